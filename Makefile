@@ -1,0 +1,51 @@
+# sio: the two commands are `make demo` and `make test`. See README.md.
+JOBS      ?= 2
+BUILD     ?= build
+CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+CTEST_ARGS ?= --output-on-failure --timeout 300
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps build test test-release asan tsan fuzz demo bench format clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+	@if [ -x scripts/build-web.sh ]; then scripts/build-web.sh; fi
+
+# Every suite: the Release build (all rungs), then ASan+UBSan (unit + session), then a short fuzz.
+test: build
+	cd $(BUILD) && ctest $(CTEST_ARGS) -j$(JOBS)
+	$(MAKE) asan
+	$(MAKE) fuzz
+
+asan: deps
+	cmake -S . -B $(BUILD)/asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSIO_SANITIZE=asan -DSIO_BUILD_APPS=OFF
+	cmake --build $(BUILD)/asan -j$(JOBS)
+	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest $(CTEST_ARGS) -j$(JOBS) -L 'unit|session'
+
+tsan: deps
+	cmake -S . -B $(BUILD)/tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIO_SANITIZE=tsan -DSIO_BUILD_APPS=OFF
+	cmake --build $(BUILD)/tsan -j$(JOBS)
+	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest $(CTEST_ARGS) -j1 -L 'session|integration'
+
+fuzz: deps
+	CXX=clang++-14 cmake -S . -B $(BUILD)/fuzz $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIO_FUZZ=ON
+	cmake --build $(BUILD)/fuzz -j$(JOBS)
+	scripts/run-fuzz.sh $(BUILD)/fuzz/bin $(FUZZ_SECONDS)
+
+demo: build
+	$(BUILD)/bin/sio-conformance-server --port 3000
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,115 @@
+// sio::engineio::server: an HTTP/WebSocket server on Beast that hosts one or more Engine.IO
+// endpoints (each at its own path with its own options and handler) and, for every other path, the
+// application's own HTTP handler.
+//
+// Threading: `workers` threads, each running its own io_context (shared-nothing). A TCP connection
+// and the Engine.IO session it opens stay on one worker for life; a polling request that arrives on
+// another worker is handed to the session's owner by sid. All public member functions are safe to
+// call from any thread.
+#pragma once
+
+#include <sio/engineio/connection.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sio::engineio {
+
+struct cors_options {
+  bool enabled = false;
+  // Allowed origins; "*" alone allows any origin (echoed back when credentials is set).
+  std::vector<std::string> origins;
+  bool credentials = false;
+  std::string methods = "GET,HEAD,PUT,PATCH,POST,DELETE";
+  std::string allowed_headers;  // empty: reflect Access-Control-Request-Headers
+};
+
+struct cookie_options {
+  std::string name = "io";
+  std::string path = "/";
+  bool http_only = true;
+  std::string same_site = "Lax";
+};
+
+// Verdict of the allow_request hook: nullopt allows; a value refuses with HTTP 403 and
+// {"code":4,"message":"Forbidden"} (or the given message as context).
+using allow_request_fn = std::function<std::optional<std::string>(const request_info&)>;
+
+// Options of one Engine.IO endpoint, with the Node.js server's defaults.
+struct endpoint_options {
+  std::string path = "/socket.io/";
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+  std::chrono::milliseconds upgrade_timeout{10000};
+  std::size_t max_payload = 1'000'000;
+  bool polling = true;
+  bool websocket = true;
+  bool allow_upgrades = true;
+  cors_options cors;
+  allow_request_fn allow_request;
+  std::optional<cookie_options> cookie;  // sticky-session cookie, off by default
+  std::size_t max_send_queue = 4096;     // messages queued per session before it is closed
+};
+
+using http_request = boost::beast::http::request<boost::beast::http::string_body>;
+using http_response = boost::beast::http::response<boost::beast::http::string_body>;
+// Responds to an application request; may be called from any thread, exactly once.
+using http_respond = std::function<void(http_response)>;
+// The application's own routes (paths outside every Engine.IO endpoint). Runs on a worker.
+using http_handler = std::function<void(http_request&&, const request_info&, http_respond)>;
+
+struct server_options {
+  std::string address = "0.0.0.0";
+  std::uint16_t port = 0;  // 0: an ephemeral port (see server::port())
+  std::size_t workers = 0;  // 0: std::thread::hardware_concurrency()
+  // HTTP hardening limits.
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_app_body_bytes = 1'000'000;
+  std::chrono::milliseconds header_timeout{10000};  // whole request head must arrive in this time
+  std::chrono::milliseconds idle_timeout{120000};   // keep-alive connection with no request
+  std::size_t max_connections = 100'000;
+};
+
+class server {
+ public:
+  explicit server(server_options opts = {});
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // Mount an Engine.IO endpoint. Call before start(). The handler must outlive the server.
+  void attach(endpoint_options opts, std::shared_ptr<handler> h);
+  // Requests to every other path. Without one, they get 404.
+  void on_request(http_handler h);
+
+  // Bind and listen (throws boost::system::system_error on failure), start the workers.
+  void start();
+  // start() and block until stop().
+  void run();
+  // Graceful stop: stop accepting, close every session (server_shutdown), join the workers.
+  // Idempotent; safe from any thread, including a worker (then it does not join that thread).
+  void stop();
+
+  std::uint16_t port() const noexcept;  // the bound port, after start()
+  std::size_t worker_count() const noexcept;
+  boost::asio::io_context& worker(std::size_t i) noexcept;
+  // Index of the worker running the calling thread, or worker_count() if none.
+  std::size_t current_worker() const noexcept;
+  std::size_t session_count() const noexcept;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace sio::engineio
