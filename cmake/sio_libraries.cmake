@@ -8,8 +8,10 @@ target_link_libraries(sio_asio PUBLIC Boost::headers Threads::Threads OpenSSL::S
 
 # sio_engineio: Engine.IO v4 server on Beast (one .cpp per header under src/engineio/)
 file(GLOB SIO_ENGINEIO_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/engineio/*.cpp)
-add_library(sio_engineio ${SIO_ENGINEIO_SOURCES})
-target_link_libraries(sio_engineio PUBLIC sio_protocol sio_asio Boost::url)
+if(SIO_ENGINEIO_SOURCES)
+  add_library(sio_engineio ${SIO_ENGINEIO_SOURCES})
+  target_link_libraries(sio_engineio PUBLIC sio_protocol sio_asio Boost::url)
+endif()
 
 # sio_server: Socket.IO v5 server, namespaces, adapter interface, in-memory adapter
 file(GLOB SIO_SERVER_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/server/*.cpp)
