@@ -1,0 +1,272 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, ApiError } from './api';
+import { AuthScreen } from './components/AuthScreen';
+import { ChatRoom } from './components/ChatRoom';
+import { Logo } from './components/Icons';
+import { RoomList } from './components/RoomList';
+import { SeedChatRoom } from './seed/SeedChatRoom';
+import { ChatContext, ToastProvider, useToasts } from './context';
+import { useConnectionStatus, useSocket } from './hooks/useSocket';
+import { sameId, type Id, type Room, type RoomInviteNotification, type Session } from './types';
+
+const SOCKET_URL = import.meta.env.VITE_API_BASE_URL ?? '';
+const LOGGED_OUT_KEY = 'sio-chat:logged-out';
+
+export default function App() {
+  return (
+    <ToastProvider>
+      <Root />
+    </ToastProvider>
+  );
+}
+
+function Root() {
+  const [session, setSession] = useState<Session | null>(null);
+  const [booting, setBooting] = useState(true);
+  const seedRoom = useSeedRoute();
+
+  // Restore a session from the HttpOnly cookie (GET /api/me), unless the user logged out here.
+  useEffect(() => {
+    let loggedOut = false;
+    try {
+      loggedOut = sessionStorage.getItem(LOGGED_OUT_KEY) === '1';
+    } catch {
+      /* storage disabled */
+    }
+    if (loggedOut) {
+      setBooting(false);
+      return;
+    }
+    let active = true;
+    api
+      .me(null)
+      .then((u) => active && setSession({ userId: u.userId, username: u.username, token: null }))
+      .catch(() => undefined)
+      .finally(() => active && setBooting(false));
+    return () => {
+      active = false;
+    };
+  }, []);
+
+  const logout = useCallback((s: Session | null) => {
+    try {
+      sessionStorage.setItem(LOGGED_OUT_KEY, '1');
+    } catch {
+      /* storage disabled */
+    }
+    void api.logout(s?.token ?? null);
+    setSession(null);
+  }, []);
+
+  const onLogout = useCallback(() => logout(session), [logout, session]);
+
+  if (booting)
+    return (
+      <div className="splash" data-testid="app-loading" aria-busy="true">
+        <Logo />
+      </div>
+    );
+  if (!session) return <AuthScreen onAuthenticated={setSession} />;
+  if (seedRoom !== null) return <SeedPage roomId={seedRoom} session={session} />;
+  return <ChatShell key={`${String(session.userId)}:${session.token ?? ''}`} session={session} onLogout={onLogout} />;
+}
+
+/* ---- #/room/<roomId> selects a room (deep links, back button) ---- */
+function readHashRoom(): string | null {
+  const m = /^#\/room\/(.+)$/.exec(window.location.hash);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+function useHashRoom(): [string | null, (id: Id | null) => void] {
+  const [roomId, setRoomId] = useState<string | null>(readHashRoom);
+  useEffect(() => {
+    const onHash = () => setRoomId(readHashRoom());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  const select = useCallback((id: Id | null) => {
+    const hash = id === null ? '' : `#/room/${encodeURIComponent(String(id))}`;
+    if (window.location.hash !== hash) {
+      if (hash) window.location.hash = hash;
+      else history.pushState(null, '', window.location.pathname + window.location.search);
+    }
+    setRoomId(id === null ? null : String(id));
+  }, []);
+  return [roomId, select];
+}
+
+function ChatShell({ session, onLogout }: { session: Session; onLogout: () => void }) {
+  const socket = useSocket(SOCKET_URL, { token: session.token });
+  const status = useConnectionStatus(socket);
+  const toasts = useToasts();
+  const [rooms, setRooms] = useState<Room[]>([]);
+  const [roomsLoading, setRoomsLoading] = useState(true);
+  const [roomsLoaded, setRoomsLoaded] = useState(false);
+  const [roomsError, setRoomsError] = useState<string | null>(null);
+  const [selectedId, select] = useHashRoom();
+
+  const loadRooms = useCallback(async () => {
+    setRoomsLoading(true);
+    try {
+      const list = await api.rooms(session.token);
+      setRooms(list);
+      setRoomsError(null);
+    } catch (e) {
+      if ((e as ApiError).status === 401) onLogout();
+      else setRoomsError((e as Error).message);
+    } finally {
+      setRoomsLoading(false);
+      setRoomsLoaded(true);
+    }
+  }, [session.token, onLogout]);
+
+  useEffect(() => {
+    void loadRooms();
+  }, [loadRooms]);
+
+  // Invites to private rooms arrive on the per-user room.
+  useEffect(() => {
+    const onNotification = (n: RoomInviteNotification) => {
+      if (!n || n.type !== 'roomInvite') return;
+      setRooms((list) =>
+        list.some((r) => sameId(r.roomId, n.roomId)) ? list : [...list, { roomId: n.roomId, name: n.name, private: true }],
+      );
+      toasts.push(
+        {
+          kind: 'info',
+          text: `You were invited to the private room “${n.name}”.`,
+          action: { label: 'Open', onClick: () => select(n.roomId) },
+        },
+        10000,
+      );
+      void loadRooms();
+    };
+    socket.on('notification', onNotification);
+    return () => {
+      socket.off('notification', onNotification);
+    };
+  }, [socket, toasts, select, loadRooms]);
+
+  // A rejected token is final: back to the login screen.
+  useEffect(() => {
+    if (status.state === 'unauthorized') {
+      toasts.push({ kind: 'error', text: 'Your session has expired — please log in again.' });
+      onLogout();
+    }
+  }, [status.state, toasts, onLogout]);
+
+  const ctx = useMemo(() => ({ socket, session }), [socket, session]);
+  const selectedRoom = rooms.find((r) => sameId(r.roomId, selectedId));
+  // A deep link to a room that is not in our list (e.g. someone else's private room): send its id
+  // with the type the server uses for ids (numbers when the listed rooms have numeric ids).
+  const resolvedRoomId: Id | null =
+    selectedRoom?.roomId ??
+    (selectedId !== null && /^\d{1,15}$/.test(selectedId) && (rooms.length === 0 || typeof rooms[0].roomId === 'number')
+      ? Number(selectedId)
+      : selectedId);
+
+  return (
+    <ChatContext.Provider value={ctx}>
+      <div className={`app${selectedId !== null ? ' has-room' : ''}`} data-testid="chat-app">
+        <header className="topbar">
+          <div className="brand">
+            <Logo />
+            <span>sio chat</span>
+          </div>
+          <span className={`conn conn-${status.state}`} data-testid="connection-status" data-state={status.state}>
+            <span className="conn-dot" aria-hidden="true" />
+            {status.state === 'connected' ? 'Online' : status.state === 'connecting' ? 'Connecting…' : 'Offline'}
+          </span>
+          <div className="me">
+            <span className="avatar avatar-small" aria-hidden="true">
+              {session.username.slice(0, 1).toUpperCase()}
+            </span>
+            <span data-testid="current-user">{session.username}</span>
+            <button type="button" className="btn btn-ghost btn-small" data-testid="logout-button" onClick={onLogout}>
+              Log out
+            </button>
+          </div>
+        </header>
+
+        {status.state === 'reconnecting' && (
+          <div className="banner" role="status" data-testid="reconnect-banner">
+            <span className="spinner" aria-hidden="true" />
+            Connection lost — reconnecting…
+            {status.detail && <span className="banner-detail"> ({status.detail})</span>}
+          </div>
+        )}
+
+        <div className="layout">
+          <aside className="sidebar">
+            <RoomList
+              rooms={rooms}
+              loading={roomsLoading}
+              error={roomsError}
+              selectedId={selectedId}
+              onSelect={(r) => select(r.roomId)}
+              onCreated={(r) => {
+                setRooms((list) => (list.some((x) => sameId(x.roomId, r.roomId)) ? list : [...list, r]));
+                toasts.push({ kind: 'success', text: `Room “${r.name}” created.` });
+                select(r.roomId);
+              }}
+            />
+          </aside>
+          <main className="main">
+            {selectedId !== null && resolvedRoomId !== null && !roomsLoaded && !selectedRoom ? (
+              <div className="placeholder" data-testid="room-loading">
+                <p className="muted">Loading…</p>
+              </div>
+            ) : selectedId !== null && resolvedRoomId !== null ? (
+              <ChatRoom
+                key={selectedId}
+                roomId={resolvedRoomId}
+                userId={session.userId}
+                username={session.username}
+                roomName={selectedRoom?.name}
+                isPrivate={selectedRoom?.private}
+                onBack={() => select(null)}
+              />
+            ) : (
+              <div className="placeholder" data-testid="no-room">
+                <Logo />
+                <h2>Welcome, {session.username}</h2>
+                <p className="muted">Pick a room on the left, or create one — public for everyone, private for the people you invite.</p>
+              </div>
+            )}
+          </main>
+        </div>
+      </div>
+    </ChatContext.Provider>
+  );
+}
+
+/* ---- #/seed/<roomId>: the seed's ChatRoom component, unchanged, on the same server ---- */
+function useSeedRoute(): string | null {
+  const read = () => {
+    const m = /^#\/seed\/(.+)$/.exec(window.location.hash);
+    return m ? decodeURIComponent(m[1]) : null;
+  };
+  const [room, setRoom] = useState<string | null>(read);
+  useEffect(() => {
+    const onHash = () => setRoom(read());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  return room;
+}
+
+function SeedPage({ roomId, session }: { roomId: string; session: Session }) {
+  const id: Id = /^\d{1,15}$/.test(roomId) ? Number(roomId) : roomId;
+  return (
+    <main className="seed-page" data-testid="seed-page">
+      <h1>Seed component</h1>
+      <p className="muted">
+        The React <code>ChatRoom</code> from the seed document, unchanged, joined to room {roomId} as {session.username}.
+      </p>
+      <div className="seed-box" data-testid="seed-chat-room">
+        <SeedChatRoom roomId={id} userId={session.userId} username={session.username} />
+      </div>
+      <a href={`#/room/${encodeURIComponent(roomId)}`}>Open this room in the full app</a>
+    </main>
+  );
+}

@@ -1,0 +1,92 @@
+/** REST client for sio-chat (same origin; the JWT goes as Bearer when we have it, else the cookie). */
+import type { Id, Message, Room, User } from './types';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const FALLBACK: Record<number, string> = {
+  400: 'Invalid request',
+  401: 'Please log in',
+  403: 'Access denied',
+  404: 'Not found',
+  409: 'Already exists',
+  413: 'Request too large',
+};
+
+async function request<T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'Cannot reach the server');
+  }
+  const text = await res.text();
+  let data: unknown = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    const msg =
+      data && typeof data === 'object' && typeof (data as { error?: unknown }).error === 'string'
+        ? (data as { error: string }).error
+        : FALLBACK[res.status] ?? `Request failed (${res.status})`;
+    throw new ApiError(res.status, msg);
+  }
+  return data as T;
+}
+
+export interface LoginResponse extends User {
+  token: string;
+}
+
+export const api = {
+  register: (username: string, password: string) =>
+    request<User>('POST', '/api/register', null, { username, password }),
+  login: (username: string, password: string) =>
+    request<LoginResponse>('POST', '/api/login', null, { username, password }),
+  /** Best effort: the server may not offer it; the cookie is HttpOnly so only it can clear it. */
+  logout: (token: string | null) => request<unknown>('POST', '/api/logout', token).catch(() => undefined),
+  me: (token: string | null) => request<User>('GET', '/api/me', token),
+  rooms: async (token: string | null): Promise<Room[]> => {
+    const data = await request<unknown>('GET', '/api/rooms', token);
+    const list = Array.isArray(data)
+      ? data
+      : data && typeof data === 'object' && Array.isArray((data as { rooms?: unknown }).rooms)
+        ? (data as { rooms: unknown[] }).rooms
+        : [];
+    return list.filter(
+      (r): r is Room =>
+        !!r && typeof r === 'object' && (typeof r.roomId === 'string' || typeof r.roomId === 'number'),
+    );
+  },
+  createRoom: (token: string | null, name: string, isPrivate: boolean, members: string[]) =>
+    request<Room>('POST', '/api/rooms', token, { name, private: isPrivate, members }),
+  messages: (token: string | null, roomId: Id, limit = 50, before?: Id) => {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (before != null) q.set('before', String(before));
+    return request<Message[]>('GET', `/api/rooms/${encodeURIComponent(String(roomId))}/messages?${q}`, token);
+  },
+};
+
+export const USERNAME_RE = /^[A-Za-z0-9_.-]{3,32}$/;
+export const MIN_PASSWORD = 8;
+export const MAX_MESSAGE = 2000;

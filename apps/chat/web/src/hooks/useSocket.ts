@@ -1,0 +1,93 @@
+/**
+ * The reusable Socket.IO connection (the seed's useSocket hook): the socket is created once per
+ * mounted component with autoConnect off, connected in an effect and disconnected on cleanup.
+ * It sends the cookie (withCredentials) and, when we have it, the JWT as auth.token — read anew on
+ * every (re)connection attempt.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { io, type Socket } from 'socket.io-client';
+
+export interface UseSocketOptions {
+  token?: string | null;
+}
+
+export const useSocket = (url: string, options: UseSocketOptions = {}): Socket => {
+  const tokenRef = useRef<string | null>(options.token ?? null);
+  tokenRef.current = options.token ?? null;
+
+  const socketRef = useRef<Socket | null>(null);
+  if (!socketRef.current) {
+    const opts = {
+      withCredentials: true,
+      autoConnect: false, // Don't connect until we call connect()
+      auth: (cb: (data: object) => void) => cb(tokenRef.current ? { token: tokenRef.current } : {}),
+    };
+    socketRef.current = url ? io(url, opts) : io(opts);
+  }
+
+  useEffect(() => {
+    const socket = socketRef.current!;
+    socket.connect();
+    return () => {
+      socket.disconnect();
+    };
+  }, []);
+
+  return socketRef.current;
+};
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'unauthorized';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** Last connect_error / disconnect reason, for the banner. */
+  detail: string | null;
+}
+
+/**
+ * Tracks the connection for the "reconnecting…" banner. A disconnect the server asked for is not
+ * retried by socket.io-client, so it reconnects by hand; a connect_error "unauthorized" (bad or
+ * expired token) is final and reported as such.
+ */
+export const useConnectionStatus = (socket: Socket): ConnectionStatus => {
+  const [status, setStatus] = useState<ConnectionStatus>(() => ({
+    state: socket.connected ? 'connected' : 'connecting',
+    detail: null,
+  }));
+
+  useEffect(() => {
+    let retry: number | undefined;
+    const onConnect = () => {
+      setStatus({ state: 'connected', detail: null });
+    };
+    const onDisconnect = (reason: Socket.DisconnectReason) => {
+      if (reason === 'io client disconnect') return; // our own cleanup
+      setStatus({ state: 'reconnecting', detail: reason });
+      if (reason === 'io server disconnect') socket.connect();
+    };
+    const onConnectError = (err: Error) => {
+      if (err.message === 'unauthorized') {
+        setStatus({ state: 'unauthorized', detail: err.message });
+        return;
+      }
+      setStatus({ state: 'reconnecting', detail: err.message });
+      // Refused by a middleware for another reason: socket.io-client will not retry by itself.
+      if (!socket.active) {
+        window.clearTimeout(retry);
+        retry = window.setTimeout(() => socket.connect(), 2000);
+      }
+    };
+    socket.on('connect', onConnect);
+    socket.on('disconnect', onDisconnect);
+    socket.on('connect_error', onConnectError);
+    if (socket.connected) onConnect();
+    return () => {
+      socket.off('connect', onConnect);
+      socket.off('disconnect', onDisconnect);
+      socket.off('connect_error', onConnectError);
+      window.clearTimeout(retry);
+    };
+  }, [socket]);
+
+  return status;
+};
