@@ -1,0 +1,375 @@
+#include "api.hpp"
+
+#include "static_files.hpp"
+#include "validation.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cctype>
+#include <exception>
+#include <iostream>
+#include <memory>
+
+namespace chat {
+namespace json = boost::json;
+
+namespace {
+
+reply json_reply(unsigned status, const json::value& v) {
+  return reply{status, "application/json", json::serialize(v), {}};
+}
+
+reply error_reply(unsigned status, std::string_view text) {
+  return json_reply(status, json::object{{"error", text}});
+}
+
+std::string_view trim(std::string_view s) {
+  constexpr std::string_view ws = " \t";
+  auto b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(ws) - b + 1);
+}
+
+std::int64_t now_s() {
+  return now_ms() / 1000;
+}
+
+// Checked once per process so that logins of unknown users cost as much as real ones.
+const std::string& dummy_hash(password_cost cost) {
+  static const std::string h = hash_password("sio-chat timing equaliser", cost);
+  return h;
+}
+
+}  // namespace
+
+std::optional<std::string_view> cookie_value(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    auto semi = header.find(';');
+    std::string_view pair = trim(header.substr(0, semi));
+    header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
+    auto eq = pair.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (trim(pair.substr(0, eq)) != name) continue;
+    std::string_view v = trim(pair.substr(eq + 1));
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> bearer_token(std::string_view authorization) {
+  authorization = trim(authorization);
+  if (authorization.size() < 7) return std::nullopt;
+  std::string scheme(authorization.substr(0, 7));
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "bearer ") return std::nullopt;
+  auto t = trim(authorization.substr(7));
+  if (t.empty()) return std::nullopt;
+  return t;
+}
+
+bool same_origin(std::string_view origin, std::string_view host) {
+  origin = trim(origin);
+  if (origin.empty()) return true;  // not a browser, or a same-origin GET
+  auto scheme = origin.find("://");
+  if (scheme == std::string_view::npos) return false;  // "null" and other opaque origins
+  std::string_view o = origin.substr(scheme + 3);
+  if (auto slash = o.find('/'); slash != std::string_view::npos) o = o.substr(0, slash);
+  host = trim(host);
+  if (o.size() != host.size() || o.empty()) return false;
+  for (std::size_t i = 0; i < o.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(o[i])) !=
+        std::tolower(static_cast<unsigned char>(host[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> query_param(std::string_view target, std::string_view name) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  std::string_view rest = target.substr(q + 1);
+  if (auto h = rest.find('#'); h != std::string_view::npos) rest = rest.substr(0, h);
+  std::optional<std::string> found;
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    auto eq = pair.find('=');
+    std::string_view k = pair.substr(0, eq);
+    std::string_view v = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    if (k != name) continue;
+    std::string plus(v);
+    for (auto& c : plus) {
+      if (c == '+') c = ' ';
+    }
+    auto d = percent_decode(plus);
+    found = d ? std::move(*d) : std::string("\x01invalid");  // invalid encoding: caller rejects
+  }
+  return found;
+}
+
+json::value to_json(const room& r) {
+  return json::object{{"roomId", r.id},
+                      {"name", r.name},
+                      {"private", r.is_private},
+                      {"createdBy", r.created_by},
+                      {"createdAt", iso8601(r.created_ms)}};
+}
+
+json::value to_json(const message& m) {
+  return json::object{{"id", m.id},          {"roomId", m.room_id},
+                      {"userId", m.user_id}, {"username", m.username},
+                      {"message", m.text},   {"createdAt", iso8601(m.created_ms)}};
+}
+
+std::string session_cookie(std::string_view token) {
+  std::string c = "token=";
+  c += token;
+  c += "; HttpOnly; SameSite=Lax; Path=/";
+  return c;
+}
+
+api::api(storage& db, const token_service& tokens, api_options opts, api_hooks hooks)
+    : db_(db), tokens_(tokens), opts_(opts), hooks_(std::move(hooks)) {}
+
+void api::offload(std::function<void()> work) {
+  if (hooks_.offload) {
+    hooks_.offload(std::move(work));
+  } else {
+    work();
+  }
+}
+
+std::optional<user> api::authenticate_token(std::string_view token) {
+  auto claims = tokens_.verify(token, now_s());
+  if (!claims) return std::nullopt;
+  auto u = db_.find_user(claims->user_id);
+  if (!u) return std::nullopt;  // the account no longer exists (e.g. a reset database)
+  return u;
+}
+
+std::optional<user> api::authenticate(std::string_view authorization, std::string_view cookie) {
+  if (auto b = bearer_token(authorization)) {
+    if (auto u = authenticate_token(*b)) return u;
+  }
+  if (auto c = cookie_value(cookie, "token")) {
+    if (auto u = authenticate_token(*c)) return u;
+  }
+  return std::nullopt;
+}
+
+void api::handle(api_request req, std::function<void(reply)> done) {
+  std::optional<reply> r;
+  try {
+    r = route(req, done);
+  } catch (const std::exception& e) {
+    std::cerr << "sio-chat: " << req.method << ' ' << req.target << ": " << e.what() << '\n';
+    r = error_reply(500, "Internal error");
+  }
+  if (r && done) done(std::move(*r));
+}
+
+std::optional<reply> api::route(const api_request& req, std::function<void(reply)>& done) {
+  std::string_view target = req.target;
+  std::string_view path = target.substr(0, target.find_first_of("?#"));
+  while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  const std::string& m = req.method;
+
+  if (req.body.size() > opts_.max_body_bytes) return error_reply(413, "Request body too large");
+
+  auto parse_body = [&](json::value& out) -> bool {
+    boost::system::error_code ec;
+    json::parse_options po;
+    po.max_depth = 16;
+    out = json::parse(req.body, ec, {}, po);
+    return !ec && out.is_object();
+  };
+  auto method_not_allowed = [](std::string_view allow) {
+    reply r = error_reply(405, "Method not allowed");
+    r.headers.emplace_back("Allow", std::string(allow));
+    return r;
+  };
+
+  if (path == "/api/register" || path == "/api/login") {
+    if (m != "POST") return method_not_allowed("POST");
+    json::value body;
+    if (!parse_body(body)) return error_reply(400, "Invalid JSON body");
+    auto* un = field(body, "username");
+    auto* pw = field(body, "password");
+    const bool is_register = path == "/api/register";
+    if (!un || !un->is_string() || !pw || !pw->is_string()) {
+      return error_reply(400, "username and password are required strings");
+    }
+    std::string username(un->get_string());
+    std::string password(pw->get_string());
+    if (is_register) {
+      if (!valid_username(username)) {
+        return error_reply(400, "Username must be 3-32 characters of letters, digits, _ . -");
+      }
+      if (!valid_password(password)) {
+        return error_reply(400, "Password must be at least 8 characters");
+      }
+      do_register(std::move(username), std::move(password), std::move(done));
+    } else {
+      do_login(std::move(username), std::move(password), std::move(done));
+    }
+    return std::nullopt;
+  }
+  if (path == "/api/logout") {
+    if (m != "POST") return method_not_allowed("POST");
+    reply r{204, "application/json", "", {}};
+    r.headers.emplace_back("Set-Cookie", "token=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+    return r;
+  }
+
+  // Everything below needs a user.
+  const bool known = path == "/api/me" || path == "/api/rooms" ||
+                     (path.starts_with("/api/rooms/") && path.ends_with("/messages"));
+  if (!known) return error_reply(404, "Not found");
+  auto u = authenticate(req.authorization, req.cookie);
+  if (!u) {
+    reply r = error_reply(401, "Unauthorized");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
+  }
+  if (path == "/api/me") {
+    if (m != "GET") return method_not_allowed("GET");
+    return json_reply(200, json::object{{"userId", u->id}, {"username", u->username}});
+  }
+  if (path == "/api/rooms") {
+    if (m == "GET") return list_rooms(*u);
+    if (m == "POST") {
+      json::value body;
+      if (!parse_body(body)) return error_reply(400, "Invalid JSON body");
+      return create_room(*u, body);
+    }
+    return method_not_allowed("GET, POST");
+  }
+  // /api/rooms/:roomId/messages
+  if (m != "GET") return method_not_allowed("GET");
+  std::string_view id_part = path.substr(11, path.size() - 11 - 9);
+  auto room_id = parse_id(id_part);
+  if (!room_id) return error_reply(404, "Room not found");
+  return room_messages(*u, *room_id, target);
+}
+
+void api::run_slow(std::string_view what, std::function<reply()> work,
+                   std::function<void(reply)> done) {
+  // Bound the queue of Argon2id jobs: each costs ~64 MiB and tens of ms.
+  if (pending_slow_.fetch_add(1, std::memory_order_acq_rel) >= opts_.max_pending_slow) {
+    pending_slow_.fetch_sub(1, std::memory_order_acq_rel);
+    reply r = error_reply(503, "Server busy, try again");
+    r.headers.emplace_back("Retry-After", "1");
+    done(std::move(r));
+    return;
+  }
+  offload([this, what, work = std::move(work), done = std::move(done)]() mutable {
+    reply r;
+    try {
+      r = work();
+    } catch (const std::exception& e) {
+      std::cerr << "sio-chat: " << what << ": " << e.what() << '\n';
+      r = error_reply(500, "Internal error");
+    }
+    pending_slow_.fetch_sub(1, std::memory_order_acq_rel);
+    done(std::move(r));
+  });
+}
+
+void api::do_register(std::string username, std::string password, std::function<void(reply)> done) {
+  run_slow(
+      "register",
+      [this, username = std::move(username), password = std::move(password)] {
+        if (db_.find_user(username)) return error_reply(409, "Username already taken");
+        auto hash = hash_password(password, opts_.cost);
+        auto u = db_.create_user(username, hash, now_ms());
+        if (!u) return error_reply(409, "Username already taken");
+        return json_reply(201, json::object{{"userId", u->id}, {"username", u->username}});
+      },
+      std::move(done));
+}
+
+void api::do_login(std::string username, std::string password, std::function<void(reply)> done) {
+  run_slow(
+      "login",
+      [this, username = std::move(username), password = std::move(password)] {
+        std::optional<user> u;
+        if (valid_username(username) && password.size() <= max_password_bytes) {
+          u = db_.find_user(username);
+        }
+        bool ok = false;
+        if (u) {
+          ok = verify_password(u->password_hash, password);
+        } else {
+          verify_password(dummy_hash(opts_.cost), password);  // same cost as a real check
+        }
+        if (!ok) return error_reply(401, "Invalid username or password");
+        auto token = tokens_.issue(u->id, u->username, now_s());
+        reply r = json_reply(
+            200, json::object{{"token", token}, {"userId", u->id}, {"username", u->username}});
+        r.headers.emplace_back("Set-Cookie", session_cookie(token));
+        return r;
+      },
+      std::move(done));
+}
+
+reply api::list_rooms(const user& u) {
+  json::array out;
+  for (auto& r : db_.visible_rooms(u.id)) out.push_back(to_json(r));
+  return json_reply(200, out);
+}
+
+reply api::create_room(const user& u, const json::value& body) {
+  auto name = normalize_room_name(field(body, "name"));
+  if (!name) return error_reply(400, "Room name must be 1-64 characters");
+  bool is_private = false;
+  if (auto* p = field(body, "private"); p && !p->is_null()) {
+    if (!p->is_bool()) return error_reply(400, "private must be a boolean");
+    is_private = p->get_bool();
+  }
+  std::vector<id_type> members;
+  if (auto* ms = field(body, "members"); ms && !ms->is_null()) {
+    if (!ms->is_array()) return error_reply(400, "members must be an array of usernames");
+    if (ms->get_array().size() > opts_.max_members) return error_reply(400, "Too many members");
+    for (auto& v : ms->get_array()) {
+      if (!v.is_string()) return error_reply(400, "members must be an array of usernames");
+      std::string_view name_v = v.get_string();
+      auto member = valid_username(name_v) ? db_.find_user(name_v) : std::nullopt;
+      if (!member) return error_reply(400, "Unknown user: " + std::string(name_v));
+      members.push_back(member->id);
+    }
+  }
+  room r = db_.create_room(*name, is_private, u.id, members, now_ms());
+  if (hooks_.on_room_created) {
+    auto all = db_.room_members(r.id);
+    hooks_.on_room_created(r, all, u.id);
+  }
+  return json_reply(201, to_json(r));
+}
+
+reply api::room_messages(const user& u, id_type room_id, std::string_view target) {
+  auto r = db_.find_room(room_id);
+  if (!r) return error_reply(404, "Room not found");
+  if (r->is_private && !db_.is_member(room_id, u.id)) return error_reply(403, "Access denied");
+  std::size_t limit = 50;
+  if (auto l = query_param(target, "limit"); l && !l->empty()) {
+    auto n = parse_id(std::string_view(*l));
+    if (!n || *n > 100) return error_reply(400, "limit must be an integer from 1 to 100");
+    limit = static_cast<std::size_t>(*n);
+  }
+  std::optional<id_type> before;
+  if (auto b = query_param(target, "before"); b && !b->empty()) {
+    before = parse_id(std::string_view(*b));
+    if (!before) return error_reply(400, "before must be a message id");
+  }
+  json::array out;
+  for (auto& m : db_.messages(room_id, limit, before)) out.push_back(to_json(m));
+  return json_reply(200, out);
+}
+
+}  // namespace chat

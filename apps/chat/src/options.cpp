@@ -1,0 +1,120 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <system_error>
+
+namespace chat {
+namespace {
+
+template <class T>
+bool parse_number(const std::string& s, T& out, T min, T max) {
+  T v{};
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < min || v > max) return false;
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+std::string usage() {
+  return "usage: sio-chat [--port N] [--host ADDR] [--db PATH] [--jwt-secret S] [--web DIR] "
+         "[--workers N]\n"
+         "  --port        PORT        listening port (default 3000)\n"
+         "  --host        HOST        listening address (default 0.0.0.0)\n"
+         "  --db          DB_PATH     SQLite database file (default data/chat.db)\n"
+         "  --jwt-secret  JWT_SECRET  token signing secret (default: generated once, kept in the "
+         "database)\n"
+         "  --web         WEB_DIR     built front end (default apps/chat/web/dist of the repo)\n"
+         "  --workers     WORKERS     network threads (default: hardware threads)\n";
+}
+
+std::map<std::string, std::string> process_env() {
+  std::map<std::string, std::string> env;
+  for (const char* name : {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "WEB_DIR", "WORKERS"}) {
+    if (const char* v = std::getenv(name)) env[name] = v;
+  }
+  return env;
+}
+
+options_result parse_options(const std::vector<std::string>& args,
+                             const std::map<std::string, std::string>& env) {
+  options_result res;
+  std::map<std::string, std::string> given;  // flag name -> value
+  for (auto& [flag, var] : std::map<std::string, std::string>{{"port", "PORT"},
+                                                              {"host", "HOST"},
+                                                              {"db", "DB_PATH"},
+                                                              {"jwt-secret", "JWT_SECRET"},
+                                                              {"web", "WEB_DIR"},
+                                                              {"workers", "WORKERS"}}) {
+    if (auto it = env.find(var); it != env.end() && !it->second.empty()) given[flag] = it->second;
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a == "-h" || a == "--help") {
+      res.opts.help = true;
+      continue;
+    }
+    if (!a.starts_with("--")) {
+      res.error = "unexpected argument: " + a;
+      return res;
+    }
+    std::string name = a.substr(2), value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      res.error = "missing value for --" + name;
+      return res;
+    }
+    if (name != "port" && name != "host" && name != "db" && name != "jwt-secret" && name != "web" &&
+        name != "workers") {
+      res.error = "unknown option --" + name;
+      return res;
+    }
+    given[name] = value;
+  }
+  auto& o = res.opts;
+  if (auto it = given.find("port"); it != given.end()) {
+    if (!parse_number<std::uint16_t>(it->second, o.port, 0, 65535)) {
+      res.error = "invalid port: " + it->second;
+      return res;
+    }
+  }
+  if (auto it = given.find("workers"); it != given.end()) {
+    if (!parse_number<std::size_t>(it->second, o.workers, 0, 256)) {
+      res.error = "invalid worker count: " + it->second;
+      return res;
+    }
+  }
+  if (auto it = given.find("host"); it != given.end()) o.host = it->second;
+  if (auto it = given.find("db"); it != given.end()) o.db = it->second;
+  if (auto it = given.find("jwt-secret"); it != given.end()) o.jwt_secret = it->second;
+  if (auto it = given.find("web"); it != given.end()) o.web = it->second;
+  if (o.db.empty()) res.error = "empty --db";
+  return res;
+}
+
+std::filesystem::path default_web_dir(const std::filesystem::path& exe) {
+  std::vector<std::filesystem::path> candidates;
+  std::error_code ec;
+  auto exe_abs = std::filesystem::weakly_canonical(exe, ec);
+  if (!ec && exe_abs.has_parent_path()) {
+    candidates.push_back(exe_abs.parent_path() / ".." / ".." / "apps" / "chat" / "web" / "dist");
+  }
+  candidates.push_back(std::filesystem::current_path(ec) / "apps" / "chat" / "web" / "dist");
+#ifdef SIO_CHAT_SOURCE_WEB_DIR
+  candidates.push_back(SIO_CHAT_SOURCE_WEB_DIR);
+#endif
+  for (auto& c : candidates) {
+    if (std::filesystem::is_regular_file(c / "index.html", ec)) {
+      return std::filesystem::weakly_canonical(c, ec);
+    }
+  }
+  return candidates.front().lexically_normal();
+}
+
+}  // namespace chat

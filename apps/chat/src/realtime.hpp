@@ -1,0 +1,55 @@
+// chat::realtime: the Socket.IO side of sio-chat on namespace "/": JWT handshake, joinRoom,
+// sendMessage, typing, leaveRoom, online counts and room-invite notifications (see API.md).
+//
+// Threading: socket handlers run on their socket's worker; shared state lives in storage
+// (thread-safe) and presence (mutex). Online counts are emitted from one thread of our own and read
+// at emission time, so the last count a room receives is always the current one.
+#pragma once
+
+#include "api.hpp"
+#include "flood_guard.hpp"
+#include "presence.hpp"
+#include "storage.hpp"
+
+#include <sio/sio.hpp>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include <vector>
+
+namespace chat {
+
+class realtime {
+ public:
+  // `io`, `db` and `auth` must outlive this object.
+  realtime(sio::server& io, storage& db, api& auth);
+  // Drops pending count updates and joins the emitter thread. Idempotent.
+  void stop();
+
+  // Registers the middleware and handlers on io's main namespace. Call once, before start.
+  void install();
+
+  // Tells the members of a new private room (except its creator) with `notification`; a new
+  // public room is announced to everyone with `roomCreated`. Safe from any thread.
+  void room_created(const room& r, const std::vector<id_type>& members, id_type creator);
+
+  static std::string room_key(id_type room);  // Socket.IO room of a chat room: "room:<id>"
+  static std::string user_key(id_type user);  // the per-user room: "user:<id>"
+
+ private:
+  void on_connection(sio::socket& s);
+  void join_room(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
+  void leave_room(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
+  void send_message(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
+  void typing(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
+  void publish_online(id_type room);
+
+  sio::server& io_;
+  storage& db_;
+  api& auth_;
+  presence presence_;
+  flood_guard flood_{30, 10};            // per socket: a burst of 30 messages, then 10 per second
+  boost::asio::thread_pool emitter_{1};  // serialises online-count emissions; last member
+};
+
+}  // namespace chat

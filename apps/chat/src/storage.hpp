@@ -1,0 +1,76 @@
+// chat::storage: the persistence interface of sio-chat (users, rooms, memberships, messages and a
+// few settings). SQLite implements it today (sqlite_storage.hpp); a PostgreSQL one can follow
+// without touching the HTTP or Socket.IO code.
+//
+// Thread-safety: every member function may be called from any thread concurrently.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace chat {
+
+using id_type = std::int64_t;
+
+struct user {
+  id_type id = 0;
+  std::string username;
+  std::string password_hash;
+  std::int64_t created_ms = 0;
+};
+
+struct room {
+  id_type id = 0;
+  std::string name;
+  bool is_private = false;
+  id_type created_by = 0;  // 0: created by the server (the seeded room)
+  std::int64_t created_ms = 0;
+};
+
+struct message {
+  id_type id = 0;
+  id_type room_id = 0;
+  id_type user_id = 0;
+  std::string username;
+  std::string text;
+  std::int64_t created_ms = 0;
+};
+
+class storage {
+ public:
+  virtual ~storage() = default;
+
+  // nullopt when the username is taken (case-insensitively).
+  virtual std::optional<user> create_user(std::string_view username, std::string_view password_hash,
+                                          std::int64_t now_ms) = 0;
+  virtual std::optional<user> find_user(std::string_view username) = 0;  // case-insensitive
+  virtual std::optional<user> find_user(id_type id) = 0;
+
+  // Creates the room and its memberships (creator included) atomically.
+  virtual room create_room(std::string_view name, bool is_private, id_type creator,
+                           std::span<const id_type> members, std::int64_t now_ms) = 0;
+  virtual std::optional<room> find_room(id_type id) = 0;
+  // Public rooms and the private rooms `user_id` belongs to, ordered by id.
+  virtual std::vector<room> visible_rooms(id_type user_id) = 0;
+  virtual bool is_member(id_type room_id, id_type user_id) = 0;
+  virtual std::vector<id_type> room_members(id_type room_id) = 0;
+  virtual std::size_t room_count() = 0;
+
+  virtual message add_message(id_type room_id, id_type user_id, std::string_view text,
+                              std::int64_t now_ms) = 0;
+  // The `limit` newest messages of the room with id < before (all when before is nullopt),
+  // returned oldest first.
+  virtual std::vector<message> messages(id_type room_id, std::size_t limit,
+                                        std::optional<id_type> before) = 0;
+
+  virtual std::optional<std::string> setting(std::string_view key) = 0;
+  // Stores `value` unless the key exists; returns the stored value either way (atomic).
+  virtual std::string setting_or_insert(std::string_view key, std::string_view value) = 0;
+};
+
+}  // namespace chat

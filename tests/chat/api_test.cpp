@@ -1,0 +1,296 @@
+#include "api.hpp"
+#include "sqlite_storage.hpp"
+#include "validation.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include <boost/json/parse.hpp>
+
+namespace chat {
+namespace {
+namespace json = boost::json;
+
+class ChatApiTest : public ::testing::Test {
+ protected:
+  ChatApiTest() {
+    hooks.on_room_created = [this](const room& r, const std::vector<id_type>& members,
+                                   id_type creator) {
+      created.push_back({r, members, creator});
+    };
+    service =
+        std::make_unique<api>(*db, tokens, api_options{.cost = password_cost::minimal()}, hooks);
+  }
+
+  reply call(std::string method, std::string target, std::string body = {},
+             std::string authorization = {}, std::string cookie = {}) {
+    std::optional<reply> out;
+    service->handle(api_request{std::move(method), std::move(target), std::move(authorization),
+                                std::move(cookie), std::move(body)},
+                    [&](reply r) { out = std::move(r); });
+    EXPECT_TRUE(out);
+    return out ? *out : reply{};
+  }
+  static json::value body(const reply& r) { return json::parse(r.body); }
+  static json::array array_of(const reply& r) {
+    json::value v = json::parse(r.body);
+    return v.is_array() ? json::array(v.get_array()) : json::array();
+  }
+  static std::string header(const reply& r, std::string_view name) {
+    for (auto& [k, v] : r.headers) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+
+  // Registers and logs in; returns "Bearer <token>".
+  std::string login(const std::string& name) {
+    auto cred = R"({"username":")" + name + R"(","password":"password123"})";
+    EXPECT_EQ(call("POST", "/api/register", cred).status, 201u);
+    auto r = call("POST", "/api/login", cred);
+    EXPECT_EQ(r.status, 200u);
+    return "Bearer " + std::string(body(r).at("token").as_string());
+  }
+
+  struct created_room {
+    room r;
+    std::vector<id_type> members;
+    id_type creator;
+  };
+  std::unique_ptr<storage> db = open_sqlite_storage(":memory:");
+  token_service tokens{"test-secret"};
+  api_hooks hooks;
+  std::unique_ptr<api> service;
+  std::vector<created_room> created;
+};
+
+TEST_F(ChatApiTest, RegisterStatuses) {
+  auto r = call("POST", "/api/register", R"({"username":"alice","password":"password123"})");
+  EXPECT_EQ(r.status, 201u);
+  EXPECT_EQ(r.content_type, "application/json");
+  auto b = body(r);
+  EXPECT_EQ(b.at("username"), "alice");
+  EXPECT_TRUE(b.at("userId").is_int64());
+  // Taken (also with another case).
+  EXPECT_EQ(
+      call("POST", "/api/register", R"({"username":"alice","password":"password123"})").status,
+      409u);
+  EXPECT_EQ(
+      call("POST", "/api/register", R"({"username":"ALICE","password":"password123"})").status,
+      409u);
+  // Invalid username / password.
+  for (auto bad : {R"({"username":"al","password":"password123"})",
+                   R"({"username":"bad name","password":"password123"})",
+                   R"({"username":"bob","password":"short"})", R"({"username":"bob"})",
+                   R"({"password":"password123"})", R"({"username":5,"password":"password123"})",
+                   R"({"username":"bob","password":null})", R"([1,2])", R"("str")", "null",
+                   "{bad json", "", R"({"username":"bob","password":"password123")"}) {
+    auto res = call("POST", "/api/register", bad);
+    EXPECT_EQ(res.status, 400u) << bad;
+    EXPECT_TRUE(body(res).at("error").is_string()) << bad;
+  }
+  // The password is stored hashed.
+  auto u = db->find_user("alice");
+  ASSERT_TRUE(u);
+  EXPECT_TRUE(u->password_hash.starts_with("$argon2id$"));
+}
+
+TEST_F(ChatApiTest, LoginSetsCookieAndToken) {
+  call("POST", "/api/register", R"({"username":"alice","password":"password123"})");
+  auto r = call("POST", "/api/login", R"({"username":"alice","password":"password123"})");
+  ASSERT_EQ(r.status, 200u);
+  auto b = body(r);
+  std::string token(b.at("token").as_string());
+  EXPECT_EQ(b.at("username"), "alice");
+  EXPECT_EQ(header(r, "Set-Cookie"), "token=" + token + "; HttpOnly; SameSite=Lax; Path=/");
+  auto claims = tokens.verify(token, now_ms() / 1000);
+  ASSERT_TRUE(claims);
+  EXPECT_EQ(claims->user_id, b.at("userId").as_int64());
+
+  EXPECT_EQ(call("POST", "/api/login", R"({"username":"alice","password":"wrongpass1"})").status,
+            401u);
+  EXPECT_EQ(call("POST", "/api/login", R"({"username":"nobody","password":"password123"})").status,
+            401u);
+  EXPECT_EQ(call("POST", "/api/login", R"({"username":"x y","password":"password123"})").status,
+            401u);
+  EXPECT_EQ(call("POST", "/api/login", "nope").status, 400u);
+  EXPECT_EQ(call("GET", "/api/login").status, 405u);
+}
+
+TEST_F(ChatApiTest, AuthFromBearerOrCookie) {
+  auto bearer = login("alice");
+  auto token = bearer.substr(7);
+  auto me = call("GET", "/api/me", {}, bearer);
+  ASSERT_EQ(me.status, 200u);
+  EXPECT_EQ(body(me).at("username"), "alice");
+  EXPECT_EQ(call("GET", "/api/me", {}, {}, "a=b; token=" + token + "; c=d").status, 200u);
+  EXPECT_EQ(call("GET", "/api/me", {}, "bearer " + token).status, 200u);
+
+  EXPECT_EQ(call("GET", "/api/me").status, 401u);
+  EXPECT_EQ(call("GET", "/api/rooms").status, 401u);
+  EXPECT_EQ(call("POST", "/api/rooms", R"({"name":"x"})").status, 401u);
+  EXPECT_EQ(call("GET", "/api/rooms/1/messages").status, 401u);
+  EXPECT_EQ(call("GET", "/api/me", {}, "Bearer garbage").status, 401u);
+  EXPECT_EQ(call("GET", "/api/me", {}, "Basic abc").status, 401u);
+  EXPECT_EQ(call("GET", "/api/me", {}, {}, "token=garbage").status, 401u);
+  token_service other("other-secret");
+  EXPECT_EQ(call("GET", "/api/me", {}, "Bearer " + other.issue(1, "alice", now_ms() / 1000)).status,
+            401u);
+  // A valid signature for a user that does not exist.
+  EXPECT_EQ(
+      call("GET", "/api/me", {}, "Bearer " + tokens.issue(999, "ghost", now_ms() / 1000)).status,
+      401u);
+}
+
+TEST_F(ChatApiTest, RoomsCreateAndList) {
+  auto alice = login("alice");
+  auto bob = login("bob");
+  auto carol = login("carol");
+  db->create_room("general", false, 0, {}, 1);
+
+  auto r =
+      call("POST", "/api/rooms", R"({"name":" Secret ","private":true,"members":["bob"]})", alice);
+  ASSERT_EQ(r.status, 201u);
+  auto b = body(r);
+  EXPECT_EQ(b.at("name"), "Secret");
+  EXPECT_EQ(b.at("private"), true);
+  auto room_id = b.at("roomId").as_int64();
+  ASSERT_EQ(created.size(), 1u);
+  EXPECT_EQ(created[0].r.id, room_id);
+  EXPECT_EQ(created[0].members.size(), 2u);  // alice + bob
+
+  auto pub = call("POST", "/api/rooms", R"({"name":"Open"})", bob);
+  ASSERT_EQ(pub.status, 201u);
+  EXPECT_EQ(body(pub).at("private"), false);
+
+  auto names = [&](const std::string& auth) {
+    std::vector<std::string> out;
+    json::value list = body(call("GET", "/api/rooms", {}, auth));
+    for (auto& v : list.as_array()) {
+      out.emplace_back(v.at("name").as_string());
+    }
+    return out;
+  };
+  EXPECT_EQ(names(alice), (std::vector<std::string>{"general", "Secret", "Open"}));
+  EXPECT_EQ(names(bob), (std::vector<std::string>{"general", "Secret", "Open"}));
+  EXPECT_EQ(names(carol), (std::vector<std::string>{"general", "Open"}));
+
+  for (auto bad :
+       {R"({})", R"({"name":""})", R"({"name":"   "})", R"({"name":5})",
+        R"({"name":"x","private":"yes"})", R"({"name":"x","members":"bob"})",
+        R"({"name":"x","members":[1]})", R"({"name":"x","members":["nobody"]})", "[]", "{oops"}) {
+    EXPECT_EQ(call("POST", "/api/rooms", bad, alice).status, 400u) << bad;
+  }
+  EXPECT_EQ(call("DELETE", "/api/rooms", {}, alice).status, 405u);
+}
+
+TEST_F(ChatApiTest, MessagesHistoryAndAccess) {
+  auto alice = login("alice");
+  auto carol = login("carol");
+  auto a = *db->find_user("alice");
+  room pub = db->create_room("general", false, 0, {}, 1);
+  room priv = db->create_room("secret", true, a.id, {}, 1);
+  std::vector<id_type> ids;
+  for (int i = 0; i < 60; ++i) {
+    std::string text = std::to_string(i);
+    text.insert(0, 1, 'm');
+    ids.push_back(db->add_message(pub.id, a.id, text, i).id);
+  }
+  db->add_message(priv.id, a.id, "hidden", 1);
+
+  auto path = [](id_type id, std::string q = {}) {
+    return "/api/rooms/" + std::to_string(id) + "/messages" + q;
+  };
+  auto r = call("GET", path(pub.id), {}, carol);
+  ASSERT_EQ(r.status, 200u);
+  json::array arr = array_of(r);
+  ASSERT_EQ(arr.size(), 50u);  // default limit
+  EXPECT_EQ(arr.front().at("message"), "m10");
+  EXPECT_EQ(arr.back().at("message"), "m59");
+  EXPECT_EQ(arr.back().at("username"), "alice");
+  EXPECT_EQ(arr.back().at("roomId").as_int64(), pub.id);
+  EXPECT_TRUE(arr.back().at("createdAt").is_string());
+
+  arr =
+      array_of(call("GET", path(pub.id, "?limit=5&before=" + std::to_string(ids[20])), {}, carol));
+  ASSERT_EQ(arr.size(), 5u);
+  EXPECT_EQ(arr.front().at("message"), "m15");
+  EXPECT_EQ(arr.back().at("message"), "m19");
+
+  EXPECT_EQ(call("GET", path(priv.id), {}, carol).status, 403u);
+  EXPECT_EQ(call("GET", path(priv.id), {}, alice).status, 200u);
+  EXPECT_EQ(call("GET", path(999), {}, alice).status, 404u);
+  EXPECT_EQ(call("GET", "/api/rooms/abc/messages", {}, alice).status, 404u);
+  for (auto q : {"?limit=0", "?limit=101", "?limit=x", "?before=abc", "?limit=-3"}) {
+    EXPECT_EQ(call("GET", path(pub.id, q), {}, alice).status, 400u) << q;
+  }
+}
+
+TEST_F(ChatApiTest, OversizeBodyAndUnknownRoutes) {
+  std::string big(65 * 1024, 'x');
+  EXPECT_EQ(call("POST", "/api/register", big).status, 413u);
+  EXPECT_EQ(call("GET", "/api/nothing").status, 404u);
+  auto alice = login("alice");
+  EXPECT_EQ(call("GET", "/api/nothing", {}, alice).status, 404u);
+}
+
+TEST_F(ChatApiTest, LogoutClearsCookie) {
+  auto r = call("POST", "/api/logout");
+  EXPECT_EQ(r.status, 204u);
+  EXPECT_NE(header(r, "Set-Cookie").find("Max-Age=0"), std::string::npos);
+}
+
+TEST(ChatApiSlowWork, QueueIsBoundedWith503) {
+  auto db = open_sqlite_storage(":memory:");
+  token_service tokens("s");
+  std::vector<std::function<void()>> queued;
+  api_hooks hooks;
+  hooks.offload = [&](std::function<void()> work) { queued.push_back(std::move(work)); };
+  api service(*db, tokens, {.cost = password_cost::minimal(), .max_pending_slow = 2}, hooks);
+  std::vector<unsigned> statuses;
+  auto reg = [&](std::string name) {
+    service.handle({"POST",
+                    "/api/register",
+                    {},
+                    {},
+                    R"({"username":")" + name + R"(","password":"password123"})"},
+                   [&](reply r) { statuses.push_back(r.status); });
+  };
+  reg("user1");
+  reg("user2");
+  reg("user3");  // over the bound: answered at once
+  ASSERT_EQ(statuses, (std::vector<unsigned>{503}));
+  for (auto& w : queued) w();
+  EXPECT_EQ(statuses, (std::vector<unsigned>{503, 201, 201}));
+  reg("user3");  // room again
+  ASSERT_EQ(queued.size(), 3u);
+  queued.back()();
+  EXPECT_EQ(statuses.back(), 201u);
+}
+
+TEST(ChatApiHelpers, SameOrigin) {
+  EXPECT_TRUE(same_origin("", "localhost:3000"));
+  EXPECT_TRUE(same_origin("http://localhost:3000", "localhost:3000"));
+  EXPECT_TRUE(same_origin("https://Chat.Example.com", "chat.example.com"));
+  EXPECT_FALSE(same_origin("http://evil.example", "localhost:3000"));
+  EXPECT_FALSE(same_origin("http://localhost:3001", "localhost:3000"));
+  EXPECT_FALSE(same_origin("null", "localhost:3000"));
+  EXPECT_FALSE(same_origin("http://localhost:3000", ""));
+}
+
+TEST(ChatApiHelpers, CookieBearerQuery) {
+  EXPECT_EQ(cookie_value("a=1; token=abc; b=2", "token"), "abc");
+  EXPECT_EQ(cookie_value("token=\"q\"", "token"), "q");
+  EXPECT_EQ(cookie_value("mytoken=1", "token"), std::nullopt);
+  EXPECT_EQ(cookie_value("", "token"), std::nullopt);
+  EXPECT_EQ(bearer_token("Bearer x.y.z"), "x.y.z");
+  EXPECT_EQ(bearer_token("Bearer "), std::nullopt);
+  EXPECT_EQ(bearer_token("Token x"), std::nullopt);
+  EXPECT_EQ(query_param("/p?a=1&b=x%20y", "b"), "x y");
+  EXPECT_EQ(query_param("/p?a=1", "b"), std::nullopt);
+  EXPECT_EQ(query_param("/p", "a"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace chat

@@ -1,0 +1,40 @@
+#include "options.hpp"
+
+#include <gtest/gtest.h>
+
+namespace chat {
+namespace {
+
+TEST(ChatOptions, Defaults) {
+  auto r = parse_options({}, {});
+  ASSERT_TRUE(r.error.empty());
+  EXPECT_EQ(r.opts.port, 3000);
+  EXPECT_EQ(r.opts.db, "data/chat.db");
+  EXPECT_TRUE(r.opts.jwt_secret.empty());
+  EXPECT_EQ(r.opts.workers, 0u);
+}
+
+TEST(ChatOptions, FlagsBeatEnvironment) {
+  auto r = parse_options({"--port", "4000", "--db=/tmp/x.db", "--workers", "2"},
+                         {{"PORT", "5000"}, {"JWT_SECRET", "s3"}, {"WEB_DIR", "/w"}});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.opts.port, 4000);
+  EXPECT_EQ(r.opts.db, "/tmp/x.db");
+  EXPECT_EQ(r.opts.jwt_secret, "s3");
+  EXPECT_EQ(r.opts.web, "/w");
+  EXPECT_EQ(r.opts.workers, 2u);
+  EXPECT_EQ(parse_options({}, {{"PORT", "5000"}}).opts.port, 5000);
+}
+
+TEST(ChatOptions, Errors) {
+  EXPECT_FALSE(parse_options({"--port", "70000"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({"--port", "x"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({"--port"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({"--nope", "1"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({"stray"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({}, {{"PORT", "bad"}}).error.empty());
+  EXPECT_TRUE(parse_options({"--help"}, {}).opts.help);
+}
+
+}  // namespace
+}  // namespace chat

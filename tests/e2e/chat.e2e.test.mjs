@@ -1,0 +1,417 @@
+// End-to-end test of the chat app in headless Chromium (Debian `chromium`, npm `playwright-core`):
+// the real React front end (apps/chat/web/dist) served by the real sio-chat, three users in three
+// browser contexts. Users A and B register, join "general", see each other online, A types and B
+// sees it, A sends (pending -> sent) and B receives, B answers; A creates a private room and user C
+// is refused when opening it by its URL. Screenshots of every step go to tests/artifacts/e2e/.
+//
+// Environment: SIO_CHAT_BIN (default build/bin/sio-chat), SIO_CHROMIUM (default /usr/bin/chromium),
+// SIO_CHAT_WEB (default apps/chat/web/dist; build it with scripts/build-web.sh).
+// Every wait has a timeout that fails the test; nothing asserts on elapsed time.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "../js/playwright.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const SERVER_BIN = path.resolve(ROOT, process.env.SIO_CHAT_BIN || "build/bin/sio-chat");
+const WEB_DIR = path.resolve(ROOT, process.env.SIO_CHAT_WEB || "apps/chat/web/dist");
+const CHROMIUM = process.env.SIO_CHROMIUM || "/usr/bin/chromium";
+const ARTIFACTS = path.join(ROOT, "tests", "artifacts", "e2e");
+const HOST = "127.0.0.1";
+const PASSWORD = "correct-horse-battery";
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+// Generous: the machine may be busy building. These bound waits; they are never asserted on.
+const STEP_TIMEOUT = 15000;
+const START_TIMEOUT = 30000;
+
+/* ---------------------------------------------------------------- waiting helpers */
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`timed out after ${ms} ms waiting for ${typeof what === "function" ? what() : what}`)),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const tick = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls probe() until ok(value) holds; fails with the last value seen after `timeout` ms. The
+ * short pause between polls is only the polling interval, never an assertion.
+ */
+async function until(what, probe, ok, timeout = STEP_TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await probe();
+      if (ok(last)) return last;
+    } catch (e) {
+      last = `<${e.message.split("\n")[0]}>`;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    }
+    await tick(50);
+  }
+}
+
+/** Attribute of the first element matching the locator, or null when there is none. */
+async function attr(locator, name) {
+  if ((await locator.count()) === 0) return null;
+  return locator.first().getAttribute(name, { timeout: 1000 });
+}
+
+async function text(locator) {
+  if ((await locator.count()) === 0) return null;
+  return ((await locator.first().textContent({ timeout: 1000 })) ?? "").replace(/\s+/g, " ").trim();
+}
+
+const untilAttr = (what, locator, name, expected, timeout) =>
+  until(what, () => attr(locator, name), (v) => v === expected, timeout);
+
+const untilText = (what, locator, expected, timeout) =>
+  until(what, () => text(locator), (v) => (expected instanceof RegExp ? expected.test(v ?? "") : v === expected), timeout);
+
+const visible = (locator, timeout = STEP_TIMEOUT) => locator.first().waitFor({ state: "visible", timeout });
+
+/* ---------------------------------------------------------------- server */
+
+async function startServer() {
+  assert.ok(fs.existsSync(SERVER_BIN), `sio-chat binary not found at ${SERVER_BIN} (set SIO_CHAT_BIN)`);
+  assert.ok(
+    fs.existsSync(path.join(WEB_DIR, "index.html")),
+    `front end not built: ${WEB_DIR}/index.html is missing (run scripts/build-web.sh)`,
+  );
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sio-chat-e2e-"));
+  const proc = spawn(
+    SERVER_BIN,
+    ["--host", HOST, "--port", "0", "--db", path.join(dir, "chat.db"), "--web", WEB_DIR, "--workers", "2",
+     "--jwt-secret", "e2e-test-secret-0123456789abcdef"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  const exited = new Promise((resolve) => {
+    proc.once("error", (error) => resolve({ error }));
+    proc.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  const port = await withTimeout(
+    new Promise((resolve, reject) => {
+      const keep = (chunk) => {
+        output = (output + chunk.toString()).slice(-64 * 1024);
+        const m = /listening on http:\/\/[^\s]+:(\d+)/.exec(output);
+        if (m) resolve(Number(m[1]));
+      };
+      proc.stdout.on("data", keep);
+      proc.stderr.on("data", keep);
+      exited.then((e) => reject(new Error(`sio-chat exited early (${JSON.stringify(e)}):\n${output}`)));
+    }),
+    START_TIMEOUT,
+    () => `sio-chat to print its port:\n${output}`,
+  );
+  const url = `http://${HOST}:${port}`;
+  // Listening: wait until it actually serves the front end.
+  await until(`GET ${url}/ to serve index.html`, async () => {
+    const res = await fetch(`${url}/`);
+    const body = await res.text();
+    return `${res.status} ${body.includes('<div id="root">') || body.includes("id=\"root\"") ? "root" : "no-root"}`;
+  }, (v) => v === "200 root", START_TIMEOUT);
+  return {
+    url,
+    output: () => output,
+    alive: () => proc.exitCode === null && proc.signalCode === null,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill("SIGTERM");
+        const timer = setTimeout(() => proc.kill("SIGKILL"), 10000);
+        await exited;
+        clearTimeout(timer);
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/* ---------------------------------------------------------------- browser side */
+
+function resetArtifacts() {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  for (const f of fs.readdirSync(ARTIFACTS)) {
+    if (f.endsWith(".png")) fs.rmSync(path.join(ARTIFACTS, f));
+  }
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), timeout: STEP_TIMEOUT });
+}
+
+/** A fresh browser context (own cookies/storage) with one page; records uncaught page errors. */
+async function newUserPage(browser, label, pageErrors) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, locale: "en-US" });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  const page = await context.newPage();
+  page.on("pageerror", (err) => pageErrors.push(`${label}: ${err.message}`));
+  return { context, page };
+}
+
+/** Registers through the UI ("Create account" registers, then logs in) and waits for the socket. */
+async function register(page, server, username) {
+  await page.goto(`${server.url}/`, { timeout: STEP_TIMEOUT });
+  await visible(page.getByTestId("auth-screen"));
+  await page.getByTestId("login-username").fill(username);
+  await page.getByTestId("login-password").fill(PASSWORD);
+  await page.getByTestId("register-button").click();
+  await visible(page.getByTestId("chat-app"));
+  await untilText(`${username}: current user`, page.getByTestId("current-user"), username);
+  await untilAttr(`${username}: socket connected`, page.getByTestId("connection-status"), "data-state", "connected");
+}
+
+const roomItem = (page, name) => page.locator(`[data-testid="room-item"][data-room-name="${name}"]`);
+
+async function openRoom(page, who, name) {
+  await visible(roomItem(page, name));
+  await roomItem(page, name).click();
+  await visible(page.getByTestId("chat-room"));
+  await untilText(`${who}: title of ${name}`, page.getByTestId("room-title"), name);
+  await until(`${who}: joined ${name}`, async () => (await page.getByTestId("room-joining").count()) === 0, (v) => v);
+  await untilAttr(`${who}: ${name} is the current room`, roomItem(page, name), "aria-current", "page");
+}
+
+/**
+ * Records, in the page, every data-status change of message rows (with the old value) and every row
+ * added with its status at insertion, so that the pending -> sent transition is observed even when
+ * the ack arrives faster than anything could poll.
+ */
+async function watchStatuses(page) {
+  await page.evaluate(() => {
+    const log = [];
+    window.__statusLog = log;
+    const list = document.querySelector('[data-testid="message-list"]');
+    const describe = (el) => el.getAttribute("data-temp-id") || el.getAttribute("data-id");
+    new MutationObserver((records) => {
+      for (const r of records) {
+        if (r.type === "attributes" && r.target instanceof Element && r.target.matches('[data-testid="message"]')) {
+          log.push({ key: describe(r.target), from: r.oldValue, to: r.target.getAttribute("data-status") });
+        }
+        if (r.type === "childList") {
+          for (const n of r.addedNodes) {
+            if (n instanceof Element && n.matches('[data-testid="message"]')) {
+              log.push({ key: describe(n), added: n.getAttribute("data-status"), text: n.textContent });
+            }
+          }
+        }
+      }
+    }).observe(list, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"], attributeOldValue: true });
+  });
+}
+
+/**
+ * Types like a person (key presses, so React sees input events) and keeps typing until `done`
+ * resolves: a short message, then "!"/Backspace pairs so that the draft never becomes empty and
+ * the "typing" notification stays alive however long the other side takes to show it.
+ */
+async function typeUntil(page, draft, done) {
+  const input = page.getByTestId("message-input");
+  await input.click();
+  await input.pressSequentially(draft, { delay: 20 });
+  let finished = false;
+  done.then(() => (finished = true), () => (finished = true));
+  while (!finished) {
+    await input.press("!");
+    await Promise.race([done.catch(() => undefined), tick(400)]);
+    await input.press("Backspace");
+    await Promise.race([done.catch(() => undefined), tick(400)]);
+  }
+  return done;
+}
+
+/* ---------------------------------------------------------------- the scenario */
+
+test("two users chat in Chromium, see typing and online counts; a third is refused a private room", { timeout: 240000 }, async (t) => {
+  resetArtifacts();
+  const server = await startServer();
+  t.after(() => server.stop());
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: START_TIMEOUT });
+  t.after(() => browser.close());
+
+  const pageErrors = [];
+  // Each run has its own fresh database, so the names are free.
+  const nameA = "alice";
+  const nameB = "bob";
+  const nameC = "carol";
+  const pages = {};
+  const step = async (title, fn) => {
+    t.diagnostic(title);
+    await fn();
+  };
+
+  try {
+    /* 1. A and B register in two browser contexts */
+    const A = (pages.a = (await newUserPage(browser, "A", pageErrors)).page);
+    const B = (pages.b = (await newUserPage(browser, "B", pageErrors)).page);
+
+    await step("A and B register", async () => {
+      await A.goto(`${server.url}/`);
+      await visible(A.getByTestId("auth-screen"));
+      await shot(A, "01-login-screen");
+      await register(A, server, nameA);
+      await register(B, server, nameB);
+      await visible(A.getByTestId("no-room"));
+      await shot(A, "02-a-registered");
+    });
+
+    /* 2. both join "general" and see two people online */
+    await step("both open general and see 2 online", async () => {
+      await openRoom(A, "A", "general");
+      await untilAttr("A: 1 online before B joins", A.getByTestId("online-count"), "data-count", "1");
+      await openRoom(B, "B", "general");
+      await untilAttr("B: 2 online", B.getByTestId("online-count"), "data-count", "2");
+      await untilAttr("A: 2 online after B joined", A.getByTestId("online-count"), "data-count", "2");
+      assert.equal(await text(A.getByTestId("online-count")), "2 online");
+      assert.equal(await text(B.getByTestId("online-count")), "2 online");
+      await visible(B.getByTestId("room-empty"));
+      await shot(A, "03-a-general-2-online");
+      await shot(B, "03-b-general-2-online");
+    });
+
+    /* 3. A types, B sees "A is typing…" */
+    await step("A types, B sees the typing indicator", async () => {
+      assert.equal(await text(B.getByTestId("typing-indicator")), "");
+      const seen = untilText("B: typing indicator for A", B.getByTestId("typing-indicator"), `${nameA} is typing…`);
+      await typeUntil(A, "Hi Bob", seen.then(() => shot(B, "04-b-sees-a-typing")));
+      await shot(A, "04-a-typing");
+    });
+
+    /* 4. A sends: pending then sent on A's side, received by B; B's indicator clears */
+    const first = `Hello ${nameB}, this is ${nameA} — can you read me?`;
+    await step("A sends, sees pending -> sent, B receives", async () => {
+      await watchStatuses(A);
+      await A.getByTestId("message-input").fill(first);
+      await A.getByTestId("message-input").press("Enter");
+      const mineA = A.locator('[data-testid="message"][data-mine="true"]').filter({ hasText: first });
+      await untilAttr("A: own message sent", mineA, "data-status", "sent");
+      assert.equal(await mineA.count(), 1, "A shows its message exactly once");
+      assert.match((await attr(mineA, "data-id")) ?? "", /^\S+$/, "the sent message has its server id");
+      assert.equal(await attr(mineA.getByTestId("message-status"), "aria-label"), "Sent");
+
+      const log = await A.evaluate(() => window.__statusLog);
+      const added = log.find((e) => "added" in e && e.text.includes(first));
+      assert.ok(added, `A's message row was added to the list: ${JSON.stringify(log)}`);
+      assert.equal(added.added, "pending", `A's message first appeared as pending: ${JSON.stringify(log)}`);
+      assert.ok(
+        log.some((e) => e.key === added.key && e.from === "pending" && e.to === "sent"),
+        `A's message went from pending to sent on the same row: ${JSON.stringify(log)}`,
+      );
+      assert.equal(await A.getByTestId("message-input").inputValue(), "", "the draft is cleared on send");
+
+      const gotB = B.locator('[data-testid="message"][data-mine="false"]').filter({ hasText: first });
+      await visible(gotB);
+      assert.equal(await gotB.count(), 1, "B shows A's message exactly once");
+      assert.equal(await attr(gotB, "data-author"), nameA);
+      assert.equal(await text(gotB.getByTestId("message-text")), first);
+      assert.equal(await attr(gotB, "data-id"), await attr(mineA, "data-id"), "same server id on both sides");
+      await untilText("B: typing indicator cleared after A sent", B.getByTestId("typing-indicator"), "");
+      await shot(A, "05-a-message-sent");
+      await shot(B, "05-b-message-received");
+    });
+
+    /* 5. B answers, A receives */
+    const reply = `Loud and clear, ${nameA}!`;
+    await step("B answers, A receives", async () => {
+      await B.getByTestId("message-input").click();
+      await B.getByTestId("message-input").pressSequentially(reply, { delay: 10 });
+      await B.getByTestId("send-button").click();
+      const mineB = B.locator('[data-testid="message"][data-mine="true"]').filter({ hasText: reply });
+      await untilAttr("B: own reply sent", mineB, "data-status", "sent");
+      const gotA = A.locator('[data-testid="message"][data-mine="false"]').filter({ hasText: reply });
+      await visible(gotA);
+      assert.equal(await attr(gotA, "data-author"), nameB);
+      assert.equal(await A.getByTestId("message").count(), 2, "A: exactly the two messages");
+      assert.equal(await B.getByTestId("message").count(), 2, "B: exactly the two messages");
+      await untilText("A: nobody typing after B sent", A.getByTestId("typing-indicator"), "");
+      await shot(A, "06-a-conversation");
+      await shot(B, "06-b-conversation");
+    });
+
+    /* 6. A creates a private room with nobody else in it */
+    const privateName = "secret-plans";
+    const secret = "The launch code is 0000 (members only)";
+    let privateId;
+    await step("A creates a private room", async () => {
+      await A.getByTestId("new-room-button").click();
+      await visible(A.getByTestId("create-room-form"));
+      await A.getByTestId("create-room-name").fill(privateName);
+      await A.getByTestId("create-room-private").check();
+      await visible(A.getByTestId("create-room-members"));
+      await shot(A, "07-a-create-private-room");
+      await A.getByTestId("create-room-submit").click();
+      const item = roomItem(A, privateName);
+      await visible(item);
+      assert.equal(await attr(item, "data-private"), "true");
+      privateId = await attr(item, "data-room-id");
+      assert.ok(privateId, "the private room has an id");
+      await untilAttr("A: private room opened", A.getByTestId("chat-room"), "data-room-id", privateId);
+      await untilText("A: private room title", A.getByTestId("room-title"), privateName);
+      await untilAttr("A: alone in the private room", A.getByTestId("online-count"), "data-count", "1");
+      await visible(A.getByTestId("room-empty"));
+      assert.equal(await A.getByTestId("room-error").count(), 0);
+      assert.equal(new URL(A.url()).hash, `#/room/${encodeURIComponent(privateId)}`);
+      await A.getByTestId("message-input").fill(secret);
+      await A.getByTestId("message-input").press("Enter");
+      const mine = A.locator('[data-testid="message"][data-mine="true"]').filter({ hasText: secret });
+      await untilAttr("A: message in the private room sent", mine, "data-status", "sent");
+      await shot(A, "08-a-private-room");
+    });
+
+    /* 7. C registers and is refused the private room opened by its URL */
+    await step("C is refused the private room", async () => {
+      const C = (pages.c = (await newUserPage(browser, "C", pageErrors)).page);
+      await register(C, server, nameC);
+      await visible(roomItem(C, "general"));
+      assert.equal(await roomItem(C, privateName).count(), 0, "C's room list does not show A's private room");
+      await C.goto(`${server.url}/#/room/${encodeURIComponent(privateId)}`);
+      await untilAttr("C: chat view of the private room", C.getByTestId("chat-room"), "data-room-id", privateId);
+      await untilText("C: Access denied", C.getByTestId("room-error"), /Access denied/);
+      await visible(C.getByTestId("room-denied"));
+      assert.equal(await C.getByTestId("message").count(), 0, "C sees no messages of the private room");
+      assert.ok(!(await C.content()).includes(secret), "the private message appears nowhere in C's page");
+      assert.ok(await C.getByTestId("message-input").isDisabled(), "C cannot write in the private room");
+      assert.equal(await C.getByTestId("online-count").count(), 0, "no online count for a refused room");
+      await shot(C, "09-c-access-denied");
+      // A, still alone in the room, was not joined by C; B (in general) got nothing of it either.
+      assert.equal(await attr(A.getByTestId("online-count"), "data-count"), "1");
+      assert.equal(await B.getByTestId("message").count(), 2, "B: still the two messages of general");
+      assert.ok(!(await B.content()).includes(secret), "the private message did not reach B");
+    });
+
+    assert.ok(server.alive(), `sio-chat is still running:\n${server.output()}`);
+    assert.deepEqual(pageErrors, [], "no uncaught errors in the pages");
+  } catch (err) {
+    // Keep what the pages looked like when it failed.
+    for (const [who, page] of Object.entries(pages)) {
+      await page.screenshot({ path: path.join(ARTIFACTS, `failure-${who}.png`), timeout: 5000 }).catch(() => undefined);
+    }
+    err.message += `\n--- sio-chat output ---\n${server.output()}`;
+    throw err;
+  }
+});
