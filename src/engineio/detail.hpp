@@ -1,0 +1,303 @@
+// Internals of sio::engineio::server (private header). Three kinds of objects live on a worker:
+//   http_connection  one accepted TCP connection speaking HTTP/1.1 (polling, app routes, and the
+//                    upgrade request that turns it into a ws_transport)
+//   ws_transport     one WebSocket (Beast), one Engine.IO packet per frame, one write in flight
+//   session          one Engine.IO session (the `connection` the upper layer sees)
+// A session and its WebSocket always share a worker; a polling request that lands on another
+// worker's connection is posted to the session's worker, which posts the response back.
+#pragma once
+
+#include <sio/engineio/server.hpp>
+#include <sio/protocol/engineio.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace sio::engineio::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace eio = sio::protocol::engineio;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+class session;
+class http_connection;
+class ws_transport;
+struct server_impl;
+
+struct endpoint {
+  endpoint_options opts;
+  std::shared_ptr<handler> h;
+  std::size_t index = 0;
+  std::string path;  // with trailing slash
+};
+
+struct worker {
+  std::size_t index = 0;
+  asio::io_context ctx{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+  std::thread thread;
+  // Sessions owned by this worker (worker thread only).
+  std::unordered_map<std::string, std::shared_ptr<session>> sessions;
+  // Open HTTP connections, for stop() (any thread: connections may die elsewhere).
+  std::mutex conn_mtx;
+  std::unordered_map<const void*, std::weak_ptr<http_connection>> connections;
+  std::atomic<std::size_t> live{0};  // http_connection + ws_transport objects alive
+};
+
+// Counts an object in its worker's `live` (for a graceful stop that waits for I/O to finish).
+class live_token {
+ public:
+  explicit live_token(worker& w) noexcept : w_(&w) { w_->live.fetch_add(1); }
+  ~live_token() { w_->live.fetch_sub(1); }
+  live_token(const live_token&) = delete;
+  live_token& operator=(const live_token&) = delete;
+
+ private:
+  worker* w_;
+};
+
+struct table_entry {
+  std::weak_ptr<session> s;
+  std::size_t worker = 0;
+  std::size_t endpoint = 0;
+};
+
+struct server_impl {
+  explicit server_impl(server_options o);
+
+  server_options opts;
+  std::vector<std::unique_ptr<worker>> workers;
+  std::vector<std::unique_ptr<endpoint>> endpoints;
+  http_handler app;
+  std::optional<tcp::acceptor> acceptor;
+  std::size_t next_worker = 0;
+  std::atomic<std::uint16_t> port{0};
+  std::atomic<bool> started{false};
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> connections{0};
+  std::mutex stop_mtx;
+  std::condition_variable stopped_cv;
+  bool joining = false;  // under stop_mtx: a thread is joining the workers
+  bool stopped = false;  // under stop_mtx: every worker joined
+
+  std::mutex table_mtx;
+  std::unordered_map<std::string, table_entry> table;
+
+  std::optional<table_entry> lookup(std::string_view sid);
+  void add_session(const std::shared_ptr<session>& s, worker& w, const endpoint& ep);
+  void remove_session(const std::string& sid, worker& w);
+  std::string generate_id();
+
+  void do_accept();
+  void shutdown_worker(worker& w);
+};
+
+// Builds a request_info from a request head.
+request_info make_request_info(const http::request<http::string_body>& req,
+                               const tcp::endpoint& remote);
+
+// One frame queued on a WebSocket: text = type digit + data; binary = raw data.
+struct ws_frame {
+  eio::packet_type type = eio::packet_type::message;
+  message_ptr msg;  // may be null (control packet without data)
+};
+
+class ws_transport : public std::enable_shared_from_this<ws_transport> {
+ public:
+  ws_transport(server_impl& srv, worker& w, tcp::socket s, std::size_t max_payload);
+  ~ws_transport();
+
+  using accept_handler = std::function<void(error_code)>;
+  // Answers the upgrade request (101), optionally with one extra header (Set-Cookie).
+  void accept(http::request<http::string_body> req, std::string set_cookie, accept_handler done);
+  void attach(std::weak_ptr<session> s) { session_ = std::move(s); }
+  void start_reading();
+
+  void send(ws_frame f);
+  std::size_t queued() const noexcept { return queue_.size() + (writing_ ? 1 : 0); }
+  bool writable() const noexcept { return !writing_ && queue_.empty() && !closing_; }
+  // graceful: flush queued frames first. Either way a close frame follows; idempotent.
+  void close(bool graceful);
+  worker& owner() noexcept { return w_; }
+
+ private:
+  void do_read();
+  void do_write();
+  void do_close();
+
+  server_impl& srv_;
+  worker& w_;
+  live_token live_;
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer rbuf_;
+  std::deque<ws_frame> queue_;
+  std::weak_ptr<session> session_;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool close_sent_ = false;
+  bool reading_done_ = false;
+};
+
+class http_connection : public std::enable_shared_from_this<http_connection> {
+ public:
+  http_connection(server_impl& srv, worker& w, tcp::socket s);
+  ~http_connection();
+
+  void start();
+  // The response to the request in progress; callable from any thread, once per request.
+  void respond(http::response<http::string_body> res);
+  // Graceful stop: close now if idle, else after the response in progress.
+  void shutdown();
+  worker& owner() noexcept { return w_; }
+
+ private:
+  void do_read();
+  void on_header(error_code ec);
+  void on_body(error_code ec);
+  void handle_request();
+  void handle_engine(const endpoint& ep);
+  void handle_engine_upgrade(const endpoint& ep, const eio::query_map& q);
+  void handle_engine_http(const endpoint& ep, const eio::query_map& q);
+  void handle_app();
+  void write(http::response<http::string_body> res);
+  void on_write(error_code ec, bool close);
+  void monitor();
+  void arm_timer(std::chrono::steady_clock::duration d);
+  void close_socket();
+  void fail_raw(unsigned status, std::string_view body);  // raw response then close
+  void engine_error(eio::request_error e, std::string_view msg = {});
+  void decorate(http::response<http::string_body>& res);
+  void begin_post(std::string_view target);
+  void end_post(bool close_session);
+  void upgrade_to_websocket(const endpoint& ep, eio::query_map q, std::optional<table_entry> entry);
+
+  server_impl& srv_;
+  worker& w_;
+  live_token live_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::request<http::string_body> req_;
+  asio::steady_timer timer_;
+  tcp::endpoint remote_;
+  const endpoint* ep_ = nullptr;  // endpoint of the request in progress (CORS headers)
+  std::string origin_;
+  bool first_ = true;
+  bool waiting_ = false;  // a response is owed (request dispatched)
+  bool reading_ = false;  // a monitor read is in flight
+  bool writing_ = false;
+  bool closed_ = false;
+  bool shutdown_ = false;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+  std::weak_ptr<session> pending_;       // the session holding our GET
+  std::weak_ptr<session> post_session_;  // the session whose POST body we are reading
+  std::uint64_t timer_gen_ = 0;
+};
+
+class session final : public connection, public std::enable_shared_from_this<session> {
+ public:
+  session(server_impl& srv, worker& w, const endpoint& ep, std::string id, request_info info,
+          eio::transport_kind t);
+
+  // connection
+  std::string_view id() const noexcept override { return id_; }
+  const request_info& request() const noexcept override { return info_; }
+  std::size_t worker_index() const noexcept override { return w_.index; }
+  boost::asio::any_io_executor executor() const override { return w_.ctx.get_executor(); }
+  std::string_view transport() const noexcept override { return eio::to_string(transport_); }
+  send_result send(message_ptr m, send_flags f) override;
+  bool writable() const noexcept override;
+  void close() override;
+
+  // Engine side (all on the session's worker).
+  void open_polling(const std::shared_ptr<http_connection>& c, std::string set_cookie);
+  void open_websocket(const std::shared_ptr<ws_transport>& ws);
+  void on_get(const std::shared_ptr<http_connection>& c, eio::transport_kind requested);
+  void on_post(const std::shared_ptr<http_connection>& c, eio::transport_kind requested,
+               std::string body);
+  void on_other_method(const std::shared_ptr<http_connection>& c, eio::transport_kind requested);
+  void on_binary_post(const std::shared_ptr<http_connection>& c);
+  // A POST head arrived / its body will never come (413: keep the session; cut short: close).
+  void on_post_begin(const http_connection* c);
+  void on_post_end(const http_connection* c, bool close_session);
+  void on_poll_aborted(const http_connection* c);
+  void on_ws_probe(const std::shared_ptr<ws_transport>& ws);
+  void on_ws_data(const ws_transport* ws, bool binary, std::string_view data);
+  void on_ws_closed(const ws_transport* ws, error_code ec);
+  void shutdown();
+  const endpoint& ep() const noexcept { return ep_; }
+
+ private:
+  enum class state : std::uint8_t { open, closing, closed };
+  enum class hb : std::uint8_t { interval, await_pong, close_wait };
+
+  struct out_packet {
+    eio::packet_type type;
+    message_ptr msg;
+  };
+
+  void push(eio::packet_type t, message_ptr m = nullptr);
+  void flush();
+  // Answers the held GET with the queued packets (when include_out) and then `tail` ("1"/"6").
+  void respond_poll(std::string_view tail = {}, bool include_out = true);
+  void on_packet(eio::packet_type t, bool binary, std::string_view data);
+  void on_text(std::string_view text);  // one text record/frame from the active transport
+  void on_probe_data(bool binary, std::string_view data);
+  void abandon_probe();
+  void arm_heartbeat(hb st, std::chrono::milliseconds d);
+  void on_heartbeat();
+  // Ends the session now: polling GET gets `close_packet` (if any), ws closes, on_close(r).
+  void terminate(close_reason r, std::string_view close_packet, bool graceful_ws);
+  void finish(close_reason r);
+  void call_handler(const std::function<void()>& f);
+
+  server_impl& srv_;
+  worker& w_;
+  const endpoint& ep_;
+  std::string id_;
+  request_info info_;
+  eio::transport_kind transport_;
+  state state_ = state::open;
+  close_reason close_reason_ = close_reason::transport_close;
+  // While closing over polling: what the next GET receives, and the reason reported then.
+  std::string_view closing_tail_ = "1";
+  close_reason closing_reason_ = close_reason::forced_close;
+  std::deque<out_packet> out_;
+  std::shared_ptr<http_connection> get_;   // the GET being held (polling)
+  const http_connection* post_ = nullptr;  // the POST being received (identity only)
+  std::shared_ptr<ws_transport> ws_;       // active WebSocket
+  std::shared_ptr<ws_transport> probe_;    // WebSocket being probed for an upgrade
+  bool upgrading_ = false;
+  bool probed_ = false;
+  bool upgraded_ = false;
+  asio::steady_timer hb_timer_;
+  asio::steady_timer upgrade_timer_;
+  hb hb_state_ = hb::interval;
+  std::uint64_t hb_gen_ = 0;
+  std::uint64_t upgrade_gen_ = 0;
+};
+
+// Response helpers shared by the files of this library.
+http::response<http::string_body> make_response(http::status st, std::string_view content_type,
+                                                std::string body, unsigned version = 11);
+http::response<http::string_body> make_error_response(eio::request_error e,
+                                                      std::string_view msg = {});
+
+}  // namespace sio::engineio::detail

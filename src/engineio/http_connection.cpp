@@ -1,0 +1,473 @@
+#include "detail.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <algorithm>
+
+namespace sio::engineio::detail {
+namespace {
+
+// The Node.js server refuses an Origin header with characters invalid in a header value.
+bool invalid_header_value(std::string_view v) noexcept {
+  for (const char ch : v) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 32 && c != '\t') || c == 127) return true;
+  }
+  return false;
+}
+
+std::string serialize_cookie(const cookie_options& c, std::string_view id) {
+  std::string s = c.name + "=" + std::string(id);
+  if (!c.path.empty()) s += "; Path=" + c.path;
+  if (c.http_only) s += "; HttpOnly";
+  if (!c.same_site.empty()) s += "; SameSite=" + c.same_site;
+  return s;
+}
+
+void apply_cors(const cors_options& cors, std::string_view origin,
+                http::response<http::string_body>& res) {
+  if (!cors.enabled) return;
+  const bool any =
+      cors.origins.empty() || (cors.origins.size() == 1 && cors.origins.front() == "*");
+  if (any) {
+    if (cors.credentials && !origin.empty()) {
+      res.set(http::field::access_control_allow_origin, origin);
+      res.set(http::field::vary, "Origin");
+    } else {
+      res.set(http::field::access_control_allow_origin, "*");
+    }
+  } else {
+    for (const auto& o : cors.origins) {
+      if (o == origin) {
+        res.set(http::field::access_control_allow_origin, origin);
+        break;
+      }
+    }
+    res.set(http::field::vary, "Origin");
+  }
+  if (cors.credentials) res.set(http::field::access_control_allow_credentials, "true");
+}
+
+void start_websocket(server_impl& srv, worker& w, const endpoint& ep, tcp::socket sock,
+                     http::request<http::string_body> req, request_info info,
+                     std::optional<std::string> sid) {
+  auto ws = std::make_shared<ws_transport>(srv, w, std::move(sock), ep.opts.max_payload);
+  std::string new_id;
+  std::string cookie;
+  if (!sid) {
+    new_id = srv.generate_id();
+    if (ep.opts.cookie) cookie = serialize_cookie(*ep.opts.cookie, new_id);
+  }
+  ws->accept(std::move(req), std::move(cookie),
+             [ws, &srv, &w, &ep, info = std::move(info), sid = std::move(sid),
+              new_id = std::move(new_id)](error_code ec) mutable {
+               if (ec || srv.stopping) return;  // Beast answered a bad upgrade with 400 itself
+               if (sid) {
+                 const auto it = w.sessions.find(*sid);
+                 if (it == w.sessions.end()) {
+                   ws->start_reading();
+                   ws->close(false);
+                   return;
+                 }
+                 auto s = it->second;
+                 s->on_ws_probe(ws);
+                 return;
+               }
+               auto s = std::make_shared<session>(srv, w, ep, std::move(new_id), std::move(info),
+                                                  eio::transport_kind::websocket);
+               srv.add_session(s, w, ep);
+               s->open_websocket(ws);
+             });
+}
+
+}  // namespace
+
+http_connection::http_connection(server_impl& srv, worker& w, tcp::socket s)
+    : srv_(srv), w_(w), live_(w), stream_(std::move(s)), timer_(w.ctx) {
+  srv_.connections.fetch_add(1);
+}
+
+http_connection::~http_connection() {
+  srv_.connections.fetch_sub(1);
+  std::lock_guard lock(w_.conn_mtx);
+  w_.connections.erase(this);
+}
+
+void http_connection::start() {
+  {
+    std::lock_guard lock(w_.conn_mtx);
+    w_.connections.emplace(this, weak_from_this());
+  }
+  error_code ec;
+  remote_ = stream_.socket().remote_endpoint(ec);
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+  do_read();
+}
+
+void http_connection::arm_timer(std::chrono::steady_clock::duration d) {
+  const auto gen = ++timer_gen_;
+  timer_.expires_after(d);
+  timer_.async_wait([weak = weak_from_this(), gen](error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || gen != self->timer_gen_) return;
+    self->close_socket();
+  });
+}
+
+void http_connection::close_socket() {
+  if (closed_) return;
+  closed_ = true;
+  ++timer_gen_;
+  timer_.cancel();
+  if (!post_session_.expired()) end_post(true);  // a POST body cut short
+  if (waiting_) {
+    if (auto s = pending_.lock()) {
+      asio::post(s->executor(), [s, p = this] { s->on_poll_aborted(p); });
+    }
+  }
+  error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  stream_.socket().close(ec);
+}
+
+void http_connection::shutdown() {
+  shutdown_ = true;
+  if (!waiting_) close_socket();
+}
+
+void http_connection::do_read() {
+  if (closed_) return;
+  if (shutdown_) return close_socket();
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(srv_.opts.max_header_bytes));
+  // The route (and its limit) is known after the head; until then the largest limit applies.
+  std::uint64_t limit = srv_.opts.max_app_body_bytes;
+  for (const auto& ep : srv_.endpoints)
+    limit = std::max<std::uint64_t>(limit, ep->opts.max_payload);
+  parser_->body_limit(limit);
+  arm_timer(first_ ? srv_.opts.header_timeout : srv_.opts.idle_timeout);
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+void http_connection::on_header(error_code ec) {
+  if (closed_) return;
+  if (ec) {
+    if (ec == http::error::header_limit) return fail_raw(431, "");
+    if (ec == http::error::body_limit) return fail_raw(413, "");
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+        ec == asio::error::bad_descriptor)
+      return close_socket();
+    return fail_raw(400, "");
+  }
+  first_ = false;
+  arm_timer(srv_.opts.header_timeout);  // the body must follow promptly too
+  const auto& h = parser_->get();
+  version_ = h.version();
+  keep_alive_ = h.keep_alive();
+  ep_ = nullptr;
+  const auto path = eio::target_path(h.target());
+  for (const auto& ep : srv_.endpoints) {
+    if (path.substr(0, ep->path.size()) == ep->path) {
+      ep_ = ep.get();
+      break;
+    }
+  }
+  origin_ = std::string(h[http::field::origin]);
+  const std::uint64_t limit = ep_ ? ep_->opts.max_payload : srv_.opts.max_app_body_bytes;
+  if (const auto cl = parser_->content_length(); cl && *cl > limit) {
+    // Refused before reading a single byte of the body.
+    auto res = make_response(http::status::payload_too_large, "", "", version_);
+    res.keep_alive(false);
+    return write(std::move(res));
+  }
+  parser_->body_limit(limit);
+  if (ep_ && h.method() == http::verb::post) begin_post(h.target());
+  if (parser_->is_done()) return on_body({});
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](error_code ec, std::size_t) { self->on_body(ec); });
+}
+
+void http_connection::begin_post(std::string_view target) {
+  // The session learns of a POST as soon as its head arrives, so that two at once are refused
+  // (as the reference server does) even though bodies are read here, off the session's worker.
+  const auto q = eio::parse_query(target);
+  const auto sid = q.find("sid");
+  if (sid == q.end() || sid->second.empty()) return;
+  const auto entry = srv_.lookup(sid->second);
+  if (!entry) return;
+  post_session_ = entry->s;
+  if (auto s = entry->s.lock())
+    asio::post(s->executor(), [s, self = shared_from_this()] { s->on_post_begin(self.get()); });
+}
+
+void http_connection::end_post(bool close_session) {
+  if (auto s = post_session_.lock()) {
+    asio::post(s->executor(), [s, p = this, close_session, self = weak_from_this()] {
+      s->on_post_end(p, close_session);
+    });
+  }
+  post_session_.reset();
+}
+
+void http_connection::on_body(error_code ec) {
+  if (closed_) return;
+  if (ec == http::error::body_limit) {
+    end_post(false);
+    auto res = make_response(http::status::payload_too_large, "", "", version_);
+    res.keep_alive(false);
+    return write(std::move(res));
+  }
+  if (ec) return close_socket();
+  ++timer_gen_;
+  timer_.cancel();
+  req_ = parser_->release();
+  handle_request();
+}
+
+void http_connection::handle_request() {
+  if (ep_) return handle_engine(*ep_);
+  handle_app();
+}
+
+void http_connection::handle_app() {
+  if (!srv_.app) {
+    return write(make_response(http::status::not_found, "text/plain", "Not Found", version_));
+  }
+  waiting_ = true;
+  auto info = make_request_info(req_, remote_);
+  auto called = std::make_shared<std::atomic<bool>>(false);
+  http_respond respond = [self = shared_from_this(), called](http_response res) {
+    if (called->exchange(true)) return;
+    self->respond(std::move(res));
+  };
+  try {
+    srv_.app(std::move(req_), info, respond);
+  } catch (...) {
+    respond(make_response(http::status::internal_server_error, "text/plain",
+                          "Internal Server Error", version_));
+  }
+  if (!closed_) monitor();
+}
+
+void http_connection::handle_engine(const endpoint& ep) {
+  auto q = eio::parse_query(req_.target());
+  if (req_.method() == http::verb::options && ep.opts.cors.enabled) {
+    auto res = make_response(http::status::no_content, "", "", version_);
+    res.set(http::field::access_control_allow_methods, ep.opts.cors.methods);
+    if (!ep.opts.cors.allowed_headers.empty()) {
+      res.set(http::field::access_control_allow_headers, ep.opts.cors.allowed_headers);
+    } else if (const auto rh = req_[http::field::access_control_request_headers]; !rh.empty()) {
+      res.set(http::field::access_control_allow_headers, rh);
+      res.insert(http::field::vary, "Access-Control-Request-Headers");
+    }
+    return write(std::move(res));
+  }
+  if (websocket::is_upgrade(req_)) return handle_engine_upgrade(ep, q);
+  handle_engine_http(ep, q);
+}
+
+void http_connection::engine_error(eio::request_error e, std::string_view msg) {
+  auto res = make_error_response(e, msg);
+  res.version(version_);
+  write(std::move(res));
+}
+
+void http_connection::handle_engine_http(const endpoint& ep, const eio::query_map& q) {
+  eio::handshake_check c{ep.opts.polling, ep.opts.websocket, req_.method() == http::verb::get,
+                         false};
+  if (auto e = eio::check_transport(q, c)) return engine_error(*e);
+  if (invalid_header_value(origin_)) return engine_error(eio::request_error::bad_request);
+  const auto t = *eio::parse_transport(q.find("transport")->second);
+  if (const auto sid = q.find("sid"); sid != q.end() && !sid->second.empty()) {
+    const auto entry = srv_.lookup(sid->second);
+    if (!entry || entry->endpoint != ep.index) return engine_error(eio::request_error::unknown_sid);
+    auto self = shared_from_this();
+    post_session_.reset();  // the session gets the body now: on_post ends the POST there
+    worker& ow = *srv_.workers[entry->worker];
+    waiting_ = true;
+    pending_ = entry->s;
+    const auto method = req_.method();
+    if (method == http::verb::post &&
+        req_[http::field::content_type] == "application/octet-stream") {
+      // Binary bodies are not part of Engine.IO v4: refused, and the session closed.
+      asio::post(ow.ctx, [s = entry->s, self] {
+        if (auto sp = s.lock()) return sp->on_binary_post(self);
+        self->respond(make_response(http::status::bad_request, "", ""));
+      });
+    } else if (method == http::verb::get) {
+      asio::post(ow.ctx, [s = entry->s, self, t] {
+        if (auto sp = s.lock()) return sp->on_get(self, t);
+        self->respond(make_error_response(eio::request_error::unknown_sid));
+      });
+    } else if (method == http::verb::post) {
+      asio::post(ow.ctx, [s = entry->s, self, t, body = std::move(req_.body())]() mutable {
+        if (auto sp = s.lock()) return sp->on_post(self, t, std::move(body));
+        self->respond(make_error_response(eio::request_error::unknown_sid));
+      });
+    } else {
+      asio::post(ow.ctx, [s = entry->s, self, t] {
+        if (auto sp = s.lock()) return sp->on_other_method(self, t);
+        self->respond(make_error_response(eio::request_error::unknown_sid));
+      });
+    }
+    monitor();
+    return;
+  }
+  if (auto e = eio::check_handshake(q, c)) return engine_error(*e);
+  auto info = make_request_info(req_, remote_);
+  if (ep.opts.allow_request) {
+    std::optional<std::string> verdict;
+    try {
+      verdict = ep.opts.allow_request(info);
+    } catch (...) {
+      verdict = std::string(eio::message(eio::request_error::forbidden));
+    }
+    if (verdict) return engine_error(eio::request_error::forbidden, *verdict);
+  }
+  if (!eio::is_supported_version(q))
+    return engine_error(eio::request_error::unsupported_protocol_version);
+  auto s = std::make_shared<session>(srv_, w_, ep, srv_.generate_id(), std::move(info),
+                                     eio::transport_kind::polling);
+  srv_.add_session(s, w_, ep);
+  waiting_ = true;
+  pending_ = s;
+  std::string cookie;
+  if (ep.opts.cookie) cookie = serialize_cookie(*ep.opts.cookie, s->id());
+  s->open_polling(shared_from_this(), std::move(cookie));
+  if (!closed_) monitor();
+}
+
+void http_connection::handle_engine_upgrade(const endpoint& ep, const eio::query_map& q) {
+  eio::handshake_check c{ep.opts.polling, ep.opts.websocket, true, true};
+  if (auto e = eio::check_transport(q, c)) return fail_raw(400, eio::message(*e));
+  if (invalid_header_value(origin_)) return fail_raw(400, "Bad request");
+  if (q.find("transport")->second != "websocket") return fail_raw(400, "Bad request");
+  // A client may not send anything before the 101: bytes after the upgrade request are junk.
+  if (buffer_.size() != 0) return fail_raw(400, "Bad request");
+  if (const auto sid = q.find("sid"); sid != q.end() && !sid->second.empty()) {
+    const auto entry = srv_.lookup(sid->second);
+    if (!entry || entry->endpoint != ep.index) return fail_raw(400, "Session ID unknown");
+    return upgrade_to_websocket(ep, q, entry);
+  }
+  auto info = make_request_info(req_, remote_);
+  if (ep.opts.allow_request) {
+    std::optional<std::string> verdict;
+    try {
+      verdict = ep.opts.allow_request(info);
+    } catch (...) {
+      verdict = std::string();
+    }
+    if (verdict)
+      return fail_raw(400, verdict->empty() ? eio::message(eio::request_error::forbidden)
+                                            : std::string_view(*verdict));
+  }
+  if (!eio::is_supported_version(q))
+    return fail_raw(400, eio::message(eio::request_error::unsupported_protocol_version));
+  upgrade_to_websocket(ep, q, std::nullopt);
+}
+
+void http_connection::upgrade_to_websocket(const endpoint& ep, eio::query_map q,
+                                           std::optional<table_entry> entry) {
+  // This connection object is done: the socket moves to a ws_transport on the session's worker.
+  closed_ = true;
+  ++timer_gen_;
+  timer_.cancel();
+  auto info = make_request_info(req_, remote_);
+  std::optional<std::string> sid;
+  if (entry) sid = q.find("sid")->second;
+  tcp::socket sock = stream_.release_socket();
+  worker& target = entry ? *srv_.workers[entry->worker] : w_;
+  if (&target == &w_) {
+    return start_websocket(srv_, w_, ep, std::move(sock), std::move(req_), std::move(info),
+                           std::move(sid));
+  }
+  error_code ec;
+  const auto proto = sock.local_endpoint(ec).protocol();
+  if (ec) return;
+  const auto fd = sock.release(ec);
+  if (ec) return;
+  asio::post(target.ctx, [&srv = srv_, &target, &ep, fd, proto, req = std::move(req_),
+                          info = std::move(info), sid = std::move(sid)]() mutable {
+    tcp::socket s(target.ctx);
+    error_code ec2;
+    s.assign(proto, fd, ec2);
+    if (ec2) return;
+    start_websocket(srv, target, ep, std::move(s), std::move(req), std::move(info), std::move(sid));
+  });
+}
+
+void http_connection::fail_raw(unsigned status, std::string_view body) {
+  auto res = make_response(static_cast<http::status>(status), body.empty() ? "" : "text/html",
+                           std::string(body), version_);
+  res.keep_alive(false);
+  ep_ = nullptr;  // raw: no CORS
+  write(std::move(res));
+}
+
+void http_connection::respond(http::response<http::string_body> res) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), res = std::move(res)]() mutable {
+    if (!self->waiting_) return;
+    self->write(std::move(res));
+  });
+}
+
+void http_connection::decorate(http::response<http::string_body>& res) {
+  if (ep_) apply_cors(ep_->opts.cors, origin_, res);
+}
+
+void http_connection::write(http::response<http::string_body> res) {
+  if (closed_) return;
+  if (!post_session_.expired()) end_post(false);  // answered here: the session never sees it
+  waiting_ = false;
+  pending_.reset();
+  decorate(res);
+  res.version(version_);
+  const bool close = !res.keep_alive() || !keep_alive_ || shutdown_;
+  res.keep_alive(!close);
+  auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
+  if (!reading_) arm_timer(srv_.opts.idle_timeout);
+  writing_ = true;
+  http::async_write(stream_, *sp,
+                    [self = shared_from_this(), sp, close](error_code ec, std::size_t) {
+                      self->on_write(ec, close);
+                    });
+}
+
+void http_connection::on_write(error_code ec, bool close) {
+  writing_ = false;
+  if (closed_) return;
+  if (ec || close) return close_socket();
+  if (reading_) {
+    arm_timer(srv_.opts.idle_timeout);  // the monitor read now waits for the next request
+    return;
+  }
+  do_read();
+}
+
+void http_connection::monitor() {
+  // While a response is owed, keep reading so that a client that goes away is noticed (the
+  // reference server closes the session when a held poll is aborted). Bytes that arrive early
+  // stay in the buffer for the next request.
+  if (closed_ || reading_) return;
+  reading_ = true;
+  stream_.async_read_some(buffer_.prepare(2048),
+                          [self = shared_from_this()](error_code ec, std::size_t n) {
+                            self->reading_ = false;
+                            if (self->closed_) return;
+                            if (ec) return self->close_socket();
+                            self->buffer_.commit(n);
+                            if (self->buffer_.size() > self->srv_.opts.max_header_bytes)
+                              return self->close_socket();
+                            if (self->waiting_) return self->monitor();
+                            if (self->writing_) return;  // on_write goes on with the next request
+                            self->do_read();
+                          });
+}
+
+}  // namespace sio::engineio::detail

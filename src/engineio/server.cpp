@@ -1,0 +1,296 @@
+#include "detail.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/field.hpp>
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <stdexcept>
+
+namespace sio::engineio {
+
+std::string_view to_string(close_reason r) noexcept {
+  switch (r) {
+    case close_reason::transport_close:
+      return "transport close";
+    case close_reason::transport_error:
+      return "transport error";
+    case close_reason::ping_timeout:
+      return "ping timeout";
+    case close_reason::parse_error:
+      return "parse error";
+    case close_reason::forced_close:
+      return "forced close";
+    case close_reason::server_shutdown:
+      return "server shutting down";
+  }
+  return "transport error";
+}
+
+namespace detail {
+namespace {
+thread_local std::size_t tls_worker = static_cast<std::size_t>(-1);
+thread_local const server_impl* tls_server = nullptr;
+
+// Stops a worker's io_context once its connections are gone (or at the deadline).
+struct drain_wait : std::enable_shared_from_this<drain_wait> {
+  drain_wait(worker& wk, std::chrono::steady_clock::time_point d)
+      : w(wk), timer(wk.ctx), deadline(d) {}
+  void check() {
+    if (w.live.load() == 0 || std::chrono::steady_clock::now() >= deadline) {
+      w.ctx.stop();
+      return;
+    }
+    timer.expires_after(std::chrono::milliseconds(5));
+    timer.async_wait([self = shared_from_this()](error_code) { self->check(); });
+  }
+  worker& w;
+  asio::steady_timer timer;
+  std::chrono::steady_clock::time_point deadline;
+};
+}  // namespace
+
+server_impl::server_impl(server_options o) : opts(std::move(o)) {
+  std::size_t n = opts.workers;
+  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  for (std::size_t i = 0; i < n; ++i) {
+    auto w = std::make_unique<worker>();
+    w->index = i;
+    workers.push_back(std::move(w));
+  }
+}
+
+std::optional<table_entry> server_impl::lookup(std::string_view sid) {
+  std::lock_guard lock(table_mtx);
+  const auto it = table.find(std::string(sid));
+  if (it == table.end()) return std::nullopt;
+  return it->second;
+}
+
+void server_impl::add_session(const std::shared_ptr<session>& s, worker& w, const endpoint& ep) {
+  w.sessions.emplace(std::string(s->id()), s);
+  std::lock_guard lock(table_mtx);
+  table.insert_or_assign(std::string(s->id()), table_entry{s, w.index, ep.index});
+}
+
+void server_impl::remove_session(const std::string& sid, worker& w) {
+  {
+    std::lock_guard lock(table_mtx);
+    table.erase(sid);
+  }
+  w.sessions.erase(sid);
+}
+
+std::string server_impl::generate_id() {
+  // 15 random bytes -> 20 URL-safe characters, as the Node.js server's base64id.
+  for (;;) {
+    std::array<unsigned char, 15> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+      throw std::runtime_error("RAND_bytes failed");
+    auto id = eio::base64url_encode(bytes);
+    std::lock_guard lock(table_mtx);
+    if (!table.contains(id)) return id;
+  }
+}
+
+void server_impl::do_accept() {
+  if (stopping || !acceptor) return;
+  worker& w = *workers[next_worker];
+  next_worker = (next_worker + 1) % workers.size();
+  acceptor->async_accept(w.ctx, [this, &w](error_code ec, tcp::socket s) {
+    if (ec == asio::error::operation_aborted || stopping) return;
+    if (!ec) {
+      if (connections.load() >= opts.max_connections) {
+        error_code ignored;
+        s.close(ignored);
+      } else {
+        asio::post(w.ctx, [this, &w, s = std::move(s)]() mutable {
+          if (stopping) return;
+          std::make_shared<http_connection>(*this, w, std::move(s))->start();
+        });
+      }
+    }
+    do_accept();
+  });
+}
+
+void server_impl::shutdown_worker(worker& w) {
+  // Close every session this worker owns, then every idle HTTP connection, then wait (bounded) for
+  // the last writes to finish before stopping the io_context.
+  std::vector<std::shared_ptr<session>> ss;
+  for (auto& [id, s] : w.sessions) ss.push_back(s);
+  for (auto& s : ss) s->shutdown();
+  std::vector<std::shared_ptr<http_connection>> cs;
+  {
+    std::lock_guard lock(w.conn_mtx);
+    for (auto& [k, c] : w.connections)
+      if (auto p = c.lock()) cs.push_back(std::move(p));
+  }
+  for (auto& c : cs) c->shutdown();
+  cs.clear();
+  std::make_shared<drain_wait>(w, std::chrono::steady_clock::now() + std::chrono::seconds(2))
+      ->check();
+}
+
+request_info make_request_info(const http::request<http::string_body>& req,
+                               const tcp::endpoint& remote) {
+  request_info info;
+  info.url = std::string(req.target());
+  info.remote_address = remote.address().to_string();
+  info.remote_port = remote.port();
+  for (const auto& f : req) {
+    std::string name(f.name_string());
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto [it, inserted] = info.headers.try_emplace(std::move(name), std::string(f.value()));
+    if (!inserted) {
+      it->second += ", ";
+      it->second += f.value();
+    }
+  }
+  info.query = eio::parse_query(req.target());
+  info.issued_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return info;
+}
+
+http::response<http::string_body> make_response(http::status st, std::string_view content_type,
+                                                std::string body, unsigned version) {
+  http::response<http::string_body> res{st, version};
+  if (!content_type.empty()) res.set(http::field::content_type, content_type);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+http::response<http::string_body> make_error_response(eio::request_error e, std::string_view msg) {
+  return make_response(static_cast<http::status>(eio::http_status(e)), "application/json",
+                       eio::encode_error_body(e, msg));
+}
+
+}  // namespace detail
+
+// --- server
+// ----------------------------------------------------------------------------------------
+
+struct server::impl : detail::server_impl {
+  using detail::server_impl::server_impl;
+};
+
+server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opts))) {}
+
+server::~server() {
+  stop();
+}
+
+void server::attach(endpoint_options opts, std::shared_ptr<handler> h) {
+  auto ep = std::make_unique<detail::endpoint>();
+  std::string path = opts.path;
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  path += '/';
+  ep->path = std::move(path);
+  ep->opts = std::move(opts);
+  ep->h = std::move(h);
+  ep->index = impl_->endpoints.size();
+  impl_->endpoints.push_back(std::move(ep));
+}
+
+void server::on_request(http_handler h) {
+  impl_->app = std::move(h);
+}
+
+void server::start() {
+  auto& s = *impl_;
+  if (s.started.exchange(true)) return;
+  auto& w0 = *s.workers[0];
+  const auto addr = detail::asio::ip::make_address(s.opts.address);
+  detail::tcp::endpoint ep{addr, s.opts.port};
+  s.acceptor.emplace(w0.ctx);
+  s.acceptor->open(ep.protocol());
+  s.acceptor->set_option(detail::asio::socket_base::reuse_address(true));
+  s.acceptor->bind(ep);
+  s.acceptor->listen(detail::asio::socket_base::max_listen_connections);
+  s.port = s.acceptor->local_endpoint().port();
+  for (auto& w : s.workers) {
+    w->guard.emplace(w->ctx.get_executor());
+    w->thread = std::thread([&s, wp = w.get()] {
+      detail::tls_worker = wp->index;
+      detail::tls_server = &s;
+      for (;;) {
+        try {
+          wp->ctx.run();
+          break;
+        } catch (...) {
+          // A handler must never unwind the io_context; keep serving.
+        }
+      }
+    });
+  }
+  detail::asio::post(w0.ctx, [&s] { s.do_accept(); });
+}
+
+void server::run() {
+  start();
+  {
+    std::unique_lock lock(impl_->stop_mtx);
+    impl_->stopped_cv.wait(lock, [&] { return impl_->stopping.load(); });
+  }
+  stop();  // joins the workers (when stop() was first called from a worker, nobody else did)
+}
+
+void server::stop() {
+  auto& s = *impl_;
+  std::unique_lock lock(s.stop_mtx);
+  if (!s.started) return;
+  if (!s.stopping.exchange(true)) {
+    detail::asio::post(s.workers[0]->ctx, [&s] {
+      if (s.acceptor) {
+        detail::error_code ec;
+        s.acceptor->close(ec);
+      }
+    });
+    for (auto& w : s.workers) {
+      detail::asio::post(w->ctx, [&s, wp = w.get()] { s.shutdown_worker(*wp); });
+      w->guard.reset();
+    }
+    s.stopped_cv.notify_all();
+  }
+  // A worker cannot join itself: it only starts the stop.
+  if (current_worker() < s.workers.size()) return;
+  if (s.stopped) return;
+  if (s.joining) {
+    s.stopped_cv.wait(lock, [&] { return s.stopped; });
+    return;
+  }
+  s.joining = true;
+  lock.unlock();
+  for (auto& w : s.workers)
+    if (w->thread.joinable()) w->thread.join();
+  lock.lock();
+  s.stopped = true;
+  s.stopped_cv.notify_all();
+}
+
+std::uint16_t server::port() const noexcept {
+  return impl_->port;
+}
+std::size_t server::worker_count() const noexcept {
+  return impl_->workers.size();
+}
+boost::asio::io_context& server::worker(std::size_t i) noexcept {
+  return impl_->workers[i]->ctx;
+}
+std::size_t server::current_worker() const noexcept {
+  if (detail::tls_server == impl_.get()) return detail::tls_worker;
+  return impl_->workers.size();
+}
+std::size_t server::session_count() const noexcept {
+  std::lock_guard lock(impl_->table_mtx);
+  return impl_->table.size();
+}
+
+}  // namespace sio::engineio

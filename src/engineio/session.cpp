@@ -1,0 +1,440 @@
+#include "detail.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/websocket/error.hpp>
+
+#include <algorithm>
+
+namespace sio::engineio::detail {
+namespace {
+
+const message_ptr& probe_message() {
+  static const message_ptr m = make_text(std::string(eio::probe));
+  return m;
+}
+
+http::response<http::string_body> ok_response() {
+  auto res = make_response(http::status::ok, "text/html", "ok");
+  res.set(http::field::cache_control, "no-store");
+  return res;
+}
+
+}  // namespace
+
+session::session(server_impl& srv, worker& w, const endpoint& ep, std::string id, request_info info,
+                 eio::transport_kind t)
+    : srv_(srv),
+      w_(w),
+      ep_(ep),
+      id_(std::move(id)),
+      info_(std::move(info)),
+      transport_(t),
+      hb_timer_(w.ctx),
+      upgrade_timer_(w.ctx) {}
+
+// --- connection ----------------------------------------------------------------------------------
+
+send_result session::send(message_ptr m, send_flags f) {
+  if (state_ != state::open || !m) return send_result::closed;
+  if (f.volatile_ && !writable()) return send_result::dropped;
+  const std::size_t queued = out_.size() + (ws_ ? ws_->queued() : 0);
+  if (queued >= ep_.opts.max_send_queue) {
+    asio::post(w_.ctx, [self = shared_from_this()] {
+      self->terminate(close_reason::transport_error, {}, false);
+    });
+    return send_result::overflow;
+  }
+  push(eio::packet_type::message, std::move(m));
+  return send_result::queued;
+}
+
+bool session::writable() const noexcept {
+  if (state_ != state::open) return false;
+  if (transport_ == eio::transport_kind::websocket) return ws_ && ws_->writable();
+  return get_ != nullptr && out_.empty();
+}
+
+void session::close() {
+  if (state_ != state::open) return;
+  state_ = state::closing;
+  closing_tail_ = "1";
+  closing_reason_ = close_reason::forced_close;
+  abandon_probe();
+  if (transport_ == eio::transport_kind::websocket) {
+    flush();
+    if (ws_) ws_->close(true);
+  } else if (get_) {
+    respond_poll("1");
+  } else {
+    // Polling without a GET in hand: the close packet waits for the next poll (bounded).
+    arm_heartbeat(hb::close_wait,
+                  std::max(ep_.opts.ping_interval, std::chrono::milliseconds(1000)));
+    return;
+  }
+  // on_close runs later, never inside the caller's own call stack.
+  asio::post(w_.ctx, [self = shared_from_this()] { self->finish(close_reason::forced_close); });
+}
+
+// --- opening -------------------------------------------------------------------------------------
+
+void session::open_polling(const std::shared_ptr<http_connection>& c, std::string set_cookie) {
+  get_ = c;
+  eio::handshake h{
+      id_, {}, ep_.opts.ping_interval.count(), ep_.opts.ping_timeout.count(), ep_.opts.max_payload};
+  if (ep_.opts.websocket && ep_.opts.allow_upgrades) h.upgrades.emplace_back("websocket");
+  out_.push_back({eio::packet_type::open, make_text(eio::encode_handshake_json(h))});
+  std::string body;
+  eio::append_payload_record(body, eio::packet_type::open, out_.front().msg->data);
+  out_.clear();
+  auto res = make_response(http::status::ok, "text/plain; charset=UTF-8", std::move(body));
+  res.set(http::field::cache_control, "no-store");
+  if (!set_cookie.empty()) res.set(http::field::set_cookie, set_cookie);
+  std::move(get_)->respond(std::move(res));
+  get_.reset();
+  arm_heartbeat(hb::interval, ep_.opts.ping_interval);
+  call_handler([this] { ep_.h->on_open(shared_from_this()); });
+}
+
+void session::open_websocket(const std::shared_ptr<ws_transport>& ws) {
+  ws_ = ws;
+  ws->attach(weak_from_this());
+  ws->start_reading();
+  eio::handshake h{
+      id_, {}, ep_.opts.ping_interval.count(), ep_.opts.ping_timeout.count(), ep_.opts.max_payload};
+  push(eio::packet_type::open, make_text(eio::encode_handshake_json(h)));
+  arm_heartbeat(hb::interval, ep_.opts.ping_interval);
+  call_handler([this] { ep_.h->on_open(shared_from_this()); });
+}
+
+// --- polling -------------------------------------------------------------------------------------
+
+void session::on_get(const std::shared_ptr<http_connection>& c, eio::transport_kind requested) {
+  if (state_ == state::closed)
+    return c->respond(make_error_response(eio::request_error::unknown_sid));
+  if (requested != transport_)
+    return c->respond(make_error_response(eio::request_error::bad_request));
+  if (get_) {
+    // Two polls at once: the reference server closes the session ("overlap from client").
+    c->respond(make_response(http::status::bad_request, "", ""));
+    return terminate(close_reason::transport_error, "1", false);
+  }
+  get_ = c;
+  if (state_ == state::closing) {
+    respond_poll(closing_tail_, closing_tail_ == "1");
+    return finish(closing_reason_);
+  }
+  if (!out_.empty()) return flush();
+  if (upgrading_ && probed_) respond_poll("6", false);
+}
+
+void session::on_post_begin(const http_connection* c) {
+  if (state_ == state::closed) return;
+  if (post_ && post_ != c) {
+    // Two POSTs at once ("data request overlap from client"): the session is closed.
+    return terminate(close_reason::transport_error, "1", false);
+  }
+  post_ = c;
+}
+
+void session::on_post_end(const http_connection* c, bool close_session) {
+  if (post_ != c) return;
+  post_ = nullptr;
+  if (close_session) terminate(close_reason::transport_error, "1", false);
+}
+
+void session::on_post(const std::shared_ptr<http_connection>& c, eio::transport_kind requested,
+                      std::string body) {
+  if (post_ == c.get()) post_ = nullptr;
+  if (state_ == state::closed)
+    return c->respond(make_error_response(eio::request_error::unknown_sid));
+  if (requested != transport_)
+    return c->respond(make_error_response(eio::request_error::bad_request));
+  eio::payload_decoder dec{ep_.opts.max_payload};
+  std::vector<eio::packet> packets;
+  auto r = dec.feed(body, packets);
+  if (r) r = dec.finish(packets);
+  auto self = shared_from_this();  // handlers may drop every other reference
+  for (const auto& p : packets) {
+    if (state_ == state::closed) break;
+    on_packet(p.type, p.binary, p.data);
+  }
+  if (!r) {
+    c->respond(make_error_response(eio::request_error::bad_request));
+    return terminate(close_reason::parse_error, "1", false);
+  }
+  if (state_ == state::closed && close_reason_ != close_reason::transport_close)
+    return c->respond(make_error_response(eio::request_error::bad_request));
+  c->respond(ok_response());
+}
+
+void session::on_other_method(const std::shared_ptr<http_connection>& c,
+                              eio::transport_kind requested) {
+  if (state_ == state::closed)
+    return c->respond(make_error_response(eio::request_error::unknown_sid));
+  if (requested != transport_)
+    return c->respond(make_error_response(eio::request_error::bad_request));
+  c->respond(make_response(http::status::internal_server_error, "", ""));
+}
+
+void session::on_binary_post(const std::shared_ptr<http_connection>& c) {
+  if (post_ == c.get()) post_ = nullptr;
+  c->respond(make_response(http::status::bad_request, "", ""));
+  terminate(close_reason::transport_error, "1", false);
+}
+
+void session::on_poll_aborted(const http_connection* c) {
+  if (!get_ || get_.get() != c) return;
+  get_.reset();
+  terminate(close_reason::transport_error, {}, false);
+}
+
+void session::respond_poll(std::string_view tail, bool include_out) {
+  if (!get_) return;
+  std::string body;
+  if (include_out) {
+    for (const auto& p : out_) {
+      const bool binary = p.msg && p.msg->binary;
+      eio::append_payload_record(body, p.type, p.msg ? std::string_view(p.msg->data) : "", binary);
+    }
+    out_.clear();
+  }
+  if (!tail.empty()) {
+    if (!body.empty()) body += eio::record_separator;
+    body += tail;
+  }
+  if (body.empty()) return;
+  auto res = make_response(http::status::ok, "text/plain; charset=UTF-8", std::move(body));
+  res.set(http::field::cache_control, "no-store");
+  auto c = std::move(get_);
+  get_.reset();
+  c->respond(std::move(res));
+}
+
+void session::push(eio::packet_type t, message_ptr m) {
+  out_.push_back({t, std::move(m)});
+  flush();
+}
+
+void session::flush() {
+  if (state_ == state::closed) return;
+  if (transport_ == eio::transport_kind::websocket) {
+    if (!ws_) return;
+    while (!out_.empty()) {
+      ws_->send(ws_frame{out_.front().type, std::move(out_.front().msg)});
+      out_.pop_front();
+    }
+    return;
+  }
+  if (get_ && !out_.empty()) respond_poll();
+}
+
+// --- packets -------------------------------------------------------------------------------------
+
+void session::on_packet(eio::packet_type t, bool binary, std::string_view data) {
+  switch (t) {
+    case eio::packet_type::message:
+      if (binary) {
+        call_handler([&] { ep_.h->on_binary(*this, data); });
+      } else {
+        call_handler([&] { ep_.h->on_message(*this, data); });
+      }
+      break;
+    case eio::packet_type::pong:
+      if (hb_state_ == hb::await_pong) arm_heartbeat(hb::interval, ep_.opts.ping_interval);
+      break;
+    case eio::packet_type::ping:
+      // v4: only the server pings ("invalid heartbeat direction").
+      terminate(close_reason::transport_error, "1", false);
+      break;
+    case eio::packet_type::close:
+      // The client leaves: a held poll is released with a noop, as the reference server does.
+      if (transport_ == eio::transport_kind::polling && !get_ && state_ == state::open) {
+        // The client's GET may be a few microseconds behind this POST on another worker:
+        // give it a short grace so that it gets its noop rather than "unknown sid".
+        state_ = state::closing;
+        closing_tail_ = "6";
+        closing_reason_ = close_reason::transport_close;
+        abandon_probe();
+        arm_heartbeat(hb::close_wait, std::chrono::milliseconds(200));
+        break;
+      }
+      terminate(close_reason::transport_close, "6", false);
+      break;
+    case eio::packet_type::open:
+    case eio::packet_type::upgrade:
+    case eio::packet_type::noop:
+      break;
+  }
+}
+
+void session::on_text(std::string_view text) {
+  auto p = eio::decode_packet(text);
+  if (!p) return terminate(close_reason::parse_error, "1", false);
+  if (p->binary) return on_packet(p->type, true, p->data);
+  on_packet(p->type, false, text.substr(1));  // no copy for text messages
+}
+
+// --- websocket -----------------------------------------------------------------------------------
+
+void session::on_ws_probe(const std::shared_ptr<ws_transport>& ws) {
+  ws->attach(weak_from_this());
+  ws->start_reading();
+  if (state_ != state::open || upgrading_ || upgraded_ ||
+      transport_ == eio::transport_kind::websocket || !ep_.opts.allow_upgrades) {
+    ws->close(false);  // a second WebSocket for this sid, or no upgrade possible
+    return;
+  }
+  probe_ = ws;
+  upgrading_ = true;
+  probed_ = false;
+  const auto gen = ++upgrade_gen_;
+  upgrade_timer_.expires_after(ep_.opts.upgrade_timeout);
+  upgrade_timer_.async_wait([weak = weak_from_this(), gen](error_code ec) {
+    auto s = weak.lock();
+    if (!s || ec || gen != s->upgrade_gen_) return;
+    s->abandon_probe();
+  });
+}
+
+void session::on_ws_data(const ws_transport* ws, bool binary, std::string_view data) {
+  if (state_ == state::closed) return;
+  if (probe_ && ws == probe_.get()) return on_probe_data(binary, data);
+  if (!ws_ || ws != ws_.get()) return;
+  if (binary) return on_packet(eio::packet_type::message, true, data);
+  on_text(data);
+}
+
+void session::on_probe_data(bool binary, std::string_view data) {
+  static const std::string ping_probe = eio::encode_packet(eio::packet_type::ping, eio::probe);
+  static const std::string upgrade = eio::encode_packet(eio::packet_type::upgrade);
+  if (!binary && data == ping_probe) {
+    probe_->send(ws_frame{eio::packet_type::pong, probe_message()});
+    probed_ = true;
+    if (get_ && out_.empty()) respond_poll("6", false);  // release the held poll
+    return;
+  }
+  if (!binary && data == upgrade && state_ != state::closed) {
+    ++upgrade_gen_;
+    upgrade_timer_.cancel();
+    if (get_) respond_poll("6", false);
+    ws_ = std::move(probe_);
+    probe_.reset();
+    transport_ = eio::transport_kind::websocket;
+    upgrading_ = false;
+    upgraded_ = true;
+    flush();  // what polling had not delivered yet goes first on the WebSocket, in order
+    if (state_ == state::closing) {
+      ws_->close(true);
+      asio::post(w_.ctx, [self = shared_from_this()] { self->finish(close_reason::forced_close); });
+    }
+    return;
+  }
+  abandon_probe();
+}
+
+void session::abandon_probe() {
+  ++upgrade_gen_;
+  upgrade_timer_.cancel();
+  upgrading_ = false;
+  probed_ = false;
+  if (probe_) {
+    auto p = std::move(probe_);
+    probe_.reset();
+    p->close(false);
+  }
+}
+
+void session::on_ws_closed(const ws_transport* ws, error_code ec) {
+  if (probe_ && ws == probe_.get()) return abandon_probe();
+  if (!ws_ || ws != ws_.get() || state_ == state::closed) return;
+  const bool clean = ec == websocket::error::closed || ec == asio::error::eof ||
+                     ec == asio::error::connection_reset || ec == asio::error::operation_aborted;
+  if (state_ == state::closing) return finish(close_reason::forced_close);
+  finish(clean ? close_reason::transport_close : close_reason::transport_error);
+}
+
+// --- heartbeat -----------------------------------------------------------------------------------
+
+void session::arm_heartbeat(hb st, std::chrono::milliseconds d) {
+  hb_state_ = st;
+  const auto gen = ++hb_gen_;
+  hb_timer_.expires_after(d);
+  hb_timer_.async_wait([weak = weak_from_this(), gen](error_code ec) {
+    auto s = weak.lock();
+    if (!s || ec || gen != s->hb_gen_) return;
+    s->on_heartbeat();
+  });
+}
+
+void session::on_heartbeat() {
+  if (state_ == state::closed) return;
+  switch (hb_state_) {
+    case hb::interval:
+      arm_heartbeat(hb::await_pong, ep_.opts.ping_timeout);
+      push(eio::packet_type::ping);
+      break;
+    case hb::await_pong:
+      terminate(close_reason::ping_timeout, "1", false);
+      break;
+    case hb::close_wait:
+      finish(closing_reason_);
+      break;
+  }
+}
+
+// --- closing -------------------------------------------------------------------------------------
+
+void session::terminate(close_reason r, std::string_view close_packet, bool graceful_ws) {
+  if (state_ == state::closed) return;
+  if (get_ && !close_packet.empty()) respond_poll(close_packet, graceful_ws);
+  if (ws_) ws_->close(graceful_ws);
+  abandon_probe();
+  finish(r);
+}
+
+void session::shutdown() {
+  if (state_ == state::closed) return;
+  if (transport_ == eio::transport_kind::websocket) {
+    flush();
+    if (ws_) ws_->close(true);
+  } else if (get_) {
+    respond_poll("1");
+  }
+  abandon_probe();
+  finish(close_reason::server_shutdown);
+}
+
+void session::finish(close_reason r) {
+  if (state_ == state::closed) return;
+  state_ = state::closed;
+  close_reason_ = r;
+  ++hb_gen_;
+  hb_timer_.cancel();
+  abandon_probe();
+  auto self = shared_from_this();  // the worker's map held the last owning reference
+  srv_.remove_session(id_, w_);
+  out_.clear();
+  if (get_) {
+    auto res = make_response(http::status::ok, "text/plain; charset=UTF-8", "1");
+    res.set(http::field::cache_control, "no-store");
+    auto c = std::move(get_);
+    get_.reset();
+    c->respond(std::move(res));
+  }
+  if (ws_) ws_->close(true);
+  try {
+    ep_.h->on_close(*this, r);
+  } catch (...) {
+    // A throwing handler must not unwind the worker.
+  }
+}
+
+void session::call_handler(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (...) {
+    if (state_ == state::open) terminate(close_reason::transport_error, "1", false);
+  }
+}
+
+}  // namespace sio::engineio::detail

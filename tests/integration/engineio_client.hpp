@@ -1,0 +1,250 @@
+// Minimal blocking test clients over loopback, built on Beast: one HTTP request per TCP connection,
+// a WebSocket client, and a raw TCP client for hostile input. Every operation is bounded by a
+// deadline so that a server bug fails a test instead of hanging it.
+#pragma once
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <array>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sio::test {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+inline constexpr auto io_deadline = 10s;
+
+struct http_reply {
+  bool ok = false;  // a response arrived
+  unsigned status = 0;
+  std::string body;
+  http::response<http::string_body> res;
+  std::string header(http::field f) const { return std::string(res[f]); }
+};
+
+inline http_reply http_request(std::uint16_t port, http::verb method, std::string target,
+                               std::string body = {},
+                               std::vector<std::pair<http::field, std::string>> headers = {}) {
+  asio::io_context ioc;
+  beast::tcp_stream s(ioc);
+  http_reply out;
+  http::request<http::string_body> req{method, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  for (auto& [f, v] : headers) req.set(f, v);
+  if (!body.empty() || method == http::verb::post) {
+    req.body() = std::move(body);
+    req.prepare_payload();
+  }
+  beast::flat_buffer buf;
+  s.expires_after(io_deadline);
+  s.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                  [&](beast::error_code ec) {
+                    if (ec) return;
+                    s.expires_after(io_deadline);
+                    http::async_write(s, req, [&](beast::error_code ec, std::size_t) {
+                      if (ec) return;
+                      s.expires_after(io_deadline);
+                      http::async_read(s, buf, out.res, [&](beast::error_code ec, std::size_t) {
+                        if (ec) return;
+                        out.ok = true;
+                        out.status = out.res.result_int();
+                        out.body = out.res.body();
+                      });
+                    });
+                  });
+  ioc.run();
+  return out;
+}
+
+inline http_reply http_get(std::uint16_t port, std::string target) {
+  return http_request(port, http::verb::get, std::move(target));
+}
+inline http_reply http_post(std::uint16_t port, std::string target, std::string body) {
+  return http_request(port, http::verb::post, std::move(target), std::move(body));
+}
+
+// A WebSocket client. Reads and writes block (bounded by io_deadline).
+class ws_client {
+ public:
+  ws_client() : ws_(ioc_) {}
+
+  // Returns the HTTP status of the handshake answer (101 on success), 0 on a transport error.
+  unsigned connect(std::uint16_t port, const std::string& target) {
+    beast::error_code ec;
+    beast::get_lowest_layer(ws_).expires_after(io_deadline);
+    beast::get_lowest_layer(ws_).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                                         ec);
+    if (ec) return 0;
+    websocket::response_type res;
+    bool done = false;
+    ws_.async_handshake(res, "127.0.0.1", target, [&](beast::error_code e) {
+      ec = e;
+      done = true;
+    });
+    run(done);
+    if (!done) return 0;
+    if (!ec) {
+      beast::get_lowest_layer(ws_).expires_never();
+      ws_.set_option(websocket::stream_base::timeout{io_deadline, io_deadline, false});
+      ws_.read_message_max(64 * 1024 * 1024);
+    }
+    return res.result_int();
+  }
+
+  struct frame {
+    bool binary = false;
+    std::string data;
+  };
+
+  // The next message, or nullopt when the connection closed (or failed, see last_error()).
+  std::optional<frame> read() {
+    beast::flat_buffer buf;
+    std::optional<frame> out;
+    bool done = false;
+    ws_.async_read(buf, [&](beast::error_code ec, std::size_t) {
+      done = true;
+      last_error_ = ec;
+      if (ec) return;
+      out = frame{!ws_.got_text(), beast::buffers_to_string(buf.data())};
+    });
+    run(done);
+    return out;
+  }
+  // The next text message ("" when closed).
+  std::string read_text() {
+    auto f = read();
+    return f ? f->data : std::string{};
+  }
+
+  bool write(std::string data, bool binary = false) {
+    ws_.binary(binary);
+    beast::error_code ec;
+    bool done = false;
+    ws_.async_write(asio::buffer(data), [&](beast::error_code e, std::size_t) {
+      ec = e;
+      done = true;
+    });
+    run(done);
+    return !ec;
+  }
+
+  void close() {
+    bool done = false;
+    ws_.async_close(websocket::close_code::normal, [&](beast::error_code) { done = true; });
+    run(done);
+  }
+
+  beast::error_code last_error() const { return last_error_; }
+  websocket::close_reason close_reason() const { return ws_.reason(); }
+
+ private:
+  // Runs until the operation in progress completes (bounded by io_deadline).
+  void run(const bool& done) {
+    ioc_.restart();
+    const auto deadline = std::chrono::steady_clock::now() + io_deadline;
+    while (!done && std::chrono::steady_clock::now() < deadline) {
+      if (ioc_.run_one_until(deadline) == 0) break;
+    }
+  }
+
+  asio::io_context ioc_;
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::error_code last_error_;
+};
+
+// Raw TCP: write bytes, read whatever comes until EOF (bounded).
+class raw_client {
+ public:
+  explicit raw_client(std::uint16_t port) : s_(ioc_) {
+    s_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  }
+  bool write(std::string_view bytes) {
+    beast::error_code ec;
+    asio::write(s_, asio::buffer(bytes), ec);
+    return !ec;
+  }
+  // Reads until EOF/error or the deadline; returns what arrived.
+  std::string read_all(std::chrono::steady_clock::duration deadline = io_deadline) {
+    std::string out;
+    std::array<char, 4096> buf{};
+    bool done = false;
+    std::function<void()> step = [&] {
+      s_.async_read_some(asio::buffer(buf), [&](beast::error_code ec, std::size_t n) {
+        out.append(buf.data(), n);
+        if (ec) {
+          done = true;
+          eof_ = true;
+          return;
+        }
+        step();
+      });
+    };
+    step();
+    ioc_.restart();
+    ioc_.run_for(deadline);
+    if (!done) {
+      beast::error_code ec;
+      s_.cancel(ec);
+      ioc_.restart();
+      ioc_.run();
+    }
+    return out;
+  }
+  // Reads until `needle` shows up (or EOF/deadline).
+  std::string read_until(std::string_view needle) {
+    std::string out;
+    std::array<char, 4096> buf{};
+    std::function<void()> step = [&] {
+      s_.async_read_some(asio::buffer(buf), [&](beast::error_code ec, std::size_t n) {
+        out.append(buf.data(), n);
+        if (ec) {
+          eof_ = true;
+          return;
+        }
+        if (out.find(needle) == std::string::npos) step();
+      });
+    };
+    step();
+    ioc_.restart();
+    ioc_.run_for(io_deadline);
+    return out;
+  }
+  bool saw_eof() const { return eof_; }
+  // Half-close: the server reads everything sent, then EOF.
+  void shutdown_send() {
+    beast::error_code ec;
+    s_.shutdown(tcp::socket::shutdown_send, ec);
+  }
+  // Abortive close (RST).
+  void reset() {
+    beast::error_code ec;
+    s_.set_option(asio::socket_base::linger(true, 0), ec);
+    s_.close(ec);
+  }
+
+ private:
+  asio::io_context ioc_;
+  tcp::socket s_;
+  bool eof_ = false;
+};
+
+}  // namespace sio::test

@@ -1,0 +1,750 @@
+// sio::engineio::server over loopback TCP, driven by Beast clients: handshakes, both transports,
+// upgrade, heartbeat, the Node.js server's errors, limits and hostile input. Every test runs with
+// 1 and with 4 workers.
+#include "engineio_client.hpp"
+
+#include <sio/engineio/server.hpp>
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
+
+#include <condition_variable>
+#include <future>
+#include <map>
+#include <mutex>
+#include <set>
+
+namespace {
+
+namespace eng = sio::engineio;
+using namespace sio::test;
+
+// Echoes messages; records opens and closes (and checks handlers run on the session's worker).
+class recorder final : public eng::handler {
+ public:
+  explicit recorder(eng::server*& srv) : srv_(srv) {}
+
+  void on_open(const eng::connection_ptr& c) override {
+    check_worker(*c);
+    std::lock_guard lock(m_);
+    open_[std::string(c->id())] = c;
+    cv_.notify_all();
+  }
+  void on_message(eng::connection& c, std::string_view text) override {
+    check_worker(c);
+    c.send(eng::make_text(std::string(text)));
+  }
+  void on_binary(eng::connection& c, std::string_view bytes) override {
+    check_worker(c);
+    c.send(eng::make_binary(std::string(bytes)));
+  }
+  void on_close(eng::connection& c, eng::close_reason r) override {
+    check_worker(c);
+    std::lock_guard lock(m_);
+    closes_[std::string(c.id())].push_back(r);
+    open_.erase(std::string(c.id()));
+    cv_.notify_all();
+  }
+
+  std::optional<eng::close_reason> wait_close(const std::string& sid) {
+    std::unique_lock lock(m_);
+    cv_.wait_for(lock, io_deadline, [&] { return closes_.contains(sid); });
+    if (!closes_.contains(sid)) return std::nullopt;
+    return closes_[sid].front();
+  }
+  std::size_t close_count(const std::string& sid) {
+    std::lock_guard lock(m_);
+    return closes_.contains(sid) ? closes_[sid].size() : 0;
+  }
+  eng::connection_ptr wait_open(const std::string& sid) {
+    std::unique_lock lock(m_);
+    cv_.wait_for(lock, io_deadline, [&] { return open_.contains(sid); });
+    return open_.contains(sid) ? open_[sid] : nullptr;
+  }
+  int wrong_worker() const { return wrong_worker_.load(); }
+
+ private:
+  void check_worker(eng::connection& c) {
+    if (srv_ && srv_->current_worker() != c.worker_index()) ++wrong_worker_;
+  }
+
+  eng::server*& srv_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::map<std::string, eng::connection_ptr> open_;
+  std::map<std::string, std::vector<eng::close_reason>> closes_;
+  std::atomic<int> wrong_worker_{0};
+};
+
+// Runs `f` on the connection's worker and returns its result.
+template <class F>
+auto on_worker(const eng::connection_ptr& c, F f) {
+  std::promise<decltype(f())> p;
+  boost::asio::post(c->executor(), [&] { p.set_value(f()); });
+  return p.get_future().get();
+}
+
+// Waits (bounded) until the session holds a poll: writable() over polling means a GET is waiting.
+bool wait_poll_held(const eng::connection_ptr& c) {
+  for (int i = 0; i < 10000; ++i) {
+    if (on_worker(c, [&] { return c->writable(); })) return true;
+    std::this_thread::yield();
+  }
+  return false;
+}
+
+std::string sid_of(const std::string& open_packet) {
+  if (open_packet.empty() || open_packet[0] != '0') return {};
+  return std::string(boost::json::parse(open_packet.substr(1)).at("sid").as_string());
+}
+
+class EngineServer : public ::testing::TestWithParam<std::size_t> {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<eng::server>(eng::server_options{
+        .address = "127.0.0.1",
+        .port = 0,
+        .workers = GetParam(),
+        .max_header_bytes = 4096,
+        .header_timeout = std::chrono::milliseconds(500),
+    });
+    srv_ptr_ = server_.get();
+
+    eng::endpoint_options main;
+    main.path = "/engine.io/";
+    main.ping_interval = std::chrono::milliseconds(20000);
+    main.ping_timeout = std::chrono::milliseconds(20000);
+    main.max_payload = 10000;
+    main.cors.enabled = true;
+    main.cors.origins = {"*"};
+    main.cors.credentials = true;
+    main.cookie = eng::cookie_options{};
+    main.allow_request = [](const eng::request_info& info) -> std::optional<std::string> {
+      if (info.query.contains("deny")) return std::string("Forbidden");
+      return std::nullopt;
+    };
+    server_->attach(main, rec_);
+
+    eng::endpoint_options hb;
+    hb.path = "/hb/";
+    hb.ping_interval = std::chrono::milliseconds(100);
+    hb.ping_timeout = std::chrono::milliseconds(100);
+    hb.upgrade_timeout = std::chrono::milliseconds(200);
+    server_->attach(hb, rec_);
+
+    eng::endpoint_options small;
+    small.path = "/small/";
+    small.max_send_queue = 4;
+    small.upgrade_timeout = std::chrono::milliseconds(200);
+    small.ping_interval = std::chrono::milliseconds(20000);
+    server_->attach(small, rec_);
+
+    server_->on_request([](eng::http_request&& req, const eng::request_info&, eng::http_respond r) {
+      eng::http_response res{http::status::ok, req.version()};
+      res.set(http::field::content_type, "text/plain");
+      res.body() = "app:" + std::string(req.target());
+      res.prepare_payload();
+      r(std::move(res));
+    });
+    server_->start();
+    port_ = server_->port();
+  }
+
+  void TearDown() override {
+    server_->stop();
+    EXPECT_EQ(rec_->wrong_worker(), 0);
+  }
+
+  std::string poll_target(const std::string& sid, std::string_view path = "/engine.io/") {
+    return std::string(path) + "?EIO=4&transport=polling&sid=" + sid;
+  }
+  // Opens a polling session; returns its sid.
+  std::string open_polling(std::string_view path = "/engine.io/") {
+    auto r = http_get(port_, std::string(path) + "?EIO=4&transport=polling");
+    EXPECT_EQ(r.status, 200u);
+    return sid_of(r.body);
+  }
+  // A healthy session still answers (used after hostile input).
+  void expect_healthy() {
+    ws_client ws;
+    ASSERT_EQ(ws.connect(port_, "/engine.io/?EIO=4&transport=websocket"), 101u);
+    ASSERT_FALSE(sid_of(ws.read_text()).empty());
+    ASSERT_TRUE(ws.write("4still here"));
+    EXPECT_EQ(ws.read_text(), "4still here");
+    ws.close();
+  }
+
+  eng::server* srv_ptr_ = nullptr;
+  std::shared_ptr<recorder> rec_ = std::make_shared<recorder>(srv_ptr_);
+  std::unique_ptr<eng::server> server_;
+  std::uint16_t port_ = 0;
+};
+
+// --- handshake -----------------------------------------------------------------------------------
+
+TEST_P(EngineServer, PollingHandshake) {
+  auto r = http_request(port_, http::verb::get, "/engine.io/?EIO=4&transport=polling", {},
+                        {{http::field::origin, "http://example.com"}});
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.header(http::field::content_type), "text/plain; charset=UTF-8");
+  ASSERT_EQ(r.body[0], '0');
+  const auto v = boost::json::parse(r.body.substr(1)).as_object();
+  EXPECT_EQ(v.size(), 5u);
+  const std::string sid(v.at("sid").as_string());
+  EXPECT_GE(sid.size(), 20u);
+  EXPECT_EQ(v.at("upgrades").as_array().size(), 1u);
+  EXPECT_EQ(v.at("upgrades").as_array()[0].as_string(), "websocket");
+  EXPECT_EQ(v.at("pingInterval").as_int64(), 20000);
+  EXPECT_EQ(v.at("pingTimeout").as_int64(), 20000);
+  EXPECT_EQ(v.at("maxPayload").as_int64(), 10000);
+  // CORS with credentials echoes the origin; the sticky cookie carries the sid.
+  EXPECT_EQ(r.header(http::field::access_control_allow_origin), "http://example.com");
+  EXPECT_EQ(r.header(http::field::access_control_allow_credentials), "true");
+  EXPECT_EQ(r.header(http::field::set_cookie), "io=" + sid + "; Path=/; HttpOnly; SameSite=Lax");
+  EXPECT_TRUE(rec_->wait_open(sid));
+  EXPECT_EQ(server_->session_count(), 1u);
+}
+
+TEST_P(EngineServer, IdsAreUniqueUrlSafeAndLong) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 30; ++i) {
+    const auto sid = open_polling();
+    EXPECT_GE(sid.size(), 20u);
+    EXPECT_EQ(
+        sid.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        std::string::npos);
+    ids.insert(sid);
+  }
+  EXPECT_EQ(ids.size(), 30u);
+}
+
+TEST_P(EngineServer, CorsPreflight) {
+  auto r = http_request(port_, http::verb::options, "/engine.io/?EIO=4&transport=polling", {},
+                        {{http::field::origin, "http://a.example"},
+                         {http::field::access_control_request_headers, "content-type"}});
+  EXPECT_EQ(r.status, 204u);
+  EXPECT_EQ(r.header(http::field::access_control_allow_origin), "http://a.example");
+  EXPECT_EQ(r.header(http::field::access_control_allow_headers), "content-type");
+  EXPECT_FALSE(r.header(http::field::access_control_allow_methods).empty());
+}
+
+// --- errors exactly as the Node.js server
+// ---------------------------------------------------------
+
+struct error_case {
+  http::verb method;
+  std::string target;
+  unsigned status;
+  std::string body;
+};
+
+TEST_P(EngineServer, RequestErrorsAsTheNodeServer) {
+  const std::vector<error_case> cases = {
+      {http::verb::get, "/engine.io/?EIO=4", 400, R"({"code":0,"message":"Transport unknown"})"},
+      {http::verb::get, "/engine.io/?EIO=4&transport=abc", 400,
+       R"({"code":0,"message":"Transport unknown"})"},
+      {http::verb::get, "/engine.io/?EIO=4&transport=__proto__", 400,
+       R"({"code":0,"message":"Transport unknown"})"},
+      {http::verb::get, "/engine.io/?EIO=4&transport=constructor", 400,
+       R"({"code":0,"message":"Transport unknown"})"},
+      {http::verb::get, "/engine.io/?EIO=4&transport=polling&sid=nope", 400,
+       R"({"code":1,"message":"Session ID unknown"})"},
+      {http::verb::get, "/engine.io/?EIO=4&transport=polling&sid=__proto__", 400,
+       R"({"code":1,"message":"Session ID unknown"})"},
+      {http::verb::post, "/engine.io/?EIO=4&transport=polling", 400,
+       R"({"code":2,"message":"Bad handshake method"})"},
+      {http::verb::put, "/engine.io/?EIO=4&transport=polling", 400,
+       R"({"code":2,"message":"Bad handshake method"})"},
+      {http::verb::get, "/engine.io/?EIO=4&transport=websocket", 400,
+       R"({"code":3,"message":"Bad request"})"},
+      {http::verb::get, "/engine.io/?EIO=4&transport=polling&deny=1", 403,
+       R"({"code":4,"message":"Forbidden"})"},
+      {http::verb::get, "/engine.io/?EIO=3&transport=polling", 400,
+       R"({"code":5,"message":"Unsupported protocol version"})"},
+      {http::verb::get, "/engine.io/?transport=polling", 400,
+       R"({"code":5,"message":"Unsupported protocol version"})"},
+      {http::verb::get, "/engine.io/?EIO=abc&transport=polling", 400,
+       R"({"code":5,"message":"Unsupported protocol version"})"},
+  };
+  for (const auto& c : cases) {
+    auto r = http_request(port_, c.method, c.target);
+    EXPECT_EQ(r.status, c.status) << c.target;
+    EXPECT_EQ(r.body, c.body) << c.target;
+    EXPECT_EQ(r.header(http::field::content_type), "application/json") << c.target;
+  }
+  // A sid of another endpoint is unknown here.
+  const auto sid = open_polling("/hb/");
+  EXPECT_EQ(http_get(port_, poll_target(sid)).body, R"({"code":1,"message":"Session ID unknown"})");
+  EXPECT_EQ(server_->session_count(), 1u);
+}
+
+TEST_P(EngineServer, BadWebSocketUpgradesGetRaw400) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"/engine.io/?EIO=4", "Transport unknown"},
+      {"/engine.io/?EIO=4&transport=abc", "Transport unknown"},
+      {"/engine.io/?EIO=3&transport=websocket", "Unsupported protocol version"},
+      {"/engine.io/?transport=websocket", "Unsupported protocol version"},
+      {"/engine.io/?EIO=4&transport=websocket&sid=unknown", "Session ID unknown"},
+      {"/engine.io/?EIO=4&transport=websocket&deny=1", "Forbidden"},
+  };
+  for (const auto& [target, message] : cases) {
+    raw_client c(port_);
+    c.write("GET " + target +
+            " HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    const auto out = c.read_all();
+    EXPECT_EQ(out.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << target << ": " << out;
+    EXPECT_NE(out.find("\r\n\r\n" + message), std::string::npos) << target << ": " << out;
+    EXPECT_TRUE(c.saw_eof());
+  }
+  // A malformed upgrade (no key) is refused by the WebSocket layer with a 400 too.
+  raw_client c(port_);
+  c.write(
+      "GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+      "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  EXPECT_EQ(c.read_all().rfind("HTTP/1.1 400", 0), 0u);
+  expect_healthy();
+}
+
+TEST_P(EngineServer, PostOverMaxPayloadIs413) {
+  const auto sid = open_polling();
+  auto r = http_post(port_, poll_target(sid), "4" + std::string(10000, 'x'));
+  EXPECT_EQ(r.status, 413u);
+  // At the limit it is accepted.
+  r = http_post(port_, poll_target(sid), "4" + std::string(9999, 'x'));
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.body, "ok");
+}
+
+TEST_P(EngineServer, TenGigabyteContentLengthIs413AtOnce) {
+  const auto sid = open_polling();
+  raw_client c(port_);
+  c.write("POST " + poll_target(sid) +
+          " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 10000000000\r\n\r\n"
+          "4abc");
+  const auto out = c.read_all();
+  EXPECT_EQ(out.rfind("HTTP/1.1 413", 0), 0u) << out;
+  EXPECT_TRUE(c.saw_eof());
+  // The same on an application route.
+  raw_client a(port_);
+  a.write("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000000\r\n\r\n");
+  EXPECT_EQ(a.read_all().rfind("HTTP/1.1 413", 0), 0u);
+  expect_healthy();
+}
+
+TEST_P(EngineServer, PostCutShortClosesTheSession) {
+  const auto sid = open_polling();
+  raw_client c(port_);
+  c.write("POST " + poll_target(sid) +
+          " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n4par");
+  c.shutdown_send();  // EOF in the middle of the body
+  c.read_all();
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::transport_error);
+}
+
+TEST_P(EngineServer, BinaryPostBodyIsRefusedAndClosesTheSession) {
+  const auto sid = open_polling();
+  auto r = http_request(port_, http::verb::post, poll_target(sid), "abc",
+                        {{http::field::content_type, "application/octet-stream"}});
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::transport_error);
+}
+
+// --- polling -------------------------------------------------------------------------------------
+
+TEST_P(EngineServer, PollingRoundTrip) {
+  const auto sid = open_polling();
+  auto p = http_post(port_, poll_target(sid),
+                     "4hello\x1e"
+                     "bAQIDBA==\x1e"
+                     "4€");
+  EXPECT_EQ(p.status, 200u);
+  EXPECT_EQ(p.body, "ok");
+  EXPECT_EQ(p.header(http::field::content_type), "text/html");
+  auto g = http_get(port_, poll_target(sid));
+  EXPECT_EQ(g.status, 200u);
+  EXPECT_EQ(g.body,
+            "4hello\x1e"
+            "bAQIDBA==\x1e"
+            "4€");
+}
+
+TEST_P(EngineServer, HeldPollIsReleasedBySend) {
+  const auto sid = open_polling();
+  auto c = rec_->wait_open(sid);
+  ASSERT_TRUE(c);
+  auto get = std::async(std::launch::async, [&] { return http_get(port_, poll_target(sid)); });
+  ASSERT_TRUE(wait_poll_held(c));
+  EXPECT_EQ(on_worker(c, [&] { return c->send(eng::make_text("pushed")); }),
+            eng::send_result::queued);
+  EXPECT_EQ(get.get().body, "4pushed");
+  // Volatile messages are dropped when no poll is waiting.
+  EXPECT_EQ(on_worker(c, [&] { return c->send(eng::make_text("v"), {.volatile_ = true}); }),
+            eng::send_result::dropped);
+}
+
+TEST_P(EngineServer, DuplicatePollClosesTheSession) {
+  const auto sid = open_polling();
+  auto c = rec_->wait_open(sid);
+  ASSERT_TRUE(c);
+  auto first = std::async(std::launch::async, [&] { return http_get(port_, poll_target(sid)); });
+  ASSERT_TRUE(wait_poll_held(c));
+  auto second = http_get(port_, poll_target(sid));
+  EXPECT_EQ(second.status, 400u);
+  auto f = first.get();
+  EXPECT_EQ(f.status, 200u);
+  EXPECT_EQ(f.body, "1");
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::transport_error);
+  EXPECT_EQ(http_get(port_, poll_target(sid)).body, R"({"code":1,"message":"Session ID unknown"})");
+}
+
+TEST_P(EngineServer, AbortedPollClosesTheSession) {
+  const auto sid = open_polling();
+  auto c = rec_->wait_open(sid);
+  ASSERT_TRUE(c);
+  {
+    raw_client r(port_);
+    r.write("GET " + poll_target(sid) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(wait_poll_held(c));
+    r.reset();
+  }
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::transport_error);
+}
+
+TEST_P(EngineServer, InvalidPayloadClosesWithParseError) {
+  const auto sid = open_polling();
+  EXPECT_EQ(http_post(port_, poll_target(sid), "abc").status, 400u);
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::parse_error);
+  EXPECT_EQ(http_get(port_, poll_target(sid)).status, 400u);
+}
+
+TEST_P(EngineServer, ClientClosePacketOverPolling) {
+  const auto sid = open_polling();
+  auto c = rec_->wait_open(sid);
+  ASSERT_TRUE(c);
+  auto get = std::async(std::launch::async, [&] { return http_get(port_, poll_target(sid)); });
+  ASSERT_TRUE(wait_poll_held(c));
+  EXPECT_EQ(http_post(port_, poll_target(sid), "1").body, "ok");
+  EXPECT_EQ(get.get().body, "6");
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::transport_close);
+  EXPECT_EQ(http_get(port_, poll_target(sid)).status, 400u);
+}
+
+TEST_P(EngineServer, ServerCloseOverPollingDeliversQueuedThenClose) {
+  const auto sid = open_polling();
+  auto c = rec_->wait_open(sid);
+  ASSERT_TRUE(c);
+  on_worker(c, [&] {
+    c->send(eng::make_text("bye"));
+    c->close();
+    c->close();  // idempotent
+    return 0;
+  });
+  EXPECT_EQ(http_get(port_, poll_target(sid)).body,
+            "4bye\x1e"
+            "1");
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::forced_close);
+  EXPECT_EQ(rec_->close_count(sid), 1u);
+}
+
+TEST_P(EngineServer, SendQueueOverflowClosesTheSession) {
+  const auto sid = open_polling("/small/");
+  // Five echoes with room for four: the fifth overflows.
+  EXPECT_EQ(http_post(port_, poll_target(sid, "/small/"),
+                      "4a\x1e"
+                      "4b\x1e"
+                      "4c\x1e"
+                      "4d\x1e"
+                      "4e")
+                .status,
+            200u);
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::transport_error);
+}
+
+// --- websocket -----------------------------------------------------------------------------------
+
+TEST_P(EngineServer, WebSocketEcho) {
+  ws_client ws;
+  ASSERT_EQ(ws.connect(port_, "/engine.io/?EIO=4&transport=websocket"), 101u);
+  const auto open = ws.read_text();
+  const auto sid = sid_of(open);
+  ASSERT_FALSE(sid.empty());
+  EXPECT_TRUE(boost::json::parse(open.substr(1)).at("upgrades").as_array().empty());
+  ASSERT_TRUE(ws.write("4hello"));
+  EXPECT_EQ(ws.read_text(), "4hello");
+  ASSERT_TRUE(ws.write(std::string("\x01\x02\x00\xff", 4), true));
+  auto f = ws.read();
+  ASSERT_TRUE(f);
+  EXPECT_TRUE(f->binary);
+  EXPECT_EQ(f->data, std::string("\x01\x02\x00\xff", 4));
+  ASSERT_TRUE(ws.write("bAQIDBA=="));  // base64 binary in a text frame is accepted
+  f = ws.read();
+  ASSERT_TRUE(f);
+  EXPECT_TRUE(f->binary);
+  EXPECT_EQ(f->data, "\x01\x02\x03\x04");
+  ws.close();
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::transport_close);
+}
+
+TEST_P(EngineServer, WebSocketInvalidPacketClosesIt) {
+  ws_client ws;
+  ASSERT_EQ(ws.connect(port_, "/engine.io/?EIO=4&transport=websocket"), 101u);
+  const auto sid = sid_of(ws.read_text());
+  ASSERT_TRUE(ws.write("abc"));
+  EXPECT_FALSE(ws.read());
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::parse_error);
+}
+
+TEST_P(EngineServer, WebSocketInvalidUtf8ClosesOnlyThatSocket) {
+  ws_client other;
+  ASSERT_EQ(other.connect(port_, "/engine.io/?EIO=4&transport=websocket"), 101u);
+  ASSERT_FALSE(sid_of(other.read_text()).empty());
+
+  ws_client ws;
+  ASSERT_EQ(ws.connect(port_, "/engine.io/?EIO=4&transport=websocket"), 101u);
+  const auto sid = sid_of(ws.read_text());
+  ASSERT_TRUE(ws.write("4\xff\xfe bad"));
+  EXPECT_FALSE(ws.read());
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::transport_error);
+
+  ASSERT_TRUE(other.write("4fine"));
+  EXPECT_EQ(other.read_text(), "4fine");
+}
+
+TEST_P(EngineServer, WebSocketOversizeMessageClosesIt) {
+  ws_client ws;
+  ASSERT_EQ(ws.connect(port_, "/engine.io/?EIO=4&transport=websocket"), 101u);
+  const auto sid = sid_of(ws.read_text());
+  ws.write("4" + std::string(20000, 'x'));
+  EXPECT_FALSE(ws.read());
+  EXPECT_TRUE(rec_->wait_close(sid));
+  expect_healthy();
+}
+
+TEST_P(EngineServer, ServerCloseOverWebSocketFlushesFirst) {
+  ws_client ws;
+  ASSERT_EQ(ws.connect(port_, "/engine.io/?EIO=4&transport=websocket"), 101u);
+  const auto sid = sid_of(ws.read_text());
+  auto c = rec_->wait_open(sid);
+  ASSERT_TRUE(c);
+  on_worker(c, [&] {
+    for (int i = 0; i < 3; ++i) c->send(eng::make_text("m" + std::to_string(i)));
+    c->close();
+    return 0;
+  });
+  EXPECT_EQ(ws.read_text(), "4m0");
+  EXPECT_EQ(ws.read_text(), "4m1");
+  EXPECT_EQ(ws.read_text(), "4m2");
+  EXPECT_FALSE(ws.read());
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::forced_close);
+}
+
+// --- upgrade -------------------------------------------------------------------------------------
+
+TEST_P(EngineServer, UpgradeKeepsOrderAndRetiresPolling) {
+  const auto sid = open_polling();
+  // Two echoes are waiting for a poll when the upgrade starts.
+  ASSERT_EQ(http_post(port_, poll_target(sid),
+                      "4m1\x1e"
+                      "4m2")
+                .body,
+            "ok");
+  ws_client ws;
+  ASSERT_EQ(ws.connect(port_, "/engine.io/?EIO=4&transport=websocket&sid=" + sid), 101u);
+  ASSERT_TRUE(ws.write("2probe"));
+  EXPECT_EQ(ws.read_text(), "3probe");
+  ASSERT_TRUE(ws.write("5"));
+  EXPECT_EQ(ws.read_text(), "4m1");
+  EXPECT_EQ(ws.read_text(), "4m2");
+  ASSERT_TRUE(ws.write("4m3"));
+  EXPECT_EQ(ws.read_text(), "4m3");
+  // The old transport is refused now.
+  EXPECT_EQ(http_get(port_, poll_target(sid)).body, R"({"code":3,"message":"Bad request"})");
+  EXPECT_EQ(http_post(port_, poll_target(sid), "4x").body, R"({"code":3,"message":"Bad request"})");
+  // A second WebSocket for the same sid is accepted and closed at once.
+  ws_client again;
+  ASSERT_EQ(again.connect(port_, "/engine.io/?EIO=4&transport=websocket&sid=" + sid), 101u);
+  EXPECT_FALSE(again.read());
+  ASSERT_TRUE(ws.write("4m4"));
+  EXPECT_EQ(ws.read_text(), "4m4");
+  auto c = rec_->wait_open(sid);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(on_worker(c, [&] { return std::string(c->transport()); }), "websocket");
+}
+
+TEST_P(EngineServer, ProbeReleasesTheHeldPollWithNoop) {
+  const auto sid = open_polling();
+  auto c = rec_->wait_open(sid);
+  ASSERT_TRUE(c);
+  auto get = std::async(std::launch::async, [&] { return http_get(port_, poll_target(sid)); });
+  ASSERT_TRUE(wait_poll_held(c));
+  ws_client ws;
+  ASSERT_EQ(ws.connect(port_, "/engine.io/?EIO=4&transport=websocket&sid=" + sid), 101u);
+  ASSERT_TRUE(ws.write("2probe"));
+  EXPECT_EQ(ws.read_text(), "3probe");
+  EXPECT_EQ(get.get().body, "6");
+  ASSERT_TRUE(ws.write("5"));
+  ASSERT_TRUE(ws.write("4after"));
+  EXPECT_EQ(ws.read_text(), "4after");
+}
+
+TEST_P(EngineServer, UnfinishedUpgradeIsAbandoned) {
+  const auto sid = open_polling("/small/");
+  ws_client ws;
+  ASSERT_EQ(ws.connect(port_, "/small/?EIO=4&transport=websocket&sid=" + sid), 101u);
+  ASSERT_TRUE(ws.write("2probe"));
+  EXPECT_EQ(ws.read_text(), "3probe");
+  // No "5": the probe WebSocket is closed after upgrade_timeout, the session stays on polling.
+  EXPECT_FALSE(ws.read());
+  EXPECT_EQ(http_post(port_, poll_target(sid, "/small/"), "4still polling").body, "ok");
+  EXPECT_EQ(http_get(port_, poll_target(sid, "/small/")).body, "4still polling");
+}
+
+// --- heartbeat -----------------------------------------------------------------------------------
+
+TEST_P(EngineServer, HeartbeatOverWebSocket) {
+  ws_client ws;
+  ASSERT_EQ(ws.connect(port_, "/hb/?EIO=4&transport=websocket"), 101u);
+  const auto sid = sid_of(ws.read_text());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(ws.read_text(), "2");
+    ASSERT_TRUE(ws.write("3"));
+  }
+  // Stop answering: the server closes with ping timeout.
+  EXPECT_EQ(ws.read_text(), "2");
+  EXPECT_FALSE(ws.read());
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::ping_timeout);
+}
+
+TEST_P(EngineServer, HeartbeatOverPolling) {
+  const auto sid = open_polling("/hb/");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(http_get(port_, poll_target(sid, "/hb/")).body, "2");
+    EXPECT_EQ(http_post(port_, poll_target(sid, "/hb/"), "3").body, "ok");
+  }
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::ping_timeout);
+  EXPECT_EQ(http_get(port_, poll_target(sid, "/hb/")).status, 400u);
+}
+
+TEST_P(EngineServer, ClientPingIsAProtocolError) {
+  ws_client ws;
+  ASSERT_EQ(ws.connect(port_, "/engine.io/?EIO=4&transport=websocket"), 101u);
+  const auto sid = sid_of(ws.read_text());
+  ASSERT_TRUE(ws.write("2"));
+  EXPECT_FALSE(ws.read());
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::transport_error);
+}
+
+// --- hostile input -------------------------------------------------------------------------------
+
+TEST_P(EngineServer, OversizedHeadersAreRefused) {
+  raw_client c(port_);
+  c.write("GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nX-Big: " +
+          std::string(8000, 'a') + "\r\n\r\n");
+  const auto out = c.read_all();
+  EXPECT_EQ(out.rfind("HTTP/1.1 431", 0), 0u) << out.substr(0, 100);
+  EXPECT_TRUE(c.saw_eof());
+  expect_healthy();
+}
+
+TEST_P(EngineServer, SlowHeadersAreCutOff) {
+  raw_client c(port_);
+  c.write("GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n");
+  // header_timeout is 500 ms: the server hangs up well within the client's deadline.
+  c.read_all();
+  EXPECT_TRUE(c.saw_eof());
+  expect_healthy();
+}
+
+TEST_P(EngineServer, GarbageRequestGets400) {
+  raw_client c(port_);
+  c.write("\x16\x03\x01 this is not http\r\n\r\n");
+  EXPECT_EQ(c.read_all().rfind("HTTP/1.1 400", 0), 0u);
+  expect_healthy();
+}
+
+TEST_P(EngineServer, JunkAfterUpgradeRequest) {
+  raw_client c(port_);
+  c.write(
+      "GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+      "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n\x01\x02junkjunk\xff\xff");
+  const auto out = c.read_all();
+  EXPECT_TRUE(c.saw_eof());
+  EXPECT_FALSE(out.empty());
+  expect_healthy();
+  // Junk sent after the 101 is a WebSocket protocol error for that socket only.
+  raw_client d(port_);
+  d.write(
+      "GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+      "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+  EXPECT_NE(d.read_until("\r\n\r\n").find("101"), std::string::npos);
+  d.write("\xff\xff\xff\xffjunkjunkjunk");
+  d.read_all();
+  EXPECT_TRUE(d.saw_eof());
+  expect_healthy();
+}
+
+TEST_P(EngineServer, ResetMidUpgrade) {
+  for (int i = 0; i < 5; ++i) {
+    raw_client c(port_);
+    c.write("GET /engine.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upg");
+    c.reset();
+  }
+  const auto sid = open_polling();
+  for (int i = 0; i < 5; ++i) {
+    raw_client c(port_);
+    c.write("GET /engine.io/?EIO=4&transport=websocket&sid=" + sid +
+            " HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    c.reset();
+  }
+  expect_healthy();
+  // The polling session survives its aborted upgrades.
+  EXPECT_EQ(http_post(port_, poll_target(sid), "4ok").body, "ok");
+  EXPECT_EQ(http_get(port_, poll_target(sid)).body, "4ok");
+}
+
+// --- application routes and stop -----------------------------------------------------------------
+
+TEST_P(EngineServer, AppRoutesBesideEngineIo) {
+  auto r = http_get(port_, "/api/rooms?x=1");
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_EQ(r.body, "app:/api/rooms?x=1");
+  // "/engine.io" without the trailing slash is not the endpoint (as in Node).
+  EXPECT_EQ(http_get(port_, "/engine.io").body, "app:/engine.io");
+}
+
+TEST_P(EngineServer, GracefulStopClosesEverySession) {
+  ws_client ws;
+  ASSERT_EQ(ws.connect(port_, "/engine.io/?EIO=4&transport=websocket"), 101u);
+  const auto ws_sid = sid_of(ws.read_text());
+  const auto poll_sid = open_polling();
+  auto c = rec_->wait_open(poll_sid);
+  ASSERT_TRUE(c);
+  auto get = std::async(std::launch::async, [&] { return http_get(port_, poll_target(poll_sid)); });
+  ASSERT_TRUE(wait_poll_held(c));
+  c.reset();
+  server_->stop();
+  server_->stop();  // idempotent
+  EXPECT_EQ(get.get().body, "1");
+  EXPECT_FALSE(ws.read());
+  EXPECT_EQ(rec_->wait_close(ws_sid), eng::close_reason::server_shutdown);
+  EXPECT_EQ(rec_->wait_close(poll_sid), eng::close_reason::server_shutdown);
+  EXPECT_EQ(server_->session_count(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Workers, EngineServer, ::testing::Values(1, 4),
+                         [](const auto& info) { return "w" + std::to_string(info.param); });
+
+TEST(EngineServerNoApp, UnknownPathsGet404) {
+  eng::server s{{.address = "127.0.0.1", .workers = 1}};
+  s.start();
+  EXPECT_EQ(http_get(s.port(), "/nothing").status, 404u);
+  s.stop();
+}
+
+}  // namespace
