@@ -1,0 +1,169 @@
+// The adapter: room membership and the fan-out of broadcasts for one namespace, behind an
+// interface so that a cluster adapter (Redis) replaces the in-memory one without touching the
+// server. It sees its namespace through `adapter_host` (socket ids and delivery), never a socket.
+//
+// Threading (DESIGN.md): every worker keeps its own part of a namespace. The "local" members
+// (add_all, del, del_all, socket_rooms) are called on the socket's worker `w` and touch only that
+// worker's shard. The cluster-wide members may be called from any thread: a broadcast is encoded
+// once by the caller (outgoing_packet) and handed to each worker, which fans it out to its local
+// members. Completion callbacks run on whichever worker finishes last.
+#pragma once
+
+#include <sio/engineio/connection.hpp>
+#include <sio/protocol/socketio.hpp>
+#include <sio/server/types.hpp>
+#include <sio/server/worker_pool.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace sio {
+
+struct broadcast_flags {
+  bool volatile_ = false;
+  bool compress = true;
+  bool local = false;  // this node only (meaningful for cluster adapters)
+  std::optional<std::chrono::milliseconds> timeout;
+};
+
+struct broadcast_options {
+  std::vector<room> rooms;   // empty: every socket of the namespace
+  std::vector<room> except;  // sockets in any of these rooms are skipped
+  broadcast_flags flags;
+};
+
+// One packet encoded once; the same frames go to every receiver. `packet` keeps the decoded form
+// (namespace, id, data with placeholders) for outgoing listeners and cluster adapters; its
+// attachments were moved into frames[1..] (frames[0] is the text part).
+struct outgoing_packet {
+  protocol::socketio::packet packet;
+  std::vector<engineio::message_ptr> frames;
+};
+using outgoing_ptr = std::shared_ptr<const outgoing_packet>;
+// Encodes `p` (EVENT/ACK become BINARY_* when it has attachments).
+outgoing_ptr make_outgoing(protocol::socketio::packet p);
+
+// What fetch_sockets returns about a socket (Node's RemoteSocket data).
+struct socket_info {
+  std::string id;
+  std::string nsp;
+  handshake_info handshake;
+  std::vector<room> rooms;
+  boost::json::object data;
+};
+
+// Receives each client's answer to a broadcast with acknowledgement (from any worker).
+using ack_sink = std::function<void(payload)>;
+
+struct delivery {
+  bool volatile_ = false;
+  bool compress = true;
+  std::shared_ptr<const ack_sink> ack;  // set for broadcast_with_ack: register packet.id
+};
+
+// The namespace as the adapter sees it. The span arguments are local socket ids of worker w;
+// the host resolves them all before acting, so acting may change membership safely.
+class adapter_host {
+ public:
+  virtual ~adapter_host() = default;
+  virtual const std::string& name() const noexcept = 0;
+  virtual worker_pool& workers() noexcept = 0;
+  // Keeps the namespace alive while work posted to the workers is pending.
+  virtual std::shared_ptr<const void> keep_alive() = 0;
+  // Ack ids are namespace-wide so one id serves every receiver of a broadcast.
+  virtual std::uint64_t next_ack_id() noexcept = 0;
+
+  virtual void deliver(std::size_t w, std::span<const std::string* const> ids,
+                       const outgoing_ptr& p, const delivery& d) = 0;
+  virtual void collect(std::size_t w, std::span<const std::string* const> ids,
+                       std::vector<socket_info>& out) = 0;
+  virtual void join(std::size_t w, std::span<const std::string* const> ids,
+                    const std::vector<room>& rooms) = 0;
+  virtual void leave(std::size_t w, std::span<const std::string* const> ids,
+                     const std::vector<room>& rooms) = 0;
+  virtual void disconnect(std::size_t w, std::span<const std::string* const> ids, bool close) = 0;
+};
+
+class adapter {
+ public:
+  explicit adapter(adapter_host& nsp) : nsp_(nsp) {}
+  virtual ~adapter() = default;
+  adapter(const adapter&) = delete;
+  adapter& operator=(const adapter&) = delete;
+
+  // Local: on worker w.
+  virtual void add_all(std::size_t w, const std::string& sid, std::span<const room> rooms) = 0;
+  virtual void del(std::size_t w, const std::string& sid, const room& r) = 0;
+  virtual void del_all(std::size_t w, const std::string& sid) = 0;
+  virtual std::vector<room> socket_rooms(std::size_t w, const std::string& sid) const = 0;
+
+  // Cluster-wide: any thread.
+  virtual void broadcast(outgoing_ptr p, broadcast_options opts) = 0;
+  // p->packet.id is set; client_count is called once per server with the number of receivers
+  // (the in-memory adapter: once), on_response once per answer.
+  virtual void broadcast_with_ack(outgoing_ptr p, broadcast_options opts,
+                                  std::function<void(std::size_t)> client_count,
+                                  std::function<void(payload)> on_response) = 0;
+  virtual void sockets(std::vector<room> rooms,
+                       std::function<void(std::vector<std::string>)> done) = 0;
+  virtual void fetch_sockets(broadcast_options opts,
+                             std::function<void(std::vector<socket_info>)> done) = 0;
+  virtual void add_sockets(broadcast_options opts, std::vector<room> rooms) = 0;
+  virtual void del_sockets(broadcast_options opts, std::vector<room> rooms) = 0;
+  virtual void disconnect_sockets(broadcast_options opts, bool close) = 0;
+  virtual void server_count(std::function<void(std::size_t)> done) { done(1); }
+  // Emits to the other servers of the cluster; a single node has none.
+  virtual void server_side_emit(payload) {}
+
+ protected:
+  adapter_host& nsp_;
+};
+
+using adapter_factory = std::function<std::unique_ptr<adapter>(adapter_host&)>;
+
+// The default adapter: per-worker room tables, no network.
+class in_memory_adapter : public adapter {
+ public:
+  explicit in_memory_adapter(adapter_host& nsp);
+  ~in_memory_adapter() override;
+
+  void add_all(std::size_t w, const std::string& sid, std::span<const room> rooms) override;
+  void del(std::size_t w, const std::string& sid, const room& r) override;
+  void del_all(std::size_t w, const std::string& sid) override;
+  std::vector<room> socket_rooms(std::size_t w, const std::string& sid) const override;
+
+  void broadcast(outgoing_ptr p, broadcast_options opts) override;
+  void broadcast_with_ack(outgoing_ptr p, broadcast_options opts,
+                          std::function<void(std::size_t)> client_count,
+                          std::function<void(payload)> on_response) override;
+  void sockets(std::vector<room> rooms,
+               std::function<void(std::vector<std::string>)> done) override;
+  void fetch_sockets(broadcast_options opts,
+                     std::function<void(std::vector<socket_info>)> done) override;
+  void add_sockets(broadcast_options opts, std::vector<room> rooms) override;
+  void del_sockets(broadcast_options opts, std::vector<room> rooms) override;
+  void disconnect_sockets(broadcast_options opts, bool close) override;
+
+ protected:
+  // The ids of worker w's local sockets matching opts (pointers into this worker's table,
+  // valid until its next membership change).
+  void match_local(std::size_t w, const broadcast_options& opts,
+                   std::vector<const std::string*>& out) const;
+  // Runs fn(w) on every worker, then done() once on the last one.
+  void on_each_worker(std::function<void(std::size_t)> fn, std::function<void()> done = {});
+
+ private:
+  struct shard;
+  std::vector<std::unique_ptr<shard>> shards_;
+};
+
+}  // namespace sio

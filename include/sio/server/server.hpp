@@ -1,0 +1,136 @@
+// sio::server: the Socket.IO v5 server (Node's `Server`). It speaks over an Engine.IO endpoint:
+// its own engineio::server (server(options)), an existing one (server(engine, options), e.g. to
+// share the port with the application's HTTP routes), or none at all (server(workers, options):
+// tests and custom embedding drive engine_handler() themselves).
+//
+// Threading: see DESIGN.md. Every public member is safe from any thread. A socket's handlers run
+// on its worker, never concurrently with each other; handlers of different sockets may run in
+// parallel on different workers: use `workers = 1` for Node's single-threaded model. Destroy the
+// server only after its workers stopped (stop(), or the io_contexts you run yourself).
+#pragma once
+
+#include <sio/engineio/connection.hpp>
+#include <sio/engineio/server.hpp>
+#include <sio/server/adapter.hpp>
+#include <sio/server/broadcast_operator.hpp>
+#include <sio/server/namespace.hpp>
+#include <sio/server/socket.hpp>
+#include <sio/server/types.hpp>
+#include <sio/server/worker_pool.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+
+namespace sio {
+
+namespace detail {
+struct server_state;
+}
+
+struct server_options {
+  // HTTP server (only when the server owns its engineio::server).
+  std::string address = "0.0.0.0";
+  std::uint16_t port = 0;
+  std::size_t workers = 0;  // 0: hardware threads
+  // Engine.IO endpoint.
+  std::string path = "/socket.io/";
+  engineio::cors_options cors;
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+  std::size_t max_payload = 1'000'000;
+  bool polling = true;
+  bool websocket = true;
+  engineio::allow_request_fn allow_request;
+  std::optional<engineio::cookie_options> cookie;
+  std::size_t max_send_queue = 4096;
+  // Socket.IO.
+  std::chrono::milliseconds connect_timeout{45000};  // close a client that joins no namespace
+  std::size_t max_attachments = 10;
+  adapter_factory adapter;                    // default: in_memory_adapter
+  std::function<std::string()> id_generator;  // socket ids; default: 20 chars from a CSPRNG
+  std::function<void(std::string_view)> log;  // errors (throwing handlers...); default: stderr
+};
+
+class server {
+ public:
+  using middleware = namespace_::middleware;
+  using connection_handler = namespace_::connection_handler;
+
+  // Owns an engineio::server listening on options.address:options.port.
+  explicit server(server_options opts = {});
+  // Attaches to `engine` at opts.path (call before engine.start()); engine outlives this.
+  server(engineio::server& engine, server_options opts = {});
+  // No engine: the caller feeds engine_handler() from connections living on `workers`.
+  server(std::shared_ptr<worker_pool> workers, server_options opts = {});
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  // The Engine.IO handler of this server (what it attaches to an engine).
+  std::shared_ptr<engineio::handler> engine_handler() const;
+
+  // Namespaces. "/" exists from the start; of(name) creates on demand.
+  namespace_& of(std::string_view name);
+  namespace_& of(std::regex re);
+  namespace_& of(namespace_::matcher pred);
+  namespace_& sockets() { return of("/"); }
+
+  // Main-namespace shortcuts (like Node, io.use applies to "/" only).
+  server& use(middleware m) {
+    sockets().use(std::move(m));
+    return *this;
+  }
+  server& on_connection(connection_handler h) {
+    sockets().on_connection(std::move(h));
+    return *this;
+  }
+  broadcast_operator to(std::string_view r) { return sockets().to(r); }
+  broadcast_operator to(std::initializer_list<std::string_view> rs) { return sockets().to(rs); }
+  broadcast_operator in(std::string_view r) { return sockets().to(r); }
+  broadcast_operator except(std::string_view r) { return sockets().except(r); }
+  broadcast_operator volatile_() { return sockets().volatile_(); }
+  broadcast_operator compress(bool c) { return sockets().compress(c); }
+  broadcast_operator local() { return sockets().local(); }
+  broadcast_operator timeout(std::chrono::milliseconds t) { return sockets().timeout(t); }
+  template <class... A>
+  void emit(std::string_view event, A&&... a) {
+    sockets().emit(event, std::forward<A>(a)...);
+  }
+  void emit_with_ack(std::string_view event, payload p, broadcast_ack_callback cb) {
+    sockets().emit_with_ack(event, std::move(p), std::move(cb));
+  }
+  void fetch_sockets(std::function<void(std::vector<remote_socket>)> cb) {
+    sockets().fetch_sockets(std::move(cb));
+  }
+  void sockets_join(std::string_view r) { sockets().sockets_join(r); }
+  void sockets_leave(std::string_view r) { sockets().sockets_leave(r); }
+  void disconnect_sockets(bool close = false) { sockets().disconnect_sockets(close); }
+
+  // Owned engine: listen and run the workers (start), also block (run), stop and join (stop).
+  // Attached or engine-less: stop() closes every client with "server shutting down".
+  void start();
+  void run();
+  void stop();
+  std::uint16_t port() const noexcept;
+  worker_pool& workers() noexcept;
+  engineio::server* engine() noexcept;
+
+  struct engine_link;  // implementation detail (the engine this server owns or attached to)
+
+ private:
+  class handler;
+  void init(std::shared_ptr<worker_pool> workers, server_options opts);
+
+  std::shared_ptr<detail::server_state> st_;
+  std::shared_ptr<engineio::handler> handler_;
+  std::unique_ptr<engine_link> engine_;
+};
+
+}  // namespace sio

@@ -1,0 +1,322 @@
+// sio::socket: one client's connection to one namespace (Node's server-side Socket).
+//
+// Threading: a socket lives on one worker (the one of its Engine.IO connection). Its handlers,
+// middlewares and listeners always run there, never concurrently with each other. emit, join,
+// leave, disconnect and the emit_with_ack family are safe from any thread (they post to the
+// worker when called elsewhere, keeping call order). `data`, `rooms()` and the registration of
+// handlers are meant for the socket's own worker (inside its handlers).
+//
+// Handlers receive their socket as an argument; keep `shared_from_this()` (or the id) to reach it
+// later, never capture the socket's owning pointer in its own handlers.
+#pragma once
+
+#include <sio/server/adapter.hpp>
+#include <sio/server/types.hpp>
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace sio {
+
+class socket;
+class namespace_;
+class broadcast_operator;
+namespace detail {
+class client;
+struct socket_init;
+struct server_state;
+}  // namespace detail
+
+// Continuation of a middleware: next() lets the connection (or packet) through, next(error)
+// refuses it. Call it once, from any thread.
+class next {
+ public:
+  using fn = std::function<void(std::optional<connect_error>)>;
+  explicit next(fn f) : f_(std::move(f)) {}
+  void operator()() const { f_(std::nullopt); }
+  void operator()(connect_error e) const { f_(std::move(e)); }
+
+ private:
+  fn f_;
+};
+
+// The acknowledgement a client asked for with its event. Answers once (later calls are ignored);
+// callable from any thread. A default-constructed ack (no id requested) does nothing.
+class ack {
+ public:
+  ack() = default;
+  bool requested() const noexcept { return st_ != nullptr; }
+  // ack({{"success", true}}): one JSON argument.
+  void operator()(boost::json::value v) const { send(make_payload(std::move(v))); }
+  template <class... A>
+  void operator()(A&&... a) const {
+    send(make_payload(std::forward<A>(a)...));
+  }
+  void send(payload p) const;
+
+  struct state;
+  explicit ack(std::shared_ptr<state> s) : st_(std::move(s)) {}
+
+ private:
+  std::shared_ptr<state> st_;
+};
+
+// Normalized event handler; `on` accepts the friendlier shapes listed there.
+using event_handler = std::function<void(socket&, payload&, ack&)>;
+
+namespace detail {
+template <class F>
+struct fn_traits : fn_traits<decltype(&F::operator())> {};
+template <class C, class R, class... A>
+struct fn_traits<R (C::*)(A...) const> {
+  using args = std::tuple<A...>;
+};
+template <class C, class R, class... A>
+struct fn_traits<R (C::*)(A...)> {
+  using args = std::tuple<A...>;
+};
+template <class R, class... A>
+struct fn_traits<R (*)(A...)> {
+  using args = std::tuple<A...>;
+};
+
+// Thrown when typed arguments cannot be converted: the event is dropped, the socket kept.
+struct argument_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+template <class F>
+event_handler make_event_handler(F f) {
+  using args = typename fn_traits<std::decay_t<F>>::args;
+  constexpr std::size_t n = std::tuple_size_v<args>;
+  static_assert(n == 2 || n == 3, "handler: (socket&, args) or (socket&, args, sio::ack)");
+  using A1 = std::remove_cvref_t<std::tuple_element_t<1, args>>;
+  return [f = std::move(f)](socket& s, payload& p, ack& a) mutable {
+    auto call = [&](auto&& v) {
+      if constexpr (n == 3)
+        f(s, v, a);
+      else
+        f(s, v);
+    };
+    if constexpr (std::is_same_v<A1, payload>) {
+      call(p);
+    } else if constexpr (std::is_same_v<A1, boost::json::array>) {
+      call(p.args);
+    } else {
+      std::optional<A1> v;
+      try {
+        v.emplace(
+            boost::json::value_to<A1>(p.args.empty() ? boost::json::value() : p.args.front()));
+      } catch (const std::exception& e) {
+        throw argument_error(e.what());
+      }
+      call(*v);
+    }
+  };
+}
+}  // namespace detail
+
+class socket;
+
+// socket.volatile_() / compress() / timeout(): flags for the next emit of this socket.
+class socket_emitter {
+ public:
+  socket_emitter(std::shared_ptr<socket> s, broadcast_flags f) : s_(std::move(s)), f_(f) {}
+  socket_emitter volatile_() const {
+    auto f = f_;
+    f.volatile_ = true;
+    return {s_, f};
+  }
+  socket_emitter compress(bool c) const {
+    auto f = f_;
+    f.compress = c;
+    return {s_, f};
+  }
+  socket_emitter timeout(std::chrono::milliseconds t) const {
+    auto f = f_;
+    f.timeout = t;
+    return {s_, f};
+  }
+  template <class... A>
+  void emit(std::string_view event, A&&... a) const {
+    emit_payload(event, make_payload(std::forward<A>(a)...));
+  }
+  void emit_payload(std::string_view event, payload p) const;
+  void emit_with_ack(std::string_view event, payload p, ack_callback cb) const;
+
+ private:
+  std::shared_ptr<socket> s_;
+  broadcast_flags f_;
+};
+
+class socket : public std::enable_shared_from_this<socket> {
+ public:
+  using disconnect_handler = std::function<void(socket&, disconnect_reason)>;
+  using any_handler = std::function<void(socket&, std::string_view event, const payload&)>;
+  using any_outgoing_handler =
+      std::function<void(socket&, std::string_view event, std::span<const boost::json::value>)>;
+  // socket.use(): runs for every incoming event before its handler.
+  using packet_middleware = std::function<void(socket&, std::string_view event, payload&, next)>;
+  using error_handler = std::function<void(socket&, const connect_error&)>;
+
+  explicit socket(detail::socket_init&& init);  // created by the server only
+  ~socket();
+  socket(const socket&) = delete;
+  socket& operator=(const socket&) = delete;
+
+  const std::string& id() const noexcept { return id_; }
+  namespace_& nsp() const noexcept { return *nsp_; }
+  const handshake_info& handshake() const noexcept { return handshake_; }
+  std::size_t worker_index() const noexcept { return worker_; }
+  bool connected() const noexcept { return connected_.load(std::memory_order_acquire); }
+  // The Engine.IO session id (distinct from id()).
+  const std::string& engine_id() const noexcept { return engine_id_; }
+
+  boost::json::object data;  // application data (Node's socket.data); worker only
+
+  // Handlers: f(socket&, const boost::json::array& args[, sio::ack]),
+  //           f(socket&, const sio::payload& args[, sio::ack])  (binary attachments),
+  //           f(socket&, const T& first_arg[, sio::ack])         (value_to<T>(args[0])).
+  template <class F>
+  socket& on(std::string event, F&& f) {
+    return on_event(std::move(event), detail::make_event_handler(std::forward<F>(f)));
+  }
+  socket& on_event(std::string event, event_handler h);
+  socket& off(std::string_view event);
+  socket& on_any(any_handler h);
+  socket& on_any_outgoing(any_outgoing_handler h);
+  socket& use(packet_middleware m);
+  // A packet middleware refused an event (Node's "error" event on the server-side socket).
+  socket& on_error(error_handler h);
+  socket& on_disconnecting(disconnect_handler h);
+  socket& on_disconnect(disconnect_handler h);
+
+  template <class... A>
+  void emit(std::string_view event, A&&... a) {
+    emit_payload(event, make_payload(std::forward<A>(a)...));
+  }
+  void emit_payload(std::string_view event, payload p) { send_event(event, std::move(p), {}, {}); }
+  // cb runs on this socket's worker, exactly once: with the answer, or error::disconnected.
+  void emit_with_ack(std::string_view event, payload p, ack_callback cb) {
+    send_event(event, std::move(p), {}, std::move(cb));
+  }
+  // ... or error::timeout when no answer came within `timeout`.
+  void emit_with_ack(std::string_view event, payload p, std::chrono::milliseconds timeout,
+                     ack_callback cb) {
+    broadcast_flags f;
+    f.timeout = timeout;
+    send_event(event, std::move(p), f, std::move(cb));
+  }
+  // The same with any Asio completion token: co_await s.async_emit_with_ack(ev, p, 5s,
+  // asio::use_awaitable) gives std::tuple<error_code, payload> with as_tuple, use_future a future.
+  // The completion runs on the token's associated executor.
+  template <class Token>
+  auto async_emit_with_ack(std::string_view event, payload p, std::chrono::milliseconds timeout,
+                           Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, payload)>(
+        [self = shared_from_this(), ev = std::string(event)](auto handler, payload p,
+                                                             std::chrono::milliseconds t) {
+          using H = decltype(handler);
+          auto h = std::make_shared<H>(std::move(handler));
+          self->emit_with_ack(ev, std::move(p), t, [h](boost::system::error_code ec, payload r) {
+            auto ex = boost::asio::get_associated_executor(*h);
+            boost::asio::dispatch(
+                ex, [h, ec, r = std::move(r)]() mutable { std::move (*h)(ec, std::move(r)); });
+          });
+        },
+        token, std::move(p), timeout);
+  }
+  socket_emitter volatile_() { return socket_emitter(shared_from_this(), {}).volatile_(); }
+  socket_emitter compress(bool c) { return socket_emitter(shared_from_this(), {}).compress(c); }
+  socket_emitter timeout(std::chrono::milliseconds t) {
+    return socket_emitter(shared_from_this(), {}).timeout(t);
+  }
+
+  void join(std::string_view r) { join({r}); }
+  void join(std::initializer_list<std::string_view> rs) {
+    join(std::vector<room>(rs.begin(), rs.end()));
+  }
+  void join(std::vector<room> rs);
+  void leave(std::string_view r);
+  std::vector<room> rooms() const;  // worker only
+
+  // Broadcasts from this socket exclude it (Node's socket.to / socket.broadcast).
+  broadcast_operator to(std::string_view r);
+  broadcast_operator to(std::initializer_list<std::string_view> rs);
+  broadcast_operator in(std::string_view r);
+  broadcast_operator except(std::string_view r);
+  broadcast_operator broadcast();
+
+  // Leaves the namespace ("server namespace disconnect"); close=true also closes the Engine.IO
+  // connection (every namespace of this client).
+  void disconnect(bool close = false);
+
+ private:
+  friend class detail::client;
+  friend class namespace_;
+  friend class ack;
+  friend class socket_emitter;
+
+  struct pending_ack {
+    ack_callback cb;
+    std::shared_ptr<const ack_sink> sink;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+
+  bool on_worker() const noexcept;
+  void send_event(std::string_view event, payload p, broadcast_flags f, ack_callback cb);
+  // On the worker: write frames to the engine connection (volatile-aware).
+  void deliver(const outgoing_ptr& p, bool volatile_, bool compress);
+  void send_packet(protocol::socketio::packet p);
+  void register_sink(std::uint64_t id, std::shared_ptr<const ack_sink> sink);
+  void on_packet(protocol::socketio::packet& p);
+  void on_event_packet(protocol::socketio::packet& p);
+  void run_middlewares(std::size_t i, std::shared_ptr<std::pair<std::string, payload>> ev, ack a);
+  void dispatch_event(const std::string& name, payload& args, ack& a);
+  void on_ack_packet(protocol::socketio::packet& p);
+  void on_close(disconnect_reason r);
+  void connected_by_server();
+  void fail(std::string_view what, const std::exception* e);
+  void ack_timeout(std::uint64_t id);
+  void abandon();  // server teardown
+
+  std::string id_;
+  std::string engine_id_;
+  std::shared_ptr<namespace_> nsp_;
+  std::shared_ptr<detail::server_state> srv_;
+  std::shared_ptr<detail::client> client_;  // reset on close (breaks the cycle)
+  std::size_t worker_;
+  handshake_info handshake_;
+  std::atomic<bool> connected_{false};
+  bool closing_ = false;
+
+  // shared_ptr: dispatch keeps the handler alive (it may remove itself) without copying it.
+  std::unordered_map<std::string, std::shared_ptr<event_handler>> handlers_;
+  std::vector<any_handler> any_;
+  std::vector<any_outgoing_handler> any_outgoing_;
+  std::vector<packet_middleware> middlewares_;
+  std::vector<error_handler> error_handlers_;
+  std::vector<disconnect_handler> disconnecting_;
+  std::vector<disconnect_handler> disconnect_;
+  std::unordered_map<std::uint64_t, pending_ack> acks_;
+};
+
+}  // namespace sio

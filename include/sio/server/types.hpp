@@ -1,0 +1,157 @@
+// Value types of the Socket.IO server API: binary arguments, event payloads, connect errors,
+// disconnect reasons, handshake data and the error codes of server-side acknowledgements.
+//
+// Binary arguments: a payload is a Boost.JSON array of arguments in which every binary argument
+// is the protocol's placeholder object {"_placeholder":true,"num":n}, plus the bytes of each
+// attachment in `attachments[n]` (sio::binary). Incoming events arrive in that shape
+// (`payload::is_binary(i)` / `payload::binary_at(i)` resolve a placeholder); outgoing emits accept
+// sio::binary, std::vector<std::byte> or std::span<const std::byte> arguments and produce the
+// placeholders and attachments (a BINARY_EVENT / BINARY_ACK) themselves. A whole payload passed as
+// one emit argument is spliced in (its arguments and attachments), which makes echoing trivial.
+//
+// Thread-safety: plain values; no shared state.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <boost/json/value_from.hpp>
+#include <boost/json/value_to.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace sio {
+
+// Bytes of one binary argument (kept as std::string storage: moved, never re-encoded).
+struct binary {
+  std::string bytes;
+
+  binary() = default;
+  explicit binary(std::string b) : bytes(std::move(b)) {}
+  binary(std::span<const std::byte> s) : bytes(reinterpret_cast<const char*>(s.data()), s.size()) {}
+  binary(const std::vector<std::byte>& v) : binary(std::span<const std::byte>(v)) {}
+
+  std::span<const std::byte> span() const noexcept {
+    return {reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()};
+  }
+  std::size_t size() const noexcept { return bytes.size(); }
+  bool operator==(const binary&) const = default;
+};
+
+// Arguments of one event or acknowledgement (see the header comment for binary placeholders).
+struct payload {
+  boost::json::array args;
+  std::vector<binary> attachments;
+
+  std::size_t size() const noexcept { return args.size(); }
+  bool empty() const noexcept { return args.empty(); }
+  // True when args[i] is a binary placeholder with a valid attachment.
+  bool is_binary(std::size_t i) const noexcept { return binary_at(i) != nullptr; }
+  // The attachment args[i] stands for, or nullptr.
+  const binary* binary_at(std::size_t i) const noexcept;
+  // value_to<T>(args.at(i)); throws on a missing argument or a failed conversion.
+  template <class T>
+  T get(std::size_t i) const {
+    return boost::json::value_to<T>(args.at(i));
+  }
+};
+
+namespace detail {
+void append_binary(payload& p, binary b);
+void append_payload(payload& p, payload other);
+
+template <class T>
+void append_arg(payload& p, T&& v) {
+  using D = std::remove_cvref_t<T>;
+  if constexpr (std::is_same_v<D, binary>) {
+    append_binary(p, binary(std::forward<T>(v)));
+  } else if constexpr (std::is_same_v<D, std::vector<std::byte>> ||
+                       std::is_same_v<D, std::span<const std::byte>> ||
+                       std::is_same_v<D, std::span<std::byte>>) {
+    append_binary(p, binary(std::span<const std::byte>(v)));
+  } else if constexpr (std::is_same_v<D, payload>) {
+    append_payload(p, payload(std::forward<T>(v)));
+  } else {
+    p.args.push_back(boost::json::value_from(std::forward<T>(v)));
+  }
+}
+}  // namespace detail
+
+// Builds a payload from C++ arguments: JSON-convertible values (value_from), binaries, payloads.
+template <class... A>
+payload make_payload(A&&... a) {
+  payload p;
+  p.args.reserve(sizeof...(A));
+  (detail::append_arg(p, std::forward<A>(a)), ...);
+  return p;
+}
+
+// A middleware refusal: becomes CONNECT_ERROR {"message":..., "data":...} ("data" omitted when
+// empty). Also what socket.use() middlewares pass to next() to refuse a packet.
+struct connect_error {
+  std::string message;
+  std::optional<boost::json::value> data;
+};
+
+// Why a socket left its namespace, with the Socket.IO reason strings.
+enum class disconnect_reason : std::uint8_t {
+  transport_close,              // "transport close"
+  transport_error,              // "transport error" (also: send queue overflow)
+  ping_timeout,                 // "ping timeout"
+  parse_error,                  // "parse error" (undecodable Socket.IO packet)
+  forced_close,                 // "forced close" (the engine connection was closed)
+  server_shutting_down,         // "server shutting down"
+  forced_server_close,          // "forced server close" (invalid state, disconnect(true))
+  server_namespace_disconnect,  // "server namespace disconnect"
+  client_namespace_disconnect,  // "client namespace disconnect"
+};
+std::string_view to_string(disconnect_reason r) noexcept;
+
+// What the client sent when it connected (Node's socket.handshake).
+struct handshake_info {
+  std::map<std::string, std::string, std::less<>> headers;  // lower-cased names
+  std::map<std::string, std::string, std::less<>> query;
+  std::string address;
+  std::string url;
+  bool secure = false;
+  bool xdomain = false;     // an Origin header was present
+  std::int64_t issued = 0;  // ms since epoch
+  std::string time;         // issued as JS Date#toString() in UTC
+  boost::json::object auth;
+};
+
+// Errors reported to server-side acknowledgement callbacks.
+enum class error {
+  timeout = 1,     // "operation has timed out"
+  disconnected,    // "socket has been disconnected" before it answered
+  server_stopped,  // the server stopped before the operation completed
+};
+const boost::system::error_category& error_category() noexcept;
+inline boost::system::error_code make_error_code(error e) noexcept {
+  return {static_cast<int>(e), error_category()};
+}
+
+// Answer of one client to a server emit_with_ack: ec set on timeout/disconnect.
+using ack_callback = std::function<void(boost::system::error_code ec, payload response)>;
+// Answers of many clients to a broadcast emit_with_ack: ec == error::timeout when some client
+// did not answer in time (the responses received so far are given).
+using broadcast_ack_callback =
+    std::function<void(boost::system::error_code ec, std::vector<payload> responses)>;
+
+using room = std::string;
+
+}  // namespace sio
+
+template <>
+struct boost::system::is_error_code_enum<sio::error> : std::true_type {};

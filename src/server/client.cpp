@@ -1,0 +1,148 @@
+#include "detail.hpp"
+
+#include <algorithm>
+
+namespace sio::detail {
+
+namespace pt = protocol::socketio;
+
+client::client(std::shared_ptr<server_state> st, engineio::connection_ptr c)
+    : st_(std::move(st)),
+      conn_(std::move(c)),
+      worker_(conn_->worker_index()),
+      decoder_(pt::decoder_limits{.max_attachments = st_->opts.max_attachments}),
+      connect_timer_(st_->pool->context(worker_)) {}
+
+void client::start() {
+  connect_timer_.expires_after(st_->opts.connect_timeout);
+  connect_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+    if (ec) return;
+    auto c = w.lock();
+    if (c && c->nsps_.empty() && !c->closed_) c->close(disconnect_reason::forced_server_close);
+  });
+}
+
+std::shared_ptr<socket> client::find(std::string_view nsp) const noexcept {
+  for (const auto& [name, s] : nsps_)
+    if (name == nsp) return s;
+  return nullptr;
+}
+
+void client::on_text(std::string_view text) {
+  if (closed_) return;
+  auto r = decoder_.on_text(text);
+  if (!r) return close(disconnect_reason::parse_error);
+  if (auto& p = *r) on_packet(*p);
+}
+
+void client::on_binary(std::string_view bytes) {
+  if (closed_) return;
+  auto r = decoder_.on_binary(bytes);
+  if (!r) return close(disconnect_reason::parse_error);
+  if (auto& p = *r) on_packet(*p);
+}
+
+void client::on_packet(pt::packet& p) {
+  auto s = find(p.nsp);
+  if (!s && p.type == pt::packet_type::connect) {
+    if (std::find(pending_.begin(), pending_.end(), p.nsp) != pending_.end())
+      return close(disconnect_reason::forced_server_close);
+    boost::json::object auth;
+    if (auto* o = p.data.if_object()) auth = std::move(*o);
+    auto nsp = st_->find_for_connect(p.nsp, auth);
+    if (!nsp) {
+      pt::packet e;
+      e.type = pt::packet_type::connect_error;
+      e.nsp = p.nsp;
+      e.data = boost::json::object{{"message", "Invalid namespace"}};
+      return send_packet(std::move(e));
+    }
+    pending_.push_back(p.nsp);
+    nsp->add(shared_from_this(), std::move(auth));
+  } else if (s && p.type != pt::packet_type::connect && p.type != pt::packet_type::connect_error) {
+    s->on_packet(p);
+  } else {
+    close(disconnect_reason::forced_server_close);  // invalid state, as Node
+  }
+}
+
+void client::write(const outgoing_packet& p, bool volatile_, bool compress) {
+  if (closed_ || overflowed_) return;
+  bool first = true;
+  for (const auto& f : p.frames) {
+    auto r =
+        conn_->send(f, engineio::send_flags{.volatile_ = volatile_ && first, .compress = compress});
+    first = false;
+    if (r == engineio::send_result::queued) continue;
+    if (r == engineio::send_result::overflow) {
+      // The engine closes the session; leave now with a clear reason, outside this call chain.
+      overflowed_ = true;
+      st_->log("client " + std::string(conn_->id()) +
+               ": send queue overflow, disconnecting (transport error)");
+      boost::asio::post(st_->pool->context(worker_), [self = shared_from_this()] {
+        self->close(disconnect_reason::transport_error);
+      });
+    }
+    return;  // dropped (volatile) or closed
+  }
+}
+
+void client::send_packet(pt::packet p) {
+  if (closed_) return;
+  write(*make_outgoing(std::move(p)), false, true);
+}
+
+void client::add_socket(const std::string& nsp, std::shared_ptr<socket> s) {
+  nsps_.emplace_back(nsp, std::move(s));
+  connect_timer_.cancel();
+}
+
+void client::remove_socket(const std::string& nsp) noexcept {
+  auto it = std::find_if(nsps_.begin(), nsps_.end(), [&](const auto& e) { return e.first == nsp; });
+  if (it != nsps_.end()) nsps_.erase(it);
+}
+
+void client::remove_pending(const std::string& nsp) noexcept {
+  auto it = std::find(pending_.begin(), pending_.end(), nsp);
+  if (it != pending_.end()) pending_.erase(it);
+}
+
+void client::close(disconnect_reason r) {
+  if (closed_) return;
+  closed_ = true;
+  connect_timer_.cancel();
+  decoder_.reset();
+  pending_.clear();
+  auto socks = std::move(nsps_);
+  nsps_.clear();
+  for (auto& [name, s] : socks) s->on_close(r);
+  conn_->close();
+}
+
+void client::disconnect_all() {
+  if (closed_) return;
+  auto socks = nsps_;
+  for (auto& [name, s] : socks) s->disconnect(false);
+  close(disconnect_reason::forced_server_close);
+}
+
+void client::on_engine_close(engineio::close_reason r) {
+  if (closed_) return;
+  closed_ = true;
+  connect_timer_.cancel();
+  decoder_.reset();
+  pending_.clear();
+  auto socks = std::move(nsps_);
+  nsps_.clear();
+  const auto reason = to_disconnect_reason(r);
+  for (auto& [name, s] : socks) s->on_close(reason);
+}
+
+void client::abandon() {
+  closed_ = true;
+  for (auto& [name, s] : nsps_) s->abandon();
+  nsps_.clear();
+  pending_.clear();
+}
+
+}  // namespace sio::detail

@@ -1,0 +1,123 @@
+// Internals of sio_server shared by its sources: the server state, the per-connection client and
+// the socket construction record. Not installed.
+#pragma once
+
+#include <sio/engineio/connection.hpp>
+#include <sio/protocol/socketio.hpp>
+#include <sio/server/namespace.hpp>
+#include <sio/server/server.hpp>
+#include <sio/server/socket.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace sio::detail {
+
+disconnect_reason to_disconnect_reason(engineio::close_reason r) noexcept;
+std::string random_id();  // 20 chars, base64url of 15 bytes from the OS CSPRNG
+void default_log(std::string_view msg);
+std::string js_date_string(std::int64_t ms_since_epoch);  // JS Date#toString() in UTC
+
+class client;
+
+struct server_state : std::enable_shared_from_this<server_state> {
+  server_options opts;
+  std::shared_ptr<worker_pool> pool;
+  std::atomic<bool> stopped{false};
+
+  std::mutex mu;  // guards nsps and parents (map work only)
+  std::unordered_map<std::string, std::shared_ptr<namespace_>> nsps;
+  std::vector<std::shared_ptr<namespace_>> parents;
+
+  struct alignas(64) worker {
+    std::unordered_map<const engineio::connection*, std::shared_ptr<client>> clients;
+  };
+  std::vector<worker> workers;
+
+  std::shared_ptr<namespace_> get_or_create(std::string_view name);
+  // An existing namespace, or a new child of the first matching dynamic parent, or nullptr.
+  std::shared_ptr<namespace_> find_for_connect(std::string_view name,
+                                               const boost::json::object& auth);
+  std::string new_id() { return opts.id_generator ? opts.id_generator() : random_id(); }
+  void log(std::string_view msg) const {
+    if (opts.log)
+      opts.log(msg);
+    else
+      default_log(msg);
+  }
+  void teardown();
+};
+
+// One Engine.IO connection: decodes packets, multiplexes namespaces, owns their sockets. Lives on
+// the connection's worker; every member runs there.
+class client : public std::enable_shared_from_this<client> {
+ public:
+  client(std::shared_ptr<server_state> st, engineio::connection_ptr c);
+
+  void start();
+  void on_text(std::string_view text);
+  void on_binary(std::string_view bytes);
+  void on_engine_close(engineio::close_reason r);
+  // Server-side close of the whole connection; sockets leave with `r`.
+  void close(disconnect_reason r);
+  // disconnect(true): every socket leaves ("server namespace disconnect"), then close.
+  void disconnect_all();
+  void abandon();
+
+  // Writes one encoded packet; false when the connection cannot take it.
+  void write(const outgoing_packet& p, bool volatile_, bool compress);
+  void send_packet(protocol::socketio::packet p);
+
+  void add_socket(const std::string& nsp, std::shared_ptr<socket> s);
+  void remove_socket(const std::string& nsp) noexcept;
+  void remove_pending(const std::string& nsp) noexcept;
+  bool open() const noexcept { return !closed_; }
+
+  engineio::connection& conn() noexcept { return *conn_; }
+  std::size_t worker() const noexcept { return worker_; }
+  const std::shared_ptr<server_state>& state() const noexcept { return st_; }
+
+ private:
+  void on_packet(protocol::socketio::packet& p);
+  std::shared_ptr<socket> find(std::string_view nsp) const noexcept;
+
+  std::shared_ptr<server_state> st_;
+  engineio::connection_ptr conn_;
+  std::size_t worker_;
+  protocol::socketio::decoder decoder_;
+  std::vector<std::pair<std::string, std::shared_ptr<socket>>> nsps_;
+  std::vector<std::string> pending_;  // namespaces whose middlewares still run
+  boost::asio::steady_timer connect_timer_;
+  bool closed_ = false;
+  bool overflowed_ = false;
+};
+
+struct socket_init {
+  std::string id;
+  std::shared_ptr<namespace_> nsp;
+  std::shared_ptr<server_state> srv;
+  std::shared_ptr<client> cl;
+  std::size_t worker = 0;
+  handshake_info handshake;
+  std::string engine_id;
+};
+
+}  // namespace sio::detail
+
+namespace sio {
+struct server::engine_link {
+  virtual ~engine_link() = default;
+  virtual void start() = 0;
+  virtual void run() = 0;
+  virtual bool stop() = 0;  // true when the engine is owned (and now stopped)
+  virtual std::uint16_t port() const noexcept = 0;
+  virtual engineio::server* engine() noexcept = 0;
+};
+}  // namespace sio

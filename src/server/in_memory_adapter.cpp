@@ -1,0 +1,217 @@
+#include <sio/server/adapter.hpp>
+
+#include <atomic>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace sio {
+
+// One worker's part of the room tables: room -> sockets and socket -> rooms.
+struct in_memory_adapter::shard {
+  std::unordered_map<std::string, std::unordered_set<std::string>> rooms;
+  std::unordered_map<std::string, std::unordered_set<std::string>> sids;
+};
+
+in_memory_adapter::in_memory_adapter(adapter_host& nsp) : adapter(nsp) {
+  const auto n = nsp.workers().size();
+  shards_.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<shard>());
+}
+
+in_memory_adapter::~in_memory_adapter() = default;
+
+void in_memory_adapter::add_all(std::size_t w, const std::string& sid,
+                                std::span<const room> rooms) {
+  auto& sh = *shards_[w];
+  auto& mine = sh.sids[sid];
+  for (const auto& r : rooms) {
+    if (mine.insert(r).second) sh.rooms[r].insert(sid);
+  }
+}
+
+void in_memory_adapter::del(std::size_t w, const std::string& sid, const room& r) {
+  auto& sh = *shards_[w];
+  if (auto it = sh.sids.find(sid); it != sh.sids.end()) it->second.erase(r);
+  if (auto it = sh.rooms.find(r); it != sh.rooms.end()) {
+    it->second.erase(sid);
+    if (it->second.empty()) sh.rooms.erase(it);
+  }
+}
+
+void in_memory_adapter::del_all(std::size_t w, const std::string& sid) {
+  auto& sh = *shards_[w];
+  auto it = sh.sids.find(sid);
+  if (it == sh.sids.end()) return;
+  for (const auto& r : it->second) {
+    if (auto rit = sh.rooms.find(r); rit != sh.rooms.end()) {
+      rit->second.erase(sid);
+      if (rit->second.empty()) sh.rooms.erase(rit);
+    }
+  }
+  sh.sids.erase(it);
+}
+
+std::vector<room> in_memory_adapter::socket_rooms(std::size_t w, const std::string& sid) const {
+  const auto& sh = *shards_[w];
+  auto it = sh.sids.find(sid);
+  if (it == sh.sids.end()) return {};
+  return {it->second.begin(), it->second.end()};
+}
+
+void in_memory_adapter::match_local(std::size_t w, const broadcast_options& opts,
+                                    std::vector<const std::string*>& out) const {
+  const auto& sh = *shards_[w];
+  std::unordered_set<std::string_view> excluded;
+  for (const auto& r : opts.except) {
+    if (auto it = sh.rooms.find(r); it != sh.rooms.end())
+      for (const auto& sid : it->second) excluded.insert(sid);
+  }
+  auto keep = [&](const std::string& sid) { return excluded.empty() || !excluded.contains(sid); };
+  if (opts.rooms.empty()) {
+    out.reserve(sh.sids.size());
+    for (const auto& [sid, rooms] : sh.sids)
+      if (keep(sid)) out.push_back(&sid);
+    return;
+  }
+  if (opts.rooms.size() == 1) {
+    auto it = sh.rooms.find(opts.rooms.front());
+    if (it == sh.rooms.end()) return;
+    out.reserve(it->second.size());
+    for (const auto& sid : it->second)
+      if (keep(sid)) out.push_back(&sid);
+    return;
+  }
+  std::unordered_set<std::string_view> seen;
+  for (const auto& r : opts.rooms) {
+    auto it = sh.rooms.find(r);
+    if (it == sh.rooms.end()) continue;
+    for (const auto& sid : it->second)
+      if (keep(sid) && seen.insert(sid).second) out.push_back(&sid);
+  }
+}
+
+void in_memory_adapter::on_each_worker(std::function<void(std::size_t)> fn,
+                                       std::function<void()> done) {
+  auto& pool = nsp_.workers();
+  const std::size_t n = pool.size();
+  struct job {
+    std::function<void(std::size_t)> fn;
+    std::function<void()> done;
+    std::atomic<std::size_t> left;
+    std::shared_ptr<const void> keep;
+  };
+  auto j = std::make_shared<job>();
+  j->fn = std::move(fn);
+  j->done = std::move(done);
+  j->left.store(n, std::memory_order_relaxed);
+  j->keep = nsp_.keep_alive();
+  auto run = [j](std::size_t w) {
+    j->fn(w);
+    if (j->left.fetch_sub(1, std::memory_order_acq_rel) == 1 && j->done) j->done();
+  };
+  // The calling worker's share runs inline, after the others were posted.
+  const std::size_t self = pool.current();
+  for (std::size_t w = 0; w < n; ++w)
+    if (w != self) pool.post(w, [run, w] { run(w); });
+  if (self < n) run(self);
+}
+
+void in_memory_adapter::broadcast(outgoing_ptr p, broadcast_options opts) {
+  auto o = std::make_shared<const broadcast_options>(std::move(opts));
+  on_each_worker([this, p = std::move(p), o](std::size_t w) {
+    std::vector<const std::string*> ids;
+    match_local(w, *o, ids);
+    if (ids.empty()) return;
+    nsp_.deliver(w, ids, p, delivery{o->flags.volatile_, o->flags.compress, nullptr});
+  });
+}
+
+void in_memory_adapter::broadcast_with_ack(outgoing_ptr p, broadcast_options opts,
+                                           std::function<void(std::size_t)> client_count,
+                                           std::function<void(payload)> on_response) {
+  auto o = std::make_shared<const broadcast_options>(std::move(opts));
+  auto sink = std::make_shared<const ack_sink>(std::move(on_response));
+  auto count = std::make_shared<std::atomic<std::size_t>>(0);
+  on_each_worker(
+      [this, p = std::move(p), o, sink, count](std::size_t w) {
+        std::vector<const std::string*> ids;
+        match_local(w, *o, ids);
+        count->fetch_add(ids.size(), std::memory_order_relaxed);
+        if (ids.empty()) return;
+        nsp_.deliver(w, ids, p, delivery{o->flags.volatile_, o->flags.compress, sink});
+      },
+      [count, cb = std::move(client_count)] { cb(count->load(std::memory_order_relaxed)); });
+}
+
+void in_memory_adapter::sockets(std::vector<room> rooms,
+                                std::function<void(std::vector<std::string>)> done) {
+  broadcast_options o;
+  o.rooms = std::move(rooms);
+  const auto n = nsp_.workers().size();
+  auto parts = std::make_shared<std::vector<std::vector<std::string>>>(n);
+  auto opts = std::make_shared<const broadcast_options>(std::move(o));
+  on_each_worker(
+      [this, parts, opts](std::size_t w) {
+        std::vector<const std::string*> ids;
+        match_local(w, *opts, ids);
+        auto& part = (*parts)[w];
+        part.reserve(ids.size());
+        for (const auto* id : ids) part.push_back(*id);
+      },
+      [parts, done = std::move(done)] {
+        std::vector<std::string> all;
+        for (auto& part : *parts)
+          for (auto& id : part) all.push_back(std::move(id));
+        done(std::move(all));
+      });
+}
+
+void in_memory_adapter::fetch_sockets(broadcast_options opts,
+                                      std::function<void(std::vector<socket_info>)> done) {
+  const auto n = nsp_.workers().size();
+  auto parts = std::make_shared<std::vector<std::vector<socket_info>>>(n);
+  auto o = std::make_shared<const broadcast_options>(std::move(opts));
+  on_each_worker(
+      [this, parts, o](std::size_t w) {
+        std::vector<const std::string*> ids;
+        match_local(w, *o, ids);
+        if (!ids.empty()) nsp_.collect(w, ids, (*parts)[w]);
+      },
+      [parts, done = std::move(done)] {
+        std::vector<socket_info> all;
+        for (auto& part : *parts)
+          for (auto& s : part) all.push_back(std::move(s));
+        done(std::move(all));
+      });
+}
+
+void in_memory_adapter::add_sockets(broadcast_options opts, std::vector<room> rooms) {
+  auto o = std::make_shared<const broadcast_options>(std::move(opts));
+  auto r = std::make_shared<const std::vector<room>>(std::move(rooms));
+  on_each_worker([this, o, r](std::size_t w) {
+    std::vector<const std::string*> ids;
+    match_local(w, *o, ids);
+    if (!ids.empty()) nsp_.join(w, ids, *r);
+  });
+}
+
+void in_memory_adapter::del_sockets(broadcast_options opts, std::vector<room> rooms) {
+  auto o = std::make_shared<const broadcast_options>(std::move(opts));
+  auto r = std::make_shared<const std::vector<room>>(std::move(rooms));
+  on_each_worker([this, o, r](std::size_t w) {
+    std::vector<const std::string*> ids;
+    match_local(w, *o, ids);
+    if (!ids.empty()) nsp_.leave(w, ids, *r);
+  });
+}
+
+void in_memory_adapter::disconnect_sockets(broadcast_options opts, bool close) {
+  auto o = std::make_shared<const broadcast_options>(std::move(opts));
+  on_each_worker([this, o, close](std::size_t w) {
+    std::vector<const std::string*> ids;
+    match_local(w, *o, ids);
+    if (!ids.empty()) nsp_.disconnect(w, ids, close);
+  });
+}
+
+}  // namespace sio

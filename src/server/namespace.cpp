@@ -1,0 +1,218 @@
+#include <sio/server/namespace.hpp>
+
+#include "detail.hpp"
+
+namespace sio {
+
+namespace pt = protocol::socketio;
+
+namespace_::namespace_(std::shared_ptr<detail::server_state> srv, std::string name,
+                       matcher parent_of)
+    : srv_(std::move(srv)),
+      name_(std::move(name)),
+      parent_of_(std::move(parent_of)),
+      shards_(srv_->pool->size()),
+      middlewares_(std::make_shared<const std::vector<middleware>>()),
+      handlers_(std::make_shared<const std::vector<connection_handler>>()) {
+  adapter_ =
+      srv_->opts.adapter ? srv_->opts.adapter(*this) : std::make_unique<in_memory_adapter>(*this);
+}
+
+namespace_::~namespace_() = default;
+
+worker_pool& namespace_::workers() noexcept {
+  return *srv_->pool;
+}
+
+namespace_& namespace_::use(middleware m) {
+  std::lock_guard lk(mu_);
+  auto v = std::make_shared<std::vector<middleware>>(*middlewares_);
+  v->push_back(std::move(m));
+  middlewares_ = std::move(v);
+  return *this;
+}
+
+namespace_& namespace_::on_connection(connection_handler h) {
+  std::lock_guard lk(mu_);
+  auto v = std::make_shared<std::vector<connection_handler>>(*handlers_);
+  v->push_back(std::move(h));
+  handlers_ = std::move(v);
+  return *this;
+}
+
+std::shared_ptr<socket> namespace_::local_socket(std::string_view id) {
+  const auto w = srv_->pool->current();
+  if (w >= shards_.size()) return nullptr;
+  auto& m = shards_[w].sockets;
+  auto it = m.find(id);
+  return it == m.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<namespace_> namespace_::create_child(std::string name) {
+  auto child = std::make_shared<namespace_>(srv_, std::move(name));
+  child->parent_ = weak_from_this();
+  std::lock_guard lk(mu_);
+  child->middlewares_ = middlewares_;
+  children_.push_back(child);
+  return child;
+}
+
+std::vector<std::shared_ptr<namespace_>> namespace_::targets() {
+  if (!is_parent()) return {shared_from_this()};
+  std::lock_guard lk(mu_);
+  return children_;
+}
+
+void namespace_::add(const std::shared_ptr<detail::client>& c, boost::json::object auth) {
+  const auto& req = c->conn().request();
+  detail::socket_init init;
+  init.id = srv_->new_id();
+  init.nsp = shared_from_this();
+  init.srv = srv_;
+  init.cl = c;
+  init.worker = c->worker();
+  init.engine_id = std::string(c->conn().id());
+  auto& hs = init.handshake;
+  hs.headers = req.headers;
+  hs.query = req.query;
+  hs.address = req.remote_address;
+  hs.url = req.url;
+  hs.secure = req.secure;
+  hs.xdomain = req.headers.contains("origin");
+  hs.issued = req.issued_ms;
+  hs.time = detail::js_date_string(req.issued_ms);
+  hs.auth = std::move(auth);
+  auto s = std::make_shared<socket>(std::move(init));
+  std::shared_ptr<const std::vector<middleware>> m;
+  {
+    std::lock_guard lk(mu_);
+    m = middlewares_;
+  }
+  run_middlewares(std::move(s), std::move(m), 0);
+}
+
+void namespace_::run_middlewares(std::shared_ptr<socket> s,
+                                 std::shared_ptr<const std::vector<middleware>> m, std::size_t i) {
+  auto c = s->client_;
+  if (!c || !c->open()) return;
+  if (i >= m->size()) return do_connect(s);
+  next n([self = shared_from_this(), s, m, i](std::optional<connect_error> err) mutable {
+    const auto w = s->worker_;
+    self->srv_->pool->dispatch(
+        w, [self, s = std::move(s), m = std::move(m), i, err = std::move(err)]() mutable {
+          auto c = s->client_;
+          if (!c || !c->open()) return;
+          if (!err) return self->run_middlewares(std::move(s), std::move(m), i + 1);
+          c->remove_pending(self->name_);
+          s->client_.reset();
+          boost::json::object data;
+          data["message"] = err->message;
+          if (err->data) data["data"] = std::move(*err->data);
+          pt::packet pk;
+          pk.type = pt::packet_type::connect_error;
+          pk.nsp = self->name_;
+          pk.data = std::move(data);
+          c->send_packet(std::move(pk));
+        });
+  });
+  try {
+    (*m)[i](*s, n);
+  } catch (const std::exception& e) {
+    srv_->log(std::string("namespace middleware threw: ") + e.what());
+    // Refuse like Node refuses an Error passed to next().
+    n(connect_error{e.what(), std::nullopt});
+  } catch (...) {
+    n(connect_error{"middleware error", std::nullopt});
+  }
+}
+
+void namespace_::do_connect(const std::shared_ptr<socket>& s) {
+  auto c = s->client_;
+  c->remove_pending(name_);
+  shards_[s->worker_].sockets.emplace(s->id_, s);
+  c->add_socket(name_, s);
+  adapter_->add_all(s->worker_, s->id_, std::span<const room>(&s->id_, 1));
+  s->connected_by_server();
+  std::shared_ptr<const std::vector<connection_handler>> own, inherited;
+  {
+    std::lock_guard lk(mu_);
+    own = handlers_;
+  }
+  if (auto p = parent_.lock()) {
+    std::lock_guard lk(p->mu_);
+    inherited = p->handlers_;
+  }
+  for (const auto* list : {inherited.get(), own.get()}) {
+    if (!list) continue;
+    for (const auto& h : *list) {
+      if (!s->connected()) return;
+      try {
+        h(*s);
+      } catch (const std::exception& e) {
+        return s->fail("connection handler threw", &e);
+      } catch (...) {
+        return s->fail("connection handler threw", nullptr);
+      }
+    }
+  }
+}
+
+void namespace_::remove(const socket& s) {
+  auto& m = shards_[s.worker_].sockets;
+  if (auto it = m.find(s.id_); it != m.end() && it->second.get() == &s) m.erase(it);
+}
+
+void namespace_::abandon() {
+  for (auto& sh : shards_) {
+    for (auto& [id, s] : sh.sockets) s->abandon();
+    sh.sockets.clear();
+  }
+  std::lock_guard lk(mu_);
+  children_.clear();
+  middlewares_ = std::make_shared<const std::vector<middleware>>();
+  handlers_ = std::make_shared<const std::vector<connection_handler>>();
+}
+
+std::vector<std::shared_ptr<socket>> namespace_::resolve(std::size_t w,
+                                                         std::span<const std::string* const> ids) {
+  std::vector<std::shared_ptr<socket>> out;
+  out.reserve(ids.size());
+  auto& m = shards_[w].sockets;
+  for (const auto* id : ids)
+    if (auto it = m.find(*id); it != m.end()) out.push_back(it->second);
+  return out;
+}
+
+void namespace_::deliver(std::size_t w, std::span<const std::string* const> ids,
+                         const outgoing_ptr& p, const delivery& d) {
+  auto socks = resolve(w, ids);
+  for (auto& s : socks) {
+    if (d.ack && p->packet.id) s->register_sink(*p->packet.id, d.ack);
+    s->deliver(p, d.volatile_, d.compress);
+  }
+}
+
+void namespace_::collect(std::size_t w, std::span<const std::string* const> ids,
+                         std::vector<socket_info>& out) {
+  auto socks = resolve(w, ids);
+  out.reserve(out.size() + socks.size());
+  for (auto& s : socks)
+    out.push_back(socket_info{s->id_, name_, s->handshake_, s->rooms(), s->data});
+}
+
+void namespace_::join(std::size_t w, std::span<const std::string* const> ids,
+                      const std::vector<room>& rooms) {
+  for (auto& s : resolve(w, ids)) s->join(rooms);
+}
+
+void namespace_::leave(std::size_t w, std::span<const std::string* const> ids,
+                       const std::vector<room>& rooms) {
+  for (auto& s : resolve(w, ids))
+    for (const auto& r : rooms) s->leave(r);
+}
+
+void namespace_::disconnect(std::size_t w, std::span<const std::string* const> ids, bool close) {
+  for (auto& s : resolve(w, ids)) s->disconnect(close);
+}
+
+}  // namespace sio

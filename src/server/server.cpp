@@ -1,0 +1,185 @@
+#include <sio/server/server.hpp>
+
+#include "detail.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace sio {
+
+std::size_t worker_pool::current() const noexcept {
+  auto& self = const_cast<worker_pool&>(*this);
+  const auto n = size();
+  for (std::size_t i = 0; i < n; ++i)
+    if (self.context(i).get_executor().running_in_this_thread()) return i;
+  return n;
+}
+
+namespace detail {
+
+std::shared_ptr<namespace_> server_state::get_or_create(std::string_view name) {
+  std::lock_guard lk(mu);
+  auto it = nsps.find(std::string(name));
+  if (it != nsps.end()) return it->second;
+  auto n = std::make_shared<namespace_>(shared_from_this(), std::string(name));
+  nsps.emplace(std::string(name), n);
+  return n;
+}
+
+std::shared_ptr<namespace_> server_state::find_for_connect(std::string_view name,
+                                                           const boost::json::object& auth) {
+  std::vector<std::shared_ptr<namespace_>> ps;
+  {
+    std::lock_guard lk(mu);
+    if (auto it = nsps.find(std::string(name)); it != nsps.end()) return it->second;
+    ps = parents;
+  }
+  // User predicates run outside the lock.
+  for (auto& p : ps) {
+    bool match = false;
+    try {
+      match = p->parent_of_(name, auth);
+    } catch (const std::exception& e) {
+      log(std::string("namespace predicate threw: ") + e.what());
+    }
+    if (!match) continue;
+    std::lock_guard lk(mu);
+    if (auto it = nsps.find(std::string(name)); it != nsps.end()) return it->second;
+    auto child = p->create_child(std::string(name));
+    nsps.emplace(std::string(name), child);
+    return child;
+  }
+  return nullptr;
+}
+
+void server_state::teardown() {
+  stopped = true;
+  std::unordered_map<std::string, std::shared_ptr<namespace_>> ns;
+  std::vector<std::shared_ptr<namespace_>> ps;
+  {
+    std::lock_guard lk(mu);
+    ns = std::move(nsps);
+    ps = std::move(parents);
+    nsps.clear();
+    parents.clear();
+  }
+  for (auto& w : workers) {
+    for (auto& [c, cl] : w.clients) cl->abandon();
+    w.clients.clear();
+  }
+  for (auto& [name, n] : ns) n->abandon();
+  for (auto& p : ps) p->abandon();
+}
+
+}  // namespace detail
+
+// The Engine.IO handler: routes each connection's callbacks to its client (on its worker).
+class server::handler final : public engineio::handler {
+ public:
+  explicit handler(std::shared_ptr<detail::server_state> st) : st_(std::move(st)) {}
+
+  void on_open(const engineio::connection_ptr& c) override {
+    if (st_->stopped.load()) return c->close();
+    const auto w = c->worker_index();
+    auto cl = std::make_shared<detail::client>(st_, c);
+    st_->workers[w].clients.emplace(c.get(), cl);
+    cl->start();
+  }
+  void on_message(engineio::connection& c, std::string_view text) override {
+    if (auto cl = find(c)) cl->on_text(text);
+  }
+  void on_binary(engineio::connection& c, std::string_view bytes) override {
+    if (auto cl = find(c)) cl->on_binary(bytes);
+  }
+  void on_close(engineio::connection& c, engineio::close_reason r) override {
+    auto& m = st_->workers[c.worker_index()].clients;
+    auto it = m.find(&c);
+    if (it == m.end()) return;
+    auto cl = std::move(it->second);
+    m.erase(it);
+    cl->on_engine_close(r);
+  }
+
+ private:
+  std::shared_ptr<detail::client> find(engineio::connection& c) {
+    auto& m = st_->workers[c.worker_index()].clients;
+    auto it = m.find(&c);
+    return it == m.end() ? nullptr : it->second;
+  }
+  std::shared_ptr<detail::server_state> st_;
+};
+
+server::server(std::shared_ptr<worker_pool> workers, server_options opts) {
+  init(std::move(workers), std::move(opts));
+}
+
+void server::init(std::shared_ptr<worker_pool> workers, server_options opts) {
+  st_ = std::make_shared<detail::server_state>();
+  st_->opts = std::move(opts);
+  st_->pool = std::move(workers);
+  st_->workers = std::vector<detail::server_state::worker>(st_->pool->size());
+  handler_ = std::make_shared<handler>(st_);
+  st_->get_or_create("/");
+}
+
+server::~server() {
+  if (engine_) engine_->stop();
+  engine_.reset();
+  st_->teardown();
+}
+
+std::shared_ptr<engineio::handler> server::engine_handler() const {
+  return handler_;
+}
+
+namespace_& server::of(std::string_view name) {
+  std::string n(name);
+  if (n.empty() || n.front() != '/') n.insert(n.begin(), '/');
+  return *st_->get_or_create(n);
+}
+
+namespace_& server::of(std::regex re) {
+  return of([re = std::move(re)](std::string_view name, const boost::json::object&) {
+    return std::regex_match(name.begin(), name.end(), re);
+  });
+}
+
+namespace_& server::of(namespace_::matcher pred) {
+  std::lock_guard lk(st_->mu);
+  auto p = std::make_shared<namespace_>(st_, "/_" + std::to_string(st_->parents.size() + 1),
+                                        std::move(pred));
+  st_->parents.push_back(p);
+  return *p;
+}
+
+void server::start() {
+  if (engine_) engine_->start();
+}
+
+void server::run() {
+  if (engine_) engine_->run();
+}
+
+void server::stop() {
+  if (engine_ && engine_->stop()) return;
+  // No engine of ours: close every client on its worker.
+  auto st = st_;
+  for (std::size_t w = 0; w < st->pool->size(); ++w) {
+    st->pool->dispatch(w, [st, w] {
+      std::vector<std::shared_ptr<detail::client>> cs;
+      for (auto& [c, cl] : st->workers[w].clients) cs.push_back(cl);
+      for (auto& cl : cs) cl->close(disconnect_reason::server_shutting_down);
+    });
+  }
+}
+
+std::uint16_t server::port() const noexcept {
+  return engine_ ? engine_->port() : 0;
+}
+worker_pool& server::workers() noexcept {
+  return *st_->pool;
+}
+engineio::server* server::engine() noexcept {
+  return engine_ ? engine_->engine() : nullptr;
+}
+
+}  // namespace sio

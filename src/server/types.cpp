@@ -1,0 +1,189 @@
+#include <sio/server/adapter.hpp>
+#include <sio/server/types.hpp>
+
+#include "detail.hpp"
+
+#include <sys/random.h>
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+
+namespace sio {
+
+namespace {
+constexpr std::string_view placeholder_key = "_placeholder";
+constexpr std::string_view num_key = "num";
+
+// Attachment index of a placeholder object, or -1.
+std::int64_t placeholder_num(const boost::json::value& v) noexcept {
+  const auto* o = v.if_object();
+  if (!o || o->size() != 2) return -1;
+  const auto* ph = o->if_contains(placeholder_key);
+  const auto* num = o->if_contains(num_key);
+  if (!ph || !num || !ph->is_bool() || !ph->get_bool()) return -1;
+  if (num->is_int64()) return num->get_int64();
+  if (num->is_uint64()) return static_cast<std::int64_t>(num->get_uint64());
+  return -1;
+}
+
+boost::json::value make_placeholder(std::size_t n) {
+  boost::json::object o;
+  o.reserve(2);
+  o.emplace(placeholder_key, true);
+  o.emplace(num_key, n);
+  return o;
+}
+
+// Adds `offset` to every placeholder num in v (splicing payloads).
+void shift_placeholders(boost::json::value& v, std::size_t offset) {
+  if (auto* a = v.if_array()) {
+    for (auto& e : *a) shift_placeholders(e, offset);
+  } else if (auto* o = v.if_object()) {
+    if (auto n = placeholder_num(v); n >= 0) {
+      (*o)[num_key] = static_cast<std::uint64_t>(n) + offset;
+      return;
+    }
+    for (auto& kv : *o) shift_placeholders(kv.value(), offset);
+  }
+}
+
+class error_category_impl : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "sio"; }
+  std::string message(int ev) const override {
+    switch (static_cast<error>(ev)) {
+      case error::timeout:
+        return "operation has timed out";
+      case error::disconnected:
+        return "socket has been disconnected";
+      case error::server_stopped:
+        return "server stopped";
+    }
+    return "unknown sio error";
+  }
+};
+}  // namespace
+
+const binary* payload::binary_at(std::size_t i) const noexcept {
+  if (i >= args.size()) return nullptr;
+  auto n = placeholder_num(args[i]);
+  if (n < 0 || static_cast<std::size_t>(n) >= attachments.size()) return nullptr;
+  return &attachments[static_cast<std::size_t>(n)];
+}
+
+namespace detail {
+void append_binary(payload& p, binary b) {
+  p.args.push_back(make_placeholder(p.attachments.size()));
+  p.attachments.push_back(std::move(b));
+}
+
+void append_payload(payload& p, payload other) {
+  const std::size_t offset = p.attachments.size();
+  p.args.reserve(p.args.size() + other.args.size());
+  for (auto& v : other.args) {
+    if (offset != 0 && !other.attachments.empty()) shift_placeholders(v, offset);
+    p.args.push_back(std::move(v));
+  }
+  for (auto& b : other.attachments) p.attachments.push_back(std::move(b));
+}
+}  // namespace detail
+
+std::string_view to_string(disconnect_reason r) noexcept {
+  switch (r) {
+    case disconnect_reason::transport_close:
+      return "transport close";
+    case disconnect_reason::transport_error:
+      return "transport error";
+    case disconnect_reason::ping_timeout:
+      return "ping timeout";
+    case disconnect_reason::parse_error:
+      return "parse error";
+    case disconnect_reason::forced_close:
+      return "forced close";
+    case disconnect_reason::server_shutting_down:
+      return "server shutting down";
+    case disconnect_reason::forced_server_close:
+      return "forced server close";
+    case disconnect_reason::server_namespace_disconnect:
+      return "server namespace disconnect";
+    case disconnect_reason::client_namespace_disconnect:
+      return "client namespace disconnect";
+  }
+  return "unknown";
+}
+
+const boost::system::error_category& error_category() noexcept {
+  static const error_category_impl cat;
+  return cat;
+}
+
+outgoing_ptr make_outgoing(protocol::socketio::packet p) {
+  auto out = std::make_shared<outgoing_packet>();
+  std::string text;
+  protocol::socketio::encode_text(p, text);
+  out->frames.reserve(1 + p.attachments.size());
+  out->frames.push_back(engineio::make_text(std::move(text)));
+  for (auto& a : p.attachments) out->frames.push_back(engineio::make_binary(std::move(a)));
+  p.attachments.clear();
+  out->packet = std::move(p);
+  return out;
+}
+
+namespace detail {
+
+disconnect_reason to_disconnect_reason(engineio::close_reason r) noexcept {
+  switch (r) {
+    case engineio::close_reason::transport_close:
+      return disconnect_reason::transport_close;
+    case engineio::close_reason::transport_error:
+      return disconnect_reason::transport_error;
+    case engineio::close_reason::ping_timeout:
+      return disconnect_reason::ping_timeout;
+    case engineio::close_reason::parse_error:
+      return disconnect_reason::parse_error;
+    case engineio::close_reason::forced_close:
+      return disconnect_reason::forced_close;
+    case engineio::close_reason::server_shutdown:
+      return disconnect_reason::server_shutting_down;
+  }
+  return disconnect_reason::transport_close;
+}
+
+std::string random_id() {
+  static constexpr char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::array<unsigned char, 15> b{};
+  std::size_t got = 0;
+  while (got < b.size()) {
+    auto n = ::getrandom(b.data() + got, b.size() - got, 0);
+    if (n > 0) got += static_cast<std::size_t>(n);
+  }
+  std::string id;
+  id.reserve(20);
+  for (std::size_t i = 0; i < b.size(); i += 3) {
+    const unsigned v = (unsigned(b[i]) << 16) | (unsigned(b[i + 1]) << 8) | unsigned(b[i + 2]);
+    id.push_back(alphabet[(v >> 18) & 63]);
+    id.push_back(alphabet[(v >> 12) & 63]);
+    id.push_back(alphabet[(v >> 6) & 63]);
+    id.push_back(alphabet[v & 63]);
+  }
+  return id;
+}
+
+std::string js_date_string(std::int64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];
+  const auto n = std::strftime(buf, sizeof buf,
+                               "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &tm);
+  return std::string(buf, n);
+}
+
+void default_log(std::string_view msg) {
+  std::fprintf(stderr, "sio: %.*s\n", static_cast<int>(msg.size()), msg.data());
+}
+
+}  // namespace detail
+}  // namespace sio
