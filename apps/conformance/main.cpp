@@ -2,10 +2,15 @@
 //   /engine.io/  Engine.IO v4, configured as docs/engine.io-protocol's test-suite section says
 //                (pingInterval 300, pingTimeout 200, maxPayload 1e6, CORS "*"), echoing every
 //                message (text and binary) back.
-// Each endpoint is one attach(...) call in main(); add more beside the existing one.
+//   /socket.io/  Socket.IO v5, configured as docs/socket.io-protocol's test-suite section says
+//                (same engine settings, connectTimeout 1000): "/" and "/custom" emit "auth" on
+//                connection, "message" is echoed as "message-back", "message-with-ack" acked with
+//                its arguments; plus the test-only namespace "/test" whose hooks are specified by
+//                tests/interop/reference-server.mjs (the same server on the Node.js packages).
 //
 // Usage: sio-conformance-server [--port N] [--workers N]
 #include <sio/engineio/server.hpp>
+#include <sio/sio.hpp>
 
 #include <boost/asio/signal_set.hpp>
 
@@ -40,6 +45,153 @@ sio::engineio::endpoint_options engine_io_test_options() {
   o.cors.enabled = true;
   o.cors.origins = {"*"};
   return o;
+}
+
+using namespace std::chrono_literals;
+
+// Renumbers the binary placeholders inside `v` by `offset` (when payloads are merged).
+void shift_placeholders(boost::json::value& v, std::int64_t offset) {
+  if (auto* o = v.if_object()) {
+    if (o->size() == 2 && o->contains("_placeholder")) {
+      if (auto* n = o->if_contains("num"); n && n->is_int64()) *n = n->as_int64() + offset;
+      return;
+    }
+    for (auto& kv : *o) shift_placeholders(kv.value(), offset);
+  } else if (auto* a = v.if_array()) {
+    for (auto& e : *a) shift_placeholders(e, offset);
+  }
+}
+
+// args[i] of `p` as a payload of its own (keeps the attachments its placeholders refer to).
+sio::payload arg_payload(const sio::payload& p, std::size_t i) {
+  sio::payload out;
+  out.args.push_back(i < p.args.size() ? p.args[i] : boost::json::value());
+  out.attachments = p.attachments;
+  return out;
+}
+
+// One reply argument: `obj` with `key` holding `values`, attachments merged in.
+sio::payload reply_with(boost::json::object obj, std::string_view key,
+                        const std::vector<sio::payload>& parts, bool first_only) {
+  sio::payload out;
+  boost::json::array values;
+  for (const auto& part : parts) {
+    const auto offset = static_cast<std::int64_t>(out.attachments.size());
+    auto shift = [&](boost::json::value v) {
+      shift_placeholders(v, offset);
+      return v;
+    };
+    if (first_only) {
+      values.push_back(shift(part.args.empty() ? boost::json::value() : part.args[0]));
+    } else {
+      for (const auto& a : part.args) values.push_back(shift(a));
+    }
+    out.attachments.insert(out.attachments.end(), part.attachments.begin(), part.attachments.end());
+  }
+  obj[key] = std::move(values);
+  out.args.push_back(std::move(obj));
+  return out;
+}
+
+boost::json::value error_text(boost::system::error_code ec) {
+  if (!ec) return nullptr;
+  return boost::json::value(ec.message());
+}
+
+// Room names from a string or an array of strings.
+std::vector<std::string> room_list(const boost::json::value& v) {
+  std::vector<std::string> out;
+  if (v.is_string()) out.emplace_back(v.as_string());
+  if (v.is_array())
+    for (const auto& e : v.as_array())
+      if (e.is_string()) out.emplace_back(e.as_string());
+  return out;
+}
+
+sio::broadcast_operator to_rooms(sio::broadcast_operator b, const boost::json::value& rooms) {
+  return b.to(room_list(rooms));
+}
+
+void protocol_suite_handlers(sio::socket& s) {
+  s.emit("auth", s.handshake().auth);
+  s.on("message", [](sio::socket& s, const sio::payload& p) { s.emit("message-back", p); });
+  s.on("message-with-ack", [](sio::socket&, const sio::payload& p, sio::ack a) { a(p); });
+}
+
+// The test-only namespace "/test" (see tests/interop/reference-server.mjs for the contract).
+void test_namespace(sio::namespace_& test) {
+  test.use([](sio::socket& s, sio::next next) {
+    if (const auto* fail = s.handshake().auth.if_contains("fail")) {
+      return next(sio::connect_error{"unauthorized", boost::json::object{{"reason", *fail}}});
+    }
+    next();
+  });
+  test.on_connection([&test](sio::socket& s) {
+    s.emit("auth", s.handshake().auth);
+    s.on("message", [](sio::socket& s, const sio::payload& p) { s.emit("message-back", p); });
+    s.on("join", [](sio::socket& s, const boost::json::array& a, sio::ack ack) {
+      if (!a.empty()) s.join(room_list(a[0]));
+      if (ack.requested()) ack();
+    });
+    s.on("leave", [](sio::socket& s, const boost::json::array& a, sio::ack ack) {
+      if (!a.empty() && a[0].is_string()) s.leave(a[0].as_string());
+      if (ack.requested()) ack();
+    });
+    s.on("broadcast-to", [&test](sio::socket&, const sio::payload& p, sio::ack ack) {
+      if (p.size() < 2) return;
+      to_rooms(test.all(), p.args[0]).emit("broadcast", arg_payload(p, 1));
+      if (ack.requested()) ack();
+    });
+    s.on("broadcast-from", [](sio::socket& s, const sio::payload& p, sio::ack ack) {
+      if (p.size() < 2) return;
+      to_rooms(s.broadcast(), p.args[0]).emit("broadcast", arg_payload(p, 1));
+      if (ack.requested()) ack();
+    });
+    s.on("broadcast-except", [&test](sio::socket&, const sio::payload& p, sio::ack ack) {
+      if (p.size() < 2) return;
+      auto b = test.all();
+      for (const auto& r : room_list(p.args[0])) b = b.except(r);
+      b.emit("broadcast", arg_payload(p, 1));
+      if (ack.requested()) ack();
+    });
+    s.on("broadcast-all", [&test](sio::socket&, const sio::payload& p, sio::ack ack) {
+      test.emit("broadcast", arg_payload(p, 0));
+      if (ack.requested()) ack();
+    });
+    s.on("broadcast-with-ack", [&test](sio::socket&, const sio::payload& p, sio::ack ack) {
+      if (p.size() < 3 || !p.args[2].is_number()) return;
+      const auto ms = std::chrono::milliseconds(p.args[2].to_number<std::int64_t>());
+      to_rooms(test.all(), p.args[0])
+          .timeout(ms)
+          .emit_with_ack("ask", arg_payload(p, 1),
+                         [ack](boost::system::error_code ec, std::vector<sio::payload> responses) {
+                           if (!ack.requested()) return;
+                           ack(reply_with({{"err", error_text(ec)}}, "responses", responses, true));
+                         });
+    });
+    s.on("server-ask", [](sio::socket& s, const sio::payload& p, sio::ack ack) {
+      if (p.size() < 2 || !p.args[1].is_number()) return;
+      const auto ms = std::chrono::milliseconds(p.args[1].to_number<std::int64_t>());
+      s.timeout(ms).emit_with_ack(
+          "server-ask", arg_payload(p, 0), [ack](boost::system::error_code ec, sio::payload r) {
+            if (!ack.requested()) return;
+            std::vector<sio::payload> parts;
+            if (!ec) parts.push_back(std::move(r));
+            ack(reply_with({{"err", error_text(ec)}}, "args", parts, false));
+          });
+    });
+    s.on("volatile-burst", [](sio::socket& s, const boost::json::array& a) {
+      const auto count = !a.empty() && a[0].is_number() ? a[0].to_number<std::int64_t>() : 0;
+      for (std::int64_t i = 0; i < count; ++i) s.volatile_().emit("volatile", i);
+      s.emit("burst-end", count);
+    });
+    s.on("disconnect-me", [](sio::socket& s, const boost::json::array& a) {
+      s.disconnect(!a.empty() && a[0].is_bool() && a[0].as_bool());
+    });
+    s.on("close-transport", [](sio::socket& s, const boost::json::array&) {
+      if (auto* c = s.conn()) c->close();
+    });
+  });
 }
 
 struct args {
@@ -80,7 +232,17 @@ int main(int argc, char** argv) {
   sio::engineio::server srv{{.address = "0.0.0.0", .port = a.port, .workers = a.workers}};
 
   srv.attach(engine_io_test_options(), std::make_shared<echo_handler>());
-  // More endpoints (e.g. Socket.IO at /socket.io/) are attached here.
+
+  sio::server io{srv,
+                 {.path = "/socket.io/",
+                  .cors = {.enabled = true, .origins = {"*"}},
+                  .ping_interval = 300ms,
+                  .ping_timeout = 200ms,
+                  .max_payload = 1'000'000,
+                  .connect_timeout = 1000ms}};
+  io.on_connection(protocol_suite_handlers);
+  io.of("/custom").on_connection(protocol_suite_handlers);
+  test_namespace(io.of("/test"));
 
   srv.start();
   std::cout << "sio-conformance-server listening on port " << srv.port() << std::endl;

@@ -63,10 +63,12 @@ void session::close() {
   if (transport_ == eio::transport_kind::websocket) {
     flush();
     if (ws_) ws_->close(true);
-  } else if (get_) {
+  } else if (get_ && out_.empty()) {
     respond_poll("1");
   } else {
-    // Polling without a GET in hand: the close packet waits for the next poll (bounded).
+    // Like the reference server, queued packets drain first and the close packet goes in a poll
+    // of its own: the client handles them before its transport closes. Bounded wait.
+    if (get_) respond_poll("", true);
     arm_heartbeat(hb::close_wait,
                   std::max(ep_.opts.ping_interval, std::chrono::milliseconds(1000)));
     return;
@@ -120,7 +122,8 @@ void session::on_get(const std::shared_ptr<http_connection>& c, eio::transport_k
   }
   get_ = c;
   if (state_ == state::closing) {
-    respond_poll(closing_tail_, closing_tail_ == "1");
+    if (closing_tail_ == "1" && !out_.empty()) return respond_poll("", true);  // see close()
+    respond_poll(closing_tail_, false);
     return finish(closing_reason_);
   }
   if (!out_.empty()) return flush();

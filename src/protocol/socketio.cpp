@@ -240,12 +240,6 @@ bool check_placeholders(json::value& v, std::size_t count) {
   return true;
 }
 
-// A decoded key equal to "_placeholder" is spelled literally or with a \u escape in the text.
-bool may_contain_placeholder(std::string_view json_text) noexcept {
-  return json_text.find("placeholder") != std::string_view::npos ||
-         json_text.find("\\u") != std::string_view::npos;
-}
-
 // Boost.JSON's own parser (1.81) rounds some doubles one ulp away from the nearest value, where
 // JSON.parse is exact; this handler builds the same values but re-reads doubles with
 // std::from_chars, which rounds correctly. Recursion in basic_parser is bounded by max_depth.
@@ -441,7 +435,9 @@ boost::system::result<parsed> parse_text(std::string_view s, const decoder_limit
       break;
   }
 
-  if (is_binary_capable(p.type) && (binary || may_contain_placeholder(rest))) {
+  // As in socket.io-parser, only BINARY_EVENT / BINARY_ACK are reconstructed: in a plain EVENT or
+  // ACK a placeholder-shaped object is ordinary JSON.
+  if (binary) {
     if (!check_placeholders(p.data, r.attachments)) return error::invalid_placeholder;
   }
   if (binary) p.type = p.type == packet_type::binary_event ? packet_type::event : packet_type::ack;

@@ -389,6 +389,10 @@ void socket::disconnect(bool close) {
   on_close(disconnect_reason::server_namespace_disconnect);
 }
 
+engineio::connection* socket::conn() const noexcept {
+  return client_ ? &client_->conn() : nullptr;
+}
+
 void socket::connected_by_server() {
   connected_.store(true, std::memory_order_release);
   pt::packet pk;

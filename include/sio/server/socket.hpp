@@ -269,6 +269,11 @@ class socket : public std::enable_shared_from_this<socket> {
   // connection (every namespace of this client).
   void disconnect(bool close = false);
 
+  // The Engine.IO connection under this socket (Node's socket.conn), or nullptr once the socket
+  // left. Worker only. Closing it drops every namespace of the client ("forced close" here,
+  // "transport close" as the client sees it).
+  engineio::connection* conn() const noexcept;
+
  private:
   friend class detail::client;
   friend class namespace_;
