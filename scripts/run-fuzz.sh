@@ -11,11 +11,12 @@ for f in "$bin"/fuzz_*; do
   seeds="$root/tests/fuzz/corpus/${name#fuzz_}"
   [ -d "$seeds" ] && cp -r "$seeds"/. "$work"/ 2>/dev/null || true
   echo "fuzz: $name for ${seconds}s"
-  if "$f" -max_total_time="$seconds" -max_len=4096 -rss_limit_mb=2048 -print_final_stats=0 "$work" \
+  if "$f" -max_total_time="$seconds" -artifact_prefix="$bin/" -max_len=4096 -rss_limit_mb=2048 -print_final_stats=0 "$work" \
       >"$work.log" 2>&1; then
     ran=$((ran + 1))
   else
-    echo "fuzz: $name FAILED"; tail -40 "$work.log"; failed=$((failed + 1)); status=1
+    echo "fuzz: $name FAILED (reproducer in $bin/)"; grep -E "ERROR|SUMMARY|#[0-9]+ 0x" "$work.log" | head -30
+    failed=$((failed + 1)); status=1
   fi
   rm -rf "$work" "$work.log"
 done
