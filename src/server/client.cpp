@@ -109,6 +109,11 @@ void client::remove_pending(const std::string& nsp) noexcept {
 
 void client::close(disconnect_reason r) {
   if (closed_) return;
+  close_sockets(r);
+  conn_->close();
+}
+
+void client::close_sockets(disconnect_reason r) {
   closed_ = true;
   connect_timer_.cancel();
   decoder_.reset();
@@ -116,7 +121,6 @@ void client::close(disconnect_reason r) {
   auto socks = std::move(nsps_);
   nsps_.clear();
   for (auto& [name, s] : socks) s->on_close(r);
-  conn_->close();
 }
 
 void client::disconnect_all() {
@@ -128,14 +132,7 @@ void client::disconnect_all() {
 
 void client::on_engine_close(engineio::close_reason r) {
   if (closed_) return;
-  closed_ = true;
-  connect_timer_.cancel();
-  decoder_.reset();
-  pending_.clear();
-  auto socks = std::move(nsps_);
-  nsps_.clear();
-  const auto reason = to_disconnect_reason(r);
-  for (auto& [name, s] : socks) s->on_close(reason);
+  close_sockets(to_disconnect_reason(r));
 }
 
 void client::abandon() {

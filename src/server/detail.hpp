@@ -85,6 +85,9 @@ class client : public std::enable_shared_from_this<client> {
   const std::shared_ptr<server_state>& state() const noexcept { return st_; }
 
  private:
+  // Every socket leaves with `r`; the client accepts nothing more (the engine connection is left
+  // as it is).
+  void close_sockets(disconnect_reason r);
   void on_packet(protocol::socketio::packet& p);
   std::shared_ptr<socket> find(std::string_view nsp) const noexcept;
 
