@@ -19,3 +19,18 @@ if(SIO_SERVER_SOURCES)
   add_library(sio_server ${SIO_SERVER_SOURCES})
   target_link_libraries(sio_server PUBLIC sio_engineio)
 endif()
+
+# --- sio_redis: Redis adapter + emitter (wire-compatible with @socket.io/redis-adapter) ---------
+# hiredis is used only for its pure reply reader; the socket is ours, on Asio.
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(SIO_HIREDIS IMPORTED_TARGET hiredis)
+endif()
+file(GLOB SIO_REDIS_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/redis/*.cpp)
+if(SIO_HIREDIS_FOUND AND SIO_REDIS_SOURCES AND TARGET sio_server)
+  add_library(sio_redis ${SIO_REDIS_SOURCES})
+  target_link_libraries(sio_redis PUBLIC sio_server PkgConfig::SIO_HIREDIS)
+else()
+  message(STATUS "sio_redis not built (needs hiredis via pkg-config: libhiredis-dev)")
+endif()
+# --- end sio_redis ------------------------------------------------------------------------------

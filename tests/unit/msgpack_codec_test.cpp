@@ -126,6 +126,11 @@ TEST(MsgpackCodec, BuffersBecomePlaceholdersAndBack) {
             hex(mp::encode(json::parse(R"(["ev",{"_placeholder":true,"num":0}])"))));
   EXPECT_EQ(hex(mp::encode(d->value)), "92a2657682ac5f706c616365686f6c646572c3a36e756d00");
 
+  // A placeholder whose num is an unsigned integer (as sio::make_payload builds them) works too.
+  json::object unsigned_num{{"_placeholder", true}, {"num", std::uint64_t{0}}};
+  std::vector<std::string> one{"\x01"};
+  EXPECT_EQ(hex(mp::encode(json::value(unsigned_num), one)), "c40101");
+
   // bin 16 header for 256 bytes, as notepack.io writes it.
   std::vector<std::string> big{std::string(256, '\0')};
   EXPECT_EQ(
@@ -249,6 +254,11 @@ TEST(MsgpackCodec, RefusesBrokenInput) {
   deep = std::string(100, '\x91') + "\xc0";
   EXPECT_TRUE(mp::decode(deep));
   EXPECT_EQ(mp::decode(deep, {.max_depth = 10}).error(), mp::error::too_deep);
+  // An unknown extension reads as the array [type, binary]: one more level, counted as such, so
+  // whatever decodes re-encodes into something that decodes again (found by fuzz_msgpack).
+  const std::string ext = "\xd6\x2a\x01\x02\x03\x04";  // fixext 4, type 42
+  EXPECT_TRUE(mp::decode(std::string(99, '\x91') + ext));
+  EXPECT_EQ(mp::decode(std::string(100, '\x91') + ext).error(), mp::error::too_deep);
   EXPECT_EQ(mp::decode("").error(), mp::error::truncated);
 }
 

@@ -1,0 +1,559 @@
+#include <sio/redis/client.hpp>
+
+#include "shutdown.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+
+#include <hiredis/hiredis.h>
+#include <hiredis/read.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <charconv>
+#include <deque>
+#include <iostream>
+#include <mutex>
+#include <set>
+
+namespace sio::redis {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+class category final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "sio.redis"; }
+  std::string message(int ev) const override {
+    switch (static_cast<error>(ev)) {
+      case error::not_connected:
+        return "not connected to Redis";
+      case error::queue_full:
+        return "Redis offline queue full";
+      case error::stopped:
+        return "Redis client stopped";
+      case error::protocol:
+        return "Redis protocol error";
+    }
+    return "unknown Redis error";
+  }
+};
+
+reply convert(const redisReply* r) {
+  reply out;
+  switch (r->type) {
+    case REDIS_REPLY_STRING:
+      out.type = reply::kind::string;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.type = reply::kind::status;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = reply::kind::error;
+      out.str.assign(r->str, r->len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = reply::kind::integer;
+      out.integer = r->integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = reply::kind::array;
+      out.elements.reserve(r->elements);
+      for (std::size_t i = 0; i < r->elements; ++i) out.elements.push_back(convert(r->element[i]));
+      break;
+    default:
+      out.type = reply::kind::nil;
+  }
+  return out;
+}
+
+bool is_push(const reply& r) {
+  if (r.type != reply::kind::array || r.elements.empty() ||
+      r.elements[0].type != reply::kind::string)
+    return false;
+  const auto& k = r.elements[0].str;
+  return k == "message" || k == "pmessage" || k == "subscribe" || k == "psubscribe" ||
+         k == "unsubscribe" || k == "punsubscribe";
+}
+
+}  // namespace
+
+const boost::system::error_category& error_category() noexcept {
+  static const category c;
+  return c;
+}
+
+void append_command(std::string& out, const std::vector<std::string>& args) {
+  out += '*';
+  out += std::to_string(args.size());
+  out += "\r\n";
+  for (const auto& a : args) {
+    out += '$';
+    out += std::to_string(a.size());
+    out += "\r\n";
+    out += a;
+    out += "\r\n";
+  }
+}
+
+std::optional<endpoint> parse_url(std::string_view url) {
+  constexpr std::string_view scheme = "redis://";
+  if (url.substr(0, scheme.size()) != scheme) return std::nullopt;
+  url.remove_prefix(scheme.size());
+  endpoint e;
+  if (auto slash = url.find('/'); slash != std::string_view::npos) {
+    auto db = url.substr(slash + 1);
+    url = url.substr(0, slash);
+    if (!db.empty()) {
+      auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), e.db);
+      if (ec != std::errc() || p != db.data() + db.size() || e.db < 0) return std::nullopt;
+    }
+  }
+  if (auto at = url.rfind('@'); at != std::string_view::npos) {
+    auto cred = url.substr(0, at);
+    url = url.substr(at + 1);
+    if (auto colon = cred.find(':'); colon != std::string_view::npos) {
+      e.username = std::string(cred.substr(0, colon));
+      e.password = std::string(cred.substr(colon + 1));
+    } else {
+      e.password = std::string(cred);
+    }
+  }
+  std::string_view host = url, port;
+  if (!url.empty() && url.front() == '[') {  // [v6]:port
+    auto close = url.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = url.substr(1, close - 1);
+    auto rest = url.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return std::nullopt;
+      port = rest.substr(1);
+    }
+  } else if (auto colon = url.rfind(':'); colon != std::string_view::npos) {
+    host = url.substr(0, colon);
+    port = url.substr(colon + 1);
+  }
+  if (!host.empty()) e.host = std::string(host);
+  if (!port.empty()) {
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), v);
+    if (ec != std::errc() || p != port.data() + port.size() || v == 0 || v > 65535)
+      return std::nullopt;
+    e.port = static_cast<std::uint16_t>(v);
+  }
+  return e;
+}
+
+struct client::impl : std::enable_shared_from_this<client::impl> {
+  impl(asio::io_context& ioc, client_options o)
+      : io(std::make_unique<io_objects>(ioc)), opts(std::move(o)), backoff(opts.reconnect_min) {}
+
+  ~impl() {
+    if (reader) redisReaderFree(reader);
+  }
+
+  struct io_objects {
+    explicit io_objects(asio::io_context& ioc)
+        : strand(asio::make_strand(ioc)), socket(strand), resolver(strand), timer(strand) {}
+    asio::strand<asio::io_context::executor_type> strand;
+    tcp::socket socket;
+    tcp::resolver resolver;
+    asio::steady_timer timer;
+  };
+  std::unique_ptr<io_objects> io;  // released when the io_context goes (see shutdown.hpp)
+  std::atomic<bool> dead{false};
+  client_options opts;
+  redisReader* reader = nullptr;
+
+  bool started = false;
+  bool stopped = false;
+  bool up = false;  // TCP connected and hello commands sent
+  bool ever_up = false;
+  bool reported_up = false;
+  bool writing = false;
+  std::chrono::milliseconds backoff;
+  std::string queued;                    // commands not yet written
+  std::deque<reply_handler> queued_cbs;  // one per command in `queued` (may be empty)
+  std::string inflight;
+  std::deque<reply_handler> sent_cbs;  // commands written, awaiting a reply
+  std::set<std::string> channels, patterns;
+  std::size_t pending_sub_acks = 0;
+  std::vector<std::function<void()>> ready_waiters;
+  message_handler on_msg;
+  std::function<void(bool)> on_st;
+  std::array<char, 16384> rbuf{};
+  std::string last_error;
+
+  void log(const std::string& s) {
+    const std::string line =
+        opts.name + " " + opts.server.host + ":" + std::to_string(opts.server.port) + ": " + s;
+    if (opts.log)
+      opts.log(line);
+    else
+      std::cerr << line << std::endl;
+  }
+
+  bool ready() const { return up && pending_sub_acks == 0; }
+
+  void do_start() {
+    if (started || stopped) return;
+    started = true;
+    connect();
+  }
+
+  void connect() {
+    if (stopped) return;
+    io->resolver.async_resolve(
+        opts.server.host, std::to_string(opts.server.port),
+        [self = shared_from_this()](boost::system::error_code ec, tcp::resolver::results_type r) {
+          if (self->stopped) return;
+          if (ec) return self->failed("resolve: " + ec.message());
+          asio::async_connect(self->io->socket, r,
+                              [self](boost::system::error_code ec, const tcp::endpoint&) {
+                                if (self->stopped) return;
+                                if (ec) return self->failed("connect: " + ec.message());
+                                self->on_connected();
+                              });
+        });
+  }
+
+  void failed(const std::string& why) {
+    boost::system::error_code ignored;
+    io->socket.close(ignored);
+    const bool was_up = up;
+    up = false;
+    connected_flag = false;
+    writing = false;
+    inflight.clear();
+    pending_sub_acks = 0;
+    // Commands already on the wire will never be answered.
+    auto lost = std::move(sent_cbs);
+    sent_cbs.clear();
+    for (auto& cb : lost)
+      if (cb) cb(make_error_code(error::not_connected), {});
+    if (stopped) return;
+    if (was_up || why != last_error)
+      log((was_up ? "connection lost (" : "cannot connect (") + why + "); retrying in " +
+          std::to_string(backoff.count()) + " ms");
+    last_error = why;
+    if (reported_up) {
+      reported_up = false;
+      if (on_st) on_st(false);
+    }
+    io->timer.expires_after(backoff);
+    backoff = std::min(backoff * 2, opts.reconnect_max);
+    io->timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec && !self->stopped) self->connect();
+    });
+  }
+
+  void on_connected() {
+    boost::system::error_code ignored;
+    io->socket.set_option(tcp::no_delay(true), ignored);
+    if (reader) redisReaderFree(reader);
+    reader = redisReaderCreate();
+    up = true;
+    connected_flag = true;
+    backoff = opts.reconnect_min;
+    log(ever_up ? "reconnected" + (channels.size() + patterns.size()
+                                       ? ", resubscribing " +
+                                             std::to_string(channels.size() + patterns.size()) +
+                                             " channels/patterns"
+                                       : std::string())
+                : std::string("connected"));
+    ever_up = true;
+    last_error.clear();
+    // Hello commands go before whatever was queued meanwhile.
+    std::string hello;
+    std::deque<reply_handler> hello_cbs;
+    auto check = [self = shared_from_this()](const char* what) {
+      return [self, what](boost::system::error_code ec, reply r) {
+        if (!ec && r.type == reply::kind::error) self->log(std::string(what) + " failed: " + r.str);
+      };
+    };
+    if (!opts.server.password.empty()) {
+      if (opts.server.username.empty())
+        append_command(hello, {"AUTH", opts.server.password});
+      else
+        append_command(hello, {"AUTH", opts.server.username, opts.server.password});
+      hello_cbs.push_back(check("AUTH"));
+    }
+    if (opts.server.db != 0) {
+      append_command(hello, {"SELECT", std::to_string(opts.server.db)});
+      hello_cbs.push_back(check("SELECT"));
+    }
+    if (!channels.empty()) {
+      std::vector<std::string> cmd{"SUBSCRIBE"};
+      cmd.insert(cmd.end(), channels.begin(), channels.end());
+      append_command(hello, cmd);
+      pending_sub_acks += channels.size();
+    }
+    if (!patterns.empty()) {
+      std::vector<std::string> cmd{"PSUBSCRIBE"};
+      cmd.insert(cmd.end(), patterns.begin(), patterns.end());
+      append_command(hello, cmd);
+      pending_sub_acks += patterns.size();
+    }
+    queued.insert(0, hello);
+    for (auto it = hello_cbs.rbegin(); it != hello_cbs.rend(); ++it)
+      queued_cbs.push_front(std::move(*it));
+    read();
+    flush();
+    if (ready()) became_ready();
+  }
+
+  void became_ready() {
+    auto waiters = std::move(ready_waiters);
+    ready_waiters.clear();
+    if (!reported_up) {
+      reported_up = true;
+      if (on_st) on_st(true);
+    }
+    for (auto& w : waiters) w();
+  }
+
+  void flush() {
+    if (!up || writing || queued.empty()) return;
+    writing = true;
+    inflight = std::move(queued);
+    queued.clear();
+    for (auto& cb : queued_cbs) sent_cbs.push_back(std::move(cb));
+    queued_cbs.clear();
+    asio::async_write(io->socket, asio::buffer(inflight),
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                        if (self->stopped || !self->up) return;
+                        self->writing = false;
+                        self->inflight.clear();
+                        if (ec) return self->failed("write: " + ec.message());
+                        self->flush();
+                      });
+  }
+
+  void read() {
+    io->socket.async_read_some(
+        asio::buffer(rbuf),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          if (self->stopped || !self->up) return;
+          if (ec) return self->failed(ec == asio::error::eof ? "closed by server" : ec.message());
+          if (redisReaderFeed(self->reader, self->rbuf.data(), n) != REDIS_OK)
+            return self->failed("reader: " + std::string(self->reader->errstr));
+          for (;;) {
+            void* raw = nullptr;
+            if (redisReaderGetReply(self->reader, &raw) != REDIS_OK) {
+              return self->failed("protocol error: " + std::string(self->reader->errstr));
+            }
+            if (!raw) break;
+            reply r = convert(static_cast<redisReply*>(raw));
+            freeReplyObject(raw);
+            self->dispatch(std::move(r));
+            if (self->stopped || !self->up) return;
+          }
+          self->read();
+        });
+  }
+
+  void dispatch(reply r) {
+    if (is_push(r)) {
+      const auto& k = r.elements[0].str;
+      if (k == "message" && r.elements.size() == 3) {
+        if (on_msg) on_msg(r.elements[1].str, {}, r.elements[2].str);
+      } else if (k == "pmessage" && r.elements.size() == 4) {
+        if (on_msg) on_msg(r.elements[2].str, r.elements[1].str, r.elements[3].str);
+      } else if (k == "subscribe" || k == "psubscribe") {
+        if (pending_sub_acks > 0 && --pending_sub_acks == 0 && up) became_ready();
+      }
+      return;
+    }
+    if (sent_cbs.empty()) return;  // e.g. the reply of an unsubscribe confirmation
+    auto cb = std::move(sent_cbs.front());
+    sent_cbs.pop_front();
+    if (cb) cb({}, std::move(r));
+  }
+
+  void enqueue(const std::vector<std::string>& args, reply_handler cb) {
+    if (stopped) {
+      if (cb) cb(make_error_code(error::stopped), {});
+      return;
+    }
+    if (!up && queued.size() > opts.max_offline_bytes) {
+      if (cb) cb(make_error_code(error::queue_full), {});
+      return;
+    }
+    append_command(queued, args);
+    queued_cbs.push_back(std::move(cb));
+    flush();
+  }
+
+  void sub(const char* cmd, std::set<std::string>& set, std::vector<std::string> names, bool add) {
+    std::vector<std::string> args{cmd};
+    for (auto& n : names) {
+      if (add ? set.insert(n).second : set.erase(n) > 0) args.push_back(std::move(n));
+    }
+    if (args.size() == 1 || !up) return;  // sent on (re)connection
+    append_command(queued, args);
+    if (add) pending_sub_acks += args.size() - 1;
+    flush();
+  }
+
+  void do_stop() {
+    if (stopped) return;
+    stopped = true;
+    boost::system::error_code ignored;
+    io->timer.cancel();
+    io->resolver.cancel();
+    io->socket.close(ignored);
+    up = false;
+    connected_flag = false;
+    auto a = std::move(sent_cbs);
+    auto b = std::move(queued_cbs);
+    sent_cbs.clear();
+    queued_cbs.clear();
+    for (auto& cb : a)
+      if (cb) cb(make_error_code(error::stopped), {});
+    for (auto& cb : b)
+      if (cb) cb(make_error_code(error::stopped), {});
+    ready_waiters.clear();
+    on_msg = nullptr;
+    on_st = nullptr;
+  }
+
+  std::atomic<bool> connected_flag{false};
+
+  // From the io_context's destructor: drop every handler and I/O object, never call back.
+  void shutdown_io() {
+    dead = true;
+    stopped = true;
+    up = false;
+    connected_flag = false;
+    sent_cbs.clear();
+    queued_cbs.clear();
+    ready_waiters.clear();
+    on_msg = nullptr;
+    on_st = nullptr;
+    io.reset();
+  }
+};
+
+namespace detail {
+namespace {
+class shutdown_service final : public asio::execution_context::service {
+ public:
+  using key_type = shutdown_service;
+  static asio::execution_context::id id;
+  explicit shutdown_service(asio::execution_context& ctx) : service(ctx) {}
+  void add(std::function<void()> f) {
+    std::lock_guard lk(mu_);
+    fns_.push_back(std::move(f));
+  }
+
+ private:
+  void shutdown() override {
+    std::vector<std::function<void()>> fns;
+    {
+      std::lock_guard lk(mu_);
+      fns.swap(fns_);
+    }
+    for (auto& f : fns) f();
+  }
+  std::mutex mu_;
+  std::vector<std::function<void()>> fns_;
+};
+asio::execution_context::id shutdown_service::id;
+}  // namespace
+
+void at_shutdown(asio::io_context& ioc, std::function<void()> f) {
+  asio::use_service<shutdown_service>(ioc).add(std::move(f));
+}
+}  // namespace detail
+
+std::shared_ptr<client> client::create(boost::asio::io_context& ioc, client_options opts) {
+  auto i = std::make_shared<impl>(ioc, std::move(opts));
+  detail::at_shutdown(ioc, [w = std::weak_ptr<impl>(i)] {
+    if (auto i = w.lock()) i->shutdown_io();
+  });
+  return std::shared_ptr<client>(new client(std::move(i)));
+}
+
+client::~client() {
+  stop();
+}
+
+void client::start() {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand, [i = impl_] { i->do_start(); });
+}
+
+void client::stop() {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand, [i = impl_] { i->do_stop(); });
+}
+
+void client::command(std::vector<std::string> args, reply_handler cb) {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand,
+                 [i = impl_, args = std::move(args), cb = std::move(cb)]() mutable {
+                   i->enqueue(args, std::move(cb));
+                 });
+}
+
+void client::subscribe(std::vector<std::string> channels) {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand, [i = impl_, c = std::move(channels)]() mutable {
+    i->sub("SUBSCRIBE", i->channels, std::move(c), true);
+  });
+}
+void client::psubscribe(std::vector<std::string> patterns) {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand, [i = impl_, c = std::move(patterns)]() mutable {
+    i->sub("PSUBSCRIBE", i->patterns, std::move(c), true);
+  });
+}
+void client::unsubscribe(std::vector<std::string> channels) {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand, [i = impl_, c = std::move(channels)]() mutable {
+    i->sub("UNSUBSCRIBE", i->channels, std::move(c), false);
+  });
+}
+void client::punsubscribe(std::vector<std::string> patterns) {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand, [i = impl_, c = std::move(patterns)]() mutable {
+    i->sub("PUNSUBSCRIBE", i->patterns, std::move(c), false);
+  });
+}
+
+void client::on_message(message_handler h) {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand,
+                 [i = impl_, h = std::move(h)]() mutable { i->on_msg = std::move(h); });
+}
+void client::on_state(std::function<void(bool)> h) {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand,
+                 [i = impl_, h = std::move(h)]() mutable { i->on_st = std::move(h); });
+}
+void client::when_ready(std::function<void()> f) {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand, [i = impl_, f = std::move(f)]() mutable {
+    if (i->stopped) return;
+    if (i->ready())
+      f();
+    else
+      i->ready_waiters.push_back(std::move(f));
+  });
+}
+
+bool client::connected() const noexcept {
+  return impl_->connected_flag.load();
+}
+
+}  // namespace sio::redis

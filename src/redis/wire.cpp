@@ -1,0 +1,202 @@
+#include "wire.hpp"
+
+#include <sio/protocol/msgpack.hpp>
+#include <sio/protocol/socketio.hpp>
+
+#include <cmath>
+#include <ctime>
+
+namespace sio::redis::wire {
+
+namespace json = boost::json;
+namespace pt = protocol::socketio;
+
+std::string string_at(const json::object& o, std::string_view key) {
+  if (auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
+  return {};
+}
+
+std::optional<std::int64_t> int_at(const json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  if (!v) return std::nullopt;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= INT64_MAX)
+    return static_cast<std::int64_t>(v->get_uint64());
+  if (v->is_double()) {
+    const double d = v->get_double();
+    if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9e15)
+      return static_cast<std::int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+bool bool_at(const json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_bool() && v->get_bool();
+}
+
+std::vector<room> rooms_from_json(const json::value* v) {
+  std::vector<room> out;
+  if (!v || !v->is_array()) return out;
+  for (const auto& e : v->get_array()) {
+    if (e.is_string()) {
+      out.emplace_back(e.get_string());
+    } else if (e.is_number()) {
+      std::string s;
+      pt::append_json(e, s);
+      out.push_back(std::move(s));
+    }
+  }
+  return out;
+}
+
+json::array rooms_to_json(const std::vector<room>& rooms) {
+  json::array a;
+  a.reserve(rooms.size());
+  for (const auto& r : rooms) a.emplace_back(r);
+  return a;
+}
+
+broadcast_options options_from_json(const json::value& v) {
+  broadcast_options o;
+  const auto* obj = v.if_object();
+  if (!obj) return o;
+  o.rooms = rooms_from_json(obj->if_contains("rooms"));
+  o.except = rooms_from_json(obj->if_contains("except"));
+  if (auto* f = obj->if_contains("flags"); f && f->is_object()) {
+    const auto& flags = f->get_object();
+    o.flags.volatile_ = bool_at(flags, "volatile");
+    if (auto* c = flags.if_contains("compress"); c && c->is_bool())
+      o.flags.compress = c->get_bool();
+    if (auto t = int_at(flags, "timeout"); t && *t >= 0)
+      o.flags.timeout = std::chrono::milliseconds(*t);
+  }
+  return o;
+}
+
+json::object options_to_json(const broadcast_options& o) {
+  json::object flags;
+  if (o.flags.volatile_) flags["volatile"] = true;
+  if (!o.flags.compress) flags["compress"] = false;
+  if (o.flags.timeout) flags["timeout"] = o.flags.timeout->count();
+  return json::object{
+      {"rooms", rooms_to_json(o.rooms)}, {"except", rooms_to_json(o.except)}, {"flags", flags}};
+}
+
+json::object packet_to_json(const outgoing_packet& p) {
+  // Node's encoder promotes an EVENT with Buffers to BINARY_EVENT itself: always write EVENT.
+  const bool ack =
+      p.packet.type == pt::packet_type::ack || p.packet.type == pt::packet_type::binary_ack;
+  return json::object{{"type", ack ? 3 : 2}, {"data", p.packet.data}, {"nsp", p.packet.nsp}};
+}
+
+std::vector<std::string> attachments_of(const outgoing_packet& p) {
+  std::vector<std::string> out;
+  for (std::size_t i = 1; i < p.frames.size(); ++i) out.push_back(p.frames[i]->data);
+  return out;
+}
+
+std::string encode_broadcast(const std::string& uid, const outgoing_packet& p,
+                             const broadcast_options& o) {
+  json::array msg{json::value(uid), packet_to_json(p), options_to_json(o)};
+  const auto att = attachments_of(p);
+  return protocol::msgpack::encode(json::value(std::move(msg)), att);
+}
+
+bool placeholders_valid(const json::value& v, std::size_t n, std::size_t depth) {
+  if (depth > 200) return false;
+  if (const auto* a = v.if_array()) {
+    for (const auto& e : *a)
+      if (!placeholders_valid(e, n, depth + 1)) return false;
+    return true;
+  }
+  if (const auto* o = v.if_object()) {
+    if (auto* flag = o->if_contains(pt::placeholder_key);
+        flag && flag->is_bool() && flag->get_bool()) {
+      // A placeholder must name one of the attachments (int64 or uint64 num).
+      auto* num = o->if_contains(pt::placeholder_num_key);
+      if (!num) return false;
+      if (auto* i = num->if_int64()) return *i >= 0 && static_cast<std::size_t>(*i) < n;
+      if (auto* u = num->if_uint64()) return *u < n;
+      return false;
+    }
+    for (const auto& kv : *o)
+      if (!placeholders_valid(kv.value(), n, depth + 1)) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// new Date(ms).toString() in UTC, as Node writes handshake.time on a UTC machine.
+std::string js_date_string(std::int64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];
+  std::strftime(buf, sizeof buf, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &tm);
+  return buf;
+}
+
+json::object string_map(const std::map<std::string, std::string, std::less<>>& m) {
+  json::object o;
+  for (const auto& [k, v] : m) o[k] = v;
+  return o;
+}
+
+void read_string_map(const json::value* v, std::map<std::string, std::string, std::less<>>& out) {
+  if (!v || !v->is_object()) return;
+  for (const auto& kv : v->get_object()) {
+    if (kv.value().is_string()) {
+      out.emplace(std::string(kv.key()), std::string(kv.value().get_string()));
+    } else {
+      std::string s;
+      pt::append_json(kv.value(), s);
+      out.emplace(std::string(kv.key()), std::move(s));
+    }
+  }
+}
+
+}  // namespace
+
+json::object socket_to_json(const socket_info& s) {
+  const auto& h = s.handshake;
+  json::object hs{{"headers", string_map(h.headers)},
+                  {"time", js_date_string(h.issued)},
+                  {"address", h.address},
+                  {"xdomain", h.xdomain},
+                  {"secure", h.secure},
+                  {"issued", h.issued},
+                  {"url", h.url},
+                  {"query", string_map(h.query)},
+                  {"auth", h.auth}};
+  return json::object{{"id", s.id},
+                      {"handshake", std::move(hs)},
+                      {"rooms", rooms_to_json(s.rooms)},
+                      {"data", s.data}};
+}
+
+std::optional<socket_info> socket_from_json(const json::value& v, const std::string& nsp) {
+  const auto* o = v.if_object();
+  if (!o) return std::nullopt;
+  socket_info s;
+  s.id = string_at(*o, "id");
+  if (s.id.empty()) return std::nullopt;
+  s.nsp = nsp;
+  s.rooms = rooms_from_json(o->if_contains("rooms"));
+  if (auto* d = o->if_contains("data"); d && d->is_object()) s.data = d->get_object();
+  if (auto* hv = o->if_contains("handshake"); hv && hv->is_object()) {
+    const auto& h = hv->get_object();
+    read_string_map(h.if_contains("headers"), s.handshake.headers);
+    read_string_map(h.if_contains("query"), s.handshake.query);
+    s.handshake.address = string_at(h, "address");
+    s.handshake.url = string_at(h, "url");
+    s.handshake.secure = bool_at(h, "secure");
+    s.handshake.xdomain = bool_at(h, "xdomain");
+    s.handshake.issued = int_at(h, "issued").value_or(0);
+    if (auto* a = h.if_contains("auth"); a && a->is_object()) s.handshake.auth = a->get_object();
+  }
+  return s;
+}
+
+}  // namespace sio::redis::wire

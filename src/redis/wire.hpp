@@ -1,0 +1,45 @@
+// Internal: the JSON shapes of @socket.io/redis-adapter's messages (broadcast options, packets,
+// remote sockets), shared by the adapter and the emitter. Lenient readers: a field of the wrong
+// type reads as absent.
+#pragma once
+
+#include <sio/server/adapter.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sio::redis::wire {
+
+std::string string_at(const boost::json::object& o, std::string_view key);
+std::optional<std::int64_t> int_at(const boost::json::object& o, std::string_view key);
+bool bool_at(const boost::json::object& o, std::string_view key);
+
+// Rooms are strings; numbers (Node allows them) read as their JavaScript string.
+std::vector<room> rooms_from_json(const boost::json::value* v);
+boost::json::array rooms_to_json(const std::vector<room>& rooms);
+
+// {rooms, except, flags: {volatile, compress, timeout}}
+broadcast_options options_from_json(const boost::json::value& v);
+boost::json::object options_to_json(const broadcast_options& o);
+
+// {type: 2, data, nsp}: binaries stay placeholders; attachments_of gives their bytes.
+boost::json::object packet_to_json(const outgoing_packet& p);
+std::vector<std::string> attachments_of(const outgoing_packet& p);
+// msgpack [uid, packet, opts]
+std::string encode_broadcast(const std::string& uid, const outgoing_packet& p,
+                             const broadcast_options& o);
+
+// Every placeholder in `v` refers to one of `n` attachments.
+bool placeholders_valid(const boost::json::value& v, std::size_t n, std::size_t depth = 0);
+
+// A RemoteSocket as Node's adapter sends it: {id, handshake, rooms, data}.
+boost::json::object socket_to_json(const socket_info& s);
+std::optional<socket_info> socket_from_json(const boost::json::value& v, const std::string& nsp);
+
+}  // namespace sio::redis::wire

@@ -1,0 +1,432 @@
+// Two sio servers in one process on a private redis-server (loopback, free port), with raw
+// Socket.IO clients over WebSocket: broadcasts, rooms, binary, fetch_sockets, sockets_join,
+// disconnect_sockets, server_side_emit with acks, broadcast acks across servers, the C++
+// redis_emitter, garbage on the channels, and a Redis restart (local delivery meanwhile, then
+// reconnection, re-subscription and cluster delivery again).
+#include <sio/redis/client.hpp>
+#include <sio/redis/redis_adapter.hpp>
+#include <sio/redis/redis_emitter.hpp>
+#include <sio/server/server.hpp>
+
+#include "engineio_client.hpp"
+
+#include <gtest/gtest.h>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/json.hpp>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <future>
+#include <thread>
+
+extern char** environ;
+
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+std::uint16_t free_port() {
+  asio::io_context ioc;
+  tcp::acceptor a(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return a.local_endpoint().port();
+}
+
+bool redis_pings(std::uint16_t port) {
+  try {
+    asio::io_context ioc;
+    tcp::socket s(ioc);
+    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    asio::write(s, asio::buffer(std::string_view("PING\r\n")));
+    std::array<char, 16> buf{};
+    const auto n = s.read_some(asio::buffer(buf));
+    return std::string_view(buf.data(), n).starts_with("+PONG");
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// A redis-server child process.
+class redis_server {
+ public:
+  explicit redis_server(std::uint16_t port) : port_(port) { start(); }
+  ~redis_server() { kill(); }
+
+  void start() {
+    const std::string p = std::to_string(port_);
+    std::vector<std::string> args{"redis-server", "--port",     p,        "--bind",
+                                  "127.0.0.1",    "--save",     "",       "--appendonly",
+                                  "no",           "--loglevel", "warning"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ASSERT_EQ(posix_spawnp(&pid_, "redis-server", nullptr, nullptr, argv.data(), environ), 0);
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!redis_pings(port_)) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "redis-server did not start";
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  void kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  std::uint16_t port_;
+  pid_t pid_ = -1;
+};
+
+// A Socket.IO client speaking the wire protocol over WebSocket.
+class sio_client {
+ public:
+  explicit sio_client(std::uint16_t port) {
+    EXPECT_EQ(ws_.connect(port, "/socket.io/?EIO=4&transport=websocket"), 101u);
+    EXPECT_EQ(ws_.read_text().substr(0, 1), "0");
+    ws_.write("40");
+    auto connect = ws_.read_text();
+    EXPECT_EQ(connect.substr(0, 2), "40") << connect;
+    auto v = json::parse(connect.substr(2));
+    id_ = std::string(v.at("sid").as_string());
+  }
+  const std::string& id() const { return id_; }
+
+  // The next Socket.IO text packet (pings answered), with its binary attachments.
+  struct packet {
+    std::string text;
+    std::vector<std::string> binaries;
+  };
+  packet next() {
+    for (;;) {
+      auto f = ws_.read();
+      if (!f) return {};
+      if (f->binary) continue;
+      if (f->data == "2") {
+        ws_.write("3");
+        continue;
+      }
+      packet p{f->data.substr(1), {}};
+      // 45<n>-...: read n binary frames.
+      if (p.text.size() > 1 && (p.text[0] == '5' || p.text[0] == '6')) {
+        const auto n = std::stoul(p.text.substr(1, p.text.find('-') - 1));
+        for (std::size_t i = 0; i < n; ++i) {
+          auto b = ws_.read();
+          if (!b) return {};
+          p.binaries.push_back(b->data);
+        }
+      }
+      return p;
+    }
+  }
+  // The next event packet's JSON array.
+  json::array next_event() {
+    auto p = next();
+    if (p.text.empty()) return {};
+    auto pos = p.text.find('[');
+    return json::parse(p.text.substr(pos)).as_array();
+  }
+  void send(const std::string& packet) { ws_.write("4" + packet); }
+
+ private:
+  sio::test::ws_client ws_;
+  std::string id_;
+};
+
+template <class T>
+T wait(std::future<T>& f, std::chrono::seconds d = 10s) {
+  EXPECT_EQ(f.wait_for(d), std::future_status::ready);
+  return f.get();
+}
+
+class RedisAdapter : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    redis_ = std::make_unique<redis_server>(free_port());
+    s1_ = make_server(2);
+    s2_ = make_server(1);
+    a1_ = sio::redis_adapter::of(s1_->of("/"));
+    a2_ = sio::redis_adapter::of(s2_->of("/"));
+    ASSERT_TRUE(a1_ && a2_);
+    for (auto* s : {s1_.get(), s2_.get()}) {
+      s->on_connection([](sio::socket& s) {
+        s.on("join", [](sio::socket& s, const sio::payload& p, sio::ack ack) {
+          s.join(std::string(p.args.at(0).as_string()));
+          ack("ok");
+        });
+      });
+      s->start();
+    }
+    for (auto* a : {a1_, a2_}) {
+      std::promise<void> ready;
+      auto f = ready.get_future();
+      a->when_ready([&ready] { ready.set_value(); });
+      wait(f);
+    }
+    wait_for_servers(2);
+  }
+  void TearDown() override {
+    if (HasFailure()) {
+      std::lock_guard lk(log_mu_);
+      for (const auto& l : log_) std::cerr << "log: " << l << "\n";
+    }
+    if (s1_) s1_->stop();
+    if (s2_) s2_->stop();
+  }
+
+  std::unique_ptr<sio::server> make_server(std::size_t workers) {
+    sio::redis_adapter_options ro;
+    ro.url = redis_->url();
+    ro.reconnect_min = 20ms;
+    ro.reconnect_max = 200ms;
+    ro.requests_timeout = 3000ms;
+    ro.log = [this](std::string_view s) {
+      std::lock_guard lk(log_mu_);
+      log_.emplace_back(s);
+    };
+    sio::server_options so;
+    so.address = "127.0.0.1";
+    so.workers = workers;
+    so.adapter = sio::redis_adapter::factory(ro);
+    return std::make_unique<sio::server>(std::move(so));
+  }
+
+  // Until both adapters count n servers (after a restart: both re-subscribed), bounded.
+  void wait_for_servers(std::size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    for (;;) {
+      std::promise<std::size_t> c;
+      auto f = c.get_future();
+      a1_->server_count([&c](std::size_t k) { c.set_value(k); });
+      if (wait(f) == n) return;
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "servers never reached " << n;
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+
+  void join(sio_client& c, const std::string& room) {
+    c.send("2" + std::to_string(++ack_id_) + R"(["join",")" + room + "\"]");
+    auto p = c.next();
+    EXPECT_EQ(p.text, "3" + std::to_string(ack_id_) + R"(["ok"])");
+  }
+
+  bool logged(std::string_view what) {
+    std::lock_guard lk(log_mu_);
+    for (const auto& l : log_)
+      if (l.find(what) != std::string::npos) return true;
+    return false;
+  }
+
+  std::unique_ptr<redis_server> redis_;
+  std::unique_ptr<sio::server> s1_, s2_;
+  sio::redis_adapter* a1_ = nullptr;
+  sio::redis_adapter* a2_ = nullptr;
+  int ack_id_ = 0;
+  std::mutex log_mu_;
+  std::vector<std::string> log_;
+};
+
+TEST_F(RedisAdapter, BroadcastReachesBothServers) {
+  sio_client c1(s1_->port()), c2(s2_->port());
+  s1_->emit("hello", 1, "two");
+  EXPECT_EQ(json::serialize(c1.next_event()), R"(["hello",1,"two"])");
+  EXPECT_EQ(json::serialize(c2.next_event()), R"(["hello",1,"two"])");
+  s2_->emit("back", json::object{{"a", true}});
+  EXPECT_EQ(json::serialize(c1.next_event()), R"(["back",{"a":true}])");
+  EXPECT_EQ(json::serialize(c2.next_event()), R"(["back",{"a":true}])");
+}
+
+TEST_F(RedisAdapter, RoomsExceptAndBinary) {
+  sio_client c1(s1_->port()), c2(s2_->port()), c3(s2_->port());
+  join(c2, "r");
+  join(c3, "x");
+  join(c3, "r");
+  s1_->to("r").except("x").emit("bin", sio::binary(std::string("\x00\x01\xff", 3)));
+  auto p = c2.next();
+  EXPECT_EQ(p.text, R"(51-["bin",{"_placeholder":true,"num":0}])");
+  ASSERT_EQ(p.binaries.size(), 1u);
+  EXPECT_EQ(p.binaries[0], std::string("\x00\x01\xff", 3));
+  // c1 (not in r) and c3 (in x) see the next broadcast first.
+  s1_->emit("all");
+  EXPECT_EQ(json::serialize(c1.next_event()), R"(["all"])");
+  EXPECT_EQ(json::serialize(c3.next_event()), R"(["all"])");
+  EXPECT_EQ(json::serialize(c2.next_event()), R"(["all"])");
+}
+
+TEST_F(RedisAdapter, FetchJoinDisconnectAcrossServers) {
+  sio_client c1(s1_->port()), c2(s2_->port());
+  join(c2, "r");
+  std::promise<std::vector<sio::remote_socket>> got;
+  auto f = got.get_future();
+  s1_->fetch_sockets([&got](std::vector<sio::remote_socket> v) { got.set_value(std::move(v)); });
+  auto sockets = wait(f);
+  ASSERT_EQ(sockets.size(), 2u);
+  std::set<std::string> ids;
+  for (const auto& s : sockets) ids.insert(s.id());
+  EXPECT_EQ(ids, (std::set<std::string>{c1.id(), c2.id()}));
+  for (const auto& s : sockets)
+    if (s.id() == c2.id()) {
+      EXPECT_NE(std::find(s.rooms().begin(), s.rooms().end(), "r"), s.rooms().end());
+      EXPECT_EQ(s.handshake().address.empty(), false);
+    }
+
+  // sockets_join from server 2 reaches server 1's socket.
+  s2_->sockets_join("everyone");
+  std::promise<std::vector<std::string>> idp;
+  auto fi = idp.get_future();
+  // The join request travels through Redis: ask server 1 (which applies requests in order).
+  s2_->sockets().to("everyone").emit("in-everyone");
+  EXPECT_EQ(json::serialize(c1.next_event()), R"(["in-everyone"])");
+  EXPECT_EQ(json::serialize(c2.next_event()), R"(["in-everyone"])");
+  s1_->sockets().socket_ids([&idp](std::vector<std::string> v) { idp.set_value(std::move(v)); });
+  auto all = wait(fi);
+  EXPECT_EQ(std::set<std::string>(all.begin(), all.end()),
+            (std::set<std::string>{c1.id(), c2.id()}));
+
+  // disconnect_sockets from server 1 reaches server 2's socket in r.
+  s1_->sockets().in("r").disconnect_sockets();
+  EXPECT_EQ(c2.next().text, "1");
+}
+
+TEST_F(RedisAdapter, ServerSideEmitWithAck) {
+  std::promise<sio::payload> heard;
+  auto fh = heard.get_future();
+  a2_->on_server_side_emit([&heard](sio::payload args, std::function<void(sio::payload)> reply) {
+    ASSERT_TRUE(reply);
+    reply(sio::make_payload("pong", args.args.at(1)));
+    heard.set_value(std::move(args));
+  });
+  std::promise<std::pair<boost::system::error_code, std::vector<sio::payload>>> done;
+  auto fd = done.get_future();
+  a1_->server_side_emit_with_ack(
+      sio::make_payload("ping", 42),
+      [&done](boost::system::error_code ec, std::vector<sio::payload> r) {
+        done.set_value({ec, std::move(r)});
+      });
+  EXPECT_EQ(json::serialize(wait(fh).args), R"(["ping",42])");
+  auto [ec, responses] = wait(fd);
+  EXPECT_FALSE(ec);
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_EQ(json::serialize(responses[0].args), R"(["pong"])");  // Node sends one argument
+}
+
+TEST_F(RedisAdapter, BroadcastAcksCountRemoteClients) {
+  sio_client c1(s1_->port()), c2(s2_->port()), c3(s2_->port());
+  std::promise<std::pair<boost::system::error_code, std::vector<sio::payload>>> done;
+  auto fd = done.get_future();
+  s1_->sockets().timeout(5s).emit_with_ack(
+      "q", sio::make_payload(1),
+      [&done](boost::system::error_code ec, std::vector<sio::payload> r) {
+        done.set_value({ec, std::move(r)});
+      });
+  int n = 0;
+  for (auto* c : {&c1, &c2, &c3}) {
+    auto p = c->next();
+    ASSERT_EQ(p.text.substr(0, 1), "2") << p.text;
+    const auto id = p.text.substr(1, p.text.find('[') - 1);
+    c->send("3" + id + "[\"a" + std::to_string(++n) + "\"]");
+  }
+  auto [ec, responses] = wait(fd);
+  EXPECT_FALSE(ec);
+  std::set<std::string> got;
+  for (const auto& r : responses) got.insert(std::string(r.args.at(0).as_string()));
+  EXPECT_EQ(got, (std::set<std::string>{"a1", "a2", "a3"}));
+}
+
+TEST_F(RedisAdapter, EmitterReachesClients) {
+  sio_client c1(s1_->port()), c2(s2_->port());
+  join(c2, "r");
+  asio::io_context ioc;
+  sio::redis_emitter em(ioc, {.url = redis_->url(), .key = "socket.io", .log = {}});
+  std::promise<sio::payload> heard;
+  auto fh = heard.get_future();
+  a1_->on_server_side_emit([&heard](sio::payload args, std::function<void(sio::payload)> reply) {
+    EXPECT_FALSE(reply);
+    heard.set_value(std::move(args));
+  });
+  em.to("r").emit("from-emitter", sio::binary(std::string("ab")));
+  em.emit("all-from-emitter", 7);
+  em.server_side_emit("tick", 1);
+  em.flush([&ioc] { ioc.stop(); });
+  ioc.run_for(10s);
+  auto p = c2.next();
+  EXPECT_EQ(p.text, R"(51-["from-emitter",{"_placeholder":true,"num":0}])");
+  ASSERT_EQ(p.binaries.size(), 1u);
+  EXPECT_EQ(p.binaries[0], "ab");
+  EXPECT_EQ(json::serialize(c1.next_event()), R"(["all-from-emitter",7])");
+  EXPECT_EQ(json::serialize(c2.next_event()), R"(["all-from-emitter",7])");
+  EXPECT_EQ(json::serialize(wait(fh).args), R"(["tick",1])");
+}
+
+TEST_F(RedisAdapter, GarbageIsDroppedAndLogged) {
+  sio_client c1(s1_->port()), c2(s2_->port());
+  asio::io_context ioc;
+  sio::redis::client_options co;
+  co.server = *sio::redis::parse_url(redis_->url());
+  auto rc = sio::redis::client::create(ioc, co);
+  rc->start();
+  const std::vector<std::string> channels{"socket.io#/#", "socket.io#/#r#", "socket.io-request#/#",
+                                          "socket.io-response#/#",
+                                          "socket.io-response#/#" + a1_->uid() + "#"};
+  const std::vector<std::string> garbage{"",
+                                         "{",
+                                         "\x93\xa1x",
+                                         std::string("\xdd\xff\xff\xff\xff", 5),
+                                         "\xc1",
+                                         R"({"type":7,"requestId":"x","packet":{"data":[]}})",
+                                         R"({"type":6,"requestId":"y","data":1})",
+                                         R"({"type":5,"opts":7,"requestId":3})",
+                                         R"({"requestId":"z","type":9})",
+                                         std::string(5000, '\x91')};
+  for (const auto& ch : channels)
+    for (const auto& g : garbage) rc->command({"PUBLISH", ch, g});
+  rc->command({"PING"}, [&ioc](boost::system::error_code, sio::redis::reply) { ioc.stop(); });
+  ioc.run_for(10s);
+  rc->stop();
+  s1_->emit("alive");
+  EXPECT_EQ(json::serialize(c1.next_event()), R"(["alive"])");
+  EXPECT_EQ(json::serialize(c2.next_event()), R"(["alive"])");
+  EXPECT_TRUE(logged("dropped"));
+}
+
+TEST_F(RedisAdapter, RedisRestartKeepsLocalDeliveryThenResumes) {
+  sio_client c1(s1_->port()), c2(s2_->port());
+  redis_->kill();
+  // Local delivery does not wait for Redis.
+  s1_->emit("during-outage");
+  EXPECT_EQ(json::serialize(c1.next_event()), R"(["during-outage"])");
+  redis_->start();
+  wait_for_servers(2);  // both re-connected and re-subscribed
+  EXPECT_TRUE(logged("connection lost"));
+  EXPECT_TRUE(logged("reconnected"));
+  s1_->emit("after-restart");
+  EXPECT_EQ(json::serialize(c1.next_event()), R"(["after-restart"])");
+  // c2 may also get the broadcast queued during the outage (offline queue), in order.
+  auto e = c2.next_event();
+  if (json::serialize(e) == R"(["during-outage"])") e = c2.next_event();
+  EXPECT_EQ(json::serialize(e), R"(["after-restart"])");
+}
+
+TEST(RedisUrl, Parses) {
+  auto e = sio::redis::parse_url("redis://:secret@localhost:6380/2");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->host, "localhost");
+  EXPECT_EQ(e->port, 6380);
+  EXPECT_EQ(e->password, "secret");
+  EXPECT_EQ(e->db, 2);
+  e = sio::redis::parse_url("redis://127.0.0.1");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->port, 6379);
+  EXPECT_FALSE(sio::redis::parse_url("http://x"));
+  EXPECT_FALSE(sio::redis::parse_url("redis://h:99999"));
+}
+
+}  // namespace
