@@ -553,9 +553,10 @@ std::optional<std::size_t> placeholder_index(const json::value& v) noexcept {
   if (!o || !is_placeholder(*o)) return std::nullopt;
   const auto it = o->find(placeholder_num_key);
   if (it == o->end()) return std::nullopt;
-  const auto* n = it->value().if_int64();
-  if (!n || *n < 0) return std::nullopt;
-  return static_cast<std::size_t>(*n);
+  const auto& n = it->value();
+  if (n.is_uint64()) return static_cast<std::size_t>(n.get_uint64());
+  if (!n.is_int64() || n.get_int64() < 0) return std::nullopt;
+  return static_cast<std::size_t>(n.get_int64());
 }
 
 boost::system::result<std::optional<packet>> decoder::on_text(std::string_view text) {

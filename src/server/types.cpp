@@ -12,36 +12,15 @@
 namespace sio {
 
 namespace {
-constexpr std::string_view placeholder_key = "_placeholder";
-constexpr std::string_view num_key = "num";
-
-// Attachment index of a placeholder object, or -1.
-std::int64_t placeholder_num(const boost::json::value& v) noexcept {
-  const auto* o = v.if_object();
-  if (!o || o->size() != 2) return -1;
-  const auto* ph = o->if_contains(placeholder_key);
-  const auto* num = o->if_contains(num_key);
-  if (!ph || !num || !ph->is_bool() || !ph->get_bool()) return -1;
-  if (num->is_int64()) return num->get_int64();
-  if (num->is_uint64()) return static_cast<std::int64_t>(num->get_uint64());
-  return -1;
-}
-
-boost::json::value make_placeholder(std::size_t n) {
-  boost::json::object o;
-  o.reserve(2);
-  o.emplace(placeholder_key, true);
-  o.emplace(num_key, n);
-  return o;
-}
+namespace pt = protocol::socketio;
 
 // Adds `offset` to every placeholder num in v (splicing payloads).
 void shift_placeholders(boost::json::value& v, std::size_t offset) {
   if (auto* a = v.if_array()) {
     for (auto& e : *a) shift_placeholders(e, offset);
   } else if (auto* o = v.if_object()) {
-    if (auto n = placeholder_num(v); n >= 0) {
-      (*o)[num_key] = static_cast<std::uint64_t>(n) + offset;
+    if (auto n = pt::placeholder_index(v)) {
+      (*o)[pt::placeholder_num_key] = static_cast<std::int64_t>(*n + offset);
       return;
     }
     for (auto& kv : *o) shift_placeholders(kv.value(), offset);
@@ -67,14 +46,14 @@ class error_category_impl : public boost::system::error_category {
 
 const binary* payload::binary_at(std::size_t i) const noexcept {
   if (i >= args.size()) return nullptr;
-  auto n = placeholder_num(args[i]);
-  if (n < 0 || static_cast<std::size_t>(n) >= attachments.size()) return nullptr;
-  return &attachments[static_cast<std::size_t>(n)];
+  const auto n = protocol::socketio::placeholder_index(args[i]);
+  if (!n || *n >= attachments.size()) return nullptr;
+  return &attachments[*n];
 }
 
 namespace detail {
 void append_binary(payload& p, binary b) {
-  p.args.push_back(make_placeholder(p.attachments.size()));
+  p.args.push_back(protocol::socketio::make_placeholder(p.attachments.size()));
   p.attachments.push_back(std::move(b));
 }
 
