@@ -6,9 +6,12 @@ if(NOT TARGET sio_chat_core)
   pkg_check_modules(SIO_CHAT_SQLITE REQUIRED IMPORTED_TARGET sqlite3)
   pkg_check_modules(SIO_CHAT_SODIUM REQUIRED IMPORTED_TARGET libsodium)
   pkg_check_modules(SIO_CHAT_JWT REQUIRED IMPORTED_TARGET libjwt)
+  # PostgreSQL storage (--db postgresql://...) through libpqxx (Debian libpqxx-dev).
+  pkg_check_modules(SIO_CHAT_PQXX REQUIRED IMPORTED_TARGET libpqxx)
 
   add_library(sio_chat_core
     ${CMAKE_CURRENT_LIST_DIR}/src/sqlite_storage.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/src/pg_storage.cpp
     ${CMAKE_CURRENT_LIST_DIR}/src/auth.cpp
     ${CMAKE_CURRENT_LIST_DIR}/src/validation.cpp
     ${CMAKE_CURRENT_LIST_DIR}/src/static_files.cpp
@@ -21,5 +24,5 @@ if(NOT TARGET sio_chat_core)
     SIO_CHAT_SOURCE_WEB_DIR="${CMAKE_CURRENT_LIST_DIR}/web/dist")
   target_link_libraries(sio_chat_core PUBLIC
     Boost::json Boost::headers PkgConfig::SIO_CHAT_SQLITE PkgConfig::SIO_CHAT_SODIUM
-    PkgConfig::SIO_CHAT_JWT Threads::Threads)
+    PkgConfig::SIO_CHAT_JWT PkgConfig::SIO_CHAT_PQXX Threads::Threads)
 endif()

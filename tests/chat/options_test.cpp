@@ -34,6 +34,22 @@ TEST(ChatOptions, Errors) {
   EXPECT_FALSE(parse_options({"stray"}, {}).error.empty());
   EXPECT_FALSE(parse_options({}, {{"PORT", "bad"}}).error.empty());
   EXPECT_TRUE(parse_options({"--help"}, {}).opts.help);
+  EXPECT_FALSE(parse_options({"--redis", "127.0.0.1:6379"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({}, {{"REDIS_URL", "http://x"}}).error.empty());
+}
+
+TEST(ChatOptions, ClusterOptions) {
+  auto none = parse_options({}, {});
+  EXPECT_TRUE(none.opts.redis.empty());
+  auto env = parse_options({}, {{"REDIS_URL", "redis://127.0.0.1:6390"},
+                                {"DB_PATH", "postgresql://chat@127.0.0.1:5433/chat"}});
+  ASSERT_TRUE(env.error.empty()) << env.error;
+  EXPECT_EQ(env.opts.redis, "redis://127.0.0.1:6390");
+  EXPECT_EQ(env.opts.db.string(), "postgresql://chat@127.0.0.1:5433/chat");
+  auto flag = parse_options({"--redis", "redis://10.0.0.1:7000/2"},
+                            {{"REDIS_URL", "redis://127.0.0.1:6390"}});
+  ASSERT_TRUE(flag.error.empty()) << flag.error;
+  EXPECT_EQ(flag.opts.redis, "redis://10.0.0.1:7000/2");
 }
 
 }  // namespace

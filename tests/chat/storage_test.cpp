@@ -1,28 +1,84 @@
+// The storage test cases, run against each backend: chat_unit_tests runs them on SQLite,
+// chat_pg_tests (built with CHAT_STORAGE_TEST_PG) on a throwaway PostgreSQL server
+// (pg_server.hpp), one fresh database per test.
+#include "pg_storage.hpp"
 #include "sqlite_storage.hpp"
 #include "temp_dir.hpp"
+#ifdef CHAT_STORAGE_TEST_PG
+#include "pg_server.hpp"
+#endif
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <memory>
 #include <thread>
 #include <vector>
 
 namespace chat {
 namespace {
 
-class ChatStorageTest : public ::testing::Test {
+#ifdef CHAT_STORAGE_TEST_PG
+// One server for the whole binary (initdb takes seconds); each test gets its own database.
+test::pg_server& shared_pg() {
+  static test::pg_server server;
+  return server;
+}
+#endif
+
+// Parameter: the backend name ("sqlite" or "postgresql").
+class ChatStorageTest : public ::testing::TestWithParam<std::string> {
  protected:
+  void SetUp() override {
+#ifdef CHAT_STORAGE_TEST_PG
+    if (GetParam() == "postgresql") location = shared_pg().create_database();
+#endif
+    db = open();
+  }
+  // Opens the test's database (again).
+  std::unique_ptr<storage> open() {
+    if (GetParam() == "sqlite") return open_sqlite_storage(db_path);
+    return open_pg_storage(location);
+  }
+
   test::temp_dir dir;
   std::filesystem::path db_path = dir.path() / "nested" / "deeper" / "chat.db";
-  std::unique_ptr<storage> db = open_sqlite_storage(db_path);
+  std::string location;  // PostgreSQL URL
+  std::unique_ptr<storage> db;
 };
 
-TEST_F(ChatStorageTest, CreatesFileAndParentFolders) {
-  EXPECT_TRUE(std::filesystem::is_regular_file(db_path));
-  EXPECT_EQ(db->room_count(), 0u);
+std::string backend_name(const ::testing::TestParamInfo<std::string>& info) {
+  return info.param;
 }
 
-TEST_F(ChatStorageTest, UsersAreUniqueCaseInsensitively) {
+#ifdef CHAT_STORAGE_TEST_PG
+INSTANTIATE_TEST_SUITE_P(Backends, ChatStorageTest, ::testing::Values("postgresql"), backend_name);
+#else
+INSTANTIATE_TEST_SUITE_P(Backends, ChatStorageTest, ::testing::Values("sqlite"), backend_name);
+#endif
+
+TEST_P(ChatStorageTest, NewDatabaseIsEmpty) {
+  if (GetParam() == "sqlite") {
+    EXPECT_TRUE(std::filesystem::is_regular_file(db_path));
+  }
+  EXPECT_EQ(db->room_count(), 0u);
+  EXPECT_FALSE(db->find_user("alice"));
+}
+
+TEST_P(ChatStorageTest, SeedRoomOnlyIntoAnEmptyDatabase) {
+  EXPECT_TRUE(db->seed_room("general", 5));
+  EXPECT_FALSE(db->seed_room("general", 6));
+  EXPECT_EQ(db->room_count(), 1u);
+  auto rooms = db->visible_rooms(1);
+  ASSERT_EQ(rooms.size(), 1u);
+  EXPECT_EQ(rooms[0].name, "general");
+  EXPECT_FALSE(rooms[0].is_private);
+  EXPECT_EQ(rooms[0].created_by, 0);
+  EXPECT_EQ(rooms[0].created_ms, 5);
+}
+
+TEST_P(ChatStorageTest, UsersAreUniqueCaseInsensitively) {
   auto a = db->create_user("alice", "hash-a", 1000);
   ASSERT_TRUE(a);
   EXPECT_GT(a->id, 0);
@@ -44,7 +100,7 @@ TEST_F(ChatStorageTest, UsersAreUniqueCaseInsensitively) {
   EXPECT_FALSE(db->find_user(id_type{999}));
 }
 
-TEST_F(ChatStorageTest, RoomsVisibilityAndMembership) {
+TEST_P(ChatStorageTest, RoomsVisibilityAndMembership) {
   auto a = *db->create_user("alice", "h", 1);
   auto b = *db->create_user("bob", "h", 1);
   auto c = *db->create_user("carol", "h", 1);
@@ -75,7 +131,7 @@ TEST_F(ChatStorageTest, RoomsVisibilityAndMembership) {
   EXPECT_FALSE(db->find_room(12345));
 }
 
-TEST_F(ChatStorageTest, MessagesPagedOldestFirst) {
+TEST_P(ChatStorageTest, MessagesPagedOldestFirst) {
   auto a = *db->create_user("alice", "h", 1);
   room r = db->create_room("general", false, 0, {}, 1);
   room other = db->create_room("other", false, 0, {}, 1);
@@ -104,7 +160,7 @@ TEST_F(ChatStorageTest, MessagesPagedOldestFirst) {
   EXPECT_TRUE(db->messages(r.id, 50, ids[0]).empty());
 }
 
-TEST_F(ChatStorageTest, TextIsStoredVerbatim) {
+TEST_P(ChatStorageTest, TextIsStoredVerbatim) {
   auto a = *db->create_user("alice", "h", 1);
   room r = db->create_room("général ☕", false, 0, {}, 1);
   std::string text = "emoji 😀, quotes ' \" and a NUL-free\nnewline; DROP TABLE users; --";
@@ -115,20 +171,20 @@ TEST_F(ChatStorageTest, TextIsStoredVerbatim) {
   EXPECT_EQ(db->find_room(r.id)->name, "général ☕");
 }
 
-TEST_F(ChatStorageTest, SettingsKeepTheFirstValue) {
+TEST_P(ChatStorageTest, SettingsKeepTheFirstValue) {
   EXPECT_FALSE(db->setting("jwt_secret"));
   EXPECT_EQ(db->setting_or_insert("jwt_secret", "first"), "first");
   EXPECT_EQ(db->setting_or_insert("jwt_secret", "second"), "first");
   EXPECT_EQ(db->setting("jwt_secret"), "first");
 }
 
-TEST_F(ChatStorageTest, DataSurvivesReopen) {
+TEST_P(ChatStorageTest, DataSurvivesReopen) {
   auto a = *db->create_user("alice", "h", 1);
   room r = db->create_room("general", false, 0, {}, 1);
   db->add_message(r.id, a.id, "persisted", 2);
   db->setting_or_insert("k", "v");
   db.reset();
-  auto again = open_sqlite_storage(db_path);
+  auto again = open();
   EXPECT_TRUE(again->find_user("alice"));
   EXPECT_EQ(again->room_count(), 1u);
   auto ms = again->messages(r.id, 10, std::nullopt);
@@ -137,7 +193,7 @@ TEST_F(ChatStorageTest, DataSurvivesReopen) {
   EXPECT_EQ(again->setting("k"), "v");
 }
 
-TEST_F(ChatStorageTest, ConcurrentWritersFromManyThreads) {
+TEST_P(ChatStorageTest, ConcurrentWritersFromManyThreads) {
   auto a = *db->create_user("alice", "h", 1);
   room r = db->create_room("general", false, 0, {}, 1);
   std::vector<std::thread> threads;
@@ -150,6 +206,13 @@ TEST_F(ChatStorageTest, ConcurrentWritersFromManyThreads) {
   EXPECT_EQ(db->messages(r.id, 1000, std::nullopt).size(), 200u);
 }
 
+TEST_P(ChatStorageTest, AddMessageToUnknownRoomThrows) {
+  auto a = *db->create_user("alice", "h", 1);
+  EXPECT_ANY_THROW(db->add_message(424242, a.id, "nowhere", 1));
+  EXPECT_TRUE(db->create_user("bob", "h", 1));  // still usable
+}
+
+#ifndef CHAT_STORAGE_TEST_PG
 TEST(ChatStorageOpen, InMemoryDatabase) {
   auto db = open_sqlite_storage(":memory:");
   EXPECT_TRUE(db->create_user("alice", "h", 1));
@@ -162,6 +225,141 @@ TEST(ChatStorageOpen, UnwritableLocationThrows) {
   // A regular file where a parent folder should be.
   EXPECT_THROW(open_sqlite_storage(file / "chat.db"), std::runtime_error);
 }
+
+TEST(ChatStorageUrl, PostgresUrlsSelectPostgres) {
+  EXPECT_TRUE(is_postgres_url("postgresql://u@127.0.0.1:5432/chat"));
+  EXPECT_TRUE(is_postgres_url("postgres://127.0.0.1/chat"));
+  EXPECT_FALSE(is_postgres_url("data/chat.db"));
+  EXPECT_FALSE(is_postgres_url("postgresql:/x"));
+  EXPECT_FALSE(is_postgres_url(":memory:"));
+}
+
+TEST(ChatStorageUrl, PasswordsAreRedacted) {
+  EXPECT_EQ(redact_url("postgresql://chat:s3cret@db:5432/chat"),
+            "postgresql://chat:***@db:5432/chat");
+  EXPECT_EQ(redact_url("postgresql://chat@db/chat"), "postgresql://chat@db/chat");
+  EXPECT_EQ(redact_url("postgresql://db/a@b"), "postgresql://db/a@b");
+  EXPECT_EQ(redact_url("not a url"), "not a url");
+}
+#else
+// --- PostgreSQL only ----------------------------------------------------------------------
+
+std::int64_t query_int(const std::string& url, const std::string& sql) {
+  pqxx::connection c(url);
+  pqxx::nontransaction t(c);
+  return t.exec(sql)[0][0].as<std::int64_t>();
+}
+
+TEST(ChatPgStorage, MigrationsRecordTheSchemaVersionOnce) {
+  auto url = shared_pg().create_database();
+  auto db = open_pg_storage(url);
+  EXPECT_EQ(query_int(url, "SELECT version FROM schema_version"), pg_schema_version);
+  EXPECT_EQ(query_int(url, "SELECT COUNT(*) FROM schema_version"), 1);
+  auto a = *db->create_user("alice", "h", 1);
+  db.reset();
+  auto again = open_pg_storage(url);  // no migration runs twice
+  EXPECT_EQ(query_int(url, "SELECT COUNT(*) FROM schema_version"), 1);
+  EXPECT_EQ(again->find_user(a.id)->username, "alice");
+}
+
+TEST(ChatPgStorage, ANewerSchemaIsRefused) {
+  auto url = shared_pg().create_database();
+  open_pg_storage(url).reset();
+  {
+    pqxx::connection c(url);
+    pqxx::nontransaction t(c);
+    t.exec("UPDATE schema_version SET version = 999");
+  }
+  EXPECT_THROW(open_pg_storage(url), std::runtime_error);
+}
+
+TEST(ChatPgStorage, ServersStartingTogetherMigrateAndSeedOnce) {
+  auto url = shared_pg().create_database();
+  constexpr int n = 4;
+  std::vector<std::unique_ptr<storage> > dbs(n);
+  std::atomic<int> seeded{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      try {
+        dbs[i] = open_pg_storage(url);
+        if (dbs[i]->seed_room("general", 1)) ++seeded;
+      } catch (...) {
+        ++failed;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(seeded.load(), 1);
+  EXPECT_EQ(dbs[0]->room_count(), 1u);
+  EXPECT_EQ(query_int(url, "SELECT version FROM schema_version"), pg_schema_version);
+}
+
+TEST(ChatPgStorage, WritesOnOneServerAreReadOnAnother) {
+  auto url = shared_pg().create_database();
+  auto a = open_pg_storage(url);
+  auto b = open_pg_storage(url);
+  auto u = *a->create_user("alice", "h", 1);
+  EXPECT_FALSE(b->create_user("ALICE", "h", 2));
+  room r = b->create_room("general", false, 0, {}, 1);
+  a->add_message(r.id, u.id, "from a", 3);
+  auto ms = b->messages(r.id, 10, std::nullopt);
+  ASSERT_EQ(ms.size(), 1u);
+  EXPECT_EQ(ms[0].text, "from a");
+  EXPECT_EQ(ms[0].username, "alice");
+  EXPECT_EQ(a->setting_or_insert("jwt_secret", "A"), "A");
+  EXPECT_EQ(b->setting_or_insert("jwt_secret", "B"), "A");
+}
+
+TEST(ChatPgStorage, ReadsRecoverFromDroppedConnections) {
+  auto url = shared_pg().create_database();
+  auto db = open_pg_storage(url, 1);
+  auto u = *db->create_user("alice", "h", 1);
+  // What a PostgreSQL restart does to the pooled connection: the server ends it.
+  EXPECT_GE(query_int(url,
+                      "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                      "datname = current_database() AND pid <> pg_backend_pid()"),
+            1);
+  auto found = db->find_user(u.id);  // retried once on a fresh connection
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->username, "alice");
+  EXPECT_TRUE(db->create_user("bob", "h", 2));
+}
+
+TEST(ChatPgStorage, AfterARestartTheWholePoolIsRenewed) {
+  auto url = shared_pg().create_database();
+  auto db = open_pg_storage(url, 4);
+  auto u = *db->create_user("alice", "h", 1);
+  room r = db->create_room("general", false, 0, {}, 1);
+  {  // several connections in the pool
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < 20; ++i) db->add_message(r.id, u.id, "x", 1);
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  query_int(url,
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+            "datname = current_database() AND pid <> pg_backend_pid()");
+  EXPECT_EQ(db->messages(r.id, 100, std::nullopt).size(), 80u);  // a read notices, retries
+  // Every write now gets a live connection: no dead one was left in the pool.
+  for (int i = 0; i < 8; ++i) EXPECT_NO_THROW(db->add_message(r.id, u.id, "after", 2));
+}
+
+TEST(ChatPgStorage, UnreachableServerThrowsWithoutThePassword) {
+  try {
+    open_pg_storage("postgresql://chat:hunter2@127.0.0.1:1/chat?connect_timeout=2");
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    std::string what = e.what();
+    EXPECT_NE(what.find("cannot connect"), std::string::npos) << what;
+    EXPECT_EQ(what.find("hunter2"), std::string::npos) << what;
+  }
+}
+#endif
 
 }  // namespace
 }  // namespace chat

@@ -4,12 +4,17 @@
 #include "auth.hpp"
 #include "http_glue.hpp"
 #include "options.hpp"
+#include "pg_storage.hpp"
 #include "realtime.hpp"
 #include "sqlite_storage.hpp"
 #include "static_files.hpp"
 #include "validation.hpp"
 
 #include <sio/engineio/server.hpp>
+#if defined(SIO_CHAT_HAVE_REDIS) && __has_include(<sio/redis/redis_adapter.hpp>)
+#include <sio/redis/redis_adapter.hpp>
+#define SIO_CHAT_REDIS 1
+#endif
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -18,9 +23,12 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
+#include <future>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 namespace {
@@ -49,13 +57,14 @@ int run(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
 
   chat::init_crypto();
-  auto db = chat::open_sqlite_storage(opts.db);
+  const bool postgres = chat::is_postgres_url(opts.db.string());
+  auto db = postgres ? chat::open_pg_storage(opts.db.string()) : chat::open_sqlite_storage(opts.db);
+  const std::string db_name = postgres ? chat::redact_url(opts.db.string()) : opts.db.string();
+  // Every node of a cluster shares the database, hence the secret: a token works on any node.
   std::string secret = opts.jwt_secret.empty()
                            ? db->setting_or_insert("jwt_secret", chat::random_hex(32))
                            : opts.jwt_secret;
-  if (db->room_count() == 0) {
-    db->create_room("general", false, 0, {}, chat::now_ms());  // somewhere to chat from day one
-  }
+  db->seed_room("general", chat::now_ms());  // somewhere to chat from day one
   chat::token_service tokens(secret);
 
   // Argon2id hashing (and other slow work) runs here, never on the network workers.
@@ -70,6 +79,17 @@ int run(int argc, char** argv) {
   hooks.offload = [&pool](std::function<void()> work) { boost::asio::post(pool, std::move(work)); };
   sio::server_options io_opts;
   io_opts.path = "/socket.io/";
+  const bool clustered = !opts.redis.empty();
+  if (clustered) {
+#ifdef SIO_CHAT_REDIS
+    sio::redis_adapter_options ro;
+    ro.url = opts.redis;
+    io_opts.adapter = sio::redis_adapter::factory(std::move(ro));
+#else
+    std::cerr << "sio-chat: --redis: this build has no Redis adapter (sio_redis)\n";
+    return 2;
+#endif
+  }
   sio::server io(engine, io_opts);
   std::unique_ptr<chat::realtime> rt;
   hooks.on_room_created = [&rt](const chat::room& r, const std::vector<chat::id_type>& members,
@@ -77,15 +97,35 @@ int run(int argc, char** argv) {
     if (rt) rt->room_created(r, members, creator);
   };
   chat::api rest(*db, tokens, api_opts, std::move(hooks));
-  rt = std::make_unique<chat::realtime>(io, *db, rest);
+  rt = std::make_unique<chat::realtime>(io, *db, rest, clustered);
   rt->install();
   chat::static_files files(opts.web);
   engine.on_request(chat::make_http_handler(rest, files));
 
   engine.start();
+#ifdef SIO_CHAT_REDIS
+  if (clustered) {
+    // Print the "listening" line once the adapter is subscribed: whoever waits for it (a
+    // deploy script, a test) then knows the node misses none of the cluster's broadcasts. Redis
+    // being down is no reason not to serve: the adapter keeps reconnecting, local delivery works.
+    auto ready = std::make_shared<std::promise<void>>();
+    auto* adapter = sio::redis_adapter::of(io.of("/"));
+    if (adapter) {
+      adapter->when_ready([ready, once = std::make_shared<std::once_flag>()] {
+        std::call_once(*once, [&ready] { ready->set_value(); });
+      });
+    }
+    if (!adapter ||
+        ready->get_future().wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      std::cerr << "sio-chat: Redis at " << opts.redis
+                << " is not reachable yet; serving this node alone until it is" << std::endl;
+    }
+  }
+#endif
   std::cout << "sio-chat listening on http://" << (opts.host == "0.0.0.0" ? "localhost" : opts.host)
-            << ':' << engine.port() << " (workers " << engine.worker_count() << ", db "
-            << opts.db.string() << ", web " << files.root().string()
+            << ':' << engine.port() << " (workers " << engine.worker_count() << ", db " << db_name
+            << (clustered ? ", redis " + opts.redis : std::string()) << ", web "
+            << files.root().string()
             << (files.has_index() ? "" : " [not built: serving a placeholder]") << ")" << std::endl;
 
   int sig = 0;

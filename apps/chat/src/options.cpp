@@ -20,19 +20,23 @@ bool parse_number(const std::string& s, T& out, T min, T max) {
 
 std::string usage() {
   return "usage: sio-chat [--port N] [--host ADDR] [--db PATH] [--jwt-secret S] [--web DIR] "
-         "[--workers N]\n"
+         "[--workers N] [--redis URL]\n"
          "  --port        PORT        listening port (default 3000)\n"
          "  --host        HOST        listening address (default 0.0.0.0)\n"
-         "  --db          DB_PATH     SQLite database file (default data/chat.db)\n"
+         "  --db          DB_PATH     SQLite database file (default data/chat.db), or a\n"
+         "                            postgresql://user@host:port/db URL (PostgreSQL)\n"
          "  --jwt-secret  JWT_SECRET  token signing secret (default: generated once, kept in the "
          "database)\n"
          "  --web         WEB_DIR     built front end (default apps/chat/web/dist of the repo)\n"
-         "  --workers     WORKERS     network threads (default: hardware threads)\n";
+         "  --workers     WORKERS     network threads (default: hardware threads)\n"
+         "  --redis       REDIS_URL   redis://host:port: run as one node of a cluster sharing\n"
+         "                            rooms, broadcasts and online counts through Redis\n";
 }
 
 std::map<std::string, std::string> process_env() {
   std::map<std::string, std::string> env;
-  for (const char* name : {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "WEB_DIR", "WORKERS"}) {
+  for (const char* name :
+       {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "WEB_DIR", "WORKERS", "REDIS_URL"}) {
     if (const char* v = std::getenv(name)) env[name] = v;
   }
   return env;
@@ -47,7 +51,8 @@ options_result parse_options(const std::vector<std::string>& args,
                                                               {"db", "DB_PATH"},
                                                               {"jwt-secret", "JWT_SECRET"},
                                                               {"web", "WEB_DIR"},
-                                                              {"workers", "WORKERS"}}) {
+                                                              {"workers", "WORKERS"},
+                                                              {"redis", "REDIS_URL"}}) {
     if (auto it = env.find(var); it != env.end() && !it->second.empty()) given[flag] = it->second;
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -71,7 +76,7 @@ options_result parse_options(const std::vector<std::string>& args,
       return res;
     }
     if (name != "port" && name != "host" && name != "db" && name != "jwt-secret" && name != "web" &&
-        name != "workers") {
+        name != "workers" && name != "redis") {
       res.error = "unknown option --" + name;
       return res;
     }
@@ -94,6 +99,13 @@ options_result parse_options(const std::vector<std::string>& args,
   if (auto it = given.find("db"); it != given.end()) o.db = it->second;
   if (auto it = given.find("jwt-secret"); it != given.end()) o.jwt_secret = it->second;
   if (auto it = given.find("web"); it != given.end()) o.web = it->second;
+  if (auto it = given.find("redis"); it != given.end()) {
+    if (!it->second.starts_with("redis://")) {
+      res.error = "invalid --redis URL (expected redis://host:port): " + it->second;
+      return res;
+    }
+    o.redis = it->second;
+  }
   if (o.db.empty()) res.error = "empty --db";
   return res;
 }

@@ -13,10 +13,11 @@ namespace chat {
 struct options {
   std::string host = "0.0.0.0";               // --host / HOST
   std::uint16_t port = 3000;                  // --port / PORT
-  std::filesystem::path db = "data/chat.db";  // --db / DB_PATH
+  std::filesystem::path db = "data/chat.db";  // --db / DB_PATH; a postgresql:// URL: PostgreSQL
   std::string jwt_secret;     // --jwt-secret / JWT_SECRET; empty: generated, kept in the DB
   std::filesystem::path web;  // --web / WEB_DIR; empty: default_web_dir()
   std::size_t workers = 0;    // --workers / WORKERS; 0: hardware threads
+  std::string redis;          // --redis / REDIS_URL; non-empty: join a cluster (Redis adapter)
   bool help = false;
 };
 

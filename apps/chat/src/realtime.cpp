@@ -8,6 +8,7 @@
 
 #include <exception>
 #include <iostream>
+#include <set>
 
 namespace chat {
 namespace json = boost::json;
@@ -58,9 +59,14 @@ std::string realtime::user_key(id_type user) {
   return "user:" + std::to_string(user);
 }
 
-realtime::realtime(sio::server& io, storage& db, api& auth) : io_(io), db_(db), auth_(auth) {}
+realtime::realtime(sio::server& io, storage& db, api& auth, bool clustered)
+    : io_(io), db_(db), auth_(auth), clustered_(clustered) {}
 
 void realtime::stop() {
+  {
+    std::lock_guard lock(counts_->mu);
+    counts_->stopped = true;
+  }
   emitter_.stop();
   emitter_.join();
 }
@@ -213,6 +219,10 @@ void realtime::typing(sio::socket& s, const json::value& arg, sio::ack& ack) {
 }
 
 void realtime::publish_online(id_type room) {
+  if (clustered_) {
+    publish_online_clustered(room);
+    return;
+  }
   boost::asio::post(emitter_, [this, room] {
     try {
       const auto n = presence_.online(room);
@@ -223,6 +233,43 @@ void realtime::publish_online(id_type room) {
       std::cerr << "sio-chat: onlineUsers: " << e.what() << '\n';
     }
   });
+}
+
+void realtime::publish_online_clustered(id_type room) {
+  std::uint64_t seq = 0;
+  {
+    std::lock_guard lock(counts_->mu);
+    if (counts_->stopped) return;
+    seq = ++counts_->next;
+  }
+  try {
+    io_.in(room_key(room))
+        .fetch_sockets(
+            [this, counts = counts_, room, seq](std::vector<sio::remote_socket> sockets) {
+              std::set<id_type> users;
+              for (const auto& s : sockets) {
+                auto* id = s.data().if_contains("userId");
+                if (id && id->is_int64()) users.insert(id->get_int64());
+                // From another node the id may arrive as an unsigned (MessagePack) number.
+                if (id && id->is_uint64()) users.insert(static_cast<id_type>(id->get_uint64()));
+              }
+              std::lock_guard lock(counts->mu);
+              // Answers may come back out of order: never emit one older than the last emitted.
+              auto& last = counts->emitted[room];
+              if (counts->stopped || seq < last) return;
+              last = seq;
+              try {
+                const auto n = users.size();
+                auto to = io_.to(room_key(room));
+                to.emit("onlineUsers", n);
+                to.emit("onlineUsersInRoom", json::object{{"roomId", room}, {"count", n}});
+              } catch (const std::exception& e) {
+                std::cerr << "sio-chat: onlineUsers: " << e.what() << '\n';
+              }
+            });
+  } catch (const std::exception& e) {
+    std::cerr << "sio-chat: onlineUsers: " << e.what() << '\n';
+  }
 }
 
 void realtime::room_created(const room& r, const std::vector<id_type>& members, id_type creator) {

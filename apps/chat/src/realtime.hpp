@@ -4,6 +4,12 @@
 // Threading: socket handlers run on their socket's worker; shared state lives in storage
 // (thread-safe) and presence (mutex). Online counts are emitted from one thread of our own and read
 // at emission time, so the last count a room receives is always the current one.
+//
+// Clustered (several nodes on one Redis adapter): presence still decides what this node's sockets
+// may do, but online counts come from fetch_sockets on the room, which the adapter answers for
+// every node; each node recounts on the joins, leaves and disconnects of its own sockets, and an
+// answer older than one already emitted for the room is dropped. Per-user notifications need
+// nothing special: the rooms `user:<id>` are reached through the adapter on every node.
 #pragma once
 
 #include "api.hpp"
@@ -15,14 +21,19 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 namespace chat {
 
 class realtime {
  public:
-  // `io`, `db` and `auth` must outlive this object.
-  realtime(sio::server& io, storage& db, api& auth);
+  // `io`, `db` and `auth` must outlive this object. `clustered`: io uses a cluster adapter, so
+  // online counts are computed across nodes.
+  realtime(sio::server& io, storage& db, api& auth, bool clustered = false);
   // Drops pending count updates and joins the emitter thread. Idempotent.
   void stop();
 
@@ -43,10 +54,22 @@ class realtime {
   void send_message(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void typing(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void publish_online(id_type room);
+  void publish_online_clustered(id_type room);
+
+  // Clustered online counts: requests are numbered; per room, the number of the last answer
+  // emitted; a stop flag checked (under the mutex) by callbacks that may outlive stop().
+  struct cluster_counts {
+    std::mutex mu;
+    bool stopped = false;
+    std::uint64_t next = 0;
+    std::map<id_type, std::uint64_t> emitted;
+  };
 
   sio::server& io_;
   storage& db_;
   api& auth_;
+  const bool clustered_;
+  std::shared_ptr<cluster_counts> counts_ = std::make_shared<cluster_counts>();
   presence presence_;
   flood_guard flood_{30, 10};            // per socket: a burst of 30 messages, then 10 per second
   boost::asio::thread_pool emitter_{1};  // serialises online-count emissions; last member

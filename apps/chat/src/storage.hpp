@@ -1,6 +1,6 @@
 // chat::storage: the persistence interface of sio-chat (users, rooms, memberships, messages and a
-// few settings). SQLite implements it today (sqlite_storage.hpp); a PostgreSQL one can follow
-// without touching the HTTP or Socket.IO code.
+// few settings). SQLite (sqlite_storage.hpp) and PostgreSQL (pg_storage.hpp, for several servers
+// sharing one database) implement it.
 //
 // Thread-safety: every member function may be called from any thread concurrently.
 #pragma once
@@ -60,6 +60,13 @@ class storage {
   virtual bool is_member(id_type room_id, id_type user_id) = 0;
   virtual std::vector<id_type> room_members(id_type room_id) = 0;
   virtual std::size_t room_count() = 0;
+  // Creates the public room `name` when the database has no room at all (a new database); true
+  // when it did. Backends shared by several servers make this atomic across them.
+  virtual bool seed_room(std::string_view name, std::int64_t now_ms) {
+    if (room_count() != 0) return false;
+    create_room(name, false, 0, {}, now_ms);
+    return true;
+  }
 
   virtual message add_message(id_type room_id, id_type user_id, std::string_view text,
                               std::int64_t now_ms) = 0;
