@@ -42,7 +42,12 @@ fuzz: deps
 	scripts/run-fuzz.sh $(BUILD)/fuzz/bin $(FUZZ_SECONDS)
 
 demo: build
-	$(BUILD)/bin/sio-conformance-server --port 3000
+	$(BUILD)/bin/sio-chat --port 3000
+
+# Load generator and bench servers only, then every scenario against sio and Node (bench/run.sh).
+bench: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS) --target sio-bench sio-bench-server sio-raw-echo
+	BUILD=$(BUILD) bench/run.sh
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -1,0 +1,385 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's results.jsonl into BENCHMARKS.md and two gnuplot PNGs.
+
+Each line of results.jsonl: {"group", "server", "rep", "args", "result": <sio-bench --json line>}.
+Every figure is the median over repetitions with its spread (min-max); a run where the generator
+was saturated is marked, and so is a figure built from such runs.
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+from collections import defaultdict
+
+P99_TARGET_MS = 10.0
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=10).stdout.strip()
+    except Exception:
+        return ""
+
+
+def load(path):
+    runs = defaultdict(list)  # (group, server) -> [result]
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                r = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            runs[(r["group"], r["server"])].append(r["result"])
+    return runs
+
+
+def ok(results):
+    return [r for r in results if not r.get("failed")]
+
+
+def vals(results, key, sub=None):
+    out = []
+    for r in ok(results):
+        v = r.get(key)
+        if sub is not None and isinstance(v, dict):
+            v = v.get(sub)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            out.append(float(v))
+    return out
+
+
+def med(v):
+    return statistics.median(v) if v else None
+
+
+def fmt_num(v, digits=0):
+    if v is None:
+        return "n/a"
+    if digits == 0:
+        return f"{v:,.0f}"
+    return f"{v:,.{digits}f}"
+
+
+def fmt_spread(v, digits=0):
+    if not v:
+        return "n/a"
+    m = med(v)
+    if len(v) == 1:
+        return fmt_num(m, digits)
+    return f"{fmt_num(m, digits)} ({fmt_num(min(v), digits)}–{fmt_num(max(v), digits)})"
+
+
+def bound_note(results):
+    n = sum(1 for r in ok(results) if r.get("generator_bound"))
+    return f"generator-bound {n}/{len(ok(results))}" if n else ""
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def fmt_ratio(x):
+    return "n/a" if x is None else f"{x:.2f}×"
+
+
+def sustained_rate(runs, server, rates):
+    """Highest offered echo rate whose median p99 is under target with nothing lost."""
+    best = None
+    for rate in rates:
+        res = runs.get((f"echo_{rate}", server), [])
+        if not ok(res):
+            break  # not run: a lower rate was already overloaded
+        p99 = med(vals(res, "latency_ms", "p99"))
+        errs = med(vals(res, "errors"))
+        delivered = med(vals(res, "delivered"))
+        expected = med(vals(res, "expected"))
+        if p99 is not None and p99 < P99_TARGET_MS and errs == 0 and delivered and expected and delivered >= expected:
+            best = rate
+        else:
+            break
+    return best
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--report", required=True)
+    ap.add_argument("--elapsed", type=int, default=0)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--duration", default="")
+    ap.add_argument("--quick", default="0")
+    a = ap.parse_args()
+    runs = load(a.results)
+    os.makedirs(a.out, exist_ok=True)
+
+    groups = sorted({g for g, _ in runs})
+    echo_rates = sorted(int(g.split("_")[1]) for g in groups if g.startswith("echo_") and g.split("_")[1].isdigit())
+    idle_ns = sorted(int(g.split("_")[1]) for g in groups if g.startswith("idle_"))
+
+    def m(group, server, key, sub=None):
+        return med(vals(runs.get((group, server), []), key, sub))
+
+    # --- plots ---------------------------------------------------------------------------------
+    plots = []
+    if echo_rates:
+        dat = os.path.join(a.out, "latency_vs_rate.dat")
+        with open(dat, "w") as f:
+            f.write("# offered_rate sio_p50 sio_p99 node_p50 node_p99 (ms, medians)\n")
+            for rate in echo_rates:
+                row = [rate]
+                for s in ("sio", "node"):
+                    for q in ("p50", "p99"):
+                        v = m(f"echo_{rate}", s, "latency_ms", q)
+                        row.append("NaN" if v is None else v)
+                f.write(" ".join(str(x) for x in row) + "\n")
+        png = os.path.join(a.out, "latency_vs_rate.png")
+        gp = f"""set terminal png size 900,520
+set output '{png}'
+set title 'echo: latency from intended send vs offered rate (medians)'
+set xlabel 'offered rate (acked echoes/s)'
+set ylabel 'latency (ms)'
+set logscale xy
+set grid
+set key top left
+plot '{dat}' using 1:2 with linespoints title 'sio p50', \\
+     '{dat}' using 1:3 with linespoints title 'sio p99', \\
+     '{dat}' using 1:4 with linespoints title 'Node p50', \\
+     '{dat}' using 1:5 with linespoints title 'Node p99', \\
+     {P99_TARGET_MS} with lines dashtype 2 title 'p99 target'
+"""
+        open(os.path.join(a.out, "latency_vs_rate.gp"), "w").write(gp)
+        sh(f"gnuplot '{os.path.join(a.out, 'latency_vs_rate.gp')}'")
+        if os.path.exists(png):
+            plots.append(("Echo latency against offered rate", "latency_vs_rate.png"))
+    if idle_ns:
+        dat = os.path.join(a.out, "memory_vs_connections.dat")
+        with open(dat, "w") as f:
+            f.write("# connections sio_rss_mb node_rss_mb (server VmRSS with N idle connections, medians)\n")
+            base = [0]  # the fresh process, before its first connection
+            for s_ in ("sio", "node"):
+                v = m(f"idle_{idle_ns[0]}", s_, "server_rss_before_bytes")
+                base.append("NaN" if v is None else v / 1e6)
+            f.write(" ".join(str(x) for x in base) + "\n")
+            for n in idle_ns:
+                row = [n]
+                for s in ("sio", "node"):
+                    v = m(f"idle_{n}", s, "server_rss_after_bytes")
+                    row.append("NaN" if v is None else v / 1e6)
+                f.write(" ".join(str(x) for x in row) + "\n")
+        png = os.path.join(a.out, "memory_vs_connections.png")
+        gp = f"""set terminal png size 900,520
+set output '{png}'
+set title 'idle WebSocket connections: server RSS (medians)'
+set xlabel 'connections'
+set ylabel 'server RSS (MB)'
+set grid
+set key top left
+set yrange [0:*]
+plot '{dat}' using 1:2 with linespoints title 'sio', \\
+     '{dat}' using 1:3 with linespoints title 'Node'
+"""
+        open(os.path.join(a.out, "memory_vs_connections.gp"), "w").write(gp)
+        sh(f"gnuplot '{os.path.join(a.out, 'memory_vs_connections.gp')}'")
+        if os.path.exists(png):
+            plots.append(("Server memory against idle connections", "memory_vs_connections.png"))
+
+    # --- headline -------------------------------------------------------------------------------
+    rel = os.path.relpath(a.out, os.path.dirname(os.path.abspath(a.report)))
+    L = []
+    w = L.append
+    w("# sio benchmarks")
+    w("")
+    w(f"Generated by `make bench` (bench/run.sh{' --quick' if a.quick == '1' else ''}) on "
+      f"{sh('date -u +%Y-%m-%dT%H:%MZ')}, git {sh('git rev-parse --short HEAD') or 'n/a'}"
+      f"{' (uncommitted changes)' if sh('git status --porcelain --untracked-files=no') else ''}; "
+      f"the run took {a.elapsed} s.")
+    if a.quick == "1":
+        w("")
+        w("**Quick run**: one repetition, short windows, fewer points. Indicative only.")
+    w("")
+    w("## Machine")
+    w("")
+    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+    mem = sh("free -g | awk '/Mem:/ {print $2}'")
+    cxx = sh("c++ --version | head -1")
+    nodev = sh("node --version")
+
+    def npm_version(pkg):
+        try:
+            with open(os.path.join("bench/node/node_modules", pkg, "package.json")) as f:
+                return json.load(f).get("version", "?")
+        except OSError:
+            return "?"
+
+    load_avg = " ".join(open("/proc/loadavg").read().split()[:3])
+    w(f"- CPU: {cpu or platform.processor()}, {os.cpu_count()} cores; memory {mem} GiB")
+    w(f"- Kernel: {platform.release()}; compiler: {cxx}")
+    w(f"- Node.js {nodev}, socket.io {npm_version('socket.io')} with bufferutil {npm_version('bufferutil')}")
+    w(f"- Load average at report time: {load_avg} (other work on the machine disturbs the figures)")
+    w("")
+    w("## Method")
+    w("")
+    w("- Load generator: `sio-bench` (bench/sio-bench), C++ on Asio/Beast, one event loop, speaking "
+      "Engine.IO v4 / Socket.IO v5 itself with pre-formatted frames; it answers pings. Latency is "
+      "measured from each message's *intended* send time (open-loop schedule), so queueing caused by "
+      "a slow server is charged to it; histograms are log-bucketed (~1.6 % resolution).")
+    w("- Servers implement one contract: `echo` → ack with the same arguments; `join {room}` → join "
+      "(acked when asked); `fanout {room, payload}` → emit `fanout` with the payload to the room. "
+      "sio: `sio-bench-server --workers 1`; Node: `bench/node/server.mjs` (npm socket.io, bufferutil).")
+    w("- Headline runs: server pinned to core 1 (`taskset -c 1`), generator to core 0. Every "
+      "measurement starts a fresh server process. sio and Node alternate (A/B, then B/A) for each "
+      f"repetition; a warm-up precedes the measured runs; {a.reps} repetition(s), window "
+      f"{a.duration} s after 1 s of in-run warm-up. Figures: median (min–max).")
+    w("- CPU: the generator samples `/proc/<pid>/stat` (utime+stime) of the server and of itself over "
+      "each window. *msgs per server-CPU-second* = messages received by clients in the window / "
+      "server CPU seconds. A run is **generator-bound** when the generator used ≥ 95 % of its core.")
+    w("- Calibration: the same scenarios against `sio-raw-echo`, a bare Beast WebSocket server that "
+      "only frames Engine.IO/Socket.IO (no parser, no rooms logic beyond a set): the generator's "
+      "ceiling on this machine.")
+    w("- Correctness: `--verify` runs check that every message is delivered exactly once, in order "
+      "per connection, with intact payload (sequence numbers in every message).")
+    w("")
+
+    w("## Headline (targets from issue 6)")
+    w("")
+    w("| figure | sio | Node | sio/Node | target | met |")
+    w("|---|---|---|---|---|---|")
+
+    def row(label, group, key, sub=None, digits=0, target=None, better="higher"):
+        sv = vals(runs.get((group, "sio"), []), key, sub)
+        nv = vals(runs.get((group, "node"), []), key, sub)
+        r = ratio(med(sv), med(nv))
+        met = ""
+        if target is not None and r is not None:
+            met = "yes" if (r >= target if better == "higher" else r <= target) else "**no**"
+        notes = " ".join(x for x in (bound_note(runs.get((group, "sio"), [])),
+                                     bound_note(runs.get((group, "node"), []))) if x)
+        tgt = "" if target is None else (f"≥ {target}×" if better == "higher" else f"≤ {target}×")
+        w(f"| {label}{' (' + notes + ')' if notes else ''} | {fmt_spread(sv, digits)} | "
+          f"{fmt_spread(nv, digits)} | {fmt_ratio(r)} | {tgt} | {met} |")
+
+    if runs.get(("fanout_max", "sio")) or runs.get(("fanout_max", "node")):
+        row("fanout, 5,000-member room: delivered msgs/s", "fanout_max", "delivered_per_s", target=10)
+    if echo_rates:
+        ss, sn = sustained_rate(runs, "sio", echo_rates), sustained_rate(runs, "node", echo_rates)
+        r = ratio(ss, sn)
+
+        def fmt_rate(v):  # the sweep's top rate passing only bounds the answer from below
+            return ("≥ " if v is not None and v == echo_rates[-1] else "") + fmt_num(v)
+
+        w(f"| echo: highest offered rate sustained with p99 < {P99_TARGET_MS:g} ms, nothing lost "
+          f"(of {', '.join(map(str, echo_rates))}) | {fmt_rate(ss)} | {fmt_rate(sn)} | {fmt_ratio(r)} | ≥ 3× | "
+          f"{'' if r is None else ('yes' if r >= 3 else '**no**')} |")
+    row("echo, closed loop: acked round trips/s", "echo_max", "delivered_per_s")
+    if idle_ns:
+        n = idle_ns[-1]
+        row(f"idle: server RSS per WebSocket connection at {n:,} (bytes)", f"idle_{n}",
+            "rss_per_conn_bytes", target=0.2, better="lower")
+    sv = vals(runs.get(("connect", "sio"), []), "connects_per_s")
+    nv = vals(runs.get(("connect", "node"), []), "connects_per_s")
+    ms_ = med(sv)
+    w(f"| connects/s ({bound_note(runs.get(('connect', 'sio'), [])) or 'WebSocket + Socket.IO CONNECT'}) | "
+      f"{fmt_spread(sv)} | {fmt_spread(nv)} | {fmt_ratio(ratio(ms_, med(nv)))} | ≥ 20,000/s (sio) | "
+      f"{'' if ms_ is None else ('yes' if ms_ >= 20000 else '**no**')} |")
+    row("echo closed loop: msgs per server-CPU-second", "echo_max", "msgs_per_server_cpu_s")
+    row("fanout closed loop: msgs per server-CPU-second", "fanout_max", "msgs_per_server_cpu_s")
+    w("")
+    calib = [(g, "raw") for g in ("calib_echo", "calib_fanout", "calib_connect") if runs.get((g, "raw"))]
+    if calib:
+        ce = m("calib_echo", "raw", "delivered_per_s")
+        cf = m("calib_fanout", "raw", "delivered_per_s")
+        cc = m("calib_connect", "raw", "connects_per_s")
+        w(f"Generator ceiling (against sio-raw-echo): echo {fmt_num(ce)} round trips/s, fanout "
+          f"{fmt_num(cf)} deliveries/s, {fmt_num(cc)} connects/s. A server figure close to these is "
+          "limited by the generator, not by the server.")
+        w("")
+
+    # --- details --------------------------------------------------------------------------------
+    w("## All runs (medians over repetitions, spread in parentheses)")
+    w("")
+    w("| run | server | delivered/s | p50 ms | p99 ms | p99.9 ms | server CPU % | generator CPU % | msgs/server-CPU-s | errors | notes |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    order = ["calib_echo", "calib_fanout", "calib_connect", "connect"] + [f"idle_{n}" for n in idle_ns] + \
+        [f"echo_{r}" for r in echo_rates] + ["echo_max", "fanout_max", "fanout_10", "rooms", "polling",
+                                             "mw_echo_max", "mw_fanout_max"]
+    for g in order:
+        for s in ("raw", "sio", "node"):
+            res = runs.get((g, s))
+            if not res:
+                continue
+            okr = ok(res)
+            notes = []
+            if len(okr) < len(res):
+                notes.append(f"{len(res) - len(okr)} failed")
+            if any(r.get("server_died") for r in res):
+                notes.append("server died")
+            bn = bound_note(res)
+            if bn:
+                notes.append(bn)
+            if g.startswith("idle_"):
+                notes.append(f"RSS/conn {fmt_spread(vals(res, 'rss_per_conn_bytes'))} B")
+            if g in ("connect", "calib_connect"):
+                notes.append(f"connects/s {fmt_spread(vals(res, 'connects_per_s'))}")
+            if g.startswith("mw_"):
+                notes.append("sio --workers 2, unpinned")
+            w(f"| {g} | {s} | {fmt_spread(vals(res, 'delivered_per_s'))} | "
+              f"{fmt_spread(vals(res, 'latency_ms', 'p50'), 2)} | {fmt_spread(vals(res, 'latency_ms', 'p99'), 2)} | "
+              f"{fmt_spread(vals(res, 'latency_ms', 'p999'), 2)} | {fmt_spread(vals(res, 'server_cpu_pct'), 1)} | "
+              f"{fmt_spread(vals(res, 'generator_cpu_pct'), 1)} | {fmt_spread(vals(res, 'msgs_per_server_cpu_s'))} | "
+              f"{fmt_spread(vals(res, 'errors'))} | {'; '.join(notes)} |")
+    w("")
+    w("For connect and idle runs the latency columns are connect → Socket.IO CONNECT answer and "
+      "delivered/s is connects/s.")
+    w("")
+
+    vgroups = [g for g in groups if g.startswith("verify_")]
+    if vgroups:
+        w("## Correctness (`--verify`)")
+        w("")
+        w("| run | server | result | delivered / expected |")
+        w("|---|---|---|---|")
+        for g in vgroups:
+            for s in ("sio", "node"):
+                for r in runs.get((g, s), []):
+                    res = "failed to run" if r.get("failed") else ("OK" if r.get("verify_ok") else f"**FAILED** {r.get('error_detail')}")
+                    w(f"| {g[7:]} | {s} | {res} | {r.get('delivered', 'n/a')} / {r.get('expected', 'n/a')} |")
+        w("")
+
+    if plots:
+        w("## Plots")
+        w("")
+        for title, f in plots:
+            w(f"### {title}")
+            w("")
+            w(f"![{title}]({rel}/{f})")
+            w("")
+
+    w("## Profile")
+    w("")
+    perf = sorted(f for f in os.listdir(a.out) if f.startswith("perf-") and f.endswith(".txt"))
+    if perf:
+        w("perf samples of sio (`PROFILE=1`, first repetition): " +
+          ", ".join(f"[{f}]({rel}/{f})" for f in perf) + ".")
+    else:
+        w("Not recorded in this run (`PROFILE=1 bench/run.sh` records perf samples of sio during "
+          "the closed-loop echo and fanout). Before/after figures of optimisations belong here.")
+    w("")
+    w("## Reproduce")
+    w("")
+    w("`make bench` (full, about 12 minutes) or `bench/run.sh --quick`. Raw results: "
+      f"`{rel}/results.jsonl` (one generator JSON line per run), log: `{rel}/run.log`.")
+    with open(a.report, "w") as f:
+        f.write("\n".join(L) + "\n")
+    print(f"report: {a.report}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# sio's benchmark run (what `make bench` runs): every scenario against sio (build/bin/sio-bench-server)
+# and the Node.js reference (bench/node/server.mjs), A/B alternated, a warm-up then REPS
+# repetitions, the generator calibrated against a raw WebSocket server (sio-raw-echo); writes
+# BENCHMARKS.md and the plots in bench/results/.
+#
+# Headline runs pin the server to core 1 (sio --workers 1) and the generator to core 0; sio's
+# multi-worker figures are taken separately, unpinned. Server and generator CPU are sampled by the
+# generator from /proc/<pid>/stat over each measurement window.
+#
+#   bench/run.sh            full run (about 12 minutes on 2 cores)
+#   bench/run.sh --quick    short run (about 3 minutes): 1 repetition, fewer points, 2 s windows
+#   bench/run.sh --smoke    tiny loads (about a minute): checks the script, not the servers
+# Environment: BUILD (build dir, default build), REPS, DURATION, OUT (results dir), REPORT (file),
+# PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt).
+set -uo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+QUICK=0
+[ "${1:-}" = "--quick" ] && QUICK=1
+[ "${1:-}" = "--smoke" ] && QUICK=2
+BUILD="${BUILD:-build}"
+BIN="$ROOT/$BUILD/bin"
+[[ "$BUILD" = /* ]] && BIN="$BUILD/bin"
+OUT="${OUT:-$ROOT/bench/results}"
+REPORT="${REPORT:-$ROOT/BENCHMARKS.md}"
+PROFILE="${PROFILE:-0}"
+
+if [ "$QUICK" = 2 ]; then  # checks the script itself: tiny loads, about a minute
+  REPS="${REPS:-1}"; DURATION="${DURATION:-1}"; WARMUP=0.5
+  CONNECT_N=500; IDLE_NS="200 500"; ECHO_CLIENTS=50; ECHO_RATES="500 2000"
+  FANOUT_N=200; ROOMS_N=400; ROOMS_RATE=50; POLL_N=20; POLL_RATE=100
+elif [ "$QUICK" = 1 ]; then
+  REPS="${REPS:-1}"; DURATION="${DURATION:-2}"; WARMUP=1
+  CONNECT_N=5000; IDLE_NS="1000 5000"; ECHO_CLIENTS=500; ECHO_RATES="5000 20000 40000 80000 120000"
+  FANOUT_N=5000; ROOMS_N=5000; ROOMS_RATE=200; POLL_N=100; POLL_RATE=1000
+else
+  REPS="${REPS:-3}"; DURATION="${DURATION:-4}"; WARMUP=1
+  CONNECT_N=10000; IDLE_NS="1000 4000 10000"; ECHO_CLIENTS=1000
+  ECHO_RATES="2000 5000 10000 20000 40000 80000 120000 160000"
+  FANOUT_N=5000; ROOMS_N=10000; ROOMS_RATE=500; POLL_N=200; POLL_RATE=2000
+fi
+ROOM_SIZE=100
+
+for b in sio-bench sio-bench-server sio-raw-echo; do
+  if [ ! -x "$BIN/$b" ]; then
+    echo "bench: $BIN/$b missing (make bench builds it)" >&2
+    exit 1
+  fi
+done
+if [ ! -d bench/node/node_modules/socket.io ]; then
+  echo "bench: bench/node/node_modules missing (scripts/deps.sh installs it)" >&2
+  exit 1
+fi
+
+# Pinning: server on core 1, generator on core 0 (when there are two cores or more).
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  PIN_SERVER=(taskset -c 1)
+  PIN_GEN=(taskset -c 0)
+else
+  PIN_SERVER=()
+  PIN_GEN=()
+fi
+# Enough descriptors for the servers and the generator (root may raise the hard limit).
+ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+mkdir -p "$OUT"
+RESULTS="$OUT/results.jsonl"
+LOG="$OUT/run.log"
+: >"$RESULTS"
+: >"$LOG"
+START_TS=$(date +%s)
+
+# Below the ephemeral range (32768-60999 here): the generator's many outgoing connections could
+# otherwise hold the port a fresh server wants to listen on.
+PORT=23000
+SERVER_PID=""
+LAST_LINE=""
+# start_server KIND [pin|nopin] [workers]: starts a fresh server on a fresh port; sets SERVER_PID.
+start_server() {
+  local kind=$1 pin=${2:-pin} workers=${3:-1}
+  local pre=()
+  [ "$pin" = pin ] && pre=("${PIN_SERVER[@]}")
+  PORT=$((PORT + 1))
+  case "$kind" in
+    sio) "${pre[@]}" "$BIN/sio-bench-server" --port "$PORT" --workers "$workers" >>"$LOG" 2>&1 & ;;
+    node) "${pre[@]}" node bench/node/server.mjs --port "$PORT" >>"$LOG" 2>&1 & ;;
+    raw) "${pre[@]}" "$BIN/sio-raw-echo" --port "$PORT" >>"$LOG" 2>&1 & ;;
+  esac
+  SERVER_PID=$!
+  for _ in $(seq 1 200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+    sleep 0.05
+  done
+  echo "bench: $kind server did not start (see $LOG)" >&2
+  return 1
+}
+
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
+    kill -9 "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+  fi
+  SERVER_PID=""
+}
+trap 'stop_server' EXIT INT TERM
+
+# gen GROUP SERVER REP [pin|nopin] ARGS...: one generator run against the current server; its JSON
+# line, tagged, goes to results.jsonl.
+gen() {
+  local group=$1 server=$2 rep=$3 pin=$4
+  shift 4
+  local pre=()
+  [ "$pin" = pin ] && pre=("${PIN_GEN[@]}")
+  local line perf_pid=""
+  echo "--- $group $server rep=$rep: $*" >>"$LOG"
+  # PROFILE=1: perf samples sio during the first repetition of the closed-loop echo and fanout.
+  if [ "$PROFILE" = 1 ] && [ "$server" = sio ] && [ "$rep" = 1 ] && command -v perf >/dev/null &&
+    { [ "$group" = echo_max ] || [ "$group" = fanout_max ]; }; then
+    perf record -F 999 -g -p "$SERVER_PID" -o "$OUT/perf-$group.data" >>"$LOG" 2>&1 &
+    perf_pid=$!
+  fi
+  line=$("${pre[@]}" "$BIN/sio-bench" --url "http://127.0.0.1:$PORT" --server-pid "$SERVER_PID" \
+    --json "$@" 2>>"$LOG" | tee -a "$LOG" | tail -n 1)
+  if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid" 2>/dev/null
+    wait "$perf_pid" 2>/dev/null
+    {
+      perf report -i "$OUT/perf-$group.data" --no-children --sort dso --stdio -g none
+      perf report -i "$OUT/perf-$group.data" --no-children --percent-limit 0.5 --stdio -g none
+    } >"$OUT/perf-$group.txt" 2>>"$LOG"
+  fi
+  if [[ "$line" != \{* ]]; then
+    line='{"failed":true}'
+  fi
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "bench: $server server died during $group (see $LOG)" >&2
+    line="${line%\}},\"server_died\":true}"
+  fi
+  LAST_LINE=$line
+  printf '{"group":"%s","server":"%s","rep":%s,"args":"%s","result":%s}\n' \
+    "$group" "$server" "$rep" "$*" "$line" >>"$RESULTS"
+  printf '  %-12s %-5s rep %s %s\n' "$group" "$server" "$rep" \
+    "$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("failed" if r.get("failed") else "delivered/s=%s p99=%sms errors=%s srv_cpu=%s%% gen_cpu=%s%%%s" % (r.get("delivered_per_s"), r.get("latency_ms",{}).get("p99"), r.get("errors"), r.get("server_cpu_pct","-"), r.get("generator_cpu_pct","-"), " GENERATOR-BOUND" if r.get("generator_bound") else ""))' "$line")"
+}
+
+# order REP: A/B alternation, "sio node" on even repetitions and "node sio" on odd ones.
+order() { if [ $(($1 % 2)) -eq 0 ]; then echo "sio node"; else echo "node sio"; fi; }
+
+common=(--duration "$DURATION" --warmup "$WARMUP")
+
+echo "bench: results in $OUT, report $REPORT (reps=$REPS, window=${DURATION}s)"
+
+echo "== calibration: generator ceiling against sio-raw-echo"
+for rep in $(seq 1 "$REPS"); do
+  start_server raw || continue
+  gen calib_echo raw "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 "${common[@]}"
+  gen calib_fanout raw "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 "${common[@]}"
+  stop_server
+  start_server raw || continue
+  gen calib_connect raw "$rep" pin --scenario connect --clients "$CONNECT_N"
+  stop_server
+done
+
+echo "== connect: $CONNECT_N WebSocket connections"
+for rep in $(seq 0 "$REPS"); do
+  for s in $(order "$rep"); do
+    start_server "$s" || continue
+    if [ "$rep" = 0 ]; then  # warm-up
+      gen warmup "$s" 0 pin --scenario connect --clients 1000
+    else
+      gen connect "$s" "$rep" pin --scenario connect --clients "$CONNECT_N"
+    fi
+    stop_server
+  done
+done
+
+echo "== idle: server RSS per connection ($IDLE_NS)"
+for n in $IDLE_NS; do
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(order "$rep"); do
+      start_server "$s" || continue
+      sleep 0.5  # let the fresh process settle before the baseline
+      gen "idle_$n" "$s" "$rep" pin --scenario idle --clients "$n" --duration 3
+      stop_server
+    done
+  done
+done
+
+echo "== echo: $ECHO_CLIENTS clients, offered rates $ECHO_RATES, then closed loop"
+for rep in $(seq 1 "$REPS"); do
+  for s in $(order "$rep"); do
+    start_server "$s" || continue
+    gen warmup "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 --duration 2 \
+      --warmup 0
+    for r in $ECHO_RATES; do
+      gen "echo_$r" "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate "$r" \
+        "${common[@]}"
+      # Past the first clearly overloaded rate, higher ones only measure a backlog: next server.
+      if ! python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if not r.get("failed") and r.get("latency_ms",{}).get("p99",1e9) < 100 and r.get("errors",1) == 0 else 1)' "$LAST_LINE"; then
+        break
+      fi
+    done
+    gen echo_max "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 "${common[@]}"
+    stop_server
+  done
+done
+
+echo "== fanout: one sender, a room of $FANOUT_N receivers"
+for rep in $(seq 1 "$REPS"); do
+  for s in $(order "$rep"); do
+    start_server "$s" || continue
+    gen warmup "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 --duration 2 \
+      --warmup 0
+    gen fanout_max "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 "${common[@]}"
+    gen fanout_10 "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 10 "${common[@]}"
+    stop_server
+  done
+done
+
+echo "== rooms: $ROOMS_N receivers in rooms of $ROOM_SIZE, $ROOMS_RATE msgs/s"
+for rep in $(seq 1 "$REPS"); do
+  for s in $(order "$rep"); do
+    start_server "$s" || continue
+    gen rooms "$s" "$rep" pin --scenario rooms --clients "$ROOMS_N" --room-size "$ROOM_SIZE" \
+      --rate "$ROOMS_RATE" "${common[@]}"
+    stop_server
+  done
+done
+
+echo "== polling: $POLL_N polling-only clients, $POLL_RATE msgs/s"
+for rep in $(seq 1 "$REPS"); do
+  for s in $(order "$rep"); do
+    start_server "$s" || continue
+    gen polling "$s" "$rep" pin --scenario polling --clients "$POLL_N" --rate "$POLL_RATE" \
+      "${common[@]}"
+    stop_server
+  done
+done
+
+echo "== correctness (--verify): exactly once, in order, intact payloads"
+for s in sio node; do
+  start_server "$s" || continue
+  gen verify_echo "$s" 1 pin --verify --scenario echo --clients 200 --rate 5000 --duration 2
+  gen verify_fanout "$s" 1 pin --verify --scenario fanout --clients 1000 --rate 50 --duration 2
+  gen verify_rooms "$s" 1 pin --verify --scenario rooms --clients 2000 --room-size 50 \
+    --rate 200 --duration 2
+  gen verify_polling "$s" 1 pin --verify --scenario polling --clients 50 --rate 500 --duration 2
+  stop_server
+done
+
+echo "== sio multi-worker (--workers 2, nothing pinned; generator shares the cores)"
+for rep in $(seq 1 "$REPS"); do
+  start_server sio nopin 2 || continue
+  gen mw_echo_max sio "$rep" nopin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 \
+    "${common[@]}"
+  gen mw_fanout_max sio "$rep" nopin --scenario fanout --clients "$FANOUT_N" --rate 0 \
+    "${common[@]}"
+  stop_server
+done
+
+ELAPSED=$(($(date +%s) - START_TS))
+echo "== report (run took ${ELAPSED}s)"
+python3 bench/report.py --results "$RESULTS" --out "$OUT" --report "$REPORT" \
+  --elapsed "$ELAPSED" --reps "$REPS" --duration "$DURATION" --quick "$QUICK"

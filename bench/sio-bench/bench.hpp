@@ -1,0 +1,229 @@
+// sio-bench: a Socket.IO v5 / Engine.IO v4 load generator that speaks the protocol itself.
+//
+// Shape: one io_context per thread (usually one), thousands of clients on each. Every client is a
+// small state machine over one WebSocket (or two keep-alive HTTP connections for polling); frames
+// are formatted into per-client buffers that are reused, so the steady state allocates nothing per
+// message. Latency is measured from the *intended* send time carried in each message, so a server
+// that falls behind is charged for the queueing it causes (no coordinated omission).
+//
+// Thread-safety: a client lives on its worker's thread. Counters the control thread polls are
+// atomics written by one thread each; histograms are merged after the workers stopped.
+#pragma once
+
+#include "histogram.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sio::bench {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+enum class scenario_kind { connect, idle, echo, fanout, rooms, polling };
+enum class transport_kind { websocket, polling };
+
+struct config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 3000;
+  std::string path = "/socket.io/";
+  scenario_kind scenario = scenario_kind::echo;
+  std::string scenario_name = "echo";
+  transport_kind transport = transport_kind::websocket;
+  std::size_t clients = 100;  // receivers for fanout/rooms (the sender is one more connection)
+  double rate = 1000;         // messages/s offered (all clients together); 0 = closed loop
+  double duration = 5;        // measurement window, s
+  double warmup = 1;          // sending before the window, s
+  double drain = 3;           // wait for late answers after the window, s
+  std::size_t payload = 32;   // bytes of filler in each message
+  int server_pid = 0;
+  bool json = false;
+  bool verify = false;
+  std::size_t threads = 1;
+  std::size_t sources = 0;        // source addresses 127.0.0.1..N; 0 = enough for the port range
+  std::size_t room_size = 0;      // rooms: members per room (0 = 100); fanout: one room of all
+  std::size_t concurrency = 256;  // connection attempts in flight per thread
+  std::size_t window = 4;         // fanout with rate 0: messages in flight (not fully delivered)
+  double connect_timeout = 60;    // s for the whole connect phase
+  bool beast_ws = false;          // Beast's websocket::stream instead of the lean client
+};
+
+// Nanoseconds on the steady clock since the generator started (small enough to travel through
+// JSON numbers as exact doubles).
+std::int64_t now_ns() noexcept;
+std::chrono::steady_clock::time_point to_time_point(std::int64_t ns) noexcept;
+
+// Single-writer counter the control thread may read at any time.
+struct counter {
+  std::atomic<std::uint64_t> v{0};
+  void add(std::uint64_t n = 1) noexcept {
+    v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  std::uint64_t get() const noexcept { return v.load(std::memory_order_relaxed); }
+};
+
+struct counters {
+  counter connected, connect_failed, disconnected, joined;
+  counter sent_window, expected_window, delivered_window, received_in_window;
+  counter sent_total, received_total;
+  counter overruns, out_of_order, duplicates, payload_errors, protocol_errors;
+  std::atomic<std::int64_t> last_connect_ns{0};
+};
+
+class worker;
+class client;
+
+// State shared by all workers for one run.
+struct shared_state {
+  explicit shared_state(const config& c);
+
+  const config& cfg;
+  tcp::endpoint server;
+  std::string host_header;
+  std::string ws_target;
+  std::string ws_request;  // the upgrade request of the lean client
+  std::string polling_target;
+  std::string pad;  // payload filler
+  std::int64_t window_start = 0;
+  std::int64_t window_end = 0;
+  std::atomic<bool> sending{false};
+  std::atomic<std::uint64_t> active_total{0};  // clients taking part in echo
+
+  // fanout / rooms
+  std::size_t rooms = 1;
+  std::unique_ptr<std::atomic<std::uint32_t>[]> room_members;  // joined members per room
+  static constexpr std::size_t slot_count = 4096;
+  std::unique_ptr<std::atomic<std::uint32_t>[]> slots;  // deliveries per message (closed loop)
+  worker* sender_worker = nullptr;
+  client* sender = nullptr;
+};
+
+// Base of the two transports: the Engine.IO / Socket.IO part every client shares.
+class client {
+ public:
+  enum class role : std::uint8_t { echo, receiver, sender, idle };
+  enum class msg_kind : std::uint8_t { sio_connect, pong, echo, join, fanout };
+  struct out_msg {
+    msg_kind kind = msg_kind::pong;
+    std::uint32_t room = 0;
+    std::uint64_t a = 0;  // echo: seq; fanout: room seq
+    std::uint64_t b = 0;  // fanout: global seq
+    std::int64_t t = 0;   // intended send time
+  };
+
+  client(worker& w, std::uint32_t index, role r, std::uint32_t room, net::ip::address_v4 src);
+  virtual ~client() = default;
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  virtual void start() = 0;
+  // Abort the connection (end of run); no error is counted.
+  void close();
+
+  bool ready() const noexcept { return phase_ == phase::connected; }
+  bool joined() const noexcept { return joined_; }
+  role kind() const noexcept { return role_; }
+  std::uint32_t room() const noexcept { return room_; }
+  std::int64_t connect_started() const noexcept { return connect_start_; }
+
+  void send_echo(std::int64_t t);
+  void send_join();
+  void send_fanout(std::uint32_t room, std::uint64_t room_seq, std::uint64_t global_seq,
+                   std::int64_t t);
+
+ protected:
+  enum class phase : std::uint8_t { idle, connecting, open, connected, dead };
+
+  // Queue one packet; false when the client's bounded queue is full (counted as an overrun).
+  virtual bool push(const out_msg& m) = 0;
+  virtual void close_transport() = 0;
+  // Appends the Engine.IO text packet for m.
+  void format(const out_msg& m, std::string& out) const;
+  // One Engine.IO text packet received.
+  void on_packet(std::string_view p);
+  void fail(bool protocol_error);
+  bool closing() const noexcept { return closing_; }
+
+  worker& w_;
+  shared_state& sh_;
+  net::ip::address_v4 src_;
+  std::uint32_t index_;
+  std::uint32_t room_;
+  role role_;
+  phase phase_ = phase::idle;
+  bool joined_ = false;
+  bool closing_ = false;
+  std::string sid_;
+  std::int64_t connect_start_ = 0;
+  std::uint64_t next_seq_ = 1;    // echo: next seq to send (= ack id)
+  std::uint64_t expect_ack_ = 1;  // echo: next ack expected
+  std::uint64_t expect_rseq_ = 0;
+
+ private:
+  void on_ack(std::string_view p);
+  void on_event(std::string_view p);
+  void on_fanout(std::string_view args);
+};
+
+std::shared_ptr<client> make_ws_client(worker& w, std::uint32_t index, client::role r,
+                                       std::uint32_t room, net::ip::address_v4 src);
+std::shared_ptr<client> make_polling_client(worker& w, std::uint32_t index, client::role r,
+                                            std::uint32_t room, net::ip::address_v4 src);
+
+// One event loop and the clients living on it.
+class worker {
+ public:
+  worker(shared_state& sh, std::size_t index);
+
+  net::io_context ioc{1};
+  shared_state& sh;
+  std::size_t index;
+  std::vector<std::shared_ptr<client>> clients;
+  counters c;
+  histogram latency;          // window messages: intended send -> answer/delivery
+  histogram connect_latency;  // connect start -> Socket.IO CONNECT answered
+
+  // All on the worker's thread:
+  void start_connecting();
+  void on_connect_done(client& cl, bool ok);
+  void start_joins();
+  void on_joined(client& cl);
+  void start_sending(std::int64_t start);
+  void stop_sending();
+  void close_all();
+  // Receipt bookkeeping shared by the scenarios.
+  void on_delivery(std::int64_t sent_t, std::int64_t now);
+  void on_echo_answered(client& cl);
+  void on_fanout_delivered(std::uint64_t global_seq, std::uint32_t room);
+  void on_fanout_complete();
+
+ private:
+  void connect_more();
+  void tick();
+  void emit_one(std::int64_t t);
+  void send_fanout_now(std::int64_t t);
+
+  std::size_t next_connect_ = 0;
+  std::size_t in_flight_ = 0;
+  net::steady_timer timer_;
+  std::vector<client*> active_;
+  std::uint64_t m_ = 0;
+  double interval_ns_ = 0;
+  std::int64_t send_start_ = 0;
+  // fanout sender
+  std::vector<std::uint64_t> room_seq_;
+  std::uint64_t global_seq_ = 0;
+  std::uint64_t completed_ = 0;
+};
+
+}  // namespace sio::bench

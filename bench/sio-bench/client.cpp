@@ -1,0 +1,757 @@
+// The clients of sio-bench: the protocol part shared by both transports, then the WebSocket and
+// the HTTP long-polling transports.
+//
+// Hot-path wire forms (pre-agreed with the bench servers, see BENCHMARKS.md "contract"):
+//   echo     42<seq>["echo",<seq>,<t>,"<pad>"]          -> 43<seq>[<seq>,<t>,"<pad>"]
+//   join     420["join",{"room":"r<k>"}]                 -> 430[]
+//   fanout   42["fanout",{"room":"r<k>","payload":[<room seq>,<seq>,<t>,"<pad>"]}]
+//            -> every member of r<k>: 42["fanout",[<room seq>,<seq>,<t>,"<pad>"]]
+// <t> is the intended send time in ns of the generator's steady clock.
+#include "bench.hpp"
+
+#include <sio/protocol/engineio.hpp>
+#include <sio/protocol/socketio.hpp>
+
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/json/parse.hpp>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <charconv>
+#include <cstring>
+
+namespace sio::bench {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace eio = sio::protocol::engineio;
+namespace sioc = sio::protocol::socketio;
+using boost::system::error_code;
+// The io_context's own executor rather than any_io_executor: no type erasure per operation.
+using socket_t = net::basic_stream_socket<tcp, net::io_context::executor_type>;
+
+namespace {
+
+constexpr char eio_digit(eio::packet_type t) {
+  return eio::type_char(t);
+}
+constexpr char sio_digit(sioc::packet_type t) {
+  return static_cast<char>('0' + static_cast<int>(t));
+}
+
+void append_u64(std::string& out, std::uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+// Consumes leading decimal digits of s; false when there are none.
+bool take_u64(std::string_view& s, std::uint64_t& v) {
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc{} || r.ptr == s.data()) return false;
+  s.remove_prefix(static_cast<std::size_t>(r.ptr - s.data()));
+  return true;
+}
+
+bool take_char(std::string_view& s, char c) {
+  if (s.empty() || s.front() != c) return false;
+  s.remove_prefix(1);
+  return true;
+}
+
+// Tail of an echo/fanout argument list after the last number: ,"<pad>"] (+ extra closers).
+bool pad_matches(std::string_view rest, std::string_view pad) {
+  if (!take_char(rest, ',') || !take_char(rest, '"')) return false;
+  if (rest.size() < pad.size() + 2 || rest.substr(0, pad.size()) != pad) return false;
+  rest.remove_prefix(pad.size());
+  return rest.substr(0, 2) == "\"]";
+}
+
+void prepare_socket(socket_t& s, net::ip::address_v4 src, error_code& ec) {
+  if (s.is_open()) s.close(ec);
+  ec = {};
+  s.open(tcp::v4(), ec);
+  if (ec) return;
+  if (!src.is_unspecified()) {
+    // Let connect() pick the port per destination: binding alone would reserve it per address.
+    int one = 1;
+    ::setsockopt(s.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+    s.bind(tcp::endpoint(src, 0), ec);
+  }
+}
+
+}  // namespace
+
+// --- protocol part ---------------------------------------------------------------------------
+
+client::client(worker& w, std::uint32_t index, role r, std::uint32_t room, net::ip::address_v4 src)
+    : w_(w), sh_(w.sh), src_(src), index_(index), room_(room), role_(r) {}
+
+void client::close() {
+  if (closing_) return;
+  closing_ = true;
+  phase_ = phase::dead;
+  close_transport();
+}
+
+void client::fail(bool protocol_error) {
+  if (closing_) return;
+  if (protocol_error) w_.c.protocol_errors.add();
+  auto was = phase_;
+  closing_ = true;
+  phase_ = phase::dead;
+  close_transport();
+  if (was == phase::connecting || was == phase::open)
+    w_.on_connect_done(*this, false);
+  else if (was == phase::connected)
+    w_.c.disconnected.add();
+}
+
+void client::format(const out_msg& m, std::string& out) const {
+  const char message = eio_digit(eio::packet_type::message);
+  const char event = sio_digit(sioc::packet_type::event);
+  switch (m.kind) {
+    case msg_kind::sio_connect:
+      out += message;
+      out += sio_digit(sioc::packet_type::connect);
+      break;
+    case msg_kind::pong:
+      out += eio_digit(eio::packet_type::pong);
+      break;
+    case msg_kind::echo:
+      out += message;
+      out += event;
+      append_u64(out, m.a);
+      out += "[\"echo\",";
+      append_u64(out, m.a);
+      out += ',';
+      append_u64(out, static_cast<std::uint64_t>(m.t));
+      out += ",\"";
+      out += sh_.pad;
+      out += "\"]";
+      break;
+    case msg_kind::join:
+      out += message;
+      out += event;
+      out += "0[\"join\",{\"room\":\"r";
+      append_u64(out, m.room);
+      out += "\"}]";
+      break;
+    case msg_kind::fanout:
+      out += message;
+      out += event;
+      out += "[\"fanout\",{\"room\":\"r";
+      append_u64(out, m.room);
+      out += "\",\"payload\":[";
+      append_u64(out, m.a);
+      out += ',';
+      append_u64(out, m.b);
+      out += ',';
+      append_u64(out, static_cast<std::uint64_t>(m.t));
+      out += ",\"";
+      out += sh_.pad;
+      out += "\"]}]";
+      break;
+  }
+}
+
+void client::send_echo(std::int64_t t) {
+  if (phase_ != phase::connected) return;
+  w_.c.sent_total.add();
+  if (t >= sh_.window_start && t < sh_.window_end) w_.c.sent_window.add();
+  out_msg m{msg_kind::echo, 0, next_seq_, 0, t};
+  if (push(m))
+    ++next_seq_;
+  else
+    w_.c.overruns.add();
+}
+
+void client::send_join() {
+  if (phase_ != phase::connected) return;
+  if (!push(out_msg{msg_kind::join, room_, 0, 0, 0})) w_.c.overruns.add();
+}
+
+void client::send_fanout(std::uint32_t room, std::uint64_t room_seq, std::uint64_t global_seq,
+                         std::int64_t t) {
+  if (phase_ != phase::connected) return;
+  w_.c.sent_total.add();
+  if (!push(out_msg{msg_kind::fanout, room, room_seq, global_seq, t})) w_.c.overruns.add();
+}
+
+void client::on_packet(std::string_view p) {
+  if (p.empty()) return fail(true);
+  switch (p.front()) {
+    case eio_digit(eio::packet_type::open): {
+      if (phase_ != phase::connecting) return fail(true);
+      // Slow path, once per connection: the handshake JSON.
+      auto pk = eio::decode_packet(p);
+      if (!pk) return fail(true);
+      error_code ec;
+      auto v = boost::json::parse(pk->data, ec);
+      if (ec || !v.is_object() || !v.as_object().contains("sid") ||
+          !v.as_object().at("sid").is_string())
+        return fail(true);
+      sid_ = v.as_object().at("sid").as_string();
+      phase_ = phase::open;
+      if (!push(out_msg{msg_kind::sio_connect})) return fail(false);
+      return;
+    }
+    case eio_digit(eio::packet_type::ping):
+      if (!push(out_msg{msg_kind::pong})) w_.c.overruns.add();
+      return;
+    case eio_digit(eio::packet_type::pong):
+    case eio_digit(eio::packet_type::noop):
+      return;
+    case eio_digit(eio::packet_type::close):
+      return fail(false);
+    case eio_digit(eio::packet_type::message):
+      break;
+    default:
+      return fail(true);
+  }
+  auto s = p.substr(1);
+  if (s.empty()) return fail(true);
+  w_.c.received_total.add();
+  switch (s.front()) {
+    case sio_digit(sioc::packet_type::connect):
+      if (phase_ != phase::open) return fail(true);
+      phase_ = phase::connected;
+      w_.on_connect_done(*this, true);
+      return;
+    case sio_digit(sioc::packet_type::connect_error):
+    case sio_digit(sioc::packet_type::disconnect):
+      return fail(s.front() == sio_digit(sioc::packet_type::connect_error));
+    case sio_digit(sioc::packet_type::ack):
+      return on_ack(s.substr(1));
+    case sio_digit(sioc::packet_type::event):
+      return on_event(s.substr(1));
+    default:
+      w_.c.protocol_errors.add();
+  }
+}
+
+void client::on_ack(std::string_view s) {
+  std::uint64_t id = 0;
+  if (!take_u64(s, id) || !take_char(s, '[')) return w_.c.protocol_errors.add();
+  if (id == 0) {  // the join
+    if (!joined_) {
+      joined_ = true;
+      w_.on_joined(*this);
+    }
+    return;
+  }
+  std::uint64_t seq = 0, t = 0;
+  if (!take_u64(s, seq) || !take_char(s, ',') || !take_u64(s, t)) return w_.c.protocol_errors.add();
+  if (seq != id) w_.c.payload_errors.add();
+  if (id == expect_ack_) {
+    ++expect_ack_;
+  } else if (id < expect_ack_) {
+    w_.c.duplicates.add();
+  } else {
+    w_.c.out_of_order.add();
+    expect_ack_ = id + 1;
+  }
+  if (sh_.cfg.verify && !pad_matches(s, sh_.pad)) w_.c.payload_errors.add();
+  w_.on_delivery(static_cast<std::int64_t>(t), now_ns());
+  w_.on_echo_answered(*this);
+}
+
+void client::on_event(std::string_view s) {
+  std::uint64_t id = 0;
+  take_u64(s, id);  // an ack id the server asks for: not part of the contract, ignored
+  constexpr std::string_view fanout = "[\"fanout\",";
+  if (s.substr(0, fanout.size()) != fanout) return w_.c.protocol_errors.add();
+  on_fanout(s.substr(fanout.size()));
+}
+
+void client::on_fanout(std::string_view s) {
+  std::uint64_t rseq = 0, gseq = 0, t = 0;
+  if (!take_char(s, '[') || !take_u64(s, rseq) || !take_char(s, ',') || !take_u64(s, gseq) ||
+      !take_char(s, ',') || !take_u64(s, t))
+    return w_.c.protocol_errors.add();
+  if (rseq == expect_rseq_) {
+    ++expect_rseq_;
+  } else if (rseq < expect_rseq_) {
+    w_.c.duplicates.add();
+  } else {
+    w_.c.out_of_order.add();
+    expect_rseq_ = rseq + 1;
+  }
+  if (sh_.cfg.verify && !pad_matches(s, sh_.pad)) w_.c.payload_errors.add();
+  w_.on_delivery(static_cast<std::int64_t>(t), now_ns());
+  w_.on_fanout_delivered(gseq, room_);
+}
+
+// --- WebSocket transport -----------------------------------------------------------------------
+
+namespace {
+
+class ws_client final : public client, public std::enable_shared_from_this<ws_client> {
+ public:
+  ws_client(worker& w, std::uint32_t index, role r, std::uint32_t room, net::ip::address_v4 src)
+      : client(w, index, r, room, src), ws_(w.ioc), q_(r == role::sender ? 8192 : 16) {}
+
+  void start() override {
+    phase_ = phase::connecting;
+    connect_start_ = now_ns();
+    error_code ec;
+    prepare_socket(ws_.next_layer(), src_, ec);
+    if (ec) return fail(false);
+    ws_.next_layer().async_connect(sh_.server, [self = shared_from_this()](error_code ec) {
+      if (ec) return self->fail(false);
+      self->ws_.next_layer().set_option(tcp::no_delay(true), ec);
+      self->ws_.text(true);
+      self->ws_.async_handshake(self->sh_.host_header, self->sh_.ws_target, [self](error_code ec) {
+        if (ec) return self->fail(false);
+        self->do_read();
+      });
+    });
+  }
+
+ private:
+  bool push(const out_msg& m) override {
+    if (closing()) return true;
+    if (size_ == q_.size()) return false;
+    q_[(head_ + size_) % q_.size()] = m;
+    ++size_;
+    if (!writing_) write_next();
+    return true;
+  }
+
+  void close_transport() override {
+    error_code ec;
+    ws_.next_layer().close(ec);
+  }
+
+  void do_read() {
+    ws_.async_read(rbuf_, [self = shared_from_this()](error_code ec, std::size_t) {
+      if (ec) return self->fail(false);
+      if (self->ws_.got_text()) {
+        auto d = self->rbuf_.cdata();
+        self->on_packet({static_cast<const char*>(d.data()), d.size()});
+      }
+      self->rbuf_.consume(self->rbuf_.size());
+      if (!self->closing()) self->do_read();
+    });
+  }
+
+  void write_next() {
+    if (size_ == 0 || closing()) {
+      writing_ = false;
+      return;
+    }
+    const out_msg m = q_[head_];
+    head_ = (head_ + 1) % q_.size();
+    --size_;
+    wbuf_.clear();
+    format(m, wbuf_);
+    writing_ = true;
+    ws_.async_write(net::buffer(wbuf_), [self = shared_from_this()](error_code ec, std::size_t) {
+      if (ec) return self->fail(false);
+      self->write_next();
+    });
+  }
+
+  websocket::stream<socket_t> ws_;
+  beast::flat_buffer rbuf_;
+  std::string wbuf_;
+  std::vector<out_msg> q_;  // ring of packets waiting for the write in flight
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+  bool writing_ = false;
+};
+
+// --- lean WebSocket transport (the default) -----------------------------------------------------
+
+// RFC 6455 client framing written out by hand: one read fills a buffer with as many frames as the
+// kernel has, parsed in place; queued packets leave in one write. Client frames carry the zero
+// masking key (a valid key: the server still unmasks every byte), so masking costs the generator
+// nothing. Control frames: ping -> pong, close -> end. `--ws-client beast` selects the Beast
+// stream above instead, to cross-check.
+class lean_ws_client final : public client, public std::enable_shared_from_this<lean_ws_client> {
+ public:
+  lean_ws_client(worker& w, std::uint32_t index, role r, std::uint32_t room,
+                 net::ip::address_v4 src)
+      : client(w, index, r, room, src), sock_(w.ioc), q_(r == role::sender ? 8192 : 16) {}
+
+  void start() override {
+    phase_ = phase::connecting;
+    connect_start_ = now_ns();
+    error_code ec;
+    prepare_socket(sock_, src_, ec);
+    if (ec) return fail(false);
+    sock_.async_connect(sh_.server, [self = shared_from_this()](error_code ec) {
+      if (ec) return self->fail(false);
+      self->sock_.set_option(tcp::no_delay(true), ec);
+      net::async_write(self->sock_, net::buffer(self->sh_.ws_request),
+                       [self](error_code ec, std::size_t) {
+                         if (ec) return self->fail(false);
+                         self->rbuf_.resize(initial_buffer);
+                         self->do_read();
+                       });
+    });
+  }
+
+ private:
+  static constexpr std::size_t initial_buffer = 2048;
+  static constexpr std::size_t max_message = 16 * 1024 * 1024;
+  static constexpr std::size_t max_write = 64 * 1024;
+
+  bool push(const out_msg& m) override {
+    if (closing()) return true;
+    if (size_ == q_.size()) return false;
+    q_[(head_ + size_) % q_.size()] = m;
+    ++size_;
+    if (!writing_) write_next();
+    return true;
+  }
+
+  void close_transport() override {
+    error_code ec;
+    sock_.close(ec);
+  }
+
+  void do_read() {
+    if (rbuf_.size() - rlen_ < 512) rbuf_.resize(rbuf_.size() * 2);
+    sock_.async_read_some(net::buffer(rbuf_.data() + rlen_, rbuf_.size() - rlen_),
+                          [self = shared_from_this()](error_code ec, std::size_t n) {
+                            if (ec) return self->fail(false);
+                            self->rlen_ += n;
+                            if (!self->upgraded_ ? self->on_handshake() : self->parse()) {
+                              if (!self->closing()) self->do_read();
+                            }
+                          });
+  }
+
+  // The 101 answer; bytes after it are already frames.
+  bool on_handshake() {
+    std::string_view got(rbuf_.data(), rlen_);
+    auto end = got.find("\r\n\r\n");
+    if (end == std::string_view::npos) {
+      if (rlen_ > 16 * 1024) fail(true);
+      return !closing();
+    }
+    if (got.substr(0, 12) != "HTTP/1.1 101") {
+      fail(true);
+      return false;
+    }
+    upgraded_ = true;
+    consume(end + 4);
+    return parse();
+  }
+
+  void consume(std::size_t n) {
+    std::memmove(rbuf_.data(), rbuf_.data() + n, rlen_ - n);
+    rlen_ -= n;
+  }
+
+  // Every complete frame in the buffer; false when the client failed.
+  bool parse() {
+    std::size_t pos = 0;
+    for (;;) {
+      const std::size_t avail = rlen_ - pos;
+      if (avail < 2) break;
+      const auto* p = reinterpret_cast<const unsigned char*>(rbuf_.data() + pos);
+      const bool fin = (p[0] & 0x80) != 0;
+      const unsigned op = p[0] & 0x0f;
+      if ((p[1] & 0x80) != 0) {  // a server never masks
+        fail(true);
+        return false;
+      }
+      std::uint64_t len = p[1] & 0x7f;
+      std::size_t hdr = 2;
+      if (len == 126) {
+        if (avail < 4) break;
+        len = (std::uint64_t{p[2]} << 8) | p[3];
+        hdr = 4;
+      } else if (len == 127) {
+        if (avail < 10) break;
+        len = 0;
+        for (int i = 0; i < 8; ++i) len = (len << 8) | p[2 + i];
+        hdr = 10;
+      }
+      if (len > max_message) {
+        fail(true);
+        return false;
+      }
+      if (avail < hdr + len) {
+        if (rbuf_.size() < hdr + len + 512) rbuf_.resize(hdr + len + 512);
+        break;
+      }
+      on_frame(op, fin, std::string_view(rbuf_.data() + pos + hdr, len));
+      if (closing()) return false;
+      pos += hdr + static_cast<std::size_t>(len);
+    }
+    if (pos > 0) consume(pos);
+    return true;
+  }
+
+  void on_frame(unsigned op, bool fin, std::string_view payload) {
+    switch (op) {
+      case 0x0:  // continuation
+        if (!in_fragment_) return fail(true);
+        frag_ += payload;
+        if (fin) {
+          in_fragment_ = false;
+          if (frag_text_) on_packet(frag_);
+          frag_.clear();
+        }
+        return;
+      case 0x1:  // text
+      case 0x2:  // binary (attachments: not part of the contract, ignored)
+        if (in_fragment_) return fail(true);
+        if (fin) {
+          if (op == 0x1) on_packet(payload);
+          return;
+        }
+        in_fragment_ = true;
+        frag_text_ = op == 0x1;
+        frag_.assign(payload);
+        return;
+      case 0x8:  // close
+        return fail(false);
+      case 0x9:  // ping
+        append_frame(ctrl_, 0xA, payload);
+        if (!writing_) write_next();
+        return;
+      case 0xA:  // pong
+        return;
+      default:
+        return fail(true);
+    }
+  }
+
+  // A masked client frame with the zero key (the payload bytes are unchanged).
+  static void append_frame(std::string& out, unsigned op, std::string_view payload) {
+    out += static_cast<char>(0x80 | op);
+    const auto n = payload.size();
+    if (n < 126) {
+      out += static_cast<char>(0x80 | n);
+    } else if (n < 65536) {
+      out += static_cast<char>(0x80 | 126);
+      out += static_cast<char>((n >> 8) & 0xff);
+      out += static_cast<char>(n & 0xff);
+    } else {
+      out += static_cast<char>(0x80 | 127);
+      for (int i = 7; i >= 0; --i) out += static_cast<char>((std::uint64_t{n} >> (8 * i)) & 0xff);
+    }
+    out.append(4, '\0');
+    out += payload;
+  }
+
+  void write_next() {
+    if ((size_ == 0 && ctrl_.empty()) || closing()) {
+      writing_ = false;
+      return;
+    }
+    wbuf_.clear();
+    wbuf_ += ctrl_;
+    ctrl_.clear();
+    while (size_ > 0 && wbuf_.size() < max_write) {
+      const out_msg m = q_[head_];
+      head_ = (head_ + 1) % q_.size();
+      --size_;
+      tmp_.clear();
+      format(m, tmp_);
+      append_frame(wbuf_, 0x1, tmp_);
+    }
+    writing_ = true;
+    net::async_write(sock_, net::buffer(wbuf_),
+                     [self = shared_from_this()](error_code ec, std::size_t) {
+                       if (ec) return self->fail(false);
+                       self->write_next();
+                     });
+  }
+
+  socket_t sock_;
+  std::vector<char> rbuf_;
+  std::size_t rlen_ = 0;
+  bool upgraded_ = false;
+  bool in_fragment_ = false;
+  bool frag_text_ = false;
+  std::string frag_;
+  std::string wbuf_;
+  std::string tmp_;
+  std::string ctrl_;        // control frames waiting for the next write
+  std::vector<out_msg> q_;  // ring of packets waiting for the write in flight
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+  bool writing_ = false;
+};
+
+// --- HTTP long-polling transport ---------------------------------------------------------------
+
+// Two keep-alive connections, as a browser would use: one for the long-polling GET, one for the
+// POSTs. Packets queued while a POST is in flight go out together in the next one.
+class polling_client final : public client, public std::enable_shared_from_this<polling_client> {
+ public:
+  polling_client(worker& w, std::uint32_t index, role r, std::uint32_t room,
+                 net::ip::address_v4 src)
+      : client(w, index, r, room, src), get_sock_(w.ioc), post_sock_(w.ioc) {}
+
+  void start() override {
+    phase_ = phase::connecting;
+    connect_start_ = now_ns();
+    get_req_.method(http::verb::get);
+    get_req_.version(11);
+    get_req_.set(http::field::host, sh_.host_header);
+    get_req_.target(sh_.polling_target);
+    post_req_.method(http::verb::post);
+    post_req_.version(11);
+    post_req_.set(http::field::host, sh_.host_header);
+    post_req_.set(http::field::content_type, "text/plain;charset=UTF-8");
+    do_get();
+  }
+
+ private:
+  static constexpr std::size_t max_pending = 900'000;  // below the default maxPayload (1e6)
+
+  bool push(const out_msg& m) override {
+    if (closing()) return true;
+    if (pending_.size() > max_pending) return false;
+    set_targets();
+    if (!pending_.empty()) pending_ += eio::record_separator;
+    format(m, pending_);
+    if (!posting_) do_post();
+    return true;
+  }
+
+  void close_transport() override {
+    error_code ec;
+    get_sock_.close(ec);
+    post_sock_.close(ec);
+  }
+
+  template <class F>
+  void connect(socket_t& s, F then) {
+    error_code ec;
+    prepare_socket(s, src_, ec);
+    if (ec) return fail(false);
+    s.async_connect(sh_.server, [self = shared_from_this(), &s, then](error_code ec) {
+      if (ec) return self->fail(false);
+      s.set_option(tcp::no_delay(true), ec);
+      then();
+    });
+  }
+
+  void do_get() {
+    if (closing()) return;
+    if (!get_open_) {
+      get_open_ = true;
+      return connect(get_sock_, [this] { do_get(); });
+    }
+    http::async_write(get_sock_, get_req_, [self = shared_from_this()](error_code ec, std::size_t) {
+      if (ec) return self->fail(false);
+      self->get_res_ = {};
+      http::async_read(self->get_sock_, self->get_buf_, self->get_res_,
+                       [self](error_code ec, std::size_t) { self->on_get(ec); });
+    });
+  }
+
+  void on_get(error_code ec) {
+    if (ec) return fail(false);
+    if (get_res_.result() != http::status::ok) return fail(true);
+    if (!get_res_.keep_alive()) get_open_ = false;
+    std::string_view body = get_res_.body();
+    while (!body.empty() && !closing()) {
+      auto end = body.find(eio::record_separator);
+      auto rec = body.substr(0, end);
+      if (!rec.empty() && rec.front() != eio::binary_prefix) on_packet(rec);
+      if (end == std::string_view::npos) break;
+      body.remove_prefix(end + 1);
+    }
+    if (closing()) return;
+    if (sid_.empty()) return fail(true);
+    set_targets();
+    do_get();
+  }
+
+  void set_targets() {
+    if (!target_.empty() || sid_.empty()) return;
+    target_ = sh_.polling_target + "&sid=" + sid_;
+    get_req_.target(target_);
+    post_req_.target(target_);
+  }
+
+  void do_post() {
+    if (closing() || pending_.empty()) {
+      posting_ = false;
+      return;
+    }
+    posting_ = true;
+    retried_ = false;
+    post_req_.body().swap(pending_);
+    pending_.clear();
+    post_req_.prepare_payload();
+    send_post();
+  }
+
+  void send_post() {
+    if (!post_open_) {
+      post_open_ = true;
+      return connect(post_sock_, [this] { send_post(); });
+    }
+    http::async_write(post_sock_, post_req_,
+                      [self = shared_from_this()](error_code ec, std::size_t) {
+                        if (ec) return self->retry_post();
+                        self->post_res_ = {};
+                        http::async_read(self->post_sock_, self->post_buf_, self->post_res_,
+                                         [self](error_code ec, std::size_t) {
+                                           if (ec) return self->retry_post();
+                                           self->on_post();
+                                         });
+                      });
+  }
+
+  // The server may have closed the idle keep-alive connection: one fresh connection, same body.
+  void retry_post() {
+    if (closing()) return;
+    if (retried_) return fail(false);
+    retried_ = true;
+    post_open_ = false;
+    post_buf_.clear();
+    send_post();
+  }
+
+  void on_post() {
+    if (post_res_.result() != http::status::ok) return fail(true);
+    if (!post_res_.keep_alive()) post_open_ = false;
+    posting_ = false;
+    do_post();
+  }
+
+  socket_t get_sock_;
+  socket_t post_sock_;
+  bool get_open_ = false;
+  bool post_open_ = false;
+  bool posting_ = false;
+  bool retried_ = false;
+  beast::flat_buffer get_buf_;
+  beast::flat_buffer post_buf_;
+  http::request<http::empty_body> get_req_;
+  http::request<http::string_body> post_req_;
+  http::response<http::string_body> get_res_;
+  http::response<http::string_body> post_res_;
+  std::string pending_;
+  std::string target_;
+};
+
+}  // namespace
+
+std::shared_ptr<client> make_ws_client(worker& w, std::uint32_t index, client::role r,
+                                       std::uint32_t room, net::ip::address_v4 src) {
+  if (w.sh.cfg.beast_ws) return std::make_shared<ws_client>(w, index, r, room, src);
+  return std::make_shared<lean_ws_client>(w, index, r, room, src);
+}
+
+std::shared_ptr<client> make_polling_client(worker& w, std::uint32_t index, client::role r,
+                                            std::uint32_t room, net::ip::address_v4 src) {
+  return std::make_shared<polling_client>(w, index, r, room, src);
+}
+
+}  // namespace sio::bench
