@@ -19,11 +19,9 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 	@if [ -x scripts/build-web.sh ]; then scripts/build-web.sh; fi
 
-# Every suite: the Release build (all rungs), then ASan+UBSan (unit + session), then a short fuzz.
+# Every suite (scripts/test.sh): the Release build (all rungs), ASan+UBSan (unit + session), fuzz.
 test: build
-	cd $(BUILD) && ctest $(CTEST_ARGS) -j$(JOBS)
-	$(MAKE) asan
-	$(MAKE) fuzz
+	BUILD=$(BUILD) JOBS=$(JOBS) scripts/test.sh
 
 asan: deps
 	cmake -S . -B $(BUILD)/asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSIO_SANITIZE=asan -DSIO_BUILD_APPS=OFF
