@@ -370,8 +370,15 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
           ", ".join(f"[{f}]({rel}/{f})" for f in perf) + ".")
     else:
         w("Not recorded in this run (`PROFILE=1 bench/run.sh` records perf samples of sio during "
-          "the closed-loop echo and fanout). Before/after figures of optimisations belong here.")
+          "the closed-loop echo and fanout).")
     w("")
+    # The hand-written analysis (profiles, before/after of optimisations) lives in bench/profile.md.
+    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            text = f.read()
+        w("\n".join(l for l in text.splitlines() if not l.startswith("<!--")).strip())
+        w("")
     w("## Reproduce")
     w("")
     w("`make bench` (full, about 12 minutes) or `bench/run.sh --quick`. Raw results: "
