@@ -1,6 +1,8 @@
 #include <sio/protocol/msgpack.hpp>
 #include <sio/protocol/socketio.hpp>
 
+#include "utf8.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
@@ -108,39 +110,13 @@ void append_utf8(std::string_view s, std::string& out) {
       i = j;
       continue;
     }
-    std::size_t need = 0;
-    unsigned char lo = 0x80, hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) {
-      need = 1;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      need = 2;
-      if (c == 0xe0) lo = 0xa0;
-      if (c == 0xed) hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      need = 3;
-      if (c == 0xf0) lo = 0x90;
-      if (c == 0xf4) hi = 0x8f;
-    } else {
-      out.append(replacement);
-      ++i;
-      continue;
-    }
-    std::size_t j = i + 1;
-    bool ok = true;
-    for (std::size_t k = 0; k < need; ++k, ++j) {
-      if (j >= n || p[j] < lo || p[j] > hi) {
-        ok = false;
-        break;
-      }
-      lo = 0x80;
-      hi = 0xbf;
-    }
-    if (ok) {
-      out.append(s.data() + i, j - i);
+    const auto step = detail::utf8_next(p + i, n - i);
+    if (step.valid) {
+      out.append(s.data() + i, step.size);
     } else {
       out.append(replacement);
     }
-    i = j;
+    i += step.size;
   }
 }
 
