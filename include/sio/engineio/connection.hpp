@@ -62,12 +62,12 @@ struct send_flags {
 
 // Why a session ended, with the Socket.IO/Engine.IO reason strings of the Node.js server.
 enum class close_reason : std::uint8_t {
-  transport_close,    // "transport close": peer went away / closed cleanly / sent close packet
-  transport_error,    // "transport error": I/O error, protocol violation, send queue overflow
-  ping_timeout,       // "ping timeout"
-  parse_error,        // "parse error": undecodable packet
-  forced_close,       // "forced close": the server (upper layer) closed it
-  server_shutdown,    // "server shutting down"
+  transport_close,  // "transport close": peer went away / closed cleanly / sent close packet
+  transport_error,  // "transport error": I/O error, protocol violation, send queue overflow
+  ping_timeout,     // "ping timeout"
+  parse_error,      // "parse error": undecodable packet
+  forced_close,     // "forced close": the server (upper layer) closed it
+  server_shutdown,  // "server shutting down"
 };
 std::string_view to_string(close_reason r) noexcept;
 

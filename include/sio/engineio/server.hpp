@@ -70,7 +70,7 @@ using http_handler = std::function<void(http_request&&, const request_info&, htt
 
 struct server_options {
   std::string address = "0.0.0.0";
-  std::uint16_t port = 0;  // 0: an ephemeral port (see server::port())
+  std::uint16_t port = 0;   // 0: an ephemeral port (see server::port())
   std::size_t workers = 0;  // 0: std::thread::hardware_concurrency()
   // HTTP hardening limits.
   std::size_t max_header_bytes = 16 * 1024;

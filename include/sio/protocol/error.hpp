@@ -19,13 +19,13 @@ enum class error {
   invalid_ack_id,
   invalid_json,
   json_too_deep,
-  invalid_payload,            // payload of the wrong shape for the packet type
-  invalid_event_name,         // not a string or a number
-  reserved_event_name,        // connect, connect_error, disconnect, disconnecting, newListener, ...
-  invalid_attachment_count,   // missing/garbled "<n>-" or over the limit
-  invalid_placeholder,        // {"_placeholder":true,"num":n} with n not an integer in range
-  unexpected_binary,          // a binary frame with no attachments pending
-  unexpected_text,            // a text packet while attachments are still pending
+  invalid_payload,           // payload of the wrong shape for the packet type
+  invalid_event_name,        // not a string or a number
+  reserved_event_name,       // connect, connect_error, disconnect, disconnecting, newListener, ...
+  invalid_attachment_count,  // missing/garbled "<n>-" or over the limit
+  invalid_placeholder,       // {"_placeholder":true,"num":n} with n not an integer in range
+  unexpected_binary,         // a binary frame with no attachments pending
+  unexpected_text,           // a text packet while attachments are still pending
 };
 
 const boost::system::error_category& protocol_category() noexcept;
