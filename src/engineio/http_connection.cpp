@@ -83,6 +83,17 @@ void start_websocket(server_impl& srv, worker& w, const endpoint& ep, tcp::socke
              });
 }
 
+// The allow_request hook's verdict: nullopt allows; otherwise the refusal's text, empty for the
+// default "Forbidden" (also when the hook throws).
+std::optional<std::string> refusal(const endpoint& ep, const request_info& info) {
+  if (!ep.opts.allow_request) return std::nullopt;
+  try {
+    return ep.opts.allow_request(info);
+  } catch (...) {
+    return std::string();
+  }
+}
+
 }  // namespace
 
 http_connection::http_connection(server_impl& srv, worker& w, tcp::socket s)
@@ -321,15 +332,8 @@ void http_connection::handle_engine_http(const endpoint& ep, const eio::query_ma
   }
   if (auto e = eio::check_handshake(q, c)) return engine_error(*e);
   auto info = make_request_info(req_, remote_);
-  if (ep.opts.allow_request) {
-    std::optional<std::string> verdict;
-    try {
-      verdict = ep.opts.allow_request(info);
-    } catch (...) {
-      verdict = std::string(eio::message(eio::request_error::forbidden));
-    }
-    if (verdict) return engine_error(eio::request_error::forbidden, *verdict);
-  }
+  if (auto verdict = refusal(ep, info))
+    return engine_error(eio::request_error::forbidden, *verdict);
   if (!eio::is_supported_version(q))
     return engine_error(eio::request_error::unsupported_protocol_version);
   auto s = std::make_shared<session>(srv_, w_, ep, srv_.generate_id(), std::move(info),
@@ -356,17 +360,9 @@ void http_connection::handle_engine_upgrade(const endpoint& ep, const eio::query
     return upgrade_to_websocket(ep, q, entry);
   }
   auto info = make_request_info(req_, remote_);
-  if (ep.opts.allow_request) {
-    std::optional<std::string> verdict;
-    try {
-      verdict = ep.opts.allow_request(info);
-    } catch (...) {
-      verdict = std::string();
-    }
-    if (verdict)
-      return fail_raw(400, verdict->empty() ? eio::message(eio::request_error::forbidden)
-                                            : std::string_view(*verdict));
-  }
+  if (auto verdict = refusal(ep, info))
+    return fail_raw(400, verdict->empty() ? eio::message(eio::request_error::forbidden)
+                                          : std::string_view(*verdict));
   if (!eio::is_supported_version(q))
     return fail_raw(400, eio::message(eio::request_error::unsupported_protocol_version));
   upgrade_to_websocket(ep, q, std::nullopt);
