@@ -83,6 +83,33 @@ struct counters {
 class worker;
 class client;
 
+// Fixed-capacity FIFO (no allocation after construction): a client's packets waiting for the
+// write in flight.
+template <class T>
+class ring {
+ public:
+  explicit ring(std::size_t capacity) : v_(capacity) {}
+  bool empty() const noexcept { return size_ == 0; }
+  // False when full.
+  bool push(const T& x) noexcept {
+    if (size_ == v_.size()) return false;
+    v_[(head_ + size_) % v_.size()] = x;
+    ++size_;
+    return true;
+  }
+  T pop() noexcept {
+    const T x = v_[head_];
+    head_ = (head_ + 1) % v_.size();
+    --size_;
+    return x;
+  }
+
+ private:
+  std::vector<T> v_;
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+};
+
 // State shared by all workers for one run.
 struct shared_state {
   explicit shared_state(const config& c);

@@ -316,9 +316,7 @@ class ws_client final : public client, public std::enable_shared_from_this<ws_cl
  private:
   bool push(const out_msg& m) override {
     if (closing()) return true;
-    if (size_ == q_.size()) return false;
-    q_[(head_ + size_) % q_.size()] = m;
-    ++size_;
+    if (!q_.push(m)) return false;
     if (!writing_) write_next();
     return true;
   }
@@ -341,13 +339,11 @@ class ws_client final : public client, public std::enable_shared_from_this<ws_cl
   }
 
   void write_next() {
-    if (size_ == 0 || closing()) {
+    if (q_.empty() || closing()) {
       writing_ = false;
       return;
     }
-    const out_msg m = q_[head_];
-    head_ = (head_ + 1) % q_.size();
-    --size_;
+    const out_msg m = q_.pop();
     wbuf_.clear();
     format(m, wbuf_);
     writing_ = true;
@@ -360,9 +356,7 @@ class ws_client final : public client, public std::enable_shared_from_this<ws_cl
   websocket::stream<socket_t> ws_;
   beast::flat_buffer rbuf_;
   std::string wbuf_;
-  std::vector<out_msg> q_;  // ring of packets waiting for the write in flight
-  std::size_t head_ = 0;
-  std::size_t size_ = 0;
+  ring<out_msg> q_;  // packets waiting for the write in flight
   bool writing_ = false;
 };
 
@@ -404,9 +398,7 @@ class lean_ws_client final : public client, public std::enable_shared_from_this<
 
   bool push(const out_msg& m) override {
     if (closing()) return true;
-    if (size_ == q_.size()) return false;
-    q_[(head_ + size_) % q_.size()] = m;
-    ++size_;
+    if (!q_.push(m)) return false;
     if (!writing_) write_next();
     return true;
   }
@@ -545,17 +537,15 @@ class lean_ws_client final : public client, public std::enable_shared_from_this<
   }
 
   void write_next() {
-    if ((size_ == 0 && ctrl_.empty()) || closing()) {
+    if ((q_.empty() && ctrl_.empty()) || closing()) {
       writing_ = false;
       return;
     }
     wbuf_.clear();
     wbuf_ += ctrl_;
     ctrl_.clear();
-    while (size_ > 0 && wbuf_.size() < max_write) {
-      const out_msg m = q_[head_];
-      head_ = (head_ + 1) % q_.size();
-      --size_;
+    while (!q_.empty() && wbuf_.size() < max_write) {
+      const out_msg m = q_.pop();
       tmp_.clear();
       format(m, tmp_);
       append_frame(wbuf_, 0x1, tmp_);
@@ -577,10 +567,8 @@ class lean_ws_client final : public client, public std::enable_shared_from_this<
   std::string frag_;
   std::string wbuf_;
   std::string tmp_;
-  std::string ctrl_;        // control frames waiting for the next write
-  std::vector<out_msg> q_;  // ring of packets waiting for the write in flight
-  std::size_t head_ = 0;
-  std::size_t size_ = 0;
+  std::string ctrl_;  // control frames waiting for the next write
+  ring<out_msg> q_;   // packets waiting for the write in flight
   bool writing_ = false;
 };
 
