@@ -16,7 +16,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/beast/websocket/error.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -59,6 +59,14 @@ struct worker {
   std::mutex conn_mtx;
   std::unordered_map<const void*, std::weak_ptr<http_connection>> connections;
   std::atomic<std::size_t> live{0};  // http_connection + ws_transport objects alive
+
+  // WebSocket I/O (worker thread only): one scratch buffer for every connection's reads, and the
+  // connections with frames to write, flushed once per turn of the event loop.
+  std::unique_ptr<char[]> scratch;
+  std::vector<std::shared_ptr<ws_transport>> dirty, flushing;
+  bool flush_posted = false;
+  void schedule_flush(std::shared_ptr<ws_transport> t);
+  void run_flush();
 };
 
 // Counts an object in its worker's `live` (for a graceful stop that waits for I/O to finish).
@@ -124,6 +132,7 @@ class packet_queue {
   bool empty() const noexcept { return head_ == v_.size(); }
   std::size_t size() const noexcept { return v_.size() - head_; }
   T& front() noexcept { return v_[head_]; }
+  const T& back() const noexcept { return v_.back(); }
   const T& front() const noexcept { return v_[head_]; }
   auto begin() const noexcept { return v_.begin() + static_cast<std::ptrdiff_t>(head_); }
   auto end() const noexcept { return v_.end(); }
@@ -157,46 +166,86 @@ class packet_queue {
   std::size_t head_ = 0;
 };
 
-// One frame queued on a WebSocket: text = type digit + data; binary = raw data.
+// One item queued on a WebSocket: an Engine.IO packet (text = type digit + data; binary = raw data)
+// framed at write time, or raw bytes written as they are (the 101 response, a close frame).
 struct ws_frame {
+  enum class kind : std::uint8_t { packet, raw };
   eio::packet_type type = eio::packet_type::message;
   message_ptr msg;  // may be null (control packet without data)
+  kind k = kind::packet;
 };
 
+// A server-side RFC 6455 WebSocket on a plain TCP socket, written for many mostly idle connections
+// and broadcast fan-out:
+// - reads: wait for readability, then recv into the worker's scratch buffer and parse every whole
+//   frame in place (client frames are masked: unmasked in place). Only a partial frame or a
+//   fragmented message is kept per connection, so an idle connection holds no buffer.
+// - writes: send() only queues; the worker flushes every connection that has frames once per turn
+//   of its event loop (worker::schedule_flush), each with one sendmsg gathering all its queued
+//   frames (header built on the stack, shared payload never copied). A full socket buffer arms one
+//   wait for writability; queued frames stay bounded by the session's max_send_queue.
+// No extensions (permessage-deflate is not offered). Invalid input closes with 1002/1007/1009.
 class ws_transport : public std::enable_shared_from_this<ws_transport> {
  public:
   ws_transport(server_impl& srv, worker& w, tcp::socket s, std::size_t max_payload);
   ~ws_transport();
 
   using accept_handler = std::function<void(error_code)>;
-  // Answers the upgrade request (101), optionally with one extra header (Set-Cookie).
-  void accept(http::request<http::string_body> req, std::string set_cookie, accept_handler done);
+  // Validates the upgrade request and queues the 101 response (with Set-Cookie when given), or
+  // answers 400/426 and closes; `done` runs before accept returns.
+  void accept(const http::request<http::string_body>& req, std::string_view set_cookie,
+              const accept_handler& done);
   void attach(std::weak_ptr<session> s) { session_ = std::move(s); }
   void start_reading();
 
   void send(ws_frame f);
-  std::size_t queued() const noexcept { return queue_.size() + (writing_ ? 1 : 0); }
-  bool writable() const noexcept { return !writing_ && queue_.empty() && !closing_; }
+  std::size_t queued() const noexcept { return queue_.size(); }
+  bool writable() const noexcept { return queue_.empty() && !closing_; }
   // graceful: flush queued frames first. Either way a close frame follows; idempotent.
   void close(bool graceful);
   worker& owner() noexcept { return w_; }
 
+  // Writes what is queued (worker::run_flush).
+  void flush_scheduled();
+
  private:
-  void do_read();
-  void do_write();
-  void do_close();
+  void flush();
+  void on_readable();
+  // Parses whole frames of [p, p+n); returns the bytes consumed, or npos when the connection is
+  // done (closed, failed).
+  std::size_t parse(char* p, std::size_t n);
+  bool on_frame(unsigned op, bool fin, char* data, std::size_t len);
+  void fail(std::uint16_t code, error_code ec);  // protocol error: close frame, then close
+  void queue_close_frame(std::uint16_t code);
+  void drop_unsent();
+  void read_ended(error_code ec);
+  void notify_closed(error_code ec);
+  void schedule();
+  void wait_writable();
+  void after_close_frame();
+  void close_socket();
+  void arm_close_timer();
 
   server_impl& srv_;
   worker& w_;
   live_token live_;
-  websocket::stream<beast::tcp_stream> ws_;
-  beast::flat_buffer rbuf_;
+  tcp::socket sock_;
+  std::size_t max_payload_;
   packet_queue<ws_frame> queue_;
+  std::size_t head_off_ = 0;                         // bytes of queue_.front() already written
+  std::string partial_;                              // an incomplete frame (rarely non-empty)
+  std::string message_;                              // a fragmented message being assembled
+  std::unique_ptr<asio::steady_timer> close_timer_;  // only during a closing handshake
   std::weak_ptr<session> session_;
-  bool writing_ = false;
-  bool closing_ = false;
-  bool close_sent_ = false;
-  bool reading_done_ = false;
+  std::uint8_t message_op_ = 0;  // opcode of the fragmented message (0: none)
+  bool scheduled_ = false;       // in the worker's flush list
+  bool wait_write_ = false;      // waiting for writability
+  bool closing_ = false;         // no more sends accepted
+  bool close_queued_ = false;    // our close frame is queued or sent
+  bool peer_closed_ = false;     // the peer's close frame arrived
+  bool read_done_ = false;       // no more reads (EOF, error, close frame)
+  bool notified_ = false;        // the session heard about the end
+  bool dead_ = false;            // socket closed
 };
 
 class http_connection : public std::enable_shared_from_this<http_connection> {
@@ -263,7 +312,8 @@ class session final : public connection, public std::enable_shared_from_this<ses
 
   // connection
   std::string_view id() const noexcept override { return id_; }
-  const request_info& request() const noexcept override { return info_; }
+  const request_info& request() const noexcept override { return *info_; }
+  std::shared_ptr<const request_info> shared_request() const override { return info_; }
   std::size_t worker_index() const noexcept override { return w_.index; }
   boost::asio::any_io_executor executor() const override { return w_.ctx.get_executor(); }
   std::string_view transport() const noexcept override { return eio::to_string(transport_); }
@@ -317,7 +367,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   worker& w_;
   const endpoint& ep_;
   std::string id_;
-  request_info info_;
+  std::shared_ptr<const request_info> info_;  // immutable, shared with the upper layer
   eio::transport_kind transport_;
   state state_ = state::open;
   close_reason close_reason_ = close_reason::transport_close;

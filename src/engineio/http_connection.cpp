@@ -61,10 +61,10 @@ void start_websocket(server_impl& srv, worker& w, const endpoint& ep, tcp::socke
     new_id = srv.generate_id();
     if (ep.opts.cookie) cookie = serialize_cookie(*ep.opts.cookie, new_id);
   }
-  ws->accept(std::move(req), std::move(cookie),
+  ws->accept(req, cookie,
              [ws, &srv, &w, &ep, info = std::move(info), sid = std::move(sid),
               new_id = std::move(new_id)](error_code ec) mutable {
-               if (ec || srv.stopping) return;  // Beast answered a bad upgrade with 400 itself
+               if (ec || srv.stopping) return;  // a bad upgrade was answered with 400
                if (sid) {
                  const auto it = w.sessions.find(*sid);
                  if (it == w.sessions.end()) {

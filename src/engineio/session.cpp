@@ -27,7 +27,7 @@ session::session(server_impl& srv, worker& w, const endpoint& ep, std::string id
       w_(w),
       ep_(ep),
       id_(std::move(id)),
-      info_(std::move(info)),
+      info_(std::make_shared<const request_info>(std::move(info))),
       transport_(t),
       hb_timer_(w.ctx),
       upgrade_timer_(w.ctx) {}

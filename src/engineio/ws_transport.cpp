@@ -1,133 +1,594 @@
+// The server side of RFC 6455 on a plain TCP socket (see the class comment in detail.hpp).
+#include "../protocol/utf8.hpp"
 #include "detail.hpp"
 
-#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/asio/post.hpp>
+
+#include <openssl/evp.h>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 
 namespace sio::engineio::detail {
+namespace {
+
+constexpr std::size_t kScratch = 64 * 1024;     // per worker
+constexpr std::size_t kFramesPerWrite = 64;     // frames gathered by one sendmsg
+constexpr std::size_t kKeepPartial = 4 * 1024;  // a partial-frame buffer larger than this is freed
+
+enum : unsigned {
+  op_cont = 0,
+  op_text = 1,
+  op_binary = 2,
+  op_close = 8,
+  op_ping = 9,
+  op_pong = 10
+};
+
+constexpr std::uint16_t close_normal = 1000;
+constexpr std::uint16_t close_protocol = 1002;
+constexpr std::uint16_t close_bad_data = 1007;
+constexpr std::uint16_t close_too_big = 1009;
+
+// Frame header for a server frame (never masked); returns its size (2, 4 or 10).
+std::size_t write_header(unsigned char* h, unsigned op, std::size_t len) noexcept {
+  h[0] = static_cast<unsigned char>(0x80u | op);
+  if (len < 126) {
+    h[1] = static_cast<unsigned char>(len);
+    return 2;
+  }
+  if (len <= 0xffff) {
+    h[1] = 126;
+    h[2] = static_cast<unsigned char>(len >> 8);
+    h[3] = static_cast<unsigned char>(len);
+    return 4;
+  }
+  h[1] = 127;
+  for (int i = 0; i < 8; ++i)
+    h[2 + i] = static_cast<unsigned char>(std::uint64_t{len} >> (56 - 8 * i));
+  return 10;
+}
+
+std::string control_frame(unsigned op, std::string_view payload) {
+  std::string f(2, '\0');
+  f[0] = static_cast<char>(0x80u | op);
+  f[1] = static_cast<char>(payload.size());  // <= 125, checked by the callers
+  f.append(payload);
+  return f;
+}
+
+message_ptr close_message(std::uint16_t code) {
+  const char body[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
+  return make_binary(control_frame(op_close, std::string_view(body, 2)));
+}
+
+const message_ptr& cached_close(std::uint16_t code) {
+  static const message_ptr normal = close_message(close_normal);
+  static const message_ptr protocol = close_message(close_protocol);
+  static const message_ptr bad_data = close_message(close_bad_data);
+  static const message_ptr too_big = close_message(close_too_big);
+  static const message_ptr none;
+  switch (code) {
+    case close_protocol:
+      return protocol;
+    case close_bad_data:
+      return bad_data;
+    case close_too_big:
+      return too_big;
+    case close_normal:
+      return normal;
+    default:
+      return none;
+  }
+}
+
+void unmask(char* d, std::size_t len, const unsigned char* key) noexcept {
+  std::uint32_t k4 = 0;
+  std::memcpy(&k4, key, 4);
+  const std::uint64_t k8 = (std::uint64_t{k4} << 32) | k4;
+  std::size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, d + i, 8);
+    w ^= k8;
+    std::memcpy(d + i, &w, 8);
+  }
+  for (; i < len; ++i) d[i] = static_cast<char>(d[i] ^ static_cast<char>(key[i & 3]));
+}
+
+bool valid_utf8(const char* p, std::size_t n) noexcept {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  std::size_t i = 0;
+  while (i < n) {
+    while (i + 8 <= n) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, u + i, 8);
+      if (w & 0x8080808080808080ull) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    if (u[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    const auto st = sio::protocol::detail::utf8_next(u + i, n - i);
+    if (!st.valid) return false;
+    i += st.size;
+  }
+  return true;
+}
+
+// Sec-WebSocket-Key: base64 of 16 bytes, as the `ws` package checks it.
+bool valid_key(std::string_view k) noexcept {
+  if (k.size() != 24 || k[22] != '=' || k[23] != '=') return false;
+  for (std::size_t i = 0; i < 22; ++i) {
+    const char c = k[i];
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+          c == '/'))
+      return false;
+  }
+  return true;
+}
+
+std::string accept_key(std::string_view key) {
+  static constexpr std::string_view guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+  std::array<char, 24 + guid.size()> in{};
+  std::memcpy(in.data(), key.data(), 24);
+  std::memcpy(in.data() + 24, guid.data(), guid.size());
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int md_len = 0;
+  EVP_Digest(in.data(), in.size(), md.data(), &md_len, EVP_sha1(), nullptr);
+  std::array<unsigned char, 64> out{};
+  const int n = EVP_EncodeBlock(out.data(), md.data(), static_cast<int>(md_len));
+  return std::string(reinterpret_cast<const char*>(out.data()), static_cast<std::size_t>(n));
+}
+
+bool valid_close_code(unsigned c) noexcept {
+  return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
+}
+
+std::size_t frame_size(const ws_frame& f) noexcept {
+  if (f.k == ws_frame::kind::raw) return f.msg->data.size();
+  const std::size_t len =
+      f.msg && f.msg->binary ? f.msg->data.size() : 1 + (f.msg ? f.msg->data.size() : 0);
+  return len + (len < 126 ? 2 : len <= 0xffff ? 4 : 10);
+}
+
+}  // namespace
+
+// --- worker: one flush per turn of the event loop
+// --------------------------------------------------
+
+void worker::schedule_flush(std::shared_ptr<ws_transport> t) {
+  dirty.push_back(std::move(t));
+  if (flush_posted) return;
+  flush_posted = true;
+  asio::post(ctx, [this] { run_flush(); });
+}
+
+void worker::run_flush() {
+  flush_posted = false;
+  flushing.swap(dirty);
+  for (auto& t : flushing) t->flush_scheduled();
+  flushing.clear();
+}
+
+// --- ws_transport
+// ----------------------------------------------------------------------------------
 
 ws_transport::ws_transport(server_impl& srv, worker& w, tcp::socket s, std::size_t max_payload)
-    : srv_(srv), w_(w), live_(w), ws_(beast::tcp_stream(std::move(s))) {
+    : srv_(srv), w_(w), live_(w), sock_(std::move(s)), max_payload_(max_payload) {
   srv_.connections.fetch_add(1);
-  ws_.read_message_max(max_payload);
-  ws_.auto_fragment(false);
-  websocket::stream_base::timeout t{};
-  t.handshake_timeout = srv_.opts.header_timeout;   // opening and closing handshakes
-  t.idle_timeout = websocket::stream_base::none();  // liveness is Engine.IO's heartbeat
-  t.keep_alive_pings = false;
-  ws_.set_option(t);
+  error_code ec;
+  sock_.non_blocking(true, ec);
 }
 
 ws_transport::~ws_transport() {
   srv_.connections.fetch_sub(1);
 }
 
-void ws_transport::accept(http::request<http::string_body> req, std::string set_cookie,
-                          accept_handler done) {
-  if (!set_cookie.empty()) {
-    ws_.set_option(websocket::stream_base::decorator(
-        [cookie = std::move(set_cookie)](websocket::response_type& res) {
-          res.set(http::field::set_cookie, cookie);
-        }));
+void ws_transport::accept(const http::request<http::string_body>& req, std::string_view set_cookie,
+                          const accept_handler& done) {
+  const auto k = req[http::field::sec_websocket_key];
+  const auto v = req[http::field::sec_websocket_version];
+  const std::string_view key(k.data(), k.size());
+  const std::string_view version(v.data(), v.size());
+  std::string_view refusal;
+  if (!valid_key(key)) {
+    refusal = "Missing or invalid Sec-WebSocket-Key header";
+  } else if (version != "13" && version != "8") {
+    refusal = "Missing or invalid Sec-WebSocket-Version header";
   }
-  auto rp = std::make_shared<http::request<http::string_body>>(std::move(req));
-  ws_.async_accept(
-      *rp, [self = shared_from_this(), rp, done = std::move(done)](error_code ec) { done(ec); });
+  std::string res;
+  if (!refusal.empty()) {
+    // As the `ws` package answers a bad handshake under the Node.js server.
+    res.append("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/html\r\n")
+        .append("Content-Length: ")
+        .append(std::to_string(refusal.size()))
+        .append("\r\n\r\n")
+        .append(refusal);
+    queue_.push_back(ws_frame{eio::packet_type::message, make_binary(res), ws_frame::kind::raw});
+    closing_ = close_queued_ = read_done_ = notified_ = true;
+    schedule();
+    start_reading();  // only to see the peer's EOF
+    done(make_error_code(websocket::error::no_sec_key));
+    return;
+  }
+  res.reserve(160 + set_cookie.size());
+  res.append("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n")
+      .append("Sec-WebSocket-Accept: ")
+      .append(accept_key(key))
+      .append("\r\n");
+  if (!set_cookie.empty()) res.append("Set-Cookie: ").append(set_cookie).append("\r\n");
+  res.append("\r\n");
+  // The 101 and the first packets (the open packet) leave in one write.
+  queue_.push_back(
+      ws_frame{eio::packet_type::message, make_binary(std::move(res)), ws_frame::kind::raw});
+  schedule();
+  done({});
 }
 
 void ws_transport::start_reading() {
-  do_read();
+  // Data may already wait (it raised no readiness event while nobody waited): read first.
+  asio::post(w_.ctx, [self = shared_from_this()] { self->on_readable(); });
 }
 
-void ws_transport::do_read() {
-  ws_.async_read(rbuf_, [self = shared_from_this()](error_code ec, std::size_t) {
-    if (ec) {
-      self->reading_done_ = true;
-      self->closing_ = true;
-      while (self->queue_.size() > (self->writing_ ? 1u : 0u)) self->queue_.pop_back();
-      if (auto s = self->session_.lock()) s->on_ws_closed(self.get(), ec);
+void ws_transport::on_readable() {
+  if (dead_) return;
+  if (!w_.scratch) w_.scratch = std::make_unique<char[]>(kScratch);
+  char* const scratch = w_.scratch.get();
+  const int fd = sock_.native_handle();
+  for (int round = 0;; ++round) {
+    const auto n = ::recv(fd, scratch, kScratch, 0);
+    if (n == 0) return read_ended(asio::error::eof);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      return read_ended(error_code(errno, boost::system::system_category()));
+    }
+    const auto got = static_cast<std::size_t>(n);
+    if (!read_done_) {
+      if (partial_.empty()) {
+        const auto used = parse(scratch, got);
+        if (used != std::string::npos && used < got && !read_done_)
+          partial_.assign(scratch + used, got - used);
+      } else {
+        partial_.append(scratch, got);
+        const auto used = parse(partial_.data(), partial_.size());
+        if (used == std::string::npos || read_done_) {
+          std::string().swap(partial_);
+        } else {
+          partial_.erase(0, used);
+          if (partial_.empty() && partial_.capacity() > kKeepPartial) std::string().swap(partial_);
+        }
+      }
+      if (dead_) return;
+    }
+    if (got < kScratch) break;  // the socket had no more than this: nothing is left unread
+    if (round == 7) {           // a fast sender: let the other connections of this worker run
+      asio::post(w_.ctx, [self = shared_from_this()] { self->on_readable(); });
       return;
     }
-    const bool binary = !self->ws_.got_text();
-    const auto d = self->rbuf_.cdata();
-    const std::string_view view(static_cast<const char*>(d.data()), d.size());
-    if (auto s = self->session_.lock()) {
-      s->on_ws_data(self.get(), binary, view);
-    } else {
-      self->close(false);
+  }
+  sock_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {
+    if (ec) {
+      self->read_ended(ec);
+      return;
     }
-    self->rbuf_.consume(self->rbuf_.size());
-    self->do_read();
+    self->on_readable();
   });
+}
+
+std::size_t ws_transport::parse(char* p, std::size_t n) {
+  std::size_t pos = 0;
+  while (n - pos >= 2) {
+    const auto* u = reinterpret_cast<const unsigned char*>(p + pos);
+    const std::size_t avail = n - pos;
+    const bool fin = (u[0] & 0x80u) != 0;
+    const unsigned op = u[0] & 0x0fu;
+    std::uint64_t len = u[1] & 0x7fu;
+    std::size_t hdr = 2;
+    if ((u[0] & 0x70u) != 0 || (u[1] & 0x80u) == 0) {  // reserved bits, or an unmasked frame
+      fail(close_protocol, asio::error::invalid_argument);
+      return std::string::npos;
+    }
+    if (op >= 8) {
+      if ((op != op_close && op != op_ping && op != op_pong) || !fin || len > 125) {
+        fail(close_protocol, asio::error::invalid_argument);
+        return std::string::npos;
+      }
+    } else if (op > op_binary || (op == op_cont) != (message_op_ != 0)) {
+      // unknown opcode, a continuation with no message, or a new message inside a fragmented one
+      fail(close_protocol, asio::error::invalid_argument);
+      return std::string::npos;
+    }
+    if (len == 126) {
+      if (avail < 4) break;
+      len = (std::uint64_t{u[2]} << 8) | u[3];
+      hdr = 4;
+      if (len < 126) {
+        fail(close_protocol, asio::error::invalid_argument);
+        return std::string::npos;
+      }
+    } else if (len == 127) {
+      if (avail < 10) break;
+      len = 0;
+      for (int i = 0; i < 8; ++i) len = (len << 8) | u[2 + i];
+      hdr = 10;
+      if (len <= 0xffff || (len >> 63) != 0) {
+        fail(close_protocol, asio::error::invalid_argument);
+        return std::string::npos;
+      }
+    }
+    if (op < 8 && (len > max_payload_ || (op == op_cont && message_.size() + len > max_payload_))) {
+      fail(close_too_big, asio::error::message_size);  // refused before it is buffered
+      return std::string::npos;
+    }
+    hdr += 4;
+    if (avail < hdr + len) break;
+    char* data = p + pos + hdr;
+    unmask(data, static_cast<std::size_t>(len), u + hdr - 4);
+    pos += hdr + static_cast<std::size_t>(len);
+    if (!on_frame(op, fin, data, static_cast<std::size_t>(len))) return std::string::npos;
+  }
+  return pos;
+}
+
+bool ws_transport::on_frame(unsigned op, bool fin, char* data, std::size_t len) {
+  switch (op) {
+    case op_ping:
+      if (!close_queued_) {
+        queue_.push_back(ws_frame{eio::packet_type::message,
+                                  make_binary(control_frame(op_pong, std::string_view(data, len))),
+                                  ws_frame::kind::raw});
+        schedule();
+      }
+      return true;
+    case op_pong:
+      return true;
+    case op_close: {
+      std::uint16_t code = close_normal;
+      if (len == 1) {
+        fail(close_protocol, asio::error::invalid_argument);
+        return false;
+      }
+      if (len >= 2) {
+        const auto* u = reinterpret_cast<const unsigned char*>(data);
+        code = static_cast<std::uint16_t>((u[0] << 8) | u[1]);
+        if (!valid_close_code(code)) {
+          fail(close_protocol, asio::error::invalid_argument);
+          return false;
+        }
+        if (!valid_utf8(data + 2, len - 2)) {
+          fail(close_bad_data, asio::error::invalid_argument);
+          return false;
+        }
+      }
+      peer_closed_ = true;
+      read_done_ = true;
+      if (!close_queued_) {
+        // Answer with the same code; what was not started is dropped.
+        drop_unsent();
+        queue_close_frame(code);
+      }
+      notify_closed(websocket::error::closed);
+      return false;
+    }
+    default:
+      break;
+  }
+  bool text = op == op_text;
+  const char* msg = data;
+  std::size_t size = len;
+  if (op != op_cont && !fin) {  // first fragment
+    message_op_ = static_cast<std::uint8_t>(op);
+    message_.assign(data, len);
+    return true;
+  }
+  if (op == op_cont) {
+    message_.append(data, len);
+    if (!fin) return true;
+    text = message_op_ == op_text;
+    msg = message_.data();
+    size = message_.size();
+  }
+  const bool ok = !text || valid_utf8(msg, size);
+  if (ok && !closing_) {
+    if (auto s = session_.lock()) {
+      s->on_ws_data(this, !text, std::string_view(msg, size));
+    } else {
+      close(false);
+    }
+  }
+  if (op == op_cont) {
+    message_op_ = 0;
+    std::string().swap(message_);
+  }
+  if (!ok) {
+    fail(close_bad_data, asio::error::invalid_argument);
+    return false;
+  }
+  return !read_done_ && !dead_;
+}
+
+void ws_transport::drop_unsent() {
+  // Packets not started yet go; a frame partly written and the raw bytes queued before packets
+  // (the 101 response) stay.
+  while (queue_.size() > (head_off_ > 0 ? 1u : 0u) && queue_.back().k == ws_frame::kind::packet)
+    queue_.pop_back();
+}
+
+void ws_transport::fail(std::uint16_t code, error_code ec) {
+  read_done_ = true;
+  if (!close_queued_) {
+    drop_unsent();
+    queue_close_frame(code);
+  }
+  notify_closed(ec);
+}
+
+void ws_transport::queue_close_frame(std::uint16_t code) {
+  closing_ = true;
+  close_queued_ = true;
+  const auto& cached = cached_close(code);
+  queue_.push_back(ws_frame{eio::packet_type::message, cached ? cached : close_message(code),
+                            ws_frame::kind::raw});
+  schedule();
 }
 
 void ws_transport::send(ws_frame f) {
   if (closing_) return;
   queue_.push_back(std::move(f));
-  if (!writing_) do_write();
+  schedule();
 }
 
-void ws_transport::do_write() {
-  if (queue_.empty()) {
-    if (closing_) do_close();
-    return;
-  }
-  writing_ = true;
-  const auto& f = queue_.front();
-  auto on_done = [self = shared_from_this()](error_code ec, std::size_t) {
-    self->writing_ = false;
-    if (!self->queue_.empty()) self->queue_.pop_front();
-    if (ec) {
-      self->queue_.clear();
-      self->closing_ = true;
-      error_code ignored;
-      self->ws_.next_layer().socket().close(ignored);  // the read loop reports it
+void ws_transport::schedule() {
+  if (scheduled_ || wait_write_ || dead_) return;
+  scheduled_ = true;
+  w_.schedule_flush(shared_from_this());
+}
+
+void ws_transport::flush_scheduled() {
+  scheduled_ = false;
+  if (!wait_write_) flush();
+}
+
+void ws_transport::flush() {
+  if (dead_) return;
+  const int fd = sock_.native_handle();
+  while (!queue_.empty()) {
+    std::array<iovec, 2 * kFramesPerWrite> iov{};
+    std::array<std::array<unsigned char, 11>, kFramesPerWrite> hdrs{};
+    std::size_t niov = 0;
+    std::size_t frames = 0;
+    for (auto it = queue_.begin(); it != queue_.end() && frames < kFramesPerWrite; ++it, ++frames) {
+      const ws_frame& f = *it;
+      if (f.k == ws_frame::kind::raw) {
+        iov[niov++] = {const_cast<char*>(f.msg->data.data()), f.msg->data.size()};
+        continue;
+      }
+      auto& h = hdrs[frames];
+      if (f.msg && f.msg->binary) {
+        const auto hl = write_header(h.data(), op_binary, f.msg->data.size());
+        iov[niov++] = {h.data(), hl};
+        if (!f.msg->data.empty())
+          iov[niov++] = {const_cast<char*>(f.msg->data.data()), f.msg->data.size()};
+        continue;
+      }
+      const std::size_t data_len = f.msg ? f.msg->data.size() : 0;
+      auto hl = write_header(h.data(), op_text, 1 + data_len);
+      h[hl++] = static_cast<unsigned char>('0' + static_cast<int>(f.type));
+      iov[niov++] = {h.data(), hl};
+      if (data_len != 0) iov[niov++] = {const_cast<char*>(f.msg->data.data()), data_len};
+    }
+    // Skip what a previous partial write sent of the first frame.
+    std::size_t first = 0;
+    for (std::size_t skip = head_off_; skip > 0;) {
+      if (skip >= iov[first].iov_len) {
+        skip -= iov[first].iov_len;
+        ++first;
+      } else {
+        iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + skip;
+        iov[first].iov_len -= skip;
+        skip = 0;
+      }
+    }
+    msghdr m{};
+    m.msg_iov = iov.data() + first;
+    m.msg_iovlen = niov - first;
+    const auto n = ::sendmsg(fd, &m, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_writable();
+      // The peer is gone: the read side reports it (as a clean close, like a reset).
+      close_socket();
+      notify_closed(asio::error::connection_reset);
       return;
     }
-    self->do_write();
-  };
-  if (f.msg && f.msg->binary) {
-    ws_.binary(true);
-    ws_.async_write(asio::buffer(f.msg->data), std::move(on_done));
-    return;
+    auto left = static_cast<std::size_t>(n);
+    while (left > 0) {
+      const std::size_t rest = frame_size(queue_.front()) - head_off_;
+      if (left < rest) {
+        head_off_ += left;
+        break;
+      }
+      left -= rest;
+      head_off_ = 0;
+      queue_.pop_front();
+    }
+    if (head_off_ > 0) return wait_writable();  // the socket buffer is full
   }
-  // Text: the type digit and the shared payload go out as one frame from two buffers.
-  ws_.text(true);
-  static constexpr std::array<char, 7> digits{'0', '1', '2', '3', '4', '5', '6'};
-  const std::array<asio::const_buffer, 2> bufs{
-      asio::buffer(&digits[static_cast<std::size_t>(f.type)], 1),
-      f.msg ? asio::buffer(f.msg->data) : asio::const_buffer{}};
-  ws_.async_write(bufs, std::move(on_done));
+  if (close_queued_) after_close_frame();
+}
+
+void ws_transport::wait_writable() {
+  wait_write_ = true;
+  sock_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
+    self->wait_write_ = false;
+    if (ec || self->dead_) return;
+    self->flush();
+  });
+}
+
+void ws_transport::after_close_frame() {
+  if (dead_ || close_timer_) return;
+  // Our close frame is out: no more data from us (FIN). Wait, bounded, for the peer to finish its
+  // side (its close frame, then EOF) so that nothing it still sends makes our close a reset.
+  error_code ec;
+  sock_.shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) return close_socket();
+  arm_close_timer();
+}
+
+void ws_transport::arm_close_timer() {
+  close_timer_ = std::make_unique<asio::steady_timer>(w_.ctx);
+  close_timer_->expires_after(srv_.opts.header_timeout);
+  close_timer_->async_wait([self = shared_from_this()](error_code ec) {
+    if (ec) return;
+    self->close_socket();
+    self->notify_closed(asio::error::timed_out);
+  });
 }
 
 void ws_transport::close(bool graceful) {
-  if (closing_) {
-    if (!graceful && !writing_) do_close();
+  if (closing_) return;
+  if (dead_) {
+    closing_ = true;
     return;
   }
-  closing_ = true;
   if (!graceful) {
-    // Drop what was not started; the frame in flight (front) finishes first.
-    while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
+    drop_unsent();
   }
-  if (!writing_) do_close();
+  queue_close_frame(close_normal);
 }
 
-void ws_transport::do_close() {
-  if (close_sent_ || reading_done_) {
-    if (reading_done_) {
-      error_code ignored;
-      ws_.next_layer().socket().close(ignored);
-    }
-    return;
-  }
-  close_sent_ = true;
-  ws_.async_close(websocket::close_code::normal, [self = shared_from_this()](error_code ec) {
-    if (ec) {
-      error_code ignored;
-      self->ws_.next_layer().socket().close(ignored);
-    }
-  });
+void ws_transport::read_ended(error_code ec) {
+  read_done_ = true;
+  closing_ = true;
+  close_socket();
+  notify_closed(ec);
+}
+
+void ws_transport::notify_closed(error_code ec) {
+  if (notified_) return;
+  notified_ = true;
+  if (auto s = session_.lock()) s->on_ws_closed(this, ec);
+}
+
+void ws_transport::close_socket() {
+  if (dead_) return;
+  dead_ = true;
+  closing_ = true;
+  error_code ec;
+  sock_.close(ec);  // cancels the waits
+  if (close_timer_) close_timer_->cancel();
+  queue_.clear();
+  head_off_ = 0;
+  std::string().swap(message_);
 }
 
 }  // namespace sio::engineio::detail

@@ -228,6 +228,26 @@ class raw_client {
     ioc_.run_for(io_deadline);
     return out;
   }
+  // One read (whatever has arrived, at most 64 KB); empty at EOF or after the deadline.
+  std::string read_some() {
+    std::string out;
+    std::array<char, 65536> buf{};
+    bool done = false;
+    s_.async_read_some(asio::buffer(buf), [&](beast::error_code ec, std::size_t n) {
+      out.assign(buf.data(), n);
+      done = true;
+      if (ec) eof_ = true;
+    });
+    ioc_.restart();
+    ioc_.run_for(io_deadline);
+    if (!done) {
+      beast::error_code ec;
+      s_.cancel(ec);
+      ioc_.restart();
+      ioc_.run();
+    }
+    return out;
+  }
   bool saw_eof() const { return eof_; }
   // Half-close: the server reads everything sent, then EOF.
   void shutdown_send() {

@@ -14,6 +14,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 
 namespace {
@@ -736,6 +737,221 @@ TEST_P(EngineServer, GracefulStopClosesEverySession) {
   EXPECT_EQ(rec_->wait_close(ws_sid), eng::close_reason::server_shutdown);
   EXPECT_EQ(rec_->wait_close(poll_sid), eng::close_reason::server_shutdown);
   EXPECT_EQ(server_->session_count(), 0u);
+}
+
+// --- RFC 6455 framing, driven byte by byte from a raw socket
+// --------------------------------------
+
+// A client frame (masked unless asked otherwise).
+std::string client_frame(unsigned op, std::string_view payload, bool fin = true, bool mask = true,
+                         unsigned rsv = 0) {
+  std::string f;
+  f.push_back(static_cast<char>((fin ? 0x80u : 0u) | rsv | op));
+  const std::size_t n = payload.size();
+  const unsigned m = mask ? 0x80u : 0u;
+  if (n < 126) {
+    f.push_back(static_cast<char>(m | n));
+  } else if (n <= 0xffff) {
+    f.push_back(static_cast<char>(m | 126u));
+    f.push_back(static_cast<char>(n >> 8));
+    f.push_back(static_cast<char>(n & 0xff));
+  } else {
+    f.push_back(static_cast<char>(m | 127u));
+    for (int i = 7; i >= 0; --i)
+      f.push_back(static_cast<char>((std::uint64_t{n} >> (8 * i)) & 0xff));
+  }
+  if (!mask) return f.append(payload);
+  const char key[4] = {0x12, 0x34, 0x56, 0x78};
+  f.append(key, 4);
+  for (std::size_t i = 0; i < n; ++i) f.push_back(static_cast<char>(payload[i] ^ key[i & 3]));
+  return f;
+}
+
+struct server_frame {
+  unsigned op = 0;
+  std::string data;
+};
+
+// A WebSocket client on a raw socket: the handshake by hand, frames parsed from the byte stream.
+class raw_ws {
+ public:
+  explicit raw_ws(std::uint16_t port) : c_(port) {}
+  std::string handshake(std::string_view target, std::string_view key = "dGhlIHNhbXBsZSBub25jZQ==",
+                        std::string_view version = "13") {
+    c_.write("GET " + std::string(target) +
+             " HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+             "Sec-WebSocket-Version: " +
+             std::string(version) + "\r\nSec-WebSocket-Key: " + std::string(key) + "\r\n\r\n");
+    buf_ = c_.read_until("\r\n\r\n");
+    const auto end = buf_.find("\r\n\r\n");
+    if (end == std::string::npos) return buf_;
+    auto head = buf_.substr(0, end + 4);
+    buf_.erase(0, end + 4);
+    return head;
+  }
+  bool write(std::string_view bytes) { return c_.write(bytes); }
+  // The next frame, or nullopt at EOF.
+  std::optional<server_frame> read() {
+    for (;;) {
+      if (auto f = take()) return f;
+      auto more = c_.read_some();
+      if (more.empty()) return std::nullopt;
+      buf_ += more;
+    }
+  }
+  bool saw_eof() const { return c_.saw_eof(); }
+  std::string rest() { return buf_ + c_.read_all(); }
+
+ private:
+  std::optional<server_frame> take() {
+    if (buf_.size() < 2) return std::nullopt;
+    const auto* u = reinterpret_cast<const unsigned char*>(buf_.data());
+    EXPECT_EQ(u[1] & 0x80u, 0u) << "server frames are never masked";
+    std::uint64_t len = u[1] & 0x7fu;
+    std::size_t hdr = 2;
+    if (len == 126) {
+      if (buf_.size() < 4) return std::nullopt;
+      len = (std::uint64_t{u[2]} << 8) | u[3];
+      hdr = 4;
+    } else if (len == 127) {
+      if (buf_.size() < 10) return std::nullopt;
+      len = 0;
+      for (int i = 0; i < 8; ++i) len = (len << 8) | u[2 + i];
+      hdr = 10;
+    }
+    if (buf_.size() < hdr + len) return std::nullopt;
+    server_frame f{u[0] & 0x0fu, buf_.substr(hdr, static_cast<std::size_t>(len))};
+    EXPECT_NE(u[0] & 0x80u, 0u) << "server frames are never fragmented";
+    buf_.erase(0, hdr + static_cast<std::size_t>(len));
+    return f;
+  }
+
+  raw_client c_;
+  std::string buf_;
+};
+
+std::uint16_t close_code(const server_frame& f) {
+  if (f.op != 8 || f.data.size() < 2) return 0;
+  return static_cast<std::uint16_t>((static_cast<unsigned char>(f.data[0]) << 8) |
+                                    static_cast<unsigned char>(f.data[1]));
+}
+
+TEST_P(EngineServer, RawWebSocketHandshakeFragmentsPingsAndPipelining) {
+  raw_ws ws(port_);
+  const auto head = ws.handshake("/engine.io/?EIO=4&transport=websocket");
+  EXPECT_EQ(head.rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u) << head;
+  // RFC 6455's example key and its accept value.
+  EXPECT_NE(head.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"), std::string::npos);
+  auto open = ws.read();
+  ASSERT_TRUE(open);
+  EXPECT_EQ(open->op, 1u);
+  const auto sid = sid_of(open->data);
+  ASSERT_FALSE(sid.empty());
+  // In one write: a message in three fragments with a ping between them, then two whole messages.
+  ws.write(client_frame(1, "4fr", false) + client_frame(9, "p!") + client_frame(0, "ag", false) +
+           client_frame(0, "ment") + client_frame(1, "4second") + client_frame(2, "\x01\x02"));
+  auto f = ws.read();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->op, 10u);  // pong, same payload
+  EXPECT_EQ(f->data, "p!");
+  f = ws.read();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->data, "4fragment");
+  f = ws.read();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->data, "4second");
+  f = ws.read();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->op, 2u);
+  EXPECT_EQ(f->data, "\x01\x02");
+  // A frame delivered one byte per TCP write, with a 16-bit length.
+  const auto big = client_frame(1, "4" + std::string(300, 'y'));
+  for (char c : big) ws.write(std::string_view(&c, 1));
+  f = ws.read();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->data, "4" + std::string(300, 'y'));
+  // A client close is answered with the same code, then the server ends the TCP connection.
+  ws.write(client_frame(8, std::string("\x03\xe9", 2) + "bye"));
+  f = ws.read();
+  ASSERT_TRUE(f);
+  EXPECT_EQ(close_code(*f), 1001u);
+  EXPECT_FALSE(ws.read());
+  EXPECT_TRUE(ws.saw_eof());
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::transport_close);
+}
+
+TEST_P(EngineServer, RawWebSocketProtocolViolationsCloseOnlyThatSocket) {
+  struct bad_case {
+    std::string name;
+    std::string bytes;
+    std::uint16_t code;
+  };
+  const std::vector<bad_case> cases = {
+      {"unmasked", client_frame(1, "4x", true, false), 1002},
+      {"reserved bit", client_frame(1, "4x", true, true, 0x40), 1002},
+      {"unknown opcode", client_frame(3, "4x"), 1002},
+      {"continuation first", client_frame(0, "4x"), 1002},
+      {"fragmented ping", client_frame(9, "x", false), 1002},
+      {"long ping", client_frame(9, std::string(126, 'p')), 1002},
+      {"new message inside a fragmented one", client_frame(1, "4a", false) + client_frame(1, "4b"),
+       1002},
+      {"invalid UTF-8 across fragments",
+       client_frame(1, "4\xe2\x82", false) + client_frame(0, "\x28"), 1007},
+      // Only a header announcing 2^40 bytes: refused before any payload is buffered.
+      {"oversize", std::string("\x82\xff\x00\x00\x01\x00\x00\x00\x00\x00\x12\x34\x56\x78", 14),
+       1009},
+      {"bad close code", client_frame(8, std::string("\x03\xec", 2)), 1002},
+  };
+  for (const auto& c : cases) {
+    raw_ws ws(port_);
+    ws.handshake("/engine.io/?EIO=4&transport=websocket");
+    auto open = ws.read();
+    ASSERT_TRUE(open) << c.name;
+    const auto sid = sid_of(open->data);
+    ws.write(c.bytes);
+    std::optional<server_frame> f;
+    while ((f = ws.read()) && f->op != 8) {
+    }
+    ASSERT_TRUE(f) << c.name;
+    EXPECT_EQ(close_code(*f), c.code) << c.name;
+    EXPECT_FALSE(ws.read()) << c.name;
+    EXPECT_TRUE(rec_->wait_close(sid)) << c.name;
+  }
+  expect_healthy();
+}
+
+TEST_P(EngineServer, RawWebSocketBadHandshakeGets400) {
+  for (const auto& [key, version] :
+       std::vector<std::pair<std::string, std::string>>{{"short", "13"},
+                                                        {"dGhlIHNhbXBsZSBub25jZQ=", "13"},
+                                                        {"dGhlIHNhbXBsZSBub25jZQ==", "12"}}) {
+    raw_ws ws(port_);
+    auto out = ws.handshake("/engine.io/?EIO=4&transport=websocket", key, version);
+    out += ws.rest();
+    EXPECT_EQ(out.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << out;
+    EXPECT_NE(out.find("Missing or invalid Sec-WebSocket-"), std::string::npos) << out;
+    EXPECT_TRUE(ws.saw_eof());
+  }
+  EXPECT_EQ(server_->session_count(), 0u);
+  expect_healthy();
+}
+
+TEST_P(EngineServer, LargeMessagesToASlowReaderArriveWholeAndInOrder) {
+  // Far more than a socket buffer takes: writes stop part-way through frames and resume.
+  ws_client ws;
+  ASSERT_EQ(ws.connect(port_, "/engine.io/?EIO=4&transport=websocket"), 101u);
+  const auto sid = sid_of(ws.read_text());
+  auto c = rec_->wait_open(sid);
+  ASSERT_TRUE(c);
+  constexpr int count = 24;
+  auto body = [](int i) { return std::string(150000 + i * 977, static_cast<char>('a' + i)); };
+  on_worker(c, [&] {
+    for (int i = 0; i < count; ++i) c->send(eng::make_text(body(i)));
+    return 0;
+  });
+  for (int i = 0; i < count; ++i) ASSERT_EQ(ws.read_text(), "4" + body(i)) << i;
+  ASSERT_TRUE(ws.write("4after"));
+  EXPECT_EQ(ws.read_text(), "4after");
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, EngineServer, ::testing::Values(1, 4),

@@ -77,6 +77,11 @@ class connection {
 
   virtual std::string_view id() const noexcept = 0;  // the Engine.IO sid
   virtual const request_info& request() const noexcept = 0;
+  // The same request, shared: an upper layer keeps this instead of copying the header and query
+  // maps per socket. The default copies; the engine's sessions return their own immutable copy.
+  virtual std::shared_ptr<const request_info> shared_request() const {
+    return std::make_shared<const request_info>(request());
+  }
   virtual std::size_t worker_index() const noexcept = 0;
   virtual boost::asio::any_io_executor executor() const = 0;
   // "polling" or "websocket": the transport in use now.
