@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <ctime>
+#include <memory>
 
 namespace sio::redis::wire {
 
@@ -161,14 +162,14 @@ void read_string_map(const json::value* v, std::map<std::string, std::string, st
 
 json::object socket_to_json(const socket_info& s) {
   const auto& h = s.handshake;
-  json::object hs{{"headers", string_map(h.headers)},
-                  {"time", js_date_string(h.issued)},
-                  {"address", h.address},
-                  {"xdomain", h.xdomain},
-                  {"secure", h.secure},
-                  {"issued", h.issued},
-                  {"url", h.url},
-                  {"query", string_map(h.query)},
+  json::object hs{{"headers", string_map(h.headers())},
+                  {"time", js_date_string(h.issued())},
+                  {"address", h.address()},
+                  {"xdomain", h.xdomain()},
+                  {"secure", h.secure()},
+                  {"issued", h.issued()},
+                  {"url", h.url()},
+                  {"query", string_map(h.query())},
                   {"auth", h.auth}};
   return json::object{{"id", s.id},
                       {"handshake", std::move(hs)},
@@ -187,14 +188,17 @@ std::optional<socket_info> socket_from_json(const json::value& v, const std::str
   if (auto* d = o->if_contains("data"); d && d->is_object()) s.data = d->get_object();
   if (auto* hv = o->if_contains("handshake"); hv && hv->is_object()) {
     const auto& h = hv->get_object();
-    read_string_map(h.if_contains("headers"), s.handshake.headers);
-    read_string_map(h.if_contains("query"), s.handshake.query);
-    s.handshake.address = string_at(h, "address");
-    s.handshake.url = string_at(h, "url");
-    s.handshake.secure = bool_at(h, "secure");
-    s.handshake.xdomain = bool_at(h, "xdomain");
-    s.handshake.issued = int_at(h, "issued").value_or(0);
-    if (auto* a = h.if_contains("auth"); a && a->is_object()) s.handshake.auth = a->get_object();
+    // xdomain is not kept: it follows from the headers (an Origin header), as in Node.
+    auto req = std::make_shared<engineio::request_info>();
+    read_string_map(h.if_contains("headers"), req->headers);
+    read_string_map(h.if_contains("query"), req->query);
+    req->remote_address = string_at(h, "address");
+    req->url = string_at(h, "url");
+    req->secure = bool_at(h, "secure");
+    req->issued_ms = int_at(h, "issued").value_or(0);
+    json::object auth;
+    if (auto* a = h.if_contains("auth"); a && a->is_object()) auth = a->get_object();
+    s.handshake = handshake_info(std::move(req), std::move(auth));
   }
   return s;
 }

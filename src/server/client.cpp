@@ -7,15 +7,12 @@ namespace sio::detail {
 namespace pt = protocol::socketio;
 
 client::client(std::shared_ptr<server_state> st, engineio::connection_ptr c)
-    : st_(std::move(st)),
-      conn_(std::move(c)),
-      worker_(conn_->worker_index()),
-      decoder_(pt::decoder_limits{.max_attachments = st_->opts.max_attachments}),
-      connect_timer_(st_->pool->context(worker_)) {}
+    : st_(std::move(st)), conn_(std::move(c)), worker_(conn_->worker_index()) {}
 
 void client::start() {
-  connect_timer_.expires_after(st_->opts.connect_timeout);
-  connect_timer_.async_wait([w = weak_from_this()](boost::system::error_code ec) {
+  connect_timer_ = std::make_unique<boost::asio::steady_timer>(st_->pool->context(worker_),
+                                                               st_->opts.connect_timeout);
+  connect_timer_->async_wait([w = weak_from_this()](boost::system::error_code ec) {
     if (ec) return;
     auto c = w.lock();
     if (c && c->nsps_.empty() && !c->closed_) c->close(disconnect_reason::forced_server_close);
@@ -23,23 +20,34 @@ void client::start() {
 }
 
 std::shared_ptr<socket> client::find(std::string_view nsp) const noexcept {
-  for (const auto& [name, s] : nsps_)
-    if (name == nsp) return s;
+  for (const auto& s : nsps_)
+    if (s->nsp_->name() == nsp) return s;
   return nullptr;
+}
+
+template <class Feed>
+void client::decode(Feed feed) {
+  pt::decoder stateless(pt::decoder_limits{.max_attachments = st_->opts.max_attachments});
+  const bool had_pending = pending_packet_ != nullptr;
+  auto& d = had_pending ? *pending_packet_ : stateless;
+  auto r = feed(d);
+  if (d.pending()) {
+    if (!had_pending) pending_packet_ = std::make_unique<pt::decoder>(std::move(stateless));
+  } else if (had_pending) {
+    pending_packet_.reset();  // r (the completed packet) does not point into the decoder
+  }
+  if (!r) return close(disconnect_reason::parse_error);
+  if (auto& p = *r) on_packet(*p);
 }
 
 void client::on_text(std::string_view text) {
   if (closed_) return;
-  auto r = decoder_.on_text(text);
-  if (!r) return close(disconnect_reason::parse_error);
-  if (auto& p = *r) on_packet(*p);
+  decode([text](pt::decoder& d) { return d.on_text(text); });
 }
 
 void client::on_binary(std::string_view bytes) {
   if (closed_) return;
-  auto r = decoder_.on_binary(bytes);
-  if (!r) return close(disconnect_reason::parse_error);
-  if (auto& p = *r) on_packet(*p);
+  decode([bytes](pt::decoder& d) { return d.on_binary(bytes); });
 }
 
 void client::on_packet(pt::packet& p) {
@@ -92,19 +100,21 @@ void client::send_packet(pt::packet p) {
   write(*make_outgoing(std::move(p)), false, true);
 }
 
-void client::add_socket(const std::string& nsp, std::shared_ptr<socket> s) {
-  nsps_.emplace_back(nsp, std::move(s));
-  connect_timer_.cancel();
+void client::add_socket(std::shared_ptr<socket> s) {
+  nsps_.push_back(std::move(s));
+  connect_timer_.reset();  // cancels its wait
 }
 
 void client::remove_socket(const std::string& nsp) noexcept {
-  auto it = std::find_if(nsps_.begin(), nsps_.end(), [&](const auto& e) { return e.first == nsp; });
+  auto it = std::find_if(nsps_.begin(), nsps_.end(),
+                         [&](const auto& s) { return s->nsp_->name() == nsp; });
   if (it != nsps_.end()) nsps_.erase(it);
 }
 
 void client::remove_pending(const std::string& nsp) noexcept {
   auto it = std::find(pending_.begin(), pending_.end(), nsp);
   if (it != pending_.end()) pending_.erase(it);
+  if (pending_.empty()) std::vector<std::string>().swap(pending_);  // keep no memory when idle
 }
 
 void client::close(disconnect_reason r) {
@@ -115,18 +125,18 @@ void client::close(disconnect_reason r) {
 
 void client::close_sockets(disconnect_reason r) {
   closed_ = true;
-  connect_timer_.cancel();
-  decoder_.reset();
+  connect_timer_.reset();
+  pending_packet_.reset();
   pending_.clear();
   auto socks = std::move(nsps_);
   nsps_.clear();
-  for (auto& [name, s] : socks) s->on_close(r);
+  for (auto& s : socks) s->on_close(r);
 }
 
 void client::disconnect_all() {
   if (closed_) return;
   auto socks = nsps_;
-  for (auto& [name, s] : socks) s->disconnect(false);
+  for (auto& s : socks) s->disconnect(false);
   close(disconnect_reason::forced_server_close);
 }
 
@@ -137,7 +147,7 @@ void client::on_engine_close(engineio::close_reason r) {
 
 void client::abandon() {
   closed_ = true;
-  for (auto& [name, s] : nsps_) s->abandon();
+  for (auto& s : nsps_) s->abandon();
   nsps_.clear();
   pending_.clear();
 }

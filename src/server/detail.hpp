@@ -75,7 +75,7 @@ class client : public std::enable_shared_from_this<client> {
   void write(const outgoing_packet& p, bool volatile_, bool compress);
   void send_packet(protocol::socketio::packet p);
 
-  void add_socket(const std::string& nsp, std::shared_ptr<socket> s);
+  void add_socket(std::shared_ptr<socket> s);
   void remove_socket(const std::string& nsp) noexcept;
   void remove_pending(const std::string& nsp) noexcept;
   bool open() const noexcept { return !closed_; }
@@ -91,13 +91,20 @@ class client : public std::enable_shared_from_this<client> {
   void on_packet(protocol::socketio::packet& p);
   std::shared_ptr<socket> find(std::string_view nsp) const noexcept;
 
+  // Feeds one message to the decoder in use (a packet waiting for attachments keeps its own).
+  template <class Feed>
+  void decode(Feed feed);
+
+  // Kept small: one per connection, most of them idle.
   std::shared_ptr<server_state> st_;
   engineio::connection_ptr conn_;
   std::size_t worker_;
-  protocol::socketio::decoder decoder_;
-  std::vector<std::pair<std::string, std::shared_ptr<socket>>> nsps_;
-  std::vector<std::string> pending_;  // namespaces whose middlewares still run
-  boost::asio::steady_timer connect_timer_;
+  // Only while a packet waits for its binary attachments; other packets decode statelessly.
+  std::unique_ptr<protocol::socketio::decoder> pending_packet_;
+  std::vector<std::shared_ptr<socket>> nsps_;  // connected namespaces
+  std::vector<std::string> pending_;           // namespaces whose middlewares still run
+  // Until the first namespace connects.
+  std::unique_ptr<boost::asio::steady_timer> connect_timer_;
   bool closed_ = false;
   bool overflowed_ = false;
 };
@@ -105,7 +112,6 @@ class client : public std::enable_shared_from_this<client> {
 struct socket_init {
   std::string id;
   std::shared_ptr<namespace_> nsp;
-  std::shared_ptr<server_state> srv;
   std::shared_ptr<client> cl;
   std::size_t worker = 0;
   handshake_info handshake;

@@ -1,15 +1,32 @@
 #include <sio/server/adapter.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <unordered_map>
 #include <unordered_set>
 
 namespace sio {
 
-// One worker's part of the room tables: room -> sockets and socket -> rooms.
+// One worker's part of the room tables. Every socket is in the room named after its id (Node's
+// rule) until it leaves it; that room is a flag on the socket's entry, not a table of its own,
+// which keeps an idle socket to one entry. Members are pointers to the `sids` keys (node-based:
+// they stay put until the socket's entry is erased, after it left every room).
 struct in_memory_adapter::shard {
-  std::unordered_map<std::string, std::unordered_set<std::string>> rooms;
-  std::unordered_map<std::string, std::unordered_set<std::string>> sids;
+  struct member {
+    std::vector<const std::string*> rooms;  // keys of `rooms`, in join order
+    bool own = false;                       // in the room named after its id
+  };
+  std::unordered_map<std::string, member> sids;
+  // Every other room -> its members (keys of `sids`).
+  std::unordered_map<std::string, std::unordered_set<const std::string*>> rooms;
+
+  // Calls f(const std::string* sid) for each member of room r.
+  template <class F>
+  void for_each_member(const room& r, F&& f) const {
+    if (auto it = rooms.find(r); it != rooms.end())
+      for (const auto* sid : it->second) f(sid);
+    if (auto it = sids.find(r); it != sids.end() && it->second.own) f(&it->first);
+  }
 };
 
 in_memory_adapter::in_memory_adapter(adapter_host& nsp) : adapter(nsp) {
@@ -23,28 +40,41 @@ in_memory_adapter::~in_memory_adapter() = default;
 void in_memory_adapter::add_all(std::size_t w, const std::string& sid,
                                 std::span<const room> rooms) {
   auto& sh = *shards_[w];
-  auto& mine = sh.sids[sid];
+  auto& [key, mine] = *sh.sids.try_emplace(sid).first;
   for (const auto& r : rooms) {
-    if (mine.insert(r).second) sh.rooms[r].insert(sid);
+    if (r == key) {
+      mine.own = true;
+      continue;
+    }
+    auto& [room_key, members] = *sh.rooms.try_emplace(r).first;
+    if (members.insert(&key).second) mine.rooms.push_back(&room_key);
   }
 }
 
 void in_memory_adapter::del(std::size_t w, const std::string& sid, const room& r) {
   auto& sh = *shards_[w];
-  if (auto it = sh.sids.find(sid); it != sh.sids.end()) it->second.erase(r);
-  if (auto it = sh.rooms.find(r); it != sh.rooms.end()) {
-    it->second.erase(sid);
-    if (it->second.empty()) sh.rooms.erase(it);
+  auto it = sh.sids.find(sid);
+  if (it == sh.sids.end()) return;  // in no room
+  auto& [key, mine] = *it;
+  if (r == key) {
+    mine.own = false;
+    return;
   }
+  auto rit = sh.rooms.find(r);
+  if (rit == sh.rooms.end()) return;
+  if (rit->second.erase(&key) == 0) return;
+  std::erase(mine.rooms, &rit->first);
+  if (rit->second.empty()) sh.rooms.erase(rit);
 }
 
 void in_memory_adapter::del_all(std::size_t w, const std::string& sid) {
   auto& sh = *shards_[w];
   auto it = sh.sids.find(sid);
   if (it == sh.sids.end()) return;
-  for (const auto& r : it->second) {
-    if (auto rit = sh.rooms.find(r); rit != sh.rooms.end()) {
-      rit->second.erase(sid);
+  const std::string* key = &it->first;
+  for (const auto* r : it->second.rooms) {
+    if (auto rit = sh.rooms.find(*r); rit != sh.rooms.end()) {
+      rit->second.erase(key);
       if (rit->second.empty()) sh.rooms.erase(rit);
     }
   }
@@ -55,38 +85,38 @@ std::vector<room> in_memory_adapter::socket_rooms(std::size_t w, const std::stri
   const auto& sh = *shards_[w];
   auto it = sh.sids.find(sid);
   if (it == sh.sids.end()) return {};
-  return {it->second.begin(), it->second.end()};
+  const auto& mine = it->second;
+  std::vector<room> out;
+  out.reserve(mine.rooms.size() + (mine.own ? 1 : 0));
+  if (mine.own) out.push_back(it->first);
+  for (const auto* r : mine.rooms) out.push_back(*r);
+  return out;
 }
 
 void in_memory_adapter::match_local(std::size_t w, const broadcast_options& opts,
                                     std::vector<const std::string*>& out) const {
   const auto& sh = *shards_[w];
-  std::unordered_set<std::string_view> excluded;
-  for (const auto& r : opts.except) {
-    if (auto it = sh.rooms.find(r); it != sh.rooms.end())
-      for (const auto& sid : it->second) excluded.insert(sid);
-  }
-  auto keep = [&](const std::string& sid) { return excluded.empty() || !excluded.contains(sid); };
+  std::unordered_set<const std::string*> excluded;
+  for (const auto& r : opts.except)
+    sh.for_each_member(r, [&](const std::string* sid) { excluded.insert(sid); });
+  auto keep = [&](const std::string* sid) { return excluded.empty() || !excluded.contains(sid); };
   if (opts.rooms.empty()) {
     out.reserve(sh.sids.size());
-    for (const auto& [sid, rooms] : sh.sids)
-      if (keep(sid)) out.push_back(&sid);
+    for (const auto& [sid, mine] : sh.sids)
+      if (keep(&sid)) out.push_back(&sid);
     return;
   }
   if (opts.rooms.size() == 1) {
-    auto it = sh.rooms.find(opts.rooms.front());
-    if (it == sh.rooms.end()) return;
-    out.reserve(it->second.size());
-    for (const auto& sid : it->second)
-      if (keep(sid)) out.push_back(&sid);
+    sh.for_each_member(opts.rooms.front(), [&](const std::string* sid) {
+      if (keep(sid)) out.push_back(sid);
+    });
     return;
   }
-  std::unordered_set<std::string_view> seen;
+  std::unordered_set<const std::string*> seen;
   for (const auto& r : opts.rooms) {
-    auto it = sh.rooms.find(r);
-    if (it == sh.rooms.end()) continue;
-    for (const auto& sid : it->second)
-      if (keep(sid) && seen.insert(sid).second) out.push_back(&sid);
+    sh.for_each_member(r, [&](const std::string* sid) {
+      if (keep(sid) && seen.insert(sid).second) out.push_back(sid);
+    });
   }
 }
 

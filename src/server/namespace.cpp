@@ -64,24 +64,13 @@ std::vector<std::shared_ptr<namespace_>> namespace_::targets() {
 }
 
 void namespace_::add(const std::shared_ptr<detail::client>& c, boost::json::object auth) {
-  const auto& req = c->conn().request();
   detail::socket_init init;
   init.id = srv_->new_id();
   init.nsp = shared_from_this();
-  init.srv = srv_;
   init.cl = c;
   init.worker = c->worker();
   init.engine_id = std::string(c->conn().id());
-  auto& hs = init.handshake;
-  hs.headers = req.headers;
-  hs.query = req.query;
-  hs.address = req.remote_address;
-  hs.url = req.url;
-  hs.secure = req.secure;
-  hs.xdomain = req.headers.contains("origin");
-  hs.issued = req.issued_ms;
-  hs.time = detail::js_date_string(req.issued_ms);
-  hs.auth = std::move(auth);
+  init.handshake = handshake_info(c->conn().shared_request(), std::move(auth));
   auto s = std::make_shared<socket>(std::move(init));
   std::shared_ptr<const std::vector<middleware>> m;
   {
@@ -129,8 +118,8 @@ void namespace_::run_middlewares(std::shared_ptr<socket> s,
 void namespace_::do_connect(const std::shared_ptr<socket>& s) {
   auto c = s->client_;
   c->remove_pending(name_);
-  shards_[s->worker_].sockets.emplace(s->id_, s);
-  c->add_socket(name_, s);
+  shards_[s->worker_].sockets.emplace(std::string_view(s->id_), s);
+  c->add_socket(s);
   adapter_->add_all(s->worker_, s->id_, std::span<const room>(&s->id_, 1));
   s->connected_by_server();
   std::shared_ptr<const std::vector<connection_handler>> own, inherited;

@@ -20,6 +20,12 @@ struct ack::state {
 };
 
 namespace {
+// Stands in an entry of socket::handlers_ while that handler runs (see dispatch_event).
+struct running_handler {
+  event_handler* h;
+  void operator()(socket& s, payload& p, ack& a) const { (*h)(s, p, a); }
+};
+
 payload to_payload(pt::packet& p) {
   payload out;
   if (auto* a = p.data.if_array()) out.args = std::move(*a);
@@ -48,7 +54,7 @@ void ack::send(payload p) const {
     pk.data = std::move(p.args);
     s->send_packet(std::move(pk));
   };
-  s->srv_->pool->dispatch(s->worker_, std::move(run));
+  s->srv().pool->dispatch(s->worker_, std::move(run));
 }
 
 void socket_emitter::emit_payload(std::string_view event, payload p) const {
@@ -63,64 +69,90 @@ socket::socket(detail::socket_init&& init)
     : id_(std::move(init.id)),
       engine_id_(std::move(init.engine_id)),
       nsp_(std::move(init.nsp)),
-      srv_(std::move(init.srv)),
       client_(std::move(init.cl)),
-      worker_(init.worker),
+      worker_(static_cast<std::uint32_t>(init.worker)),
       handshake_(std::move(init.handshake)) {}
 
 socket::~socket() = default;
 
+detail::server_state& socket::srv() const noexcept {
+  return *nsp_->srv_;
+}
+
 bool socket::on_worker() const noexcept {
-  return srv_->pool->current() == worker_;
+  return srv().pool->current() == worker_;
+}
+
+socket::listeners& socket::lst() {
+  if (!lst_) lst_ = std::make_unique<listeners>();
+  return *lst_;
+}
+
+socket::handler_entry* socket::find_handler(std::string_view event) noexcept {
+  for (auto& e : handlers_)
+    if (e.event == event) return &e;
+  return nullptr;
 }
 
 socket& socket::on_event(std::string event, event_handler h) {
   if (!on_worker()) {
-    srv_->pool->post(worker_,
+    srv().pool->post(worker_,
                      [s = shared_from_this(), e = std::move(event), h = std::move(h)]() mutable {
                        s->on_event(std::move(e), std::move(h));
                      });
     return *this;
   }
-  handlers_.insert_or_assign(std::move(event), std::make_shared<event_handler>(std::move(h)));
+  if (auto* e = find_handler(event)) {
+    e->fn = std::move(h);  // also while it runs: the running one finishes, then is dropped
+  } else {
+    // Grown by small steps: most sockets register a few handlers once.
+    const auto n = handlers_.size();
+    if (n == handlers_.capacity()) handlers_.reserve(n + 1 + n / 4);
+    handlers_.push_back(handler_entry{std::move(event), std::move(h)});
+  }
   return *this;
 }
 
 socket& socket::off(std::string_view event) {
-  if (auto it = handlers_.find(std::string(event)); it != handlers_.end()) handlers_.erase(it);
+  if (auto* e = find_handler(event)) handlers_.erase(handlers_.begin() + (e - handlers_.data()));
   return *this;
 }
 
 socket& socket::on_any(any_handler h) {
-  any_.push_back(std::move(h));
+  lst().any.push_back(std::move(h));
   return *this;
 }
 socket& socket::on_any_outgoing(any_outgoing_handler h) {
-  any_outgoing_.push_back(std::move(h));
+  lst().any_outgoing.push_back(std::move(h));
   return *this;
 }
 socket& socket::use(packet_middleware m) {
-  middlewares_.push_back(std::move(m));
+  lst().middlewares.push_back(std::move(m));
   return *this;
 }
 socket& socket::on_error(error_handler h) {
-  error_handlers_.push_back(std::move(h));
+  lst().error_handlers.push_back(std::move(h));
   return *this;
 }
 socket& socket::on_disconnecting(disconnect_handler h) {
-  disconnecting_.push_back(std::move(h));
+  lst().disconnecting.push_back(std::move(h));
   return *this;
 }
 socket& socket::on_disconnect(disconnect_handler h) {
-  disconnect_.push_back(std::move(h));
+  lst().disconnect.push_back(std::move(h));
   return *this;
+}
+
+void socket::add_ack(std::uint64_t id, pending_ack pa) {
+  if (!acks_) acks_ = std::make_unique<ack_map>();
+  acks_->insert_or_assign(id, std::move(pa));
 }
 
 void socket::send_event(std::string_view event, payload p, broadcast_flags f, ack_callback cb) {
   if (pt::is_reserved_event(event))
     throw std::invalid_argument("\"" + std::string(event) + "\" is a reserved event name");
   if (!on_worker()) {
-    srv_->pool->post(worker_, [s = shared_from_this(), e = std::string(event), p = std::move(p), f,
+    srv().pool->post(worker_, [s = shared_from_this(), e = std::string(event), p = std::move(p), f,
                                cb = std::move(cb)]() mutable {
       s->send_event(e, std::move(p), f, std::move(cb));
     });
@@ -145,22 +177,23 @@ void socket::send_event(std::string_view event, payload p, broadcast_flags f, ac
     pending_ack pa{std::move(cb), nullptr, nullptr};
     if (f.timeout) {
       pa.timer =
-          std::make_unique<boost::asio::steady_timer>(srv_->pool->context(worker_), *f.timeout);
+          std::make_unique<boost::asio::steady_timer>(srv().pool->context(worker_), *f.timeout);
       pa.timer->async_wait([w = weak_from_this(), id](boost::system::error_code ec) {
         if (ec) return;
         if (auto s = w.lock()) s->ack_timeout(id);
       });
     }
-    acks_.insert_or_assign(id, std::move(pa));
+    add_ack(id, std::move(pa));
   }
   deliver(make_outgoing(std::move(pk)), f.volatile_, f.compress);
 }
 
 void socket::ack_timeout(std::uint64_t id) {
-  auto it = acks_.find(id);
-  if (it == acks_.end()) return;
+  if (!acks_) return;
+  auto it = acks_->find(id);
+  if (it == acks_->end()) return;
   auto cb = std::move(it->second.cb);
-  acks_.erase(it);
+  acks_->erase(it);
   if (!cb) return;
   try {
     cb(make_error_code(error::timeout), {});
@@ -173,21 +206,21 @@ void socket::ack_timeout(std::uint64_t id) {
 
 void socket::deliver(const outgoing_ptr& p, bool volatile_, bool compress) {
   if (!connected() || !client_) return;
-  if (!any_outgoing_.empty()) {
+  if (lst_ && !lst_->any_outgoing.empty()) {
     const auto& pk = p->packet;
     const auto* a = pk.data.if_array();
     if (a && !a->empty() && a->front().is_string() &&
         (pk.type == pt::packet_type::event || pk.type == pt::packet_type::binary_event)) {
       const std::string_view name = a->front().get_string();
       std::span<const boost::json::value> args(a->data() + 1, a->size() - 1);
-      for (std::size_t i = 0; i < any_outgoing_.size(); ++i) {
-        auto h = any_outgoing_[i];
+      for (std::size_t i = 0; lst_ && i < lst_->any_outgoing.size(); ++i) {
+        auto h = lst_->any_outgoing[i];
         try {
           h(*this, name, args);
         } catch (const std::exception& e) {
-          srv_->log(std::string("on_any_outgoing listener threw: ") + e.what());
+          srv().log(std::string("on_any_outgoing listener threw: ") + e.what());
         } catch (...) {
-          srv_->log("on_any_outgoing listener threw");
+          srv().log("on_any_outgoing listener threw");
         }
       }
     }
@@ -201,7 +234,7 @@ void socket::send_packet(pt::packet p) {
 
 void socket::register_sink(std::uint64_t id, std::shared_ptr<const ack_sink> sink) {
   if (!connected()) return;
-  acks_.insert_or_assign(id, pending_ack{nullptr, std::move(sink), nullptr});
+  add_ack(id, pending_ack{nullptr, std::move(sink), nullptr});
 }
 
 void socket::on_packet(pt::packet& p) {
@@ -238,8 +271,8 @@ void socket::on_event_packet(pt::packet& p) {
     st->id = *p.id;
     a = ack(std::move(st));
   }
-  for (std::size_t i = 0; i < any_.size() && connected(); ++i) {
-    auto h = any_[i];
+  for (std::size_t i = 0; lst_ && i < lst_->any.size() && connected(); ++i) {
+    auto h = lst_->any[i];
     try {
       h(*this, name, pl);
     } catch (const std::exception& e) {
@@ -248,7 +281,7 @@ void socket::on_event_packet(pt::packet& p) {
       return fail("on_any listener threw", nullptr);
     }
   }
-  if (middlewares_.empty()) return dispatch_event(name, pl, a);
+  if (!lst_ || lst_->middlewares.empty()) return dispatch_event(name, pl, a);
   run_middlewares(0,
                   std::make_shared<std::pair<std::string, payload>>(std::move(name), std::move(pl)),
                   std::move(a));
@@ -257,16 +290,16 @@ void socket::on_event_packet(pt::packet& p) {
 void socket::run_middlewares(std::size_t i, std::shared_ptr<std::pair<std::string, payload>> ev,
                              ack a) {
   if (!connected()) return;
-  if (i >= middlewares_.size()) return dispatch_event(ev->first, ev->second, a);
-  auto m = middlewares_[i];
+  if (!lst_ || i >= lst_->middlewares.size()) return dispatch_event(ev->first, ev->second, a);
+  auto m = lst_->middlewares[i];
   next n([w = weak_from_this(), i, ev, a](std::optional<connect_error> err) mutable {
     auto s = w.lock();
     if (!s) return;
-    s->srv_->pool->dispatch(s->worker_, [s, i, ev, a, err = std::move(err)]() mutable {
+    s->srv().pool->dispatch(s->worker_, [s, i, ev, a, err = std::move(err)]() mutable {
       if (!s->connected()) return;
       if (!err) return s->run_middlewares(i + 1, std::move(ev), std::move(a));
-      for (std::size_t k = 0; k < s->error_handlers_.size(); ++k) {
-        auto h = s->error_handlers_[k];
+      for (std::size_t k = 0; s->lst_ && k < s->lst_->error_handlers.size(); ++k) {
+        auto h = s->lst_->error_handlers[k];
         try {
           h(*s, *err);
         } catch (const std::exception& e) {
@@ -288,13 +321,31 @@ void socket::run_middlewares(std::size_t i, std::shared_ptr<std::pair<std::strin
 
 void socket::dispatch_event(const std::string& name, payload& args, ack& a) {
   if (!connected()) return;
-  auto it = handlers_.find(name);
-  if (it == handlers_.end()) return;
-  auto h = it->second;  // the handler may replace or remove itself
+  auto* e = find_handler(name);
+  if (!e) return;
+  if (const auto* m = e->fn.target<running_handler>()) {
+    // Re-entered (e.g. a middleware continuation run inline by the handler): call it there.
+    return call_handler(*m->h, name, args, a);
+  }
+  // The handler may replace or remove itself, or register others (moving the list): it runs
+  // from this frame, its entry holding a marker, and goes back there only if the entry still
+  // holds that marker (not replaced, not removed) when it returns.
+  event_handler h = std::move(e->fn);
+  e->fn = running_handler{&h};
+  call_handler(h, name, args, a);
+  for (auto& r : handlers_) {
+    if (const auto* m = r.fn.target<running_handler>(); m && m->h == &h) {
+      r.fn = std::move(h);
+      break;
+    }
+  }
+}
+
+void socket::call_handler(event_handler& h, const std::string& name, payload& args, ack& a) {
   try {
-    (*h)(*this, args, a);
+    h(*this, args, a);
   } catch (const detail::argument_error& e) {
-    srv_->log("event \"" + name + "\" dropped: invalid arguments: " + e.what());
+    srv().log("event \"" + name + "\" dropped: invalid arguments: " + e.what());
   } catch (const std::exception& e) {
     fail("handler of \"" + name + "\" threw", &e);
   } catch (...) {
@@ -303,11 +354,11 @@ void socket::dispatch_event(const std::string& name, payload& args, ack& a) {
 }
 
 void socket::on_ack_packet(pt::packet& p) {
-  if (!p.id) return;
-  auto it = acks_.find(*p.id);
-  if (it == acks_.end()) return;
+  if (!p.id || !acks_) return;
+  auto it = acks_->find(*p.id);
+  if (it == acks_->end()) return;
   auto pa = std::move(it->second);
-  acks_.erase(it);
+  acks_->erase(it);
   if (pa.timer) pa.timer->cancel();
   auto pl = to_payload(p);
   try {
@@ -326,13 +377,13 @@ void socket::fail(std::string_view what, const std::exception* e) {
   std::string msg = "socket " + id_ + " (" + nsp_->name() + "): " + std::string(what);
   if (e) msg += std::string(": ") + e->what();
   msg += "; disconnecting it";
-  srv_->log(msg);
+  srv().log(msg);
   disconnect(false);
 }
 
 void socket::join(std::vector<room> rs) {
   if (!on_worker()) {
-    srv_->pool->post(worker_, [s = shared_from_this(), rs = std::move(rs)]() mutable {
+    srv().pool->post(worker_, [s = shared_from_this(), rs = std::move(rs)]() mutable {
       s->join(std::move(rs));
     });
     return;
@@ -343,7 +394,7 @@ void socket::join(std::vector<room> rs) {
 
 void socket::leave(std::string_view r) {
   if (!on_worker()) {
-    srv_->pool->post(worker_, [s = shared_from_this(), r = std::string(r)] { s->leave(r); });
+    srv().pool->post(worker_, [s = shared_from_this(), r = std::string(r)] { s->leave(r); });
     return;
   }
   if (!connected()) return;
@@ -374,7 +425,7 @@ broadcast_operator socket::except(std::string_view r) {
 
 void socket::disconnect(bool close) {
   if (!on_worker()) {
-    srv_->pool->post(worker_, [s = shared_from_this(), close] { s->disconnect(close); });
+    srv().pool->post(worker_, [s = shared_from_this(), close] { s->disconnect(close); });
     return;
   }
   if (!connected() || closing_) return;
@@ -406,59 +457,52 @@ void socket::on_close(disconnect_reason r) {
   if (!connected() || closing_) return;
   closing_ = true;
   auto self = shared_from_this();
-  auto run = [&](std::vector<disconnect_handler>& hs, const char* what) {
-    for (std::size_t i = 0; i < hs.size(); ++i) {
-      auto h = hs[i];
+  auto run = [&](std::vector<disconnect_handler> listeners::*hs, const char* what) {
+    for (std::size_t i = 0; lst_ && i < ((*lst_).*hs).size(); ++i) {
+      auto h = ((*lst_).*hs)[i];
       try {
         h(*this, r);
       } catch (const std::exception& e) {
-        srv_->log(std::string(what) + " handler threw: " + e.what());
+        srv().log(std::string(what) + " handler threw: " + e.what());
       } catch (...) {
-        srv_->log(std::string(what) + " handler threw");
+        srv().log(std::string(what) + " handler threw");
       }
     }
   };
-  run(disconnecting_, "disconnecting");
+  run(&listeners::disconnecting, "disconnecting");
   nsp_->adapter_->del_all(worker_, id_);
   nsp_->remove(*this);
   if (client_) client_->remove_socket(nsp_->name());
   connected_.store(false, std::memory_order_release);
-  auto acks = std::move(acks_);
-  acks_.clear();
-  for (auto& [id, pa] : acks) {
-    if (pa.timer) pa.timer->cancel();
-    if (!pa.cb) continue;
-    try {
-      pa.cb(make_error_code(error::disconnected), {});
-    } catch (const std::exception& e) {
-      srv_->log(std::string("ack callback threw: ") + e.what());
-    } catch (...) {
-      srv_->log("ack callback threw");
+  if (auto acks = std::move(acks_)) {
+    for (auto& [id, pa] : *acks) {
+      if (pa.timer) pa.timer->cancel();
+      if (!pa.cb) continue;
+      try {
+        pa.cb(make_error_code(error::disconnected), {});
+      } catch (const std::exception& e) {
+        srv().log(std::string("ack callback threw: ") + e.what());
+      } catch (...) {
+        srv().log("ack callback threw");
+      }
     }
   }
-  run(disconnect_, "disconnect");
-  // Drop user callbacks (they may capture this socket) and the client (cycle).
+  run(&listeners::disconnect, "disconnect");
+  drop_callbacks();
+}
+
+void socket::drop_callbacks() noexcept {
+  // Moved out first: destroying a callback may run code that looks at this socket.
+  auto handlers = std::move(handlers_);
   handlers_.clear();
-  any_.clear();
-  any_outgoing_.clear();
-  middlewares_.clear();
-  error_handlers_.clear();
-  disconnecting_.clear();
-  disconnect_.clear();
-  client_.reset();
+  auto lst = std::move(lst_);
+  auto acks = std::move(acks_);
+  auto c = std::move(client_);
 }
 
 void socket::abandon() {
   connected_.store(false, std::memory_order_release);
-  handlers_.clear();
-  any_.clear();
-  any_outgoing_.clear();
-  middlewares_.clear();
-  error_handlers_.clear();
-  disconnecting_.clear();
-  disconnect_.clear();
-  acks_.clear();
-  client_.reset();
+  drop_callbacks();
 }
 
 }  // namespace sio

@@ -68,6 +68,23 @@ void append_payload(payload& p, payload other) {
 }
 }  // namespace detail
 
+namespace {
+const std::shared_ptr<const engineio::request_info>& empty_request() {
+  static const auto empty = std::make_shared<const engineio::request_info>();
+  return empty;
+}
+}  // namespace
+
+handshake_info::handshake_info() : req_(empty_request()) {}
+
+handshake_info::handshake_info(std::shared_ptr<const engineio::request_info> req,
+                               boost::json::object a)
+    : auth(std::move(a)), req_(req ? std::move(req) : empty_request()) {}
+
+std::string handshake_info::time() const {
+  return detail::js_date_string(issued());
+}
+
 std::string_view to_string(disconnect_reason r) noexcept {
   switch (r) {
     case disconnect_reason::transport_close:

@@ -275,7 +275,7 @@ TEST_F(RedisAdapter, FetchJoinDisconnectAcrossServers) {
   for (const auto& s : sockets)
     if (s.id() == c2.id()) {
       EXPECT_NE(std::find(s.rooms().begin(), s.rooms().end(), "r"), s.rooms().end());
-      EXPECT_EQ(s.handshake().address.empty(), false);
+      EXPECT_EQ(s.handshake().address().empty(), false);
     }
 
   // sockets_join from server 2 reaches server 1's socket.

@@ -26,14 +26,14 @@ TEST(Connect, MainNamespaceAnswersWithDistinctSocketId) {
   EXPECT_EQ(sock->engine_id(), c->id());
   EXPECT_TRUE(sock->connected());
   EXPECT_EQ(sock->nsp().name(), "/");
-  EXPECT_EQ(sock->handshake().query.at("EIO"), "4");
-  EXPECT_EQ(sock->handshake().headers.at("host"), "localhost");
-  EXPECT_EQ(sock->handshake().address, "127.0.0.1");
-  EXPECT_EQ(sock->handshake().issued, 1700000000000);
-  EXPECT_EQ(sock->handshake().time,
+  EXPECT_EQ(sock->handshake().query().at("EIO"), "4");
+  EXPECT_EQ(sock->handshake().headers().at("host"), "localhost");
+  EXPECT_EQ(sock->handshake().address(), "127.0.0.1");
+  EXPECT_EQ(sock->handshake().issued(), 1700000000000);
+  EXPECT_EQ(sock->handshake().time(),
             "Tue Nov 14 2023 22:13:20 GMT+0000 (Coordinated Universal Time)");
-  EXPECT_EQ(sock->handshake().url, "/socket.io/?EIO=4&transport=websocket");
-  EXPECT_FALSE(sock->handshake().xdomain);
+  EXPECT_EQ(sock->handshake().url(), "/socket.io/?EIO=4&transport=websocket");
+  EXPECT_FALSE(sock->handshake().xdomain());
   EXPECT_FALSE(c->is_closed());
 }
 
@@ -191,6 +191,38 @@ TEST(Connect, NamespacesAreMultiplexedOnOneConnection) {
   c->text("2[\"ev\",2]");
   h.poll();
   EXPECT_EQ(got, (std::vector<std::string>{"/a:[1]", "/:[2]"}));
+}
+
+// The sockets of one connection share its request record (no copy per socket); auth is theirs.
+TEST(Connect, HandshakeSharesTheRequestOfTheConnection) {
+  harness h;
+  std::vector<std::shared_ptr<socket>> socks;
+  auto keep = [&](socket& s) { socks.push_back(s.shared_from_this()); };
+  h.io->on_connection(keep);
+  h.io->of("/a").on_connection(keep);
+  auto c = h.connect();
+  c->request_mut().headers["origin"] = "http://example.com";
+  c->request_mut().query["token"] = "t1";
+  EXPECT_FALSE(h.join(*c).empty());
+  EXPECT_FALSE(h.join(*c, "/a", "{\"k\":1}").empty());
+  ASSERT_EQ(socks.size(), 2u);
+  const auto& main = socks[0]->handshake();
+  const auto& a = socks[1]->handshake();
+  EXPECT_EQ(&main.request(), &c->request());
+  EXPECT_EQ(&a.request(), &c->request());
+  EXPECT_EQ(&a.headers(), &main.headers());
+  EXPECT_TRUE(a.xdomain());
+  EXPECT_EQ(a.query().at("token"), "t1");
+  EXPECT_EQ(boost::json::serialize(main.auth), "{}");
+  EXPECT_EQ(boost::json::serialize(a.auth), "{\"k\":1}");
+  // A copy (as fetch_sockets returns) shares it too.
+  const handshake_info copy = a;
+  EXPECT_EQ(&copy.request(), &c->request());
+  // A default one is empty, never null.
+  const handshake_info empty;
+  EXPECT_TRUE(empty.headers().empty());
+  EXPECT_EQ(empty.address(), "");
+  EXPECT_FALSE(empty.xdomain());
 }
 
 TEST(Connect, ClientNamespaceDisconnectLeavesOnlyThatNamespace) {

@@ -67,6 +67,32 @@ TEST_F(events, NumericEventNamesAndUnknownEvents) {
   EXPECT_FALSE(c->is_closed());
 }
 
+// A running handler may register more handlers (growing the list), replace or remove itself.
+TEST_F(events, HandlersReplaceAndRemoveThemselvesWhileRunning) {
+  std::vector<std::string> seen;
+  open([&](socket& s) {
+    s.on("grow", [&, big = std::string(100, 'x')](socket& s, const boost::json::array&) {
+      for (char i = 'a'; i <= 'z'; ++i)
+        s.on(std::string(3, i), [](socket&, const boost::json::array&) {});
+      seen.push_back(big);  // its captures are still alive
+    });
+    s.on("once", [&, tag = std::string(64, 'o')](socket& s, const boost::json::array&) {
+      s.off("once");
+      seen.push_back(tag);
+    });
+    s.on("swap", [&](socket& s, const boost::json::array&) {
+      s.on("swap", [&](socket&, const boost::json::array&) { seen.push_back("swapped"); });
+      seen.push_back("swap");
+    });
+  });
+  for (const char* ev : {"grow", "once", "once", "swap", "swap", "swap", "grow"})
+    c->text(std::string("2[\"") + ev + "\"]");
+  h.poll();
+  const std::string big(100, 'x'), tag(64, 'o');
+  EXPECT_EQ(seen, (std::vector<std::string>{big, tag, "swap", "swapped", "swapped", big}));
+  EXPECT_FALSE(c->is_closed());
+}
+
 TEST_F(events, EventWithAckAnswersOnce) {
   open([&](socket& s) {
     s.on("ping", [](socket&, const boost::json::array& args, ack a) {

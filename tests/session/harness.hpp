@@ -41,16 +41,19 @@ class fake_connection final : public engineio::connection,
   fake_connection(std::string sid, std::size_t worker, boost::asio::io_context& ctx,
                   std::shared_ptr<engineio::handler> h)
       : sid_(std::move(sid)), worker_(worker), ctx_(ctx), h_(std::move(h)) {
-    req_.url = "/socket.io/?EIO=4&transport=websocket";
-    req_.remote_address = "127.0.0.1";
-    req_.headers["host"] = "localhost";
-    req_.query["EIO"] = "4";
-    req_.issued_ms = 1700000000000;
+    req_->url = "/socket.io/?EIO=4&transport=websocket";
+    req_->remote_address = "127.0.0.1";
+    req_->headers["host"] = "localhost";
+    req_->query["EIO"] = "4";
+    req_->issued_ms = 1700000000000;
   }
 
   std::string_view id() const noexcept override { return sid_; }
-  const engineio::request_info& request() const noexcept override { return req_; }
-  engineio::request_info& request_mut() noexcept { return req_; }
+  const engineio::request_info& request() const noexcept override { return *req_; }
+  // Shared, as the engine's sessions do (no copy).
+  std::shared_ptr<const engineio::request_info> shared_request() const override { return req_; }
+  // Before any namespace connects only (sockets share the record afterwards).
+  engineio::request_info& request_mut() noexcept { return *req_; }
   std::size_t worker_index() const noexcept override { return worker_; }
   boost::asio::any_io_executor executor() const override { return ctx_.get_executor(); }
   std::string_view transport() const noexcept override { return "websocket"; }
@@ -152,7 +155,7 @@ class fake_connection final : public engineio::connection,
   std::size_t worker_;
   boost::asio::io_context& ctx_;
   std::shared_ptr<engineio::handler> h_;
-  engineio::request_info req_;
+  std::shared_ptr<engineio::request_info> req_ = std::make_shared<engineio::request_info>();
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<engineio::message_ptr> out_;

@@ -77,6 +77,48 @@ TEST_P(rooms, ToExceptAndAll) {
             (std::vector<std::optional<std::string>>{none, none, "2[\"private\"]", none}));
 }
 
+// A socket's own room behaves as any room: others may join it, its owner may leave it.
+TEST_P(rooms, OwnRoomCanBeJoinedByOthersAndLeft) {
+  open(3);
+  join(1, ids[0]);
+  auto sp = socks.at(ids[0]);
+  std::vector<room> r0;
+  h.on_worker(sp->worker_index(), [&] {
+    sp->join({"b", "a", "b"});
+    r0 = sp->rooms();
+  });
+  h.poll();
+  EXPECT_EQ(r0, (std::vector<room>{ids[0], "b", "a"}));  // own room first, then join order
+  h.io->to(ids[0]).emit("m", 1);
+  h.io->except(ids[0]).emit("m", 2);
+  h.poll();
+  EXPECT_EQ(next_of_each(),
+            (std::vector<std::optional<std::string>>{"2[\"m\",1]", "2[\"m\",1]", "2[\"m\",2]"}));
+  EXPECT_EQ(next_of_each(), (std::vector<std::optional<std::string>>(3, none)));
+  h.on_worker(sp->worker_index(), [&] {
+    sp->leave(ids[0]);
+    sp->leave("b");
+    r0 = sp->rooms();
+  });
+  h.poll();
+  EXPECT_EQ(r0, (std::vector<room>{"a"}));
+  h.io->to(ids[0]).emit("m", 3);
+  h.io->except(ids[0]).emit("m", 4);
+  h.io->to({"a", ids[0]}).emit("m", 5);
+  h.poll();
+  EXPECT_EQ(next_of_each(),
+            (std::vector<std::optional<std::string>>{"2[\"m\",4]", "2[\"m\",3]", "2[\"m\",4]"}));
+  EXPECT_EQ(next_of_each(),
+            (std::vector<std::optional<std::string>>{"2[\"m\",5]", "2[\"m\",5]", none}));
+  // The owner leaves the namespace: the other member of the room named after it stays there.
+  conns[0]->peer_close(engineio::close_reason::transport_close);
+  h.poll();
+  std::vector<std::string> in_room;
+  h.io->in(ids[0]).socket_ids([&](std::vector<std::string> v) { in_room = std::move(v); });
+  h.poll();
+  EXPECT_EQ(in_room, std::vector<std::string>{ids[1]});
+}
+
 TEST_P(rooms, BroadcastIsEncodedOnce) {
   open(4);
   h.io->emit("shared", "payload");
@@ -189,7 +231,7 @@ TEST_P(rooms, FetchSocketsAndRemoteActions) {
   for (auto& r : found) {
     ns.insert(r.data().at("n").to_number<std::int64_t>());
     EXPECT_NE(std::find(r.rooms().begin(), r.rooms().end(), "even"), r.rooms().end());
-    EXPECT_EQ(r.handshake().address, "127.0.0.1");
+    EXPECT_EQ(r.handshake().address(), "127.0.0.1");
   }
   EXPECT_EQ(ns, (std::set<std::int64_t>{0, 2}));
   // Remote actions reach the socket wherever it lives.

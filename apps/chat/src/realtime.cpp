@@ -81,7 +81,7 @@ void realtime::install() {
       }
       if (!u) {
         // The cookie only counts for a same-origin page (no cross-site WebSocket hijacking).
-        auto& h = s.handshake().headers;
+        auto& h = s.handshake().headers();
         auto header = [&h](std::string_view name) -> std::string_view {
           auto it = h.find(name);
           return it == h.end() ? std::string_view{} : std::string_view(it->second);

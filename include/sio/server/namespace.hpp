@@ -88,7 +88,8 @@ class namespace_ final : public std::enable_shared_from_this<namespace_>, public
     }
   };
   struct alignas(64) shard {
-    std::unordered_map<std::string, std::shared_ptr<socket>, string_hash, std::equal_to<>> sockets;
+    // Keyed by the socket's own id (a view of socket::id(), alive as long as the entry).
+    std::unordered_map<std::string_view, std::shared_ptr<socket>, string_hash> sockets;
   };
 
   // adapter_host

@@ -285,8 +285,28 @@ class socket : public std::enable_shared_from_this<socket> {
     std::shared_ptr<const ack_sink> sink;
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
+  struct handler_entry {
+    std::string event;
+    // While it runs, the handler lives in the dispatching frame and this holds a marker pointing
+    // there (see dispatch_event).
+    event_handler fn;
+  };
+  // Listeners most sockets never register, allocated on first use.
+  struct listeners {
+    std::vector<any_handler> any;
+    std::vector<any_outgoing_handler> any_outgoing;
+    std::vector<packet_middleware> middlewares;
+    std::vector<error_handler> error_handlers;
+    std::vector<disconnect_handler> disconnecting;
+    std::vector<disconnect_handler> disconnect;
+  };
+  using ack_map = std::unordered_map<std::uint64_t, pending_ack>;
 
   bool on_worker() const noexcept;
+  detail::server_state& srv() const noexcept;
+  listeners& lst();  // allocates on first use
+  handler_entry* find_handler(std::string_view event) noexcept;
+  void add_ack(std::uint64_t id, pending_ack pa);
   void send_event(std::string_view event, payload p, broadcast_flags f, ack_callback cb);
   // On the worker: write frames to the engine connection (volatile-aware).
   void deliver(const outgoing_ptr& p, bool volatile_, bool compress);
@@ -296,32 +316,28 @@ class socket : public std::enable_shared_from_this<socket> {
   void on_event_packet(protocol::socketio::packet& p);
   void run_middlewares(std::size_t i, std::shared_ptr<std::pair<std::string, payload>> ev, ack a);
   void dispatch_event(const std::string& name, payload& args, ack& a);
+  void call_handler(event_handler& h, const std::string& name, payload& args, ack& a);
   void on_ack_packet(protocol::socketio::packet& p);
   void on_close(disconnect_reason r);
   void connected_by_server();
   void fail(std::string_view what, const std::exception* e);
   void ack_timeout(std::uint64_t id);
-  void abandon();  // server teardown
+  void drop_callbacks() noexcept;  // user callbacks and the client (they may own this socket)
+  void abandon();                  // server teardown
 
+  // Kept small: one per connected client and namespace, most of them idle.
   std::string id_;
   std::string engine_id_;
   std::shared_ptr<namespace_> nsp_;
-  std::shared_ptr<detail::server_state> srv_;
   std::shared_ptr<detail::client> client_;  // reset on close (breaks the cycle)
-  std::size_t worker_;
-  handshake_info handshake_;
+  std::uint32_t worker_;
   std::atomic<bool> connected_{false};
   bool closing_ = false;
-
-  // shared_ptr: dispatch keeps the handler alive (it may remove itself) without copying it.
-  std::unordered_map<std::string, std::shared_ptr<event_handler>> handlers_;
-  std::vector<any_handler> any_;
-  std::vector<any_outgoing_handler> any_outgoing_;
-  std::vector<packet_middleware> middlewares_;
-  std::vector<error_handler> error_handlers_;
-  std::vector<disconnect_handler> disconnecting_;
-  std::vector<disconnect_handler> disconnect_;
-  std::unordered_map<std::uint64_t, pending_ack> acks_;
+  handshake_info handshake_;
+  // A flat list: a socket has a few handlers; a scan beats hashing and saves the nodes.
+  std::vector<handler_entry> handlers_;
+  std::unique_ptr<listeners> lst_;
+  std::unique_ptr<ack_map> acks_;  // pending emit_with_ack answers, allocated on first use
 };
 
 }  // namespace sio

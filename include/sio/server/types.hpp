@@ -9,8 +9,10 @@
 // placeholders and attachments (a BINARY_EVENT / BINARY_ACK) themselves. A whole payload passed as
 // one emit argument is spliced in (its arguments and attachments), which makes echoing trivial.
 //
-// Thread-safety: plain values; no shared state.
+// Thread-safety: plain values; handshake_info shares an immutable (read-only) request record.
 #pragma once
+
+#include <sio/engineio/connection.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -23,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -118,17 +121,36 @@ enum class disconnect_reason : std::uint8_t {
 };
 std::string_view to_string(disconnect_reason r) noexcept;
 
-// What the client sent when it connected (Node's socket.handshake).
-struct handshake_info {
-  std::map<std::string, std::string, std::less<>> headers;  // lower-cased names
-  std::map<std::string, std::string, std::less<>> query;
-  std::string address;
-  std::string url;
-  bool secure = false;
-  bool xdomain = false;     // an Origin header was present
-  std::int64_t issued = 0;  // ms since epoch
-  std::string time;         // issued as JS Date#toString() in UTC
+// What the client sent when it connected (Node's socket.handshake). The request part (headers,
+// query, address, url, secure, issued) is the Engine.IO connection's own immutable record, shared
+// by every socket of that connection and never copied; `auth` is this socket's CONNECT payload.
+// Cheap to copy (a shared_ptr and the auth object).
+class handshake_info {
+ public:
+  using string_map = std::map<std::string, std::string, std::less<>>;
+
+  handshake_info();  // an empty request (no headers, no query)
+  explicit handshake_info(std::shared_ptr<const engineio::request_info> req,
+                          boost::json::object auth = {});
+
+  const string_map& headers() const noexcept { return req_->headers; }  // lower-cased names
+  const string_map& query() const noexcept { return req_->query; }
+  const std::string& address() const noexcept { return req_->remote_address; }
+  const std::string& url() const noexcept { return req_->url; }
+  bool secure() const noexcept { return req_->secure; }
+  bool xdomain() const noexcept { return headers().contains("origin"); }  // Origin was sent
+  std::int64_t issued() const noexcept { return req_->issued_ms; }        // ms since epoch
+  std::string time() const;  // issued as JS Date#toString() in UTC (computed on each call)
+  // The whole Engine.IO request record (also the remote port), shared.
+  const engineio::request_info& request() const noexcept { return *req_; }
+  const std::shared_ptr<const engineio::request_info>& shared_request() const noexcept {
+    return req_;
+  }
+
   boost::json::object auth;
+
+ private:
+  std::shared_ptr<const engineio::request_info> req_;  // never null
 };
 
 // Errors reported to server-side acknowledgement callbacks.
