@@ -242,8 +242,9 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
       "each window. *msgs per server-CPU-second* = messages received by clients in the window / "
       "server CPU seconds. A run is **generator-bound** when the generator used ≥ 95 % of its core.")
     w("- Calibration: the same scenarios against `sio-raw-echo`, a bare Beast WebSocket server that "
-      "only frames Engine.IO/Socket.IO (no parser, no rooms logic beyond a set): the generator's "
-      "ceiling on this machine.")
+      "only frames Engine.IO/Socket.IO (no parser, no rooms logic beyond a set, one write per frame). "
+      "Fan-out runs are closed loops: the sender keeps 4 (or 16) messages in flight and sends the "
+      "next when every member got one. Connects run 512 at a time.")
     w("- Correctness: `--verify` runs check that every message is delivered exactly once, in order "
       "per connection, with intact payload (sequence numbers in every message).")
     w("")
@@ -267,7 +268,28 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
           f"{fmt_spread(nv, digits)} | {fmt_ratio(r)} | {tgt} | {met} |")
 
     if runs.get(("fanout_max", "sio")) or runs.get(("fanout_max", "node")):
-        row("fanout, 5,000-member room: delivered msgs/s", "fanout_max", "delivered_per_s", target=10)
+        row("fanout, 5,000-member room, 4 messages in flight: delivered msgs/s", "fanout_max",
+            "delivered_per_s")
+    if runs.get(("fanout_w16", "sio")) or runs.get(("fanout_w16", "node")):
+        row("fanout, 5,000-member room, 16 messages in flight: delivered msgs/s", "fanout_w16",
+            "delivered_per_s")
+        # Each server at its own better window, so a window that suits one server only cannot
+        # decide the comparison.
+        best = {}
+        for srv in ("sio", "node"):
+            cands = [(med(vals(runs.get((g, srv), []), "delivered_per_s")), g)
+                     for g in ("fanout_max", "fanout_w16") if runs.get((g, srv))]
+            cands = [c for c in cands if c[0] is not None]
+            if cands:
+                best[srv] = max(cands)
+        if len(best) == 2:
+            r = ratio(best["sio"][0], best["node"][0])
+            wn = {"fanout_max": "4", "fanout_w16": "16"}
+            w(f"| fanout, 5,000-member room: delivered msgs/s, each server at its better window "
+              f"(sio {wn[best['sio'][1]]}, Node {wn[best['node'][1]]} in flight) | "
+              f"{fmt_spread(vals(runs[(best['sio'][1], 'sio')], 'delivered_per_s'))} | "
+              f"{fmt_spread(vals(runs[(best['node'][1], 'node')], 'delivered_per_s'))} | "
+              f"{fmt_ratio(r)} | ≥ 10× | {'' if r is None else ('yes' if r >= 10 else '**no**')} |")
     if echo_rates:
         ss, sn = sustained_rate(runs, "sio", echo_rates), sustained_rate(runs, "node", echo_rates)
         r = ratio(ss, sn)
@@ -297,9 +319,10 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
         ce = m("calib_echo", "raw", "delivered_per_s")
         cf = m("calib_fanout", "raw", "delivered_per_s")
         cc = m("calib_connect", "raw", "connects_per_s")
-        w(f"Generator ceiling (against sio-raw-echo): echo {fmt_num(ce)} round trips/s, fanout "
-          f"{fmt_num(cf)} deliveries/s, {fmt_num(cc)} connects/s. A server figure close to these is "
-          "limited by the generator, not by the server.")
+        w(f"Calibration (against sio-raw-echo, a bare Beast server writing one frame per syscall): "
+          f"echo {fmt_num(ce)} round trips/s, fanout {fmt_num(cf)} deliveries/s, {fmt_num(cc)} "
+          "connects/s. sio's own WebSocket writer batches frames, so sio can pass these; whether the "
+          "generator limited a run is shown by its CPU (generator-bound at ≥ 95 %).")
         w("")
 
     # --- details --------------------------------------------------------------------------------
@@ -308,7 +331,7 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
     w("| run | server | delivered/s | p50 ms | p99 ms | p99.9 ms | server CPU % | generator CPU % | msgs/server-CPU-s | errors | notes |")
     w("|---|---|---|---|---|---|---|---|---|---|---|")
     order = ["calib_echo", "calib_fanout", "calib_connect", "connect"] + [f"idle_{n}" for n in idle_ns] + \
-        [f"echo_{r}" for r in echo_rates] + ["echo_max", "fanout_max", "fanout_10", "rooms", "polling",
+        [f"echo_{r}" for r in echo_rates] + ["echo_max", "fanout_max", "fanout_w16", "fanout_10", "rooms", "polling",
                                              "mw_echo_max", "mw_fanout_max"]
     for g in order:
         for s in ("raw", "sio", "node"):

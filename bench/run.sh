@@ -162,7 +162,7 @@ for rep in $(seq 1 "$REPS"); do
   gen calib_fanout raw "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 "${common[@]}"
   stop_server
   start_server raw || continue
-  gen calib_connect raw "$rep" pin --scenario connect --clients "$CONNECT_N"
+  gen calib_connect raw "$rep" pin --scenario connect --clients "$CONNECT_N" --concurrency 512
   stop_server
 done
 
@@ -173,7 +173,7 @@ for rep in $(seq 0 "$REPS"); do
     if [ "$rep" = 0 ]; then  # warm-up
       gen warmup "$s" 0 pin --scenario connect --clients 1000
     else
-      gen connect "$s" "$rep" pin --scenario connect --clients "$CONNECT_N"
+      gen connect "$s" "$rep" pin --scenario connect --clients "$CONNECT_N" --concurrency 512
     fi
     stop_server
   done
@@ -217,6 +217,8 @@ for rep in $(seq 1 "$REPS"); do
     gen warmup "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 --duration 2 \
       --warmup 0
     gen fanout_max "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 "${common[@]}"
+    gen fanout_w16 "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 --window 16 \
+      "${common[@]}"
     gen fanout_10 "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 10 "${common[@]}"
     stop_server
   done
@@ -247,6 +249,8 @@ for s in sio node; do
   start_server "$s" || continue
   gen verify_echo "$s" 1 pin --verify --scenario echo --clients 200 --rate 5000 --duration 2
   gen verify_fanout "$s" 1 pin --verify --scenario fanout --clients 1000 --rate 50 --duration 2
+  gen verify_fanout_w16 "$s" 1 pin --verify --scenario fanout --clients 1000 --rate 0 --window 16 \
+    --duration 2
   gen verify_rooms "$s" 1 pin --verify --scenario rooms --clients 2000 --room-size 50 \
     --rate 200 --duration 2
   gen verify_polling "$s" 1 pin --verify --scenario polling --clients 50 --rate 500 --duration 2
