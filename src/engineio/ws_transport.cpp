@@ -16,8 +16,9 @@
 namespace sio::engineio::detail {
 namespace {
 
-constexpr std::size_t kScratch = 64 * 1024;     // per worker
-constexpr std::size_t kFramesPerWrite = 64;     // frames gathered by one sendmsg
+constexpr std::size_t kScratch = 64 * 1024;  // per worker
+constexpr std::size_t kFramesPerWrite = 64;  // frames gathered by one sendmsg
+constexpr std::size_t kMaxQueuedForPong = 256;
 constexpr std::size_t kKeepPartial = 4 * 1024;  // a partial-frame buffer larger than this is freed
 
 enum : unsigned {
@@ -341,7 +342,9 @@ std::size_t ws_transport::parse(char* p, std::size_t n) {
 bool ws_transport::on_frame(unsigned op, bool fin, char* data, std::size_t len) {
   switch (op) {
     case op_ping:
-      if (!close_queued_) {
+      // A peer that pings without reading cannot grow the queue: past a bound, pings go unanswered
+      // (RFC 6455 allows answering only the latest).
+      if (!close_queued_ && queue_.size() < kMaxQueuedForPong) {
         queue_.push_back(ws_frame{eio::packet_type::message,
                                   make_binary(control_frame(op_pong, std::string_view(data, len))),
                                   ws_frame::kind::raw});
