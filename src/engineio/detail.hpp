@@ -48,9 +48,52 @@ struct endpoint {
   std::string path;  // with trailing slash
 };
 
+// One pending deadline of a session (heartbeat step, upgrade timeout), linked into its worker's
+// deadline_queues. 48 bytes, no allocation, instead of an Asio timer and a pending wait per
+// session.
+struct deadline {
+  deadline* prev = nullptr;
+  deadline* next = nullptr;
+  void* queue = nullptr;  // the FIFO it is linked in; null when not armed
+  std::chrono::steady_clock::time_point due{};
+  void* owner = nullptr;
+  void (*fire)(void* owner) = nullptr;
+  bool armed() const noexcept { return queue != nullptr; }
+};
+
+// A worker's deadlines: one FIFO per distinct duration (deadlines of one duration are armed in due
+// order, so each FIFO stays sorted: arm and disarm are O(1)) and one Asio timer armed at the
+// earliest head. Worker thread only.
+class deadline_queues {
+ public:
+  explicit deadline_queues(asio::io_context& ctx) : timer_(ctx) {}
+  deadline_queues(const deadline_queues&) = delete;
+  deadline_queues& operator=(const deadline_queues&) = delete;
+  // (Re)arms d to fire `after` from now. fire runs on the worker; d is unlinked by then.
+  void arm(deadline& d, std::chrono::steady_clock::duration after);
+  void disarm(deadline& d) noexcept;
+
+ private:
+  struct fifo {
+    std::chrono::steady_clock::duration after;
+    deadline* head = nullptr;
+    deadline* tail = nullptr;
+  };
+  void unlink(deadline& d) noexcept;
+  void wait_until(std::chrono::steady_clock::time_point t);
+  void on_timer();
+
+  asio::steady_timer timer_;
+  std::vector<std::unique_ptr<fifo>> fifos_;  // a handful: one per duration in use
+  std::size_t armed_ = 0;
+  std::chrono::steady_clock::time_point timer_due_ = std::chrono::steady_clock::time_point::max();
+  std::uint64_t gen_ = 0;
+};
+
 struct worker {
   std::size_t index = 0;
   asio::io_context ctx{1};
+  deadline_queues deadlines{ctx};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
   std::thread thread;
   // Sessions owned by this worker (worker thread only).
@@ -309,6 +352,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
  public:
   session(server_impl& srv, worker& w, const endpoint& ep, std::string id, request_info info,
           eio::transport_kind t);
+  ~session() override;
 
   // connection
   std::string_view id() const noexcept override { return id_; }
@@ -382,11 +426,9 @@ class session final : public connection, public std::enable_shared_from_this<ses
   bool upgrading_ = false;
   bool probed_ = false;
   bool upgraded_ = false;
-  asio::steady_timer hb_timer_;
-  asio::steady_timer upgrade_timer_;
+  deadline hb_;       // the heartbeat step due next (interval, pong wait, close wait)
+  deadline upgrade_;  // upgradeTimeout of a probe in progress
   hb hb_state_ = hb::interval;
-  std::uint64_t hb_gen_ = 0;
-  std::uint64_t upgrade_gen_ = 0;
 };
 
 // Response helpers shared by the files of this library.

@@ -29,8 +29,19 @@ session::session(server_impl& srv, worker& w, const endpoint& ep, std::string id
       id_(std::move(id)),
       info_(std::make_shared<const request_info>(std::move(info))),
       transport_(t),
-      hb_timer_(w.ctx),
-      upgrade_timer_(w.ctx) {}
+      hb_{.owner = this,
+          .fire =
+              [](void* o) {
+                if (auto s = static_cast<session*>(o)->weak_from_this().lock()) s->on_heartbeat();
+              }},
+      upgrade_{.owner = this, .fire = [](void* o) {
+                 if (auto s = static_cast<session*>(o)->weak_from_this().lock()) s->abandon_probe();
+               }} {}
+
+session::~session() {
+  w_.deadlines.disarm(hb_);
+  w_.deadlines.disarm(upgrade_);
+}
 
 // --- connection ----------------------------------------------------------------------------------
 
@@ -290,13 +301,7 @@ void session::on_ws_probe(const std::shared_ptr<ws_transport>& ws) {
   probe_ = ws;
   upgrading_ = true;
   probed_ = false;
-  const auto gen = ++upgrade_gen_;
-  upgrade_timer_.expires_after(ep_.opts.upgrade_timeout);
-  upgrade_timer_.async_wait([weak = weak_from_this(), gen](error_code ec) {
-    auto s = weak.lock();
-    if (!s || ec || gen != s->upgrade_gen_) return;
-    s->abandon_probe();
-  });
+  w_.deadlines.arm(upgrade_, ep_.opts.upgrade_timeout);
 }
 
 void session::on_ws_data(const ws_transport* ws, bool binary, std::string_view data) {
@@ -317,8 +322,7 @@ void session::on_probe_data(bool binary, std::string_view data) {
     return;
   }
   if (!binary && data == upgrade && state_ != state::closed) {
-    ++upgrade_gen_;
-    upgrade_timer_.cancel();
+    w_.deadlines.disarm(upgrade_);
     if (get_) respond_poll("6", false);
     ws_ = std::move(probe_);
     probe_.reset();
@@ -336,8 +340,7 @@ void session::on_probe_data(bool binary, std::string_view data) {
 }
 
 void session::abandon_probe() {
-  ++upgrade_gen_;
-  upgrade_timer_.cancel();
+  w_.deadlines.disarm(upgrade_);
   upgrading_ = false;
   probed_ = false;
   if (probe_) {
@@ -358,15 +361,83 @@ void session::on_ws_closed(const ws_transport* ws, error_code ec) {
 
 // --- heartbeat -----------------------------------------------------------------------------------
 
+void deadline_queues::arm(deadline& d, std::chrono::steady_clock::duration after) {
+  if (d.armed()) {
+    unlink(d);
+  } else {
+    ++armed_;
+  }
+  fifo* q = nullptr;
+  for (auto& f : fifos_) {
+    if (f->after == after) {
+      q = f.get();
+      break;
+    }
+  }
+  if (!q) q = fifos_.emplace_back(std::make_unique<fifo>(fifo{after})).get();
+  d.due = std::chrono::steady_clock::now() + after;
+  d.queue = q;
+  d.next = nullptr;
+  d.prev = q->tail;
+  if (q->tail) {
+    q->tail->next = &d;
+  } else {
+    q->head = &d;
+  }
+  q->tail = &d;
+  if (d.due < timer_due_) wait_until(d.due);
+}
+
+void deadline_queues::disarm(deadline& d) noexcept {
+  if (!d.armed()) return;
+  unlink(d);
+  if (--armed_ == 0 && timer_due_ != std::chrono::steady_clock::time_point::max()) {
+    // Nothing left: no pending wait keeps the worker's io_context running (graceful stop).
+    timer_due_ = std::chrono::steady_clock::time_point::max();
+    ++gen_;
+    timer_.cancel();
+  }
+}
+
+void deadline_queues::unlink(deadline& d) noexcept {
+  auto* q = static_cast<fifo*>(d.queue);
+  (d.prev ? d.prev->next : q->head) = d.next;
+  (d.next ? d.next->prev : q->tail) = d.prev;
+  d.prev = d.next = nullptr;
+  d.queue = nullptr;
+}
+
+void deadline_queues::wait_until(std::chrono::steady_clock::time_point t) {
+  timer_due_ = t;
+  const auto gen = ++gen_;
+  timer_.expires_at(t);
+  timer_.async_wait([this, gen](error_code ec) {
+    if (ec || gen != gen_) return;
+    on_timer();
+  });
+}
+
+void deadline_queues::on_timer() {
+  timer_due_ = std::chrono::steady_clock::time_point::max();
+  const auto now = std::chrono::steady_clock::now();
+  // fire may arm or disarm other deadlines (and add FIFOs): heads are re-read after each call.
+  for (std::size_t i = 0; i < fifos_.size(); ++i) {
+    while (deadline* d = fifos_[i]->head) {
+      if (d->due > now) break;
+      unlink(*d);
+      --armed_;
+      d->fire(d->owner);
+    }
+  }
+  auto next = std::chrono::steady_clock::time_point::max();
+  for (const auto& f : fifos_)
+    if (f->head && f->head->due < next) next = f->head->due;
+  if (next < timer_due_) wait_until(next);
+}
+
 void session::arm_heartbeat(hb st, std::chrono::milliseconds d) {
   hb_state_ = st;
-  const auto gen = ++hb_gen_;
-  hb_timer_.expires_after(d);
-  hb_timer_.async_wait([weak = weak_from_this(), gen](error_code ec) {
-    auto s = weak.lock();
-    if (!s || ec || gen != s->hb_gen_) return;
-    s->on_heartbeat();
-  });
+  w_.deadlines.arm(hb_, d);
 }
 
 void session::on_heartbeat() {
@@ -411,8 +482,7 @@ void session::finish(close_reason r) {
   if (state_ == state::closed) return;
   state_ = state::closed;
   close_reason_ = r;
-  ++hb_gen_;
-  hb_timer_.cancel();
+  w_.deadlines.disarm(hb_);
   abandon_probe();
   auto self = shared_from_this();  // the worker's map held the last owning reference
   srv_.remove_session(id_, w_);
