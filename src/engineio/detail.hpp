@@ -18,6 +18,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/websocket/error.hpp>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -261,6 +262,7 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   void fail(std::uint16_t code, error_code ec);  // protocol error: close frame, then close
   void queue_close_frame(std::uint16_t code);
   void drop_unsent();
+  void release_rx() noexcept;
   void read_ended(error_code ec);
   void notify_closed(error_code ec);
   void schedule();
@@ -275,9 +277,13 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   tcp::socket sock_;
   std::size_t max_payload_;
   packet_queue<ws_frame> queue_;
-  std::size_t head_off_ = 0;                         // bytes of queue_.front() already written
-  std::string partial_;                              // an incomplete frame (rarely non-empty)
-  std::string message_;                              // a fragmented message being assembled
+  std::size_t head_off_ = 0;  // bytes of queue_.front() already written
+  // Read state beyond the common case (rarely present): an incomplete frame, a fragmented message.
+  struct rx_state {
+    std::string partial;
+    std::string message;
+  };
+  std::unique_ptr<rx_state> rx_;
   std::unique_ptr<asio::steady_timer> close_timer_;  // only during a closing handshake
   std::weak_ptr<session> session_;
   std::uint8_t message_op_ = 0;  // opcode of the fragmented message (0: none)
@@ -355,7 +361,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   ~session() override;
 
   // connection
-  std::string_view id() const noexcept override { return id_; }
+  std::string_view id() const noexcept override { return {id_.data(), id_.size()}; }
   const request_info& request() const noexcept override { return *info_; }
   std::shared_ptr<const request_info> shared_request() const override { return info_; }
   std::size_t worker_index() const noexcept override { return w_.index; }
@@ -410,7 +416,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   server_impl& srv_;
   worker& w_;
   const endpoint& ep_;
-  std::string id_;
+  std::array<char, 20> id_{};  // generate_id(): always 20 URL-safe characters, kept inline
   std::shared_ptr<const request_info> info_;  // immutable, shared with the upper layer
   eio::transport_kind transport_;
   state state_ = state::open;

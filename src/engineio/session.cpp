@@ -4,6 +4,7 @@
 #include <boost/beast/websocket/error.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace sio::engineio::detail {
 namespace {
@@ -26,7 +27,6 @@ session::session(server_impl& srv, worker& w, const endpoint& ep, std::string id
     : srv_(srv),
       w_(w),
       ep_(ep),
-      id_(std::move(id)),
       info_(std::make_shared<const request_info>(std::move(info))),
       transport_(t),
       hb_{.owner = this,
@@ -36,7 +36,10 @@ session::session(server_impl& srv, worker& w, const endpoint& ep, std::string id
               }},
       upgrade_{.owner = this, .fire = [](void* o) {
                  if (auto s = static_cast<session*>(o)->weak_from_this().lock()) s->abandon_probe();
-               }} {}
+               }} {
+  if (id.size() != id_.size()) throw std::logic_error("engine.io session ids have 20 characters");
+  std::copy(id.begin(), id.end(), id_.begin());
+}
 
 session::~session() {
   w_.deadlines.disarm(hb_);
@@ -92,8 +95,11 @@ void session::close() {
 
 void session::open_polling(const std::shared_ptr<http_connection>& c, std::string set_cookie) {
   get_ = c;
-  eio::handshake h{
-      id_, {}, ep_.opts.ping_interval.count(), ep_.opts.ping_timeout.count(), ep_.opts.max_payload};
+  eio::handshake h{std::string(id()),
+                   {},
+                   ep_.opts.ping_interval.count(),
+                   ep_.opts.ping_timeout.count(),
+                   ep_.opts.max_payload};
   if (ep_.opts.websocket && ep_.opts.allow_upgrades) h.upgrades.emplace_back("websocket");
   out_.push_back({eio::packet_type::open, make_text(eio::encode_handshake_json(h))});
   std::string body;
@@ -112,8 +118,11 @@ void session::open_websocket(const std::shared_ptr<ws_transport>& ws) {
   ws_ = ws;
   ws->attach(weak_from_this());
   ws->start_reading();
-  eio::handshake h{
-      id_, {}, ep_.opts.ping_interval.count(), ep_.opts.ping_timeout.count(), ep_.opts.max_payload};
+  eio::handshake h{std::string(id()),
+                   {},
+                   ep_.opts.ping_interval.count(),
+                   ep_.opts.ping_timeout.count(),
+                   ep_.opts.max_payload};
   push(eio::packet_type::open, make_text(eio::encode_handshake_json(h)));
   arm_heartbeat(hb::interval, ep_.opts.ping_interval);
   call_handler([this] { ep_.h->on_open(shared_from_this()); });
@@ -485,7 +494,7 @@ void session::finish(close_reason r) {
   w_.deadlines.disarm(hb_);
   abandon_probe();
   auto self = shared_from_this();  // the worker's map held the last owning reference
-  srv_.remove_session(id_, w_);
+  srv_.remove_session(std::string(id()), w_);
   out_.clear();
   if (get_) {
     auto res = make_response(http::status::ok, "text/plain; charset=UTF-8", "1");

@@ -19,7 +19,6 @@ namespace {
 constexpr std::size_t kScratch = 64 * 1024;  // per worker
 constexpr std::size_t kFramesPerWrite = 64;  // frames gathered by one sendmsg
 constexpr std::size_t kMaxQueuedForPong = 256;
-constexpr std::size_t kKeepPartial = 4 * 1024;  // a partial-frame buffer larger than this is freed
 
 enum : unsigned {
   op_cont = 0,
@@ -253,20 +252,23 @@ void ws_transport::on_readable() {
     }
     const auto got = static_cast<std::size_t>(n);
     if (!read_done_) {
-      if (partial_.empty()) {
+      if (!rx_ || rx_->partial.empty()) {
         const auto used = parse(scratch, got);
-        if (used != std::string::npos && used < got && !read_done_)
-          partial_.assign(scratch + used, got - used);
+        if (used != std::string::npos && used < got && !read_done_) {
+          if (!rx_) rx_ = std::make_unique<rx_state>();
+          rx_->partial.assign(scratch + used, got - used);
+        }
       } else {
-        partial_.append(scratch, got);
-        const auto used = parse(partial_.data(), partial_.size());
+        auto& partial = rx_->partial;
+        partial.append(scratch, got);
+        const auto used = parse(partial.data(), partial.size());
         if (used == std::string::npos || read_done_) {
-          std::string().swap(partial_);
+          std::string().swap(partial);
         } else {
-          partial_.erase(0, used);
-          if (partial_.empty() && partial_.capacity() > kKeepPartial) std::string().swap(partial_);
+          partial.erase(0, used);
         }
       }
+      release_rx();
       if (dead_) return;
     }
     if (got < kScratch) break;  // the socket had no more than this: nothing is left unread
@@ -325,7 +327,8 @@ std::size_t ws_transport::parse(char* p, std::size_t n) {
         return std::string::npos;
       }
     }
-    if (op < 8 && (len > max_payload_ || (op == op_cont && message_.size() + len > max_payload_))) {
+    if (op < 8 && (len > max_payload_ ||
+                   (op == op_cont && rx_ && rx_->message.size() + len > max_payload_))) {
       fail(close_too_big, asio::error::message_size);  // refused before it is buffered
       return std::string::npos;
     }
@@ -389,15 +392,16 @@ bool ws_transport::on_frame(unsigned op, bool fin, char* data, std::size_t len) 
   std::size_t size = len;
   if (op != op_cont && !fin) {  // first fragment
     message_op_ = static_cast<std::uint8_t>(op);
-    message_.assign(data, len);
+    if (!rx_) rx_ = std::make_unique<rx_state>();
+    rx_->message.assign(data, len);
     return true;
   }
   if (op == op_cont) {
-    message_.append(data, len);
+    rx_->message.append(data, len);
     if (!fin) return true;
     text = message_op_ == op_text;
-    msg = message_.data();
-    size = message_.size();
+    msg = rx_->message.data();
+    size = rx_->message.size();
   }
   const bool ok = !text || valid_utf8(msg, size);
   if (ok && !closing_) {
@@ -409,7 +413,7 @@ bool ws_transport::on_frame(unsigned op, bool fin, char* data, std::size_t len) 
   }
   if (op == op_cont) {
     message_op_ = 0;
-    std::string().swap(message_);
+    if (rx_) std::string().swap(rx_->message);
   }
   if (!ok) {
     fail(close_bad_data, asio::error::invalid_argument);
@@ -591,7 +595,11 @@ void ws_transport::close_socket() {
   if (close_timer_) close_timer_->cancel();
   queue_.clear();
   head_off_ = 0;
-  std::string().swap(message_);
+}
+
+void ws_transport::release_rx() noexcept {
+  // Idle connections hold no read state (never called while a parse may use it).
+  if (rx_ && rx_->partial.empty() && message_op_ == 0) rx_.reset();
 }
 
 }  // namespace sio::engineio::detail
