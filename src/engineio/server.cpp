@@ -141,17 +141,16 @@ request_info make_request_info(const http::request<http::string_body>& req,
   info.url = std::string(req.target());
   info.remote_address = remote.address().to_string();
   info.remote_port = remote.port();
+  string_table::builder headers;
+  std::string name;
   for (const auto& f : req) {
-    std::string name(f.name_string());
+    name.assign(f.name_string());
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    auto [it, inserted] = info.headers.try_emplace(std::move(name), std::string(f.value()));
-    if (!inserted) {
-      it->second += ", ";
-      it->second += f.value();
-    }
+    headers.add(name, f.value());
   }
-  info.query = eio::parse_query(req.target());
+  info.headers = headers.build(string_table::duplicates::join);
+  info.query = string_table::from(eio::parse_query(req.target()));
   info.issued_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();

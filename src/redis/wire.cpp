@@ -139,23 +139,28 @@ std::string js_date_string(std::int64_t ms) {
   return buf;
 }
 
-json::object string_map(const std::map<std::string, std::string, std::less<>>& m) {
+json::object string_map(const engineio::string_table& t) {
   json::object o;
-  for (const auto& [k, v] : m) o[k] = v;
+  o.reserve(t.size());
+  for (const auto& [k, v] : t) o[k] = v;
   return o;
 }
 
-void read_string_map(const json::value* v, std::map<std::string, std::string, std::less<>>& out) {
-  if (!v || !v->is_object()) return;
+engineio::string_table read_string_map(const json::value* v) {
+  if (!v || !v->is_object()) return {};
+  engineio::string_table::builder b;
+  std::string s;
   for (const auto& kv : v->get_object()) {
     if (kv.value().is_string()) {
-      out.emplace(std::string(kv.key()), std::string(kv.value().get_string()));
+      b.add(kv.key(), kv.value().get_string());
     } else {
-      std::string s;
+      s.clear();
       pt::append_json(kv.value(), s);
-      out.emplace(std::string(kv.key()), std::move(s));
+      b.add(kv.key(), s);
     }
   }
+  // A JSON object's keys are unique, so the policy does not matter.
+  return b.build(engineio::string_table::duplicates::last_wins);
 }
 
 }  // namespace
@@ -190,8 +195,8 @@ std::optional<socket_info> socket_from_json(const json::value& v, const std::str
     const auto& h = hv->get_object();
     // xdomain is not kept: it follows from the headers (an Origin header), as in Node.
     auto req = std::make_shared<engineio::request_info>();
-    read_string_map(h.if_contains("headers"), req->headers);
-    read_string_map(h.if_contains("query"), req->query);
+    req->headers = read_string_map(h.if_contains("headers"));
+    req->query = read_string_map(h.if_contains("query"));
     req->remote_address = string_at(h, "address");
     req->url = string_at(h, "url");
     req->secure = bool_at(h, "secure");

@@ -276,6 +276,12 @@ TEST_F(RedisAdapter, FetchJoinDisconnectAcrossServers) {
     if (s.id() == c2.id()) {
       EXPECT_NE(std::find(s.rooms().begin(), s.rooms().end(), "r"), s.rooms().end());
       EXPECT_EQ(s.handshake().address().empty(), false);
+      // The request record crosses the wire (headers and query tables, url).
+      EXPECT_EQ(s.handshake().headers().at("host"), "127.0.0.1");
+      EXPECT_EQ(s.handshake().headers().at("upgrade"), "websocket");
+      EXPECT_EQ(s.handshake().query().at("EIO"), "4");
+      EXPECT_EQ(s.handshake().query().at("transport"), "websocket");
+      EXPECT_EQ(s.handshake().url(), "/socket.io/?EIO=4&transport=websocket");
     }
 
   // sockets_join from server 2 reaches server 1's socket.

@@ -201,8 +201,8 @@ TEST(Connect, HandshakeSharesTheRequestOfTheConnection) {
   h.io->on_connection(keep);
   h.io->of("/a").on_connection(keep);
   auto c = h.connect();
-  c->request_mut().headers["origin"] = "http://example.com";
-  c->request_mut().query["token"] = "t1";
+  c->request_mut().headers = {{"host", "localhost"}, {"origin", "http://example.com"}};
+  c->request_mut().query = {{"EIO", "4"}, {"token", "t1"}};
   EXPECT_FALSE(h.join(*c).empty());
   EXPECT_FALSE(h.join(*c, "/a", "{\"k\":1}").empty());
   ASSERT_EQ(socks.size(), 2u);

@@ -43,8 +43,8 @@ class fake_connection final : public engineio::connection,
       : sid_(std::move(sid)), worker_(worker), ctx_(ctx), h_(std::move(h)) {
     req_->url = "/socket.io/?EIO=4&transport=websocket";
     req_->remote_address = "127.0.0.1";
-    req_->headers["host"] = "localhost";
-    req_->query["EIO"] = "4";
+    req_->headers = {{"host", "localhost"}};
+    req_->query = {{"EIO", "4"}};
     req_->issued_ms = 1700000000000;
   }
 

@@ -8,11 +8,12 @@
 // from anywhere else, post to `executor()` first.
 #pragma once
 
+#include <sio/engineio/string_table.hpp>
+
 #include <boost/asio/any_io_executor.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,10 +42,11 @@ struct request_info {
   std::string remote_address;  // peer IP as text
   std::uint16_t remote_port = 0;
   bool secure = false;
-  // Header names are lower-cased; repeated headers are joined with ", ".
-  std::map<std::string, std::string, std::less<>> headers;
+  // Header names are lower-cased; repeated headers are joined with ", ". Compact and immutable
+  // (one allocation per table), since every connection keeps its request for its whole life.
+  string_table headers;
   // Decoded query parameters (last value wins).
-  std::map<std::string, std::string, std::less<>> query;
+  string_table query;
   std::int64_t issued_ms = 0;  // wall clock of the handshake, ms since epoch
 };
 

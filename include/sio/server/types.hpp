@@ -127,14 +127,14 @@ std::string_view to_string(disconnect_reason r) noexcept;
 // Cheap to copy (a shared_ptr and the auth object).
 class handshake_info {
  public:
-  using string_map = std::map<std::string, std::string, std::less<>>;
+  using string_table = engineio::string_table;  // sorted, immutable {name, value} views
 
   handshake_info();  // an empty request (no headers, no query)
   explicit handshake_info(std::shared_ptr<const engineio::request_info> req,
                           boost::json::object auth = {});
 
-  const string_map& headers() const noexcept { return req_->headers; }  // lower-cased names
-  const string_map& query() const noexcept { return req_->query; }
+  const string_table& headers() const noexcept { return req_->headers; }  // lower-cased names
+  const string_table& query() const noexcept { return req_->query; }
   const std::string& address() const noexcept { return req_->remote_address; }
   const std::string& url() const noexcept { return req_->url; }
   bool secure() const noexcept { return req_->secure; }
