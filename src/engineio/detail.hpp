@@ -98,7 +98,8 @@ struct worker {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
   std::thread thread;
   // Sessions owned by this worker (worker thread only).
-  std::unordered_map<std::string, std::shared_ptr<session>> sessions;
+  std::unordered_map<std::string_view, std::shared_ptr<session>>
+      sessions;  // keys view session::id_
   // Open HTTP connections, for stop() (any thread: connections may die elsewhere).
   std::mutex conn_mtx;
   std::unordered_map<const void*, std::weak_ptr<http_connection>> connections;
@@ -150,11 +151,12 @@ struct server_impl {
   bool stopped = false;  // under stop_mtx: every worker joined
 
   std::mutex table_mtx;
-  std::unordered_map<std::string, table_entry> table;
+  std::unordered_map<std::string_view, table_entry> table;  // keys view session::id_
 
   std::optional<table_entry> lookup(std::string_view sid);
   void add_session(const std::shared_ptr<session>& s, worker& w, const endpoint& ep);
-  void remove_session(const std::string& sid, worker& w);
+  void remove_session(std::string_view sid, worker& w);
+  void forget_session(std::string_view sid);  // from ~session: a table entry keyed by its id
   std::string generate_id();
 
   void do_accept();

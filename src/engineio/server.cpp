@@ -65,23 +65,31 @@ server_impl::server_impl(server_options o) : opts(std::move(o)) {
 
 std::optional<table_entry> server_impl::lookup(std::string_view sid) {
   std::lock_guard lock(table_mtx);
-  const auto it = table.find(std::string(sid));
+  const auto it = table.find(sid);
   if (it == table.end()) return std::nullopt;
   return it->second;
 }
 
+// Both maps are keyed by a view of the id stored in the session itself: remove_session (from
+// session::finish, or the session's destructor if it never finished) runs before the id goes.
 void server_impl::add_session(const std::shared_ptr<session>& s, worker& w, const endpoint& ep) {
-  w.sessions.emplace(std::string(s->id()), s);
+  w.sessions.emplace(s->id(), s);
   std::lock_guard lock(table_mtx);
-  table.insert_or_assign(std::string(s->id()), table_entry{s, w.index, ep.index});
+  table.insert_or_assign(s->id(), table_entry{s, w.index, ep.index});
 }
 
-void server_impl::remove_session(const std::string& sid, worker& w) {
+void server_impl::remove_session(std::string_view sid, worker& w) {
   {
     std::lock_guard lock(table_mtx);
     table.erase(sid);
   }
   w.sessions.erase(sid);
+}
+
+void server_impl::forget_session(std::string_view sid) {
+  std::lock_guard lock(table_mtx);
+  const auto it = table.find(sid);
+  if (it != table.end() && it->first.data() == sid.data()) table.erase(it);
 }
 
 std::string server_impl::generate_id() {

@@ -42,6 +42,7 @@ session::session(server_impl& srv, worker& w, const endpoint& ep, std::string id
 }
 
 session::~session() {
+  if (state_ != state::closed) srv_.forget_session(id());
   w_.deadlines.disarm(hb_);
   w_.deadlines.disarm(upgrade_);
 }
@@ -494,7 +495,7 @@ void session::finish(close_reason r) {
   w_.deadlines.disarm(hb_);
   abandon_probe();
   auto self = shared_from_this();  // the worker's map held the last owning reference
-  srv_.remove_session(std::string(id()), w_);
+  srv_.remove_session(id(), w_);
   out_.clear();
   if (get_) {
     auto res = make_response(http::status::ok, "text/plain; charset=UTF-8", "1");
