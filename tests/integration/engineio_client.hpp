@@ -199,14 +199,7 @@ class raw_client {
       });
     };
     step();
-    ioc_.restart();
-    ioc_.run_for(deadline);
-    if (!done) {
-      beast::error_code ec;
-      s_.cancel(ec);
-      ioc_.restart();
-      ioc_.run();
-    }
+    run_for(deadline, done);
     return out;
   }
   // Reads until `needle` shows up (or EOF/deadline).
@@ -238,14 +231,7 @@ class raw_client {
       done = true;
       if (ec) eof_ = true;
     });
-    ioc_.restart();
-    ioc_.run_for(io_deadline);
-    if (!done) {
-      beast::error_code ec;
-      s_.cancel(ec);
-      ioc_.restart();
-      ioc_.run();
-    }
+    run_for(io_deadline, done);
     return out;
   }
   bool saw_eof() const { return eof_; }
@@ -262,6 +248,18 @@ class raw_client {
   }
 
  private:
+  // Runs the started read for at most `deadline`; a read still pending then is cancelled.
+  void run_for(std::chrono::steady_clock::duration deadline, const bool& done) {
+    ioc_.restart();
+    ioc_.run_for(deadline);
+    if (!done) {
+      beast::error_code ec;
+      s_.cancel(ec);
+      ioc_.restart();
+      ioc_.run();
+    }
+  }
+
   asio::io_context ioc_;
   tcp::socket s_;
   bool eof_ = false;
