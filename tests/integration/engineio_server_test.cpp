@@ -11,10 +11,12 @@
 #include <boost/json/parse.hpp>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <future>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 
 namespace {
@@ -801,6 +803,8 @@ class raw_ws {
   }
   bool saw_eof() const { return c_.saw_eof(); }
   std::string rest() { return buf_ + c_.read_all(); }
+  void shutdown_send() { c_.shutdown_send(); }
+  void reset() { c_.reset(); }
 
  private:
   std::optional<server_frame> take() {
@@ -932,6 +936,56 @@ TEST_P(EngineServer, RawWebSocketBadHandshakeGets400) {
     EXPECT_NE(out.find("Missing or invalid Sec-WebSocket-"), std::string::npos) << out;
     EXPECT_TRUE(ws.saw_eof());
   }
+  EXPECT_EQ(server_->session_count(), 0u);
+  expect_healthy();
+}
+
+TEST_P(EngineServer, RawWebSocketRandomFramesNeverHurtTheServer) {
+  // Mostly-plausible frames with random opcodes, flags, masks, length encodings, payloads and cut
+  // points, then a FIN or a reset: every session ends, once, and the server keeps serving.
+  // Fixed seed; SIO_RANDOM_SEED=N explores others by hand.
+  const char* seed_env = std::getenv("SIO_RANDOM_SEED");
+  std::mt19937 rng(seed_env ? static_cast<unsigned>(std::strtoul(seed_env, nullptr, 10))
+                            : 20261126u);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  auto random_bytes = [&](std::size_t n) {
+    std::string b(n, '\0');
+    for (auto& c : b) c = static_cast<char>(rng());
+    return b;
+  };
+  std::vector<std::string> sids;
+  for (int round = 0; round < 120; ++round) {
+    raw_ws ws(port_);
+    ws.handshake("/engine.io/?EIO=4&transport=websocket");
+    auto open = ws.read();
+    ASSERT_TRUE(open) << round;
+    sids.push_back(sid_of(open->data));
+    std::string stream;
+    const int frames = 1 + pick(6);
+    for (int i = 0; i < frames; ++i) {
+      static constexpr unsigned ops[] = {0, 1, 2, 8, 9, 10, 3, 11};
+      const unsigned op = pick(4) == 0 ? ops[pick(8)] : (pick(2) ? 1u : 2u);
+      std::string payload = pick(3) == 0
+                                ? random_bytes(static_cast<std::size_t>(pick(300)))
+                                : "4" + std::string(static_cast<std::size_t>(pick(200)), 'z');
+      auto f = client_frame(op, payload, pick(5) != 0, pick(8) != 0,
+                            pick(10) == 0 ? 0x10u << pick(3) : 0u);
+      if (pick(6) == 0)
+        f[1] = static_cast<char>((f[1] & 0x80) | (126 + pick(2)));  // bad length form
+      if (pick(8) == 0) f.resize(static_cast<std::size_t>(pick(static_cast<int>(f.size()) + 1)));
+      stream += f;
+    }
+    if (pick(5) == 0) stream += random_bytes(static_cast<std::size_t>(pick(64)));
+    ws.write(stream);
+    if (pick(2) == 0) {
+      ws.shutdown_send();
+      ws.rest();  // whatever the server answers, until it ends the connection
+    } else {
+      ws.reset();
+    }
+  }
+  for (const auto& sid : sids) EXPECT_TRUE(rec_->wait_close(sid)) << sid;
+  for (const auto& sid : sids) EXPECT_EQ(rec_->close_count(sid), 1u) << sid;
   EXPECT_EQ(server_->session_count(), 0u);
   expect_healthy();
 }
