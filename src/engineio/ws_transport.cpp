@@ -147,6 +147,21 @@ std::string accept_key(std::string_view key) {
   return std::string(reinterpret_cast<const char*>(out.data()), static_cast<std::size_t>(n));
 }
 
+// The first subprotocol a client offers, which the `ws` package (under the Node.js server) selects
+// by default; a browser that offered protocols fails a 101 that names none. Empty when none is
+// offered or the first is not an RFC 7230 token.
+std::string_view first_subprotocol(std::string_view v) noexcept {
+  v = v.substr(0, v.find(','));
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  static constexpr std::string_view tchar_punct = "!#$%&'*+-.^_`|~";
+  for (const char c : v) {
+    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!alnum && tchar_punct.find(c) == std::string_view::npos) return {};
+  }
+  return v;
+}
+
 bool valid_close_code(unsigned c) noexcept {
   return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
 }
@@ -223,6 +238,10 @@ void ws_transport::accept(const http::request<http::string_body>& req, std::stri
       .append("Sec-WebSocket-Accept: ")
       .append(accept_key(key))
       .append("\r\n");
+  const auto offered = req[http::field::sec_websocket_protocol];
+  if (const auto proto = first_subprotocol(std::string_view(offered.data(), offered.size()));
+      !proto.empty())
+    res.append("Sec-WebSocket-Protocol: ").append(proto).append("\r\n");
   if (!set_cookie.empty()) res.append("Set-Cookie: ").append(set_cookie).append("\r\n");
   res.append("\r\n");
   // The 101 and the first packets (the open packet) leave in one write.

@@ -779,11 +779,12 @@ class raw_ws {
  public:
   explicit raw_ws(std::uint16_t port) : c_(port) {}
   std::string handshake(std::string_view target, std::string_view key = "dGhlIHNhbXBsZSBub25jZQ==",
-                        std::string_view version = "13") {
+                        std::string_view version = "13", std::string_view extra_headers = {}) {
     c_.write("GET " + std::string(target) +
              " HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
              "Sec-WebSocket-Version: " +
-             std::string(version) + "\r\nSec-WebSocket-Key: " + std::string(key) + "\r\n\r\n");
+             std::string(version) + "\r\nSec-WebSocket-Key: " + std::string(key) + "\r\n" +
+             std::string(extra_headers) + "\r\n");
     buf_ = c_.read_until("\r\n\r\n");
     const auto end = buf_.find("\r\n\r\n");
     if (end == std::string::npos) return buf_;
@@ -922,6 +923,20 @@ TEST_P(EngineServer, RawWebSocketProtocolViolationsCloseOnlyThatSocket) {
     EXPECT_TRUE(rec_->wait_close(sid)) << c.name;
   }
   expect_healthy();
+}
+
+TEST_P(EngineServer, RawWebSocketSelectsTheFirstOfferedSubprotocol) {
+  // As the ws package under the Node.js server: the first offered protocol is named in the 101.
+  raw_ws ws(port_);
+  const auto head =
+      ws.handshake("/engine.io/?EIO=4&transport=websocket", "dGhlIHNhbXBsZSBub25jZQ==", "13",
+                   "Sec-WebSocket-Protocol:  chat.v2 , chat.v1\r\n");
+  EXPECT_EQ(head.rfind("HTTP/1.1 101 ", 0), 0u) << head;
+  EXPECT_NE(head.find("\r\nSec-WebSocket-Protocol: chat.v2\r\n"), std::string::npos) << head;
+  ASSERT_TRUE(ws.read());  // the open packet
+  raw_ws plain(port_);
+  const auto none = plain.handshake("/engine.io/?EIO=4&transport=websocket");
+  EXPECT_EQ(none.find("Sec-WebSocket-Protocol"), std::string::npos) << none;
 }
 
 TEST_P(EngineServer, RawWebSocketBadHandshakeGets400) {
