@@ -63,12 +63,17 @@ string_table string_table::builder::build(duplicates d) const {
     return name(entries_[a]) < name(entries_[b]);
   });
 
-  // Runs of one name: [first, last). Count entries and characters of the result.
-  std::size_t n = 0;
-  std::size_t chars = 0;
+  // Runs of one name, [first, last) in `order`: one entry each in the result.
+  std::vector<std::pair<std::size_t, std::size_t>> runs;
   for (std::size_t i = 0; i < order.size();) {
     std::size_t j = i + 1;
     while (j < order.size() && name(entries_[order[j]]) == name(entries_[order[i]])) ++j;
+    runs.emplace_back(i, j);
+    i = j;
+  }
+  const std::size_t n = runs.size();
+  std::size_t chars = 0;
+  for (const auto& [i, j] : runs) {
     chars += entries_[order[i]].name_len;
     if (d == duplicates::last_wins) {
       chars += entries_[order[j - 1]].value_len;
@@ -76,8 +81,6 @@ string_table string_table::builder::build(duplicates d) const {
       for (std::size_t k = i; k < j; ++k) chars += entries_[order[k]].value_len;
       chars += (j - i - 1) * joiner.size();
     }
-    ++n;
-    i = j;
   }
   if (chars > std::numeric_limits<std::uint32_t>::max() ||
       n > std::numeric_limits<std::uint32_t>::max() / 4)
@@ -94,9 +97,7 @@ string_table string_table::builder::build(duplicates d) const {
     if (!s.empty()) std::memcpy(text + pos, s.data(), s.size());
     pos += s.size();
   };
-  for (std::size_t i = 0; i < order.size();) {
-    std::size_t j = i + 1;
-    while (j < order.size() && name(entries_[order[j]]) == name(entries_[order[i]])) ++j;
+  for (const auto& [i, j] : runs) {
     put_offset();
     put(name(entries_[order[i]]));
     put_offset();
@@ -108,7 +109,6 @@ string_table string_table::builder::build(duplicates d) const {
         put(value(entries_[order[k]]));
       }
     }
-    i = j;
   }
   put_offset();  // off[2n]: the end of the last value
   return t;
