@@ -100,27 +100,7 @@ void unmask(char* d, std::size_t len, const unsigned char* key) noexcept {
   for (; i < len; ++i) d[i] = static_cast<char>(d[i] ^ static_cast<char>(key[i & 3]));
 }
 
-bool valid_utf8(const char* p, std::size_t n) noexcept {
-  const auto* u = reinterpret_cast<const unsigned char*>(p);
-  std::size_t i = 0;
-  while (i < n) {
-    while (i + 8 <= n) {
-      std::uint64_t w = 0;
-      std::memcpy(&w, u + i, 8);
-      if (w & 0x8080808080808080ull) break;
-      i += 8;
-    }
-    if (i >= n) break;
-    if (u[i] < 0x80) {
-      ++i;
-      continue;
-    }
-    const auto st = sio::protocol::detail::utf8_next(u + i, n - i);
-    if (!st.valid) return false;
-    i += st.size;
-  }
-  return true;
-}
+using sio::protocol::detail::valid_utf8;
 
 // Sec-WebSocket-Key: base64 of 16 bytes, as the `ws` package checks it.
 bool valid_key(std::string_view k) noexcept {
@@ -388,7 +368,7 @@ bool ws_transport::on_frame(unsigned op, bool fin, char* data, std::size_t len) 
           fail(close_protocol, asio::error::invalid_argument);
           return false;
         }
-        if (!valid_utf8(data + 2, len - 2)) {
+        if (!valid_utf8(std::string_view(data + 2, len - 2))) {
           fail(close_bad_data, asio::error::invalid_argument);
           return false;
         }
@@ -422,7 +402,7 @@ bool ws_transport::on_frame(unsigned op, bool fin, char* data, std::size_t len) 
     msg = rx_->message.data();
     size = rx_->message.size();
   }
-  const bool ok = !text || valid_utf8(msg, size);
+  const bool ok = !text || valid_utf8(std::string_view(msg, size));
   if (ok && !closing_) {
     if (auto s = session_.lock()) {
       s->on_ws_data(this, !text, std::string_view(msg, size));

@@ -164,18 +164,6 @@ bool is_digit(char c) noexcept {
   return c >= '0' && c <= '9';
 }
 
-// Structural UTF-8 validation (no overlongs, no surrogates, <= U+10FFFF).
-bool valid_utf8(std::string_view s) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* const end = p + s.size();
-  while (p != end) {
-    const auto step = detail::utf8_next(p, static_cast<std::size_t>(end - p));
-    if (!step.valid) return false;
-    p += step.size;
-  }
-  return true;
-}
-
 // The placeholder's num as an index, or nullopt when it is not an integer in [0, count).
 std::optional<std::size_t> placeholder_num(const json::value& num, std::size_t count) noexcept {
   if (const auto* i = num.if_int64()) {
@@ -357,7 +345,7 @@ boost::system::result<parsed> parse_text(std::string_view s, const decoder_limit
     const auto comma = s.find(',', pos);
     const auto end = comma == std::string_view::npos ? s.size() : comma;
     const auto nsp = s.substr(pos, end - pos);
-    if (!valid_utf8(nsp)) return error::invalid_namespace;
+    if (!detail::valid_utf8(nsp)) return error::invalid_namespace;
     p.nsp.assign(nsp);
     pos = comma == std::string_view::npos ? s.size() : comma + 1;
   }

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
 
 namespace sio::protocol::detail {
 
@@ -37,6 +40,32 @@ inline utf8_step utf8_next(const unsigned char* p, std::size_t n) noexcept {
     hi = 0xbf;
   }
   return {need + 1, true};
+}
+
+// Whole-string structural validation (as utf8_next), ASCII eight bytes at a time.
+inline bool valid_utf8(const unsigned char* p, std::size_t n) noexcept {
+  std::size_t i = 0;
+  while (i < n) {
+    while (i + 8 <= n) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, p + i, 8);
+      if (w & 0x8080808080808080ull) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    if (p[i] < 0x80) {
+      ++i;
+      continue;
+    }
+    const auto step = utf8_next(p + i, n - i);
+    if (!step.valid) return false;
+    i += step.size;
+  }
+  return true;
+}
+
+inline bool valid_utf8(std::string_view s) noexcept {
+  return valid_utf8(reinterpret_cast<const unsigned char*>(s.data()), s.size());
 }
 
 }  // namespace sio::protocol::detail
