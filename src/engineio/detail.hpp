@@ -293,7 +293,6 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   bool wait_write_ = false;      // waiting for writability
   bool closing_ = false;         // no more sends accepted
   bool close_queued_ = false;    // our close frame is queued or sent
-  bool peer_closed_ = false;     // the peer's close frame arrived
   bool read_done_ = false;       // no more reads (EOF, error, close frame)
   bool notified_ = false;        // the session heard about the end
   bool dead_ = false;            // socket closed

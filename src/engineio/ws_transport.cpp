@@ -34,23 +34,23 @@ constexpr std::uint16_t close_protocol = 1002;
 constexpr std::uint16_t close_bad_data = 1007;
 constexpr std::uint16_t close_too_big = 1009;
 
-// Frame header for a server frame (never masked); returns its size (2, 4 or 10).
+// Size of a server frame header (never masked) for a payload of len bytes: 2, 4 or 10.
+constexpr std::size_t header_size(std::size_t len) noexcept {
+  return len < 126 ? 2 : len <= 0xffff ? 4 : 10;
+}
+
+// Writes that header; returns its size.
 std::size_t write_header(unsigned char* h, unsigned op, std::size_t len) noexcept {
+  const std::size_t size = header_size(len);
   h[0] = static_cast<unsigned char>(0x80u | op);
-  if (len < 126) {
+  if (size == 2) {
     h[1] = static_cast<unsigned char>(len);
-    return 2;
+  } else {
+    h[1] = size == 4 ? 126 : 127;
+    for (std::size_t i = 2; i < size; ++i)
+      h[i] = static_cast<unsigned char>(std::uint64_t{len} >> (8 * (size - 1 - i)));
   }
-  if (len <= 0xffff) {
-    h[1] = 126;
-    h[2] = static_cast<unsigned char>(len >> 8);
-    h[3] = static_cast<unsigned char>(len);
-    return 4;
-  }
-  h[1] = 127;
-  for (int i = 0; i < 8; ++i)
-    h[2 + i] = static_cast<unsigned char>(std::uint64_t{len} >> (56 - 8 * i));
-  return 10;
+  return size;
 }
 
 std::string control_frame(unsigned op, std::string_view payload) {
@@ -150,13 +150,12 @@ std::size_t frame_size(const ws_frame& f) noexcept {
   if (f.k == ws_frame::kind::raw) return f.msg->data.size();
   const std::size_t len =
       f.msg && f.msg->binary ? f.msg->data.size() : 1 + (f.msg ? f.msg->data.size() : 0);
-  return len + (len < 126 ? 2 : len <= 0xffff ? 4 : 10);
+  return len + header_size(len);
 }
 
 }  // namespace
 
-// --- worker: one flush per turn of the event loop
-// --------------------------------------------------
+// --- worker: one flush per turn of the event loop -----------------------------------------------
 
 void worker::schedule_flush(std::shared_ptr<ws_transport> t) {
   dirty.push_back(std::move(t));
@@ -172,8 +171,7 @@ void worker::run_flush() {
   flushing.clear();
 }
 
-// --- ws_transport
-// ----------------------------------------------------------------------------------
+// --- ws_transport -------------------------------------------------------------------------------
 
 ws_transport::ws_transport(server_impl& srv, worker& w, tcp::socket s, std::size_t max_payload)
     : srv_(srv), w_(w), live_(w), sock_(std::move(s)), max_payload_(max_payload) {
@@ -210,7 +208,7 @@ void ws_transport::accept(const http::request<http::string_body>& req, std::stri
     closing_ = close_queued_ = read_done_ = notified_ = true;
     schedule();
     start_reading();  // only to see the peer's EOF
-    done(make_error_code(websocket::error::no_sec_key));
+    done(asio::error::invalid_argument);
     return;
   }
   res.reserve(160 + set_cookie.size());
@@ -373,7 +371,6 @@ bool ws_transport::on_frame(unsigned op, bool fin, char* data, std::size_t len) 
           return false;
         }
       }
-      peer_closed_ = true;
       read_done_ = true;
       if (!close_queued_) {
         // Answer with the same code; what was not started is dropped.
