@@ -29,7 +29,7 @@ function serverCommand() {
 }
 
 /** A port that was free a moment ago (the server retries on another one if it was taken since). */
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once("error", reject);

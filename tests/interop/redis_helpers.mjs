@@ -3,8 +3,8 @@
 // @socket.io/redis-adapter, all on one Redis.
 import { spawn } from "node:child_process";
 import http from "node:http";
-import net from "node:net";
 import { SocketIOServer, io as ioClient } from "../js/index.mjs";
+import { freePort } from "./helpers.mjs";
 import { createClient, createAdapter } from "../js/redis.mjs";
 
 const HOST = "127.0.0.1";
@@ -13,16 +13,7 @@ process.on("exit", () => {
   for (const p of procs) p.kill("SIGKILL");
 });
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
