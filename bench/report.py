@@ -129,6 +129,15 @@ def main():
 
     # --- plots ---------------------------------------------------------------------------------
     plots = []
+
+    def render(name, gp, title):
+        """Writes <name>.gp, runs gnuplot, lists <name>.png under `title` when it was drawn."""
+        script = os.path.join(a.out, f"{name}.gp")
+        open(script, "w").write(gp)
+        sh(f"gnuplot '{script}'")
+        if os.path.exists(os.path.join(a.out, f"{name}.png")):
+            plots.append((title, f"{name}.png"))
+
     if echo_rates:
         dat = os.path.join(a.out, "latency_vs_rate.dat")
         with open(dat, "w") as f:
@@ -155,10 +164,7 @@ plot '{dat}' using 1:2 with linespoints title 'sio p50', \\
      '{dat}' using 1:5 with linespoints title 'Node p99', \\
      {P99_TARGET_MS} with lines dashtype 2 title 'p99 target'
 """
-        open(os.path.join(a.out, "latency_vs_rate.gp"), "w").write(gp)
-        sh(f"gnuplot '{os.path.join(a.out, 'latency_vs_rate.gp')}'")
-        if os.path.exists(png):
-            plots.append(("Echo latency against offered rate", "latency_vs_rate.png"))
+        render("latency_vs_rate", gp, "Echo latency against offered rate")
     if idle_ns:
         dat = os.path.join(a.out, "memory_vs_connections.dat")
         with open(dat, "w") as f:
@@ -186,10 +192,7 @@ set yrange [0:*]
 plot '{dat}' using 1:2 with linespoints title 'sio', \\
      '{dat}' using 1:3 with linespoints title 'Node'
 """
-        open(os.path.join(a.out, "memory_vs_connections.gp"), "w").write(gp)
-        sh(f"gnuplot '{os.path.join(a.out, 'memory_vs_connections.gp')}'")
-        if os.path.exists(png):
-            plots.append(("Server memory against idle connections", "memory_vs_connections.png"))
+        render("memory_vs_connections", gp, "Server memory against idle connections")
 
     # --- headline -------------------------------------------------------------------------------
     rel = os.path.relpath(a.out, os.path.dirname(os.path.abspath(a.report)))
