@@ -464,8 +464,8 @@ void ws_transport::flush() {
   if (dead_) return;
   const int fd = sock_.native_handle();
   while (!queue_.empty()) {
-    std::array<iovec, 2 * kFramesPerWrite> iov{};
-    std::array<std::array<unsigned char, 11>, kFramesPerWrite> hdrs{};
+    std::array<iovec, 2 * kFramesPerWrite> iov;  // only the first niov are written and read
+    std::array<std::array<unsigned char, 11>, kFramesPerWrite> hdrs;
     std::size_t niov = 0;
     std::size_t frames = 0;
     for (auto it = queue_.begin(); it != queue_.end() && frames < kFramesPerWrite; ++it, ++frames) {
