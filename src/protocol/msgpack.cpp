@@ -1,7 +1,6 @@
 #include <sio/protocol/msgpack.hpp>
 #include <sio/protocol/socketio.hpp>
-
-#include "utf8.hpp"
+#include <sio/protocol/utf8.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -94,36 +93,10 @@ std::uint32_t load_be32(const char* p) noexcept {
          std::uint32_t(u[3]);
 }
 
-// Appends `s` to `out`, each maximal invalid UTF-8 subpart replaced by U+FFFD (WHATWG decoding,
-// what Node's Buffer.toString("utf8") does).
-void append_utf8(std::string_view s, std::string& out) {
-  static constexpr std::string_view replacement = "\xEF\xBF\xBD";
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char c = p[i];
-    if (c < 0x80) {
-      std::size_t j = i + 1;
-      while (j < n && p[j] < 0x80) ++j;
-      out.append(s.data() + i, j - i);
-      i = j;
-      continue;
-    }
-    const auto step = detail::utf8_next(p + i, n - i);
-    if (step.valid) {
-      out.append(s.data() + i, step.size);
-    } else {
-      out.append(replacement);
-    }
-    i += step.size;
-  }
-}
-
 boost::json::string make_string(std::string_view s) {
   std::string tmp;
   tmp.reserve(s.size());
-  append_utf8(s, tmp);
+  append_utf8_lossy(s, tmp);
   return boost::json::string(tmp);
 }
 
@@ -262,7 +235,7 @@ class reader {
       if (remaining() < n) return error::truncated;
       std::string s;
       s.reserve(n);
-      append_utf8({p_, n}, s);
+      append_utf8_lossy({p_, n}, s);
       p_ += n;
       return s;
     }
