@@ -7,6 +7,7 @@
 // worker's connection is posted to the session's worker, which posts the response back.
 #pragma once
 
+#include <sio/engineio/random_id.hpp>
 #include <sio/engineio/server.hpp>
 #include <sio/protocol/engineio.hpp>
 
@@ -417,7 +418,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   server_impl& srv_;
   worker& w_;
   const endpoint& ep_;
-  std::array<char, 20> id_{};  // generate_id(): always 20 URL-safe characters, kept inline
+  std::array<char, base64id_length> id_{};    // from generate_id(), kept inline
   std::shared_ptr<const request_info> info_;  // immutable, shared with the upper layer
   eio::transport_kind transport_;
   state state_ = state::open;

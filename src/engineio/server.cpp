@@ -1,14 +1,13 @@
 #include "detail.hpp"
 
+#include <sio/engineio/random_id.hpp>
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/field.hpp>
-
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <stdexcept>
 
 namespace sio::engineio {
 
@@ -93,12 +92,8 @@ void server_impl::forget_session(std::string_view sid) {
 }
 
 std::string server_impl::generate_id() {
-  // 15 random bytes -> 20 URL-safe characters, as the Node.js server's base64id.
   for (;;) {
-    std::array<unsigned char, 15> bytes{};
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
-      throw std::runtime_error("RAND_bytes failed");
-    auto id = eio::base64url_encode(bytes);
+    auto id = random_id(base64id_length);
     std::lock_guard lock(table_mtx);
     if (!table.contains(id)) return id;
   }

@@ -3,9 +3,6 @@
 
 #include "detail.hpp"
 
-#include <sys/random.h>
-
-#include <array>
 #include <cstdio>
 #include <ctime>
 
@@ -144,27 +141,6 @@ disconnect_reason to_disconnect_reason(engineio::close_reason r) noexcept {
       return disconnect_reason::server_shutting_down;
   }
   return disconnect_reason::transport_close;
-}
-
-std::string random_id() {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::array<unsigned char, 15> b{};
-  std::size_t got = 0;
-  while (got < b.size()) {
-    auto n = ::getrandom(b.data() + got, b.size() - got, 0);
-    if (n > 0) got += static_cast<std::size_t>(n);
-  }
-  std::string id;
-  id.reserve(20);
-  for (std::size_t i = 0; i < b.size(); i += 3) {
-    const unsigned v = (unsigned(b[i]) << 16) | (unsigned(b[i + 1]) << 8) | unsigned(b[i + 2]);
-    id.push_back(alphabet[(v >> 18) & 63]);
-    id.push_back(alphabet[(v >> 12) & 63]);
-    id.push_back(alphabet[(v >> 6) & 63]);
-    id.push_back(alphabet[v & 63]);
-  }
-  return id;
 }
 
 std::string js_date_string(std::int64_t ms) {
