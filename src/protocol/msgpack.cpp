@@ -1,3 +1,4 @@
+#include <sio/protocol/js_date.hpp>
 #include <sio/protocol/msgpack.hpp>
 #include <sio/protocol/socketio.hpp>
 #include <sio/protocol/utf8.hpp>
@@ -10,7 +11,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -100,44 +100,13 @@ boost::json::string make_string(std::string_view s) {
   return boost::json::string(tmp);
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
-// What JSON.stringify makes of a Date at `ms` since the epoch: its ISO-8601 string, or null for a
-// date outside JavaScript's range (an Invalid Date).
+// What JSON.stringify makes of `new Date(ms)`: its ISO-8601 string, or null for an Invalid Date
+// (not finite, or outside JavaScript's range). The Date constructor truncates ms toward zero.
 boost::json::value iso_date(double ms) {
   if (!std::isfinite(ms) || std::fabs(ms) > 8.64e15) return nullptr;
-  const auto t = static_cast<std::int64_t>(std::floor(ms));
-  const std::int64_t days = floor_div(t, 86'400'000);
-  const std::int64_t rem = t - days * 86'400'000;
-  // civil_from_days (H. Hinnant)
-  const std::int64_t z = days + 719468;
-  const std::int64_t era = floor_div(z, 146097);
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  std::int64_t y = yoe + era * 400;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  char buf[128];
-  const auto hh = rem / 3'600'000, mm = rem / 60'000 % 60, ss = rem / 1000 % 60, mss = rem % 1000;
-  if (y >= 0 && y <= 9999)
-    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
-                  static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
-                  static_cast<long long>(hh), static_cast<long long>(mm),
-                  static_cast<long long>(ss), static_cast<long long>(mss));
-  else
-    std::snprintf(buf, sizeof buf, "%c%06lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
-                  y < 0 ? '-' : '+', static_cast<long long>(y < 0 ? -y : y),
-                  static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(hh),
-                  static_cast<long long>(mm), static_cast<long long>(ss),
-                  static_cast<long long>(mss));
-  return boost::json::string(buf);
+  const auto s = js_iso_string(static_cast<std::int64_t>(std::trunc(ms)));
+  if (!s) return nullptr;
+  return boost::json::string(*s);
 }
 
 class reader {

@@ -23,7 +23,6 @@ namespace sio::detail {
 
 disconnect_reason to_disconnect_reason(engineio::close_reason r) noexcept;
 void default_log(std::string_view msg);
-std::string js_date_string(std::int64_t ms_since_epoch);  // JS Date#toString() in UTC
 
 class client;
 
