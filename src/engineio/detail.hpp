@@ -1,7 +1,8 @@
 // Internals of sio::engineio::server (private header). Three kinds of objects live on a worker:
-//   http_connection  one accepted TCP connection speaking HTTP/1.1 (polling, app routes, and the
-//                    upgrade request that turns it into a ws_transport)
-//   ws_transport     one WebSocket (Beast), one Engine.IO packet per frame, one write in flight
+//   http_connection  one accepted TCP connection speaking HTTP/1.1 on Beast (polling, app routes,
+//                    and the upgrade request that turns it into a ws_transport)
+//   ws_transport     one WebSocket (RFC 6455, our own), one Engine.IO packet per frame; queued
+//                    frames leave in one sendmsg per turn of the worker's loop
 //   session          one Engine.IO session (the `connection` the upper layer sees)
 // A session and its WebSocket always share a worker; a polling request that lands on another
 // worker's connection is posted to the session's worker, which posts the response back.
@@ -22,7 +23,6 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <thread>
 #include <unordered_map>

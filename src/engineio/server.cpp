@@ -70,7 +70,8 @@ std::optional<table_entry> server_impl::lookup(std::string_view sid) {
 }
 
 // Both maps are keyed by a view of the id stored in the session itself: remove_session (from
-// session::finish, or the session's destructor if it never finished) runs before the id goes.
+// session::finish), or forget_session (from the destructor of a session that never finished),
+// runs before the id goes.
 void server_impl::add_session(const std::shared_ptr<session>& s, worker& w, const endpoint& ep) {
   w.sessions.emplace(s->id(), s);
   std::lock_guard lock(table_mtx);
@@ -176,8 +177,7 @@ http::response<http::string_body> make_error_response(eio::request_error e, std:
 
 }  // namespace detail
 
-// --- server
-// ----------------------------------------------------------------------------------------
+// --- server --------------------------------------------------------------------------------------
 
 struct server::impl : detail::server_impl {
   using detail::server_impl::server_impl;

@@ -508,7 +508,7 @@ void ws_transport::flush() {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_writable();
-      // The peer is gone: the read side reports it (as a clean close, like a reset).
+      // The peer is gone: the session hears of it as a reset (a clean close).
       close_socket();
       notify_closed(asio::error::connection_reset);
       return;
