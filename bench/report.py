@@ -131,16 +131,18 @@ def main():
     plots = []
 
     def render(name, gp, title):
-        """Writes <name>.gp, runs gnuplot, lists <name>.png under `title` when it was drawn."""
-        script = os.path.join(a.out, f"{name}.gp")
-        open(script, "w").write(gp)
-        sh(f"gnuplot '{script}'")
+        """Writes <name>.gp, runs gnuplot, lists <name>.png under `title` when it was drawn.
+
+        The script names its files relative to its own folder (where gnuplot runs), so the
+        committed .gp files hold no path of the machine that made them."""
+        open(os.path.join(a.out, f"{name}.gp"), "w").write(gp)
+        sh(f"cd '{a.out}' && gnuplot '{name}.gp'")
         if os.path.exists(os.path.join(a.out, f"{name}.png")):
             plots.append((title, f"{name}.png"))
 
     if echo_rates:
-        dat = os.path.join(a.out, "latency_vs_rate.dat")
-        with open(dat, "w") as f:
+        png, dat = "latency_vs_rate.png", "latency_vs_rate.dat"  # in a.out, where gnuplot runs
+        with open(os.path.join(a.out, dat), "w") as f:
             f.write("# offered_rate sio_p50 sio_p99 node_p50 node_p99 (ms, medians)\n")
             for rate in echo_rates:
                 row = [rate]
@@ -149,7 +151,6 @@ def main():
                         v = m(f"echo_{rate}", s, "latency_ms", q)
                         row.append("NaN" if v is None else v)
                 f.write(" ".join(str(x) for x in row) + "\n")
-        png = os.path.join(a.out, "latency_vs_rate.png")
         gp = f"""set terminal png size 900,520
 set output '{png}'
 set title 'echo: latency from intended send vs offered rate (medians)'
@@ -166,8 +167,8 @@ plot '{dat}' using 1:2 with linespoints title 'sio p50', \\
 """
         render("latency_vs_rate", gp, "Echo latency against offered rate")
     if idle_ns:
-        dat = os.path.join(a.out, "memory_vs_connections.dat")
-        with open(dat, "w") as f:
+        png, dat = "memory_vs_connections.png", "memory_vs_connections.dat"
+        with open(os.path.join(a.out, dat), "w") as f:
             f.write("# connections sio_rss_mb node_rss_mb (server VmRSS with N idle connections, medians)\n")
             base = [0]  # the fresh process, before its first connection
             for s_ in ("sio", "node"):
@@ -180,7 +181,6 @@ plot '{dat}' using 1:2 with linespoints title 'sio p50', \\
                     v = m(f"idle_{n}", s, "server_rss_after_bytes")
                     row.append("NaN" if v is None else v / 1e6)
                 f.write(" ".join(str(x) for x in row) + "\n")
-        png = os.path.join(a.out, "memory_vs_connections.png")
         gp = f"""set terminal png size 900,520
 set output '{png}'
 set title 'idle WebSocket connections: server RSS (medians)'
@@ -252,7 +252,7 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
       "per connection, with intact payload (sequence numbers in every message).")
     w("")
 
-    w("## Headline (targets from issue 6)")
+    w("## Headline (against sio's performance targets)")
     w("")
     w("| figure | sio | Node | sio/Node | target | met |")
     w("|---|---|---|---|---|---|")

@@ -59,124 +59,142 @@ std::optional<scenario_kind> parse_scenario(std::string_view s) {
   return std::nullopt;
 }
 
+// "--name=value", "--flag" or "--name value" (taking the next argument): {name, value}.
+std::pair<std::string, std::string> next_option(int argc, char** argv, int& i) {
+  std::string a = argv[i];
+  if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos)
+    return {a.substr(0, eq), a.substr(eq + 1)};
+  if (a == "--json" || a == "--verify" || a == "--help" || a == "-h") return {a, ""};
+  if (i + 1 >= argc) {
+    std::cerr << "sio-bench: " << a << " needs a value\n";
+    usage(2);
+  }
+  return {a, argv[++i]};
+}
+
+// A number >= lo, or the usage.
+double number(const std::string& name, const std::string& v, double lo) {
+  char* end = nullptr;
+  const double d = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || !std::isfinite(d) || d < lo) {
+    std::cerr << "sio-bench: bad value for " << name << ": " << v << "\n";
+    usage(2);
+  }
+  return d;
+}
+
+// http://HOST[:PORT][/PATH/] (or ws://): host, port and the Engine.IO path.
+void parse_url(std::string_view u, config& c) {
+  if (u.rfind("http://", 0) == 0) u.remove_prefix(7);
+  if (u.rfind("ws://", 0) == 0) u.remove_prefix(5);
+  if (auto slash = u.find('/'); slash != std::string_view::npos) {
+    auto p = u.substr(slash);
+    if (p.size() > 1) c.path = std::string(p);
+    if (c.path.back() != '/') c.path += '/';
+    u = u.substr(0, slash);
+  }
+  auto colon = u.rfind(':');
+  c.host = std::string(u.substr(0, colon));
+  c.port = 80;
+  if (colon != std::string_view::npos)
+    c.port = static_cast<std::uint16_t>(std::atoi(std::string(u.substr(colon + 1)).c_str()));
+  if (c.host == "localhost") c.host = "127.0.0.1";
+}
+
+// The options that take a string value; false when `name` is not one of them.
+bool apply_text_option(config& c, const std::string& name, const std::string& v) {
+  if (name == "--scenario") {
+    auto s = parse_scenario(v);
+    if (!s) {
+      std::cerr << "sio-bench: unknown scenario " << v << "\n";
+      usage(2);
+    }
+    c.scenario = *s;
+    c.scenario_name = v;
+  } else if (name == "--transport") {
+    if (v != "websocket" && v != "polling") usage(2);
+    c.transport = v == "polling" ? transport_kind::polling : transport_kind::websocket;
+  } else if (name == "--ws-client") {
+    if (v != "lean" && v != "beast") usage(2);
+    c.beast_ws = v == "beast";
+  } else if (name == "--path") {
+    c.path = v;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The options that take a number: name, smallest value, where it goes.
+struct number_option {
+  std::string_view name;
+  double lo;
+  void (*set)(config&, double);
+};
+std::size_t as_size(double d) {
+  return static_cast<std::size_t>(d);
+}
+constexpr number_option number_options[] = {
+    {"--clients", 1, [](config& c, double d) { c.clients = as_size(d); }},
+    {"--rate", 0, [](config& c, double d) { c.rate = d; }},
+    {"--duration", 0, [](config& c, double d) { c.duration = d; }},
+    {"--payload", 0, [](config& c, double d) { c.payload = as_size(d); }},
+    {"--server-pid", 0, [](config& c, double d) { c.server_pid = static_cast<int>(d); }},
+    {"--warmup", 0, [](config& c, double d) { c.warmup = d; }},
+    {"--drain", 0, [](config& c, double d) { c.drain = d; }},
+    {"--threads", 1, [](config& c, double d) { c.threads = as_size(d); }},
+    {"--sources", 1, [](config& c, double d) { c.sources = as_size(d); }},
+    {"--room-size", 1, [](config& c, double d) { c.room_size = as_size(d); }},
+    {"--window", 1, [](config& c, double d) { c.window = as_size(d); }},
+    {"--concurrency", 1, [](config& c, double d) { c.concurrency = as_size(d); }},
+    {"--connect-timeout", 1, [](config& c, double d) { c.connect_timeout = d; }},
+};
+
+// False when `name` is not a numeric option.
+bool apply_number_option(config& c, const std::string& name, const std::string& v) {
+  for (const auto& o : number_options) {
+    if (name != o.name) continue;
+    o.set(c, number(name, v, o.lo));
+    return true;
+  }
+  return false;
+}
+
+// Offered rate when --rate is not given.
+double default_rate(scenario_kind s) {
+  switch (s) {
+    case scenario_kind::fanout:
+      return 100;
+    case scenario_kind::polling:
+      return 200;
+    default:
+      return 1000;
+  }
+}
+
 config parse_args(int argc, char** argv) {
   config c;
   bool rate_set = false;
   bool have_url = false;
   for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    std::string v;
-    if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
-      v = a.substr(eq + 1);
-      a = a.substr(0, eq);
-    } else if (a != "--json" && a != "--verify" && a != "--help" && a != "-h") {
-      if (i + 1 >= argc) {
-        std::cerr << "sio-bench: " << a << " needs a value\n";
-        usage(2);
-      }
-      v = argv[++i];
-    }
-    auto num = [&](double lo) {
-      char* end = nullptr;
-      double d = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end != '\0' || !std::isfinite(d) || d < lo) {
-        std::cerr << "sio-bench: bad value for " << a << ": " << v << "\n";
-        usage(2);
-      }
-      return d;
-    };
-    if (a == "--help" || a == "-h") usage(0);
-    if (a == "--json") {
+    const auto [name, v] = next_option(argc, argv, i);
+    if (name == "--help" || name == "-h") usage(0);
+    if (name == "--json") {
       c.json = true;
-    } else if (a == "--verify") {
+    } else if (name == "--verify") {
       c.verify = true;
-    } else if (a == "--url") {
-      std::string_view u = v;
-      if (u.rfind("http://", 0) == 0) u.remove_prefix(7);
-      if (u.rfind("ws://", 0) == 0) u.remove_prefix(5);
-      auto slash = u.find('/');
-      if (slash != std::string_view::npos) {
-        auto p = u.substr(slash);
-        if (p.size() > 1) c.path = std::string(p);
-        if (c.path.back() != '/') c.path += '/';
-        u = u.substr(0, slash);
-      }
-      auto colon = u.rfind(':');
-      c.host = std::string(u.substr(0, colon));
-      c.port = 80;
-      if (colon != std::string_view::npos)
-        c.port = static_cast<std::uint16_t>(std::atoi(std::string(u.substr(colon + 1)).c_str()));
-      if (c.host == "localhost") c.host = "127.0.0.1";
+    } else if (name == "--url") {
+      parse_url(v, c);
       have_url = true;
-    } else if (a == "--scenario") {
-      auto s = parse_scenario(v);
-      if (!s) {
-        std::cerr << "sio-bench: unknown scenario " << v << "\n";
-        usage(2);
-      }
-      c.scenario = *s;
-      c.scenario_name = v;
-    } else if (a == "--transport") {
-      if (v == "websocket")
-        c.transport = transport_kind::websocket;
-      else if (v == "polling")
-        c.transport = transport_kind::polling;
-      else
-        usage(2);
-    } else if (a == "--clients") {
-      c.clients = static_cast<std::size_t>(num(1));
-    } else if (a == "--rate") {
-      c.rate = num(0);
-      rate_set = true;
-    } else if (a == "--duration") {
-      c.duration = num(0);
-    } else if (a == "--payload") {
-      c.payload = static_cast<std::size_t>(num(0));
-    } else if (a == "--server-pid") {
-      c.server_pid = static_cast<int>(num(0));
-    } else if (a == "--warmup") {
-      c.warmup = num(0);
-    } else if (a == "--drain") {
-      c.drain = num(0);
-    } else if (a == "--threads") {
-      c.threads = static_cast<std::size_t>(num(1));
-    } else if (a == "--sources") {
-      c.sources = static_cast<std::size_t>(num(1));
-    } else if (a == "--room-size") {
-      c.room_size = static_cast<std::size_t>(num(1));
-    } else if (a == "--window") {
-      c.window = static_cast<std::size_t>(num(1));
-    } else if (a == "--concurrency") {
-      c.concurrency = static_cast<std::size_t>(num(1));
-    } else if (a == "--ws-client") {
-      if (v != "lean" && v != "beast") usage(2);
-      c.beast_ws = v == "beast";
-    } else if (a == "--path") {
-      c.path = v;
-    } else if (a == "--connect-timeout") {
-      c.connect_timeout = num(1);
-    } else {
-      std::cerr << "sio-bench: unknown option " << a << "\n";
+    } else if (!apply_text_option(c, name, v) && !apply_number_option(c, name, v)) {
+      std::cerr << "sio-bench: unknown option " << name << "\n";
       usage(2);
     }
+    rate_set = rate_set || name == "--rate";
   }
   if (!have_url) usage(2);
   if (c.scenario == scenario_kind::polling) c.transport = transport_kind::polling;
-  if (!rate_set) {
-    switch (c.scenario) {
-      case scenario_kind::fanout:
-        c.rate = 100;
-        break;
-      case scenario_kind::rooms:
-        c.rate = 1000;
-        break;
-      case scenario_kind::polling:
-        c.rate = 200;
-        break;
-      default:
-        c.rate = 1000;
-    }
-  }
+  if (!rate_set) c.rate = default_rate(c.scenario);
   if (c.verify) c.drain = std::max(c.drain, 10.0);
   c.threads = std::min<std::size_t>(c.threads, 64);
   return c;
@@ -306,89 +324,154 @@ void write_json(const boost::json::value& v, std::string& out) {
   }
 }
 
-int run(const config& cfg) {
-  raise_fd_limit();
-  shared_state sh(cfg);
-  boost::system::error_code ec;
-  auto addr = net::ip::make_address(cfg.host, ec);
-  if (ec) {
-    std::cerr << "sio-bench: --url needs a numeric host or localhost, got " << cfg.host << "\n";
-    return 2;
-  }
-  sh.server = tcp::endpoint(addr, cfg.port);
+// --- the run ------------------------------------------------------------------------------------
 
-  const bool fan = cfg.scenario == scenario_kind::fanout || cfg.scenario == scenario_kind::rooms;
-  const bool echo = cfg.scenario == scenario_kind::echo || cfg.scenario == scenario_kind::polling;
+// What a scenario needs: its kind of traffic and its connections.
+struct plan {
+  bool fan = false;           // fanout, rooms: one sender, receivers in rooms
+  bool echo = false;          // echo, polling: every client sends and awaits acks
+  bool connect_only = false;  // connect: the connect phase is the measurement window
+  std::size_t conns = 0;      // the clients, plus the fanout sender
+  std::size_t sockets = 0;    // descriptors wanted (polling: two per client)
+};
+
+plan make_plan(const config& cfg) {
+  plan p;
+  p.fan = cfg.scenario == scenario_kind::fanout || cfg.scenario == scenario_kind::rooms;
+  p.echo = cfg.scenario == scenario_kind::echo || cfg.scenario == scenario_kind::polling;
+  p.connect_only = cfg.scenario == scenario_kind::connect;
+  p.conns = cfg.clients + (p.fan ? 1 : 0);
+  p.sockets = p.conns * (cfg.transport == transport_kind::polling ? 2 : 1);
+  return p;
+}
+
+// The rooms of fanout (one of every receiver) and rooms (--room-size each); one room otherwise.
+void make_rooms(shared_state& sh, const config& cfg, const plan& p) {
   const std::size_t room_size =
       cfg.scenario == scenario_kind::fanout ? cfg.clients : (cfg.room_size ? cfg.room_size : 100);
-  sh.rooms = fan ? (cfg.clients + room_size - 1) / room_size : 1;
+  sh.rooms = p.fan ? (cfg.clients + room_size - 1) / room_size : 1;
   sh.room_members = std::make_unique<std::atomic<std::uint32_t>[]>(sh.rooms);
   for (std::size_t i = 0; i < sh.rooms; ++i) sh.room_members[i].store(0);
+}
 
-  const std::size_t conns = cfg.clients + (fan ? 1 : 0);
-  const std::size_t fds_per_conn = cfg.transport == transport_kind::polling ? 2 : 1;
-  if (conns * fds_per_conn + 64 > fd_limit())
-    std::cerr << "sio-bench: warning: " << conns * fds_per_conn
-              << " sockets wanted but the descriptor limit is " << fd_limit() << "\n";
+void warn_fd_limit(std::size_t sockets) {
+  if (sockets + 64 > fd_limit())
+    std::cerr << "sio-bench: warning: " << sockets << " sockets wanted but the descriptor limit is "
+              << fd_limit() << "\n";
+}
 
-  // Source addresses: loopback only, enough that no (source, destination) pair runs out of ports.
+// Source addresses: loopback only, enough that no (source, destination) pair runs out of ports.
+std::vector<net::ip::address_v4> source_addresses(const net::ip::address& server, const config& cfg,
+                                                  std::size_t sockets) {
+  if (!server.is_v4() || (server.to_v4().to_uint() >> 24) != 127) return {net::ip::address_v4()};
+  std::size_t n = cfg.sources ? cfg.sources : 1 + sockets / 10000;
+  n = std::min<std::size_t>(n, 250);
   std::vector<net::ip::address_v4> sources;
-  if (addr.is_v4() && (addr.to_v4().to_uint() >> 24) == 127) {
-    std::size_t n = cfg.sources ? cfg.sources : 1 + conns * fds_per_conn / 10000;
-    n = std::min<std::size_t>(n, 250);
-    for (std::size_t i = 0; i < n; ++i)
-      sources.push_back(net::ip::address_v4((127u << 24) + 1 + static_cast<unsigned>(i)));
-  } else {
-    sources.push_back(net::ip::address_v4());
+  for (std::size_t i = 0; i < n; ++i)
+    sources.push_back(net::ip::address_v4((127u << 24) + 1 + static_cast<unsigned>(i)));
+  return sources;
+}
+
+// Client i: with fan, the sender first, then receivers spread over the rooms; else an echo client
+// (echo) or an idle one.
+std::shared_ptr<client> make_client(worker& w, const plan& p, std::size_t i,
+                                    net::ip::address_v4 src) {
+  client::role r = p.echo ? client::role::echo : client::role::idle;
+  std::uint32_t room = 0;
+  if (p.fan) {
+    r = i == 0 ? client::role::sender : client::role::receiver;
+    if (i > 0) room = static_cast<std::uint32_t>((i - 1) % w.sh.rooms);
+  }
+  const auto index = static_cast<std::uint32_t>(i);
+  return w.sh.cfg.transport == transport_kind::polling ? make_polling_client(w, index, r, room, src)
+                                                       : make_ws_client(w, index, r, room, src);
+}
+
+std::chrono::steady_clock::time_point seconds_from_now(double s) {
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+             std::chrono::duration<double>(s));
+}
+
+// The worker threads of one run, as the control thread drives and watches them.
+class runner {
+ public:
+  runner(shared_state& sh, const config& cfg)
+      : sh_(sh), show_progress_(!cfg.json || cfg.duration >= 5) {
+    for (std::size_t i = 0; i < cfg.threads; ++i)
+      workers_.push_back(std::make_unique<worker>(sh, i));
   }
 
-  std::vector<std::unique_ptr<worker>> workers;
-  for (std::size_t i = 0; i < cfg.threads; ++i) workers.push_back(std::make_unique<worker>(sh, i));
-  for (std::size_t i = 0; i < conns; ++i) {
-    auto& w = *workers[i % workers.size()];
-    client::role r = client::role::idle;
-    std::uint32_t room = 0;
-    if (echo) r = client::role::echo;
-    if (fan) {
-      if (i == 0) {
-        r = client::role::sender;
-      } else {
-        r = client::role::receiver;
-        room = static_cast<std::uint32_t>((i - 1) % sh.rooms);
+  void add_clients(const plan& p, const std::vector<net::ip::address_v4>& sources) {
+    for (std::size_t i = 0; i < p.conns; ++i) {
+      auto& w = *workers_[i % workers_.size()];
+      auto cl = make_client(w, p, i, sources[i % sources.size()]);
+      if (cl->kind() == client::role::sender) {
+        sh_.sender = cl.get();
+        sh_.sender_worker = &w;
       }
+      w.clients.push_back(std::move(cl));
     }
-    auto src = sources[i % sources.size()];
-    auto cl = cfg.transport == transport_kind::polling
-                  ? make_polling_client(w, static_cast<std::uint32_t>(i), r, room, src)
-                  : make_ws_client(w, static_cast<std::uint32_t>(i), r, room, src);
-    if (r == client::role::sender) {
-      sh.sender = cl.get();
-      sh.sender_worker = &w;
-    }
-    w.clients.push_back(std::move(cl));
   }
 
-  std::optional<std::uint64_t> rss_before;
-  if (cfg.server_pid) rss_before = rss_bytes(cfg.server_pid);
-  const std::string server_pid = std::to_string(cfg.server_pid);
-  const std::string self_pid = std::to_string(::getpid());
-
-  std::vector<std::thread> threads;
-  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
-  for (auto& w : workers) {
-    guards.push_back(net::make_work_guard(w->ioc));
-    threads.emplace_back([&w] { w->ioc.run(); });
+  void start() {
+    for (auto& w : workers_) {
+      guards_.push_back(net::make_work_guard(w->ioc));
+      threads_.emplace_back([w = w.get()] { w->ioc.run(); });
+    }
   }
-  auto on_all = [&](auto f) {
-    for (auto& w : workers) net::post(w->ioc, [&w, f] { f(*w); });
-  };
-  const bool progress = !cfg.json || cfg.duration >= 5;
-  auto last_progress = std::chrono::steady_clock::now();
-  auto report_progress = [&](std::string_view phase) {
-    auto now = std::chrono::steady_clock::now();
-    if (!progress || now - last_progress < 1s) return;
-    last_progress = now;
-    auto t = sum(workers);
+
+  // Runs f(worker&) on every worker's thread.
+  template <class F>
+  void on_all(F f) {
+    for (auto& w : workers_) net::post(w->ioc, [w = w.get(), f] { f(*w); });
+  }
+
+  totals sum() const { return bench::sum(workers_); }
+
+  // Polls `done` every `step` until it holds (true) or `deadline` passes (false), showing the
+  // counters as `phase` about once a second.
+  template <class Done>
+  bool wait(std::string_view phase, std::chrono::steady_clock::time_point deadline,
+            std::chrono::milliseconds step, Done done) {
+    for (;;) {
+      if (done()) return true;
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      progress(phase);
+      std::this_thread::sleep_for(step);
+    }
+  }
+  bool wait(std::string_view phase, std::chrono::steady_clock::time_point deadline,
+            std::chrono::milliseconds step) {
+    return wait(phase, deadline, step, [] { return false; });
+  }
+
+  // Closes every connection, lets the loops finish (bounded), joins the threads.
+  void stop() {
+    on_all([](worker& w) { w.close_all(); });
+    guards_.clear();
+    const auto deadline = std::chrono::steady_clock::now() + 2s;
+    for (auto& w : workers_) {
+      while (!w->ioc.stopped() && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(1ms);
+      w->ioc.stop();
+    }
+    for (auto& t : threads_) t.join();
+  }
+
+  // Message latency (echo, fanout) or connect latency, over every worker; after stop().
+  histogram latency(bool messages) const {
+    histogram h;
+    for (auto& w : workers_) h.merge(messages ? w->latency : w->connect_latency);
+    return h;
+  }
+
+ private:
+  void progress(std::string_view phase) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!show_progress_ || now - last_progress_ < 1s) return;
+    last_progress_ = now;
+    const auto t = sum();
     std::fprintf(stderr,
                  "[sio-bench] %-8s connected=%llu failed=%llu sent=%llu received=%llu "
                  "errors=%llu\n",
@@ -397,258 +480,351 @@ int run(const config& cfg) {
                  static_cast<unsigned long long>(t.sent_total),
                  static_cast<unsigned long long>(t.received_total),
                  static_cast<unsigned long long>(t.disconnected + t.protocol_errors + t.overruns));
-  };
-
-  // 1. connect
-  std::optional<double> srv_cpu0, srv_cpu1, gen_cpu0, gen_cpu1;
-  const bool connect_only = cfg.scenario == scenario_kind::connect;
-  if (connect_only) {  // the connect phase is this scenario's window
-    if (cfg.server_pid) srv_cpu0 = cpu_seconds(server_pid);
-    gen_cpu0 = cpu_seconds(self_pid);
-  }
-  const auto connect_start = now_ns();
-  on_all([](worker& w) { w.start_connecting(); });
-  const auto connect_deadline =
-      std::chrono::steady_clock::now() + std::chrono::duration<double>(cfg.connect_timeout);
-  for (;;) {
-    auto t = sum(workers);
-    if (t.connected + t.connect_failed >= conns) break;
-    if (std::chrono::steady_clock::now() > connect_deadline) {
-      std::cerr << "sio-bench: connect phase timed out\n";
-      break;
-    }
-    report_progress("connect");
-    std::this_thread::sleep_for(2ms);
-  }
-  if (connect_only) {
-    if (cfg.server_pid) srv_cpu1 = cpu_seconds(server_pid);
-    gen_cpu1 = cpu_seconds(self_pid);
-  }
-  auto after_connect = sum(workers);
-  const double connect_time_s =
-      after_connect.connected
-          ? static_cast<double>(after_connect.last_connect_ns - connect_start) / 1e9
-          : 0.0;
-
-  // 2. joins (fanout, rooms): every receiver's join is acknowledged before the first send.
-  if (fan) {
-    on_all([](worker& w) { w.start_joins(); });
-    auto deadline = std::chrono::steady_clock::now() + 30s;
-    for (;;) {
-      auto t = sum(workers);
-      const std::uint64_t receivers = after_connect.connected ? after_connect.connected - 1 : 0;
-      if (t.joined + t.disconnected >= receivers) break;
-      if (std::chrono::steady_clock::now() > deadline) {
-        std::cerr << "sio-bench: join phase timed out\n";
-        break;
-      }
-      report_progress("join");
-      std::this_thread::sleep_for(2ms);
-    }
   }
 
-  // 3. warm-up and window (or the idle hold)
-  std::optional<std::uint64_t> rss_after;
-  double window_s = connect_only ? static_cast<double>(now_ns() - connect_start) / 1e9 : 0;
-  if (echo || fan) {
-    auto now_t = sum(workers);
-    sh.active_total.store(now_t.connected - std::min(now_t.connected, now_t.disconnected));
-    const auto start = now_ns() + 1'000'000;  // every worker schedules from the same origin
-    sh.window_start = start + static_cast<std::int64_t>(cfg.warmup * 1e9);
-    sh.window_end = sh.window_start + static_cast<std::int64_t>(cfg.duration * 1e9);
-    sh.sending.store(true);
-    on_all([start](worker& w) { w.start_sending(start); });
-    while (now_ns() < sh.window_start) {
-      report_progress("warmup");
-      std::this_thread::sleep_for(1ms);
-    }
-    if (cfg.server_pid) srv_cpu0 = cpu_seconds(server_pid);
-    gen_cpu0 = cpu_seconds(self_pid);
-    while (now_ns() < sh.window_end) {
-      report_progress("run");
-      std::this_thread::sleep_for(1ms);
-    }
-    if (cfg.server_pid) srv_cpu1 = cpu_seconds(server_pid);
-    gen_cpu1 = cpu_seconds(self_pid);
-    window_s = static_cast<double>(sh.window_end - sh.window_start) / 1e9;
-    sh.sending.store(false);
-    on_all([](worker& w) { w.stop_sending(); });
-    // 4. drain: answers to messages of the window still on their way
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(cfg.drain);
-    for (;;) {
-      auto t = sum(workers);
-      auto expected = echo ? t.sent_window : t.expected_window;
-      if (t.delivered_window >= expected) break;
-      if (std::chrono::steady_clock::now() > deadline) break;
-      report_progress("drain");
-      std::this_thread::sleep_for(2ms);
-    }
+  shared_state& sh_;
+  bool show_progress_;
+  std::chrono::steady_clock::time_point last_progress_ = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards_;
+};
+
+// CPU seconds of the server (with --server-pid) and of the generator over one window.
+class cpu_window {
+ public:
+  explicit cpu_window(int server_pid)
+      : server_pid_(server_pid ? std::to_string(server_pid) : ""),
+        self_pid_(std::to_string(::getpid())) {}
+
+  void open() { sample(srv0_, gen0_); }
+  void close() { sample(srv1_, gen1_); }
+  std::optional<double> server_s() const { return diff(srv0_, srv1_); }
+  std::optional<double> generator_s() const { return diff(gen0_, gen1_); }
+
+ private:
+  void sample(std::optional<double>& srv, std::optional<double>& gen) const {
+    if (!server_pid_.empty()) srv = cpu_seconds(server_pid_);
+    gen = cpu_seconds(self_pid_);
+  }
+  static std::optional<double> diff(std::optional<double> a, std::optional<double> b) {
+    if (!a || !b) return std::nullopt;
+    return *b - *a;
+  }
+
+  std::string server_pid_, self_pid_;
+  std::optional<double> srv0_, srv1_, gen0_, gen1_;
+};
+
+struct connect_result {
+  totals after;          // the counters when the phase ended
+  double time_s = 0;     // to the last successful connect
+  double elapsed_s = 0;  // the whole phase
+};
+
+// 1. connect: every client opens its session and gets its Socket.IO CONNECT answered.
+connect_result connect_phase(runner& r, const config& cfg, const plan& p, cpu_window& cpu) {
+  if (p.connect_only) cpu.open();
+  const auto start = now_ns();
+  r.on_all([](worker& w) { w.start_connecting(); });
+  const bool all = r.wait("connect", seconds_from_now(cfg.connect_timeout), 2ms, [&] {
+    const auto t = r.sum();
+    return t.connected + t.connect_failed >= p.conns;
+  });
+  if (!all) std::cerr << "sio-bench: connect phase timed out\n";
+  if (p.connect_only) cpu.close();
+  connect_result c{r.sum()};
+  if (c.after.connected) c.time_s = static_cast<double>(c.after.last_connect_ns - start) / 1e9;
+  c.elapsed_s = static_cast<double>(now_ns() - start) / 1e9;
+  return c;
+}
+
+// 2. joins (fanout, rooms): every receiver's join is acknowledged before the first send.
+void join_phase(runner& r, const totals& after_connect) {
+  const std::uint64_t receivers = after_connect.connected ? after_connect.connected - 1 : 0;
+  r.on_all([](worker& w) { w.start_joins(); });
+  const bool all = r.wait("join", std::chrono::steady_clock::now() + 30s, 2ms, [&] {
+    const auto t = r.sum();
+    return t.joined + t.disconnected >= receivers;
+  });
+  if (!all) std::cerr << "sio-bench: join phase timed out\n";
+}
+
+// Every worker sends from the same origin: warm-up first, then the measured window.
+void start_sending(runner& r, shared_state& sh, const config& cfg) {
+  const auto t = r.sum();
+  sh.active_total.store(t.connected - std::min(t.connected, t.disconnected));
+  const auto start = now_ns() + 1'000'000;
+  sh.window_start = start + static_cast<std::int64_t>(cfg.warmup * 1e9);
+  sh.window_end = sh.window_start + static_cast<std::int64_t>(cfg.duration * 1e9);
+  sh.sending.store(true);
+  r.on_all([start](worker& w) { w.start_sending(start); });
+}
+
+// 4. drain: answers to messages of the window still on their way.
+void drain_phase(runner& r, const config& cfg, const plan& p) {
+  r.wait("drain", seconds_from_now(cfg.drain), 2ms, [&] {
+    const auto t = r.sum();
+    return t.delivered_window >= (p.echo ? t.sent_window : t.expected_window);
+  });
+}
+
+// 3. warm-up and window (echo, fanout, rooms, polling), then the drain; the window's length in s.
+double message_phase(runner& r, shared_state& sh, const config& cfg, const plan& p,
+                     cpu_window& cpu) {
+  start_sending(r, sh, cfg);
+  r.wait("warmup", to_time_point(sh.window_start), 1ms);
+  cpu.open();
+  r.wait("run", to_time_point(sh.window_end), 1ms);
+  cpu.close();
+  sh.sending.store(false);
+  r.on_all([](worker& w) { w.stop_sending(); });
+  drain_phase(r, cfg, p);
+  return static_cast<double>(sh.window_end - sh.window_start) / 1e9;
+}
+
+// 3. the idle hold: connections stay open (answering pings) for --duration; its length in s.
+double idle_phase(runner& r, const config& cfg, cpu_window& cpu) {
+  const auto start = now_ns();
+  cpu.open();
+  r.wait("idle", seconds_from_now(cfg.duration), 5ms);
+  cpu.close();
+  return static_cast<double>(now_ns() - start) / 1e9;
+}
+
+// Everything one run measured.
+struct measurements {
+  totals end;            // the counters after the run
+  totals after_connect;  // the counters when the connect phase ended
+  double connect_time_s = 0;
+  double window_s = 0;
+  std::optional<double> server_cpu_s, generator_cpu_s;
+  std::optional<std::uint64_t> rss_before, rss_after;
+  histogram latency;
+};
+
+measurements measure(runner& r, shared_state& sh, const config& cfg, const plan& p) {
+  measurements m;
+  if (cfg.server_pid) m.rss_before = rss_bytes(cfg.server_pid);
+  cpu_window cpu(cfg.server_pid);
+  r.start();
+  const auto c = connect_phase(r, cfg, p, cpu);
+  m.after_connect = c.after;
+  m.connect_time_s = c.time_s;
+  if (p.connect_only) m.window_s = c.elapsed_s;
+  if (p.fan) join_phase(r, c.after);
+  if (p.echo || p.fan) {
+    m.window_s = message_phase(r, sh, cfg, p, cpu);
   } else if (cfg.scenario == scenario_kind::idle) {
-    const auto start = now_ns();
-    if (cfg.server_pid) srv_cpu0 = cpu_seconds(server_pid);
-    gen_cpu0 = cpu_seconds(self_pid);
-    while (now_ns() - start < static_cast<std::int64_t>(cfg.duration * 1e9)) {
-      report_progress("idle");
-      std::this_thread::sleep_for(5ms);
-    }
-    if (cfg.server_pid) {
-      srv_cpu1 = cpu_seconds(server_pid);
-      rss_after = rss_bytes(cfg.server_pid);
-    }
-    gen_cpu1 = cpu_seconds(self_pid);
-    window_s = static_cast<double>(now_ns() - start) / 1e9;
+    m.window_s = idle_phase(r, cfg, cpu);
   }
-  if (cfg.server_pid && !rss_after) rss_after = rss_bytes(cfg.server_pid);
+  if (cfg.server_pid) m.rss_after = rss_bytes(cfg.server_pid);
+  r.stop();
+  m.end = r.sum();
+  m.latency = r.latency(p.echo || p.fan);
+  m.server_cpu_s = cpu.server_s();
+  m.generator_cpu_s = cpu.generator_s();
+  return m;
+}
 
-  // 5. close everything and stop the loops
-  on_all([](worker& w) { w.close_all(); });
-  for (auto& g : guards) g.reset();
-  auto stop_deadline = std::chrono::steady_clock::now() + 2s;
-  for (auto& w : workers) {
-    while (!w->ioc.stopped() && std::chrono::steady_clock::now() < stop_deadline)
-      std::this_thread::sleep_for(1ms);
-    w->ioc.stop();
-  }
-  for (auto& t : threads) t.join();
+// --- the report ---------------------------------------------------------------------------------
 
-  // 6. report
-  auto t = sum(workers);
-  histogram lat;
-  for (auto& w : workers) lat.merge(echo || fan ? w->latency : w->connect_latency);
-  const std::uint64_t expected = echo ? t.sent_window : (fan ? t.expected_window : 0);
-  const std::uint64_t lost = expected > t.delivered_window ? expected - t.delivered_window : 0;
-  const std::uint64_t verify_errors = t.out_of_order + t.duplicates + t.payload_errors + lost;
-  const std::uint64_t errors =
-      t.connect_failed + t.disconnected + t.overruns + t.protocol_errors + verify_errors;
-  std::uint64_t sent = 0, delivered = 0;
-  double delivered_per_s = 0;
-  if (echo || fan) {
-    sent = t.sent_window;
-    delivered = t.delivered_window;
-    delivered_per_s = window_s > 0 ? static_cast<double>(t.received_in_window) / window_s : 0;
-  } else {
-    sent = conns;
-    delivered = t.connected;
-    delivered_per_s = connect_time_s > 0 ? static_cast<double>(t.connected) / connect_time_s : 0;
-  }
-  const double connects_per_s =
-      connect_time_s > 0 ? static_cast<double>(after_connect.connected) / connect_time_s : 0;
-  std::optional<double> srv_cpu, gen_cpu;
-  if (srv_cpu0 && srv_cpu1) srv_cpu = *srv_cpu1 - *srv_cpu0;
-  if (gen_cpu0 && gen_cpu1) gen_cpu = *gen_cpu1 - *gen_cpu0;
-  const double gen_pct = gen_cpu && window_s > 0 ? 100.0 * *gen_cpu / window_s : 0;
-  const double srv_pct = srv_cpu && window_s > 0 ? 100.0 * *srv_cpu / window_s : 0;
+// The figures a run is judged by, derived from its measurements.
+struct figures {
+  std::uint64_t sent = 0, expected = 0, delivered = 0, lost = 0, errors = 0;
+  double delivered_per_s = 0, connects_per_s = 0;
+  double server_pct = 0, generator_pct = 0;
+  bool generator_bound = false;
+  // Strict: nothing lost, duplicated, reordered or damaged, and no connection failed on the way.
+  bool verify_ok = false;
+  std::optional<double> rss_per_conn;
+};
+
+double per_s(double n, double s) {
+  return s > 0 ? n / s : 0;
+}
+
+figures derive(const config& cfg, const plan& p, const measurements& m) {
+  const auto& t = m.end;
+  const bool messages = p.echo || p.fan;
+  figures f;
+  f.expected = p.echo ? t.sent_window : (p.fan ? t.expected_window : 0);
+  f.lost = f.expected > t.delivered_window ? f.expected - t.delivered_window : 0;
+  const std::uint64_t verify_errors = t.out_of_order + t.duplicates + t.payload_errors + f.lost;
+  f.errors = t.connect_failed + t.disconnected + t.overruns + t.protocol_errors + verify_errors;
+  f.verify_ok = f.errors == 0;
+  f.sent = messages ? t.sent_window : p.conns;
+  f.delivered = messages ? t.delivered_window : t.connected;
+  f.delivered_per_s = messages ? per_s(static_cast<double>(t.received_in_window), m.window_s)
+                               : per_s(static_cast<double>(t.connected), m.connect_time_s);
+  f.connects_per_s = per_s(static_cast<double>(m.after_connect.connected), m.connect_time_s);
+  if (m.server_cpu_s) f.server_pct = 100.0 * per_s(*m.server_cpu_s, m.window_s);
+  if (m.generator_cpu_s) f.generator_pct = 100.0 * per_s(*m.generator_cpu_s, m.window_s);
   // Saturated: the generator's threads used (almost) all the CPU they could.
-  const bool generator_bound = gen_pct >= 95.0 * static_cast<double>(cfg.threads);
+  f.generator_bound = f.generator_pct >= 95.0 * static_cast<double>(cfg.threads);
+  if (m.rss_before && m.rss_after && m.after_connect.connected > 0) {
+    const auto diff = static_cast<double>(*m.rss_after) - static_cast<double>(*m.rss_before);
+    f.rss_per_conn = std::round(diff / static_cast<double>(m.after_connect.connected));
+  }
+  return f;
+}
 
+boost::json::object latency_json(const histogram& lat) {
+  boost::json::object j;
+  j["p50"] = round3(ms(lat.quantile(0.50)));
+  j["p90"] = round3(ms(lat.quantile(0.90)));
+  j["p99"] = round3(ms(lat.quantile(0.99)));
+  j["p999"] = round3(ms(lat.quantile(0.999)));
+  j["max"] = round3(ms(lat.max()));
+  j["mean"] = round3(lat.mean() / 1e6);
+  j["count"] = lat.count();
+  return j;
+}
+
+boost::json::object error_json(const totals& t, std::uint64_t lost) {
+  boost::json::object j;
+  j["connect_failures"] = t.connect_failed;
+  j["disconnects"] = t.disconnected;
+  j["overruns"] = t.overruns;
+  j["protocol"] = t.protocol_errors;
+  j["lost"] = lost;
+  j["out_of_order"] = t.out_of_order;
+  j["duplicates"] = t.duplicates;
+  j["payload"] = t.payload_errors;
+  return j;
+}
+
+// CPU and memory figures (present only when they were sampled).
+void add_resource_json(boost::json::object& j, const plan& p, const measurements& m,
+                       const figures& f) {
+  if (m.server_cpu_s) {
+    j["server_cpu_s"] = round3(*m.server_cpu_s);
+    j["server_cpu_pct"] = round1(f.server_pct);
+    // connect: connections per server-CPU-second.
+    const auto n = p.connect_only ? m.after_connect.connected : m.end.received_in_window;
+    j["msgs_per_server_cpu_s"] =
+        jnum(*m.server_cpu_s > 0 ? std::round(static_cast<double>(n) / *m.server_cpu_s) : 0.0);
+  }
+  if (m.generator_cpu_s) {
+    j["generator_cpu_s"] = round3(*m.generator_cpu_s);
+    j["generator_cpu_pct"] = round1(f.generator_pct);
+  }
+  j["generator_bound"] = f.generator_bound;
+  if (m.rss_before) j["server_rss_before_bytes"] = *m.rss_before;
+  if (m.rss_after) j["server_rss_after_bytes"] = *m.rss_after;
+  if (f.rss_per_conn) j["rss_per_conn_bytes"] = jnum(*f.rss_per_conn);
+}
+
+// The --json line (its fields are listed in bench/README.md).
+boost::json::object result_json(const config& cfg, const plan& p, std::size_t rooms,
+                                const measurements& m, const figures& f) {
   boost::json::object j;
   j["scenario"] = cfg.scenario_name;
   j["transport"] = cfg.transport == transport_kind::polling ? "polling" : "websocket";
   j["clients"] = cfg.clients;
-  j["connections"] = conns;
-  j["rooms"] = sh.rooms;
+  j["connections"] = p.conns;
+  j["rooms"] = rooms;
   j["rate"] = jnum(cfg.rate);
   j["payload"] = cfg.payload;
   j["threads"] = cfg.threads;
-  j["duration_s"] = round3(window_s);
-  j["connected"] = after_connect.connected;
-  j["connect_failures"] = t.connect_failed;
-  j["connect_time_s"] = round3(connect_time_s);
-  j["connects_per_s"] = jnum(std::round(connects_per_s));
-  j["sent"] = sent;
-  j["expected"] = expected;
-  j["delivered"] = delivered;
-  j["delivered_per_s"] = round1(delivered_per_s);
-  j["errors"] = errors;
-  boost::json::object lj;
-  lj["p50"] = round3(ms(lat.quantile(0.50)));
-  lj["p90"] = round3(ms(lat.quantile(0.90)));
-  lj["p99"] = round3(ms(lat.quantile(0.99)));
-  lj["p999"] = round3(ms(lat.quantile(0.999)));
-  lj["max"] = round3(ms(lat.max()));
-  lj["mean"] = round3(lat.mean() / 1e6);
-  lj["count"] = lat.count();
-  j["latency_ms"] = lj;
-  boost::json::object ej;
-  ej["connect_failures"] = t.connect_failed;
-  ej["disconnects"] = t.disconnected;
-  ej["overruns"] = t.overruns;
-  ej["protocol"] = t.protocol_errors;
-  ej["lost"] = lost;
-  ej["out_of_order"] = t.out_of_order;
-  ej["duplicates"] = t.duplicates;
-  ej["payload"] = t.payload_errors;
-  j["error_detail"] = ej;
-  // Strict: nothing lost, duplicated, reordered or damaged, and no connection failed on the way.
-  if (cfg.verify) j["verify_ok"] = errors == 0;
-  if (srv_cpu) {
-    j["server_cpu_s"] = round3(*srv_cpu);
-    j["server_cpu_pct"] = round1(srv_pct);
-    // connect: connections per server-CPU-second.
-    const auto n = connect_only ? after_connect.connected : t.received_in_window;
-    j["msgs_per_server_cpu_s"] =
-        jnum(*srv_cpu > 0 ? std::round(static_cast<double>(n) / *srv_cpu) : 0.0);
-  }
-  if (gen_cpu) {
-    j["generator_cpu_s"] = round3(*gen_cpu);
-    j["generator_cpu_pct"] = round1(gen_pct);
-  }
-  j["generator_bound"] = generator_bound;
-  if (rss_before) j["server_rss_before_bytes"] = *rss_before;
-  if (rss_after) j["server_rss_after_bytes"] = *rss_after;
-  if (rss_before && rss_after && after_connect.connected > 0) {
-    auto diff = static_cast<double>(*rss_after) - static_cast<double>(*rss_before);
-    j["rss_per_conn_bytes"] = jnum(std::round(diff / static_cast<double>(after_connect.connected)));
-  }
+  j["duration_s"] = round3(m.window_s);
+  j["connected"] = m.after_connect.connected;
+  j["connect_failures"] = m.end.connect_failed;
+  j["connect_time_s"] = round3(m.connect_time_s);
+  j["connects_per_s"] = jnum(std::round(f.connects_per_s));
+  j["sent"] = f.sent;
+  j["expected"] = f.expected;
+  j["delivered"] = f.delivered;
+  j["delivered_per_s"] = round1(f.delivered_per_s);
+  j["errors"] = f.errors;
+  j["latency_ms"] = latency_json(m.latency);
+  j["error_detail"] = error_json(m.end, f.lost);
+  if (cfg.verify) j["verify_ok"] = f.verify_ok;
+  add_resource_json(j, p, m, f);
+  return j;
+}
 
+// The human table: what ran, then connects, messages, latency and errors.
+void print_summary(const config& cfg, const plan& p, const measurements& m, const figures& f) {
+  const bool messages = p.echo || p.fan;
+  const std::string rate = !messages      ? "n/a"
+                           : cfg.rate > 0 ? std::to_string(static_cast<long long>(cfg.rate)) + "/s"
+                                          : "closed loop";
   std::printf("sio-bench %s over %s: %zu clients, %zu connections, rate %s, payload %zu B\n",
               cfg.scenario_name.c_str(),
               cfg.transport == transport_kind::polling ? "polling" : "websocket", cfg.clients,
-              conns,
-              !(echo || fan) ? "n/a"
-              : cfg.rate > 0 ? (std::to_string(static_cast<long long>(cfg.rate)) + "/s").c_str()
-                             : "closed loop",
-              cfg.payload);
+              p.conns, rate.c_str(), cfg.payload);
   std::printf("  %-18s %llu ok, %llu failed, %.3f s (%.0f connects/s)\n", "connect",
-              static_cast<unsigned long long>(after_connect.connected),
-              static_cast<unsigned long long>(t.connect_failed), connect_time_s, connects_per_s);
-  if (echo || fan) {
+              static_cast<unsigned long long>(m.after_connect.connected),
+              static_cast<unsigned long long>(m.end.connect_failed), m.connect_time_s,
+              f.connects_per_s);
+  if (messages) {
     std::printf("  %-18s sent %llu, expected %llu, delivered %llu (%.0f/s over %.2f s)\n",
-                "messages", static_cast<unsigned long long>(sent),
-                static_cast<unsigned long long>(expected),
-                static_cast<unsigned long long>(delivered), delivered_per_s, window_s);
+                "messages", static_cast<unsigned long long>(f.sent),
+                static_cast<unsigned long long>(f.expected),
+                static_cast<unsigned long long>(f.delivered), f.delivered_per_s, m.window_s);
   }
+  const auto& lat = m.latency;
   std::printf("  %-18s p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f (%s)\n", "latency ms",
               ms(lat.quantile(0.5)), ms(lat.quantile(0.9)), ms(lat.quantile(0.99)),
               ms(lat.quantile(0.999)), ms(lat.max()),
-              echo || fan ? "from intended send" : "connect to CONNECT answer");
+              messages ? "from intended send" : "connect to CONNECT answer");
+  const auto& t = m.end;
   std::printf(
       "  %-18s %llu (disconnects %llu, overruns %llu, protocol %llu, lost %llu, "
       "out of order %llu, duplicates %llu, bad payload %llu)\n",
-      "errors", static_cast<unsigned long long>(errors),
+      "errors", static_cast<unsigned long long>(f.errors),
       static_cast<unsigned long long>(t.disconnected), static_cast<unsigned long long>(t.overruns),
-      static_cast<unsigned long long>(t.protocol_errors), static_cast<unsigned long long>(lost),
+      static_cast<unsigned long long>(t.protocol_errors), static_cast<unsigned long long>(f.lost),
       static_cast<unsigned long long>(t.out_of_order),
       static_cast<unsigned long long>(t.duplicates),
       static_cast<unsigned long long>(t.payload_errors));
-  if (srv_cpu) std::printf("  %-18s %.1f %%\n", "server cpu", srv_pct);
-  if (gen_cpu)
-    std::printf("  %-18s %.1f %%%s\n", "generator cpu", gen_pct,
-                generator_bound ? "  GENERATOR-BOUND" : "");
-  if (j.contains("rss_per_conn_bytes"))
-    std::printf("  %-18s %.0f B per connection (%llu -> %llu)\n", "server rss",
-                j["rss_per_conn_bytes"].to_number<double>(),
-                static_cast<unsigned long long>(*rss_before),
-                static_cast<unsigned long long>(*rss_after));
-  if (cfg.verify) std::printf("  %-18s %s\n", "verify", j["verify_ok"].as_bool() ? "OK" : "FAILED");
+}
+
+// CPU, memory and the --verify verdict, when sampled or asked for.
+void print_resources(const config& cfg, const measurements& m, const figures& f) {
+  if (m.server_cpu_s) std::printf("  %-18s %.1f %%\n", "server cpu", f.server_pct);
+  if (m.generator_cpu_s)
+    std::printf("  %-18s %.1f %%%s\n", "generator cpu", f.generator_pct,
+                f.generator_bound ? "  GENERATOR-BOUND" : "");
+  if (f.rss_per_conn)
+    std::printf("  %-18s %.0f B per connection (%llu -> %llu)\n", "server rss", *f.rss_per_conn,
+                static_cast<unsigned long long>(*m.rss_before),
+                static_cast<unsigned long long>(*m.rss_after));
+  if (cfg.verify) std::printf("  %-18s %s\n", "verify", f.verify_ok ? "OK" : "FAILED");
+}
+
+// Prints the table (and the JSON line with --json); the exit status: 1 when --verify failed.
+int report(const config& cfg, const plan& p, std::size_t rooms, const measurements& m) {
+  const figures f = derive(cfg, p, m);
+  print_summary(cfg, p, m, f);
+  print_resources(cfg, m, f);
   if (cfg.json) {
     std::string line;
-    write_json(j, line);
+    write_json(result_json(cfg, p, rooms, m, f), line);
     std::printf("%s\n", line.c_str());
   }
   std::fflush(stdout);
-  if (cfg.verify && !j["verify_ok"].as_bool()) return 1;
-  return 0;
+  return cfg.verify && !f.verify_ok ? 1 : 0;
+}
+
+int run(const config& cfg) {
+  raise_fd_limit();
+  shared_state sh(cfg);
+  boost::system::error_code ec;
+  const auto addr = net::ip::make_address(cfg.host, ec);
+  if (ec) {
+    std::cerr << "sio-bench: --url needs a numeric host or localhost, got " << cfg.host << "\n";
+    return 2;
+  }
+  sh.server = tcp::endpoint(addr, cfg.port);
+  const plan p = make_plan(cfg);
+  make_rooms(sh, cfg, p);
+  warn_fd_limit(p.sockets);
+  runner r(sh, cfg);
+  r.add_clients(p, source_addresses(addr, cfg, p.sockets));
+  const measurements m = measure(r, sh, cfg, p);
+  return report(cfg, p, sh.rooms, m);
 }
 
 }  // namespace

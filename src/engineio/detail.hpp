@@ -1,12 +1,14 @@
 // Internals of sio::engineio::server (private header). Three kinds of objects live on a worker:
-//   http_connection  one accepted TCP connection speaking HTTP/1.1 (polling, app routes, and the
-//                    upgrade request that turns it into a ws_transport)
-//   ws_transport     one WebSocket (Beast), one Engine.IO packet per frame, one write in flight
+//   http_connection  one accepted TCP connection speaking HTTP/1.1 on Beast (polling, app routes,
+//                    and the upgrade request that turns it into a ws_transport)
+//   ws_transport     one WebSocket (RFC 6455, our own), one Engine.IO packet per frame; queued
+//                    frames leave in one sendmsg per turn of the worker's loop
 //   session          one Engine.IO session (the `connection` the upper layer sees)
 // A session and its WebSocket always share a worker; a polling request that lands on another
 // worker's connection is posted to the session's worker, which posts the response back.
 #pragma once
 
+#include <sio/engineio/random_id.hpp>
 #include <sio/engineio/server.hpp>
 #include <sio/protocol/engineio.hpp>
 
@@ -21,7 +23,6 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -417,7 +418,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   server_impl& srv_;
   worker& w_;
   const endpoint& ep_;
-  std::array<char, 20> id_{};  // generate_id(): always 20 URL-safe characters, kept inline
+  std::array<char, base64id_length> id_{};    // from generate_id(), kept inline
   std::shared_ptr<const request_info> info_;  // immutable, shared with the upper layer
   eio::transport_kind transport_;
   state state_ = state::open;

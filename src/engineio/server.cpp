@@ -1,14 +1,13 @@
 #include "detail.hpp"
 
+#include <sio/engineio/random_id.hpp>
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/field.hpp>
-
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <stdexcept>
 
 namespace sio::engineio {
 
@@ -71,7 +70,8 @@ std::optional<table_entry> server_impl::lookup(std::string_view sid) {
 }
 
 // Both maps are keyed by a view of the id stored in the session itself: remove_session (from
-// session::finish, or the session's destructor if it never finished) runs before the id goes.
+// session::finish), or forget_session (from the destructor of a session that never finished),
+// runs before the id goes.
 void server_impl::add_session(const std::shared_ptr<session>& s, worker& w, const endpoint& ep) {
   w.sessions.emplace(s->id(), s);
   std::lock_guard lock(table_mtx);
@@ -93,12 +93,8 @@ void server_impl::forget_session(std::string_view sid) {
 }
 
 std::string server_impl::generate_id() {
-  // 15 random bytes -> 20 URL-safe characters, as the Node.js server's base64id.
   for (;;) {
-    std::array<unsigned char, 15> bytes{};
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
-      throw std::runtime_error("RAND_bytes failed");
-    auto id = eio::base64url_encode(bytes);
+    auto id = random_id(base64id_length);
     std::lock_guard lock(table_mtx);
     if (!table.contains(id)) return id;
   }
@@ -181,8 +177,7 @@ http::response<http::string_body> make_error_response(eio::request_error e, std:
 
 }  // namespace detail
 
-// --- server
-// ----------------------------------------------------------------------------------------
+// --- server --------------------------------------------------------------------------------------
 
 struct server::impl : detail::server_impl {
   using detail::server_impl::server_impl;

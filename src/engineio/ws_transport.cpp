@@ -1,6 +1,7 @@
 // The server side of RFC 6455 on a plain TCP socket (see the class comment in detail.hpp).
-#include "../protocol/utf8.hpp"
 #include "detail.hpp"
+
+#include <sio/protocol/utf8.hpp>
 
 #include <boost/asio/post.hpp>
 
@@ -100,7 +101,7 @@ void unmask(char* d, std::size_t len, const unsigned char* key) noexcept {
   for (; i < len; ++i) d[i] = static_cast<char>(d[i] ^ static_cast<char>(key[i & 3]));
 }
 
-using sio::protocol::detail::valid_utf8;
+using sio::protocol::valid_utf8;
 
 // Sec-WebSocket-Key: base64 of 16 bytes, as the `ws` package checks it.
 bool valid_key(std::string_view k) noexcept {
@@ -507,7 +508,7 @@ void ws_transport::flush() {
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_writable();
-      // The peer is gone: the read side reports it (as a clean close, like a reset).
+      // The peer is gone: the session hears of it as a reset (a clean close).
       close_socket();
       notify_closed(asio::error::connection_reset);
       return;

@@ -338,7 +338,7 @@ std::optional<request_error> check_handshake(const query_map& q, const handshake
 
 bool is_supported_version(const query_map& q) noexcept {
   const auto it = q.find("EIO");
-  return it != q.end() && it->second == "4";
+  return it != q.end() && it->second.size() == 1 && it->second[0] == '0' + protocol_version;
 }
 
 bool is_plausible_sid(std::string_view sid) noexcept {

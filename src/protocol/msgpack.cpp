@@ -1,7 +1,7 @@
+#include <sio/protocol/js_date.hpp>
 #include <sio/protocol/msgpack.hpp>
 #include <sio/protocol/socketio.hpp>
-
-#include "utf8.hpp"
+#include <sio/protocol/utf8.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -11,7 +11,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -94,77 +93,20 @@ std::uint32_t load_be32(const char* p) noexcept {
          std::uint32_t(u[3]);
 }
 
-// Appends `s` to `out`, each maximal invalid UTF-8 subpart replaced by U+FFFD (WHATWG decoding,
-// what Node's Buffer.toString("utf8") does).
-void append_utf8(std::string_view s, std::string& out) {
-  static constexpr std::string_view replacement = "\xEF\xBF\xBD";
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char c = p[i];
-    if (c < 0x80) {
-      std::size_t j = i + 1;
-      while (j < n && p[j] < 0x80) ++j;
-      out.append(s.data() + i, j - i);
-      i = j;
-      continue;
-    }
-    const auto step = detail::utf8_next(p + i, n - i);
-    if (step.valid) {
-      out.append(s.data() + i, step.size);
-    } else {
-      out.append(replacement);
-    }
-    i += step.size;
-  }
-}
-
 boost::json::string make_string(std::string_view s) {
   std::string tmp;
   tmp.reserve(s.size());
-  append_utf8(s, tmp);
+  append_utf8_lossy(s, tmp);
   return boost::json::string(tmp);
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
-  std::int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
-// What JSON.stringify makes of a Date at `ms` since the epoch: its ISO-8601 string, or null for a
-// date outside JavaScript's range (an Invalid Date).
+// What JSON.stringify makes of `new Date(ms)`: its ISO-8601 string, or null for an Invalid Date
+// (not finite, or outside JavaScript's range). The Date constructor truncates ms toward zero.
 boost::json::value iso_date(double ms) {
   if (!std::isfinite(ms) || std::fabs(ms) > 8.64e15) return nullptr;
-  const auto t = static_cast<std::int64_t>(std::floor(ms));
-  const std::int64_t days = floor_div(t, 86'400'000);
-  const std::int64_t rem = t - days * 86'400'000;
-  // civil_from_days (H. Hinnant)
-  const std::int64_t z = days + 719468;
-  const std::int64_t era = floor_div(z, 146097);
-  const std::int64_t doe = z - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  std::int64_t y = yoe + era * 400;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const std::int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  char buf[128];
-  const auto hh = rem / 3'600'000, mm = rem / 60'000 % 60, ss = rem / 1000 % 60, mss = rem % 1000;
-  if (y >= 0 && y <= 9999)
-    std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
-                  static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d),
-                  static_cast<long long>(hh), static_cast<long long>(mm),
-                  static_cast<long long>(ss), static_cast<long long>(mss));
-  else
-    std::snprintf(buf, sizeof buf, "%c%06lld-%02lld-%02lldT%02lld:%02lld:%02lld.%03lldZ",
-                  y < 0 ? '-' : '+', static_cast<long long>(y < 0 ? -y : y),
-                  static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(hh),
-                  static_cast<long long>(mm), static_cast<long long>(ss),
-                  static_cast<long long>(mss));
-  return boost::json::string(buf);
+  const auto s = js_iso_string(static_cast<std::int64_t>(std::trunc(ms)));
+  if (!s) return nullptr;
+  return boost::json::string(*s);
 }
 
 class reader {
@@ -262,7 +204,7 @@ class reader {
       if (remaining() < n) return error::truncated;
       std::string s;
       s.reserve(n);
-      append_utf8({p_, n}, s);
+      append_utf8_lossy({p_, n}, s);
       p_ += n;
       return s;
     }

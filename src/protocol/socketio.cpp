@@ -1,6 +1,5 @@
 #include <sio/protocol/socketio.hpp>
-
-#include "utf8.hpp"
+#include <sio/protocol/utf8.hpp>
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse_options.hpp>
@@ -345,7 +344,7 @@ boost::system::result<parsed> parse_text(std::string_view s, const decoder_limit
     const auto comma = s.find(',', pos);
     const auto end = comma == std::string_view::npos ? s.size() : comma;
     const auto nsp = s.substr(pos, end - pos);
-    if (!detail::valid_utf8(nsp)) return error::invalid_namespace;
+    if (!protocol::valid_utf8(nsp)) return error::invalid_namespace;
     p.nsp.assign(nsp);
     pos = comma == std::string_view::npos ? s.size() : comma + 1;
   }

@@ -1,5 +1,6 @@
 #include <sio/redis/redis_adapter.hpp>
 
+#include <sio/engineio/random_id.hpp>
 #include <sio/protocol/msgpack.hpp>
 #include <sio/protocol/socketio.hpp>
 #include <sio/server/namespace.hpp>
@@ -16,7 +17,6 @@
 #include <atomic>
 #include <iostream>
 #include <mutex>
-#include <random>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -97,14 +97,7 @@ enum request_type : int {
   broadcast_ack = 9,
 };
 
-std::string random_id(std::size_t n) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char alphabet[] =
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  std::string s(n, ' ');
-  for (auto& c : s) c = alphabet[rng() % (sizeof alphabet - 1)];
-  return s;
-}
+using engineio::random_id;  // random_id(6): the node uid and request ids, as Node's uid2(6)
 
 std::string to_json(const json::value& v) {
   std::string s;

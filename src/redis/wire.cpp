@@ -4,7 +4,6 @@
 #include <sio/protocol/socketio.hpp>
 
 #include <cmath>
-#include <ctime>
 #include <memory>
 
 namespace sio::redis::wire {
@@ -129,16 +128,6 @@ bool placeholders_valid(const json::value& v, std::size_t n, std::size_t depth) 
 
 namespace {
 
-// new Date(ms).toString() in UTC, as Node writes handshake.time on a UTC machine.
-std::string js_date_string(std::int64_t ms) {
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];
-  std::strftime(buf, sizeof buf, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &tm);
-  return buf;
-}
-
 json::object string_map(const engineio::string_table& t) {
   json::object o;
   o.reserve(t.size());
@@ -168,7 +157,7 @@ engineio::string_table read_string_map(const json::value* v) {
 json::object socket_to_json(const socket_info& s) {
   const auto& h = s.handshake;
   json::object hs{{"headers", string_map(h.headers())},
-                  {"time", js_date_string(h.issued())},
+                  {"time", h.time()},
                   {"address", h.address()},
                   {"xdomain", h.xdomain()},
                   {"secure", h.secure()},

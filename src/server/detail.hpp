@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sio/engineio/connection.hpp>
+#include <sio/engineio/random_id.hpp>
 #include <sio/protocol/socketio.hpp>
 #include <sio/server/namespace.hpp>
 #include <sio/server/server.hpp>
@@ -21,9 +22,7 @@
 namespace sio::detail {
 
 disconnect_reason to_disconnect_reason(engineio::close_reason r) noexcept;
-std::string random_id();  // 20 chars, base64url of 15 bytes from the OS CSPRNG
 void default_log(std::string_view msg);
-std::string js_date_string(std::int64_t ms_since_epoch);  // JS Date#toString() in UTC
 
 class client;
 
@@ -45,7 +44,9 @@ struct server_state : std::enable_shared_from_this<server_state> {
   // An existing namespace, or a new child of the first matching dynamic parent, or nullptr.
   std::shared_ptr<namespace_> find_for_connect(std::string_view name,
                                                const boost::json::object& auth);
-  std::string new_id() { return opts.id_generator ? opts.id_generator() : random_id(); }
+  std::string new_id() {
+    return opts.id_generator ? opts.id_generator() : engineio::random_id(engineio::base64id_length);
+  }
   void log(std::string_view msg) const {
     if (opts.log)
       opts.log(msg);

@@ -1,13 +1,10 @@
+#include <sio/protocol/js_date.hpp>
 #include <sio/server/adapter.hpp>
 #include <sio/server/types.hpp>
 
 #include "detail.hpp"
 
-#include <sys/random.h>
-
-#include <array>
 #include <cstdio>
-#include <ctime>
 
 namespace sio {
 
@@ -82,7 +79,7 @@ handshake_info::handshake_info(std::shared_ptr<const engineio::request_info> req
     : auth(std::move(a)), req_(req ? std::move(req) : empty_request()) {}
 
 std::string handshake_info::time() const {
-  return detail::js_date_string(issued());
+  return protocol::js_date_string(issued());
 }
 
 std::string_view to_string(disconnect_reason r) noexcept {
@@ -144,37 +141,6 @@ disconnect_reason to_disconnect_reason(engineio::close_reason r) noexcept {
       return disconnect_reason::server_shutting_down;
   }
   return disconnect_reason::transport_close;
-}
-
-std::string random_id() {
-  static constexpr char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::array<unsigned char, 15> b{};
-  std::size_t got = 0;
-  while (got < b.size()) {
-    auto n = ::getrandom(b.data() + got, b.size() - got, 0);
-    if (n > 0) got += static_cast<std::size_t>(n);
-  }
-  std::string id;
-  id.reserve(20);
-  for (std::size_t i = 0; i < b.size(); i += 3) {
-    const unsigned v = (unsigned(b[i]) << 16) | (unsigned(b[i + 1]) << 8) | unsigned(b[i + 2]);
-    id.push_back(alphabet[(v >> 18) & 63]);
-    id.push_back(alphabet[(v >> 12) & 63]);
-    id.push_back(alphabet[(v >> 6) & 63]);
-    id.push_back(alphabet[v & 63]);
-  }
-  return id;
-}
-
-std::string js_date_string(std::int64_t ms) {
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];
-  const auto n = std::strftime(buf, sizeof buf,
-                               "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &tm);
-  return std::string(buf, n);
 }
 
 void default_log(std::string_view msg) {

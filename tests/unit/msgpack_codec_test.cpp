@@ -166,6 +166,10 @@ TEST(MsgpackCodec, ExtensionsAsNotepackReadsThem) {
   d = mp::decode(unhex("c70cff00000000ffffffffffffffff"));
   ASSERT_TRUE(d);
   EXPECT_EQ(d->value, json::value("1969-12-31T23:59:59.000Z"));
+  // timestamp 96: -1 s + 0.5 ms; the Date constructor truncates -999.5 ms toward zero
+  d = mp::decode(unhex("c70cff0007a120ffffffffffffffff"));
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->value, json::value("1969-12-31T23:59:59.001Z"));
   // legacy undefined
   d = mp::decode(unhex("92d4000001"));
   ASSERT_TRUE(d);

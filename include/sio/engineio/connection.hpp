@@ -51,7 +51,7 @@ struct request_info {
 };
 
 enum class send_result : std::uint8_t {
-  queued,    // accepted (written now or queued behind the write in flight)
+  queued,    // accepted: it leaves with the transport's next write
   dropped,   // volatile and the transport could not write now: dropped on purpose
   overflow,  // the bounded send queue is full: the session is being closed ("transport error")
   closed,    // the session is closed or closing
@@ -59,7 +59,7 @@ enum class send_result : std::uint8_t {
 
 struct send_flags {
   bool volatile_ = false;  // drop when the transport cannot write right now
-  bool compress = true;    // hint for permessage-deflate (ignored where unsupported)
+  bool compress = true;    // Node's compress flag; ignored (no permessage-deflate is offered)
 };
 
 // Why a session ended, with the Socket.IO/Engine.IO reason strings of the Node.js server.

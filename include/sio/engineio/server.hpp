@@ -1,6 +1,6 @@
-// sio::engineio::server: an HTTP/WebSocket server on Beast that hosts one or more Engine.IO
-// endpoints (each at its own path with its own options and handler) and, for every other path, the
-// application's own HTTP handler.
+// sio::engineio::server: an HTTP (Beast) and WebSocket (RFC 6455, its own) server on Asio that
+// hosts one or more Engine.IO endpoints (each at its own path with its own options and handler)
+// and, for every other path, the application's own HTTP handler.
 //
 // Threading: `workers` threads, each running its own io_context (shared-nothing). A TCP connection
 // and the Engine.IO session it opens stay on one worker for life; a polling request that arrives on
@@ -27,7 +27,7 @@ namespace sio::engineio {
 
 struct cors_options {
   bool enabled = false;
-  // Allowed origins; "*" alone allows any origin (echoed back when credentials is set).
+  // Allowed origins; empty or "*" alone allows any origin (echoed back when credentials is set).
   std::vector<std::string> origins;
   bool credentials = false;
   std::string methods = "GET,HEAD,PUT,PATCH,POST,DELETE";
@@ -75,8 +75,10 @@ struct server_options {
   // HTTP hardening limits.
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_app_body_bytes = 1'000'000;
-  std::chrono::milliseconds header_timeout{10000};  // whole request head must arrive in this time
-  std::chrono::milliseconds idle_timeout{120000};   // keep-alive connection with no request
+  // A request head (and then its body) must arrive in this time; it also bounds the wait for the
+  // peer's side of a WebSocket closing handshake.
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds idle_timeout{120000};  // keep-alive connection with no request
   std::size_t max_connections = 100'000;
 };
 

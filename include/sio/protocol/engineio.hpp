@@ -2,7 +2,8 @@
 // checks and the HTTP error bodies of the Node.js server. Pure: Boost.JSON only; no I/O, no clock,
 // no randomness (callers bring their own id source).
 //
-// Wire forms (docs/engine.io-protocol/v4-current.md):
+// Wire forms (the Engine.IO v4 protocol document, docs/engine.io-protocol/v4-current.md in the
+// socketio/socket.io repository):
 //   text packet      <type digit><data>              e.g. "4hello", "2", "3probe"
 //   binary message   raw bytes on WebSocket; "b" + base64 inside a polling payload
 //   polling payload  records joined by '\x1e'

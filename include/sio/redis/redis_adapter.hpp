@@ -53,7 +53,6 @@ struct redis_adapter_options {
 
 namespace redis {
 struct shared_link;  // the connections shared by the namespaces of one factory
-struct adapter_entry;
 }  // namespace redis
 
 class redis_adapter final : public in_memory_adapter {

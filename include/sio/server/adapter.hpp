@@ -2,7 +2,7 @@
 // interface so that a cluster adapter (Redis) replaces the in-memory one without touching the
 // server. It sees its namespace through `adapter_host` (socket ids and delivery), never a socket.
 //
-// Threading (DESIGN.md): every worker keeps its own part of a namespace. The "local" members
+// Threading: every worker keeps its own part of a namespace. The "local" members
 // (add_all, del, del_all, socket_rooms) are called on the socket's worker `w` and touch only that
 // worker's shard. The cluster-wide members may be called from any thread: a broadcast is encoded
 // once by the caller (outgoing_packet) and handed to each worker, which fans it out to its local

@@ -3,7 +3,8 @@
 // share the port with the application's HTTP routes), or none at all (server(workers, options):
 // tests and custom embedding drive engine_handler() themselves).
 //
-// Threading: see DESIGN.md. Every public member is safe from any thread. A socket's handlers run
+// Threading: `workers` threads, each running its own io_context; a client's connection and its
+// sockets live on one of them. Every public member is safe from any thread. A socket's handlers run
 // on its worker, never concurrently with each other; handlers of different sockets may run in
 // parallel on different workers: use `workers = 1` for Node's single-threaded model. Destroy the
 // server only after its workers stopped (stop(), or the io_contexts you run yourself).

@@ -1,4 +1,4 @@
-/** Shapes of the sio-chat HTTP API and Socket.IO events (see issue 4 and the seed component). */
+/** Shapes of the sio-chat HTTP API and Socket.IO events (see apps/chat/API.md and the seed component). */
 
 /** Ids are kept exactly as the server sends them (string or number) and compared with sameId(). */
 export type Id = string | number;

@@ -1,0 +1,21 @@
+// Random identifiers drawn from OpenSSL's CSPRNG (RAND_bytes), in the URL-safe base64 alphabet
+// (A-Z a-z 0-9 '-' '_', 6 random bits per character) that the Node.js server's ids use:
+// - Engine.IO session ids and Socket.IO socket ids: base64id_length (20) characters, the URL-safe
+//   base64 of 15 random bytes, like Node's base64id.generateId();
+// - the Redis adapter's node uid and request ids: 6 characters, like Node's uid2(6).
+//
+// Thread-safety: callable from any thread.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace sio::engineio {
+
+// Characters of an Engine.IO session id or a Socket.IO socket id.
+inline constexpr std::size_t base64id_length = 20;
+
+// `length` characters; throws std::runtime_error when the CSPRNG fails.
+std::string random_id(std::size_t length);
+
+}  // namespace sio::engineio
