@@ -168,7 +168,6 @@ struct redis_adapter::impl : std::enable_shared_from_this<redis_adapter::impl> {
   // On the link's strand only.
   std::unordered_map<std::string, std::shared_ptr<pending>> requests;
   std::unordered_map<std::string, std::shared_ptr<ack_pending>> ack_requests;
-  server_side_listener listener;
 
   void log(const std::string& s) const { link->log("sio redis-adapter " + host.name() + ": " + s); }
 
@@ -391,13 +390,9 @@ struct redis_adapter::impl : std::enable_shared_from_this<redis_adapter::impl> {
             self->publish(self->response_channel, self->encode_body(json::value(std::move(o)), r));
           };
         }
-        if (!listener) return;
-        auto l = listener;
-        try {
-          l(std::move(args), std::move(reply));
-        } catch (const std::exception& e) {
-          log(std::string("server-side emit listener threw: ") + e.what());
-        }
+        with_self([&](redis_adapter&) {
+          host.receive_server_side_emit(std::move(args), std::move(reply));
+        });
         return;
       }
       case broadcast_req: {
@@ -618,7 +613,7 @@ const std::string& redis_adapter::uid() const noexcept {
   return impl_->uid;
 }
 
-void redis_adapter::when_ready(std::function<void()> f) {
+void redis_adapter::start_when_ready(std::function<void()> f) {
   auto pub = impl_->link->pub;
   impl_->link->sub->when_ready(
       [pub, f = std::move(f)]() mutable { pub->when_ready(std::move(f)); });
@@ -815,11 +810,7 @@ void redis_adapter::server_side_emit_with_ack(payload p, broadcast_ack_callback 
   });
 }
 
-void redis_adapter::on_server_side_emit(server_side_listener l) {
-  impl_->on_strand([self = impl_, l = std::move(l)]() mutable { self->listener = std::move(l); });
-}
-
-void redis_adapter::all_rooms(std::function<void(std::set<room>)> done) {
+void redis_adapter::start_all_rooms(std::function<void(std::set<room>)> done) {
   auto self = impl_;
   self->server_count([self, done = std::move(done)](std::size_t n) mutable {
     auto local = self->local_rooms();

@@ -24,6 +24,9 @@ disconnect_reason to_disconnect_reason(engineio::close_reason r) noexcept;
 std::string random_id();  // 20 chars, base64url of 15 bytes from the OS CSPRNG
 void default_log(std::string_view msg);
 std::string js_date_string(std::int64_t ms_since_epoch);  // JS Date#toString() in UTC
+// EVENT [event, args...] for namespace nsp (attachments moved along); throws
+// std::invalid_argument for a reserved event name.
+protocol::socketio::packet event_packet(std::string_view event, std::string nsp, payload p);
 
 class client;
 
