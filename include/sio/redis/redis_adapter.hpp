@@ -57,7 +57,6 @@ struct redis_adapter_options {
 
 namespace redis {
 struct shared_link;  // the connections shared by the namespaces of one factory
-struct adapter_entry;
 }  // namespace redis
 
 class redis_adapter final : public in_memory_adapter {
@@ -86,23 +85,24 @@ class redis_adapter final : public in_memory_adapter {
   void del_sockets(broadcast_options opts, std::vector<room> rooms) override;
   void disconnect_sockets(broadcast_options opts, bool close) override;
   void server_count(std::function<void(std::size_t)> done) override;
+  void server_side_emit(payload args) override;
   // One answer per other server; error::timeout (with the answers so far) when some did not
   // answer within requests_timeout.
-  void server_side_emit(payload args) override;
   void server_side_emit_with_ack(payload args, broadcast_ack_callback done) override;
 
   // Completes with every room of the namespace across the cluster (Node's allRooms).
   template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(std::set<room>)) Token>
   auto all_rooms(Token&& token) {
-    return detail::initiate<std::set<room>>(
-        std::forward<Token>(token),
-        [self = this](std::function<void(std::set<room>)> cb) { self->start_all_rooms(cb); });
+    return detail::initiate<std::set<room>>(std::forward<Token>(token),
+                                            [self = this](std::function<void(std::set<room>)> cb) {
+                                              self->start_all_rooms(std::move(cb));
+                                            });
   }
   // Completes once both connections are up and subscribed (tests, startup ordering).
   template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void()) Token>
   auto when_ready(Token&& token) {
     return detail::initiate<>(std::forward<Token>(token), [self = this](std::function<void()> cb) {
-      self->start_when_ready(cb);
+      self->start_when_ready(std::move(cb));
     });
   }
   // This node's id on the channels.

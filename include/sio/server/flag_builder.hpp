@@ -36,6 +36,9 @@ enum class flag_set : unsigned {
   socket = volatile_ | compress | timeout,
   broadcast = volatile_ | compress | timeout | local,
 };
+constexpr flag_set operator|(flag_set a, flag_set b) noexcept {
+  return static_cast<flag_set>(static_cast<unsigned>(a) | static_cast<unsigned>(b));
+}
 
 // CRTP base: Derived provides `broadcast_flags flags() const` (its current flags) and
 // `Result with_flags(broadcast_flags) const` (an emitter with those flags), both reachable from
