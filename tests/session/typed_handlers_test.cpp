@@ -54,11 +54,14 @@ struct typed_handlers : ::testing::Test {
 
 TEST_F(typed_handlers, EveryArgumentConvertsInOrder) {
   open([](socket& s) {
-    s.on("move",
-         [](socket& s, std::string room, game::move_t m, ack a) { a(room, m.x * 10 + m.y); });
+    s.on("move", [](socket& s, std::string room, game::move_t m, ack a) {
+      s.emit("moved", m);  // and back through value_from
+      a(room, m.x * 10 + m.y);
+    });
   });
   c->text(R"(21["move","r1",{"x":2,"y":3}])");
   h.poll();
+  EXPECT_EQ(c->pop(), R"(2["moved",{"x":2,"y":3}])");
   EXPECT_EQ(c->pop(), R"(31["r1",23])");
 }
 
