@@ -17,12 +17,12 @@
 //   "sockets-join" ({in?}, room, ack)    io.in(in).sockets_join(room); ack()
 //   "sockets-leave" ({in?}, room, ack)   io.in(in).sockets_leave(room); ack()
 //   "disconnect-sockets" ({in?}, ack)    io.in(in).disconnect_sockets(); ack()
-//   "server-side-emit" (value, ack)      serverSideEmit("hello", value, node) with an ack;
+//   "server-side-emit" (value, ack)      io.server_side_emit_with_ack("hello", value, node);
 //                                        ack({error: bool, responses})
 //   "broadcast-with-ack" ({to?, timeout}, value, ack)
 //                                        io.to(to).timeout(t).emit("question", value) collecting
 //                                        answers; ack({error: bool, responses})
-//   "server-count" (ack)                 ack(number of servers)
+//   "server-count" (ack)                 ack(io.server_count())
 // Server-side events from other nodes: "hello" (value, from) is answered with
 // {node, got: value} and announced to this node's clients as "server-side" (event, args...).
 #include <sio/redis/redis_adapter.hpp>
@@ -121,16 +121,13 @@ int main(int argc, char** argv) {
   auto* adapter = sio::redis_adapter::of(root);
   const std::string node = a.name;
 
-  adapter->on_server_side_emit(
-      [&io, node](sio::payload args, std::function<void(sio::payload)> reply) {
-        if (reply) {
-          json::value got = args.args.size() > 1 ? args.args[1] : json::value();
-          reply(sio::make_payload(json::object{{"node", node}, {"got", got}}));
-        }
-        io.local().emit("server-side", args);
-      });
+  io.on_server_side_emit("hello", [&io, node](const sio::payload& args, sio::ack ack) {
+    json::value got = args.args.empty() ? json::value() : args.args[0];
+    ack(json::object{{"node", node}, {"got", got}});
+    io.local().emit("server-side", "hello", args);
+  });
 
-  io.on_connection([&io, node, adapter](sio::socket& s) {
+  io.on_connection([&io, node](sio::socket& s) {
     s.on("whoami", [node](sio::socket& s, const sio::payload&, sio::ack ack) {
       ack(json::object{{"node", node}, {"id", s.id()}});
     });
@@ -188,10 +185,10 @@ int main(int argc, char** argv) {
       ack();
       op.disconnect_sockets();
     });
-    s.on("server-side-emit", [adapter, node](sio::socket&, const sio::payload& p, sio::ack ack) {
-      auto args = sio::make_payload("hello", arg_payload(p, 0), node);
-      adapter->server_side_emit_with_ack(
-          std::move(args), [ack](boost::system::error_code ec, std::vector<sio::payload> rs) {
+    s.on("server-side-emit", [&io, node](sio::socket&, const sio::payload& p, sio::ack ack) {
+      io.server_side_emit_with_ack(
+          "hello", sio::make_payload(arg_payload(p, 0), node),
+          [ack](boost::system::error_code ec, std::vector<sio::payload> rs) {
             ack(json::object{{"error", static_cast<bool>(ec)}, {"responses", responses_json(rs)}});
           });
     });
@@ -209,9 +206,8 @@ int main(int argc, char** argv) {
                                             {"responses", responses_json(rs)}});
                          });
     });
-    s.on("server-count", [adapter](sio::socket&, const sio::payload&, sio::ack ack) {
-      adapter->server_count([ack](std::size_t n) { ack(n); });
-    });
+    s.on("server-count",
+         [&io](sio::socket&, sio::ack ack) { io.server_count([ack](std::size_t n) { ack(n); }); });
   });
 
   io.start();

@@ -16,13 +16,6 @@ using namespace redis::wire;
 
 namespace {
 constexpr std::string_view emitter_uid = "emitter";  // what @socket.io/redis-emitter sends
-enum : int { remote_join = 2, remote_leave = 3, remote_disconnect = 4, server_side_emit_req = 6 };
-
-std::string to_json(const json::value& v) {
-  std::string s;
-  pt::append_json(v, s);
-  return s;
-}
 }  // namespace
 
 struct redis_emitter::shared {
@@ -65,15 +58,9 @@ redis_emitter redis_emitter::except(std::string_view r) const {
   return e;
 }
 
-redis_emitter redis_emitter::volatile_() const {
+redis_emitter redis_emitter::with_flags(broadcast_flags f) const {
   auto e = *this;
-  e.opts_.flags.volatile_ = true;
-  return e;
-}
-
-redis_emitter redis_emitter::compress(bool c) const {
-  auto e = *this;
-  e.opts_.flags.compress = c;
+  e.opts_.flags = f;
   return e;
 }
 
@@ -102,26 +89,20 @@ void redis_emitter::emit_payload(std::string_view event, payload p) const {
 }
 
 void redis_emitter::sockets_join(std::vector<room> rooms) const {
-  json::object req{{"type", remote_join},
-                   {"opts", json::object{{"rooms", rooms_to_json(opts_.rooms)},
-                                         {"except", rooms_to_json(opts_.except)}}},
-                   {"rooms", rooms_to_json(rooms)}};
+  json::object req{
+      {"type", remote_join}, {"opts", selection_to_json(opts_)}, {"rooms", rooms_to_json(rooms)}};
   s_->client->command({"PUBLISH", request_channel(), to_json(req)});
 }
 
 void redis_emitter::sockets_leave(std::vector<room> rooms) const {
-  json::object req{{"type", remote_leave},
-                   {"opts", json::object{{"rooms", rooms_to_json(opts_.rooms)},
-                                         {"except", rooms_to_json(opts_.except)}}},
-                   {"rooms", rooms_to_json(rooms)}};
+  json::object req{
+      {"type", remote_leave}, {"opts", selection_to_json(opts_)}, {"rooms", rooms_to_json(rooms)}};
   s_->client->command({"PUBLISH", request_channel(), to_json(req)});
 }
 
 void redis_emitter::disconnect_sockets(bool close) const {
-  json::object req{{"type", remote_disconnect},
-                   {"opts", json::object{{"rooms", rooms_to_json(opts_.rooms)},
-                                         {"except", rooms_to_json(opts_.except)}}},
-                   {"close", close}};
+  json::object req{
+      {"type", remote_disconnect}, {"opts", selection_to_json(opts_)}, {"close", close}};
   s_->client->command({"PUBLISH", request_channel(), to_json(req)});
 }
 
@@ -130,17 +111,10 @@ void redis_emitter::server_side_emit_payload(std::string_view event, payload p) 
   data.emplace_back(event);
   for (auto& a : p.args) data.push_back(std::move(a));
   json::object req{{"uid", emitter_uid}, {"type", server_side_emit_req}, {"data", std::move(data)}};
-  if (p.attachments.empty()) {
-    s_->client->command({"PUBLISH", request_channel(), to_json(req)});
-  } else {
-    std::vector<std::string> att;
-    for (auto& b : p.attachments) att.push_back(std::move(b.bytes));
-    s_->client->command({"PUBLISH", request_channel(),
-                         protocol::msgpack::encode(json::value(std::move(req)), att)});
-  }
+  s_->client->command({"PUBLISH", request_channel(), encode_body(json::value(std::move(req)), p)});
 }
 
-void redis_emitter::flush(std::function<void()> done) const {
+void redis_emitter::start_flush(std::function<void()> done) const {
   s_->client->command(
       {"PING"}, [done = std::move(done)](boost::system::error_code, redis::reply) { done(); });
 }

@@ -3,6 +3,8 @@
 #include <sio/protocol/msgpack.hpp>
 #include <sio/protocol/socketio.hpp>
 
+#include <boost/json/parse.hpp>
+
 #include <cmath>
 #include <memory>
 
@@ -79,8 +81,9 @@ json::object options_to_json(const broadcast_options& o) {
   if (o.flags.volatile_) flags["volatile"] = true;
   if (!o.flags.compress) flags["compress"] = false;
   if (o.flags.timeout) flags["timeout"] = o.flags.timeout->count();
-  return json::object{
-      {"rooms", rooms_to_json(o.rooms)}, {"except", rooms_to_json(o.except)}, {"flags", flags}};
+  auto out = selection_to_json(o);
+  out["flags"] = std::move(flags);
+  return out;
 }
 
 json::object packet_to_json(const outgoing_packet& p) {
@@ -195,6 +198,38 @@ std::optional<socket_info> socket_from_json(const json::value& v, const std::str
     s.handshake = handshake_info(std::move(req), std::move(auth));
   }
   return s;
+}
+
+std::string to_json(const json::value& v) {
+  std::string s;
+  pt::append_json(v, s);
+  return s;
+}
+
+std::string encode_body(const json::value& v, const payload& p) {
+  if (p.attachments.empty()) return to_json(v);
+  std::vector<std::string> att;
+  att.reserve(p.attachments.size());
+  for (const auto& b : p.attachments) att.push_back(b.bytes);
+  return protocol::msgpack::encode(v, att);
+}
+
+std::optional<protocol::msgpack::document> parse_body(std::string_view msg) {
+  if (!msg.empty() && msg.front() == '{') {
+    json::parse_options po;
+    po.max_depth = 100;
+    boost::system::error_code ec;
+    auto v = json::parse(msg, ec, {}, po);
+    if (ec) return std::nullopt;
+    return protocol::msgpack::document{std::move(v), {}};
+  }
+  auto d = protocol::msgpack::decode(msg);
+  if (!d) return std::nullopt;
+  return std::move(*d);
+}
+
+json::object selection_to_json(const broadcast_options& o) {
+  return {{"rooms", rooms_to_json(o.rooms)}, {"except", rooms_to_json(o.except)}};
 }
 
 }  // namespace sio::redis::wire

@@ -1,8 +1,9 @@
-// Internal: the JSON shapes of @socket.io/redis-adapter's messages (broadcast options, packets,
-// remote sockets), shared by the adapter and the emitter. Lenient readers: a field of the wrong
-// type reads as absent.
+// Internal: the shapes of @socket.io/redis-adapter's messages (request types, bodies, broadcast
+// options, packets, remote sockets), shared by the adapter and the emitter. Lenient readers: a
+// field of the wrong type reads as absent.
 #pragma once
 
+#include <sio/protocol/msgpack.hpp>
 #include <sio/server/adapter.hpp>
 
 #include <boost/json/array.hpp>
@@ -16,6 +17,26 @@
 
 namespace sio::redis::wire {
 
+// The "type" of a request (and of its responses), as in @socket.io/redis-adapter 8.x.
+enum request_type : int {
+  sockets_req = 0,
+  all_rooms_req = 1,
+  remote_join = 2,
+  remote_leave = 3,
+  remote_disconnect = 4,
+  remote_fetch = 5,
+  server_side_emit_req = 6,
+  broadcast_req = 7,
+  broadcast_client_count = 8,
+  broadcast_ack = 9,
+};
+
+std::string to_json(const boost::json::value& v);
+// A request/response body: JSON, or msgpack when it carries binary attachments.
+std::string encode_body(const boost::json::value& v, const payload& p);
+// Reads a body: JSON when it starts with '{', else msgpack (as Node decides).
+std::optional<protocol::msgpack::document> parse_body(std::string_view msg);
+
 std::string string_at(const boost::json::object& o, std::string_view key);
 std::optional<std::int64_t> int_at(const boost::json::object& o, std::string_view key);
 bool bool_at(const boost::json::object& o, std::string_view key);
@@ -24,6 +45,8 @@ bool bool_at(const boost::json::object& o, std::string_view key);
 std::vector<room> rooms_from_json(const boost::json::value* v);
 boost::json::array rooms_to_json(const std::vector<room>& rooms);
 
+// {rooms, except}: the sockets a request is about.
+boost::json::object selection_to_json(const broadcast_options& o);
 // {rooms, except, flags: {volatile, compress, timeout}}
 broadcast_options options_from_json(const boost::json::value& v);
 boost::json::object options_to_json(const broadcast_options& o);

@@ -7,36 +7,21 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <mutex>
-#include <stdexcept>
 
 namespace sio {
-
-namespace pt = protocol::socketio;
 
 namespace {
 void add_unique(std::vector<room>& list, std::string_view r) {
   if (std::find(list.begin(), list.end(), r) == list.end()) list.emplace_back(r);
 }
 
-pt::packet make_event(std::string_view event, const std::string& nsp, payload p) {
-  if (pt::is_reserved_event(event))
-    throw std::invalid_argument("\"" + std::string(event) + "\" is a reserved event name");
-  pt::packet pk;
-  pk.type = pt::packet_type::event;
-  pk.nsp = nsp;
-  boost::json::array data;
-  data.reserve(1 + p.args.size());
-  data.emplace_back(event);
-  for (auto& v : p.args) data.push_back(std::move(v));
-  pk.data = std::move(data);
-  pk.attachments.reserve(p.attachments.size());
-  for (auto& b : p.attachments) pk.attachments.push_back(std::move(b.bytes));
-  return pk;
-}
-
-// Completion state of a broadcast with acknowledgements (Node's BroadcastOperator.emit with ack).
-struct ack_collector {
+// Completion state of a broadcast with acknowledgements (Node's BroadcastOperator.emit with ack):
+// complete once every server reported its client count and every counted client answered, or
+// when the timeout fires first.
+struct ack_collector : std::enable_shared_from_this<ack_collector> {
   std::mutex mu;
   broadcast_ack_callback cb;
   std::vector<payload> responses;
@@ -48,16 +33,68 @@ struct ack_collector {
   worker_pool* pool = nullptr;
   std::size_t timer_worker = 0;
 
-  // Called with mu held; returns the callback to run (outside the lock) when complete.
-  static broadcast_ack_callback check(const std::shared_ptr<ack_collector>& c) {
-    if (c->done || c->expected_servers != c->actual_servers ||
-        c->responses.size() != c->expected_clients)
-      return {};
-    c->done = true;
-    if (c->timer) c->pool->post(c->timer_worker, [c] { c->timer->cancel(); });
-    return std::move(c->cb);
+  // Runs `change` under the lock, then completes if that made the collection whole.
+  template <class F>
+  void update(F&& change) {
+    broadcast_ack_callback run;
+    std::vector<payload> all;
+    {
+      std::lock_guard lk(mu);
+      if (done) return;
+      change();
+      if (expected_servers != actual_servers || responses.size() != expected_clients) return;
+      done = true;
+      run = std::move(cb);
+      all = std::move(responses);
+    }
+    if (timer) pool->post(timer_worker, [c = shared_from_this()] { c->timer->cancel(); });
+    run({}, std::move(all));
+  }
+
+  // Completes with error::timeout and the answers so far.
+  void expire() {
+    broadcast_ack_callback run;
+    std::vector<payload> partial;
+    {
+      std::lock_guard lk(mu);
+      if (done) return;
+      done = true;
+      run = std::move(cb);
+      partial = std::move(responses);
+    }
+    run(make_error_code(error::timeout), std::move(partial));
+  }
+
+  // Armed on the caller's worker (or worker 0): a steady_timer is used from one thread only.
+  void arm(std::chrono::milliseconds t) {
+    const auto cur = pool->current();
+    timer_worker = cur < pool->size() ? cur : 0;
+    timer = std::make_unique<boost::asio::steady_timer>(pool->context(timer_worker), t);
+    pool->dispatch(timer_worker, [c = shared_from_this()] {
+      c->timer->async_wait([c](boost::system::error_code ec) {
+        if (!ec) c->expire();
+      });
+    });
   }
 };
+
+// Sums the server counts of every target namespace, then tells the collector once.
+void count_servers(const std::vector<std::shared_ptr<namespace_>>& targets,
+                   const std::shared_ptr<ack_collector>& c) {
+  if (targets.empty()) return c->update([&] { c->expected_servers = 0; });
+  struct tally {
+    std::atomic<std::size_t> reported{0}, servers{0};
+  };
+  auto t = std::make_shared<tally>();
+  const std::size_t n = targets.size();
+  for (auto& nsp : targets) {
+    nsp->get_adapter().server_count([c, t, n](std::size_t servers) {
+      t->servers.fetch_add(servers, std::memory_order_relaxed);
+      if (t->reported.fetch_add(1, std::memory_order_acq_rel) + 1 != n) return;
+      c->update([&] { c->expected_servers = t->servers.load(std::memory_order_relaxed); });
+    });
+  }
+}
 }  // namespace
 
 broadcast_operator broadcast_operator::with_room(const std::vector<room>& list,
@@ -85,24 +122,9 @@ broadcast_operator broadcast_operator::except(std::initializer_list<std::string_
   return b;
 }
 
-broadcast_operator broadcast_operator::volatile_() const {
+broadcast_operator broadcast_operator::with_flags(broadcast_flags f) const {
   broadcast_operator b = *this;
-  b.opts_.flags.volatile_ = true;
-  return b;
-}
-broadcast_operator broadcast_operator::compress(bool c) const {
-  broadcast_operator b = *this;
-  b.opts_.flags.compress = c;
-  return b;
-}
-broadcast_operator broadcast_operator::local() const {
-  broadcast_operator b = *this;
-  b.opts_.flags.local = true;
-  return b;
-}
-broadcast_operator broadcast_operator::timeout(std::chrono::milliseconds t) const {
-  broadcast_operator b = *this;
-  b.opts_.flags.timeout = t;
+  b.opts_.flags = f;
   return b;
 }
 
@@ -110,109 +132,42 @@ void broadcast_operator::emit_payload(std::string_view event, payload p) const {
   auto targets = nsp_->targets();
   for (std::size_t i = 0; i < targets.size(); ++i) {
     auto& t = targets[i];
-    auto pk = make_event(event, t->name(), i + 1 == targets.size() ? std::move(p) : p);
+    auto pk = detail::event_packet(event, t->name(), i + 1 == targets.size() ? std::move(p) : p);
     t->get_adapter().broadcast(make_outgoing(std::move(pk)), opts_);
   }
 }
 
-void broadcast_operator::emit_with_ack(std::string_view event, payload p,
-                                       broadcast_ack_callback cb) const {
+void broadcast_operator::start_emit_with_ack(std::string_view event, payload p,
+                                             broadcast_ack_callback cb) const {
   auto targets = nsp_->targets();
   auto c = std::make_shared<ack_collector>();
   c->cb = std::move(cb);
-  auto& pool = nsp_->workers();
-  c->pool = &pool;
-  if (opts_.flags.timeout) {
-    const auto cur = pool.current();
-    c->timer_worker = cur < pool.size() ? cur : 0;
-    c->timer = std::make_unique<boost::asio::steady_timer>(pool.context(c->timer_worker),
-                                                           *opts_.flags.timeout);
-    // Armed on the timer's worker: a steady_timer is used from one thread only.
-    pool.dispatch(c->timer_worker, [c] {
-      c->timer->async_wait([c](boost::system::error_code ec) {
-        if (ec) return;
-        broadcast_ack_callback run;
-        std::vector<payload> partial;
-        {
-          std::lock_guard lk(c->mu);
-          if (c->done) return;
-          c->done = true;
-          run = std::move(c->cb);
-          partial = std::move(c->responses);
-        }
-        if (run) run(make_error_code(error::timeout), std::move(partial));
-      });
-    });
-  }
-  auto finish = [c](broadcast_ack_callback run) {
-    if (!run) return;
-    std::vector<payload> all;
-    {
-      std::lock_guard lk(c->mu);
-      all = std::move(c->responses);
-    }
-    run({}, std::move(all));
-  };
+  c->pool = &nsp_->workers();
+  if (opts_.flags.timeout) c->arm(*opts_.flags.timeout);
   for (std::size_t i = 0; i < targets.size(); ++i) {
     auto& t = targets[i];
-    auto pk = make_event(event, t->name(), i + 1 == targets.size() ? std::move(p) : p);
+    auto pk = detail::event_packet(event, t->name(), i + 1 == targets.size() ? std::move(p) : p);
     pk.id = t->next_ack_id();
     t->get_adapter().broadcast_with_ack(
         make_outgoing(std::move(pk)), opts_,
-        [c, finish](std::size_t n) {
-          broadcast_ack_callback run;
-          {
-            std::lock_guard lk(c->mu);
+        [c](std::size_t n) {
+          c->update([&] {
             c->expected_clients += n;
             c->actual_servers++;
-            run = ack_collector::check(c);
-          }
-          finish(std::move(run));
+          });
         },
-        [c, finish](payload r) {
-          broadcast_ack_callback run;
-          {
-            std::lock_guard lk(c->mu);
-            if (c->done) return;
-            c->responses.push_back(std::move(r));
-            run = ack_collector::check(c);
-          }
-          finish(std::move(run));
-        });
+        [c](payload r) { c->update([&] { c->responses.push_back(std::move(r)); }); });
   }
   // Every target namespace reports once per server.
-  const std::size_t per_target = targets.size();
-  auto counted = std::make_shared<std::atomic<std::size_t>>(0);
-  auto total = std::make_shared<std::atomic<std::size_t>>(0);
-  if (per_target == 0) {
-    broadcast_ack_callback run;
-    {
-      std::lock_guard lk(c->mu);
-      c->expected_servers = 0;
-      run = ack_collector::check(c);
-    }
-    return finish(std::move(run));
-  }
-  for (auto& t : targets) {
-    t->get_adapter().server_count([c, finish, counted, total, per_target](std::size_t n) {
-      total->fetch_add(n, std::memory_order_relaxed);
-      if (counted->fetch_add(1, std::memory_order_acq_rel) + 1 != per_target) return;
-      broadcast_ack_callback run;
-      {
-        std::lock_guard lk(c->mu);
-        c->expected_servers = total->load(std::memory_order_relaxed);
-        run = ack_collector::check(c);
-      }
-      finish(std::move(run));
-    });
-  }
+  count_servers(targets, c);
 }
 
-void broadcast_operator::socket_ids(std::function<void(std::vector<std::string>)> cb) const {
+void broadcast_operator::start_socket_ids(std::function<void(std::vector<std::string>)> cb) const {
   nsp_->get_adapter().sockets(opts_.rooms, std::move(cb));
 }
 
-void broadcast_operator::fetch_sockets(std::function<void(std::vector<remote_socket>)> cb) const {
+void broadcast_operator::start_fetch_sockets(
+    std::function<void(std::vector<remote_socket>)> cb) const {
   nsp_->get_adapter().fetch_sockets(
       opts_, [nsp = nsp_, cb = std::move(cb)](std::vector<socket_info> infos) {
         std::vector<remote_socket> out;

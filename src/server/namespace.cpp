@@ -13,7 +13,8 @@ namespace_::namespace_(std::shared_ptr<detail::server_state> srv, std::string na
       parent_of_(std::move(parent_of)),
       shards_(srv_->pool->size()),
       middlewares_(std::make_shared<const std::vector<middleware>>()),
-      handlers_(std::make_shared<const std::vector<connection_handler>>()) {
+      handlers_(std::make_shared<const std::vector<connection_handler>>()),
+      server_side_(std::make_shared<const server_side_map>()) {
   adapter_ =
       srv_->opts.adapter ? srv_->opts.adapter(*this) : std::make_unique<in_memory_adapter>(*this);
 }
@@ -38,6 +39,64 @@ namespace_& namespace_::on_connection(connection_handler h) {
   v->push_back(std::move(h));
   handlers_ = std::move(v);
   return *this;
+}
+
+broadcast_operator namespace_::with_flags(broadcast_flags f) const {
+  broadcast_options o;
+  o.flags = f;
+  return broadcast_operator(std::const_pointer_cast<namespace_>(shared_from_this()), std::move(o));
+}
+
+payload namespace_::server_side_args(std::string_view event, payload p) {
+  payload args;
+  args.args.reserve(1 + p.args.size());
+  args.args.emplace_back(event);
+  for (auto& v : p.args) args.args.push_back(std::move(v));
+  args.attachments = std::move(p.attachments);
+  return args;
+}
+
+void namespace_::server_side_emit_payload(std::string_view event, payload p) {
+  detail::check_event_name(event);
+  adapter_->server_side_emit(server_side_args(event, std::move(p)));
+}
+
+namespace_& namespace_::add_server_side_handler(std::string event, server_side_handler h) {
+  std::lock_guard lk(mu_);
+  auto m = std::make_shared<server_side_map>(*server_side_);
+  (*m)[std::move(event)] = std::move(h);
+  server_side_ = std::move(m);
+  return *this;
+}
+
+namespace_::server_side_handler namespace_::server_side_handler_of(const std::string& event) {
+  std::shared_ptr<const server_side_map> own;
+  {
+    std::lock_guard lk(mu_);
+    own = server_side_;
+  }
+  if (auto it = own->find(event); it != own->end()) return it->second;
+  if (auto p = parent_.lock()) return p->server_side_handler_of(event);
+  return {};
+}
+
+void namespace_::receive_server_side_emit(payload args, std::function<void(payload)> reply) {
+  if (args.args.empty() || !args.args.front().is_string()) return;
+  const std::string event(args.args.front().get_string());
+  auto h = server_side_handler_of(event);
+  if (!h) return;  // as Node: no listener, no answer
+  args.args.erase(args.args.begin());
+  ack a(std::move(reply));
+  const auto what = "server-side event \"" + event + "\" (" + name_ + ")";
+  try {
+    h(args, a);
+  } catch (const detail::argument_error& e) {
+    if (!detail::answer_error(e, a)) srv_->log(what + " dropped: " + e.what());
+  } catch (const std::exception& e) {
+    srv_->log(what + ": handler threw: " + e.what());
+  } catch (...) {
+    srv_->log(what + ": handler threw");
+  }
 }
 
 std::shared_ptr<socket> namespace_::local_socket(std::string_view id) {
@@ -160,6 +219,7 @@ void namespace_::abandon() {
   children_.clear();
   middlewares_ = std::make_shared<const std::vector<middleware>>();
   handlers_ = std::make_shared<const std::vector<connection_handler>>();
+  server_side_ = std::make_shared<const server_side_map>();
 }
 
 std::vector<std::shared_ptr<socket>> namespace_::resolve(std::size_t w,

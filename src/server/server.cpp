@@ -151,6 +151,12 @@ namespace_& server::of(namespace_::matcher pred) {
   return *p;
 }
 
+broadcast_operator server::with_flags(broadcast_flags f) const {
+  broadcast_options o;
+  o.flags = f;
+  return broadcast_operator(st_->get_or_create("/"), std::move(o));
+}
+
 void server::start() {
   if (engine_) engine_->start();
 }

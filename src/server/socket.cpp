@@ -13,12 +13,6 @@ namespace sio {
 
 namespace pt = protocol::socketio;
 
-struct ack::state {
-  std::weak_ptr<socket> s;
-  std::uint64_t id = 0;
-  std::atomic<bool> sent{false};
-};
-
 namespace {
 // Stands in an entry of socket::handlers_ while that handler runs (see dispatch_event).
 struct running_handler {
@@ -38,31 +32,45 @@ void move_attachments(payload& from, pt::packet& to) {
   to.attachments.reserve(from.attachments.size());
   for (auto& b : from.attachments) to.attachments.push_back(std::move(b.bytes));
 }
+
+// An ack answered by a callback.
+struct reply_state final : ack::state {
+  std::function<void(payload)> reply;
+  void deliver(payload p) override { reply(std::move(p)); }
+};
 }  // namespace
 
-void ack::send(payload p) const {
-  if (!st_ || st_->sent.exchange(true, std::memory_order_acq_rel)) return;
-  auto s = st_->s.lock();
-  if (!s) return;
-  auto run = [s, id = st_->id, p = std::move(p)]() mutable {
-    if (!s->connected()) return;
-    pt::packet pk;
-    pk.type = pt::packet_type::ack;
-    pk.nsp = s->nsp().name();
-    pk.id = id;
-    move_attachments(p, pk);
-    pk.data = std::move(p.args);
-    s->send_packet(std::move(pk));
-  };
-  s->srv().pool->dispatch(s->worker_, std::move(run));
+// Answers with an ACK packet on the socket's worker, if it is still connected.
+struct socket::ack_state final : ack::state {
+  std::weak_ptr<socket> s;
+  std::uint64_t id = 0;
+
+  void deliver(payload p) override {
+    auto sock = s.lock();
+    if (!sock) return;
+    auto run = [sock, id = id, p = std::move(p)]() mutable {
+      if (!sock->connected()) return;
+      pt::packet pk;
+      pk.type = pt::packet_type::ack;
+      pk.nsp = sock->nsp().name();
+      pk.id = id;
+      move_attachments(p, pk);
+      pk.data = std::move(p.args);
+      sock->send_packet(std::move(pk));
+    };
+    sock->srv().pool->dispatch(sock->worker_, std::move(run));
+  }
+};
+
+ack::ack(std::function<void(payload)> reply) {
+  if (!reply) return;
+  auto st = std::make_shared<reply_state>();
+  st->reply = std::move(reply);
+  st_ = std::move(st);
 }
 
 void socket_emitter::emit_payload(std::string_view event, payload p) const {
   s_->send_event(event, std::move(p), f_, {});
-}
-
-void socket_emitter::emit_with_ack(std::string_view event, payload p, ack_callback cb) const {
-  s_->send_event(event, std::move(p), f_, std::move(cb));
 }
 
 socket::socket(detail::socket_init&& init)
@@ -149,8 +157,7 @@ void socket::add_ack(std::uint64_t id, pending_ack pa) {
 }
 
 void socket::send_event(std::string_view event, payload p, broadcast_flags f, ack_callback cb) {
-  if (pt::is_reserved_event(event))
-    throw std::invalid_argument("\"" + std::string(event) + "\" is a reserved event name");
+  detail::check_event_name(event);
   if (!on_worker()) {
     srv().pool->post(worker_, [s = shared_from_this(), e = std::string(event), p = std::move(p), f,
                                cb = std::move(cb)]() mutable {
@@ -162,15 +169,7 @@ void socket::send_event(std::string_view event, payload p, broadcast_flags f, ac
     if (cb) cb(make_error_code(error::disconnected), {});
     return;
   }
-  pt::packet pk;
-  pk.type = pt::packet_type::event;
-  pk.nsp = nsp_->name();
-  boost::json::array data;
-  data.reserve(1 + p.args.size());
-  data.emplace_back(event);
-  for (auto& v : p.args) data.push_back(std::move(v));
-  pk.data = std::move(data);
-  move_attachments(p, pk);
+  auto pk = detail::event_packet(event, nsp_->name(), std::move(p));
   if (cb) {
     const auto id = nsp_->next_ack_id();
     pk.id = id;
@@ -266,7 +265,7 @@ void socket::on_event_packet(pt::packet& p) {
   pl.args.erase(pl.args.begin());
   ack a;
   if (p.id) {
-    auto st = std::make_shared<ack::state>();
+    auto st = std::make_shared<ack_state>();
     st->s = weak_from_this();
     st->id = *p.id;
     a = ack(std::move(st));
@@ -345,12 +344,17 @@ void socket::call_handler(event_handler& h, const std::string& name, payload& ar
   try {
     h(*this, args, a);
   } catch (const detail::argument_error& e) {
-    srv().log("event \"" + name + "\" dropped: invalid arguments: " + e.what());
+    refuse_arguments(name, e, a);
   } catch (const std::exception& e) {
     fail("handler of \"" + name + "\" threw", &e);
   } catch (...) {
     fail("handler of \"" + name + "\" threw", nullptr);
   }
+}
+
+void socket::refuse_arguments(const std::string& name, const detail::argument_error& e, ack& a) {
+  if (!detail::answer_error(e, a))
+    srv().log("socket " + id_ + ": event \"" + name + "\" dropped: " + e.what());
 }
 
 void socket::on_ack_packet(pt::packet& p) {

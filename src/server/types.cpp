@@ -5,6 +5,7 @@
 #include "detail.hpp"
 
 #include <cstdio>
+#include <stdexcept>
 
 namespace sio {
 
@@ -62,6 +63,26 @@ void append_payload(payload& p, payload other) {
     p.args.push_back(std::move(v));
   }
   for (auto& b : other.attachments) p.attachments.push_back(std::move(b));
+}
+
+void check_event_name(std::string_view event) {
+  if (pt::is_reserved_event(event))
+    throw std::invalid_argument("\"" + std::string(event) + "\" is a reserved event name");
+}
+
+pt::packet event_packet(std::string_view event, std::string nsp, payload p) {
+  check_event_name(event);
+  pt::packet pk;
+  pk.type = pt::packet_type::event;
+  pk.nsp = std::move(nsp);
+  boost::json::array data;
+  data.reserve(1 + p.args.size());
+  data.emplace_back(event);
+  for (auto& v : p.args) data.push_back(std::move(v));
+  pk.data = std::move(data);
+  pk.attachments.reserve(p.attachments.size());
+  for (auto& b : p.attachments) pk.attachments.push_back(std::move(b.bytes));
+  return pk;
 }
 }  // namespace detail
 

@@ -1,8 +1,9 @@
 // Two sio servers in one process on a private redis-server (loopback, free port), with raw
 // Socket.IO clients over WebSocket: broadcasts, rooms, binary, fetch_sockets, sockets_join,
-// disconnect_sockets, server_side_emit with acks, broadcast acks across servers, the C++
-// redis_emitter, garbage on the channels, and a Redis restart (local delivery meanwhile, then
-// reconnection, re-subscription and cluster delivery again).
+// disconnect_sockets, server-side events with acks (typed handlers, argument errors, timeout),
+// broadcast acks across servers, the queries awaited by a coroutine, the C++ redis_emitter,
+// garbage on the channels, and a Redis restart (local delivery meanwhile, then reconnection,
+// re-subscription and cluster delivery again).
 #include <sio/redis/client.hpp>
 #include <sio/redis/redis_adapter.hpp>
 #include <sio/redis/redis_emitter.hpp>
@@ -11,7 +12,11 @@
 #include "engineio_client.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
 #include <signal.h>
@@ -166,9 +171,7 @@ class RedisAdapter : public ::testing::Test {
       s->start();
     }
     for (auto* a : {a1_, a2_}) {
-      std::promise<void> ready;
-      auto f = ready.get_future();
-      a->when_ready([&ready] { ready.set_value(); });
+      auto f = a->when_ready(asio::use_future);
       wait(f);
     }
     wait_for_servers(2);
@@ -203,9 +206,7 @@ class RedisAdapter : public ::testing::Test {
   void wait_for_servers(std::size_t n) {
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     for (;;) {
-      std::promise<std::size_t> c;
-      auto f = c.get_future();
-      a1_->server_count([&c](std::size_t k) { c.set_value(k); });
+      auto f = s1_->server_count(asio::use_future);
       if (wait(f) == n) return;
       ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "servers never reached " << n;
       std::this_thread::sleep_for(20ms);
@@ -264,9 +265,7 @@ TEST_F(RedisAdapter, RoomsExceptAndBinary) {
 TEST_F(RedisAdapter, FetchJoinDisconnectAcrossServers) {
   sio_client c1(s1_->port()), c2(s2_->port());
   join(c2, "r");
-  std::promise<std::vector<sio::remote_socket>> got;
-  auto f = got.get_future();
-  s1_->fetch_sockets([&got](std::vector<sio::remote_socket> v) { got.set_value(std::move(v)); });
+  auto f = s1_->fetch_sockets(asio::use_future);
   auto sockets = wait(f);
   ASSERT_EQ(sockets.size(), 2u);
   std::set<std::string> ids;
@@ -303,34 +302,81 @@ TEST_F(RedisAdapter, FetchJoinDisconnectAcrossServers) {
 }
 
 TEST_F(RedisAdapter, ServerSideEmitWithAck) {
-  std::promise<sio::payload> heard;
+  std::promise<std::string> heard;
   auto fh = heard.get_future();
-  a2_->on_server_side_emit([&heard](sio::payload args, std::function<void(sio::payload)> reply) {
-    ASSERT_TRUE(reply);
-    reply(sio::make_payload("pong", args.args.at(1)));
-    heard.set_value(std::move(args));
+  s2_->on_server_side_emit("ping", [&heard](int n, sio::ack ack) {
+    ASSERT_TRUE(ack.requested());
+    ack("pong", n);
+    heard.set_value(std::to_string(n));
   });
-  std::promise<std::pair<boost::system::error_code, std::vector<sio::payload>>> done;
-  auto fd = done.get_future();
-  a1_->server_side_emit_with_ack(
-      sio::make_payload("ping", 42),
-      [&done](boost::system::error_code ec, std::vector<sio::payload> r) {
-        done.set_value({ec, std::move(r)});
-      });
-  EXPECT_EQ(json::serialize(wait(fh).args), R"(["ping",42])");
-  auto [ec, responses] = wait(fd);
-  EXPECT_FALSE(ec);
+  auto fd = s1_->server_side_emit_with_ack("ping", sio::make_payload(42), asio::use_future);
+  EXPECT_EQ(wait(fh), "42");
+  auto responses = wait(fd);
   ASSERT_EQ(responses.size(), 1u);
   EXPECT_EQ(json::serialize(responses[0].args), R"(["pong"])");  // Node sends one argument
 }
 
+TEST_F(RedisAdapter, ServerSideEmitBadArgumentsAndTimeout) {
+  s2_->on_server_side_emit("typed", [](std::string, sio::ack ack) { ack("never"); });
+  auto fd = s1_->server_side_emit_with_ack("typed", sio::make_payload(1), asio::use_future);
+  auto responses = wait(fd);
+  ASSERT_EQ(responses.size(), 1u);
+  EXPECT_EQ(json::serialize(responses[0].args),
+            R"([{"error":"argument 1: value is not a string"}])");
+  // No handler on server 2: no answer, the request times out with what it has (none).
+  auto silent = s1_->server_side_emit_with_ack("nobody", {}, asio::use_future);
+  boost::system::error_code ec;
+  try {
+    wait(silent);
+  } catch (const boost::system::system_error& e) {
+    ec = e.code();
+  }
+  EXPECT_EQ(ec, sio::make_error_code(sio::error::timeout));
+}
+
+// Every cluster-wide query awaited by a coroutine on the application's own io_context.
+TEST_F(RedisAdapter, AwaitableAcrossServers) {
+  sio_client c1(s1_->port()), c2(s2_->port());
+  join(c2, "r");
+  s2_->on_server_side_emit("count-me", [](sio::ack ack) { ack(1); });
+  asio::io_context user;
+  std::promise<std::string> result;
+  auto fr = result.get_future();
+  asio::co_spawn(
+      user,
+      [&]() -> asio::awaitable<void> {
+        std::string out;
+        out += std::to_string(co_await s1_->server_count(asio::use_awaitable)) + " servers";
+        auto in_r = co_await s1_->in("r").fetch_sockets(asio::use_awaitable);
+        out += ", " + std::to_string(in_r.size()) + " in r";
+        auto ids = co_await s1_->socket_ids(asio::use_awaitable);
+        out += ", " + std::to_string(ids.size()) + " ids";
+        auto rooms = co_await a1_->all_rooms(asio::use_awaitable);
+        out += std::string(", r ") + (rooms.contains("r") ? "listed" : "missing");
+        auto answers = co_await s1_->server_side_emit_with_ack("count-me", {}, asio::use_awaitable);
+        out += ", " + std::to_string(answers.size()) + " answer";
+        auto acks = co_await s1_->to("r").timeout(5s).emit_with_ack("q", {}, asio::use_awaitable);
+        out += ", " + json::serialize(acks.at(0).args);
+        out += user.get_executor().running_in_this_thread() ? " (user thread)" : " (elsewhere)";
+        result.set_value(out);
+      },
+      asio::detached);
+  std::thread runner([&user] { user.run(); });
+  auto p = c2.next();  // the broadcast with ack, once the coroutine got there
+  ASSERT_EQ(p.text.substr(0, 1), "2") << p.text;
+  c2.send("3" + p.text.substr(1, p.text.find('[') - 1) + "[\"yes\"]");
+  EXPECT_EQ(wait(fr), R"(2 servers, 1 in r, 2 ids, r listed, 1 answer, ["yes"] (user thread))");
+  runner.join();  // returns once the coroutine is done: nothing else keeps the context busy
+}
+
 TEST_F(RedisAdapter, BroadcastAcksCountRemoteClients) {
   sio_client c1(s1_->port()), c2(s2_->port()), c3(s2_->port());
+  // A move-only callback.
   std::promise<std::pair<boost::system::error_code, std::vector<sio::payload>>> done;
   auto fd = done.get_future();
   s1_->sockets().timeout(5s).emit_with_ack(
       "q", sio::make_payload(1),
-      [&done](boost::system::error_code ec, std::vector<sio::payload> r) {
+      [done = std::move(done)](boost::system::error_code ec, std::vector<sio::payload> r) mutable {
         done.set_value({ec, std::move(r)});
       });
   int n = 0;
@@ -354,9 +400,9 @@ TEST_F(RedisAdapter, EmitterReachesClients) {
   sio::redis_emitter em(ioc, {.url = redis_->url(), .key = "socket.io", .log = {}});
   std::promise<sio::payload> heard;
   auto fh = heard.get_future();
-  a1_->on_server_side_emit([&heard](sio::payload args, std::function<void(sio::payload)> reply) {
-    EXPECT_FALSE(reply);
-    heard.set_value(std::move(args));
+  s1_->on_server_side_emit("tick", [&heard](const sio::payload& args, sio::ack ack) {
+    EXPECT_FALSE(ack.requested());
+    heard.set_value(args);
   });
   em.to("r").emit("from-emitter", sio::binary(std::string("ab")));
   em.emit("all-from-emitter", 7);
@@ -369,7 +415,7 @@ TEST_F(RedisAdapter, EmitterReachesClients) {
   EXPECT_EQ(p.binaries[0], "ab");
   EXPECT_EQ(json::serialize(c1.next_event()), R"(["all-from-emitter",7])");
   EXPECT_EQ(json::serialize(c2.next_event()), R"(["all-from-emitter",7])");
-  EXPECT_EQ(json::serialize(wait(fh).args), R"(["tick",1])");
+  EXPECT_EQ(json::serialize(wait(fh).args), "[1]");
 }
 
 TEST_F(RedisAdapter, GarbageIsDroppedAndLogged) {

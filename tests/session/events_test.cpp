@@ -150,8 +150,11 @@ TEST_F(events, TypedHandlerAndBadArguments) {
   EXPECT_EQ(seen, (std::vector<std::string>{"r1/hi"}));
   EXPECT_EQ(c->pop(), "2[\"echo\",{\"room\":\"r1\",\"text\":\"hi\"}]");
   EXPECT_EQ(c->pop(), "33[true]");
+  // Bad arguments answer the ack with an error, not the handler.
+  EXPECT_EQ(c->pop(), "34[{\"error\":\"argument 1: not an object\"}]");
+  EXPECT_EQ(c->pop(), "35[{\"error\":\"argument 1: missing\"}]");
   EXPECT_EQ(c->pop(), std::nullopt);
-  EXPECT_FALSE(c->is_closed());  // bad arguments drop the event, not the socket
+  EXPECT_FALSE(c->is_closed());  // bad arguments refuse the event, not the socket
   EXPECT_TRUE(sock->connected());
 }
 

@@ -429,3 +429,42 @@ TEST(adapter, CustomAdapterIsUsedByEveryNamespace) {
 
 }  // namespace
 }  // namespace sio::test
+
+namespace sio::test {
+namespace {
+
+// One set of modifiers (flag_builder) on the server, namespaces, broadcasts and sockets.
+TEST(flags, EveryEmitterChainsTheSameModifiers) {
+  harness h;
+  const auto f = h.io->volatile_()
+                     .compress(false)
+                     .local()
+                     .timeout(std::chrono::milliseconds(5))
+                     .options()
+                     .flags;
+  EXPECT_TRUE(f.volatile_);
+  EXPECT_FALSE(f.compress);
+  EXPECT_TRUE(f.local);
+  EXPECT_EQ(f.timeout, std::chrono::milliseconds(5));
+  const auto base = h.io->of("/x").to("r");
+  const auto loc = base.local();
+  EXPECT_FALSE(base.options().flags.local);  // a modifier returns a new operator
+  EXPECT_TRUE(loc.options().flags.local);
+  EXPECT_EQ(loc.options().rooms, (std::vector<room>{"r"}));
+  EXPECT_TRUE(h.io->of("/x").timeout(std::chrono::milliseconds(1)).options().flags.timeout);
+
+  std::shared_ptr<socket> s;
+  h.io->on_connection([&](socket& sock) { s = sock.shared_from_this(); });
+  auto c = h.connect();
+  h.join(*c);
+  ASSERT_TRUE(s);
+  c->set_writable(false);
+  s->volatile_().compress(false).emit("dropped");  // volatile: the transport cannot write now
+  s->compress(false).emit("kept");
+  h.poll();
+  EXPECT_EQ(c->pop(), R"(2["kept"])");
+  EXPECT_EQ(c->pop(), std::nullopt);
+}
+
+}  // namespace
+}  // namespace sio::test

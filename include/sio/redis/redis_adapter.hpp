@@ -20,15 +20,19 @@
 // Every namespace of one server shares the two connections (publisher and subscriber) of its
 // factory; they run on worker 0's io_context.
 //
-// Beyond the adapter interface (reach it with redis_adapter::of(io.of("/"))):
-// on_server_side_emit / server_side_emit_with_ack (Node's serverSideEmit) and all_rooms.
+// Server-side events (io.server_side_emit, io.server_side_emit_with_ack, io.on_server_side_emit)
+// travel on the request channel as @socket.io/redis-adapter's SERVER_SIDE_EMIT, answers on the
+// response channel. Beyond the adapter interface (reach it with redis_adapter::of(io.of("/"))):
+// all_rooms (Node's allRooms), when_ready and uid.
 //
-// Threading: as every adapter (any thread). Callbacks of cluster requests, server-side-emit
-// listeners and their acknowledgements run on the Redis connection's strand (worker 0).
+// Threading: as every adapter (any thread). Completions of cluster requests (plain callbacks),
+// server-side event handlers and their acknowledgements run on the Redis connection's strand
+// (worker 0).
 #pragma once
 
 #include <sio/redis/client.hpp>
 #include <sio/server/adapter.hpp>
+#include <sio/server/completion.hpp>
 
 #include <chrono>
 #include <functional>
@@ -57,11 +61,6 @@ struct shared_link;  // the connections shared by the namespaces of one factory
 
 class redis_adapter final : public in_memory_adapter {
  public:
-  // `args`: the server-side event's arguments, the event name first. `reply` is set when the
-  // sender waits for an acknowledgement (call it once; later calls are ignored).
-  using server_side_listener =
-      std::function<void(payload args, std::function<void(payload)> reply)>;
-
   // Throws std::invalid_argument on a bad URL.
   static adapter_factory factory(redis_adapter_options opts = {});
   // The Redis adapter of a namespace, or nullptr when it uses another adapter.
@@ -86,23 +85,35 @@ class redis_adapter final : public in_memory_adapter {
   void del_sockets(broadcast_options opts, std::vector<room> rooms) override;
   void disconnect_sockets(broadcast_options opts, bool close) override;
   void server_count(std::function<void(std::size_t)> done) override;
-  void server_side_emit(payload p) override;
+  void server_side_emit(payload args) override;
+  // One answer per other server; error::timeout (with the answers so far) when some did not
+  // answer within requests_timeout.
+  void server_side_emit_with_ack(payload args, broadcast_ack_callback done) override;
 
-  // Node's serverSideEmit with an acknowledgement: one answer per other server; error::timeout
-  // (with the answers so far) when some did not answer within requests_timeout.
-  void server_side_emit_with_ack(payload p, broadcast_ack_callback cb);
-  // Receives the server-side events of the other servers.
-  void on_server_side_emit(server_side_listener l);
-  // Every room of the namespace across the cluster (Node's allRooms).
-  void all_rooms(std::function<void(std::set<room>)> done);
+  // Completes with every room of the namespace across the cluster (Node's allRooms).
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(std::set<room>)) Token>
+  auto all_rooms(Token&& token) {
+    return detail::initiate<std::set<room>>(std::forward<Token>(token),
+                                            [self = this](std::function<void(std::set<room>)> cb) {
+                                              self->start_all_rooms(std::move(cb));
+                                            });
+  }
+  // Completes once both connections are up and subscribed (tests, startup ordering).
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void()) Token>
+  auto when_ready(Token&& token) {
+    return detail::initiate<>(std::forward<Token>(token), [self = this](std::function<void()> cb) {
+      self->start_when_ready(std::move(cb));
+    });
+  }
   // This node's id on the channels.
   const std::string& uid() const noexcept;
-  // Runs `f` once both connections are up and subscribed (tests, startup ordering).
-  void when_ready(std::function<void()> f);
 
   struct impl;
 
  private:
+  void start_all_rooms(std::function<void(std::set<room>)> done);
+  void start_when_ready(std::function<void()> f);
+
   std::shared_ptr<impl> impl_;
 };
 

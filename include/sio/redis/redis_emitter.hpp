@@ -8,7 +8,7 @@
 //   io.of("/admin").emit("stats", stats);
 //   io.server_side_emit("ping", 1);
 //   io.sockets_join("everyone");
-//   io.flush([] { /* everything above reached Redis */ });
+//   io.flush([] { /* everything above reached Redis */ });   // or co_await io.flush(use_awaitable)
 //   ioc.run();
 //
 // An emitter is a value (to/except/of return new ones) sharing one Redis connection; commands
@@ -18,6 +18,8 @@
 
 #include <sio/redis/client.hpp>
 #include <sio/server/adapter.hpp>
+#include <sio/server/completion.hpp>
+#include <sio/server/flag_builder.hpp>
 #include <sio/server/types.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -35,7 +37,8 @@ struct redis_emitter_options {
   std::function<void(std::string_view)> log;  // default: stderr
 };
 
-class redis_emitter {
+class redis_emitter
+    : public flag_builder<redis_emitter, redis_emitter, flag_set::volatile_ | flag_set::compress> {
  public:
   // Throws std::invalid_argument on a bad URL.
   redis_emitter(boost::asio::io_context& ioc, redis_emitter_options opts = {});
@@ -44,8 +47,7 @@ class redis_emitter {
   redis_emitter to(std::string_view room) const;
   redis_emitter in(std::string_view room) const { return to(room); }
   redis_emitter except(std::string_view room) const;
-  redis_emitter volatile_() const;
-  redis_emitter compress(bool c) const;
+  // volatile_() and compress(c) come from flag_builder (compress is carried to the servers).
 
   template <class... A>
   void emit(std::string_view event, A&&... a) const {
@@ -64,15 +66,25 @@ class redis_emitter {
   }
   void server_side_emit_payload(std::string_view event, payload p) const;
 
-  // Runs `done` on the connection's strand once every command issued so far was answered.
-  void flush(std::function<void()> done) const;
+  // Completes once every command issued so far was answered (any completion token; a plain
+  // callback runs on the connection's strand).
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void()) Token>
+  auto flush(Token&& token) const {
+    return detail::initiate<>(std::forward<Token>(token), [self = *this](std::function<void()> cb) {
+      self.start_flush(std::move(cb));
+    });
+  }
   // Closes the connection (queued commands are dropped).
   void close() const;
 
  private:
   struct shared;
+  friend class flag_builder<redis_emitter, redis_emitter, flag_set::volatile_ | flag_set::compress>;
   redis_emitter(std::shared_ptr<shared> s, std::string nsp)
       : s_(std::move(s)), nsp_(std::move(nsp)) {}
+  broadcast_flags flags() const noexcept { return opts_.flags; }
+  redis_emitter with_flags(broadcast_flags f) const;
+  void start_flush(std::function<void()> done) const;
   std::string broadcast_channel() const;
   std::string request_channel() const;
 

@@ -11,6 +11,7 @@
 
 #include <sio/engineio/connection.hpp>
 #include <sio/protocol/socketio.hpp>
+#include <sio/server/flag_builder.hpp>
 #include <sio/server/types.hpp>
 #include <sio/server/worker_pool.hpp>
 
@@ -27,13 +28,6 @@
 #include <vector>
 
 namespace sio {
-
-struct broadcast_flags {
-  bool volatile_ = false;
-  bool compress = true;
-  bool local = false;  // this node only (meaningful for cluster adapters)
-  std::optional<std::chrono::milliseconds> timeout;
-};
 
 struct broadcast_options {
   std::vector<room> rooms;   // empty: every socket of the namespace
@@ -91,6 +85,10 @@ class adapter_host {
   virtual void leave(std::size_t w, std::span<const std::string* const> ids,
                      const std::vector<room>& rooms) = 0;
   virtual void disconnect(std::size_t w, std::span<const std::string* const> ids, bool close) = 0;
+  // A server-side event from another server of the cluster (Node's serverSideEmit): args[0] is
+  // the event name; `reply` is set when the sender waits for an answer (call it at most once).
+  // Any thread.
+  virtual void receive_server_side_emit(payload args, std::function<void(payload)> reply) = 0;
 };
 
 class adapter {
@@ -121,8 +119,14 @@ class adapter {
   virtual void del_sockets(broadcast_options opts, std::vector<room> rooms) = 0;
   virtual void disconnect_sockets(broadcast_options opts, bool close) = 0;
   virtual void server_count(std::function<void(std::size_t)> done) { done(1); }
-  // Emits to the other servers of the cluster; a single node has none.
-  virtual void server_side_emit(payload) {}
+  // Server-side events to the other servers of the cluster (Node's serverSideEmit): args[0] is
+  // the event name. with_ack completes once with every other server's answer, or error::timeout
+  // and the answers so far. A single server has no others: nothing is sent, and with_ack
+  // completes at once with no answers.
+  virtual void server_side_emit(payload args) {}
+  virtual void server_side_emit_with_ack(payload args, broadcast_ack_callback done) {
+    done({}, {});
+  }
 
  protected:
   adapter_host& nsp_;

@@ -6,12 +6,20 @@
 // each matching name becomes a child namespace that copies the parent's middlewares (at creation)
 // and calls the parent's connection handlers; a broadcast on the parent reaches every child.
 //
+// Server-side events (Node's serverSideEmit, serverSideEmitWithAck and io.on(event) for them)
+// travel between the servers of a cluster through the adapter; a single server has no others
+// (nothing is sent; with_ack completes at once with no answers).
+//
 // Threading: every member is safe from any thread; handlers registered after clients connected
-// apply to later connections.
+// apply to later connections. Server-side event handlers run on the adapter's thread (the Redis
+// adapter: its connection's strand on worker 0), possibly while socket handlers run on others.
 #pragma once
 
 #include <sio/server/adapter.hpp>
 #include <sio/server/broadcast_operator.hpp>
+#include <sio/server/completion.hpp>
+#include <sio/server/flag_builder.hpp>
+#include <sio/server/handler.hpp>
 #include <sio/server/socket.hpp>
 #include <sio/server/types.hpp>
 
@@ -31,11 +39,15 @@ class client;
 struct server_state;
 }  // namespace detail
 
-class namespace_ final : public std::enable_shared_from_this<namespace_>, public adapter_host {
+class namespace_ final : public std::enable_shared_from_this<namespace_>,
+                         public adapter_host,
+                         public flag_builder<namespace_, broadcast_operator> {
  public:
   using middleware = std::function<void(socket&, next)>;
   using connection_handler = std::function<void(socket&)>;
   using matcher = std::function<bool(std::string_view name, const boost::json::object& auth)>;
+  // The normalized form of a server-side event handler (see on_server_side_emit).
+  using server_side_handler = detail::handler_fn<>;
 
   namespace_(std::shared_ptr<detail::server_state> srv, std::string name, matcher parent_of = {});
   ~namespace_() override;
@@ -46,31 +58,73 @@ class namespace_ final : public std::enable_shared_from_this<namespace_>, public
   namespace_& on_connect(connection_handler h) { return on_connection(std::move(h)); }
   sio::adapter& get_adapter() noexcept { return *adapter_; }
 
+  // Broadcast shortcuts (broadcast_operator.hpp); volatile_/compress/local/timeout come from
+  // flag_builder.
   broadcast_operator all() { return broadcast_operator(shared_from_this()); }
   broadcast_operator to(std::string_view r) { return all().to(r); }
   broadcast_operator to(std::initializer_list<std::string_view> rs) { return all().to(rs); }
   broadcast_operator in(std::string_view r) { return all().to(r); }
   broadcast_operator except(std::string_view r) { return all().except(r); }
-  broadcast_operator volatile_() { return all().volatile_(); }
-  broadcast_operator compress(bool c) { return all().compress(c); }
-  broadcast_operator local() { return all().local(); }
-  broadcast_operator timeout(std::chrono::milliseconds t) { return all().timeout(t); }
   template <class... A>
   void emit(std::string_view event, A&&... a) {
     all().emit(event, std::forward<A>(a)...);
   }
-  void emit_with_ack(std::string_view event, payload p, broadcast_ack_callback cb) {
-    all().emit_with_ack(event, std::move(p), std::move(cb));
+  template <class Token>
+  auto emit_with_ack(std::string_view event, payload p, Token&& token) {
+    return all().emit_with_ack(event, std::move(p), std::forward<Token>(token));
   }
-  void fetch_sockets(std::function<void(std::vector<remote_socket>)> cb) {
-    all().fetch_sockets(std::move(cb));
+  template <class Token>
+  auto fetch_sockets(Token&& token) {
+    return all().fetch_sockets(std::forward<Token>(token));
   }
-  void socket_ids(std::function<void(std::vector<std::string>)> cb) {
-    all().socket_ids(std::move(cb));
+  template <class Token>
+  auto socket_ids(Token&& token) {
+    return all().socket_ids(std::forward<Token>(token));
   }
   void sockets_join(std::string_view r) { all().sockets_join(r); }
   void sockets_leave(std::string_view r) { all().sockets_leave(r); }
   void disconnect_sockets(bool close = false) { all().disconnect_sockets(close); }
+
+  // Completes with the number of servers in the cluster (this one included; 1 alone).
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(std::size_t)) Token>
+  auto server_count(Token&& token) {
+    return detail::initiate<std::size_t>(
+        std::forward<Token>(token),
+        [self = shared_from_this()](std::function<void(std::size_t)> cb) {
+          self->adapter_->server_count(std::move(cb));
+        });
+  }
+
+  // Emits a server-side event to the other servers (Node's serverSideEmit). Throws
+  // std::invalid_argument for a reserved event name.
+  template <class... A>
+  void server_side_emit(std::string_view event, A&&... a) {
+    server_side_emit_payload(event, make_payload(std::forward<A>(a)...));
+  }
+  void server_side_emit_payload(std::string_view event, payload p);
+  // ... and completes once with (error_code, one answer per other server: the arguments it
+  // acknowledged with); sio::error::timeout and the answers so far when some server did not
+  // answer in time (the adapter's request timeout).
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, std::vector<payload>))
+                Token>
+  auto server_side_emit_with_ack(std::string_view event, payload p, Token&& token) {
+    detail::check_event_name(event);
+    return detail::initiate<boost::system::error_code, std::vector<payload>>(
+        std::forward<Token>(token),
+        [self = shared_from_this(),
+         p = server_side_args(event, std::move(p))](broadcast_ack_callback cb) mutable {
+          self->adapter_->server_side_emit_with_ack(std::move(p), std::move(cb));
+        });
+  }
+  // Handles the server-side event `event` sent by the other servers: f(args...[, sio::ack]) in
+  // the shapes of handler.hpp (without the leading socket), e.g.
+  //   io.on_server_side_emit("hello", [](std::string from, sio::ack ack) { ack("hi"); });
+  // Replaces an earlier handler of that event. The children of a dynamic namespace use their
+  // parent's handlers for the events they have none for.
+  template <class F>
+  namespace_& on_server_side_emit(std::string event, F&& f) {
+    return add_server_side_handler(std::move(event), detail::make_handler<>(std::forward<F>(f)));
+  }
 
   // The socket with this id if it lives on the calling worker, else nullptr.
   std::shared_ptr<socket> local_socket(std::string_view id);
@@ -79,7 +133,14 @@ class namespace_ final : public std::enable_shared_from_this<namespace_>, public
   friend class detail::client;
   friend class socket;
   friend class broadcast_operator;
+  friend class flag_builder<namespace_, broadcast_operator>;
   friend struct detail::server_state;
+  using server_side_map = std::unordered_map<std::string, server_side_handler>;
+
+  broadcast_flags flags() const noexcept { return {}; }
+  broadcast_operator with_flags(broadcast_flags f) const;
+  // The event name, then the arguments.
+  static payload server_side_args(std::string_view event, payload p);
 
   struct string_hash {
     using is_transparent = void;
@@ -107,6 +168,10 @@ class namespace_ final : public std::enable_shared_from_this<namespace_>, public
   void leave(std::size_t w, std::span<const std::string* const> ids,
              const std::vector<room>& rooms) override;
   void disconnect(std::size_t w, std::span<const std::string* const> ids, bool close) override;
+  void receive_server_side_emit(payload args, std::function<void(payload)> reply) override;
+  namespace_& add_server_side_handler(std::string event, server_side_handler h);
+  // The handler of a server-side event: this namespace's, else its parent's.
+  server_side_handler server_side_handler_of(const std::string& event);
   std::vector<std::shared_ptr<socket>> resolve(std::size_t w,
                                                std::span<const std::string* const> ids);
 
@@ -129,9 +194,10 @@ class namespace_ final : public std::enable_shared_from_this<namespace_>, public
   std::vector<shard> shards_;
   std::atomic<std::uint64_t> ack_ids_{0};
 
-  std::mutex mu_;  // guards the three lists below (copy-on-write snapshots)
+  std::mutex mu_;  // guards the lists below (copy-on-write snapshots)
   std::shared_ptr<const std::vector<middleware>> middlewares_;
   std::shared_ptr<const std::vector<connection_handler>> handlers_;
+  std::shared_ptr<const server_side_map> server_side_;
   std::vector<std::shared_ptr<namespace_>> children_;
 };
 

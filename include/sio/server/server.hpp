@@ -14,6 +14,7 @@
 #include <sio/engineio/server.hpp>
 #include <sio/server/adapter.hpp>
 #include <sio/server/broadcast_operator.hpp>
+#include <sio/server/flag_builder.hpp>
 #include <sio/server/namespace.hpp>
 #include <sio/server/socket.hpp>
 #include <sio/server/types.hpp>
@@ -59,7 +60,7 @@ struct server_options {
   std::function<void(std::string_view)> log;  // errors (throwing handlers...); default: stderr
 };
 
-class server {
+class server : public flag_builder<server, broadcast_operator> {
  public:
   using middleware = namespace_::middleware;
   using connection_handler = namespace_::connection_handler;
@@ -83,7 +84,8 @@ class server {
   namespace_& of(namespace_::matcher pred);
   namespace_& sockets() { return of("/"); }
 
-  // Main-namespace shortcuts (like Node, io.use applies to "/" only).
+  // Main-namespace shortcuts (like Node, io.use applies to "/" only); volatile_/compress/local/
+  // timeout come from flag_builder. See namespace.hpp and broadcast_operator.hpp.
   server& use(middleware m) {
     sockets().use(std::move(m));
     return *this;
@@ -96,23 +98,42 @@ class server {
   broadcast_operator to(std::initializer_list<std::string_view> rs) { return sockets().to(rs); }
   broadcast_operator in(std::string_view r) { return sockets().to(r); }
   broadcast_operator except(std::string_view r) { return sockets().except(r); }
-  broadcast_operator volatile_() { return sockets().volatile_(); }
-  broadcast_operator compress(bool c) { return sockets().compress(c); }
-  broadcast_operator local() { return sockets().local(); }
-  broadcast_operator timeout(std::chrono::milliseconds t) { return sockets().timeout(t); }
   template <class... A>
   void emit(std::string_view event, A&&... a) {
     sockets().emit(event, std::forward<A>(a)...);
   }
-  void emit_with_ack(std::string_view event, payload p, broadcast_ack_callback cb) {
-    sockets().emit_with_ack(event, std::move(p), std::move(cb));
+  template <class Token>
+  auto emit_with_ack(std::string_view event, payload p, Token&& token) {
+    return sockets().emit_with_ack(event, std::move(p), std::forward<Token>(token));
   }
-  void fetch_sockets(std::function<void(std::vector<remote_socket>)> cb) {
-    sockets().fetch_sockets(std::move(cb));
+  template <class Token>
+  auto fetch_sockets(Token&& token) {
+    return sockets().fetch_sockets(std::forward<Token>(token));
+  }
+  template <class Token>
+  auto socket_ids(Token&& token) {
+    return sockets().socket_ids(std::forward<Token>(token));
   }
   void sockets_join(std::string_view r) { sockets().sockets_join(r); }
   void sockets_leave(std::string_view r) { sockets().sockets_leave(r); }
   void disconnect_sockets(bool close = false) { sockets().disconnect_sockets(close); }
+  template <class Token>
+  auto server_count(Token&& token) {
+    return sockets().server_count(std::forward<Token>(token));
+  }
+  template <class... A>
+  void server_side_emit(std::string_view event, A&&... a) {
+    sockets().server_side_emit(event, std::forward<A>(a)...);
+  }
+  template <class Token>
+  auto server_side_emit_with_ack(std::string_view event, payload p, Token&& token) {
+    return sockets().server_side_emit_with_ack(event, std::move(p), std::forward<Token>(token));
+  }
+  template <class F>
+  server& on_server_side_emit(std::string event, F&& f) {
+    sockets().on_server_side_emit(std::move(event), std::forward<F>(f));
+    return *this;
+  }
 
   // Owned engine: listen and run the workers (start), also block (run), stop and join (stop).
   // Attached or engine-less: stop() closes every client with "server shutting down".
@@ -126,7 +147,11 @@ class server {
   struct engine_link;  // implementation detail (the engine this server owns or attached to)
 
  private:
+  friend class flag_builder<server, broadcast_operator>;
   class handler;
+
+  broadcast_flags flags() const noexcept { return {}; }
+  broadcast_operator with_flags(broadcast_flags f) const;
   void init(std::shared_ptr<worker_pool> workers, server_options opts);
 
   std::shared_ptr<detail::server_state> st_;

@@ -7,15 +7,17 @@
 // handlers are meant for the socket's own worker (inside its handlers).
 //
 // Handlers receive their socket as an argument; keep `shared_from_this()` (or the id) to reach it
-// later, never capture the socket's owning pointer in its own handlers.
+// later, never capture the socket's owning pointer in its own handlers. The handler shapes
+// (typed arguments, sio::ack) are in handler.hpp; s.volatile_(), s.compress(c) and s.timeout(t)
+// (flag_builder.hpp) return a socket_emitter carrying that flag.
 #pragma once
 
 #include <sio/server/adapter.hpp>
+#include <sio/server/completion.hpp>
+#include <sio/server/flag_builder.hpp>
+#include <sio/server/handler.hpp>
 #include <sio/server/types.hpp>
 
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
@@ -45,129 +47,35 @@ struct socket_init;
 struct server_state;
 }  // namespace detail
 
-// Continuation of a middleware: next() lets the connection (or packet) through, next(error)
-// refuses it. Call it once, from any thread.
-class next {
- public:
-  using fn = std::function<void(std::optional<connect_error>)>;
-  explicit next(fn f) : f_(std::move(f)) {}
-  void operator()() const { f_(std::nullopt); }
-  void operator()(connect_error e) const { f_(std::move(e)); }
+// The normalized form of a socket event handler; `socket::on` accepts the shapes of handler.hpp.
+using event_handler = detail::handler_fn<socket&>;
 
- private:
-  fn f_;
-};
-
-// The acknowledgement a client asked for with its event. Answers once (later calls are ignored);
-// callable from any thread. A default-constructed ack (no id requested) does nothing.
-class ack {
- public:
-  ack() = default;
-  bool requested() const noexcept { return st_ != nullptr; }
-  // ack({{"success", true}}): one JSON argument.
-  void operator()(boost::json::value v) const { send(make_payload(std::move(v))); }
-  template <class... A>
-  void operator()(A&&... a) const {
-    send(make_payload(std::forward<A>(a)...));
-  }
-  void send(payload p) const;
-
-  struct state;
-  explicit ack(std::shared_ptr<state> s) : st_(std::move(s)) {}
-
- private:
-  std::shared_ptr<state> st_;
-};
-
-// Normalized event handler; `on` accepts the friendlier shapes listed there.
-using event_handler = std::function<void(socket&, payload&, ack&)>;
-
-namespace detail {
-template <class F>
-struct fn_traits : fn_traits<decltype(&F::operator())> {};
-template <class C, class R, class... A>
-struct fn_traits<R (C::*)(A...) const> {
-  using args = std::tuple<A...>;
-};
-template <class C, class R, class... A>
-struct fn_traits<R (C::*)(A...)> {
-  using args = std::tuple<A...>;
-};
-template <class R, class... A>
-struct fn_traits<R (*)(A...)> {
-  using args = std::tuple<A...>;
-};
-
-// Thrown when typed arguments cannot be converted: the event is dropped, the socket kept.
-struct argument_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-template <class F>
-event_handler make_event_handler(F f) {
-  using args = typename fn_traits<std::decay_t<F>>::args;
-  constexpr std::size_t n = std::tuple_size_v<args>;
-  static_assert(n == 2 || n == 3, "handler: (socket&, args) or (socket&, args, sio::ack)");
-  using A1 = std::remove_cvref_t<std::tuple_element_t<1, args>>;
-  return [f = std::move(f)](socket& s, payload& p, ack& a) mutable {
-    auto call = [&](auto&& v) {
-      if constexpr (n == 3)
-        f(s, v, a);
-      else
-        f(s, v);
-    };
-    if constexpr (std::is_same_v<A1, payload>) {
-      call(p);
-    } else if constexpr (std::is_same_v<A1, boost::json::array>) {
-      call(p.args);
-    } else {
-      std::optional<A1> v;
-      try {
-        v.emplace(
-            boost::json::value_to<A1>(p.args.empty() ? boost::json::value() : p.args.front()));
-      } catch (const std::exception& e) {
-        throw argument_error(e.what());
-      }
-      call(*v);
-    }
-  };
-}
-}  // namespace detail
-
-class socket;
-
-// socket.volatile_() / compress() / timeout(): flags for the next emit of this socket.
-class socket_emitter {
+// socket.volatile_() / compress() / timeout(): flags for the next emit of this socket (see
+// flag_builder.hpp; compress is currently ignored).
+class socket_emitter : public flag_builder<socket_emitter, socket_emitter, flag_set::socket> {
  public:
   socket_emitter(std::shared_ptr<socket> s, broadcast_flags f) : s_(std::move(s)), f_(f) {}
-  socket_emitter volatile_() const {
-    auto f = f_;
-    f.volatile_ = true;
-    return {s_, f};
-  }
-  socket_emitter compress(bool c) const {
-    auto f = f_;
-    f.compress = c;
-    return {s_, f};
-  }
-  socket_emitter timeout(std::chrono::milliseconds t) const {
-    auto f = f_;
-    f.timeout = t;
-    return {s_, f};
-  }
+
   template <class... A>
   void emit(std::string_view event, A&&... a) const {
     emit_payload(event, make_payload(std::forward<A>(a)...));
   }
   void emit_payload(std::string_view event, payload p) const;
-  void emit_with_ack(std::string_view event, payload p, ack_callback cb) const;
+  // As socket::emit_with_ack, with this emitter's timeout.
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, payload)) Token>
+  auto emit_with_ack(std::string_view event, payload p, Token&& token) const;
 
  private:
+  friend class flag_builder<socket_emitter, socket_emitter, flag_set::socket>;
+  broadcast_flags flags() const noexcept { return f_; }
+  socket_emitter with_flags(broadcast_flags f) const { return {s_, f}; }
+
   std::shared_ptr<socket> s_;
   broadcast_flags f_;
 };
 
-class socket : public std::enable_shared_from_this<socket> {
+class socket : public std::enable_shared_from_this<socket>,
+               public flag_builder<socket, socket_emitter, flag_set::socket> {
  public:
   using disconnect_handler = std::function<void(socket&, disconnect_reason)>;
   using any_handler = std::function<void(socket&, std::string_view event, const payload&)>;
@@ -192,12 +100,12 @@ class socket : public std::enable_shared_from_this<socket> {
 
   boost::json::object data;  // application data (Node's socket.data); worker only
 
-  // Handlers: f(socket&, const boost::json::array& args[, sio::ack]),
-  //           f(socket&, const sio::payload& args[, sio::ack])  (binary attachments),
-  //           f(socket&, const T& first_arg[, sio::ack])         (value_to<T>(args[0])).
+  // Handlers: f(socket&, args...[, sio::ack]) in the shapes of handler.hpp, e.g.
+  //   s.on("move", [](sio::socket& s, std::string room, move_t m, sio::ack ack) {...});
+  //   s.on("raw", [](sio::socket& s, const sio::payload& p) {...});
   template <class F>
   socket& on(std::string event, F&& f) {
-    return on_event(std::move(event), detail::make_event_handler(std::forward<F>(f)));
+    return on_event(std::move(event), detail::make_handler<socket&>(std::forward<F>(f)));
   }
   socket& on_event(std::string event, event_handler h);
   socket& off(std::string_view event);
@@ -214,40 +122,21 @@ class socket : public std::enable_shared_from_this<socket> {
     emit_payload(event, make_payload(std::forward<A>(a)...));
   }
   void emit_payload(std::string_view event, payload p) { send_event(event, std::move(p), {}, {}); }
-  // cb runs on this socket's worker, exactly once: with the answer, or error::disconnected.
-  void emit_with_ack(std::string_view event, payload p, ack_callback cb) {
-    send_event(event, std::move(p), {}, std::move(cb));
+  // Emits with an acknowledgement, completing once with (error_code, payload): the client's
+  // answer, or sio::error::disconnected, or sio::error::timeout when no answer came within
+  // `timeout`. Any completion token (completion.hpp): a callback (it runs on this socket's
+  // worker), asio::use_awaitable (co_await gives the answer; as_tuple the error too),
+  // asio::use_future... Throws std::invalid_argument for a reserved event name.
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, payload)) Token>
+  auto emit_with_ack(std::string_view event, payload p, Token&& token) {
+    return emit_with_ack_flags(event, std::move(p), {}, std::forward<Token>(token));
   }
-  // ... or error::timeout when no answer came within `timeout`.
-  void emit_with_ack(std::string_view event, payload p, std::chrono::milliseconds timeout,
-                     ack_callback cb) {
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, payload)) Token>
+  auto emit_with_ack(std::string_view event, payload p, std::chrono::milliseconds timeout,
+                     Token&& token) {
     broadcast_flags f;
     f.timeout = timeout;
-    send_event(event, std::move(p), f, std::move(cb));
-  }
-  // The same with any Asio completion token: co_await s.async_emit_with_ack(ev, p, 5s,
-  // asio::use_awaitable) gives std::tuple<error_code, payload> with as_tuple, use_future a future.
-  // The completion runs on the token's associated executor.
-  template <class Token>
-  auto async_emit_with_ack(std::string_view event, payload p, std::chrono::milliseconds timeout,
-                           Token&& token) {
-    return boost::asio::async_initiate<Token, void(boost::system::error_code, payload)>(
-        [self = shared_from_this(), ev = std::string(event)](auto handler, payload p,
-                                                             std::chrono::milliseconds t) {
-          using H = decltype(handler);
-          auto h = std::make_shared<H>(std::move(handler));
-          self->emit_with_ack(ev, std::move(p), t, [h](boost::system::error_code ec, payload r) {
-            auto ex = boost::asio::get_associated_executor(*h);
-            boost::asio::dispatch(
-                ex, [h, ec, r = std::move(r)]() mutable { std::move (*h)(ec, std::move(r)); });
-          });
-        },
-        token, std::move(p), timeout);
-  }
-  socket_emitter volatile_() { return socket_emitter(shared_from_this(), {}).volatile_(); }
-  socket_emitter compress(bool c) { return socket_emitter(shared_from_this(), {}).compress(c); }
-  socket_emitter timeout(std::chrono::milliseconds t) {
-    return socket_emitter(shared_from_this(), {}).timeout(t);
+    return emit_with_ack_flags(event, std::move(p), f, std::forward<Token>(token));
   }
 
   void join(std::string_view r) { join({r}); }
@@ -277,8 +166,23 @@ class socket : public std::enable_shared_from_this<socket> {
  private:
   friend class detail::client;
   friend class namespace_;
-  friend class ack;
   friend class socket_emitter;
+  friend class flag_builder<socket, socket_emitter, flag_set::socket>;
+
+  struct ack_state;  // the ack of one event this socket received
+
+  broadcast_flags flags() const noexcept { return {}; }
+  socket_emitter with_flags(broadcast_flags f) const {
+    return {std::const_pointer_cast<socket>(shared_from_this()), f};
+  }
+  template <class Token>
+  auto emit_with_ack_flags(std::string_view event, payload p, broadcast_flags f, Token&& token) {
+    detail::check_event_name(event);
+    return detail::initiate<boost::system::error_code, payload>(
+        std::forward<Token>(token),
+        [self = shared_from_this(), ev = std::string(event), p = std::move(p),
+         f](ack_callback cb) mutable { self->send_event(ev, std::move(p), f, std::move(cb)); });
+  }
 
   struct pending_ack {
     ack_callback cb;
@@ -317,6 +221,7 @@ class socket : public std::enable_shared_from_this<socket> {
   void run_middlewares(std::size_t i, std::shared_ptr<std::pair<std::string, payload>> ev, ack a);
   void dispatch_event(const std::string& name, payload& args, ack& a);
   void call_handler(event_handler& h, const std::string& name, payload& args, ack& a);
+  void refuse_arguments(const std::string& name, const detail::argument_error& e, ack& a);
   void on_ack_packet(protocol::socketio::packet& p);
   void on_close(disconnect_reason r);
   void connected_by_server();
@@ -339,5 +244,10 @@ class socket : public std::enable_shared_from_this<socket> {
   std::unique_ptr<listeners> lst_;
   std::unique_ptr<ack_map> acks_;  // pending emit_with_ack answers, allocated on first use
 };
+
+template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, payload)) Token>
+auto socket_emitter::emit_with_ack(std::string_view event, payload p, Token&& token) const {
+  return s_->emit_with_ack_flags(event, std::move(p), f_, std::forward<Token>(token));
+}
 
 }  // namespace sio

@@ -100,6 +100,11 @@ payload make_payload(A&&... a) {
   return p;
 }
 
+namespace detail {
+// Throws std::invalid_argument for an event name the protocol reserves ("connect", ...).
+void check_event_name(std::string_view event);
+}  // namespace detail
+
 // A middleware refusal: becomes CONNECT_ERROR {"message":..., "data":...} ("data" omitted when
 // empty). Also what socket.use() middlewares pass to next() to refuse a packet.
 struct connect_error {

@@ -1,0 +1,117 @@
+#include "adapter_impl.hpp"
+
+#include <sio/protocol/msgpack.hpp>
+#include <sio/protocol/socketio.hpp>
+
+#include <algorithm>
+
+namespace sio {
+
+namespace json = boost::json;
+namespace pt = protocol::socketio;
+using namespace redis::wire;
+
+redis_adapter::impl::impl(redis_adapter* s, adapter_host& h, std::shared_ptr<redis::shared_link> l)
+    : self(s), host(h), link(std::move(l)), uid(engineio::random_id(6)) {
+  const auto& key = link->opts.key;
+  channel = key + "#" + h.name() + "#";
+  request_channel = key + "-request#" + h.name() + "#";
+  response_channel = key + "-response#" + h.name() + "#";
+  specific_response_channel = response_channel + uid + "#";
+}
+
+void redis_adapter::impl::log(const std::string& s) const {
+  link->log("sio redis-adapter " + host.name() + ": " + s);
+}
+
+void redis_adapter::impl::publish(std::string ch, std::string msg) {
+  link->pub->command({"PUBLISH", std::move(ch), std::move(msg)});
+}
+
+void redis_adapter::impl::publish_response(const std::string& requester_uid, std::string msg) {
+  publish(link->opts.publish_on_specific_response_channel && !requester_uid.empty()
+              ? response_channel + requester_uid + "#"
+              : response_channel,
+          std::move(msg));
+}
+
+void redis_adapter::impl::server_count(std::function<void(std::size_t)> done) {
+  // Redis down: this node is alone for now (cluster requests would only wait for the timeout).
+  if (!link->pub->connected() || !link->sub->connected()) return done(1);
+  link->pub->command({"PUBSUB", "NUMSUB", request_channel},
+                     [done = std::move(done)](boost::system::error_code ec, redis::reply r) {
+                       std::size_t n = 1;
+                       if (!ec && r.type == redis::reply::kind::array && r.elements.size() == 2 &&
+                           r.elements[1].type == redis::reply::kind::integer &&
+                           r.elements[1].integer > 0)
+                         n = static_cast<std::size_t>(r.elements[1].integer);
+                       done(n);
+                     });
+}
+
+void redis_adapter::impl::count_joined(std::vector<room> before, std::span<const room> rooms) {
+  std::lock_guard lk(rooms_mu);
+  for (const auto& r : rooms) {
+    if (std::find(before.begin(), before.end(), r) != before.end()) continue;
+    before.push_back(r);
+    room_counts[r]++;
+  }
+}
+
+void redis_adapter::impl::count_left(std::span<const room> rooms) {
+  std::lock_guard lk(rooms_mu);
+  for (const auto& r : rooms)
+    if (auto it = room_counts.find(r); it != room_counts.end() && --it->second == 0)
+      room_counts.erase(it);
+}
+
+std::vector<room> redis_adapter::impl::local_rooms() {
+  std::lock_guard lk(rooms_mu);
+  std::vector<room> out;
+  out.reserve(room_counts.size());
+  for (const auto& [r, n] : room_counts) out.push_back(r);
+  return out;
+}
+
+// The event packet of a broadcast [uid, packet, opts] from another node, or nullopt (logged when
+// it is not one).
+std::optional<std::pair<pt::packet, broadcast_options>> redis_adapter::impl::read_broadcast(
+    std::string_view ch, std::string_view msg) {
+  auto drop = [&](const std::string& why) {
+    log("dropped " + why);
+    return std::nullopt;
+  };
+  auto doc = protocol::msgpack::decode(msg);
+  if (!doc) return drop("a broadcast on " + std::string(ch) + ": " + doc.error().message());
+  auto* arr = doc->value.if_array();
+  if (!arr || arr->size() < 2 || !arr->at(0).is_string() || !arr->at(1).is_object())
+    return drop("a malformed broadcast on " + std::string(ch));
+  if (arr->at(0).get_string() == uid) return std::nullopt;  // our own
+  auto& pkt = arr->at(1).get_object();
+  auto* nsp = pkt.if_contains("nsp");
+  if (nsp && !nsp->is_string()) return drop("a broadcast with a bad namespace");
+  if ((nsp ? std::string_view(nsp->get_string()) : "/") != host.name()) return std::nullopt;
+  auto* type = pkt.if_contains("type");
+  auto* data = pkt.if_contains("data");
+  const auto t = type && type->is_number() ? type->to_number<double>() : -1.0;
+  if ((t != 2 && t != 5) || !data || !data->is_array() || data->get_array().empty())
+    return drop("a broadcast that is not an event");
+  if (!placeholders_valid(*data, doc->attachments.size()))
+    return drop("a broadcast with invalid binary placeholders");
+  std::pair<pt::packet, broadcast_options> out;
+  if (arr->size() > 2) out.second = options_from_json(arr->at(2));
+  out.first.type = pt::packet_type::event;
+  out.first.nsp = host.name();
+  out.first.data = std::move(*data);
+  out.first.attachments = std::move(doc->attachments);
+  return out;
+}
+
+void redis_adapter::impl::on_broadcast(std::string_view ch, std::string msg) {
+  auto b = read_broadcast(ch, msg);
+  if (!b) return;
+  auto out = make_outgoing(std::move(b->first));
+  with_self([&](redis_adapter& a) { a.in_memory_adapter::broadcast(std::move(out), b->second); });
+}
+
+}  // namespace sio
