@@ -71,7 +71,7 @@ std::vector<std::shared_ptr<namespace_>> namespace_::targets() {
 
 outgoing_ptr namespace_::encode(pt::packet p, const broadcast_options& opts) {
   if (!srv_->opts.connection_state_recovery) return make_outgoing(std::move(p));
-  return adapter_->encode_broadcast(std::move(p), opts);
+  return adapter_->encode_event(std::move(p), opts);
 }
 
 void namespace_::add(const std::shared_ptr<detail::client>& c, boost::json::object auth) {

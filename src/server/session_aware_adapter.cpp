@@ -187,7 +187,7 @@ session_aware_adapter::session_aware_adapter(adapter_host& nsp, recovery_options
 // timer's pending wait with it.
 session_aware_adapter::~session_aware_adapter() = default;
 
-outgoing_ptr session_aware_adapter::encode_broadcast(pt::packet p, const broadcast_options& opts) {
+outgoing_ptr session_aware_adapter::encode_event(pt::packet p, const broadcast_options& opts) {
   if (!is_logged(p, opts)) return make_outgoing(std::move(p));
   // Offset, encoding and log entry under one lock: the log stays in offset order.
   std::lock_guard lk(st_->mu);

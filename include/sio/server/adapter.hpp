@@ -8,7 +8,7 @@
 // once by the caller (outgoing_packet) and handed to each worker, which fans it out to its local
 // members. Completion callbacks run on whichever worker finishes last.
 //
-// Connection state recovery (recovery.hpp) goes through the adapter too: encode_broadcast,
+// Connection state recovery (recovery.hpp) goes through the adapter too: encode_event,
 // persist_session and restore_session, called only when the server has recovery on. The base
 // adapter does what Node's base Adapter does (no offsets, nothing persisted, nothing restored), so
 // recovery never happens with it; session_aware_adapter (session_aware_adapter.hpp) keeps the
@@ -148,8 +148,7 @@ class adapter {
   // Encodes an EVENT about to be broadcast, or emitted by one socket (then opts.rooms is its id,
   // as Node routes socket.emit through the adapter): a logging adapter appends the packet's offset
   // as its last argument before encoding and keeps the frames.
-  virtual outgoing_ptr encode_broadcast(protocol::socketio::packet p,
-                                        const broadcast_options& opts) {
+  virtual outgoing_ptr encode_event(protocol::socketio::packet p, const broadcast_options& opts) {
     return make_outgoing(std::move(p));
   }
   // A socket disconnected for a recoverable reason.

@@ -27,8 +27,7 @@ class session_aware_adapter : public in_memory_adapter {
   session_aware_adapter(adapter_host& nsp, recovery_options opts);
   ~session_aware_adapter() override;
 
-  outgoing_ptr encode_broadcast(protocol::socketio::packet p,
-                                const broadcast_options& opts) override;
+  outgoing_ptr encode_event(protocol::socketio::packet p, const broadcast_options& opts) override;
   void persist_session(persisted_session s) override;
   void restore_session(std::string pid, std::string offset, restore_handler done) override;
 
