@@ -59,17 +59,15 @@ constexpr int offset_base = 36;
 struct session_aware_adapter::store {
   using session_list = std::list<stored_session>;
 
-  store(recovery_options o, boost::asio::io_context& sweeper)
-      : opts(o), tag(detail::random_id().substr(0, 4) + "."), timer(sweeper) {}
+  explicit store(recovery_options o) : opts(o), tag(detail::random_id().substr(0, 4) + ".") {}
 
   const recovery_options opts;
   const std::string tag;  // keeps offsets of other logs (other namespaces, processes) apart
-  mutable std::mutex mu;  // guards everything below but the timer
+  mutable std::mutex mu;  // guards everything below
   session_list sessions;
   std::unordered_map<std::string_view, session_list::iterator> by_pid;  // views of session pids
   std::deque<log_entry> log;
   std::uint64_t last_seq = 0;
-  boost::asio::steady_timer timer;  // used by worker 0, or by the last owner
 
   clock::duration window() const { return opts.max_disconnection_duration; }
   std::uint64_t first_seq() const { return last_seq + 1 - log.size(); }
@@ -112,7 +110,35 @@ struct session_aware_adapter::store {
   void persist(persisted_session s, clock::time_point now);
   std::optional<restored_session> restore(std::string_view pid, std::string_view offset,
                                           clock::time_point now);
-  static void schedule_sweep(const std::shared_ptr<store>& st);
+  void sweep() {
+    std::lock_guard lk(mu);
+    const auto now = clock::now();
+    drop_expired_sessions(now);
+    drop_expired_packets(now);
+  }
+};
+
+// The periodic sweep of one store, on worker 0. Its timer is owned by its own pending wait, never
+// by the store: it lives and dies with worker 0's io_context, and the sweep ends once the store
+// (the adapter) is gone.
+struct session_aware_adapter::sweeper : std::enable_shared_from_this<sweeper> {
+  sweeper(boost::asio::io_context& ctx, std::weak_ptr<store> s, clock::duration every)
+      : timer(ctx), st(std::move(s)), period(every) {}
+
+  void arm() {
+    timer.expires_after(period);
+    timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto s = self->st.lock()) {
+        s->sweep();
+        self->arm();
+      }
+    });
+  }
+
+  boost::asio::steady_timer timer;
+  std::weak_ptr<store> st;
+  clock::duration period;
 };
 
 outgoing_ptr session_aware_adapter::store::append(pt::packet p, const broadcast_options& o,
@@ -159,32 +185,14 @@ std::optional<restored_session> session_aware_adapter::store::restore(std::strin
   return out;
 }
 
-void session_aware_adapter::store::schedule_sweep(const std::shared_ptr<store>& st) {
-  const auto period = std::clamp<clock::duration>(st->window(), std::chrono::milliseconds(10),
-                                                  std::chrono::seconds(60));
-  st->timer.expires_after(period);
-  st->timer.async_wait([w = std::weak_ptr<store>(st)](boost::system::error_code ec) {
-    auto st = w.lock();
-    if (ec || !st) return;
-    {
-      std::lock_guard lk(st->mu);
-      const auto now = clock::now();
-      st->drop_expired_sessions(now);
-      st->drop_expired_packets(now);
-    }
-    schedule_sweep(st);
-  });
-}
-
 session_aware_adapter::session_aware_adapter(adapter_host& nsp, recovery_options opts)
-    : in_memory_adapter(nsp), st_(std::make_shared<store>(opts, nsp.workers().context(0))) {
-  nsp.workers().post(0, [w = std::weak_ptr<store>(st_)] {
-    if (auto st = w.lock()) store::schedule_sweep(st);
-  });
+    : in_memory_adapter(nsp), st_(std::make_shared<store>(opts)) {
+  const auto period = std::clamp<clock::duration>(
+      opts.max_disconnection_duration, std::chrono::milliseconds(10), std::chrono::seconds(60));
+  auto& pool = nsp.workers();
+  pool.post(0, [s = std::make_shared<sweeper>(pool.context(0), st_, period)] { s->arm(); });
 }
 
-// The sweep's handler holds the store only while it runs: the last owner frees it, and the
-// timer's pending wait with it.
 session_aware_adapter::~session_aware_adapter() = default;
 
 outgoing_ptr session_aware_adapter::encode_event(pt::packet p, const broadcast_options& opts) {

@@ -37,7 +37,8 @@ class session_aware_adapter : public in_memory_adapter {
 
  private:
   struct store;
-  std::shared_ptr<store> st_;  // shared with the sweep timer's handler
+  struct sweeper;
+  std::shared_ptr<store> st_;  // the sweep sees it through a weak pointer
 };
 
 }  // namespace sio
