@@ -7,8 +7,10 @@
 //                connection, "message" is echoed as "message-back", "message-with-ack" acked with
 //                its arguments; plus the test-only namespace "/test" whose hooks are specified by
 //                tests/interop/reference-server.mjs (the same server on the Node.js packages).
+//                --recovery MS turns on connection state recovery with a window of MS
+//                milliseconds (off by default: the protocol suites expect plain CONNECT answers).
 //
-// Usage: sio-conformance-server [--port N] [--workers N]
+// Usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]
 #include <sio/engineio/server.hpp>
 #include <sio/sio.hpp>
 
@@ -18,6 +20,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -191,12 +194,17 @@ void test_namespace(sio::namespace_& test) {
     s.on("close-transport", [](sio::socket& s, const boost::json::array&) {
       if (auto* c = s.conn()) c->close();
     });
+    s.on("stored-sessions", [&test](sio::socket&, const boost::json::array&, sio::ack ack) {
+      const auto* a = dynamic_cast<const sio::session_aware_adapter*>(&test.get_adapter());
+      ack(a ? a->session_count() : 0);
+    });
   });
 }
 
 struct args {
   std::uint16_t port = 3000;
   std::size_t workers = 0;
+  std::optional<std::chrono::milliseconds> recovery;
 };
 
 args parse_args(int argc, char** argv) {
@@ -214,8 +222,10 @@ args parse_args(int argc, char** argv) {
       a.port = static_cast<std::uint16_t>(std::stoul(value()));
     } else if (arg == "--workers") {
       a.workers = std::stoul(value());
+    } else if (arg == "--recovery") {
+      a.recovery = std::chrono::milliseconds(std::stoul(value()));
     } else if (arg == "--help" || arg == "-h") {
-      std::cout << "usage: sio-conformance-server [--port N] [--workers N]\n";
+      std::cout << "usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]\n";
       std::exit(0);
     } else {
       std::cerr << "unknown argument " << arg << "\n";
@@ -223,6 +233,11 @@ args parse_args(int argc, char** argv) {
     }
   }
   return a;
+}
+
+std::optional<sio::recovery_options> recovery_of(const args& a) {
+  if (!a.recovery) return std::nullopt;
+  return sio::recovery_options{.max_disconnection_duration = *a.recovery};
 }
 
 }  // namespace
@@ -239,7 +254,8 @@ int main(int argc, char** argv) {
                   .ping_interval = 300ms,
                   .ping_timeout = 200ms,
                   .max_payload = 1'000'000,
-                  .connect_timeout = 1000ms}};
+                  .connect_timeout = 1000ms,
+                  .connection_state_recovery = recovery_of(a)}};
   io.on_connection(protocol_suite_handlers);
   io.of("/custom").on_connection(protocol_suite_handlers);
   test_namespace(io.of("/test"));

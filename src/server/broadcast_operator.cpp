@@ -133,7 +133,7 @@ void broadcast_operator::emit_payload(std::string_view event, payload p) const {
   for (std::size_t i = 0; i < targets.size(); ++i) {
     auto& t = targets[i];
     auto pk = detail::event_packet(event, t->name(), i + 1 == targets.size() ? std::move(p) : p);
-    t->get_adapter().broadcast(make_outgoing(std::move(pk)), opts_);
+    t->get_adapter().broadcast(t->encode(std::move(pk), opts_), opts_);
   }
 }
 

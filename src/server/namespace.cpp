@@ -1,4 +1,6 @@
+#include <sio/engineio/random_id.hpp>
 #include <sio/server/namespace.hpp>
+#include <sio/server/session_aware_adapter.hpp>
 
 #include "detail.hpp"
 
@@ -15,8 +17,13 @@ namespace_::namespace_(std::shared_ptr<detail::server_state> srv, std::string na
       middlewares_(std::make_shared<const std::vector<middleware>>()),
       handlers_(std::make_shared<const std::vector<connection_handler>>()),
       server_side_(std::make_shared<const server_side_map>()) {
-  adapter_ =
-      srv_->opts.adapter ? srv_->opts.adapter(*this) : std::make_unique<in_memory_adapter>(*this);
+  const auto& recovery = srv_->opts.connection_state_recovery;
+  if (srv_->opts.adapter)
+    adapter_ = srv_->opts.adapter(*this);
+  else if (recovery)
+    adapter_ = std::make_unique<session_aware_adapter>(*this, *recovery);
+  else
+    adapter_ = std::make_unique<in_memory_adapter>(*this);
 }
 
 namespace_::~namespace_() = default;
@@ -122,15 +129,58 @@ std::vector<std::shared_ptr<namespace_>> namespace_::targets() {
   return children_;
 }
 
+outgoing_ptr namespace_::encode(pt::packet p, const broadcast_options& opts) {
+  if (!srv_->opts.connection_state_recovery) return make_outgoing(std::move(p));
+  return adapter_->encode_event(std::move(p), opts);
+}
+
 void namespace_::add(const std::shared_ptr<detail::client>& c, boost::json::object auth) {
+  const auto* pid = auth.if_contains("pid");
+  const auto* offset = auth.if_contains("offset");
+  if (!srv_->opts.connection_state_recovery || !pid || !pid->is_string() || !offset ||
+      !offset->is_string())
+    return create_socket(c, std::move(auth), std::nullopt);
+  std::string p(pid->get_string()), o(offset->get_string());
+  auto a = std::make_shared<boost::json::object>(std::move(auth));
+  adapter_->restore_session(
+      std::move(p), std::move(o),
+      [self = shared_from_this(), c, a](std::optional<restored_session> r) mutable {
+        self->srv_->pool->dispatch(c->worker(), [self, c, a, r = std::move(r)]() mutable {
+          self->create_socket(c, std::move(*a), std::move(r));
+        });
+      });
+}
+
+void namespace_::create_socket(const std::shared_ptr<detail::client>& c, boost::json::object auth,
+                               std::optional<restored_session> restored) {
+  if (!c->open()) {
+    // Gone while its session was looked up: the session stays restorable.
+    if (restored) adapter_->persist_session(std::move(restored->session));
+    return;
+  }
   detail::socket_init init;
-  init.id = srv_->new_id();
+  init.id = restored ? restored->session.sid : srv_->new_id();
   init.nsp = shared_from_this();
   init.cl = c;
   init.worker = c->worker();
   init.engine_id = std::string(c->conn().id());
   init.handshake = handshake_info(c->conn().shared_request(), std::move(auth));
   auto s = std::make_shared<socket>(std::move(init));
+  const auto& recovery = srv_->opts.connection_state_recovery;
+  if (recovery) {
+    auto& st = *(s->rec_ = std::make_unique<socket::recovery_state>());
+    if (restored) {
+      st.pid = std::move(restored->session.pid);
+      st.recovered = true;
+      st.replayed_seq = restored->log_seq;
+      st.rooms = std::move(restored->session.rooms);
+      st.missed = std::move(restored->missed);
+      s->data = std::move(restored->session.data);
+    } else {
+      st.pid = engineio::random_id(engineio::base64id_length);
+    }
+    if (st.recovered && recovery->skip_middlewares) return do_connect(s);
+  }
   std::shared_ptr<const std::vector<middleware>> m;
   {
     std::lock_guard lk(mu_);
@@ -142,15 +192,16 @@ void namespace_::add(const std::shared_ptr<detail::client>& c, boost::json::obje
 void namespace_::run_middlewares(std::shared_ptr<socket> s,
                                  std::shared_ptr<const std::vector<middleware>> m, std::size_t i) {
   auto c = s->client_;
-  if (!c || !c->open()) return;
+  if (!c || !c->open()) return give_back(*s);
   if (i >= m->size()) return do_connect(s);
   next n([self = shared_from_this(), s, m, i](std::optional<connect_error> err) mutable {
     const auto w = s->worker_;
     self->srv_->pool->dispatch(
         w, [self, s = std::move(s), m = std::move(m), i, err = std::move(err)]() mutable {
           auto c = s->client_;
-          if (!c || !c->open()) return;
+          if (!c || !c->open()) return self->give_back(*s);
           if (!err) return self->run_middlewares(std::move(s), std::move(m), i + 1);
+          self->give_back(*s);
           c->remove_pending(self->name_);
           s->client_.reset();
           boost::json::object data;
@@ -179,6 +230,7 @@ void namespace_::do_connect(const std::shared_ptr<socket>& s) {
   c->remove_pending(name_);
   shards_[s->worker_].sockets.emplace(std::string_view(s->id_), s);
   c->add_socket(s);
+  if (s->recovered()) restore(s);
   adapter_->add_all(s->worker_, s->id_, std::span<const room>(&s->id_, 1));
   s->connected_by_server();
   std::shared_ptr<const std::vector<connection_handler>> own, inherited;
@@ -203,6 +255,23 @@ void namespace_::do_connect(const std::shared_ptr<socket>& s) {
       }
     }
   }
+}
+
+void namespace_::restore(const std::shared_ptr<socket>& s) {
+  auto& st = *s->rec_;
+  adapter_->add_all(s->worker_, s->id_, st.rooms);
+  // Before CONNECT, as Node writes them (the client buffers them until it is connected).
+  for (const auto& p : st.missed) s->client_->write(*p, false, true);
+  std::vector<room>().swap(st.rooms);
+  std::vector<outgoing_ptr>().swap(st.missed);
+}
+
+void namespace_::give_back(socket& s) {
+  if (!s.recovered() || s.connected()) return;
+  auto& st = *s.rec_;
+  st.recovered = false;
+  adapter_->persist_session(
+      persisted_session{s.id_, std::move(st.pid), std::move(st.rooms), std::move(s.data)});
 }
 
 void namespace_::remove(const socket& s) {

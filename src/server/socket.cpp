@@ -38,6 +38,21 @@ struct reply_state final : ack::state {
   std::function<void(payload)> reply;
   void deliver(payload p) override { reply(std::move(p)); }
 };
+
+// Node's RECOVERABLE_DISCONNECT_REASONS: the client did not leave on purpose.
+bool is_recoverable(disconnect_reason r) noexcept {
+  switch (r) {
+    case disconnect_reason::transport_error:
+    case disconnect_reason::transport_close:
+    case disconnect_reason::forced_close:
+    case disconnect_reason::ping_timeout:
+    case disconnect_reason::server_shutting_down:
+    case disconnect_reason::forced_server_close:
+      return true;
+    default:
+      return false;
+  }
+}
 }  // namespace
 
 // Answers with an ACK packet on the socket's worker, if it is still connected.
@@ -165,7 +180,7 @@ void socket::send_event(std::string_view event, payload p, broadcast_flags f, ac
     });
     return;
   }
-  if (!connected()) {
+  if (!connected() && (cb || !rec_)) {
     if (cb) cb(make_error_code(error::disconnected), {});
     return;
   }
@@ -184,7 +199,17 @@ void socket::send_event(std::string_view event, payload p, broadcast_flags f, ac
     }
     add_ack(id, std::move(pa));
   }
-  deliver(make_outgoing(std::move(pk)), f.volatile_, f.compress);
+  if (!rec_) return deliver(make_outgoing(std::move(pk)), f.volatile_, f.compress);
+  // Node routes socket.emit through the adapter to the room of this id: logged for recovery, and
+  // once disconnected it reaches the socket that recovered this id, wherever that one lives.
+  broadcast_options o;
+  o.rooms.push_back(id_);
+  o.flags = f;
+  auto out = nsp_->encode(std::move(pk), o);
+  if (connected())
+    deliver(out, f.volatile_, f.compress);
+  else
+    nsp_->adapter_->broadcast(std::move(out), std::move(o));
 }
 
 void socket::ack_timeout(std::uint64_t id) {
@@ -205,6 +230,8 @@ void socket::ack_timeout(std::uint64_t id) {
 
 void socket::deliver(const outgoing_ptr& p, bool volatile_, bool compress) {
   if (!connected() || !client_) return;
+  // Already sent among the missed packets of the session this socket recovered.
+  if (rec_ && p->log_seq != 0 && p->log_seq <= rec_->replayed_seq) return;
   if (lst_ && !lst_->any_outgoing.empty()) {
     const auto& pk = p->packet;
     const auto* a = pk.data.if_array();
@@ -453,7 +480,10 @@ void socket::connected_by_server() {
   pt::packet pk;
   pk.type = pt::packet_type::connect;
   pk.nsp = nsp_->name();
-  pk.data = boost::json::object{{"sid", id_}};
+  if (rec_)
+    pk.data = boost::json::object{{"sid", id_}, {"pid", rec_->pid}};
+  else
+    pk.data = boost::json::object{{"sid", id_}};
   send_packet(std::move(pk));
 }
 
@@ -474,6 +504,7 @@ void socket::on_close(disconnect_reason r) {
     }
   };
   run(&listeners::disconnecting, "disconnecting");
+  persist_session(r);
   nsp_->adapter_->del_all(worker_, id_);
   nsp_->remove(*this);
   if (client_) client_->remove_socket(nsp_->name());
@@ -493,6 +524,11 @@ void socket::on_close(disconnect_reason r) {
   }
   run(&listeners::disconnect, "disconnect");
   drop_callbacks();
+}
+
+void socket::persist_session(disconnect_reason r) {
+  if (!rec_ || !is_recoverable(r)) return;
+  nsp_->adapter_->persist_session(persisted_session{id_, rec_->pid, rooms(), data});
 }
 
 void socket::drop_callbacks() noexcept {

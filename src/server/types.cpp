@@ -132,8 +132,9 @@ const boost::system::error_category& error_category() noexcept {
   return cat;
 }
 
-outgoing_ptr make_outgoing(protocol::socketio::packet p) {
+outgoing_ptr make_outgoing(protocol::socketio::packet p, std::uint64_t log_seq) {
   auto out = std::make_shared<outgoing_packet>();
+  out->log_seq = log_seq;
   std::string text;
   protocol::socketio::encode_text(p, text);
   out->frames.reserve(1 + p.attachments.size());

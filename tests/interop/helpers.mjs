@@ -51,9 +51,9 @@ function canConnect(port) {
   });
 }
 
-function spawnServer(port) {
+function spawnServer(port, extraArgs) {
   const { file, args } = serverCommand();
-  const proc = spawn(file, [...args, "--port", String(port)], {
+  const proc = spawn(file, [...args, ...extraArgs, "--port", String(port)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -83,15 +83,16 @@ async function waitUntilListening(server, port, timeoutMs) {
 }
 
 /**
- * Starts the conformance server. With no port, picks a free loopback port. Returns
- * { port, url, stop(), kill(signal), exited, output() }. stop() fails if the server had died on its own.
+ * Starts the conformance server. With no port, picks a free loopback port; `args` are added to its
+ * command line (e.g. ["--recovery", "60000"]). Returns { port, url, stop(), kill(signal), exited,
+ * output() }. stop() fails if the server had died on its own.
  */
-export async function startServer({ port } = {}) {
+export async function startServer({ port, args = [] } = {}) {
   const attempts = port ? 1 : 3;
   let lastError;
   for (let i = 0; i < attempts; i++) {
     const p = port ?? (await freePort());
-    const s = spawnServer(p);
+    const s = spawnServer(p, args);
     const ready = await waitUntilListening(s, p, 15000);
     if (ready.ok) {
       const server = {

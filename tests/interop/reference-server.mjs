@@ -14,6 +14,10 @@ import { EngineServer, SocketIOServer } from "../js/index.mjs";
 const args = process.argv.slice(2);
 const portIndex = args.indexOf("--port");
 const port = portIndex >= 0 ? Number(args[portIndex + 1]) : 3000;
+// --recovery MS: connection state recovery with a window of MS milliseconds ("/", "/custom", "/test").
+const recoveryIndex = args.indexOf("--recovery");
+const recovery =
+  recoveryIndex >= 0 ? { connectionStateRecovery: { maxDisconnectionDuration: Number(args[recoveryIndex + 1]) } } : {};
 
 const common = { pingInterval: 300, pingTimeout: 200, maxPayload: 1e6, cors: { origin: "*" } };
 const httpServer = http.createServer();
@@ -28,6 +32,7 @@ engine.on("connection", (socket) => {
 // --- Socket.IO: the protocol test-suite configuration --------------------------------------------
 const io = new SocketIOServer(httpServer, {
   ...common,
+  ...recovery,
   connectTimeout: 1000,
   destroyUpgrade: false,
 });
@@ -115,6 +120,8 @@ test.on("connection", (socket) => {
   socket.on("close-transport", () => {
     socket.conn.close();
   });
+  // Sessions kept for connection state recovery (SessionAwareAdapter's map; 0 without recovery).
+  socket.on("stored-sessions", (ack) => ackIf(ack, test.adapter.sessions?.size ?? 0));
 });
 
 httpServer.listen(port, "127.0.0.1", () => {

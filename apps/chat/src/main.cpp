@@ -79,6 +79,9 @@ int run(int argc, char** argv) {
   hooks.offload = [&pool](std::function<void()> work) { boost::asio::post(pool, std::move(work)); };
   sio::server_options io_opts;
   io_opts.path = "/socket.io/";
+  // A browser that loses its connection for less than two minutes keeps its socket (id, rooms)
+  // and receives the messages sent meanwhile (Node's connectionStateRecovery defaults).
+  io_opts.connection_state_recovery = sio::recovery_options{};
   const bool clustered = !opts.redis.empty();
   if (clustered) {
 #ifdef SIO_CHAT_REDIS

@@ -55,6 +55,11 @@ void guarded(std::string_view event, sio::ack& ack, F&& f) {
 std::string realtime::room_key(id_type room) {
   return "room:" + std::to_string(room);
 }
+std::optional<id_type> realtime::room_of_key(std::string_view key) {
+  constexpr std::string_view prefix = "room:";
+  if (!key.starts_with(prefix)) return std::nullopt;
+  return parse_id(key.substr(prefix.size()));
+}
 std::string realtime::user_key(id_type user) {
   return "user:" + std::to_string(user);
 }
@@ -111,6 +116,7 @@ void realtime::on_connection(sio::socket& s) {
     return;
   }
   s.join(user_key(me->user_id));
+  if (s.recovered()) restore_presence(s, me->user_id);
   auto bind = [this](void (realtime::*fn)(sio::socket&, const json::value&, sio::ack&)) {
     return [this, fn](sio::socket& s, const json::array& args, sio::ack& ack) {
       (this->*fn)(s, first_arg(args), ack);
@@ -124,6 +130,13 @@ void realtime::on_connection(sio::socket& s) {
     flood_.forget(s.id());
     for (id_type room : presence_.leave_all(s.id(), user_id)) publish_online(room);
   });
+}
+
+void realtime::restore_presence(sio::socket& s, id_type user) {
+  for (const auto& key : s.rooms()) {
+    auto room = room_of_key(key);
+    if (room && presence_.join(s.id(), user, *room)) publish_online(*room);
+  }
 }
 
 void realtime::join_room(sio::socket& s, const json::value& arg, sio::ack& ack) {

@@ -10,6 +10,9 @@
 // every node; each node recounts on the joins, leaves and disconnects of its own sockets, and an
 // answer older than one already emitted for the room is dropped. Per-user notifications need
 // nothing special: the rooms `user:<id>` are reached through the adapter on every node.
+//
+// Connection state recovery is on (main.cpp): a recovered socket comes back in its rooms, so its
+// presence is recorded again and the counts re-sent; it needs no joinRoom.
 #pragma once
 
 #include "api.hpp"
@@ -25,6 +28,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 namespace chat {
@@ -45,10 +50,12 @@ class realtime {
   void room_created(const room& r, const std::vector<id_type>& members, id_type creator);
 
   static std::string room_key(id_type room);  // Socket.IO room of a chat room: "room:<id>"
+  static std::optional<id_type> room_of_key(std::string_view key);  // its inverse
   static std::string user_key(id_type user);  // the per-user room: "user:<id>"
 
  private:
   void on_connection(sio::socket& s);
+  void restore_presence(sio::socket& s, id_type user);
   void join_room(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void leave_room(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void send_message(sio::socket& s, const boost::json::value& arg, sio::ack& ack);

@@ -7,11 +7,18 @@
 // worker's shard. The cluster-wide members may be called from any thread: a broadcast is encoded
 // once by the caller (outgoing_packet) and handed to each worker, which fans it out to its local
 // members. Completion callbacks run on whichever worker finishes last.
+//
+// Connection state recovery (recovery.hpp) goes through the adapter too: encode_event,
+// persist_session and restore_session, called only when the server has recovery on. The base
+// adapter does what Node's base Adapter does (no offsets, nothing persisted, nothing restored), so
+// recovery never happens with it; session_aware_adapter (session_aware_adapter.hpp) keeps the
+// sessions and the packet log in memory.
 #pragma once
 
 #include <sio/engineio/connection.hpp>
 #include <sio/protocol/socketio.hpp>
 #include <sio/server/flag_builder.hpp>
+#include <sio/server/recovery.hpp>
 #include <sio/server/types.hpp>
 #include <sio/server/worker_pool.hpp>
 
@@ -41,10 +48,12 @@ struct broadcast_options {
 struct outgoing_packet {
   protocol::socketio::packet packet;
   std::vector<engineio::message_ptr> frames;
+  // Its position in the namespace's recovery log (increasing); 0: not logged.
+  std::uint64_t log_seq = 0;
 };
 using outgoing_ptr = std::shared_ptr<const outgoing_packet>;
-// Encodes `p` (EVENT/ACK become BINARY_* when it has attachments).
-outgoing_ptr make_outgoing(protocol::socketio::packet p);
+// Encodes `p` (EVENT/ACK become BINARY_* when it has attachments); log_seq as in outgoing_packet.
+outgoing_ptr make_outgoing(protocol::socketio::packet p, std::uint64_t log_seq = 0);
 
 // What fetch_sockets returns about a socket (Node's RemoteSocket data).
 struct socket_info {
@@ -54,6 +63,17 @@ struct socket_info {
   std::vector<room> rooms;
   boost::json::object data;
 };
+
+// A recovered session: the persisted one and the packets its client missed, encoded, in emission
+// order. `log_seq` is the last log position the search covered: a packet logged at or before it
+// reaches the recovered socket through `missed` only (its live delivery, still on the way to the
+// socket's worker, is skipped).
+struct restored_session {
+  persisted_session session;
+  std::vector<outgoing_ptr> missed;
+  std::uint64_t log_seq = 0;
+};
+using restore_handler = std::function<void(std::optional<restored_session>)>;
 
 // Receives each client's answer to a broadcast with acknowledgement (from any worker).
 using ack_sink = std::function<void(payload)>;
@@ -126,6 +146,21 @@ class adapter {
   virtual void server_side_emit(payload args) {}
   virtual void server_side_emit_with_ack(payload args, broadcast_ack_callback done) {
     done({}, {});
+  }
+
+  // Connection state recovery: called only when the server has it on. Any thread.
+  // Encodes an EVENT about to be broadcast, or emitted by one socket (then opts.rooms is its id,
+  // as Node routes socket.emit through the adapter): a logging adapter appends the packet's offset
+  // as its last argument before encoding and keeps the frames.
+  virtual outgoing_ptr encode_event(protocol::socketio::packet p, const broadcast_options& opts) {
+    return make_outgoing(std::move(p));
+  }
+  // A socket disconnected for a recoverable reason.
+  virtual void persist_session(persisted_session) {}
+  // The session of `pid` and the packets after `offset`, or nullopt (unknown or expired session,
+  // offset no longer logged). `done` runs once, on any thread.
+  virtual void restore_session(std::string pid, std::string offset, restore_handler done) {
+    done(std::nullopt);
   }
 
  protected:

@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -178,8 +179,16 @@ class namespace_ final : public std::enable_shared_from_this<namespace_>,
   bool is_parent() const noexcept { return static_cast<bool>(parent_of_); }
   std::shared_ptr<namespace_> create_child(std::string name);
   std::vector<std::shared_ptr<namespace_>> targets();  // self, or the children of a parent
+  // Encodes an outgoing EVENT; with recovery on, through the adapter (offset and log).
+  outgoing_ptr encode(protocol::socketio::packet p, const broadcast_options& opts);
   // Client connection flow (on the client's worker).
   void add(const std::shared_ptr<detail::client>& c, boost::json::object auth);
+  void create_socket(const std::shared_ptr<detail::client>& c, boost::json::object auth,
+                     std::optional<restored_session> restored);
+  void restore(const std::shared_ptr<socket>& s);  // rooms and missed packets, before CONNECT
+  // A recovered socket that does not connect after all (refused, client gone) leaves its session
+  // restorable again.
+  void give_back(socket& s);
   void run_middlewares(std::shared_ptr<socket> s, std::shared_ptr<const std::vector<middleware>> m,
                        std::size_t i);
   void do_connect(const std::shared_ptr<socket>& s);

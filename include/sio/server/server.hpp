@@ -16,6 +16,7 @@
 #include <sio/server/broadcast_operator.hpp>
 #include <sio/server/flag_builder.hpp>
 #include <sio/server/namespace.hpp>
+#include <sio/server/recovery.hpp>
 #include <sio/server/socket.hpp>
 #include <sio/server/types.hpp>
 #include <sio/server/worker_pool.hpp>
@@ -58,6 +59,9 @@ struct server_options {
   adapter_factory adapter;                    // default: in_memory_adapter
   std::function<std::string()> id_generator;  // socket ids; default: 20 chars from a CSPRNG
   std::function<void(std::string_view)> log;  // errors (throwing handlers...); default: stderr
+  // Connection state recovery (Node's connectionStateRecovery): off unless set. With no adapter
+  // factory the namespaces then use session_aware_adapter.
+  std::optional<recovery_options> connection_state_recovery;
 };
 
 class server : public flag_builder<server, broadcast_operator> {

@@ -97,6 +97,9 @@ class socket : public std::enable_shared_from_this<socket>,
   bool connected() const noexcept { return connected_.load(std::memory_order_acquire); }
   // The Engine.IO session id (distinct from id()).
   const std::string& engine_id() const noexcept { return engine_id_; }
+  // Connection state recovery: this socket took over the session (id, rooms, data) of one that
+  // disconnected, and its client was sent the packets it missed (Node's socket.recovered).
+  bool recovered() const noexcept { return rec_ && rec_->recovered; }
 
   boost::json::object data;  // application data (Node's socket.data); worker only
 
@@ -205,6 +208,15 @@ class socket : public std::enable_shared_from_this<socket>,
     std::vector<disconnect_handler> disconnect;
   };
   using ack_map = std::unordered_map<std::uint64_t, pending_ack>;
+  // Only while the server has connection state recovery on.
+  struct recovery_state {
+    std::string pid;  // private session id, sent in CONNECT
+    bool recovered = false;
+    std::uint64_t replayed_seq = 0;  // restored_session::log_seq
+    // Of a recovered session, until the socket connects.
+    std::vector<room> rooms;
+    std::vector<outgoing_ptr> missed;
+  };
 
   bool on_worker() const noexcept;
   detail::server_state& srv() const noexcept;
@@ -224,6 +236,7 @@ class socket : public std::enable_shared_from_this<socket>,
   void refuse_arguments(const std::string& name, const detail::argument_error& e, ack& a);
   void on_ack_packet(protocol::socketio::packet& p);
   void on_close(disconnect_reason r);
+  void persist_session(disconnect_reason r);
   void connected_by_server();
   void fail(std::string_view what, const std::exception* e);
   void ack_timeout(std::uint64_t id);
@@ -243,6 +256,7 @@ class socket : public std::enable_shared_from_this<socket>,
   std::vector<handler_entry> handlers_;
   std::unique_ptr<listeners> lst_;
   std::unique_ptr<ack_map> acks_;  // pending emit_with_ack answers, allocated on first use
+  std::unique_ptr<recovery_state> rec_;
 };
 
 template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, payload)) Token>

@@ -173,7 +173,7 @@ function ChatShell({ session, onLogout }: { session: Session; onLogout: () => vo
             <Logo />
             <span>sio chat</span>
           </div>
-          <span className={`conn conn-${status.state}`} data-testid="connection-status" data-state={status.state}>
+          <span className={`conn conn-${status.state}`} data-testid="connection-status" data-state={status.state} data-recovered={status.recovered}>
             <span className="conn-dot" aria-hidden="true" />
             {status.state === 'connected' ? 'Online' : status.state === 'connecting' ? 'Connecting…' : 'Offline'}
           </span>

@@ -1,8 +1,11 @@
 /**
  * One room: the seed's ChatRoom, on the shared connection. Events, exactly the seed's contract:
- * emit joinRoom {roomId, userId, username} (on mount and after every reconnect; the ack brings the
- * history), sendMessage {roomId, message} (ack {success, id}), typing {roomId, isTyping} (volatile),
- * leaveRoom {roomId}; listen to receiveMessage, onlineUsers, typing and error ("Access denied").
+ * emit joinRoom {roomId, userId, username} (on mount and after every reconnect that did not recover
+ * the socket; the ack brings the history), sendMessage {roomId, message} (ack {success, id}), typing
+ * {roomId, isTyping} (volatile), leaveRoom {roomId}; listen to receiveMessage, onlineUsers, typing
+ * and error ("Access denied"). The server has connection state recovery on: a socket that comes back
+ * recovered (socket.recovered) is still in the room and was sent the messages it missed, so it
+ * neither rejoins nor reloads the history.
  */
 import { useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type FormEvent, type KeyboardEvent } from 'react';
 import { api, MAX_MESSAGE } from '../api';
@@ -70,11 +73,13 @@ export function ChatRoom({ roomId, userId, username, roomName, isPrivate, onBack
   /* ---- join, live events, rejoin on reconnect, leave ---- */
   useEffect(() => {
     let active = true;
+    let joinedOnce = false; // this room was joined on the socket at least once
 
     const join = () => {
       socket.emit('joinRoom', { roomId, userId, username }, (ack: JoinRoomAck) => {
         if (!active) return;
         if (ack && ack.success) {
+          joinedOnce = true;
           joinedRef.current = true;
           setJoinState('joined');
           setRoomError(null);
@@ -138,7 +143,16 @@ export function ChatRoom({ roomId, userId, username, roomName, isPrivate, onBack
       setTypists({});
     };
 
-    socket.on('connect', join);
+    // A recovered socket is still in the room, and the messages it missed came just before this
+    // "connect": only a fresh socket joins again and reloads the history.
+    const onConnect = () => {
+      if (!(socket.recovered && joinedOnce)) return join();
+      joinedRef.current = true;
+      setJoinState('joined');
+      flushRef.current();
+    };
+
+    socket.on('connect', onConnect);
     socket.on('receiveMessage', onReceive);
     socket.on('onlineUsers', onOnline);
     socket.on('onlineUsersInRoom', onOnlineInRoom);
@@ -150,14 +164,16 @@ export function ChatRoom({ roomId, userId, username, roomName, isPrivate, onBack
     return () => {
       active = false;
       joinedRef.current = false;
-      socket.off('connect', join);
+      socket.off('connect', onConnect);
       socket.off('receiveMessage', onReceive);
       socket.off('onlineUsers', onOnline);
       socket.off('onlineUsersInRoom', onOnlineInRoom);
       socket.off('typing', onTyping);
       socket.off('error', onError);
       socket.off('disconnect', onDisconnect);
-      if (socket.connected) socket.emit('leaveRoom', { roomId });
+      // Also while offline (socket.io-client sends it on reconnection): a recovered socket would
+      // otherwise still be in this room.
+      socket.emit('leaveRoom', { roomId });
     };
   }, [socket, roomId, userId, username]);
 

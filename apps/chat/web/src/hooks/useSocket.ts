@@ -42,6 +42,8 @@ export interface ConnectionStatus {
   state: ConnectionState;
   /** Last connect_error / disconnect reason, for the banner. */
   detail: string | null;
+  /** The last (re)connection recovered the socket: its rooms kept, missed messages delivered. */
+  recovered: boolean;
 }
 
 /**
@@ -53,24 +55,25 @@ export const useConnectionStatus = (socket: Socket): ConnectionStatus => {
   const [status, setStatus] = useState<ConnectionStatus>(() => ({
     state: socket.connected ? 'connected' : 'connecting',
     detail: null,
+    recovered: false,
   }));
 
   useEffect(() => {
     let retry: number | undefined;
     const onConnect = () => {
-      setStatus({ state: 'connected', detail: null });
+      setStatus({ state: 'connected', detail: null, recovered: socket.recovered });
     };
     const onDisconnect = (reason: Socket.DisconnectReason) => {
       if (reason === 'io client disconnect') return; // our own cleanup
-      setStatus({ state: 'reconnecting', detail: reason });
+      setStatus({ state: 'reconnecting', detail: reason, recovered: false });
       if (reason === 'io server disconnect') socket.connect();
     };
     const onConnectError = (err: Error) => {
       if (err.message === 'unauthorized') {
-        setStatus({ state: 'unauthorized', detail: err.message });
+        setStatus({ state: 'unauthorized', detail: err.message, recovered: false });
         return;
       }
-      setStatus({ state: 'reconnecting', detail: err.message });
+      setStatus({ state: 'reconnecting', detail: err.message, recovered: false });
       // Refused by a middleware for another reason: socket.io-client will not retry by itself.
       if (!socket.active) {
         window.clearTimeout(retry);
