@@ -3,9 +3,10 @@
 // maxHttpBufferSize 100, an allowRequest refusing requests whose query has `deny`, four cookies
 // set on the handshake response (initial_headers), "hi" sent on open and every message echoed,
 // except "give binary" (answered with the bytes 0..4), "give utf8" (a Russian sentence) and
-// "sendHeaders" (request headers as JSON, see request_log).
+// "sendHeaders" (request headers as JSON, see header_replies).
 #include "fixtures.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
@@ -28,62 +29,77 @@ std::string headers_json(const eio::request_info& r) {
   return boost::json::serialize(o);
 }
 
-// The headers of the latest request answered in each open session (the `headers` hook sees every
-// successful response), or of its handshake until then. Node's fixture answers "sendHeaders" with
-// the headers of the polling request that carried it (socket.transport.dataReq, a field internal
-// to Node's polling transport); the requests of one session carry the same cookies, which is what
-// the suite looks at. Any thread.
-class request_log {
+// "sendHeaders": Node's fixture answers with the headers of the polling request that carried it
+// (socket.transport.dataReq, a field internal to Node's polling transport). Here the message marks
+// its session, and the `headers` hook, which sees every successful response with its request,
+// answers with the headers of the session's next answered request: the POST that carried the
+// message (its "ok"), since the session's held poll is released only by that answer. Any thread.
+class header_replies {
  public:
-  void open(std::string_view sid, std::string headers) {
+  void open(const eio::connection_ptr& c) {
     std::lock_guard lock(mtx_);
-    last_.insert_or_assign(std::string(sid), std::move(headers));
+    sessions_.insert_or_assign(std::string(c->id()), entry{c, false});
+  }
+  void ask(std::string_view sid) {
+    std::lock_guard lock(mtx_);
+    if (auto it = sessions_.find(std::string(sid)); it != sessions_.end()) it->second.asked = true;
   }
   void answered(const eio::request_info& r) {
     const auto sid = r.query.find("sid");
     if (sid == r.query.end()) return;
-    std::lock_guard lock(mtx_);
-    if (auto it = last_.find(std::string((*sid).second)); it != last_.end())
-      it->second = headers_json(r);
-  }
-  std::string last(std::string_view sid) const {
-    std::lock_guard lock(mtx_);
-    const auto it = last_.find(std::string(sid));
-    return it == last_.end() ? "{}" : it->second;
+    std::weak_ptr<eio::connection> target;
+    {
+      std::lock_guard lock(mtx_);
+      const auto it = sessions_.find(std::string(sid->second));
+      if (it == sessions_.end() || !it->second.asked) return;
+      it->second.asked = false;
+      target = it->second.conn;
+    }
+    auto c = target.lock();
+    if (!c) return;
+    boost::asio::post(c->executor(), [target, text = headers_json(r)] {
+      if (auto c = target.lock()) c->send(eio::make_text(text));
+    });
   }
   void close(std::string_view sid) {
     std::lock_guard lock(mtx_);
-    last_.erase(std::string(sid));
+    sessions_.erase(std::string(sid));
   }
 
  private:
-  mutable std::mutex mtx_;
-  std::unordered_map<std::string, std::string> last_;
+  struct entry {
+    std::weak_ptr<eio::connection> conn;
+    bool asked = false;
+  };
+  std::mutex mtx_;
+  std::unordered_map<std::string, entry> sessions_;
 };
 
 class echo_handler final : public eio::handler {
  public:
-  explicit echo_handler(std::shared_ptr<request_log> log) : log_(std::move(log)) {}
+  explicit echo_handler(std::shared_ptr<header_replies> replies) : replies_(std::move(replies)) {}
 
   void on_open(const eio::connection_ptr& c) override {
-    log_->open(c->id(), headers_json(c->request()));
+    replies_->open(c);
     c->send(eio::make_text("hi"));
   }
-  void on_message(eio::connection& c, std::string_view text) override { c.send(reply(c, text)); }
+  void on_message(eio::connection& c, std::string_view text) override {
+    if (text == "sendHeaders") return replies_->ask(c.id());
+    c.send(reply(text));
+  }
   void on_binary(eio::connection& c, std::string_view bytes) override {
     c.send(eio::make_binary(std::string(bytes)));
   }
-  void on_close(eio::connection& c, eio::close_reason) override { log_->close(c.id()); }
+  void on_close(eio::connection& c, eio::close_reason) override { replies_->close(c.id()); }
 
  private:
-  eio::message_ptr reply(const eio::connection& c, std::string_view text) const {
+  static eio::message_ptr reply(std::string_view text) {
     if (text == "give binary") return eio::make_binary(std::string("\0\1\2\3\4", 5));
     if (text == "give utf8") return eio::make_text("пойду спать всем спокойной ночи");
-    if (text == "sendHeaders") return eio::make_text(log_->last(c.id()));
     return eio::make_text(std::string(text));
   }
 
-  std::shared_ptr<request_log> log_;
+  std::shared_ptr<header_replies> replies_;
 };
 
 // `date` as the `cookie` package writes Expires (Date#toUTCString).
@@ -104,7 +120,7 @@ void set_cookies(eio::response_headers& h, const eio::request_info&) {
   h.emplace_back("Set-Cookie", "4=4; Expires=" + http_date(std::chrono::system_clock::now()));
 }
 
-eio::endpoint_options options(std::shared_ptr<request_log> log) {
+eio::endpoint_options options(std::shared_ptr<header_replies> replies) {
   eio::endpoint_options o;
   o.path = "/engine.io/";
   o.ping_interval = 500ms;
@@ -114,15 +130,17 @@ eio::endpoint_options options(std::shared_ptr<request_log> log) {
     return std::nullopt;
   };
   o.initial_headers = set_cookies;
-  o.headers = [log](eio::response_headers&, const eio::request_info& r) { log->answered(r); };
+  o.headers = [replies](eio::response_headers&, const eio::request_info& r) {
+    replies->answered(r);
+  };
   return o;
 }
 
 }  // namespace
 
 void mount_engine_io_client(eio::server& engine) {
-  auto log = std::make_shared<request_log>();
-  engine.attach(options(log), std::make_shared<echo_handler>(log));
+  auto replies = std::make_shared<header_replies>();
+  engine.attach(options(replies), std::make_shared<echo_handler>(replies));
 }
 
 }  // namespace client_fixture
