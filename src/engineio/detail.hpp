@@ -238,9 +238,9 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   ~ws_transport();
 
   using accept_handler = std::function<void(error_code)>;
-  // Validates the upgrade request and queues the 101 response (with Set-Cookie when given), or
-  // answers 400/426 and closes; `done` runs before accept returns.
-  void accept(const http::request<http::string_body>& req, std::string_view set_cookie,
+  // Validates the upgrade request and queues the 101 response (with `headers`, whole
+  // "Name: value\r\n" lines), or answers 400/426 and closes; `done` runs before accept returns.
+  void accept(const http::request<http::string_body>& req, std::string_view headers,
               const accept_handler& done);
   void attach(std::weak_ptr<session> s) { session_ = std::move(s); }
   void start_reading();
@@ -330,7 +330,12 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void decorate(http::response<http::string_body>& res);
   void begin_post(std::string_view target);
   void end_post(bool close_session);
-  void upgrade_to_websocket(const endpoint& ep, eio::query_map q, std::optional<table_entry> entry);
+  // The allow_request verdict on a handshake, given to `then` with the request (see decide()).
+  using verdict_handler = std::function<void(std::optional<std::string>, request_info)>;
+  void decide(const endpoint& ep, request_info info, bool watch, verdict_handler then);
+  void open_polling(const endpoint& ep, request_info info);
+  void upgrade_to_websocket(const endpoint& ep, eio::query_map q, std::optional<table_entry> entry,
+                            request_info info);
 
   server_impl& srv_;
   worker& w_;

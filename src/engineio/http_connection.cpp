@@ -6,6 +6,9 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <functional>
 
 namespace sio::engineio::detail {
 namespace {
@@ -17,6 +20,34 @@ bool invalid_header_value(std::string_view v) noexcept {
     if ((c < 32 && c != '\t') || c == 127) return true;
   }
   return false;
+}
+
+// A header name is an RFC 9110 token.
+bool valid_header_name(std::string_view n) noexcept {
+  constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
+  return !n.empty() && std::all_of(n.begin(), n.end(), [&](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    return std::isalnum(c) || extra.find(ch) != std::string_view::npos;
+  });
+}
+
+// What the initial_headers / headers hooks add to the response to `info` (initial: no sid);
+// entries that are not valid headers are dropped, and a hook that throws adds nothing.
+response_headers hook_headers(const endpoint_options& o, const request_info& info) {
+  response_headers h;
+  if (!o.initial_headers && !o.headers) return h;
+  const auto sid = info.query.find("sid");
+  try {
+    if (o.initial_headers && (sid == info.query.end() || sid->second.empty()))
+      o.initial_headers(h, info);
+    if (o.headers) o.headers(h, info);
+  } catch (...) {
+    return {};
+  }
+  std::erase_if(h, [](const auto& kv) {
+    return !valid_header_name(kv.first) || invalid_header_value(kv.second);
+  });
+  return h;
 }
 
 std::string serialize_cookie(const cookie_options& c, std::string_view id) {
@@ -56,12 +87,17 @@ void start_websocket(server_impl& srv, worker& w, const endpoint& ep, tcp::socke
                      std::optional<std::string> sid) {
   auto ws = std::make_shared<ws_transport>(srv, w, std::move(sock), ep.opts.max_payload);
   std::string new_id;
-  std::string cookie;
+  std::string headers;
   if (!sid) {
     new_id = srv.generate_id();
-    if (ep.opts.cookie) cookie = serialize_cookie(*ep.opts.cookie, new_id);
+    if (ep.opts.cookie)
+      headers.append("Set-Cookie: ")
+          .append(serialize_cookie(*ep.opts.cookie, new_id))
+          .append("\r\n");
   }
-  ws->accept(req, cookie,
+  for (const auto& [name, value] : hook_headers(ep.opts, info))
+    headers.append(name).append(": ").append(value).append("\r\n");
+  ws->accept(req, headers,
              [ws, &srv, &w, &ep, info = std::move(info), sid = std::move(sid),
               new_id = std::move(new_id)](error_code ec) mutable {
                if (ec || srv.stopping) return;  // a bad upgrade was answered with 400
@@ -331,11 +367,46 @@ void http_connection::handle_engine_http(const endpoint& ep, const eio::query_ma
     return;
   }
   if (auto e = eio::check_handshake(q, c)) return engine_error(*e);
-  auto info = make_request_info(req_, remote_);
-  if (auto verdict = refusal(ep, info))
-    return engine_error(eio::request_error::forbidden, *verdict);
-  if (!eio::is_supported_version(q))
-    return engine_error(eio::request_error::unsupported_protocol_version);
+  const bool supported = eio::is_supported_version(q);
+  decide(ep, make_request_info(req_, remote_), true,
+         [this, &ep, supported](std::optional<std::string> verdict, request_info info) {
+           if (verdict) return engine_error(eio::request_error::forbidden, *verdict);
+           if (!supported) return engine_error(eio::request_error::unsupported_protocol_version);
+           open_polling(ep, std::move(info));
+         });
+}
+
+void http_connection::decide(const endpoint& ep, request_info info, bool watch,
+                             verdict_handler then) {
+  if (!ep.opts.allow_request_async) {
+    auto verdict = refusal(ep, info);
+    return then(std::move(verdict), std::move(info));
+  }
+  // Decided later: the continuation runs on this connection's worker, unless the connection
+  // closed or the server began to stop meanwhile. `watch` keeps reading so that a client that goes
+  // away is noticed (not for an upgrade, whose socket is handed over as it is).
+  waiting_ = true;
+  auto req = std::make_shared<request_info>(std::move(info));
+  auto called = std::make_shared<std::atomic<bool>>(false);
+  allow_request_done done = [self = shared_from_this(), req, called,
+                             then = std::move(then)](std::optional<std::string> verdict) {
+    if (called->exchange(true)) return;
+    asio::post(self->stream_.get_executor(), [self, req, then, verdict = std::move(verdict)] {
+      if (self->closed_) return;
+      if (self->srv_.stopping) return self->close_socket();
+      self->waiting_ = false;
+      then(verdict, std::move(*req));
+    });
+  };
+  try {
+    ep.opts.allow_request_async(*req, done);
+  } catch (...) {
+    done(std::string());
+  }
+  if (watch && !closed_) monitor();
+}
+
+void http_connection::open_polling(const endpoint& ep, request_info info) {
   auto s = std::make_shared<session>(srv_, w_, ep, srv_.generate_id(), std::move(info),
                                      eio::transport_kind::polling);
   srv_.add_session(s, w_, ep);
@@ -357,24 +428,26 @@ void http_connection::handle_engine_upgrade(const endpoint& ep, const eio::query
   if (const auto sid = q.find("sid"); sid != q.end() && !sid->second.empty()) {
     const auto entry = srv_.lookup(sid->second);
     if (!entry || entry->endpoint != ep.index) return fail_raw(400, "Session ID unknown");
-    return upgrade_to_websocket(ep, q, entry);
+    return upgrade_to_websocket(ep, q, entry, make_request_info(req_, remote_));
   }
-  auto info = make_request_info(req_, remote_);
-  if (auto verdict = refusal(ep, info))
-    return fail_raw(400, verdict->empty() ? eio::message(eio::request_error::forbidden)
-                                          : std::string_view(*verdict));
-  if (!eio::is_supported_version(q))
-    return fail_raw(400, eio::message(eio::request_error::unsupported_protocol_version));
-  upgrade_to_websocket(ep, q, std::nullopt);
+  const bool supported = eio::is_supported_version(q);
+  decide(ep, make_request_info(req_, remote_), false,
+         [this, &ep, q, supported](std::optional<std::string> verdict, request_info info) {
+           if (verdict)
+             return fail_raw(400, verdict->empty() ? eio::message(eio::request_error::forbidden)
+                                                   : std::string_view(*verdict));
+           if (!supported)
+             return fail_raw(400, eio::message(eio::request_error::unsupported_protocol_version));
+           upgrade_to_websocket(ep, q, std::nullopt, std::move(info));
+         });
 }
 
 void http_connection::upgrade_to_websocket(const endpoint& ep, eio::query_map q,
-                                           std::optional<table_entry> entry) {
+                                           std::optional<table_entry> entry, request_info info) {
   // This connection object is done: the socket moves to a ws_transport on the session's worker.
   closed_ = true;
   ++timer_gen_;
   timer_.cancel();
-  auto info = make_request_info(req_, remote_);
   std::optional<std::string> sid;
   if (entry) sid = q.find("sid")->second;
   tcp::socket sock = stream_.release_socket();
@@ -414,7 +487,13 @@ void http_connection::respond(http::response<http::string_body> res) {
 }
 
 void http_connection::decorate(http::response<http::string_body>& res) {
-  if (ep_) apply_cors(ep_->opts.cors, origin_, res);
+  if (!ep_) return;
+  apply_cors(ep_->opts.cors, origin_, res);
+  const auto& o = ep_->opts;
+  // The hooks see successful responses only (as Node's events: not errors, not preflights).
+  if (res.result() != http::status::ok || (!o.initial_headers && !o.headers)) return;
+  for (auto& [name, value] : hook_headers(o, make_request_info(req_, remote_)))
+    res.insert(name, value);
 }
 
 void http_connection::write(http::response<http::string_body> res) {

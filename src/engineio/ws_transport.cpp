@@ -185,7 +185,7 @@ ws_transport::~ws_transport() {
   srv_.connections.fetch_sub(1);
 }
 
-void ws_transport::accept(const http::request<http::string_body>& req, std::string_view set_cookie,
+void ws_transport::accept(const http::request<http::string_body>& req, std::string_view headers,
                           const accept_handler& done) {
   const auto k = req[http::field::sec_websocket_key];
   const auto v = req[http::field::sec_websocket_version];
@@ -212,7 +212,7 @@ void ws_transport::accept(const http::request<http::string_body>& req, std::stri
     done(asio::error::invalid_argument);
     return;
   }
-  res.reserve(160 + set_cookie.size());
+  res.reserve(160 + headers.size());
   res.append("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n")
       .append("Sec-WebSocket-Accept: ")
       .append(accept_key(key))
@@ -221,8 +221,7 @@ void ws_transport::accept(const http::request<http::string_body>& req, std::stri
   if (const auto proto = first_subprotocol(std::string_view(offered.data(), offered.size()));
       !proto.empty())
     res.append("Sec-WebSocket-Protocol: ").append(proto).append("\r\n");
-  if (!set_cookie.empty()) res.append("Set-Cookie: ").append(set_cookie).append("\r\n");
-  res.append("\r\n");
+  res.append(headers).append("\r\n");
   // The 101 and the first packets (the open packet) leave in one write.
   queue_.push_back(
       ws_frame{eio::packet_type::message, make_binary(std::move(res)), ws_frame::kind::raw});

@@ -29,7 +29,10 @@ engineio::endpoint_options endpoint_of(const server_options& o) {
   e.websocket = o.websocket;
   e.cors = o.cors;
   e.allow_request = o.allow_request;
+  e.allow_request_async = o.allow_request_async;
   e.cookie = o.cookie;
+  e.initial_headers = o.initial_headers;
+  e.headers = o.headers;
   e.max_send_queue = o.max_send_queue;
   return e;
 }

@@ -1026,6 +1026,177 @@ TEST_P(EngineServer, LargeMessagesToASlowReaderArriveWholeAndInOrder) {
 INSTANTIATE_TEST_SUITE_P(Workers, EngineServer, ::testing::Values(1, 4),
                          [](const auto& info) { return "w" + std::to_string(info.param); });
 
+// --- hooks: allow_request_async, initial_headers / headers --------------------------------------
+
+// The verdicts that allow_request_async asked for, answered by the test when it chooses.
+class pending_verdicts {
+ public:
+  void push(eng::allow_request_done done) {
+    std::lock_guard lock(m_);
+    q_.push_back(std::move(done));
+    cv_.notify_all();
+  }
+  eng::allow_request_done next() {
+    std::unique_lock lock(m_);
+    cv_.wait_for(lock, io_deadline, [&] { return !q_.empty(); });
+    if (q_.empty()) return {};
+    auto d = std::move(q_.front());
+    q_.erase(q_.begin());
+    return d;
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::vector<eng::allow_request_done> q_;
+};
+
+std::vector<std::string> header_values(const http_reply& r, std::string_view name) {
+  std::vector<std::string> out;
+  for (const auto& f : r.res)
+    if (beast::iequals(f.name_string(), name)) out.emplace_back(f.value());
+  return out;
+}
+
+class EngineHooks : public ::testing::TestWithParam<std::size_t> {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<eng::server>(
+        eng::server_options{.address = "127.0.0.1", .workers = GetParam()});
+    eng::endpoint_options later;
+    later.path = "/later/";
+    later.allow_request_async = [this](const eng::request_info&, eng::allow_request_done done) {
+      verdicts_.push(std::move(done));
+    };
+    server_->attach(later, rec_);
+
+    eng::endpoint_options hooks;
+    hooks.path = "/hooks/";
+    hooks.initial_headers = [](eng::response_headers& h, const eng::request_info&) {
+      h.emplace_back("Set-Cookie", "a=1; Path=/");
+    };
+    hooks.headers = [](eng::response_headers& h, const eng::request_info& r) {
+      const auto sid = r.query.find("sid");
+      h.emplace_back("X-Request", sid == r.query.end() ? "handshake" : std::string(sid->second));
+      h.emplace_back("Bad Name", "dropped");
+      h.emplace_back("X-Split", "a\r\nInjected: 1");
+    };
+    server_->attach(hooks, rec_);
+    server_->start();
+    port_ = server_->port();
+  }
+  void TearDown() override { server_->stop(); }
+
+  eng::server* srv_ptr_ = nullptr;  // the recorder's worker check is the other suite's business
+  std::shared_ptr<recorder> rec_ = std::make_shared<recorder>(srv_ptr_);
+  pending_verdicts verdicts_;
+  std::unique_ptr<eng::server> server_;
+  std::uint16_t port_ = 0;
+};
+
+TEST_P(EngineHooks, AsyncAllowRequestAnswersOncePollingHandshakeIsDecided) {
+  auto allowed = std::async(std::launch::async,
+                            [&] { return http_get(port_, "/later/?EIO=4&transport=polling"); });
+  auto done = verdicts_.next();
+  ASSERT_TRUE(done);
+  EXPECT_EQ(allowed.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  done(std::nullopt);  // from this (non-worker) thread
+  done(std::string("ignored: a second answer"));
+  const auto r = allowed.get();
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_TRUE(rec_->wait_open(sid_of(r.body)));
+
+  auto refused = std::async(std::launch::async,
+                            [&] { return http_get(port_, "/later/?EIO=4&transport=polling"); });
+  done = verdicts_.next();
+  ASSERT_TRUE(done);
+  done(std::string("not today"));
+  const auto f = refused.get();
+  EXPECT_EQ(f.status, 403u);
+  EXPECT_EQ(f.body, R"({"code":4,"message":"not today"})");
+  // Requests of an open session are not asked about.
+  EXPECT_EQ(http_post(port_, "/later/?EIO=4&transport=polling&sid=" + sid_of(r.body), "4x").status,
+            200u);
+}
+
+TEST_P(EngineHooks, AsyncAllowRequestOverWebSocket) {
+  ws_client ws;
+  auto allowed = std::async(std::launch::async,
+                            [&] { return ws.connect(port_, "/later/?EIO=4&transport=websocket"); });
+  auto done = verdicts_.next();
+  ASSERT_TRUE(done);
+  done(std::nullopt);
+  ASSERT_EQ(allowed.get(), 101u);
+  EXPECT_FALSE(sid_of(ws.read_text()).empty());
+  ASSERT_TRUE(ws.write("4echo"));
+  EXPECT_EQ(ws.read_text(), "4echo");
+
+  raw_client c(port_);
+  c.write(
+      "GET /later/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+      "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+  done = verdicts_.next();
+  ASSERT_TRUE(done);
+  done(std::string());
+  const auto out = c.read_all();
+  EXPECT_EQ(out.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << out;
+  EXPECT_NE(out.find("\r\n\r\nForbidden"), std::string::npos) << out;
+}
+
+TEST_P(EngineHooks, AsyncVerdictForAClientThatLeftIsHarmless) {
+  {
+    raw_client c(port_);
+    c.write("GET /later/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto done = verdicts_.next();
+    ASSERT_TRUE(done);
+    c.reset();
+    done(std::nullopt);
+  }
+  auto next = std::async(std::launch::async,
+                         [&] { return http_get(port_, "/later/?EIO=4&transport=polling"); });
+  auto done = verdicts_.next();
+  ASSERT_TRUE(done);
+  done(std::nullopt);
+  EXPECT_EQ(next.get().status, 200u);
+}
+
+TEST_P(EngineHooks, HeaderHooksOnSuccessfulResponses) {
+  const auto hs = http_get(port_, "/hooks/?EIO=4&transport=polling");
+  ASSERT_EQ(hs.status, 200u);
+  EXPECT_EQ(header_values(hs, "set-cookie"), std::vector<std::string>{"a=1; Path=/"});
+  EXPECT_EQ(header_values(hs, "x-request"), std::vector<std::string>{"handshake"});
+  EXPECT_TRUE(header_values(hs, "x-split").empty());  // CR/LF in a value: dropped
+  EXPECT_TRUE(header_values(hs, "bad name").empty());
+  const auto sid = sid_of(hs.body);
+
+  const auto post = http_post(port_, "/hooks/?EIO=4&transport=polling&sid=" + sid, "4x");
+  EXPECT_EQ(post.status, 200u);
+  EXPECT_EQ(header_values(post, "x-request"), std::vector<std::string>{sid});
+  EXPECT_TRUE(header_values(post, "set-cookie").empty());  // not a handshake
+  const auto poll = http_get(port_, "/hooks/?EIO=4&transport=polling&sid=" + sid);
+  EXPECT_EQ(poll.body, "4x");
+  EXPECT_EQ(header_values(poll, "x-request"), std::vector<std::string>{sid});
+  // Errors carry none.
+  const auto err = http_get(port_, "/hooks/?EIO=4&transport=polling&sid=nope");
+  EXPECT_EQ(err.status, 400u);
+  EXPECT_TRUE(header_values(err, "x-request").empty());
+
+  raw_client c(port_);
+  c.write(
+      "GET /hooks/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+      "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+  const auto head = c.read_until("\r\n\r\n");
+  EXPECT_EQ(head.rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u) << head;
+  EXPECT_NE(head.find("\r\nSet-Cookie: a=1; Path=/\r\n"), std::string::npos) << head;
+  EXPECT_NE(head.find("\r\nX-Request: handshake\r\n"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Injected"), std::string::npos) << head;
+}
+
+INSTANTIATE_TEST_SUITE_P(Workers, EngineHooks, ::testing::Values(1, 4),
+                         [](const auto& info) { return "w" + std::to_string(info.param); });
+
 TEST(EngineServerNoApp, UnknownPathsGet404) {
   eng::server s{{.address = "127.0.0.1", .workers = 1}};
   s.start();

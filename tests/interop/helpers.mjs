@@ -1,5 +1,6 @@
-// Shared helpers for the interop tests: start the conformance server on a free loopback port, wait
-// on events with a timeout that only fails the test, collect ordered events.
+// Shared helpers for the interop tests: start the server under test (by default the conformance
+// server) on a free loopback port, wait on events with a timeout that only fails the test, collect
+// ordered events.
 import { spawn } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
@@ -12,16 +13,23 @@ process.on("exit", () => {
   for (const s of servers) s.proc.kill("SIGKILL");
 });
 
-/** The command that starts the conformance server: a binary, or a .mjs/.js file run by node. */
-function serverCommand() {
-  const target = process.env.SIO_CONFORMANCE_SERVER;
+/**
+ * The command that starts the server under test, named by environment variables: `variable` holds a
+ * binary, or a .mjs/.js file run by node; `${variable}_ARGS` (or SIO_CONFORMANCE_ARGS for the
+ * conformance server) extra arguments; `args` come first.
+ */
+export function serverCommand(variable = "SIO_CONFORMANCE_SERVER", { args = [], hint } = {}) {
+  const target = process.env[variable];
   if (!target) {
     throw new Error(
-      "SIO_CONFORMANCE_SERVER is not set: point it at build/bin/sio-conformance-server " +
-        "(ctest sets it) or at tests/interop/reference-server.mjs"
+      `${variable} is not set: ` +
+        (hint ??
+          "point it at build/bin/sio-conformance-server (ctest sets it) or at " +
+            "tests/interop/reference-server.mjs")
     );
   }
-  const extra = (process.env.SIO_CONFORMANCE_ARGS || "").split(/\s+/).filter(Boolean);
+  const argsVariable = variable === "SIO_CONFORMANCE_SERVER" ? "SIO_CONFORMANCE_ARGS" : `${variable}_ARGS`;
+  const extra = [...args, ...(process.env[argsVariable] || "").split(/\s+/).filter(Boolean)];
   if (/\.(m?js)$/.test(target)) {
     return { file: process.execPath, args: [path.resolve(target), ...extra] };
   }
@@ -51,8 +59,8 @@ function canConnect(port) {
   });
 }
 
-function spawnServer(port, extraArgs) {
-  const { file, args } = serverCommand();
+function spawnServer(port, command, extraArgs) {
+  const { file, args } = command;
   const proc = spawn(file, [...args, ...extraArgs, "--port", String(port)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -83,16 +91,16 @@ async function waitUntilListening(server, port, timeoutMs) {
 }
 
 /**
- * Starts the conformance server. With no port, picks a free loopback port; `args` are added to its
- * command line (e.g. ["--recovery", "60000"]). Returns { port, url, stop(), kill(signal), exited,
- * output() }. stop() fails if the server had died on its own.
+ * Starts the server under test (`command`, by default the conformance server's). With no port, picks a
+ * free loopback port; `args` are added to its command line (e.g. ["--recovery", "60000"]). Returns
+ * { port, url, stop(), kill(signal), exited, output() }. stop() fails if the server had died on its own.
  */
-export async function startServer({ port, args = [] } = {}) {
+export async function startServer({ port, command = serverCommand(), args = [] } = {}) {
   const attempts = port ? 1 : 3;
   let lastError;
   for (let i = 0; i < attempts; i++) {
     const p = port ?? (await freePort());
-    const s = spawnServer(p, args);
+    const s = spawnServer(p, command, args);
     const ready = await waitUntilListening(s, p, 15000);
     if (ready.ok) {
       const server = {
@@ -113,7 +121,7 @@ export async function startServer({ port, args = [] } = {}) {
             const e = await this.exited;
             if (!this.stopping) {
               throw new Error(
-                `conformance server died during the test (code ${e.code}, signal ${e.signal}):\n` +
+                `server under test died during the test (code ${e.code}, signal ${e.signal}):\n` +
                   this.output()
               );
             }
@@ -132,7 +140,7 @@ export async function startServer({ port, args = [] } = {}) {
     s.proc.kill("SIGKILL");
     await s.exited;
     lastError = new Error(
-      `conformance server did not listen on ${HOST}:${p}` +
+      `server under test did not listen on ${HOST}:${p}` +
         (ready.exit ? ` (exited: code ${ready.exit.code}, signal ${ready.exit.signal})` : "") +
         `:\n${s.output()}`
     );

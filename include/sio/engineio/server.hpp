@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sio::engineio {
@@ -44,6 +45,16 @@ struct cookie_options {
 // Verdict of the allow_request hook: nullopt allows; a value refuses with HTTP 403 and
 // {"code":4,"message":"Forbidden"} (or the given message as context).
 using allow_request_fn = std::function<std::optional<std::string>(const request_info&)>;
+// The same verdict given later (Node's allowRequest(req, callback)), e.g. after a database
+// lookup: the hook calls `done` exactly once, from any thread. Runs on the request's worker.
+using allow_request_done = std::function<void(std::optional<std::string>)>;
+using allow_request_async_fn = std::function<void(const request_info&, allow_request_done done)>;
+
+// Extra headers of an Engine.IO response, {name, value} (Set-Cookie may repeat). A name or value
+// holding CR or LF is dropped.
+using response_headers = std::vector<std::pair<std::string, std::string>>;
+// Node's "initial_headers" / "headers" events: adds headers to a response, given its request.
+using headers_fn = std::function<void(response_headers&, const request_info&)>;
 
 // Options of one Engine.IO endpoint, with the Node.js server's defaults.
 struct endpoint_options {
@@ -56,9 +67,17 @@ struct endpoint_options {
   bool websocket = true;
   bool allow_upgrades = true;
   cors_options cors;
+  // Handshakes (requests without a sid), polling and WebSocket: allow_request decides at once;
+  // allow_request_async, when set, decides later and replaces it.
   allow_request_fn allow_request;
+  allow_request_async_fn allow_request_async;
   std::optional<cookie_options> cookie;  // sticky-session cookie, off by default
-  std::size_t max_send_queue = 4096;     // messages queued per session before it is closed
+  // Called on the request's worker before a response is written: initial_headers for the
+  // handshake response (polling 200 or WebSocket 101 without a sid), then headers for it and for
+  // every other successful response of a session (polling 200, the 101 of an upgrade).
+  headers_fn initial_headers;
+  headers_fn headers;
+  std::size_t max_send_queue = 4096;  // messages queued per session before it is closed
 };
 
 using http_request = boost::beast::http::request<boost::beast::http::string_body>;

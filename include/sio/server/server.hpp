@@ -51,7 +51,10 @@ struct server_options {
   bool polling = true;
   bool websocket = true;
   engineio::allow_request_fn allow_request;
+  engineio::allow_request_async_fn allow_request_async;  // replaces allow_request when set
   std::optional<engineio::cookie_options> cookie;
+  engineio::headers_fn initial_headers;  // Node's io.engine.on("initial_headers")
+  engineio::headers_fn headers;          // Node's io.engine.on("headers")
   std::size_t max_send_queue = 4096;
   // Socket.IO.
   std::chrono::milliseconds connect_timeout{45000};  // close a client that joins no namespace

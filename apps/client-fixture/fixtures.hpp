@@ -1,0 +1,18 @@
+// The two fixtures of sio-client-fixture: the servers that the official socket.io-client and
+// engine.io-client test suites run against (their test/support/ servers), rebuilt on sio.
+#pragma once
+
+#include <sio/sio.hpp>
+
+#include <memory>
+
+namespace client_fixture {
+
+// socket.io-client's fixture (Socket.IO at /socket.io/), attached to `engine`. The server must
+// live as long as the engine runs.
+std::unique_ptr<sio::server> mount_socket_io_client(sio::engineio::server& engine);
+
+// engine.io-client's fixture (Engine.IO at /engine.io/), attached to `engine`.
+void mount_engine_io_client(sio::engineio::server& engine);
+
+}  // namespace client_fixture
