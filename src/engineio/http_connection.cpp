@@ -65,6 +65,11 @@ void start_websocket(server_impl& srv, worker& w, const endpoint& ep, tcp::socke
              [ws, &srv, &w, &ep, info = std::move(info), sid = std::move(sid),
               new_id = std::move(new_id)](error_code ec) mutable {
                if (ec || srv.stopping) return;  // a bad upgrade was answered with 400
+               if (!ep.mounted()) {
+                 ws->start_reading();
+                 ws->close(false);
+                 return;
+               }
                if (sid) {
                  const auto it = w.sessions.find(*sid);
                  if (it == w.sessions.end()) {
@@ -184,7 +189,7 @@ void http_connection::on_header(error_code ec) {
   ep_ = nullptr;
   const auto path = eio::target_path(h.target());
   for (const auto& ep : srv_.endpoints) {
-    if (path.substr(0, ep->path.size()) == ep->path) {
+    if (ep->mounted() && path.substr(0, ep->path.size()) == ep->path) {
       ep_ = ep.get();
       break;
     }
@@ -242,6 +247,7 @@ void http_connection::on_body(error_code ec) {
 }
 
 void http_connection::handle_request() {
+  if (ep_ && !ep_->mounted()) ep_ = nullptr;  // detached while the body was read
   if (ep_) return handle_engine(*ep_);
   handle_app();
 }
@@ -251,7 +257,7 @@ void http_connection::handle_app() {
     return write(make_response(http::status::not_found, "text/plain", "Not Found", version_));
   }
   waiting_ = true;
-  auto info = make_request_info(req_, remote_);
+  auto info = make_request_info(req_, remote_, srv_.proxies);
   auto called = std::make_shared<std::atomic<bool>>(false);
   http_respond respond = [self = shared_from_this(), called](http_response res) {
     if (called->exchange(true)) return;
@@ -331,7 +337,7 @@ void http_connection::handle_engine_http(const endpoint& ep, const eio::query_ma
     return;
   }
   if (auto e = eio::check_handshake(q, c)) return engine_error(*e);
-  auto info = make_request_info(req_, remote_);
+  auto info = make_request_info(req_, remote_, srv_.proxies);
   if (auto verdict = refusal(ep, info))
     return engine_error(eio::request_error::forbidden, *verdict);
   if (!eio::is_supported_version(q))
@@ -359,7 +365,7 @@ void http_connection::handle_engine_upgrade(const endpoint& ep, const eio::query
     if (!entry || entry->endpoint != ep.index) return fail_raw(400, "Session ID unknown");
     return upgrade_to_websocket(ep, q, entry);
   }
-  auto info = make_request_info(req_, remote_);
+  auto info = make_request_info(req_, remote_, srv_.proxies);
   if (auto verdict = refusal(ep, info))
     return fail_raw(400, verdict->empty() ? eio::message(eio::request_error::forbidden)
                                           : std::string_view(*verdict));
@@ -374,7 +380,7 @@ void http_connection::upgrade_to_websocket(const endpoint& ep, eio::query_map q,
   closed_ = true;
   ++timer_gen_;
   timer_.cancel();
-  auto info = make_request_info(req_, remote_);
+  auto info = make_request_info(req_, remote_, srv_.proxies);
   std::optional<std::string> sid;
   if (entry) sid = q.find("sid")->second;
   tcp::socket sock = stream_.release_socket();
