@@ -78,7 +78,7 @@ int run(int argc, char** argv) {
   chat::api_hooks hooks;
   hooks.offload = [&pool](std::function<void()> work) { boost::asio::post(pool, std::move(work)); };
   sio::server_options io_opts;
-  io_opts.path = "/socket.io/";
+  io_opts.engine.path = "/socket.io/";
   const bool clustered = !opts.redis.empty();
   if (clustered) {
 #ifdef SIO_CHAT_REDIS
