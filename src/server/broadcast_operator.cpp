@@ -47,6 +47,9 @@ struct ack_collector {
   std::unique_ptr<boost::asio::steady_timer> timer;
   worker_pool* pool = nullptr;
   std::size_t timer_worker = 0;
+  // The callback never runs once the server's destruction began (an attached engine may keep
+  // running the timer's worker after it).
+  std::shared_ptr<const detail::server_state> srv;
 
   // Called with mu held; returns the callback to run (outside the lock) when complete.
   static broadcast_ack_callback check(const std::shared_ptr<ack_collector>& c) {
@@ -122,6 +125,7 @@ void broadcast_operator::emit_with_ack(std::string_view event, payload p,
   c->cb = std::move(cb);
   auto& pool = nsp_->workers();
   c->pool = &pool;
+  c->srv = nsp_->srv_;
   if (opts_.flags.timeout) {
     const auto cur = pool.current();
     c->timer_worker = cur < pool.size() ? cur : 0;
@@ -140,12 +144,12 @@ void broadcast_operator::emit_with_ack(std::string_view event, payload p,
           run = std::move(c->cb);
           partial = std::move(c->responses);
         }
-        if (run) run(make_error_code(error::timeout), std::move(partial));
+        if (run && !c->srv->stopped) run(make_error_code(error::timeout), std::move(partial));
       });
     });
   }
   auto finish = [c](broadcast_ack_callback run) {
-    if (!run) return;
+    if (!run || c->srv->stopped) return;
     std::vector<payload> all;
     {
       std::lock_guard lk(c->mu);
@@ -209,12 +213,16 @@ void broadcast_operator::emit_with_ack(std::string_view event, payload p,
 }
 
 void broadcast_operator::socket_ids(std::function<void(std::vector<std::string>)> cb) const {
-  nsp_->get_adapter().sockets(opts_.rooms, std::move(cb));
+  nsp_->get_adapter().sockets(opts_.rooms,
+                              [srv = nsp_->srv_, cb = std::move(cb)](std::vector<std::string> ids) {
+                                if (!srv->stopped) cb(std::move(ids));
+                              });
 }
 
 void broadcast_operator::fetch_sockets(std::function<void(std::vector<remote_socket>)> cb) const {
   nsp_->get_adapter().fetch_sockets(
       opts_, [nsp = nsp_, cb = std::move(cb)](std::vector<socket_info> infos) {
+        if (nsp->srv_->stopped) return;  // the server is being destroyed
         std::vector<remote_socket> out;
         out.reserve(infos.size());
         for (auto& i : infos) out.emplace_back(nsp, std::move(i));

@@ -39,6 +39,17 @@ struct link final : server::engine_link {
   }
   std::uint16_t port() const noexcept override { return e->port(); }
   engineio::server* engine() noexcept override { return e; }
+
+  bool release(detail::server_state& st, const std::shared_ptr<engineio::handler>& h) override {
+    if (owned) {
+      owned.reset();  // stops it, joins its workers
+      return false;
+    }
+    if (st.detached) return false;  // the engine is gone
+    e->detach(h);
+    e->run_on_each_worker([&st](std::size_t w) { st.teardown_worker(w); });
+    return true;
+  }
 };
 }  // namespace
 

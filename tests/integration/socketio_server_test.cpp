@@ -1,14 +1,19 @@
 // sio::server on its real engine over loopback TCP, with raw Socket.IO clients (polling and
-// WebSocket): engine options reached through server_options, trust_proxy as the handshake sees it.
+// WebSocket): engine options reached through server_options, trust_proxy as the handshake sees it,
+// and destroying the server and its engine in either order, running or not, with clients.
 #include <sio/engineio/server.hpp>
 #include <sio/server/server.hpp>
 
 #include "engineio_client.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/parse.hpp>
 
+#include <atomic>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -202,5 +207,151 @@ INSTANTIATE_TEST_SUITE_P(Transports, TrustProxy,
                          [](const auto& info) {
                            return info.param == transport::polling ? "polling" : "websocket";
                          });
+
+// --- destruction order ---------------------------------------------------------------------------
+
+// Connects one client per transport, then, as a browser would, waits on each: the WebSocket reads
+// until the server closes it, the polling one polls (the poll is usually held by the time the test
+// goes on, but need not be).
+struct clients {
+  explicit clients(std::uint16_t port) {
+    EXPECT_TRUE(connect_websocket(ws, port));
+    sid = connect_polling(port);
+    EXPECT_FALSE(sid.empty());
+    ws_closed = std::async(std::launch::async, [this] { return read_until_closed(); });
+    poll = std::async(std::launch::async,
+                      [port, sid = sid] { return http_get(port, polling_path + "&sid=" + sid); });
+  }
+  // True when the server ends the WebSocket (after at most a few more packets).
+  bool read_until_closed() {
+    for (int i = 0; i < 8; ++i)
+      if (!ws.read()) return ws.last_error() != beast::error::timeout;
+    return false;
+  }
+
+  ws_client ws;
+  std::string sid;
+  std::future<bool> ws_closed;
+  std::future<http_reply> poll;
+};
+
+const std::vector<std::string> two_shutdowns{"server shutting down", "server shutting down"};
+
+// The usual order: the engine first, the server attached to it second, so the server goes first.
+TEST(Destruction, AttachedServerDestroyedBeforeItsRunningEngine) {
+  journal j;
+  std::optional<clients> cs;
+  {
+    eng::server engine{{.address = "127.0.0.1", .workers = 2}};
+    engine.on_request([](eng::http_request&& req, const eng::request_info&, eng::http_respond r) {
+      eng::http_response res{http::status::ok, req.version()};
+      res.body() = "app";
+      res.prepare_payload();
+      r(std::move(res));
+    });
+    {
+      sio::server io{engine};
+      j.watch(io);
+      // A handler that uses the server while it goes away.
+      io.of("/").on_connection([&io](sio::socket& s) {
+        s.on_disconnect([&io](sio::socket&, sio::disconnect_reason) { io.emit("left"); });
+      });
+      engine.start();
+      cs.emplace(engine.port());
+      ASSERT_TRUE(j.wait_handshake(1));
+    }  // ~server: detaches, with the engine running
+    EXPECT_EQ(j.disconnects(), two_shutdowns);
+    EXPECT_TRUE(cs->ws_closed.get());
+    // The poll got the close packet, or, sent after the detach, the application's answer.
+    const auto poll = cs->poll.get();
+    EXPECT_TRUE(poll.body == "1" || poll.body == "app") << poll.body;
+    // The engine keeps serving; the Socket.IO path is no longer mounted.
+    EXPECT_EQ(http_get(engine.port(), polling_path).body, "app");
+  }  // ~engine without stop()
+}
+
+TEST(Destruction, AttachedServerAndEngineNeverStarted) {
+  eng::server engine{{.address = "127.0.0.1", .workers = 2}};
+  sio::server io{engine};
+  io.on_connection([](sio::socket&) {});
+}
+
+TEST(Destruction, RunningEngineDestroyedBeforeItsAttachedServer) {
+  journal j;
+  std::optional<clients> cs;
+  {
+    std::optional<sio::server> io;
+    eng::server engine{{.address = "127.0.0.1", .workers = 2}};
+    io.emplace(engine);
+    j.watch(*io);
+    io->of("/").on_connection([&io](sio::socket& s) {
+      s.on_disconnect([&io](sio::socket&, sio::disconnect_reason) { io->emit("left"); });
+    });
+    engine.start();
+    cs.emplace(engine.port());
+    ASSERT_TRUE(j.wait_handshake(1));
+  }  // ~engine (stops it), then ~server
+  EXPECT_EQ(j.disconnects(), two_shutdowns);
+  EXPECT_TRUE(cs->ws_closed.get());
+}
+
+TEST(Destruction, EngineNeverStartedDestroyedBeforeItsAttachedServer) {
+  std::optional<sio::server> io;
+  eng::server engine{{.address = "127.0.0.1", .workers = 2}};
+  io.emplace(engine);
+  io->on_connection([](sio::socket&) {});
+}
+
+TEST(Destruction, OwnedEngineServerDestroyedWhileRunning) {
+  journal j;
+  std::optional<clients> cs;
+  {
+    sio::server io{{.http = {.address = "127.0.0.1", .workers = 2}}};
+    j.watch(io);
+    io.of("/").on_connection([&io](sio::socket& s) {
+      s.on_disconnect([&io](sio::socket&, sio::disconnect_reason) { io.emit("left"); });
+    });
+    io.start();
+    cs.emplace(io.port());
+    ASSERT_TRUE(j.wait_handshake(1));
+  }
+  EXPECT_EQ(j.disconnects(), two_shutdowns);
+  EXPECT_TRUE(cs->ws_closed.get());
+}
+
+TEST(Destruction, OwnedEngineServerNeverStarted) {
+  sio::server io{{.http = {.address = "127.0.0.1", .workers = 2}}};
+  io.on_connection([](sio::socket&) {});
+}
+
+// A broadcast ack still waiting when the server goes away never calls back afterwards, though the
+// engine's worker (where its timer lives) keeps running.
+TEST(Destruction, PendingBroadcastAckNeverCompletesAfterTheServerIsGone) {
+  using namespace std::chrono_literals;
+  eng::server engine{{.address = "127.0.0.1", .workers = 1}};
+  std::atomic<bool> destroyed{false};
+  std::atomic<int> late_callbacks{0};
+  journal j;
+  {
+    sio::server io{engine};
+    j.watch(io);
+    engine.start();
+    ws_client ws;
+    ASSERT_TRUE(connect_websocket(ws, engine.port()));
+    ASSERT_TRUE(j.wait_handshake(0));
+    // The client never answers.
+    io.timeout(50ms).emit_with_ack("question", {}, [&](boost::system::error_code, auto) {
+      if (destroyed) ++late_callbacks;
+    });
+  }
+  destroyed = true;  // ~server returned: from here on, a callback would be a late one
+  // A timer due after the ack's timeout, on the same worker: once it fired, so did that one.
+  std::promise<void> later;
+  boost::asio::steady_timer t(engine.worker(0), 200ms);
+  t.async_wait([&](boost::system::error_code) { later.set_value(); });
+  later.get_future().wait();
+  EXPECT_EQ(late_callbacks, 0);
+  engine.stop();
+}
 
 }  // namespace

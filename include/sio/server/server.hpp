@@ -6,7 +6,8 @@
 // Threading: see DESIGN.md. Every public member is safe from any thread. A socket's handlers run
 // on its worker, never concurrently with each other; handlers of different sockets may run in
 // parallel on different workers: use `.http = {.workers = 1}` for Node's single-threaded model.
-// Destroy the server only after its workers stopped (stop(), or the io_contexts you run yourself).
+// With an engine (owned or attached), the server and the engine may be destroyed in either order,
+// running or not (see ~server); engine-less, destroy it after the io_contexts you run stopped.
 #pragma once
 
 #include <sio/engineio/connection.hpp>
@@ -65,6 +66,9 @@ class server {
   // No engine: the caller feeds engine_handler() from connections living on `workers`; only the
   // Socket.IO options apply.
   server(std::shared_ptr<worker_pool> workers, server_options opts = {});
+  // Owned engine: stops it (clients get "server shutting down"). Attached: detaches from the
+  // engine, which may keep running (clients get "server shutting down"); after the engine was
+  // destroyed: only releases. Engine-less: call once the workers stopped.
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
