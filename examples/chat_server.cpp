@@ -12,7 +12,7 @@ struct send_message {
 BOOST_DESCRIBE_STRUCT(send_message, (), (roomId, message))
 
 int main() {
-  sio::server io{{.port = 3000, .cors = {.enabled = true, .origins = {"*"}}}};
+  sio::server io{{.http = {.port = 3000}, .engine = {.cors = {.enabled = true, .origins = {"*"}}}}};
   io.use([](sio::socket& s, sio::next next) {
     if (s.handshake().auth.contains("token")) return next();
     next(sio::connect_error{"unauthorized"});

@@ -189,10 +189,10 @@ void allow_later(sio::engineio::server& engine, sio::engineio::allow_request_don
 
 sio::server_options options(sio::engineio::server& engine) {
   sio::server_options o;
-  o.path = "/socket.io/";
-  o.ping_interval = 2000ms;
-  o.allow_request_async = [&engine](const sio::engineio::request_info&,
-                                    sio::engineio::allow_request_done done) {
+  o.engine.path = "/socket.io/";
+  o.engine.ping_interval = 2000ms;
+  o.engine.allow_request_async = [&engine](const sio::engineio::request_info&,
+                                           sio::engineio::allow_request_done done) {
     allow_later(engine, std::move(done));
   };
   o.connection_state_recovery.emplace();  // Node's connectionStateRecovery: {}

@@ -249,11 +249,11 @@ int main(int argc, char** argv) {
   srv.attach(engine_io_test_options(), std::make_shared<echo_handler>());
 
   sio::server io{srv,
-                 {.path = "/socket.io/",
-                  .cors = {.enabled = true, .origins = {"*"}},
-                  .ping_interval = 300ms,
-                  .ping_timeout = 200ms,
-                  .max_payload = 1'000'000,
+                 {.engine = {.path = "/socket.io/",
+                             .ping_interval = 300ms,
+                             .ping_timeout = 200ms,
+                             .max_payload = 1'000'000,
+                             .cors = {.enabled = true, .origins = {"*"}}},
                   .connect_timeout = 1000ms,
                   .connection_state_recovery = recovery_of(a)}};
   io.on_connection(protocol_suite_handlers);

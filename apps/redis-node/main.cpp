@@ -111,10 +111,10 @@ int main(int argc, char** argv) {
   ro.url = a.redis;
   ro.key = a.key;
   sio::server_options so;
-  so.address = "127.0.0.1";
-  so.port = a.port;
-  so.workers = a.workers;
-  so.cors.origins = {"*"};
+  so.http.address = "127.0.0.1";
+  so.http.port = a.port;
+  so.http.workers = a.workers;
+  so.engine.cors.origins = {"*"};
   so.adapter = sio::redis_adapter::factory(ro);
   sio::server io{std::move(so)};
   auto& root = io.of("/");

@@ -66,9 +66,9 @@ int main(int argc, char** argv) {
 
   try {
     sio::server_options opts;
-    opts.address = "127.0.0.1";
-    opts.port = port;
-    opts.workers = workers;
+    opts.http.address = "127.0.0.1";
+    opts.http.port = port;
+    opts.http.workers = workers;
     sio::server io{std::move(opts)};
     io.on_connection([&io](sio::socket& s) {
       s.on("echo", [](sio::socket&, sio::payload& p, sio::ack a) { a.send(std::move(p)); });

@@ -12,6 +12,8 @@
 #include <sio/engineio/server.hpp>
 #include <sio/protocol/engineio.hpp>
 
+#include "trusted_proxies.hpp"
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -48,6 +50,10 @@ struct endpoint {
   std::shared_ptr<handler> h;
   std::size_t index = 0;
   std::string path;  // with trailing slash
+  // Set by server::detach before it visits the workers: a worker that has seen it opens no
+  // session here and routes the path as if it were not mounted.
+  std::atomic<bool> detached{false};
+  bool mounted() const noexcept { return !detached.load(std::memory_order_acquire); }
 };
 
 // One pending deadline of a session (heartbeat step, upgrade timeout), linked into its worker's
@@ -98,6 +104,7 @@ struct worker {
   deadline_queues deadlines{ctx};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
   std::thread thread;
+  bool running = false;  // under server_impl::run_mtx: the thread is inside ctx.run()
   // Sessions owned by this worker (worker thread only).
   std::unordered_map<std::string_view, std::shared_ptr<session>>
       sessions;  // keys view session::id_
@@ -137,6 +144,7 @@ struct server_impl {
   explicit server_impl(server_options o);
 
   server_options opts;
+  trusted_proxies proxies;
   std::vector<std::unique_ptr<worker>> workers;
   std::vector<std::unique_ptr<endpoint>> endpoints;
   http_handler app;
@@ -154,6 +162,11 @@ struct server_impl {
   std::mutex table_mtx;
   std::unordered_map<std::string_view, table_entry> table;  // keys view session::id_
 
+  // Guards worker::running; run_cv signals a worker thread leaving run() and the progress of
+  // run_on_each_worker.
+  std::mutex run_mtx;
+  std::condition_variable run_cv;
+
   std::optional<table_entry> lookup(std::string_view sid);
   void add_session(const std::shared_ptr<session>& s, worker& w, const endpoint& ep);
   void remove_session(std::string_view sid, worker& w);
@@ -162,11 +175,14 @@ struct server_impl {
 
   void do_accept();
   void shutdown_worker(worker& w);
+  void run_worker(worker& w);  // a worker thread's body
+  void run_on_each_worker(const std::function<void(std::size_t)>& f);
+  void close_sessions(worker& w, const endpoint& ep);  // on w: every session of ep shuts down
 };
 
-// Builds a request_info from a request head.
+// Builds a request_info from a request head; `remote` is the TCP peer.
 request_info make_request_info(const http::request<http::string_body>& req,
-                               const tcp::endpoint& remote);
+                               const tcp::endpoint& remote, const trusted_proxies& proxies);
 
 // FIFO of outgoing packets for one connection. Unlike std::deque (libstdc++ allocates a 512-byte
 // node and its map in the default constructor and keeps one node for ever), it holds no memory

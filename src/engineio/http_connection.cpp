@@ -101,6 +101,11 @@ void start_websocket(server_impl& srv, worker& w, const endpoint& ep, tcp::socke
              [ws, &srv, &w, &ep, info = std::move(info), sid = std::move(sid),
               new_id = std::move(new_id)](error_code ec) mutable {
                if (ec || srv.stopping) return;  // a bad upgrade was answered with 400
+               if (!ep.mounted()) {
+                 ws->start_reading();
+                 ws->close(false);
+                 return;
+               }
                if (sid) {
                  const auto it = w.sessions.find(*sid);
                  if (it == w.sessions.end()) {
@@ -220,7 +225,7 @@ void http_connection::on_header(error_code ec) {
   ep_ = nullptr;
   const auto path = eio::target_path(h.target());
   for (const auto& ep : srv_.endpoints) {
-    if (path.substr(0, ep->path.size()) == ep->path) {
+    if (ep->mounted() && path.substr(0, ep->path.size()) == ep->path) {
       ep_ = ep.get();
       break;
     }
@@ -278,6 +283,7 @@ void http_connection::on_body(error_code ec) {
 }
 
 void http_connection::handle_request() {
+  if (ep_ && !ep_->mounted()) ep_ = nullptr;  // detached while the body was read
   if (ep_) return handle_engine(*ep_);
   handle_app();
 }
@@ -287,7 +293,7 @@ void http_connection::handle_app() {
     return write(make_response(http::status::not_found, "text/plain", "Not Found", version_));
   }
   waiting_ = true;
-  auto info = make_request_info(req_, remote_);
+  auto info = make_request_info(req_, remote_, srv_.proxies);
   auto called = std::make_shared<std::atomic<bool>>(false);
   http_respond respond = [self = shared_from_this(), called](http_response res) {
     if (called->exchange(true)) return;
@@ -368,7 +374,7 @@ void http_connection::handle_engine_http(const endpoint& ep, const eio::query_ma
   }
   if (auto e = eio::check_handshake(q, c)) return engine_error(*e);
   const bool supported = eio::is_supported_version(q);
-  decide(ep, make_request_info(req_, remote_), true,
+  decide(ep, make_request_info(req_, remote_, srv_.proxies), true,
          [this, &ep, supported](std::optional<std::string> verdict, request_info info) {
            if (verdict) return engine_error(eio::request_error::forbidden, *verdict);
            if (!supported) return engine_error(eio::request_error::unsupported_protocol_version);
@@ -428,10 +434,10 @@ void http_connection::handle_engine_upgrade(const endpoint& ep, const eio::query
   if (const auto sid = q.find("sid"); sid != q.end() && !sid->second.empty()) {
     const auto entry = srv_.lookup(sid->second);
     if (!entry || entry->endpoint != ep.index) return fail_raw(400, "Session ID unknown");
-    return upgrade_to_websocket(ep, q, entry, make_request_info(req_, remote_));
+    return upgrade_to_websocket(ep, q, entry, make_request_info(req_, remote_, srv_.proxies));
   }
   const bool supported = eio::is_supported_version(q);
-  decide(ep, make_request_info(req_, remote_), false,
+  decide(ep, make_request_info(req_, remote_, srv_.proxies), false,
          [this, &ep, q, supported](std::optional<std::string> verdict, request_info info) {
            if (verdict)
              return fail_raw(400, verdict->empty() ? eio::message(eio::request_error::forbidden)
@@ -492,7 +498,7 @@ void http_connection::decorate(http::response<http::string_body>& res) {
   const auto& o = ep_->opts;
   // The hooks see successful responses only (as Node's events: not errors, not preflights).
   if (res.result() != http::status::ok || (!o.initial_headers && !o.headers)) return;
-  for (auto& [name, value] : hook_headers(o, make_request_info(req_, remote_)))
+  for (auto& [name, value] : hook_headers(o, make_request_info(req_, remote_, srv_.proxies)))
     res.insert(name, value);
 }
 

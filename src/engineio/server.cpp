@@ -52,7 +52,7 @@ struct drain_wait : std::enable_shared_from_this<drain_wait> {
 };
 }  // namespace
 
-server_impl::server_impl(server_options o) : opts(std::move(o)) {
+server_impl::server_impl(server_options o) : opts(std::move(o)), proxies(opts.trust_proxy) {
   std::size_t n = opts.workers;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < n; ++i) {
@@ -139,12 +139,82 @@ void server_impl::shutdown_worker(worker& w) {
       ->check();
 }
 
+void server_impl::run_worker(worker& w) {
+  tls_worker = w.index;
+  tls_server = this;
+  for (;;) {
+    try {
+      w.ctx.run();
+      break;
+    } catch (...) {
+      // A handler must never unwind the io_context; keep serving.
+    }
+  }
+  std::lock_guard lock(run_mtx);
+  w.running = false;
+  run_cv.notify_all();
+}
+
+void server_impl::run_on_each_worker(const std::function<void(std::size_t)>& f) {
+  const std::size_t n = workers.size();
+  const std::size_t self = tls_server == this ? tls_worker : n;
+  auto done = std::make_shared<std::vector<char>>(n, 0);  // under run_mtx
+  std::vector<std::size_t> posted, here;
+  {
+    std::lock_guard lock(run_mtx);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (i == self || !workers[i]->running) {
+        here.push_back(i);
+        continue;
+      }
+      posted.push_back(i);
+      // `f` outlives the wait below; a worker that stops first never runs this.
+      asio::post(workers[i]->ctx, [this, done, i, &f] {
+        try {
+          f(i);
+        } catch (...) {
+        }
+        std::lock_guard lock(run_mtx);
+        (*done)[i] = 1;
+        run_cv.notify_all();
+      });
+    }
+  }
+  for (const auto i : here) f(i);
+  std::unique_lock lock(run_mtx);
+  for (const auto i : posted) {
+    run_cv.wait(lock, [&] { return (*done)[i] || !workers[i]->running; });
+    if ((*done)[i]) continue;
+    // The worker stopped before reaching it: nothing runs there any more.
+    lock.unlock();
+    f(i);
+    lock.lock();
+  }
+}
+
+void server_impl::close_sessions(worker& w, const endpoint& ep) {
+  std::vector<std::shared_ptr<session>> ss;
+  for (auto& [id, s] : w.sessions)
+    if (&s->ep() == &ep) ss.push_back(s);
+  for (auto& s : ss) s->shutdown();
+}
+
 request_info make_request_info(const http::request<http::string_body>& req,
-                               const tcp::endpoint& remote) {
+                               const tcp::endpoint& remote, const trusted_proxies& proxies) {
   request_info info;
   info.url = std::string(req.target());
-  info.remote_address = remote.address().to_string();
   info.remote_port = remote.port();
+  if (proxies.empty()) {
+    info.remote_address = remote.address().to_string();
+  } else {
+    std::string forwarded_for;
+    for (auto [it, end] = req.equal_range("X-Forwarded-For"); it != end; ++it) {
+      if (!forwarded_for.empty()) forwarded_for += ", ";
+      forwarded_for += it->value();
+    }
+    info.remote_address = proxies.client_address(remote.address(), forwarded_for);
+    info.secure = proxies.forwarded_secure(remote.address(), req["X-Forwarded-Proto"]);
+  }
   string_table::builder headers;
   std::string name;
   for (const auto& f : req) {
@@ -187,6 +257,16 @@ server::server(server_options opts) : impl_(std::make_unique<impl>(std::move(opt
 
 server::~server() {
   stop();
+  std::vector<const handler*> told;
+  for (auto& ep : impl_->endpoints) {
+    if (ep->detached.exchange(true)) continue;
+    if (std::find(told.begin(), told.end(), ep->h.get()) != told.end()) continue;
+    told.push_back(ep->h.get());
+    try {
+      ep->h->on_detach();
+    } catch (...) {
+    }
+  }
 }
 
 void server::attach(endpoint_options opts, std::shared_ptr<handler> h) {
@@ -199,6 +279,21 @@ void server::attach(endpoint_options opts, std::shared_ptr<handler> h) {
   ep->h = std::move(h);
   ep->index = impl_->endpoints.size();
   impl_->endpoints.push_back(std::move(ep));
+}
+
+void server::detach(const std::shared_ptr<handler>& h) {
+  auto& s = *impl_;
+  std::vector<const detail::endpoint*> eps;
+  for (auto& ep : s.endpoints)
+    if (ep->h == h && !ep->detached.exchange(true)) eps.push_back(ep.get());
+  if (eps.empty()) return;
+  s.run_on_each_worker([&](std::size_t i) {
+    for (const auto* ep : eps) s.close_sessions(*s.workers[i], *ep);
+  });
+  try {
+    h->on_detach();
+  } catch (...) {
+  }
 }
 
 void server::on_request(http_handler h) {
@@ -219,18 +314,11 @@ void server::start() {
   s.port = s.acceptor->local_endpoint().port();
   for (auto& w : s.workers) {
     w->guard.emplace(w->ctx.get_executor());
-    w->thread = std::thread([&s, wp = w.get()] {
-      detail::tls_worker = wp->index;
-      detail::tls_server = &s;
-      for (;;) {
-        try {
-          wp->ctx.run();
-          break;
-        } catch (...) {
-          // A handler must never unwind the io_context; keep serving.
-        }
-      }
-    });
+    {
+      std::lock_guard lock(s.run_mtx);
+      w->running = true;
+    }
+    w->thread = std::thread([&s, wp = w.get()] { s.run_worker(*wp); });
   }
   detail::asio::post(w0.ctx, [&s] { s.do_accept(); });
 }
@@ -289,6 +377,9 @@ boost::asio::io_context& server::worker(std::size_t i) noexcept {
 std::size_t server::current_worker() const noexcept {
   if (detail::tls_server == impl_.get()) return detail::tls_worker;
   return impl_->workers.size();
+}
+void server::run_on_each_worker(const std::function<void(std::size_t)>& f) {
+  impl_->run_on_each_worker(f);
 }
 std::size_t server::session_count() const noexcept {
   std::lock_guard lock(impl_->table_mtx);

@@ -32,6 +32,9 @@ struct ack_collector : std::enable_shared_from_this<ack_collector> {
   std::unique_ptr<boost::asio::steady_timer> timer;
   worker_pool* pool = nullptr;
   std::size_t timer_worker = 0;
+  // The callback never runs once the server's destruction began (an attached engine may keep
+  // running the timer's worker after it).
+  std::shared_ptr<const detail::server_state> srv;
 
   // Runs `change` under the lock, then completes if that made the collection whole.
   template <class F>
@@ -48,7 +51,7 @@ struct ack_collector : std::enable_shared_from_this<ack_collector> {
       all = std::move(responses);
     }
     if (timer) pool->post(timer_worker, [c = shared_from_this()] { c->timer->cancel(); });
-    run({}, std::move(all));
+    if (!srv->stopped) run({}, std::move(all));
   }
 
   // Completes with error::timeout and the answers so far.
@@ -62,7 +65,7 @@ struct ack_collector : std::enable_shared_from_this<ack_collector> {
       run = std::move(cb);
       partial = std::move(responses);
     }
-    run(make_error_code(error::timeout), std::move(partial));
+    if (!srv->stopped) run(make_error_code(error::timeout), std::move(partial));
   }
 
   // Armed on the caller's worker (or worker 0): a steady_timer is used from one thread only.
@@ -143,6 +146,7 @@ void broadcast_operator::start_emit_with_ack(std::string_view event, payload p,
   auto c = std::make_shared<ack_collector>();
   c->cb = std::move(cb);
   c->pool = &nsp_->workers();
+  c->srv = nsp_->srv_;
   if (opts_.flags.timeout) c->arm(*opts_.flags.timeout);
   for (std::size_t i = 0; i < targets.size(); ++i) {
     auto& t = targets[i];
@@ -163,13 +167,17 @@ void broadcast_operator::start_emit_with_ack(std::string_view event, payload p,
 }
 
 void broadcast_operator::start_socket_ids(std::function<void(std::vector<std::string>)> cb) const {
-  nsp_->get_adapter().sockets(opts_.rooms, std::move(cb));
+  nsp_->get_adapter().sockets(opts_.rooms,
+                              [srv = nsp_->srv_, cb = std::move(cb)](std::vector<std::string> ids) {
+                                if (!srv->stopped) cb(std::move(ids));
+                              });
 }
 
 void broadcast_operator::start_fetch_sockets(
     std::function<void(std::vector<remote_socket>)> cb) const {
   nsp_->get_adapter().fetch_sockets(
       opts_, [nsp = nsp_, cb = std::move(cb)](std::vector<socket_info> infos) {
+        if (nsp->srv_->stopped) return;  // the server is being destroyed
         std::vector<remote_socket> out;
         out.reserve(infos.size());
         for (auto& i : infos) out.emplace_back(nsp, std::move(i));

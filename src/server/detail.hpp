@@ -32,7 +32,8 @@ class client;
 struct server_state : std::enable_shared_from_this<server_state> {
   server_options opts;
   std::shared_ptr<worker_pool> pool;
-  std::atomic<bool> stopped{false};
+  std::atomic<bool> stopped{false};   // the server is being destroyed: refuse new connections
+  std::atomic<bool> detached{false};  // the engine let go of our handler (handler::on_detach)
 
   std::mutex mu;  // guards nsps and parents (map work only)
   std::unordered_map<std::string, std::shared_ptr<namespace_>> nsps;
@@ -56,6 +57,10 @@ struct server_state : std::enable_shared_from_this<server_state> {
     else
       default_log(msg);
   }
+  // Destruction, in two steps: teardown_worker(w) for every worker, each on its worker or once
+  // no thread runs it, then teardown() on any thread. Breaks the ownership cycles (state <->
+  // namespaces <-> sockets <-> clients) without racing the workers.
+  void teardown_worker(std::size_t w);
   void teardown();
 };
 
@@ -132,5 +137,9 @@ struct server::engine_link {
   virtual bool stop() = 0;  // true when the engine is owned (and now stopped)
   virtual std::uint16_t port() const noexcept = 0;
   virtual engineio::server* engine() noexcept = 0;
+  // For ~server: lets go of the engine for good (owned: stopped and destroyed; attached: `h`
+  // detached, unless the engine is gone already). True when it also ran st.teardown_worker for
+  // every worker on the engine's threads; false leaves them to the caller (no engine thread runs).
+  virtual bool release(detail::server_state& st, const std::shared_ptr<engineio::handler>& h) = 0;
 };
 }  // namespace sio

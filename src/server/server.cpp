@@ -51,6 +51,23 @@ std::shared_ptr<namespace_> server_state::find_for_connect(std::string_view name
   return nullptr;
 }
 
+void server_state::teardown_worker(std::size_t w) {
+  auto clients = std::move(workers[w].clients);
+  workers[w].clients.clear();
+  for (auto& [c, cl] : clients) cl->abandon();
+  std::vector<std::shared_ptr<namespace_>> ns;
+  {
+    std::lock_guard lk(mu);
+    for (auto& [name, n] : nsps) ns.push_back(n);
+    ns.insert(ns.end(), parents.begin(), parents.end());
+  }
+  // A socket is in a shard only while its client is in `clients`: abandoned with it above.
+  for (auto& n : ns) {
+    auto socks = std::move(n->shards_[w].sockets);
+    n->shards_[w].sockets.clear();
+  }
+}
+
 void server_state::teardown() {
   stopped = true;
   std::unordered_map<std::string, std::shared_ptr<namespace_>> ns;
@@ -61,10 +78,6 @@ void server_state::teardown() {
     ps = std::move(parents);
     nsps.clear();
     parents.clear();
-  }
-  for (auto& w : workers) {
-    for (auto& [c, cl] : w.clients) cl->abandon();
-    w.clients.clear();
   }
   for (auto& [name, n] : ns) n->abandon();
   for (auto& p : ps) p->abandon();
@@ -98,6 +111,7 @@ class server::handler final : public engineio::handler {
     m.erase(it);
     cl->on_engine_close(r);
   }
+  void on_detach() override { st_->detached = true; }
 
  private:
   std::shared_ptr<detail::client> find(engineio::connection& c) {
@@ -122,8 +136,11 @@ void server::init(std::shared_ptr<worker_pool> workers, server_options opts) {
 }
 
 server::~server() {
-  if (engine_) engine_->stop();
+  st_->stopped = true;  // connections opening from now on are closed at once
+  const bool done = engine_ && engine_->release(*st_, handler_);
   engine_.reset();
+  if (!done)
+    for (std::size_t w = 0; w < st_->workers.size(); ++w) st_->teardown_worker(w);
   st_->teardown();
 }
 
@@ -167,6 +184,7 @@ void server::run() {
 
 void server::stop() {
   if (engine_ && engine_->stop()) return;
+  if (st_->detached) return;  // the engine is gone, and every client with it
   // No engine of ours: close every client on its worker.
   auto st = st_;
   for (std::size_t w = 0; w < st->pool->size(); ++w) {
@@ -179,13 +197,13 @@ void server::stop() {
 }
 
 std::uint16_t server::port() const noexcept {
-  return engine_ ? engine_->port() : 0;
+  return engine_ && !st_->detached ? engine_->port() : 0;
 }
 worker_pool& server::workers() noexcept {
   return *st_->pool;
 }
 engineio::server* server::engine() noexcept {
-  return engine_ ? engine_->engine() : nullptr;
+  return engine_ && !st_->detached ? engine_->engine() : nullptr;
 }
 
 }  // namespace sio

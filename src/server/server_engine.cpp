@@ -5,6 +5,8 @@
 
 #include "detail.hpp"
 
+#include <stdexcept>
+
 namespace sio {
 
 namespace {
@@ -18,24 +20,6 @@ class engine_pool final : public worker_pool {
  private:
   engineio::server& e_;
 };
-
-engineio::endpoint_options endpoint_of(const server_options& o) {
-  engineio::endpoint_options e;
-  e.path = o.path;
-  e.ping_interval = o.ping_interval;
-  e.ping_timeout = o.ping_timeout;
-  e.max_payload = o.max_payload;
-  e.polling = o.polling;
-  e.websocket = o.websocket;
-  e.cors = o.cors;
-  e.allow_request = o.allow_request;
-  e.allow_request_async = o.allow_request_async;
-  e.cookie = o.cookie;
-  e.initial_headers = o.initial_headers;
-  e.headers = o.headers;
-  e.max_send_queue = o.max_send_queue;
-  return e;
-}
 
 // An engine owned by the server (start/run/stop drive it) or attached (stop closes our clients
 // only; the application runs the engine).
@@ -55,27 +39,38 @@ struct link final : server::engine_link {
   }
   std::uint16_t port() const noexcept override { return e->port(); }
   engineio::server* engine() noexcept override { return e; }
+
+  bool release(detail::server_state& st, const std::shared_ptr<engineio::handler>& h) override {
+    if (owned) {
+      owned.reset();  // stops it, joins its workers
+      return false;
+    }
+    if (st.detached) return false;  // the engine is gone
+    e->detach(h);
+    e->run_on_each_worker([&st](std::size_t w) { st.teardown_worker(w); });
+    return true;
+  }
 };
 }  // namespace
 
 server::server(server_options opts) {
-  engineio::server_options so;
-  so.address = opts.address;
-  so.port = opts.port;
-  so.workers = opts.workers;
   auto l = std::make_unique<link>();
-  l->owned = std::make_unique<engineio::server>(so);
+  l->owned = std::make_unique<engineio::server>(opts.http);
   l->e = l->owned.get();
-  auto ep = endpoint_of(opts);
+  auto ep = std::move(opts.engine);
   init(std::make_shared<engine_pool>(*l->e), std::move(opts));
   l->e->attach(std::move(ep), handler_);
   engine_ = std::move(l);
 }
 
 server::server(engineio::server& engine, server_options opts) {
+  if (opts.http != engineio::server_options{})
+    throw std::invalid_argument(
+        "sio::server: options.http configures the engine a server owns; an attached server "
+        "uses the HTTP settings of the engineio::server it attaches to");
   auto l = std::make_unique<link>();
   l->e = &engine;
-  auto ep = endpoint_of(opts);
+  auto ep = std::move(opts.engine);
   init(std::make_shared<engine_pool>(engine), std::move(opts));
   engine.attach(std::move(ep), handler_);
   engine_ = std::move(l);

@@ -41,15 +41,24 @@ struct http_reply {
   std::string header(http::field f) const { return std::string(res[f]); }
 };
 
+// One request header, named by Beast's enum or by its text ("X-Forwarded-For"); a name given
+// twice is sent twice.
+struct header {
+  header(http::field f, std::string v) : name(http::to_string(f)), value(std::move(v)) {}
+  header(std::string n, std::string v) : name(std::move(n)), value(std::move(v)) {}
+  std::string name;
+  std::string value;
+};
+using header_list = std::vector<header>;
+
 inline http_reply http_request(std::uint16_t port, http::verb method, std::string target,
-                               std::string body = {},
-                               std::vector<std::pair<http::field, std::string>> headers = {}) {
+                               std::string body = {}, const header_list& headers = {}) {
   asio::io_context ioc;
   beast::tcp_stream s(ioc);
   http_reply out;
   http::request<http::string_body> req{method, target, 11};
   req.set(http::field::host, "127.0.0.1");
-  for (auto& [f, v] : headers) req.set(f, v);
+  for (const auto& h : headers) req.insert(h.name, h.value);
   if (!body.empty() || method == http::verb::post) {
     req.body() = std::move(body);
     req.prepare_payload();
@@ -88,8 +97,11 @@ class ws_client {
   ws_client() : ws_(ioc_) {}
 
   // Returns the HTTP status of the handshake answer (101 on success), 0 on a transport error.
-  unsigned connect(std::uint16_t port, const std::string& target) {
+  unsigned connect(std::uint16_t port, const std::string& target, header_list headers = {}) {
     beast::error_code ec;
+    ws_.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
+      for (const auto& h : headers) req.insert(h.name, h.value);
+    }));
     beast::get_lowest_layer(ws_).expires_after(io_deadline);
     beast::get_lowest_layer(ws_).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
                                          ec);

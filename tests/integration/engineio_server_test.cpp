@@ -1,6 +1,6 @@
 // sio::engineio::server over loopback TCP, driven by Beast clients: handshakes, both transports,
-// upgrade, heartbeat, the Node.js server's errors, limits and hostile input. Every test runs with
-// 1 and with 4 workers.
+// upgrade, heartbeat, the Node.js server's errors, limits and hostile input (every EngineServer
+// test runs with 1 and with 4 workers); trust_proxy, detach and run_on_each_worker.
 #include "engineio_client.hpp"
 
 #include <sio/engineio/server.hpp>
@@ -18,6 +18,9 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <stdexcept>
+#include <thread>
+#include <utility>
 
 namespace {
 
@@ -50,6 +53,7 @@ class recorder final : public eng::handler {
     open_.erase(std::string(c.id()));
     cv_.notify_all();
   }
+  void on_detach() override { ++detaches_; }
 
   std::optional<eng::close_reason> wait_close(const std::string& sid) {
     std::unique_lock lock(m_);
@@ -67,6 +71,7 @@ class recorder final : public eng::handler {
     return open_.contains(sid) ? open_[sid] : nullptr;
   }
   int wrong_worker() const { return wrong_worker_.load(); }
+  int detaches() const { return detaches_.load(); }
 
  private:
   void check_worker(eng::connection& c) {
@@ -79,6 +84,7 @@ class recorder final : public eng::handler {
   std::map<std::string, eng::connection_ptr> open_;
   std::map<std::string, std::vector<eng::close_reason>> closes_;
   std::atomic<int> wrong_worker_{0};
+  std::atomic<int> detaches_{0};
 };
 
 // Runs `f` on the connection's worker and returns its result.
@@ -1202,6 +1208,195 @@ TEST(EngineServerNoApp, UnknownPathsGet404) {
   s.start();
   EXPECT_EQ(http_get(s.port(), "/nothing").status, 404u);
   s.stop();
+}
+
+// --- trust_proxy
+// -----------------------------------------------------------------------------------
+
+// An engine whose application route answers with the request_info it was given.
+class ProxiedApp {
+ public:
+  explicit ProxiedApp(std::vector<std::string> trust)
+      : s_{{.address = "127.0.0.1", .workers = 1, .trust_proxy = std::move(trust)}} {
+    s_.on_request([](eng::http_request&& req, const eng::request_info& info, eng::http_respond r) {
+      eng::http_response res{http::status::ok, req.version()};
+      res.body() = info.remote_address + (info.secure ? " https" : " http");
+      res.prepare_payload();
+      r(std::move(res));
+    });
+    s_.start();
+  }
+  // "<client address> <http|https>" as the server saw this request.
+  std::string seen(const header_list& headers = {}) {
+    return http_request(s_.port(), http::verb::get, "/app", {}, headers).body;
+  }
+
+ private:
+  eng::server s_;
+};
+
+TEST(TrustProxy, OffByDefaultTheHeadersAreIgnored) {
+  ProxiedApp app({});
+  EXPECT_EQ(app.seen({{"X-Forwarded-For", "203.0.113.7"}, {"X-Forwarded-Proto", "https"}}),
+            "127.0.0.1 http");
+}
+
+TEST(TrustProxy, FromATrustedPeerTheForwardedClientAndSchemeApply) {
+  ProxiedApp app({"127.0.0.1"});
+  EXPECT_EQ(app.seen({{"X-Forwarded-For", "203.0.113.7"}, {"X-Forwarded-Proto", "https"}}),
+            "203.0.113.7 https");
+  EXPECT_EQ(app.seen({{"X-Forwarded-Proto", "HTTPS, http"}}), "127.0.0.1 https");
+  EXPECT_EQ(app.seen({{"X-Forwarded-Proto", "http"}}), "127.0.0.1 http");
+  EXPECT_EQ(app.seen(), "127.0.0.1 http");
+}
+
+TEST(TrustProxy, TheClientIsTheRightMostUntrustedHop) {
+  ProxiedApp app({"127.0.0.1", "10.0.0.0/8"});
+  // The client claims 198.51.100.1; our proxy 10.0.0.5 saw 203.0.113.7.
+  EXPECT_EQ(app.seen({{"X-Forwarded-For", "198.51.100.1, 203.0.113.7, 10.0.0.5"}}),
+            "203.0.113.7 http");
+  // Repeated headers count as one list, in order.
+  EXPECT_EQ(app.seen({{"X-Forwarded-For", "198.51.100.1"}, {"X-Forwarded-For", "10.9.9.9"}}),
+            "198.51.100.1 http");
+  // Every hop trusted: the left-most one.
+  EXPECT_EQ(app.seen({{"X-Forwarded-For", "10.1.1.1,10.2.2.2"}}), "10.1.1.1 http");
+  // A hop that is no address is not trusted: it is what the client is known as.
+  EXPECT_EQ(app.seen({{"X-Forwarded-For", "198.51.100.1, unknown, 10.0.0.5"}}), "unknown http");
+}
+
+TEST(TrustProxy, FromAnUntrustedPeerSpoofedHeadersAreIgnored) {
+  ProxiedApp app({"10.0.0.0/8", "::1", "linklocal"});
+  EXPECT_EQ(app.seen({{"X-Forwarded-For", "10.0.0.1"}, {"X-Forwarded-Proto", "https"}}),
+            "127.0.0.1 http");
+}
+
+TEST(TrustProxy, NamedRangesAndPrefixes) {
+  EXPECT_EQ(ProxiedApp({"loopback"}).seen({{"X-Forwarded-For", "203.0.113.7"}}),
+            "203.0.113.7 http");
+  EXPECT_EQ(ProxiedApp({"127.1.2.3/8"}).seen({{"X-Forwarded-For", "203.0.113.7"}}),
+            "203.0.113.7 http");
+  EXPECT_EQ(ProxiedApp({"127.0.0.2/32"}).seen({{"X-Forwarded-For", "203.0.113.7"}}),
+            "127.0.0.1 http");
+  EXPECT_EQ(ProxiedApp({"::ffff:127.0.0.1"}).seen({{"X-Forwarded-For", "2001:db8::1"}}),
+            "2001:db8::1 http");
+}
+
+TEST(TrustProxy, InvalidEntriesAreRefusedAtConstruction) {
+  for (const char* bad : {"", "localhost", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/8x",
+                          " 10.0.0.1", "10.0.0.0/-1"}) {
+    EXPECT_THROW(eng::server({.trust_proxy = {bad}}), std::invalid_argument) << bad;
+  }
+  EXPECT_NO_THROW(eng::server({.trust_proxy = {"uniquelocal", "fd00::/8", "0.0.0.0/0"}}));
+}
+
+// --- detach and run_on_each_worker --------------------------------------------------------------
+
+TEST(EngineDetach, ClosesTheSessionsUnmountsThePathAndTellsTheHandler) {
+  eng::server* srv = nullptr;
+  auto rec = std::make_shared<recorder>(srv);
+  eng::server s{{.address = "127.0.0.1", .workers = 2}};
+  srv = &s;
+  s.attach({.path = "/engine.io/"}, rec);
+  s.on_request([](eng::http_request&& req, const eng::request_info&, eng::http_respond r) {
+    eng::http_response res{http::status::ok, req.version()};
+    res.body() = "app";
+    res.prepare_payload();
+    r(std::move(res));
+  });
+  s.start();
+  const auto polling = sid_of(http_get(s.port(), "/engine.io/?EIO=4&transport=polling").body);
+  ws_client ws;
+  ASSERT_EQ(ws.connect(s.port(), "/engine.io/?EIO=4&transport=websocket"), 101u);
+  const auto websocket = sid_of(ws.read_text());
+  ASSERT_TRUE(rec->wait_open(polling));
+  ASSERT_TRUE(rec->wait_open(websocket));
+
+  s.detach(rec);
+  // Done when detach returns: no waiting needed.
+  EXPECT_EQ(rec->close_count(polling), 1u);
+  EXPECT_EQ(rec->close_count(websocket), 1u);
+  EXPECT_EQ(rec->wait_close(websocket), eng::close_reason::server_shutdown);
+  EXPECT_EQ(rec->detaches(), 1);
+  EXPECT_EQ(s.session_count(), 0u);
+  EXPECT_FALSE(ws.read());  // the WebSocket was closed
+  // The path is the application's now.
+  EXPECT_EQ(http_get(s.port(), "/engine.io/?EIO=4&transport=polling").body, "app");
+  s.detach(rec);  // idempotent
+  s.stop();
+  EXPECT_EQ(rec->detaches(), 1);
+  EXPECT_EQ(rec->wrong_worker(), 0);
+}
+
+TEST(EngineDetach, BeforeStartAndAfterStopRunInline) {
+  eng::server* srv = nullptr;
+  auto early = std::make_shared<recorder>(srv);
+  auto late = std::make_shared<recorder>(srv);
+  {
+    eng::server s{{.address = "127.0.0.1", .workers = 2}};
+    s.attach({.path = "/early/"}, early);
+    s.attach({.path = "/late/"}, late);
+    s.detach(early);
+    EXPECT_EQ(early->detaches(), 1);
+    s.start();
+    EXPECT_EQ(http_get(s.port(), "/early/?EIO=4&transport=polling").status, 404u);
+    const auto sid = sid_of(http_get(s.port(), "/late/?EIO=4&transport=polling").body);
+    ASSERT_TRUE(late->wait_open(sid));
+    s.stop();
+    EXPECT_EQ(late->close_count(sid), 1u);
+    s.detach(late);
+    EXPECT_EQ(late->detaches(), 1);
+  }
+  // Destruction told neither again.
+  EXPECT_EQ(early->detaches(), 1);
+  EXPECT_EQ(late->detaches(), 1);
+}
+
+TEST(EngineDetach, DestructionTellsEveryAttachedHandlerOnce) {
+  eng::server* srv = nullptr;
+  auto rec = std::make_shared<recorder>(srv);
+  std::string sid;
+  {
+    eng::server s{{.address = "127.0.0.1", .workers = 2}};
+    s.attach({.path = "/a/"}, rec);
+    s.attach({.path = "/b/"}, rec);
+    s.start();
+    sid = sid_of(http_get(s.port(), "/a/?EIO=4&transport=polling").body);
+    ASSERT_TRUE(rec->wait_open(sid));
+  }
+  EXPECT_EQ(rec->close_count(sid), 1u);
+  EXPECT_EQ(rec->detaches(), 1);
+}
+
+TEST(EngineRunOnEachWorker, RunsOnEveryWorkerThreadOrInlineWhenNoneRuns) {
+  eng::server s{{.address = "127.0.0.1", .workers = 3}};
+  const auto caller = std::this_thread::get_id();
+  auto visit = [&] {
+    std::vector<std::size_t> seen(3, 99);
+    std::vector<bool> inline_(3, false);
+    s.run_on_each_worker([&](std::size_t i) {
+      seen[i] = s.current_worker();
+      inline_[i] = std::this_thread::get_id() == caller;
+    });
+    return std::make_pair(seen, inline_);
+  };
+  auto [before, before_inline] = visit();
+  EXPECT_EQ(before, std::vector<std::size_t>(3, 3));  // current_worker(): none
+  EXPECT_EQ(before_inline, std::vector<bool>(3, true));
+  s.start();
+  auto [running, running_inline] = visit();
+  EXPECT_EQ(running, (std::vector<std::size_t>{0, 1, 2}));
+  EXPECT_EQ(running_inline, std::vector<bool>(3, false));
+  // From a worker: its own share inline, the others on their threads.
+  std::promise<std::vector<std::size_t>> from_worker;
+  boost::asio::post(s.worker(1), [&] {
+    std::vector<std::size_t> v(3, 99);
+    s.run_on_each_worker([&](std::size_t i) { v[i] = s.current_worker(); });
+    from_worker.set_value(v);
+  });
+  EXPECT_EQ(from_worker.get_future().get(), (std::vector<std::size_t>{0, 1, 2}));
+  s.stop();
+  auto [after, after_inline] = visit();
+  EXPECT_EQ(after_inline, std::vector<bool>(3, true));
 }
 
 }  // namespace

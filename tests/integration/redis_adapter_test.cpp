@@ -196,8 +196,8 @@ class RedisAdapter : public ::testing::Test {
       log_.emplace_back(s);
     };
     sio::server_options so;
-    so.address = "127.0.0.1";
-    so.workers = workers;
+    so.http.address = "127.0.0.1";
+    so.http.workers = workers;
     so.adapter = sio::redis_adapter::factory(ro);
     return std::make_unique<sio::server>(std::move(so));
   }

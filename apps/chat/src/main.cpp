@@ -78,7 +78,7 @@ int run(int argc, char** argv) {
   chat::api_hooks hooks;
   hooks.offload = [&pool](std::function<void()> work) { boost::asio::post(pool, std::move(work)); };
   sio::server_options io_opts;
-  io_opts.path = "/socket.io/";
+  io_opts.engine.path = "/socket.io/";
   // A browser that loses its connection for less than two minutes keeps its socket (id, rooms)
   // and receives the messages sent meanwhile (Node's connectionStateRecovery defaults).
   io_opts.connection_state_recovery = sio::recovery_options{};

@@ -38,9 +38,13 @@ inline message_ptr make_binary(std::string s) {
 
 // What the client sent when it opened the session (the handshake request).
 struct request_info {
-  std::string url;             // request target of the handshake, e.g. /socket.io/?EIO=4&...
-  std::string remote_address;  // peer IP as text
-  std::uint16_t remote_port = 0;
+  std::string url;  // request target of the handshake, e.g. /socket.io/?EIO=4&...
+  // The client's IP as text: the TCP peer's, or, when the peer is a trusted proxy
+  // (server_options::trust_proxy), the one X-Forwarded-For reports.
+  std::string remote_address;
+  std::uint16_t remote_port = 0;  // the TCP peer's port (the proxy's, behind a proxy)
+  // HTTPS as seen by the client: X-Forwarded-Proto "https" from a trusted proxy. The engine does
+  // not terminate TLS itself (yet); a TLS connection of its own would set this too.
   bool secure = false;
   // Header names are lower-cased; repeated headers are joined with ", ". Compact and immutable
   // (one allocation per table), since every connection keeps its request for its whole life.
@@ -108,6 +112,9 @@ class handler {
   virtual void on_binary(connection& c, std::string_view bytes) = 0;
   // Called exactly once per opened session; the connection accepts no more sends.
   virtual void on_close(connection& c, close_reason r) = 0;
+  // The engine let go of this handler for good (engineio::server::detach, or the engine's
+  // destruction): no callback follows. Runs once, on the thread that detached or destroyed it.
+  virtual void on_detach() {}
 };
 
 }  // namespace sio::engineio

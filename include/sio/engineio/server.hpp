@@ -99,17 +99,32 @@ struct server_options {
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds idle_timeout{120000};  // keep-alive connection with no request
   std::size_t max_connections = 100'000;
+  // Proxies whose X-Forwarded-For and X-Forwarded-Proto headers are believed (request_info's
+  // remote_address and secure): addresses ("10.0.0.1", "::1"), CIDR ranges ("10.0.0.0/8"), or
+  // "loopback", "linklocal", "uniquelocal". Empty (the default): both headers are ignored. The
+  // client's address is the right-most X-Forwarded-For hop that is not trusted itself. An invalid
+  // entry makes the server's constructor throw std::invalid_argument.
+  std::vector<std::string> trust_proxy;
+
+  bool operator==(const server_options&) const = default;
 };
 
 class server {
  public:
+  // Throws std::invalid_argument for an invalid trust_proxy entry.
   explicit server(server_options opts = {});
+  // Stops (see stop()), then tells every attached handler (handler::on_detach).
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  // Mount an Engine.IO endpoint. Call before start(). The handler must outlive the server.
+  // Mount an Engine.IO endpoint. Call before start(). The server keeps `h` until it is destroyed.
   void attach(endpoint_options opts, std::shared_ptr<handler> h);
+  // Unmount the endpoints served by `h`: their sessions close (h.on_close with server_shutdown),
+  // their paths are routed as if never mounted, then h.on_detach() runs. When this returns, `h`
+  // gets no other callback. Blocks until every running worker has let go (see
+  // run_on_each_worker). Idempotent; not from one of h's own callbacks.
+  void detach(const std::shared_ptr<handler>& h);
   // Requests to every other path. Without one, they get 404.
   void on_request(http_handler h);
 
@@ -126,6 +141,10 @@ class server {
   boost::asio::io_context& worker(std::size_t i) noexcept;
   // Index of the worker running the calling thread, or worker_count() if none.
   std::size_t current_worker() const noexcept;
+  // Runs f(i) once for every worker i and returns when all have run: on worker i's thread while
+  // it runs, else (before start(), after stop()) on the calling thread. From a worker, that
+  // worker's share runs inline; two workers must not wait for each other this way at once.
+  void run_on_each_worker(const std::function<void(std::size_t)>& f);
   std::size_t session_count() const noexcept;
 
  private:

@@ -1,7 +1,7 @@
 // sio::redis_adapter: the cluster adapter, wire-compatible with @socket.io/redis-adapter 8.x, so
 // sio nodes and Node.js nodes share one Redis and behave as one server.
 //
-//   sio::server io{{.port = 3000,
+//   sio::server io{{.http = {.port = 3000},
 //                   .adapter = sio::redis_adapter::factory({.url = "redis://127.0.0.1:6379"})}};
 //
 // Per namespace `nsp` and key prefix `key` (default "socket.io"):

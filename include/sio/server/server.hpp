@@ -6,8 +6,9 @@
 // Threading: `workers` threads, each running its own io_context; a client's connection and its
 // sockets live on one of them. Every public member is safe from any thread. A socket's handlers run
 // on its worker, never concurrently with each other; handlers of different sockets may run in
-// parallel on different workers: use `workers = 1` for Node's single-threaded model. Destroy the
-// server only after its workers stopped (stop(), or the io_contexts you run yourself).
+// parallel on different workers: use `.http = {.workers = 1}` for Node's single-threaded model.
+// With an engine (owned or attached), the server and the engine may be destroyed in either order,
+// running or not (see ~server); engine-less, destroy it after the io_contexts you run stopped.
 #pragma once
 
 #include <sio/engineio/connection.hpp>
@@ -37,25 +38,16 @@ namespace detail {
 struct server_state;
 }
 
+// Options of a Socket.IO server. The engine's own option structs are members, so every engine
+// setting is reachable here:
+//   sio::server io{{.http = {.port = 3000}, .engine = {.cors = {.enabled = true}}}};
 struct server_options {
-  // HTTP server (only when the server owns its engineio::server).
-  std::string address = "0.0.0.0";
-  std::uint16_t port = 0;
-  std::size_t workers = 0;  // 0: hardware threads
-  // Engine.IO endpoint.
-  std::string path = "/socket.io/";
-  engineio::cors_options cors;
-  std::chrono::milliseconds ping_interval{25000};
-  std::chrono::milliseconds ping_timeout{20000};
-  std::size_t max_payload = 1'000'000;
-  bool polling = true;
-  bool websocket = true;
-  engineio::allow_request_fn allow_request;
-  engineio::allow_request_async_fn allow_request_async;  // replaces allow_request when set
-  std::optional<engineio::cookie_options> cookie;
-  engineio::headers_fn initial_headers;  // Node's io.engine.on("initial_headers")
-  engineio::headers_fn headers;          // Node's io.engine.on("headers")
-  std::size_t max_send_queue = 4096;
+  // The HTTP server (address, port, workers, limits, trust_proxy), when the server owns its
+  // engineio::server. An attached server leaves it to the engine it attaches to.
+  engineio::server_options http;
+  // The Engine.IO endpoint (path "/socket.io/", CORS, heartbeat, max_payload, transports,
+  // upgrades, allow_request, cookie, send queue), with the Node.js server's defaults.
+  engineio::endpoint_options engine;
   // Socket.IO.
   std::chrono::milliseconds connect_timeout{45000};  // close a client that joins no namespace
   std::size_t max_attachments = 10;
@@ -72,12 +64,17 @@ class server : public flag_builder<server, broadcast_operator> {
   using middleware = namespace_::middleware;
   using connection_handler = namespace_::connection_handler;
 
-  // Owns an engineio::server listening on options.address:options.port.
+  // Owns an engineio::server built from opts.http, serving opts.engine.
   explicit server(server_options opts = {});
-  // Attaches to `engine` at opts.path (call before engine.start()); engine outlives this.
+  // Attaches the endpoint opts.engine to `engine` (call before engine.start()). The HTTP side is
+  // the engine's own: a non-default opts.http throws std::invalid_argument.
   server(engineio::server& engine, server_options opts = {});
-  // No engine: the caller feeds engine_handler() from connections living on `workers`.
+  // No engine: the caller feeds engine_handler() from connections living on `workers`; only the
+  // Socket.IO options apply.
   server(std::shared_ptr<worker_pool> workers, server_options opts = {});
+  // Owned engine: stops it (clients get "server shutting down"). Attached: detaches from the
+  // engine, which may keep running (clients get "server shutting down"); after the engine was
+  // destroyed: only releases. Engine-less: call once the workers stopped.
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;

@@ -140,8 +140,12 @@ class handshake_info {
 
   const string_table& headers() const noexcept { return req_->headers; }  // lower-cased names
   const string_table& query() const noexcept { return req_->query; }
+  // The client's IP: the TCP peer, or what a trusted proxy reports (server_options::http's
+  // trust_proxy, X-Forwarded-For).
   const std::string& address() const noexcept { return req_->remote_address; }
   const std::string& url() const noexcept { return req_->url; }
+  // HTTPS as the client sees it: X-Forwarded-Proto "https" from a trusted proxy (the engine does
+  // not terminate TLS itself yet).
   bool secure() const noexcept { return req_->secure; }
   bool xdomain() const noexcept { return headers().contains("origin"); }  // Origin was sent
   std::int64_t issued() const noexcept { return req_->issued_ms; }        // ms since epoch
