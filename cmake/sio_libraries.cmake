@@ -13,7 +13,8 @@ function(sio_add_library part)
   set_target_properties(${target} PROPERTIES
     EXPORT_NAME ${part}
     VERSION ${PROJECT_VERSION}
-    SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
+    SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
+    INSTALL_RPATH $ORIGIN)  # shared libraries find each other wherever they are installed
   target_compile_features(${target} PUBLIC cxx_std_20)
   target_include_directories(${target} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
@@ -33,10 +34,12 @@ target_link_libraries(sio_protocol PUBLIC Boost::json Boost::headers)
 
 # --- sio_msgpack: MessagePack <-> Boost.JSON (include/sio/protocol/msgpack.hpp), on msgpuck -----
 # Debian's libmsgpuck-dev ships a static library and one header; cmake/Findmsgpuck.cmake finds them.
+# That library is not position-independent, so it cannot go into a shared library: sio_msgpack
+# and sio_redis are static libraries even with BUILD_SHARED_LIBS.
 list(APPEND CMAKE_MODULE_PATH ${CMAKE_CURRENT_LIST_DIR})
 find_package(msgpuck)
 if(msgpuck_FOUND)
-  sio_add_library(msgpack ${PROJECT_SOURCE_DIR}/src/protocol/msgpack.cpp)
+  sio_add_library(msgpack STATIC ${PROJECT_SOURCE_DIR}/src/protocol/msgpack.cpp)
   target_link_libraries(sio_msgpack PUBLIC sio_protocol PRIVATE msgpuck::msgpuck)
 else()
   message(STATUS "sio_msgpack and sio_redis not built (needs msgpuck: libmsgpuck-dev)")
@@ -68,7 +71,7 @@ if(PkgConfig_FOUND)
 endif()
 if(SIO_HIREDIS_FOUND AND TARGET sio_msgpack)
   file(GLOB SIO_REDIS_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/redis/*.cpp)
-  sio_add_library(redis ${SIO_REDIS_SOURCES})
+  sio_add_library(redis STATIC ${SIO_REDIS_SOURCES})
   target_link_libraries(sio_redis PUBLIC sio_server PRIVATE sio_msgpack PkgConfig::SIO_HIREDIS)
 else()
   message(STATUS "sio_redis not built (needs hiredis via pkg-config: libhiredis-dev, and msgpuck)")
