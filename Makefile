@@ -5,7 +5,7 @@ CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 CTEST_ARGS ?= --output-on-failure --timeout 300
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build test test-release asan tsan fuzz demo bench format clean
+.PHONY: all deps build test test-release asan tsan fuzz demo bench package format clean
 
 all: build
 
@@ -46,6 +46,13 @@ demo: build
 bench: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS) --target sio-bench sio-bench-server sio-raw-echo
 	BUILD=$(BUILD) bench/run.sh
+
+# The Debian package libsio-dev (headers, static libraries, CMake package, pkg-config files) from a
+# libraries-only Release build: $(BUILD)/package/libsio-dev_<version>_<arch>.deb.
+package: deps
+	cmake -S . -B $(BUILD)/package $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DSIO_BUILD_APPS=OFF -DSIO_BUILD_TESTS=OFF
+	cmake --build $(BUILD)/package -j$(JOBS)
+	cd $(BUILD)/package && cpack
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

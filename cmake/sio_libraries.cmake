@@ -1,36 +1,84 @@
-# Networked layers. Asio and Beast are compiled once, in sio_asio, to keep builds fast on 2 cores.
-find_package(OpenSSL 3 REQUIRED)
+# The sio libraries, one per layer. Each target sio_<part> has the alias sio::<part>, the name it
+# also has when installed (find_package(sio)), so an embedding project sees the same names either
+# way. Asio and Beast are used header-only: no Asio/Beast configuration macro reaches a consumer,
+# whose own Asio code links beside sio's with nothing to define.
 
-add_library(sio_asio src/asio_impl.cpp)
-target_compile_definitions(sio_asio PUBLIC
-  BOOST_ASIO_SEPARATE_COMPILATION BOOST_BEAST_SEPARATE_COMPILATION BOOST_ASIO_NO_DEPRECATED)
-target_link_libraries(sio_asio PUBLIC Boost::headers Threads::Threads OpenSSL::SSL OpenSSL::Crypto)
+set(SIO_LIBRARY_TARGETS "")  # every library target, in dependency order (for install/export)
 
-# sio_engineio: Engine.IO v4 server on Beast (one .cpp per header under src/engineio/)
-file(GLOB SIO_ENGINEIO_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/engineio/*.cpp)
-if(SIO_ENGINEIO_SOURCES)
-  add_library(sio_engineio ${SIO_ENGINEIO_SOURCES})
-  target_link_libraries(sio_engineio PUBLIC sio_protocol sio_asio Boost::url)
+# sio_add_library(<part> <sources>...): the library sio_<part>, alias sio::<part>.
+function(sio_add_library part)
+  set(target sio_${part})
+  add_library(${target} ${ARGN})
+  add_library(sio::${part} ALIAS ${target})
+  set_target_properties(${target} PROPERTIES
+    EXPORT_NAME ${part}
+    VERSION ${PROJECT_VERSION}
+    SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
+    INSTALL_RPATH $ORIGIN)  # shared libraries find each other wherever they are installed
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  target_include_directories(${target} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  set(SIO_LIBRARY_TARGETS ${SIO_LIBRARY_TARGETS} ${target} PARENT_SCOPE)
+endfunction()
+
+include(GNUInstallDirs)  # CMAKE_INSTALL_INCLUDEDIR for the include directories above
+
+# --- sio_protocol: pure codecs (Boost.JSON only; no Asio, no I/O) -----------------------------
+# The MessagePack codec is the Redis adapter's wire format: it has a library of its own so that
+# only sio_redis users need msgpuck.
+file(GLOB SIO_PROTOCOL_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/protocol/*.cpp)
+list(REMOVE_ITEM SIO_PROTOCOL_SOURCES ${PROJECT_SOURCE_DIR}/src/protocol/msgpack.cpp)
+sio_add_library(protocol ${SIO_PROTOCOL_SOURCES})
+target_link_libraries(sio_protocol PUBLIC Boost::json Boost::headers)
+
+# --- sio_msgpack: MessagePack <-> Boost.JSON (include/sio/protocol/msgpack.hpp), on msgpuck -----
+# Debian's libmsgpuck-dev ships a static library and one header; cmake/Findmsgpuck.cmake finds them.
+# That library is not position-independent, so it cannot go into a shared library: sio_msgpack
+# and sio_redis are static libraries even with BUILD_SHARED_LIBS.
+list(APPEND CMAKE_MODULE_PATH ${CMAKE_CURRENT_LIST_DIR})
+find_package(msgpuck)
+if(msgpuck_FOUND)
+  sio_add_library(msgpack STATIC ${PROJECT_SOURCE_DIR}/src/protocol/msgpack.cpp)
+  target_link_libraries(sio_msgpack PUBLIC sio_protocol PRIVATE msgpuck::msgpuck)
+else()
+  message(STATUS "sio_msgpack and sio_redis not built (needs msgpuck: libmsgpuck-dev)")
 endif()
 
-# sio_server: Socket.IO v5 server, namespaces, adapter interface, in-memory adapter
-file(GLOB SIO_SERVER_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/server/*.cpp)
-if(SIO_SERVER_SOURCES)
-  add_library(sio_server ${SIO_SERVER_SOURCES})
-  target_link_libraries(sio_server PUBLIC sio_engineio)
+if(SIO_FUZZ)
+  return()
 endif()
+
+# --- sio_engineio: Engine.IO v4 server on Beast (one .cpp per header under src/engineio/) ------
+# OpenSSL: the CSPRNG for session ids and SHA-1 for the WebSocket handshake.
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
+file(GLOB SIO_ENGINEIO_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/engineio/*.cpp)
+sio_add_library(engineio ${SIO_ENGINEIO_SOURCES})
+target_link_libraries(sio_engineio
+  PUBLIC sio_protocol Boost::headers Threads::Threads
+  PRIVATE Boost::url OpenSSL::Crypto)
+
+# --- sio_server: Socket.IO v5 server, namespaces, adapter interface, in-memory adapter ----------
+file(GLOB SIO_SERVER_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/server/*.cpp)
+sio_add_library(server ${SIO_SERVER_SOURCES})
+target_link_libraries(sio_server PUBLIC sio_engineio)
 
 # --- sio_redis: Redis adapter + emitter (wire-compatible with @socket.io/redis-adapter) ---------
 # hiredis is used only for its pure reply reader; the socket is ours, on Asio.
 find_package(PkgConfig QUIET)
 if(PkgConfig_FOUND)
-  pkg_check_modules(SIO_HIREDIS IMPORTED_TARGET hiredis)
+  pkg_check_modules(SIO_HIREDIS QUIET IMPORTED_TARGET hiredis)
 endif()
-file(GLOB SIO_REDIS_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/redis/*.cpp)
-if(SIO_HIREDIS_FOUND AND SIO_REDIS_SOURCES AND TARGET sio_server)
-  add_library(sio_redis ${SIO_REDIS_SOURCES})
-  target_link_libraries(sio_redis PUBLIC sio_server PkgConfig::SIO_HIREDIS)
+if(SIO_HIREDIS_FOUND AND TARGET sio_msgpack)
+  file(GLOB SIO_REDIS_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/redis/*.cpp)
+  sio_add_library(redis STATIC ${SIO_REDIS_SOURCES})
+  target_link_libraries(sio_redis PUBLIC sio_server PRIVATE sio_msgpack PkgConfig::SIO_HIREDIS)
 else()
-  message(STATUS "sio_redis not built (needs hiredis via pkg-config: libhiredis-dev)")
+  message(STATUS "sio_redis not built (needs hiredis via pkg-config: libhiredis-dev, and msgpuck)")
 endif()
 # --- end sio_redis ------------------------------------------------------------------------------
+
+# --- sio::sio: the umbrella (server + engine + protocol) ----------------------------------------
+add_library(sio INTERFACE)
+add_library(sio::sio ALIAS sio)
+target_link_libraries(sio INTERFACE sio_server)
