@@ -36,12 +36,13 @@
 # "connection state recovery" test needs server_options::connection_state_recovery (the fixture
 # turns it on when the library has it). Some tests are timing-sensitive, against either server, on
 # a loaded machine: socket.io-client's autoUnref tests (a child process must connect within mocha's
-# 2 s); retry "should not emit a packet twice in the 'connect' handler" (counts every Engine.IO
-# packet received within 100 ms: an upgrade's noop in that window fails it; Node's server sends that
-# noop 100 ms after the probe, sio at once); and connection "reconnect timeout" (a Manager without
-# URL connects to localhost:80, where nothing listens: when the refusal is seen within the fake
-# clock's first 500 ms it fails, leaves the fake timers installed, and every later test of the run
-# then times out).
+# 2 s); socket "should not timeout when the server does acknowledge the event" (connect, with the
+# fixture's 10 ms allowRequest, and ack within 50 ms); retry "should not emit a packet twice in
+# the 'connect' handler" (counts every Engine.IO packet received within 100 ms: an upgrade's noop in
+# that window fails it; Node's server sends that noop 100 ms after the probe, sio at once); and
+# connection "reconnect timeout" (a Manager without URL connects to localhost:80, where nothing
+# listens: when the refusal is seen within the fake clock's first 500 ms it fails, leaves the fake
+# timers installed, and every later test of the run then times out).
 #
 # Prints each mocha report, then one line per run, the tests that passed against Node's fixture but
 # not against sio, and a total over the sio runs: "N passed, N failed". Exits 0 when nothing failed.
@@ -50,7 +51,7 @@ cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
 
 usage() {
-  sed -n '2,47p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,48p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 [ $# -ge 1 ] || usage
