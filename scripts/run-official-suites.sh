@@ -32,9 +32,9 @@
 #   FIXTURES="node sio"  which fixtures to run against
 #   WORKERS="1 4"        worker counts of the sio fixture (one run each)
 #   CLIENT_FIXTURE=path  default build/bin/sio-client-fixture
-# Tests that cannot pass against any server but Node's own fixture: none known. The suite's
-# "connection state recovery" test needs server_options::connection_state_recovery (the fixture
-# turns it on when the library has it). Some tests are timing-sensitive, against either server, on
+# Tests that cannot pass against any server but Node's own fixture: none known. The fixture turns
+# connection state recovery on, as Node's does (the suite's "connection state recovery" test). Some
+# tests are timing-sensitive, against either server, on
 # a loaded machine: socket.io-client's autoUnref tests (a child process must connect within mocha's
 # 2 s); socket "should not timeout when the server does acknowledge the event" (connect, with the
 # fixture's 10 ms allowRequest, and ack within 50 ms); retry "should not emit a packet twice in
