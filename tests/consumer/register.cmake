@@ -32,6 +32,7 @@ function(sio_add_consumer_test step)
     TIMEOUT 900
     PROCESSORS ${C_PROCESSORS}
     RESOURCE_LOCK sio_consumer
+    RUN_SERIAL TRUE  # a compile beside the timing-sensitive interop tests would starve them
     ENVIRONMENT "${SIO_CONSUMER_ENV};JOBS=${C_PROCESSORS}")
 endfunction()
 

@@ -24,6 +24,7 @@ const isMixedHello = (a) =>
 function socketIoClientFixture(httpServer) {
   const io = new SocketIOServer(httpServer, {
     pingInterval: 2000,
+    connectionStateRecovery: {},
     allowRequest: (req, callback) => setTimeout(() => callback(null, true), 10),
   });
   io.of("/foo").on("connection", (socket) => socket.on("getId", (cb) => cb(socket.id)));
