@@ -19,6 +19,16 @@ const recoveryIndex = args.indexOf("--recovery");
 const recovery =
   recoveryIndex >= 0 ? { connectionStateRecovery: { maxDisconnectionDuration: Number(args[recoveryIndex + 1]) } } : {};
 
+// --ping-interval MS / --ping-timeout MS: the Socket.IO endpoint's heartbeat (default 300 + 200 ms).
+const numberArg = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const heartbeat = {
+  pingInterval: numberArg("--ping-interval", 300),
+  pingTimeout: numberArg("--ping-timeout", 200),
+};
+
 const common = { pingInterval: 300, pingTimeout: 200, maxPayload: 1e6, cors: { origin: "*" } };
 const httpServer = http.createServer();
 
@@ -32,6 +42,7 @@ engine.on("connection", (socket) => {
 // --- Socket.IO: the protocol test-suite configuration --------------------------------------------
 const io = new SocketIOServer(httpServer, {
   ...common,
+  ...heartbeat,
   ...recovery,
   connectTimeout: 1000,
   destroyUpgrade: false,
