@@ -98,9 +98,15 @@ class deadline_queues {
   std::uint64_t gen_ = 0;
 };
 
+// A worker's io_context, whose pending handlers can be destroyed ahead of the context itself.
+struct worker_context : asio::io_context {  // not final: Asio's traits derive from it
+  using asio::io_context::io_context;
+  using asio::io_context::shutdown;  // destroys every pending handler, runs none
+};
+
 struct worker {
   std::size_t index = 0;
-  asio::io_context ctx{1};
+  worker_context ctx{1};
   deadline_queues deadlines{ctx};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
   std::thread thread;
@@ -142,6 +148,9 @@ struct table_entry {
 
 struct server_impl {
   explicit server_impl(server_options o);
+  // Destroys the pending handlers of every worker first: they may own connections and sessions
+  // of any worker, whose destructors reach their own worker.
+  ~server_impl();
 
   server_options opts;
   trusted_proxies proxies;

@@ -62,6 +62,10 @@ server_impl::server_impl(server_options o) : opts(std::move(o)), proxies(opts.tr
   }
 }
 
+server_impl::~server_impl() {
+  for (auto& w : workers) w->ctx.shutdown();
+}
+
 std::optional<table_entry> server_impl::lookup(std::string_view sid) {
   std::lock_guard lock(table_mtx);
   const auto it = table.find(sid);

@@ -1372,7 +1372,7 @@ TEST(EngineRunOnEachWorker, RunsOnEveryWorkerThreadOrInlineWhenNoneRuns) {
   const auto caller = std::this_thread::get_id();
   auto visit = [&] {
     std::vector<std::size_t> seen(3, 99);
-    std::vector<bool> inline_(3, false);
+    std::vector<int> inline_(3, 0);  // not vector<bool>: workers write their elements at once
     s.run_on_each_worker([&](std::size_t i) {
       seen[i] = s.current_worker();
       inline_[i] = std::this_thread::get_id() == caller;
@@ -1381,11 +1381,11 @@ TEST(EngineRunOnEachWorker, RunsOnEveryWorkerThreadOrInlineWhenNoneRuns) {
   };
   auto [before, before_inline] = visit();
   EXPECT_EQ(before, std::vector<std::size_t>(3, 3));  // current_worker(): none
-  EXPECT_EQ(before_inline, std::vector<bool>(3, true));
+  EXPECT_EQ(before_inline, std::vector<int>(3, 1));
   s.start();
   auto [running, running_inline] = visit();
   EXPECT_EQ(running, (std::vector<std::size_t>{0, 1, 2}));
-  EXPECT_EQ(running_inline, std::vector<bool>(3, false));
+  EXPECT_EQ(running_inline, std::vector<int>(3, 0));
   // From a worker: its own share inline, the others on their threads.
   std::promise<std::vector<std::size_t>> from_worker;
   boost::asio::post(s.worker(1), [&] {
@@ -1396,7 +1396,7 @@ TEST(EngineRunOnEachWorker, RunsOnEveryWorkerThreadOrInlineWhenNoneRuns) {
   EXPECT_EQ(from_worker.get_future().get(), (std::vector<std::size_t>{0, 1, 2}));
   s.stop();
   auto [after, after_inline] = visit();
-  EXPECT_EQ(after_inline, std::vector<bool>(3, true));
+  EXPECT_EQ(after_inline, std::vector<int>(3, 1));
 }
 
 }  // namespace
