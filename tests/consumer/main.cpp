@@ -81,7 +81,7 @@ void serve(sio::server& io) {
 }  // namespace
 
 int main() {
-  sio::server io{{.address = "127.0.0.1", .port = 0, .workers = 2}};
+  sio::server io{{.http = {.address = "127.0.0.1", .port = 0, .workers = 2}}};
   serve(io);
 
   asio::io_context app;  // the application's own Asio
