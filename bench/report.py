@@ -23,18 +23,54 @@ def sh(cmd):
         return ""
 
 
-def load(path):
-    runs = defaultdict(list)  # (group, server) -> [result]
+def read_lines(path):
+    out = []
     with open(path) as f:
         for line in f:
             line = line.strip()
             if not line:
                 continue
             try:
-                r = json.loads(line)
+                out.append(json.loads(line))
             except json.JSONDecodeError:
                 continue
-            runs[(r["group"], r["server"])].append(r["result"])
+    return out
+
+
+def run_meta(a, kind):
+    return {"meta": {"run": kind, "date": sh("date -u +%Y-%m-%dT%H:%MZ"),
+                     "git": sh("git rev-parse --short HEAD") or "n/a",
+                     "dirty": bool(sh("git status --porcelain --untracked-files=no")),
+                     "elapsed": a.elapsed, "reps": a.reps, "duration": a.duration, "quick": a.quick,
+                     "sections": a.sections}}
+
+
+def record_run(a):
+    """Adds this run's description to results.jsonl; a partial run's groups replace the old ones."""
+    new = read_lines(a.measured) if a.measured else []
+    if a.partial != "1":
+        lines = read_lines(a.results) + [run_meta(a, "full")]
+    else:
+        groups = {r["group"] for r in new if "group" in r}
+        old = [r for r in read_lines(a.results) if r.get("group") not in groups]
+        lines = old + new + [run_meta(a, "partial")]
+        os.remove(a.measured)
+    with open(a.results, "w") as f:
+        f.writelines(json.dumps(r) + "\n" for r in lines)
+
+
+def metas(path):
+    return [r["meta"] for r in read_lines(path) if "meta" in r]
+
+
+def load(path):
+    runs = defaultdict(list)  # (group, server) -> [result]
+    for r in read_lines(path):
+        if "group" in r:
+            res = r["result"]
+            if isinstance(res, dict):
+                res["_rep"] = r.get("rep")
+            runs[(r["group"], r["server"])].append(res)
     return runs
 
 
@@ -107,6 +143,72 @@ def sustained_rate(runs, server, rates):
     return best
 
 
+def recovery_net(runs, server, key):
+    """Per repetition: the figure with recovery on minus the same figure with it off."""
+    on = {r.get("_rep"): r for r in ok(runs.get(("recovery_on", server), []))}
+    off = {r.get("_rep"): r for r in ok(runs.get(("recovery_off", server), []))}
+    return [float(on[k][key] - off[k][key]) for k in sorted(on, key=str) if k in off]
+
+
+def recovery_section(w, runs):
+    servers = [s for s in ("sio", "node") if runs.get(("recovery_on", s))]
+    if not servers:
+        return
+    first = ok(runs[("recovery_on", servers[0])])
+    if not first:
+        return
+    n, p, b = first[0]["sessions"], first[0]["packets"], first[0]["payload_bytes"]
+    w("## Connection state recovery: memory")
+    w("")
+    w(f"`bench/node/recovery-memory.mjs` against each server with recovery on (2-minute window) and "
+      f"off: {n:,} clients join a room and drop their connections (a TCP close, so the server keeps "
+      f"a session for each when recovery is on), then {p:,} broadcasts of a {b}-byte string go to "
+      "that room (each logged for the missed-packet replay). Memory is the server's heap in use, "
+      "read through its `stats` event: sio, glibc's count of allocated bytes (`mallinfo2`); Node, "
+      "V8 heap used + external after a full GC (`--expose-gc`). *Net* is on minus off in the same "
+      "repetition, which removes what dropped connections leave behind without recovery. Median "
+      "(min–max) over repetitions.")
+    w("")
+    w("| figure | sio | Node | sio/Node |")
+    w("|---|---|---|---|")
+    for label, key in (("bytes per disconnected session, net", "session_bytes"),
+                       (f"bytes per logged packet ({b}-byte payload), net", "packet_bytes")):
+        sv, nv = recovery_net(runs, "sio", key), recovery_net(runs, "node", key)
+        w(f"| {label} | {fmt_spread(sv)} | {fmt_spread(nv)} | {fmt_ratio(ratio(med(sv), med(nv)))} |")
+    for label, key in (("bytes per dropped connection, recovery on (raw)", "session_bytes"),
+                       ("bytes per broadcast, recovery on (raw)", "packet_bytes")):
+        sv = vals(runs.get(("recovery_on", "sio"), []), key)
+        nv = vals(runs.get(("recovery_on", "node"), []), key)
+        w(f"| {label} | {fmt_spread(sv)} | {fmt_spread(nv)} | {fmt_ratio(ratio(med(sv), med(nv)))} |")
+    for label, key in (("bytes per dropped connection, recovery off", "session_bytes"),
+                       ("bytes per broadcast, recovery off", "packet_bytes")):
+        sv = vals(runs.get(("recovery_off", "sio"), []), key)
+        nv = vals(runs.get(("recovery_off", "node"), []), key)
+        w(f"| {label} | {fmt_spread(sv)} | {fmt_spread(nv)} | {fmt_ratio(ratio(med(sv), med(nv)))} |")
+    w("")
+
+
+def header_lines(a, ms):
+    """Which runs the figures come from: the last full run, then any partial re-runs after it."""
+    full = [m for m in ms if m.get("run") == "full"]
+    last = full[-1] if full else run_meta(a, "full")["meta"]
+    later = ms[ms.index(last) + 1:] if last in ms else []
+
+    def at(m):
+        return f"{m['date']}, git {m['git']}{' (uncommitted changes)' if m.get('dirty') else ''}"
+
+    quick = str(last.get("quick")) == "1"
+    out = [f"Generated by `make bench` (bench/run.sh{' --quick' if quick else ''}) on {at(last)}; "
+           f"the run took {last.get('elapsed')} s."]
+    for m in later:
+        out.append("")
+        out.append(f"Re-measured later with `SECTIONS=\"{m.get('sections')}\" bench/run.sh` on {at(m)} "
+                   f"({m.get('elapsed')} s): those sections' figures come from that run.")
+    if quick:
+        out += ["", "**Quick run**: one repetition, short windows, fewer points. Indicative only."]
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
@@ -116,7 +218,12 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--duration", default="")
     ap.add_argument("--quick", default="0")
+    ap.add_argument("--measured", default="", help="this run's results (written by run.sh)")
+    ap.add_argument("--sections", default="")
+    ap.add_argument("--partial", default="0")
     a = ap.parse_args()
+    if a.measured:
+        record_run(a)
     runs = load(a.results)
     os.makedirs(a.out, exist_ok=True)
 
@@ -200,13 +307,10 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
     w = L.append
     w("# sio benchmarks")
     w("")
-    w(f"Generated by `make bench` (bench/run.sh{' --quick' if a.quick == '1' else ''}) on "
-      f"{sh('date -u +%Y-%m-%dT%H:%MZ')}, git {sh('git rev-parse --short HEAD') or 'n/a'}"
-      f"{' (uncommitted changes)' if sh('git status --porcelain --untracked-files=no') else ''}; "
-      f"the run took {a.elapsed} s.")
-    if a.quick == "1":
-        w("")
-        w("**Quick run**: one repetition, short windows, fewer points. Indicative only.")
+    full_runs = [m for m in metas(a.results) if m.get("run") == "full"]
+    base = full_runs[-1] if full_runs else run_meta(a, "full")["meta"]
+    for line in header_lines(a, metas(a.results)):
+        w(line)
     w("")
     w("## Machine")
     w("")
@@ -239,8 +343,8 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
       "sio: `sio-bench-server --workers 1`; Node: `bench/node/server.mjs` (npm socket.io, bufferutil).")
     w("- Headline runs: server pinned to core 1 (`taskset -c 1`), generator to core 0. Every "
       "measurement starts a fresh server process. sio and Node alternate (A/B, then B/A) for each "
-      f"repetition; a warm-up precedes the measured runs; {a.reps} repetition(s), window "
-      f"{a.duration} s after 1 s of in-run warm-up. Figures: median (min–max).")
+      f"repetition; a warm-up precedes the measured runs; {base.get('reps')} repetition(s), window "
+      f"{base.get('duration')} s after 1 s of in-run warm-up. Figures: median (min–max).")
     w("- CPU: the generator samples `/proc/<pid>/stat` (utime+stime) of the server and of itself over "
       "each window. *msgs per server-CPU-second* = messages received by clients in the window / "
       "server CPU seconds. A run is **generator-bound** when the generator used ≥ 95 % of its core.")
@@ -365,6 +469,8 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
     w("For connect and idle runs the latency columns are connect → Socket.IO CONNECT answer and "
       "delivered/s is connects/s.")
     w("")
+
+    recovery_section(w, runs)
 
     vgroups = [g for g in groups if g.startswith("verify_")]
     if vgroups:

@@ -12,7 +12,10 @@
 #   bench/run.sh --quick    short run (about 3 minutes): 1 repetition, fewer points, 2 s windows
 #   bench/run.sh --smoke    tiny loads (about a minute): checks the script, not the servers
 # Environment: BUILD (build dir, default build), REPS, DURATION, OUT (results dir), REPORT (file),
-# PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt).
+# PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt),
+# SECTIONS (default all: calibration connect idle echo fanout rooms polling verify recovery
+# multiworker): a subset re-measures only those and replaces their runs in OUT/results.jsonl; the
+# report says which figures came from which run.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -31,16 +34,20 @@ if [ "$QUICK" = 2 ]; then  # checks the script itself: tiny loads, about a minut
   REPS="${REPS:-1}"; DURATION="${DURATION:-1}"; WARMUP=0.5
   CONNECT_N=500; IDLE_NS="200 500"; ECHO_CLIENTS=50; ECHO_RATES="500 2000"
   FANOUT_N=200; ROOMS_N=400; ROOMS_RATE=50; POLL_N=20; POLL_RATE=100
+  RECOVERY_SESSIONS=200; RECOVERY_PACKETS=1000
 elif [ "$QUICK" = 1 ]; then
   REPS="${REPS:-1}"; DURATION="${DURATION:-2}"; WARMUP=1
   CONNECT_N=5000; IDLE_NS="1000 5000"; ECHO_CLIENTS=500; ECHO_RATES="5000 20000 40000 80000 120000"
   FANOUT_N=5000; ROOMS_N=5000; ROOMS_RATE=200; POLL_N=100; POLL_RATE=1000
+  RECOVERY_SESSIONS=1000; RECOVERY_PACKETS=5000
 else
   REPS="${REPS:-3}"; DURATION="${DURATION:-4}"; WARMUP=1
   CONNECT_N=10000; IDLE_NS="1000 4000 10000"; ECHO_CLIENTS=1000
   ECHO_RATES="2000 5000 10000 20000 40000 80000 120000 160000"
   FANOUT_N=5000; ROOMS_N=10000; ROOMS_RATE=500; POLL_N=200; POLL_RATE=2000
+  RECOVERY_SESSIONS=2000; RECOVERY_PACKETS=10000
 fi
+RECOVERY_PAYLOAD=100
 ROOM_SIZE=100
 
 for b in sio-bench sio-bench-server sio-raw-echo; do
@@ -67,8 +74,16 @@ ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"
+ALL_SECTIONS="calibration connect idle echo fanout rooms polling verify recovery multiworker"
+SECTIONS="${SECTIONS:-$ALL_SECTIONS}"
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+PARTIAL=0
+[ "$SECTIONS" != "$ALL_SECTIONS" ] && PARTIAL=1
+# A partial run measures into its own file, then replaces those groups in results.jsonl.
+MEASURED="$RESULTS"
+[ "$PARTIAL" = 1 ] && MEASURED="$OUT/results.partial.jsonl"
 LOG="$OUT/run.log"
-: >"$RESULTS"
+: >"$MEASURED"
 : >"$LOG"
 START_TS=$(date +%s)
 
@@ -77,15 +92,17 @@ START_TS=$(date +%s)
 PORT=23000
 SERVER_PID=""
 LAST_LINE=""
-# start_server KIND [pin|nopin] [workers]: starts a fresh server on a fresh port; sets SERVER_PID.
+# start_server KIND [pin|nopin] [workers] [server args...]: starts a fresh server on a fresh port;
+# sets SERVER_PID.
 start_server() {
   local kind=$1 pin=${2:-pin} workers=${3:-1}
+  shift $(($# < 3 ? $# : 3))
   local pre=()
   [ "$pin" = pin ] && pre=("${PIN_SERVER[@]}")
   PORT=$((PORT + 1))
   case "$kind" in
-    sio) "${pre[@]}" "$BIN/sio-bench-server" --port "$PORT" --workers "$workers" >>"$LOG" 2>&1 & ;;
-    node) "${pre[@]}" node bench/node/server.mjs --port "$PORT" >>"$LOG" 2>&1 & ;;
+    sio) "${pre[@]}" "$BIN/sio-bench-server" --port "$PORT" --workers "$workers" "$@" >>"$LOG" 2>&1 & ;;
+    node) "${pre[@]}" node --expose-gc bench/node/server.mjs --port "$PORT" "$@" >>"$LOG" 2>&1 & ;;
     raw) "${pre[@]}" "$BIN/sio-raw-echo" --port "$PORT" >>"$LOG" 2>&1 & ;;
   esac
   SERVER_PID=$!
@@ -143,9 +160,23 @@ gen() {
   fi
   LAST_LINE=$line
   printf '{"group":"%s","server":"%s","rep":%s,"args":"%s","result":%s}\n' \
-    "$group" "$server" "$rep" "$*" "$line" >>"$RESULTS"
+    "$group" "$server" "$rep" "$*" "$line" >>"$MEASURED"
   printf '  %-12s %-5s rep %s %s\n' "$group" "$server" "$rep" \
     "$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("failed" if r.get("failed") else "delivered/s=%s p99=%sms errors=%s srv_cpu=%s%% gen_cpu=%s%%%s" % (r.get("delivered_per_s"), r.get("latency_ms",{}).get("p99"), r.get("errors"), r.get("server_cpu_pct","-"), r.get("generator_cpu_pct","-"), " GENERATOR-BOUND" if r.get("generator_bound") else ""))' "$line")"
+}
+
+# recovery_mem GROUP SERVER REP: bench/node/recovery-memory.mjs against the current server; its JSON
+# line, tagged, goes to results.jsonl.
+recovery_mem() {
+  local group=$1 server=$2 rep=$3 line
+  echo "--- $group $server rep=$rep" >>"$LOG"
+  line=$("${PIN_GEN[@]}" node bench/node/recovery-memory.mjs --url "http://127.0.0.1:$PORT" \
+    --sessions "$RECOVERY_SESSIONS" --packets "$RECOVERY_PACKETS" --payload "$RECOVERY_PAYLOAD" \
+    2>>"$LOG" | tee -a "$LOG" | tail -n 1)
+  [[ "$line" != \{* ]] && line='{"failed":true}'
+  printf '{"group":"%s","server":"%s","rep":%s,"args":"","result":%s}\n' \
+    "$group" "$server" "$rep" "$line" >>"$MEASURED"
+  printf '  %-12s %-5s rep %s %s\n' "$group" "$server" "$rep" "$line"
 }
 
 # order REP: A/B alternation, "sio node" on even repetitions and "node sio" on odd ones.
@@ -155,119 +186,153 @@ common=(--duration "$DURATION" --warmup "$WARMUP")
 
 echo "bench: results in $OUT, report $REPORT (reps=$REPS, window=${DURATION}s)"
 
-echo "== calibration: generator ceiling against sio-raw-echo"
-for rep in $(seq 1 "$REPS"); do
-  start_server raw || continue
-  gen calib_echo raw "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 "${common[@]}"
-  gen calib_fanout raw "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 "${common[@]}"
-  stop_server
-  start_server raw || continue
-  gen calib_connect raw "$rep" pin --scenario connect --clients "$CONNECT_N" --concurrency 512
-  stop_server
-done
-
-echo "== connect: $CONNECT_N WebSocket connections"
-for rep in $(seq 0 "$REPS"); do
-  for s in $(order "$rep"); do
-    start_server "$s" || continue
-    if [ "$rep" = 0 ]; then  # warm-up
-      gen warmup "$s" 0 pin --scenario connect --clients 1000
-    else
-      gen connect "$s" "$rep" pin --scenario connect --clients "$CONNECT_N" --concurrency 512
-    fi
+if want calibration; then
+  echo "== calibration: generator ceiling against sio-raw-echo"
+  for rep in $(seq 1 "$REPS"); do
+    start_server raw || continue
+    gen calib_echo raw "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 "${common[@]}"
+    gen calib_fanout raw "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 "${common[@]}"
+    stop_server
+    start_server raw || continue
+    gen calib_connect raw "$rep" pin --scenario connect --clients "$CONNECT_N" --concurrency 512
     stop_server
   done
-done
+fi
 
-echo "== idle: server RSS per connection ($IDLE_NS)"
-for n in $IDLE_NS; do
-  for rep in $(seq 1 "$REPS"); do
+if want connect; then
+  echo "== connect: $CONNECT_N WebSocket connections"
+  for rep in $(seq 0 "$REPS"); do
     for s in $(order "$rep"); do
       start_server "$s" || continue
-      sleep 0.5  # let the fresh process settle before the baseline
-      gen "idle_$n" "$s" "$rep" pin --scenario idle --clients "$n" --duration 3
+      if [ "$rep" = 0 ]; then  # warm-up
+        gen warmup "$s" 0 pin --scenario connect --clients 1000
+      else
+        gen connect "$s" "$rep" pin --scenario connect --clients "$CONNECT_N" --concurrency 512
+      fi
       stop_server
     done
   done
-done
+fi
 
-echo "== echo: $ECHO_CLIENTS clients, offered rates $ECHO_RATES, then closed loop"
-for rep in $(seq 1 "$REPS"); do
-  for s in $(order "$rep"); do
-    start_server "$s" || continue
-    gen warmup "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 --duration 2 \
-      --warmup 0
-    for r in $ECHO_RATES; do
-      gen "echo_$r" "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate "$r" \
-        "${common[@]}"
-      # Past the first clearly overloaded rate, higher ones only measure a backlog: next server.
-      if ! python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if not r.get("failed") and r.get("latency_ms",{}).get("p99",1e9) < 100 and r.get("errors",1) == 0 else 1)' "$LAST_LINE"; then
-        break
-      fi
+if want idle; then
+  echo "== idle: server RSS per connection ($IDLE_NS)"
+  for n in $IDLE_NS; do
+    for rep in $(seq 1 "$REPS"); do
+      for s in $(order "$rep"); do
+        start_server "$s" || continue
+        sleep 0.5  # let the fresh process settle before the baseline
+        gen "idle_$n" "$s" "$rep" pin --scenario idle --clients "$n" --duration 3
+        stop_server
+      done
     done
-    gen echo_max "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 "${common[@]}"
+  done
+fi
+
+if want echo; then
+  echo "== echo: $ECHO_CLIENTS clients, offered rates $ECHO_RATES, then closed loop"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(order "$rep"); do
+      start_server "$s" || continue
+      gen warmup "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 --duration 2 \
+        --warmup 0
+      for r in $ECHO_RATES; do
+        gen "echo_$r" "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate "$r" \
+          "${common[@]}"
+        # Past the first clearly overloaded rate, higher ones only measure a backlog: next server.
+        if ! python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if not r.get("failed") and r.get("latency_ms",{}).get("p99",1e9) < 100 and r.get("errors",1) == 0 else 1)' "$LAST_LINE"; then
+          break
+        fi
+      done
+      gen echo_max "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 "${common[@]}"
+      stop_server
+    done
+  done
+fi
+
+if want fanout; then
+  echo "== fanout: one sender, a room of $FANOUT_N receivers"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(order "$rep"); do
+      start_server "$s" || continue
+      gen warmup "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 --duration 2 \
+        --warmup 0
+      gen fanout_max "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 "${common[@]}"
+      gen fanout_w16 "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 --window 16 \
+        "${common[@]}"
+      gen fanout_10 "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 10 "${common[@]}"
+      stop_server
+    done
+  done
+fi
+
+if want rooms; then
+  echo "== rooms: $ROOMS_N receivers in rooms of $ROOM_SIZE, $ROOMS_RATE msgs/s"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(order "$rep"); do
+      start_server "$s" || continue
+      gen rooms "$s" "$rep" pin --scenario rooms --clients "$ROOMS_N" --room-size "$ROOM_SIZE" \
+        --rate "$ROOMS_RATE" "${common[@]}"
+      stop_server
+    done
+  done
+fi
+
+if want polling; then
+  echo "== polling: $POLL_N polling-only clients, $POLL_RATE msgs/s"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(order "$rep"); do
+      start_server "$s" || continue
+      gen polling "$s" "$rep" pin --scenario polling --clients "$POLL_N" --rate "$POLL_RATE" \
+        "${common[@]}"
+      stop_server
+    done
+  done
+fi
+
+if want verify; then
+  echo "== correctness (--verify): exactly once, in order, intact payloads"
+  for s in sio node; do
+    start_server "$s" || continue
+    gen verify_echo "$s" 1 pin --verify --scenario echo --clients 200 --rate 5000 --duration 2
+    gen verify_fanout "$s" 1 pin --verify --scenario fanout --clients 1000 --rate 50 --duration 2
+    gen verify_fanout_w16 "$s" 1 pin --verify --scenario fanout --clients 1000 --rate 0 --window 16 \
+      --duration 2
+    gen verify_rooms "$s" 1 pin --verify --scenario rooms --clients 2000 --room-size 50 \
+      --rate 200 --duration 2
+    gen verify_polling "$s" 1 pin --verify --scenario polling --clients 50 --rate 500 --duration 2
     stop_server
   done
-done
+fi
 
-echo "== fanout: one sender, a room of $FANOUT_N receivers"
-for rep in $(seq 1 "$REPS"); do
-  for s in $(order "$rep"); do
-    start_server "$s" || continue
-    gen warmup "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 --duration 2 \
-      --warmup 0
-    gen fanout_max "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 "${common[@]}"
-    gen fanout_w16 "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 --window 16 \
+if want recovery; then
+  echo "== recovery memory: $RECOVERY_SESSIONS dropped sessions, $RECOVERY_PACKETS logged broadcasts"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(order "$rep"); do
+      for mode in on off; do
+        args=()
+        [ "$mode" = on ] && args=(--recovery 120000)
+        start_server "$s" pin 1 "${args[@]}" || continue
+        recovery_mem "recovery_$mode" "$s" "$rep"
+        stop_server
+      done
+    done
+  done
+fi
+
+if want multiworker; then
+  echo "== sio multi-worker (--workers 2, nothing pinned; generator shares the cores)"
+  for rep in $(seq 1 "$REPS"); do
+    start_server sio nopin 2 || continue
+    gen mw_echo_max sio "$rep" nopin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 \
       "${common[@]}"
-    gen fanout_10 "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 10 "${common[@]}"
-    stop_server
-  done
-done
-
-echo "== rooms: $ROOMS_N receivers in rooms of $ROOM_SIZE, $ROOMS_RATE msgs/s"
-for rep in $(seq 1 "$REPS"); do
-  for s in $(order "$rep"); do
-    start_server "$s" || continue
-    gen rooms "$s" "$rep" pin --scenario rooms --clients "$ROOMS_N" --room-size "$ROOM_SIZE" \
-      --rate "$ROOMS_RATE" "${common[@]}"
-    stop_server
-  done
-done
-
-echo "== polling: $POLL_N polling-only clients, $POLL_RATE msgs/s"
-for rep in $(seq 1 "$REPS"); do
-  for s in $(order "$rep"); do
-    start_server "$s" || continue
-    gen polling "$s" "$rep" pin --scenario polling --clients "$POLL_N" --rate "$POLL_RATE" \
+    gen mw_fanout_max sio "$rep" nopin --scenario fanout --clients "$FANOUT_N" --rate 0 \
       "${common[@]}"
     stop_server
   done
-done
-
-echo "== correctness (--verify): exactly once, in order, intact payloads"
-for s in sio node; do
-  start_server "$s" || continue
-  gen verify_echo "$s" 1 pin --verify --scenario echo --clients 200 --rate 5000 --duration 2
-  gen verify_fanout "$s" 1 pin --verify --scenario fanout --clients 1000 --rate 50 --duration 2
-  gen verify_fanout_w16 "$s" 1 pin --verify --scenario fanout --clients 1000 --rate 0 --window 16 \
-    --duration 2
-  gen verify_rooms "$s" 1 pin --verify --scenario rooms --clients 2000 --room-size 50 \
-    --rate 200 --duration 2
-  gen verify_polling "$s" 1 pin --verify --scenario polling --clients 50 --rate 500 --duration 2
-  stop_server
-done
-
-echo "== sio multi-worker (--workers 2, nothing pinned; generator shares the cores)"
-for rep in $(seq 1 "$REPS"); do
-  start_server sio nopin 2 || continue
-  gen mw_echo_max sio "$rep" nopin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 \
-    "${common[@]}"
-  gen mw_fanout_max sio "$rep" nopin --scenario fanout --clients "$FANOUT_N" --rate 0 \
-    "${common[@]}"
-  stop_server
-done
+fi
 
 ELAPSED=$(($(date +%s) - START_TS))
 echo "== report (run took ${ELAPSED}s)"
-python3 bench/report.py --results "$RESULTS" --out "$OUT" --report "$REPORT" \
+python3 bench/report.py --results "$RESULTS" --measured "$MEASURED" --sections "$SECTIONS" \
+  --partial "$PARTIAL" --out "$OUT" --report "$REPORT" \
   --elapsed "$ELAPSED" --reps "$REPS" --duration "$DURATION" --quick "$QUICK"

@@ -2,21 +2,28 @@
 //   echo            -> ack with the same arguments
 //   join {room}     -> join the room (acknowledged when the client asks)
 //   fanout {room, payload} -> emit "fanout" with payload to every member of that room
+//   stats           -> ack {heap: bytes of heap in use (glibc), clients: Engine.IO sessions}
 //
-//   sio-bench-server --port N [--workers W]
+//   sio-bench-server --port N [--workers W] [--recovery MS]
+//
+// --recovery turns on connection state recovery with a window of MS milliseconds.
 //
 // Listens on 127.0.0.1 only; stops cleanly on SIGINT/SIGTERM.
 #include <sio/sio.hpp>
 
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <malloc.h>
 #include <sys/resource.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,23 +44,62 @@ const boost::json::string* room_of(const boost::json::array& args) {
   return r && r->is_string() ? &r->as_string() : nullptr;
 }
 
+// Heap bytes in use: the allocator's own count (freed memory it keeps for reuse is not counted).
+std::uint64_t heap_in_use() {
+  const struct mallinfo2 m = ::mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
+
+struct args {
+  std::uint16_t port = 3000;
+  std::size_t workers = 1;
+  std::optional<std::chrono::milliseconds> recovery;
+};
+
+std::optional<args> parse_args(int argc, char** argv) {
+  args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view name = argv[i];
+    if (i + 1 >= argc) return std::nullopt;
+    const long v = std::strtol(argv[++i], nullptr, 10);
+    if (name == "--port")
+      a.port = static_cast<std::uint16_t>(v);
+    else if (name == "--workers")
+      a.workers = static_cast<std::size_t>(v > 0 ? v : 1);
+    else if (name == "--recovery")
+      a.recovery = std::chrono::milliseconds(v);
+    else
+      return std::nullopt;
+  }
+  return a;
+}
+
+void install_handlers(sio::server& io) {
+  io.on_connection([&io](sio::socket& s) {
+    s.on("echo", [](sio::socket&, sio::payload& p, sio::ack a) { a.send(std::move(p)); });
+    s.on("join", [](sio::socket& s, const boost::json::array& args, sio::ack a) {
+      if (auto* r = room_of(args)) s.join(std::string_view(*r));
+      if (a.requested()) a.send({});
+    });
+    s.on("fanout", [&io](sio::socket&, const boost::json::array& args) {
+      auto* r = room_of(args);
+      if (!r) return;
+      auto* p = args[0].as_object().if_contains("payload");
+      io.to(std::string_view(*r)).emit("fanout", p ? *p : boost::json::value());
+    });
+    s.on("stats", [&io](sio::socket&, const boost::json::array&, sio::ack a) {
+      a(boost::json::object{{"heap", heap_in_use()}, {"clients", io.engine()->session_count()}});
+    });
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::uint16_t port = 3000;
-  std::size_t workers = 1;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    if ((a == "--port" || a == "--workers") && i + 1 < argc) {
-      long v = std::strtol(argv[++i], nullptr, 10);
-      if (a == "--port")
-        port = static_cast<std::uint16_t>(v);
-      else
-        workers = static_cast<std::size_t>(v > 0 ? v : 1);
-    } else {
-      std::cerr << "usage: sio-bench-server --port N [--workers W]\n";
-      return 2;
-    }
+  const auto a = parse_args(argc, argv);
+  if (!a) {
+    std::cerr << "usage: sio-bench-server --port N [--workers W] [--recovery MS]\n";
+    return 2;
   }
   raise_fd_limit();
 
@@ -67,24 +113,16 @@ int main(int argc, char** argv) {
   try {
     sio::server_options opts;
     opts.http.address = "127.0.0.1";
-    opts.http.port = port;
-    opts.http.workers = workers;
+    opts.http.port = a->port;
+    opts.http.workers = a->workers;
+    if (a->recovery)
+      opts.connection_state_recovery =
+          sio::recovery_options{.max_disconnection_duration = *a->recovery};
     sio::server io{std::move(opts)};
-    io.on_connection([&io](sio::socket& s) {
-      s.on("echo", [](sio::socket&, sio::payload& p, sio::ack a) { a.send(std::move(p)); });
-      s.on("join", [](sio::socket& s, const boost::json::array& args, sio::ack a) {
-        if (auto* r = room_of(args)) s.join(std::string_view(*r));
-        if (a.requested()) a.send({});
-      });
-      s.on("fanout", [&io](sio::socket&, const boost::json::array& args) {
-        auto* r = room_of(args);
-        if (!r) return;
-        auto* p = args[0].as_object().if_contains("payload");
-        io.to(std::string_view(*r)).emit("fanout", p ? *p : boost::json::value());
-      });
-    });
+    install_handlers(io);
     io.start();
-    std::printf("sio-bench-server listening on 127.0.0.1:%u (%zu workers)\n", io.port(), workers);
+    std::printf("sio-bench-server listening on 127.0.0.1:%u (%zu workers)\n", io.port(),
+                a->workers);
     std::fflush(stdout);
     int sig = 0;
     sigwait(&stop_signals, &sig);
