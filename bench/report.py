@@ -193,6 +193,9 @@ def header_lines(a, ms):
     full = [m for m in ms if m.get("run") == "full"]
     last = full[-1] if full else run_meta(a, "full")["meta"]
     later = ms[ms.index(last) + 1:] if last in ms else []
+    # A later re-run of the same sections supersedes an earlier one.
+    later = [m for i, m in enumerate(later)
+             if not any(n.get("sections") == m.get("sections") for n in later[i + 1:])]
 
     def at(m):
         return f"{m['date']}, git {m['git']}{' (uncommitted changes)' if m.get('dirty') else ''}"

@@ -20,12 +20,35 @@ namespace {
 namespace pt = protocol::socketio;
 using clock = std::chrono::steady_clock;
 
+// A logged packet keeps its encoded frames only (the replay writes frames; the JSON tree the live
+// delivery needed is freed with it). Most packets are one frame: no vector for them.
 struct log_entry {
   clock::time_point emitted_at;
   std::vector<room> rooms;
   std::vector<room> except;
-  outgoing_ptr packet;
+  pt::packet_type type;
+  engineio::message_ptr text;
+  std::vector<engineio::message_ptr> attachments;
 };
+
+log_entry make_log_entry(clock::time_point now, const broadcast_options& o,
+                         const outgoing_packet& out) {
+  log_entry e{now, o.rooms, o.except, out.packet.type, out.frames.front(), {}};
+  e.attachments.assign(out.frames.begin() + 1, out.frames.end());
+  return e;
+}
+
+// The packet the replay writes: the logged frames (packet.data stays empty).
+outgoing_ptr replay_packet(const log_entry& e, std::string_view nsp, std::uint64_t seq) {
+  auto out = std::make_shared<outgoing_packet>();
+  out->packet.type = e.type;
+  out->packet.nsp = nsp;
+  out->log_seq = seq;
+  out->frames.reserve(1 + e.attachments.size());
+  out->frames.push_back(e.text);
+  out->frames.insert(out->frames.end(), e.attachments.begin(), e.attachments.end());
+  return out;
+}
 
 struct stored_session {
   persisted_session session;
@@ -60,10 +83,12 @@ constexpr int offset_base = 36;
 struct session_aware_adapter::store {
   using session_list = std::list<stored_session>;
 
-  explicit store(recovery_options o) : opts(o), tag(engineio::random_id(4) + ".") {}
+  store(recovery_options o, std::string name)
+      : opts(o), tag(engineio::random_id(4) + "."), nsp(std::move(name)) {}
 
   const recovery_options opts;
   const std::string tag;  // keeps offsets of other logs (other namespaces, processes) apart
+  const std::string nsp;  // the namespace's name, for the replayed packets
   mutable std::mutex mu;  // guards everything below
   session_list sessions;
   std::unordered_map<std::string_view, session_list::iterator> by_pid;  // views of session pids
@@ -149,7 +174,7 @@ outgoing_ptr session_aware_adapter::store::append(pt::packet p, const broadcast_
   // The offset goes last in the data array: the client keeps the last one it received.
   p.data.get_array().emplace_back(offset_of(seq));
   auto out = make_outgoing(std::move(p), seq);
-  log.push_back(log_entry{now, o.rooms, o.except, out});
+  log.push_back(make_log_entry(now, o, *out));
   while (log.size() > opts.max_packets) log.pop_front();
   return out;
 }
@@ -178,7 +203,8 @@ std::optional<restored_session> session_aware_adapter::store::restore(std::strin
   restored_session out;
   out.log_seq = last_seq;
   for (auto i = *seq + 1 - first_seq(); i < log.size(); ++i)
-    if (should_include(sit->session.rooms, log[i])) out.missed.push_back(log[i].packet);
+    if (should_include(sit->session.rooms, log[i]))
+      out.missed.push_back(replay_packet(log[i], nsp, first_seq() + i));
   // Restorable once. The map's key views the pid: unmapped before the session moves out.
   by_pid.erase(it);
   out.session = std::move(sit->session);
@@ -187,7 +213,7 @@ std::optional<restored_session> session_aware_adapter::store::restore(std::strin
 }
 
 session_aware_adapter::session_aware_adapter(adapter_host& nsp, recovery_options opts)
-    : in_memory_adapter(nsp), st_(std::make_shared<store>(opts)) {
+    : in_memory_adapter(nsp), st_(std::make_shared<store>(opts, nsp.name())) {
   const auto period = std::clamp<clock::duration>(
       opts.max_disconnection_duration, std::chrono::milliseconds(10), std::chrono::seconds(60));
   auto& pool = nsp.workers();
