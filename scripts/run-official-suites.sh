@@ -39,7 +39,8 @@
 # 2 s); socket "should not timeout when the server does acknowledge the event" (connect, with the
 # fixture's 10 ms allowRequest, and ack within 50 ms); retry "should not emit a packet twice in
 # the 'connect' handler" (counts every Engine.IO packet received within 100 ms: an upgrade's noop in
-# that window fails it; Node's server sends that noop 100 ms after the probe, sio at once); and
+# that window fails it; both servers send that noop 100 ms after the probe, so only a slow run of
+# the test itself sees it); and
 # connection "reconnect timeout" (a Manager without URL connects to localhost:80, where nothing
 # listens: when the refusal is seen within the fake clock's first 500 ms it fails, leaves the fake
 # timers installed, and every later test of the run then times out).

@@ -438,6 +438,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   void on_text(std::string_view text);  // one text record/frame from the active transport
   void on_probe_data(bool binary, std::string_view data);
   void abandon_probe();
+  void on_upgrade_tick();
   void arm_heartbeat(hb st, std::chrono::milliseconds d);
   void on_heartbeat();
   // Ends the session now: polling GET gets `close_packet` (if any), ws closes, on_close(r).
@@ -465,7 +466,8 @@ class session final : public connection, public std::enable_shared_from_this<ses
   bool probed_ = false;
   bool upgraded_ = false;
   deadline hb_;       // the heartbeat step due next (interval, pong wait, close wait)
-  deadline upgrade_;  // upgradeTimeout of a probe in progress
+  deadline upgrade_;  // upgradeTimeout of a probe in progress, then the upgrade check's ticks
+  std::chrono::steady_clock::time_point upgrade_started_;
   hb hb_state_ = hb::interval;
 };
 

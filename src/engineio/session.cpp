@@ -8,6 +8,8 @@
 
 namespace sio::engineio::detail {
 namespace {
+// The reference server's upgrade check period (a held poll gets a noop this often while upgrading).
+constexpr std::chrono::milliseconds upgrade_check_interval{100};
 
 const message_ptr& probe_message() {
   static const message_ptr m = make_text(std::string(eio::probe));
@@ -35,7 +37,8 @@ session::session(server_impl& srv, worker& w, const endpoint& ep, std::string id
                 if (auto s = static_cast<session*>(o)->weak_from_this().lock()) s->on_heartbeat();
               }},
       upgrade_{.owner = this, .fire = [](void* o) {
-                 if (auto s = static_cast<session*>(o)->weak_from_this().lock()) s->abandon_probe();
+                 if (auto s = static_cast<session*>(o)->weak_from_this().lock())
+                   s->on_upgrade_tick();
                }} {
   if (id.size() != id_.size()) throw std::logic_error("engine.io session ids have 20 characters");
   std::copy(id.begin(), id.end(), id_.begin());
@@ -148,7 +151,6 @@ void session::on_get(const std::shared_ptr<http_connection>& c, eio::transport_k
     return finish(closing_reason_);
   }
   if (!out_.empty()) return flush();
-  if (upgrading_ && probed_) respond_poll("6", false);
 }
 
 void session::on_post_begin(const http_connection* c) {
@@ -311,7 +313,18 @@ void session::on_ws_probe(const std::shared_ptr<ws_transport>& ws) {
   probe_ = ws;
   upgrading_ = true;
   probed_ = false;
+  upgrade_started_ = std::chrono::steady_clock::now();
   w_.deadlines.arm(upgrade_, ep_.opts.upgrade_timeout);
+}
+
+// After the probe, as the reference server's upgrade check: every 100 ms a held poll is released
+// with a noop (the client pauses polling before it sends "upgrade"), until upgrade_timeout.
+void session::on_upgrade_tick() {
+  if (!upgrading_) return;
+  if (!probed_ || std::chrono::steady_clock::now() - upgrade_started_ >= ep_.opts.upgrade_timeout)
+    return abandon_probe();
+  if (get_ && out_.empty()) respond_poll("6", false);
+  w_.deadlines.arm(upgrade_, upgrade_check_interval);
 }
 
 void session::on_ws_data(const ws_transport* ws, bool binary, std::string_view data) {
@@ -328,7 +341,8 @@ void session::on_probe_data(bool binary, std::string_view data) {
   if (!binary && data == ping_probe) {
     probe_->send(ws_frame{eio::packet_type::pong, probe_message()});
     probed_ = true;
-    if (get_ && out_.empty()) respond_poll("6", false);  // release the held poll
+    w_.deadlines.disarm(upgrade_);
+    w_.deadlines.arm(upgrade_, upgrade_check_interval);
     return;
   }
   if (!binary && data == upgrade && state_ != state::closed) {
