@@ -27,11 +27,11 @@ std::size_t inserted_bytes(const text_operation& op) {
 
 }  // namespace
 
-result<std::string> apply(std::string_view text, const text_operation& op) {
+result<std::string> text_operation::apply(std::string_view text) const {
   std::string out;
-  out.reserve(text.size() + inserted_bytes(op));
+  out.reserve(text.size() + inserted_bytes(*this));
   std::size_t at = 0;  // byte offset in `text`
-  for (const component& c : op.components()) {
+  for (const component& c : components_) {
     if (c.type == kind::insert) {
       out.append(c.text);
       continue;

@@ -10,6 +10,11 @@ history::history(std::size_t capacity, std::uint64_t revision)
 result<text_operation> history::rebase(text_operation op, std::uint64_t from_revision) const {
   if (from_revision > revision_) return error::revision_in_future;
   if (from_revision < oldest()) return error::revision_too_old;
+  // The last operation's target is the current document: an op on it must cover all of it.
+  if (from_revision == revision_ && !ops_.empty() &&
+      op.base_length() != ops_.back().target_length()) {
+    return error::length_mismatch;
+  }
   for (auto it = ops_.begin() + static_cast<std::ptrdiff_t>(from_revision - oldest());
        it != ops_.end(); ++it) {
     auto pair = transform(op, *it);

@@ -50,6 +50,13 @@ class text_operation {
   // True when it leaves every document as it was (only retains, or nothing).
   bool is_noop() const noexcept;
 
+  // The document this operation makes of `text` (UTF-8 in and out, one pass; ot.js's
+  // `op.apply(str)`, a member so that a call on a std::string never meets std::apply). Fails with
+  // length_mismatch when `text` is not base_length() units long, splits_surrogate_pair when a
+  // retain or delete would end inside a character beyond U+FFFF, invalid_text on a byte that
+  // cannot start a UTF-8 sequence.
+  result<std::string> apply(std::string_view text) const;
+
   bool operator==(const text_operation&) const = default;
 
  private:
@@ -69,11 +76,6 @@ struct limits {
 // integer deletes (an empty string adds nothing, as in ot.js). Anything else is an error.
 result<text_operation> parse(const boost::json::value& json, const limits& lim = {});
 boost::json::value to_json(const text_operation& op);
-
-// The document `op` makes of `text` (UTF-8 in and out, one pass). Fails with length_mismatch when
-// `text` is not op.base_length() units long, splits_surrogate_pair when a retain or delete would
-// end inside a character beyond U+FFFF, invalid_text on a byte that cannot start a UTF-8 sequence.
-result<std::string> apply(std::string_view text, const text_operation& op);
 
 // One operation with the effect of `a` then `b` (b.base_length() == a.target_length()).
 result<text_operation> compose(const text_operation& a, const text_operation& b);
