@@ -1,0 +1,3 @@
+// The editor's operational transformation core for the browser: pure TypeScript, no UI.
+export * from './textOperation';
+export * from './otClient';
