@@ -1,6 +1,6 @@
 # sio_editor_ot: the editor's operational transformation core (text operations in ot.js's JSON
-# form, UTF-16 lengths, apply/compose/transform, the server's history). Pure: Boost.JSON only, no
-# sio headers, no I/O. Included by apps/editor/CMakeLists.txt, tests/editor/CMakeLists.txt and
+# form, UTF-16 lengths, apply/compose/transform, the server's history). Pure: Boost.JSON and sio's
+# codecs (sio_protocol, for UTF-8 validation), no I/O. Included by apps/editor/CMakeLists.txt, tests/editor/CMakeLists.txt and
 # bench/CMakeLists.txt, so the tests build also with SIO_BUILD_APPS=OFF (the ASan build).
 if(NOT TARGET sio_editor_ot)
   add_library(sio_editor_ot
@@ -13,5 +13,5 @@ if(NOT TARGET sio_editor_ot)
     ${CMAKE_CURRENT_LIST_DIR}/src/history.cpp)
   target_include_directories(sio_editor_ot PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include)
   target_compile_features(sio_editor_ot PUBLIC cxx_std_20)
-  target_link_libraries(sio_editor_ot PUBLIC Boost::json)
+  target_link_libraries(sio_editor_ot PUBLIC Boost::json sio_protocol)
 endif()

@@ -1,47 +1,16 @@
 #include "utf8_walk.hpp"
 
 #include <editor/ot/utf16.hpp>
+#include <sio/protocol/utf8.hpp>
 
 namespace editor::ot {
-namespace {
-
-bool continuation(unsigned char c) noexcept {
-  return (c & 0xC0) == 0x80;
-}
-
-// The second byte's range that keeps a sequence shortest-form, below U+10FFFF and off surrogates.
-bool second_byte_ok(unsigned char lead, unsigned char second) noexcept {
-  switch (lead) {
-    case 0xE0:
-      return second >= 0xA0 && second <= 0xBF;
-    case 0xED:
-      return second >= 0x80 && second <= 0x9F;
-    case 0xF0:
-      return second >= 0x90 && second <= 0xBF;
-    case 0xF4:
-      return second >= 0x80 && second <= 0x8F;
-    default:
-      return continuation(second);
-  }
-}
-
-}  // namespace
 
 std::optional<std::size_t> utf16_length(std::string_view utf8) noexcept {
+  if (!sio::protocol::valid_utf8(utf8)) return std::nullopt;
   std::size_t units = 0;
-  std::size_t i = 0;
-  while (i < utf8.size()) {
-    const auto lead = static_cast<unsigned char>(utf8[i]);
-    const std::size_t n = detail::sequence_bytes(lead);
-    if (n == 0 || utf8.size() - i < n) return std::nullopt;
-    if (n > 1 && !second_byte_ok(lead, static_cast<unsigned char>(utf8[i + 1]))) {
-      return std::nullopt;
-    }
-    for (std::size_t k = 2; k < n; ++k) {
-      if (!continuation(static_cast<unsigned char>(utf8[i + k]))) return std::nullopt;
-    }
-    units += n == 4 ? 2 : 1;
-    i += n;
+  for (const char c : utf8) {
+    const auto b = static_cast<unsigned char>(c);
+    if ((b & 0xC0) != 0x80) units += b >= 0xF0 ? 2 : 1;  // a lead byte: 4-byte ones are pairs
   }
   return units;
 }
