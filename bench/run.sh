@@ -12,7 +12,9 @@
 #   bench/run.sh --quick    short run (about 3 minutes): 1 repetition, fewer points, 2 s windows
 #   bench/run.sh --smoke    tiny loads (about a minute): checks the script, not the servers
 # Environment: BUILD (build dir, default build), REPS, DURATION, OUT (results dir), REPORT (file),
-# PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt).
+# PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt),
+# ONLY (space-separated sections to run, default all: calibration connect idle echo fanout rooms
+# polling verify multiworker tls; e.g. ONLY=tls bench/run.sh --quick).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -49,7 +51,7 @@ for b in sio-bench sio-bench-server sio-raw-echo; do
     exit 1
   fi
 done
-if [ ! -d bench/node/node_modules/socket.io ]; then
+if [ "${ONLY:-}" != tls ] && [ ! -d bench/node/node_modules/socket.io ]; then
   echo "bench: bench/node/node_modules missing (scripts/deps.sh installs it)" >&2
   exit 1
 fi
@@ -65,6 +67,21 @@ fi
 # Enough descriptors for the servers and the generator (root may raise the hard limit).
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
+# want SECTION: whether ONLY (if set) names it.
+want() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
+
+# The TLS scenarios' server certificate: self-signed, made for this run, removed at exit.
+TLS_DIR=""
+if want tls; then
+  TLS_DIR=$(mktemp -d)
+  if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+    -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$TLS_DIR/key.pem" -out "$TLS_DIR/cert.pem" 2>/dev/null; then
+    echo "bench: openssl could not make the TLS certificate" >&2
+    exit 1
+  fi
+fi
+
 mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"
 LOG="$OUT/run.log"
@@ -76,6 +93,7 @@ START_TS=$(date +%s)
 # otherwise hold the port a fresh server wants to listen on.
 PORT=23000
 SERVER_PID=""
+SCHEME=http  # https while a TLS server runs
 LAST_LINE=""
 # start_server KIND [pin|nopin] [workers]: starts a fresh server on a fresh port; sets SERVER_PID.
 start_server() {
@@ -83,8 +101,14 @@ start_server() {
   local pre=()
   [ "$pin" = pin ] && pre=("${PIN_SERVER[@]}")
   PORT=$((PORT + 1))
+  SCHEME=http
   case "$kind" in
     sio) "${pre[@]}" "$BIN/sio-bench-server" --port "$PORT" --workers "$workers" >>"$LOG" 2>&1 & ;;
+    sio-tls)
+      SCHEME=https
+      "${pre[@]}" "$BIN/sio-bench-server" --port "$PORT" --workers "$workers" \
+        --tls-cert "$TLS_DIR/cert.pem" --tls-key "$TLS_DIR/key.pem" >>"$LOG" 2>&1 &
+      ;;
     node) "${pre[@]}" node bench/node/server.mjs --port "$PORT" >>"$LOG" 2>&1 & ;;
     raw) "${pre[@]}" "$BIN/sio-raw-echo" --port "$PORT" >>"$LOG" 2>&1 & ;;
   esac
@@ -107,7 +131,7 @@ stop_server() {
   fi
   SERVER_PID=""
 }
-trap 'stop_server' EXIT INT TERM
+trap 'stop_server; [ -n "$TLS_DIR" ] && rm -rf "$TLS_DIR"' EXIT INT TERM
 
 # gen GROUP SERVER REP [pin|nopin] ARGS...: one generator run against the current server; its JSON
 # line, tagged, goes to results.jsonl.
@@ -124,7 +148,7 @@ gen() {
     perf record -F 999 -g -p "$SERVER_PID" -o "$OUT/perf-$group.data" >>"$LOG" 2>&1 &
     perf_pid=$!
   fi
-  line=$("${pre[@]}" "$BIN/sio-bench" --url "http://127.0.0.1:$PORT" --server-pid "$SERVER_PID" \
+  line=$("${pre[@]}" "$BIN/sio-bench" --url "$SCHEME://127.0.0.1:$PORT" --server-pid "$SERVER_PID" \
     --json "$@" 2>>"$LOG" | tee -a "$LOG" | tail -n 1)
   if [ -n "$perf_pid" ]; then
     kill -INT "$perf_pid" 2>/dev/null
@@ -150,122 +174,157 @@ gen() {
 
 # order REP: A/B alternation, "sio node" on even repetitions and "node sio" on odd ones.
 order() { if [ $(($1 % 2)) -eq 0 ]; then echo "sio node"; else echo "node sio"; fi; }
+tls_order() { if [ $(($1 % 2)) -eq 0 ]; then echo "sio sio-tls"; else echo "sio-tls sio"; fi; }
 
 common=(--duration "$DURATION" --warmup "$WARMUP")
 
 echo "bench: results in $OUT, report $REPORT (reps=$REPS, window=${DURATION}s)"
 
-echo "== calibration: generator ceiling against sio-raw-echo"
-for rep in $(seq 1 "$REPS"); do
-  start_server raw || continue
-  gen calib_echo raw "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 "${common[@]}"
-  gen calib_fanout raw "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 "${common[@]}"
-  stop_server
-  start_server raw || continue
-  gen calib_connect raw "$rep" pin --scenario connect --clients "$CONNECT_N" --concurrency 512
-  stop_server
-done
-
-echo "== connect: $CONNECT_N WebSocket connections"
-for rep in $(seq 0 "$REPS"); do
-  for s in $(order "$rep"); do
-    start_server "$s" || continue
-    if [ "$rep" = 0 ]; then  # warm-up
-      gen warmup "$s" 0 pin --scenario connect --clients 1000
-    else
-      gen connect "$s" "$rep" pin --scenario connect --clients "$CONNECT_N" --concurrency 512
-    fi
+if want calibration; then
+  echo "== calibration: generator ceiling against sio-raw-echo"
+  for rep in $(seq 1 "$REPS"); do
+    start_server raw || continue
+    gen calib_echo raw "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 "${common[@]}"
+    gen calib_fanout raw "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 "${common[@]}"
+    stop_server
+    start_server raw || continue
+    gen calib_connect raw "$rep" pin --scenario connect --clients "$CONNECT_N" --concurrency 512
     stop_server
   done
-done
+fi
 
-echo "== idle: server RSS per connection ($IDLE_NS)"
-for n in $IDLE_NS; do
-  for rep in $(seq 1 "$REPS"); do
+if want connect; then
+  echo "== connect: $CONNECT_N WebSocket connections"
+  for rep in $(seq 0 "$REPS"); do
     for s in $(order "$rep"); do
       start_server "$s" || continue
-      sleep 0.5  # let the fresh process settle before the baseline
-      gen "idle_$n" "$s" "$rep" pin --scenario idle --clients "$n" --duration 3
+      if [ "$rep" = 0 ]; then  # warm-up
+        gen warmup "$s" 0 pin --scenario connect --clients 1000
+      else
+        gen connect "$s" "$rep" pin --scenario connect --clients "$CONNECT_N" --concurrency 512
+      fi
       stop_server
     done
   done
-done
+fi
 
-echo "== echo: $ECHO_CLIENTS clients, offered rates $ECHO_RATES, then closed loop"
-for rep in $(seq 1 "$REPS"); do
-  for s in $(order "$rep"); do
-    start_server "$s" || continue
-    gen warmup "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 --duration 2 \
-      --warmup 0
-    for r in $ECHO_RATES; do
-      gen "echo_$r" "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate "$r" \
-        "${common[@]}"
-      # Past the first clearly overloaded rate, higher ones only measure a backlog: next server.
-      if ! python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if not r.get("failed") and r.get("latency_ms",{}).get("p99",1e9) < 100 and r.get("errors",1) == 0 else 1)' "$LAST_LINE"; then
-        break
-      fi
+if want idle; then
+  echo "== idle: server RSS per connection ($IDLE_NS)"
+  for n in $IDLE_NS; do
+    for rep in $(seq 1 "$REPS"); do
+      for s in $(order "$rep"); do
+        start_server "$s" || continue
+        sleep 0.5  # let the fresh process settle before the baseline
+        gen "idle_$n" "$s" "$rep" pin --scenario idle --clients "$n" --duration 3
+        stop_server
+      done
     done
-    gen echo_max "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 "${common[@]}"
+  done
+fi
+
+if want echo; then
+  echo "== echo: $ECHO_CLIENTS clients, offered rates $ECHO_RATES, then closed loop"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(order "$rep"); do
+      start_server "$s" || continue
+      gen warmup "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 --duration 2 \
+        --warmup 0
+      for r in $ECHO_RATES; do
+        gen "echo_$r" "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate "$r" \
+          "${common[@]}"
+        # Past the first clearly overloaded rate, higher ones only measure a backlog: next server.
+        if ! python3 -c 'import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if not r.get("failed") and r.get("latency_ms",{}).get("p99",1e9) < 100 and r.get("errors",1) == 0 else 1)' "$LAST_LINE"; then
+          break
+        fi
+      done
+      gen echo_max "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 "${common[@]}"
+      stop_server
+    done
+  done
+fi
+
+if want fanout; then
+  echo "== fanout: one sender, a room of $FANOUT_N receivers"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(order "$rep"); do
+      start_server "$s" || continue
+      gen warmup "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 --duration 2 \
+        --warmup 0
+      gen fanout_max "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 "${common[@]}"
+      gen fanout_w16 "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 --window 16 \
+        "${common[@]}"
+      gen fanout_10 "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 10 "${common[@]}"
+      stop_server
+    done
+  done
+fi
+
+if want rooms; then
+  echo "== rooms: $ROOMS_N receivers in rooms of $ROOM_SIZE, $ROOMS_RATE msgs/s"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(order "$rep"); do
+      start_server "$s" || continue
+      gen rooms "$s" "$rep" pin --scenario rooms --clients "$ROOMS_N" --room-size "$ROOM_SIZE" \
+        --rate "$ROOMS_RATE" "${common[@]}"
+      stop_server
+    done
+  done
+fi
+
+if want polling; then
+  echo "== polling: $POLL_N polling-only clients, $POLL_RATE msgs/s"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(order "$rep"); do
+      start_server "$s" || continue
+      gen polling "$s" "$rep" pin --scenario polling --clients "$POLL_N" --rate "$POLL_RATE" \
+        "${common[@]}"
+      stop_server
+    done
+  done
+fi
+
+if want verify; then
+  echo "== correctness (--verify): exactly once, in order, intact payloads"
+  for s in sio node; do
+    start_server "$s" || continue
+    gen verify_echo "$s" 1 pin --verify --scenario echo --clients 200 --rate 5000 --duration 2
+    gen verify_fanout "$s" 1 pin --verify --scenario fanout --clients 1000 --rate 50 --duration 2
+    gen verify_fanout_w16 "$s" 1 pin --verify --scenario fanout --clients 1000 --rate 0 --window 16 \
+      --duration 2
+    gen verify_rooms "$s" 1 pin --verify --scenario rooms --clients 2000 --room-size 50 \
+      --rate 200 --duration 2
+    gen verify_polling "$s" 1 pin --verify --scenario polling --clients 50 --rate 500 --duration 2
     stop_server
   done
-done
+fi
 
-echo "== fanout: one sender, a room of $FANOUT_N receivers"
-for rep in $(seq 1 "$REPS"); do
-  for s in $(order "$rep"); do
-    start_server "$s" || continue
-    gen warmup "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 --duration 2 \
-      --warmup 0
-    gen fanout_max "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 "${common[@]}"
-    gen fanout_w16 "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 --window 16 \
+if want multiworker; then
+  echo "== sio multi-worker (--workers 2, nothing pinned; generator shares the cores)"
+  for rep in $(seq 1 "$REPS"); do
+    start_server sio nopin 2 || continue
+    gen mw_echo_max sio "$rep" nopin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 \
       "${common[@]}"
-    gen fanout_10 "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 10 "${common[@]}"
-    stop_server
-  done
-done
-
-echo "== rooms: $ROOMS_N receivers in rooms of $ROOM_SIZE, $ROOMS_RATE msgs/s"
-for rep in $(seq 1 "$REPS"); do
-  for s in $(order "$rep"); do
-    start_server "$s" || continue
-    gen rooms "$s" "$rep" pin --scenario rooms --clients "$ROOMS_N" --room-size "$ROOM_SIZE" \
-      --rate "$ROOMS_RATE" "${common[@]}"
-    stop_server
-  done
-done
-
-echo "== polling: $POLL_N polling-only clients, $POLL_RATE msgs/s"
-for rep in $(seq 1 "$REPS"); do
-  for s in $(order "$rep"); do
-    start_server "$s" || continue
-    gen polling "$s" "$rep" pin --scenario polling --clients "$POLL_N" --rate "$POLL_RATE" \
+    gen mw_fanout_max sio "$rep" nopin --scenario fanout --clients "$FANOUT_N" --rate 0 \
       "${common[@]}"
     stop_server
   done
-done
+fi
 
-echo "== correctness (--verify): exactly once, in order, intact payloads"
-for s in sio node; do
-  start_server "$s" || continue
-  gen verify_echo "$s" 1 pin --verify --scenario echo --clients 200 --rate 5000 --duration 2
-  gen verify_fanout "$s" 1 pin --verify --scenario fanout --clients 1000 --rate 50 --duration 2
-  gen verify_fanout_w16 "$s" 1 pin --verify --scenario fanout --clients 1000 --rate 0 --window 16 \
-    --duration 2
-  gen verify_rooms "$s" 1 pin --verify --scenario rooms --clients 2000 --room-size 50 \
-    --rate 200 --duration 2
-  gen verify_polling "$s" 1 pin --verify --scenario polling --clients 50 --rate 500 --duration 2
-  stop_server
-done
-
-echo "== sio multi-worker (--workers 2, nothing pinned; generator shares the cores)"
-for rep in $(seq 1 "$REPS"); do
-  start_server sio nopin 2 || continue
-  gen mw_echo_max sio "$rep" nopin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 \
-    "${common[@]}"
-  gen mw_fanout_max sio "$rep" nopin --scenario fanout --clients "$FANOUT_N" --rate 0 \
-    "${common[@]}"
-  stop_server
-done
+if want tls; then
+  echo "== tls: sio over TLS and over plain TCP, same run (Beast WebSocket client on both)"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(tls_order "$rep"); do
+      start_server "$s" || continue
+      gen warmup "$s" "$rep" pin --ws-client beast --scenario echo --clients "$ECHO_CLIENTS" \
+        --rate 0 --duration 2 --warmup 0
+      gen tls_echo_max "$s" "$rep" pin --ws-client beast --scenario echo --clients "$ECHO_CLIENTS" \
+        --rate 0 "${common[@]}"
+      gen tls_fanout_max "$s" "$rep" pin --ws-client beast --scenario fanout \
+        --clients "$FANOUT_N" --rate 0 "${common[@]}"
+      stop_server
+    done
+  done
+fi
 
 ELAPSED=$(($(date +%s) - START_TS))
 echo "== report (run took ${ELAPSED}s)"

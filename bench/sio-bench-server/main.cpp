@@ -3,7 +3,7 @@
 //   join {room}     -> join the room (acknowledged when the client asks)
 //   fanout {room, payload} -> emit "fanout" with payload to every member of that room
 //
-//   sio-bench-server --port N [--workers W]
+//   sio-bench-server --port N [--workers W] [--tls-cert FILE --tls-key FILE]
 //
 // Listens on 127.0.0.1 only; stops cleanly on SIGINT/SIGTERM.
 #include <sio/sio.hpp>
@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -42,16 +43,20 @@ const boost::json::string* room_of(const boost::json::array& args) {
 int main(int argc, char** argv) {
   std::uint16_t port = 3000;
   std::size_t workers = 1;
+  std::optional<sio::engineio::tls_options> tls;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
-    if ((a == "--port" || a == "--workers") && i + 1 < argc) {
+    if ((a == "--tls-cert" || a == "--tls-key") && i + 1 < argc) {
+      if (!tls) tls.emplace();
+      (a == "--tls-cert" ? tls->cert_file : tls->key_file) = argv[++i];
+    } else if ((a == "--port" || a == "--workers") && i + 1 < argc) {
       long v = std::strtol(argv[++i], nullptr, 10);
       if (a == "--port")
         port = static_cast<std::uint16_t>(v);
       else
         workers = static_cast<std::size_t>(v > 0 ? v : 1);
     } else {
-      std::cerr << "usage: sio-bench-server --port N [--workers W]\n";
+      std::cerr << "usage: sio-bench-server --port N [--workers W] [--tls-cert F --tls-key F]\n";
       return 2;
     }
   }
@@ -69,6 +74,7 @@ int main(int argc, char** argv) {
     opts.http.address = "127.0.0.1";
     opts.http.port = port;
     opts.http.workers = workers;
+    opts.http.tls = tls;
     sio::server io{std::move(opts)};
     io.on_connection([&io](sio::socket& s) {
       s.on("echo", [](sio::socket&, sio::payload& p, sio::ack a) { a.send(std::move(p)); });
