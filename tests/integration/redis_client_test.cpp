@@ -6,12 +6,11 @@
 #include <sio/redis/redis_adapter.hpp>
 
 #include "redis_server.hpp"
+#include "test_certs.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/executor_work_guard.hpp>
 
-#include <cstdlib>
-#include <filesystem>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -19,7 +18,6 @@
 namespace {
 
 namespace asio = boost::asio;
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using sio::test::free_port;
 using sio::test::redis_server;
@@ -115,54 +113,26 @@ TEST(RedisAuth, AclUserWithEscapedPassword) {
   EXPECT_NE(text(c.call({"CLIENT", "INFO"})).find(" db=3 "), std::string::npos);
 }
 
-// A test CA and a server certificate for 127.0.0.1, made with the openssl command-line tool.
-class tls_files {
- public:
-  tls_files() {
-    dir_ = fs::temp_directory_path() / ("sio-redis-tls-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    const auto d = dir_.string();
-    const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes ";
-    run("openssl req -x509" + key + "-keyout " + d + "/ca.key -out " + d +
-        "/ca.pem -days 2 -subj /CN=sio-test-CA -addext basicConstraints=critical,CA:TRUE");
-    run("openssl req" + key + "-keyout " + d + "/server.key -out " + d +
-        "/server.csr -subj /CN=localhost");
-    run("printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > " + d + "/ext.cnf");
-    run("openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d +
-        "/ca.key -set_serial 2 -days 2 -extfile " + d + "/ext.cnf -out " + d + "/server.pem");
-  }
-  ~tls_files() {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string path(const char* name) const { return (dir_ / name).string(); }
-  // redis-server arguments: TLS only, on `port`.
-  std::vector<std::string> server_args(std::uint16_t port) const {
-    return {"--port",
-            "0",
-            "--tls-port",
-            std::to_string(port),
-            "--tls-cert-file",
-            path("server.pem"),
-            "--tls-key-file",
-            path("server.key"),
-            "--tls-ca-cert-file",
-            path("ca.pem"),
-            "--tls-auth-clients",
-            "no"};
-  }
-
- private:
-  static void run(const std::string& cmd) {
-    ASSERT_EQ(std::system((cmd + " 2>/dev/null").c_str()), 0) << cmd;
-  }
-  fs::path dir_;
-};
+// redis-server arguments: TLS only on `port`, with the test certificates.
+std::vector<std::string> tls_server_args(const sio::test::test_certs& certs, std::uint16_t port) {
+  return {"--port",
+          "0",
+          "--tls-port",
+          std::to_string(port),
+          "--tls-cert-file",
+          certs.path("server.pem"),
+          "--tls-key-file",
+          certs.path("server.key"),
+          "--tls-ca-cert-file",
+          certs.path("ca.pem"),
+          "--tls-auth-clients",
+          "no"};
+}
 
 TEST(RedisTls, VerifiedAgainstTheCa) {
-  tls_files files;
+  sio::test::test_certs files;
   const auto port = free_port();
-  redis_server redis(port, files.server_args(port));
+  redis_server redis(port, tls_server_args(files, port));
   test_client c("rediss://127.0.0.1:" + std::to_string(port), {.ca_file = files.path("ca.pem")});
   EXPECT_EQ(text(c.call({"PING"})), "PONG");
   EXPECT_EQ(text(c.call({"SET", "k", std::string(100000, 'x')})), "OK");  // several records
@@ -170,9 +140,9 @@ TEST(RedisTls, VerifiedAgainstTheCa) {
 }
 
 TEST(RedisTls, WithAuth) {
-  tls_files files;
+  sio::test::test_certs files;
   const auto port = free_port();
-  auto args = files.server_args(port);
+  auto args = tls_server_args(files, port);
   args.insert(args.end(), {"--requirepass", "tls-s3cret"});
   redis_server redis(port, args);
   test_client c("rediss://:tls-s3cret@127.0.0.1:" + std::to_string(port),
@@ -181,9 +151,9 @@ TEST(RedisTls, WithAuth) {
 }
 
 TEST(RedisTls, UntrustedCertificateIsRefusedUnlessVerificationIsOff) {
-  tls_files files;
+  sio::test::test_certs files;
   const auto port = free_port();
-  redis_server redis(port, files.server_args(port));
+  redis_server redis(port, tls_server_args(files, port));
   const auto url = "rediss://127.0.0.1:" + std::to_string(port);
   {
     test_client c(url);  // the system's trust store does not know the test CA
