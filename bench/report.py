@@ -475,6 +475,35 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
 
     recovery_section(w, runs)
 
+    tls_groups = [g for g in ("tls_echo_max", "tls_fanout_max") if runs.get((g, "sio-tls"))]
+    if tls_groups:
+        w("## TLS cost (sio over TLS against sio over plain TCP, same run)")
+        w("")
+        w("Both sides measured with Beast's WebSocket client (`--ws-client beast`, the generator's "
+          "TLS client), one sio worker pinned. The ratio is TLS over plain; the generator pays for "
+          "TLS too, so a generator-bound TLS run understates the server's throughput.")
+        w("")
+        w("| run | transport | delivered/s | p50 ms | p99 ms | server CPU % | generator CPU % | msgs/server-CPU-s | errors | notes |")
+        w("|---|---|---|---|---|---|---|---|---|---|")
+        for g in tls_groups:
+            for s, label in (("sio", "plain TCP"), ("sio-tls", "TLS")):
+                res = runs.get((g, s), [])
+                if not res:
+                    continue
+                notes = [n for n in (bound_note(res),) if n]
+                if s == "sio-tls":
+                    plain = med(vals(runs.get((g, "sio"), []), "msgs_per_server_cpu_s"))
+                    tls = med(vals(res, "msgs_per_server_cpu_s"))
+                    thr = ratio(med(vals(res, "delivered_per_s")),
+                                med(vals(runs.get((g, "sio"), []), "delivered_per_s")))
+                    notes.append(f"throughput {fmt_ratio(thr)}, msgs per CPU-s {fmt_ratio(ratio(tls, plain))}")
+                w(f"| {g[4:]} | {label} | {fmt_spread(vals(res, 'delivered_per_s'))} | "
+                  f"{fmt_spread(vals(res, 'latency_ms', 'p50'), 2)} | {fmt_spread(vals(res, 'latency_ms', 'p99'), 2)} | "
+                  f"{fmt_spread(vals(res, 'server_cpu_pct'), 1)} | {fmt_spread(vals(res, 'generator_cpu_pct'), 1)} | "
+                  f"{fmt_spread(vals(res, 'msgs_per_server_cpu_s'))} | {fmt_spread(vals(res, 'errors'))} | "
+                  f"{'; '.join(notes)} |")
+        w("")
+
     vgroups = [g for g in groups if g.startswith("verify_")]
     if vgroups:
         w("## Correctness (`--verify`)")

@@ -14,8 +14,8 @@
 # Environment: BUILD (build dir, default build), REPS, DURATION, OUT (results dir), REPORT (file),
 # PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt),
 # SECTIONS (default all: calibration connect idle echo fanout rooms polling verify recovery
-# multiworker): a subset re-measures only those and replaces their runs in OUT/results.jsonl; the
-# report says which figures came from which run.
+# multiworker tls): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
+# the report says which figures came from which run (e.g. SECTIONS=tls bench/run.sh).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -56,7 +56,7 @@ for b in sio-bench sio-bench-server sio-raw-echo; do
     exit 1
   fi
 done
-if [ ! -d bench/node/node_modules/socket.io ]; then
+if [ "${SECTIONS:-}" != tls ] && [ ! -d bench/node/node_modules/socket.io ]; then
   echo "bench: bench/node/node_modules missing (scripts/deps.sh installs it)" >&2
   exit 1
 fi
@@ -74,9 +74,21 @@ ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"
-ALL_SECTIONS="calibration connect idle echo fanout rooms polling verify recovery multiworker"
+ALL_SECTIONS="calibration connect idle echo fanout rooms polling verify recovery multiworker tls"
 SECTIONS="${SECTIONS:-$ALL_SECTIONS}"
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+
+# The TLS scenarios' server certificate: self-signed, made for this run, removed at exit.
+TLS_DIR=""
+if want tls; then
+  TLS_DIR=$(mktemp -d)
+  if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+    -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$TLS_DIR/key.pem" -out "$TLS_DIR/cert.pem" 2>/dev/null; then
+    echo "bench: openssl could not make the TLS certificate" >&2
+    exit 1
+  fi
+fi
 PARTIAL=0
 [ "$SECTIONS" != "$ALL_SECTIONS" ] && PARTIAL=1
 # A partial run measures into its own file, then replaces those groups in results.jsonl.
@@ -91,6 +103,7 @@ START_TS=$(date +%s)
 # otherwise hold the port a fresh server wants to listen on.
 PORT=23000
 SERVER_PID=""
+SCHEME=http  # https while a TLS server runs
 LAST_LINE=""
 # start_server KIND [pin|nopin] [workers] [server args...]: starts a fresh server on a fresh port;
 # sets SERVER_PID.
@@ -100,8 +113,14 @@ start_server() {
   local pre=()
   [ "$pin" = pin ] && pre=("${PIN_SERVER[@]}")
   PORT=$((PORT + 1))
+  SCHEME=http
   case "$kind" in
     sio) "${pre[@]}" "$BIN/sio-bench-server" --port "$PORT" --workers "$workers" "$@" >>"$LOG" 2>&1 & ;;
+    sio-tls)
+      SCHEME=https
+      "${pre[@]}" "$BIN/sio-bench-server" --port "$PORT" --workers "$workers" \
+        --tls-cert "$TLS_DIR/cert.pem" --tls-key "$TLS_DIR/key.pem" >>"$LOG" 2>&1 &
+      ;;
     node) "${pre[@]}" node --expose-gc bench/node/server.mjs --port "$PORT" "$@" >>"$LOG" 2>&1 & ;;
     raw) "${pre[@]}" "$BIN/sio-raw-echo" --port "$PORT" >>"$LOG" 2>&1 & ;;
   esac
@@ -124,7 +143,7 @@ stop_server() {
   fi
   SERVER_PID=""
 }
-trap 'stop_server' EXIT INT TERM
+trap 'stop_server; [ -n "$TLS_DIR" ] && rm -rf "$TLS_DIR"' EXIT INT TERM
 
 # gen GROUP SERVER REP [pin|nopin] ARGS...: one generator run against the current server; its JSON
 # line, tagged, goes to results.jsonl.
@@ -141,7 +160,7 @@ gen() {
     perf record -F 999 -g -p "$SERVER_PID" -o "$OUT/perf-$group.data" >>"$LOG" 2>&1 &
     perf_pid=$!
   fi
-  line=$("${pre[@]}" "$BIN/sio-bench" --url "http://127.0.0.1:$PORT" --server-pid "$SERVER_PID" \
+  line=$("${pre[@]}" "$BIN/sio-bench" --url "$SCHEME://127.0.0.1:$PORT" --server-pid "$SERVER_PID" \
     --json "$@" 2>>"$LOG" | tee -a "$LOG" | tail -n 1)
   if [ -n "$perf_pid" ]; then
     kill -INT "$perf_pid" 2>/dev/null
@@ -181,6 +200,7 @@ recovery_mem() {
 
 # order REP: A/B alternation, "sio node" on even repetitions and "node sio" on odd ones.
 order() { if [ $(($1 % 2)) -eq 0 ]; then echo "sio node"; else echo "node sio"; fi; }
+tls_order() { if [ $(($1 % 2)) -eq 0 ]; then echo "sio sio-tls"; else echo "sio-tls sio"; fi; }
 
 common=(--duration "$DURATION" --warmup "$WARMUP")
 
@@ -328,6 +348,22 @@ if want multiworker; then
     gen mw_fanout_max sio "$rep" nopin --scenario fanout --clients "$FANOUT_N" --rate 0 \
       "${common[@]}"
     stop_server
+  done
+fi
+
+if want tls; then
+  echo "== tls: sio over TLS and over plain TCP, same run (Beast WebSocket client on both)"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(tls_order "$rep"); do
+      start_server "$s" || continue
+      gen warmup "$s" "$rep" pin --ws-client beast --scenario echo --clients "$ECHO_CLIENTS" \
+        --rate 0 --duration 2 --warmup 0
+      gen tls_echo_max "$s" "$rep" pin --ws-client beast --scenario echo --clients "$ECHO_CLIENTS" \
+        --rate 0 "${common[@]}"
+      gen tls_fanout_max "$s" "$rep" pin --ws-client beast --scenario fanout \
+        --clients "$FANOUT_N" --rate 0 "${common[@]}"
+      stop_server
+    done
   done
 fi
 

@@ -50,13 +50,13 @@ if(SIO_FUZZ)
 endif()
 
 # --- sio_engineio: Engine.IO v4 server on Beast (one .cpp per header under src/engineio/) ------
-# OpenSSL: the CSPRNG for session ids and SHA-1 for the WebSocket handshake.
-find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
+# OpenSSL: TLS (libssl), the CSPRNG for session ids and SHA-1 for the WebSocket handshake.
+find_package(OpenSSL 3 REQUIRED COMPONENTS SSL Crypto)
 file(GLOB SIO_ENGINEIO_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/engineio/*.cpp)
 sio_add_library(engineio ${SIO_ENGINEIO_SOURCES})
 target_link_libraries(sio_engineio
   PUBLIC sio_protocol Boost::headers Threads::Threads
-  PRIVATE Boost::url OpenSSL::Crypto)
+  PRIVATE Boost::url OpenSSL::SSL OpenSSL::Crypto)
 
 # --- sio_server: Socket.IO v5 server, namespaces, adapter interface, in-memory adapter ----------
 file(GLOB SIO_SERVER_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/server/*.cpp)

@@ -48,7 +48,7 @@ sio_pc_dir_flag(SIO_PC_BOOST_LIBS -L "${boost_libdir}" "${CMAKE_CXX_IMPLICIT_LIN
 # Libraries a consumer's own code calls (sio's, Boost.JSON through the headers) always go in Libs.
 set(SIO_PC_LIBS "-lsio_server -lsio_engineio -lsio_protocol${SIO_PC_BOOST_LIBS} -lboost_json")
 set(SIO_PC_PRIVATE_LIBS "-lboost_url -pthread")
-set(SIO_PC_PRIVATE_REQUIRES "libcrypto")
+set(SIO_PC_PRIVATE_REQUIRES "libssl libcrypto")
 # sio_redis and sio_msgpack are always static (see sio_libraries.cmake).
 if(TARGET sio_redis)
   get_filename_component(msgpuck_libdir "${msgpuck_LIBRARY}" DIRECTORY)

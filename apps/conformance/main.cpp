@@ -9,8 +9,10 @@
 //                tests/interop/reference-server.mjs (the same server on the Node.js packages).
 //                --recovery MS turns on connection state recovery with a window of MS
 //                milliseconds (off by default: the protocol suites expect plain CONNECT answers).
+// --tls-cert FILE --tls-key FILE serve both over TLS (https/wss); SIGHUP reloads them.
 //
 // Usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]
+//                               [--tls-cert FILE --tls-key FILE]
 #include <sio/engineio/server.hpp>
 #include <sio/sio.hpp>
 
@@ -18,6 +20,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -194,6 +197,9 @@ void test_namespace(sio::namespace_& test) {
     s.on("close-transport", [](sio::socket& s, const boost::json::array&) {
       if (auto* c = s.conn()) c->close();
     });
+    s.on("handshake", [](sio::socket& s, const boost::json::array&, sio::ack ack) {
+      ack(boost::json::object{{"secure", s.handshake().secure()}});
+    });
     s.on("stored-sessions", [&test](sio::socket&, const boost::json::array&, sio::ack ack) {
       const auto* a = dynamic_cast<const sio::session_aware_adapter*>(&test.get_adapter());
       ack(a ? a->session_count() : 0);
@@ -209,6 +215,7 @@ struct args {
   // (a test with hundreds of clients in one Node.js process needs a wider budget).
   std::chrono::milliseconds ping_interval{300};
   std::chrono::milliseconds ping_timeout{200};
+  std::optional<sio::engineio::tls_options> tls;
 };
 
 args parse_args(int argc, char** argv) {
@@ -232,9 +239,15 @@ args parse_args(int argc, char** argv) {
       a.ping_interval = std::chrono::milliseconds(std::stoul(value()));
     } else if (arg == "--ping-timeout") {
       a.ping_timeout = std::chrono::milliseconds(std::stoul(value()));
+    } else if (arg == "--tls-cert") {
+      if (!a.tls) a.tls.emplace();
+      a.tls->cert_file = value();
+    } else if (arg == "--tls-key") {
+      if (!a.tls) a.tls.emplace();
+      a.tls->key_file = value();
     } else if (arg == "--help" || arg == "-h") {
       std::cout << "usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]"
-                   " [--ping-interval MS] [--ping-timeout MS]\n";
+                   " [--ping-interval MS] [--ping-timeout MS] [--tls-cert FILE --tls-key FILE]\n";
       std::exit(0);
     } else {
       std::cerr << "unknown argument " << arg << "\n";
@@ -253,7 +266,8 @@ std::optional<sio::recovery_options> recovery_of(const args& a) {
 
 int main(int argc, char** argv) {
   const auto a = parse_args(argc, argv);
-  sio::engineio::server srv{{.address = "0.0.0.0", .port = a.port, .workers = a.workers}};
+  sio::engineio::server srv{
+      {.address = "0.0.0.0", .port = a.port, .workers = a.workers, .tls = a.tls}};
 
   srv.attach(engine_io_test_options(), std::make_shared<echo_handler>());
 
@@ -272,10 +286,22 @@ int main(int argc, char** argv) {
   srv.start();
   std::cout << "sio-conformance-server listening on port " << srv.port() << std::endl;
 
-  // Block until SIGINT/SIGTERM, then stop gracefully.
+  // Block until SIGINT/SIGTERM, then stop gracefully; SIGHUP reloads the TLS certificate.
   boost::asio::io_context signals_ctx;
-  boost::asio::signal_set signals(signals_ctx, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) { srv.stop(); });
+  boost::asio::signal_set signals(signals_ctx, SIGINT, SIGTERM, SIGHUP);
+  std::function<void()> wait = [&] {
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (sig != SIGHUP) return srv.stop();
+      if (const auto err = srv.reload_tls()) {
+        std::cout << "TLS reload failed: " << err.message() << std::endl;
+      } else {
+        std::cout << "TLS reloaded" << std::endl;
+      }
+      wait();
+    });
+  };
+  wait();
   signals_ctx.run();
   return 0;
 }

@@ -4,9 +4,10 @@
 //   fanout {room, payload} -> emit "fanout" with payload to every member of that room
 //   stats           -> ack {heap: bytes of heap in use (glibc), clients: Engine.IO sessions}
 //
-//   sio-bench-server --port N [--workers W] [--recovery MS]
+//   sio-bench-server --port N [--workers W] [--recovery MS] [--tls-cert FILE --tls-key FILE]
 //
-// --recovery turns on connection state recovery with a window of MS milliseconds.
+// --recovery turns on connection state recovery with a window of MS milliseconds; --tls-cert and
+// --tls-key serve https and wss instead of plain TCP.
 //
 // Listens on 127.0.0.1 only; stops cleanly on SIGINT/SIGTERM.
 #include <sio/sio.hpp>
@@ -54,6 +55,7 @@ struct args {
   std::uint16_t port = 3000;
   std::size_t workers = 1;
   std::optional<std::chrono::milliseconds> recovery;
+  std::optional<sio::engineio::tls_options> tls;
 };
 
 std::optional<args> parse_args(int argc, char** argv) {
@@ -61,7 +63,13 @@ std::optional<args> parse_args(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string_view name = argv[i];
     if (i + 1 >= argc) return std::nullopt;
-    const long v = std::strtol(argv[++i], nullptr, 10);
+    const char* value = argv[++i];
+    if (name == "--tls-cert" || name == "--tls-key") {
+      if (!a.tls) a.tls.emplace();
+      (name == "--tls-cert" ? a.tls->cert_file : a.tls->key_file) = value;
+      continue;
+    }
+    const long v = std::strtol(value, nullptr, 10);
     if (name == "--port")
       a.port = static_cast<std::uint16_t>(v);
     else if (name == "--workers")
@@ -98,7 +106,8 @@ void install_handlers(sio::server& io) {
 int main(int argc, char** argv) {
   const auto a = parse_args(argc, argv);
   if (!a) {
-    std::cerr << "usage: sio-bench-server --port N [--workers W] [--recovery MS]\n";
+    std::cerr << "usage: sio-bench-server --port N [--workers W] [--recovery MS] "
+                 "[--tls-cert FILE --tls-key FILE]\n";
     return 2;
   }
   raise_fd_limit();
@@ -115,6 +124,7 @@ int main(int argc, char** argv) {
     opts.http.address = "127.0.0.1";
     opts.http.port = a->port;
     opts.http.workers = a->workers;
+    opts.http.tls = a->tls;
     if (a->recovery)
       opts.connection_state_recovery =
           sio::recovery_options{.max_disconnection_duration = *a->recovery};

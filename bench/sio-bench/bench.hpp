@@ -14,6 +14,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
@@ -56,6 +57,7 @@ struct config {
   std::size_t window = 4;         // fanout with rate 0: messages in flight (not fully delivered)
   double connect_timeout = 60;    // s for the whole connect phase
   bool beast_ws = false;          // Beast's websocket::stream instead of the lean client
+  bool tls = false;  // https:// or wss:// URL: Beast's client over TLS (certificate not verified)
 };
 
 // Nanoseconds on the steady clock since the generator started (small enough to travel through
@@ -118,7 +120,8 @@ struct shared_state {
   tcp::endpoint server;
   std::string host_header;
   std::string ws_target;
-  std::string ws_request;  // the upgrade request of the lean client
+  std::string ws_request;                  // the upgrade request of the lean client
+  std::unique_ptr<net::ssl::context> tls;  // cfg.tls: the clients' TLS context
   std::string polling_target;
   std::string pad;  // payload filler
   std::int64_t window_start = 0;

@@ -15,7 +15,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json/parse.hpp>
 
 #include <netinet/in.h>
@@ -291,25 +293,33 @@ void client::on_fanout(std::string_view s) {
 
 namespace {
 
-class ws_client final : public client, public std::enable_shared_from_this<ws_client> {
+// Beast's websocket::stream, over TCP (--ws-client beast) or over TLS (an https:// URL).
+template <bool Tls>
+class ws_client final : public client, public std::enable_shared_from_this<ws_client<Tls>> {
+  using stream_t = std::conditional_t<Tls, beast::ssl_stream<socket_t>, socket_t>;
+
  public:
   ws_client(worker& w, std::uint32_t index, role r, std::uint32_t room, net::ip::address_v4 src)
-      : client(w, index, r, room, src), ws_(w.ioc), q_(r == role::sender ? 8192 : 16) {}
+      : client(w, index, r, room, src), ws_(make_stream(w)), q_(r == role::sender ? 8192 : 16) {}
 
   void start() override {
     phase_ = phase::connecting;
     connect_start_ = now_ns();
     error_code ec;
-    prepare_socket(ws_.next_layer(), src_, ec);
+    prepare_socket(lowest(), src_, ec);
     if (ec) return fail(false);
-    ws_.next_layer().async_connect(sh_.server, [self = shared_from_this()](error_code ec) {
+    lowest().async_connect(sh_.server, [self = this->shared_from_this()](error_code ec) {
       if (ec) return self->fail(false);
-      self->ws_.next_layer().set_option(tcp::no_delay(true), ec);
-      self->ws_.text(true);
-      self->ws_.async_handshake(self->sh_.host_header, self->sh_.ws_target, [self](error_code ec) {
-        if (ec) return self->fail(false);
-        self->do_read();
-      });
+      self->lowest().set_option(tcp::no_delay(true), ec);
+      if constexpr (Tls) {
+        self->ws_.next_layer().async_handshake(net::ssl::stream_base::client,
+                                               [self](error_code ec) {
+                                                 if (ec) return self->fail(false);
+                                                 self->ws_handshake();
+                                               });
+      } else {
+        self->ws_handshake();
+      }
     });
   }
 
@@ -321,13 +331,32 @@ class ws_client final : public client, public std::enable_shared_from_this<ws_cl
     return true;
   }
 
+  static websocket::stream<stream_t> make_stream(worker& w) {
+    if constexpr (Tls) {
+      return websocket::stream<stream_t>(w.ioc, *w.sh.tls);
+    } else {
+      return websocket::stream<stream_t>(w.ioc);
+    }
+  }
+
+  socket_t& lowest() { return beast::get_lowest_layer(ws_); }
+
+  void ws_handshake() {
+    ws_.text(true);
+    ws_.async_handshake(sh_.host_header, sh_.ws_target,
+                        [self = this->shared_from_this()](error_code ec) {
+                          if (ec) return self->fail(false);
+                          self->do_read();
+                        });
+  }
+
   void close_transport() override {
     error_code ec;
-    ws_.next_layer().close(ec);
+    lowest().close(ec);
   }
 
   void do_read() {
-    ws_.async_read(rbuf_, [self = shared_from_this()](error_code ec, std::size_t) {
+    ws_.async_read(rbuf_, [self = this->shared_from_this()](error_code ec, std::size_t) {
       if (ec) return self->fail(false);
       if (self->ws_.got_text()) {
         auto d = self->rbuf_.cdata();
@@ -347,13 +376,14 @@ class ws_client final : public client, public std::enable_shared_from_this<ws_cl
     wbuf_.clear();
     format(m, wbuf_);
     writing_ = true;
-    ws_.async_write(net::buffer(wbuf_), [self = shared_from_this()](error_code ec, std::size_t) {
-      if (ec) return self->fail(false);
-      self->write_next();
-    });
+    ws_.async_write(net::buffer(wbuf_),
+                    [self = this->shared_from_this()](error_code ec, std::size_t) {
+                      if (ec) return self->fail(false);
+                      self->write_next();
+                    });
   }
 
-  websocket::stream<socket_t> ws_;
+  websocket::stream<stream_t> ws_;
   beast::flat_buffer rbuf_;
   std::string wbuf_;
   ring<out_msg> q_;  // packets waiting for the write in flight
@@ -733,7 +763,8 @@ class polling_client final : public client, public std::enable_shared_from_this<
 
 std::shared_ptr<client> make_ws_client(worker& w, std::uint32_t index, client::role r,
                                        std::uint32_t room, net::ip::address_v4 src) {
-  if (w.sh.cfg.beast_ws) return std::make_shared<ws_client>(w, index, r, room, src);
+  if (w.sh.cfg.tls) return std::make_shared<ws_client<true>>(w, index, r, room, src);
+  if (w.sh.cfg.beast_ws) return std::make_shared<ws_client<false>>(w, index, r, room, src);
   return std::make_shared<lean_ws_client>(w, index, r, room, src);
 }
 

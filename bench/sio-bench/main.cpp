@@ -45,6 +45,8 @@ options:   --clients N (100)  --rate MSGS_PER_S (echo 1000, fanout 100, rooms 10
            --warmup S (1)  --drain S (3)  --threads N (1)  --sources N (auto)
            --room-size N (100)  --window N (4, fanout closed loop)  --concurrency N (256)
            --path /socket.io/  --connect-timeout S (60)  --ws-client lean|beast (lean)
+An https:// or wss:// URL speaks TLS (WebSocket scenarios, Beast's client; the server's
+certificate is not verified).
 )";
   std::exit(code);
 }
@@ -83,10 +85,16 @@ double number(const std::string& name, const std::string& v, double lo) {
   return d;
 }
 
-// http://HOST[:PORT][/PATH/] (or ws://): host, port and the Engine.IO path.
+// http://HOST[:PORT][/PATH/] (or ws://; https:// or wss:// for TLS): host, port and the
+// Engine.IO path.
 void parse_url(std::string_view u, config& c) {
   if (u.rfind("http://", 0) == 0) u.remove_prefix(7);
   if (u.rfind("ws://", 0) == 0) u.remove_prefix(5);
+  for (std::string_view scheme : {"https://", "wss://"}) {
+    if (u.rfind(scheme, 0) != 0) continue;
+    u.remove_prefix(scheme.size());
+    c.tls = true;
+  }
   if (auto slash = u.find('/'); slash != std::string_view::npos) {
     auto p = u.substr(slash);
     if (p.size() > 1) c.path = std::string(p);
@@ -95,7 +103,7 @@ void parse_url(std::string_view u, config& c) {
   }
   auto colon = u.rfind(':');
   c.host = std::string(u.substr(0, colon));
-  c.port = 80;
+  c.port = c.tls ? 443 : 80;
   if (colon != std::string_view::npos)
     c.port = static_cast<std::uint16_t>(std::atoi(std::string(u.substr(colon + 1)).c_str()));
   if (c.host == "localhost") c.host = "127.0.0.1";
@@ -194,6 +202,10 @@ config parse_args(int argc, char** argv) {
   }
   if (!have_url) usage(2);
   if (c.scenario == scenario_kind::polling) c.transport = transport_kind::polling;
+  if (c.tls && c.transport == transport_kind::polling) {
+    std::cerr << "sio-bench: TLS is for WebSocket scenarios only\n";
+    usage(2);
+  }
   if (!rate_set) c.rate = default_rate(c.scenario);
   if (c.verify) c.drain = std::max(c.drain, 10.0);
   c.threads = std::min<std::size_t>(c.threads, 64);

@@ -4,6 +4,8 @@
 //   ws_transport     one WebSocket (RFC 6455, our own), one Engine.IO packet per frame; queued
 //                    frames leave in one sendmsg per turn of the worker's loop
 //   session          one Engine.IO session (the `connection` the upper layer sees)
+// With server_options::tls, http_connection detects and completes the TLS handshake first, and the
+// TLS stream moves to the ws_transport on upgrade; the plain TCP path has no TLS branch per frame.
 // A session and its WebSocket always share a worker; a polling request that lands on another
 // worker's connection is posted to the session's worker, which posts the response back.
 #pragma once
@@ -16,6 +18,8 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -39,6 +43,8 @@ namespace websocket = beast::websocket;
 namespace eio = sio::protocol::engineio;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
+// A connection's TLS layer (server_options::tls); its TCP socket is its next layer.
+using tls_stream = asio::ssl::stream<tcp::socket>;
 
 class session;
 class http_connection;
@@ -171,6 +177,13 @@ struct server_impl {
   std::mutex table_mtx;
   std::unordered_map<std::string_view, table_entry> table;  // keys view session::id_
 
+  // The TLS context new connections use (null without server_options::tls); replaced by
+  // reload_tls. A connection's SSL object keeps its own reference to the context it started with.
+  std::mutex tls_mtx;
+  std::shared_ptr<asio::ssl::context> tls_ctx;
+  std::shared_ptr<asio::ssl::context> tls_context();
+  error_code load_tls();  // (re)loads tls_ctx from opts.tls; keeps the old one on failure
+
   // Guards worker::running; run_cv signals a worker thread leaving run() and the progress of
   // run_on_each_worker.
   std::mutex run_mtx;
@@ -189,9 +202,14 @@ struct server_impl {
   void close_sessions(worker& w, const endpoint& ep);  // on w: every session of ep shuts down
 };
 
-// Builds a request_info from a request head; `remote` is the TCP peer.
+// Builds a request_info from a request head; `remote` is the TCP peer, `tls` whether the
+// connection itself is TLS.
 request_info make_request_info(const http::request<http::string_body>& req,
-                               const tcp::endpoint& remote, const trusted_proxies& proxies);
+                               const tcp::endpoint& remote, const trusted_proxies& proxies,
+                               bool tls);
+
+// A server TLS context from the options' files: TLS 1.2 and 1.3, the options' TLS 1.2 ciphers.
+std::shared_ptr<asio::ssl::context> make_tls_context(const tls_options& o, error_code& ec);
 
 // FIFO of outgoing packets for one connection. Unlike std::deque (libstdc++ allocates a 512-byte
 // node and its map in the default constructor and keeps one node for ever), it holds no memory
@@ -257,9 +275,14 @@ struct ws_frame {
 //   frames (header built on the stack, shared payload never copied). A full socket buffer arms one
 //   wait for writability; queued frames stay bounded by the session's max_send_queue.
 // No extensions (permessage-deflate is not offered). Invalid input closes with 1002/1007/1009.
+// Over TLS the same frames are parsed and gathered, but reads are async_read_some into a buffer of
+// the connection's own and the gathered frames go out as one async_write of a contiguous copy
+// (they are encrypted into records anyway).
 class ws_transport : public std::enable_shared_from_this<ws_transport> {
  public:
-  ws_transport(server_impl& srv, worker& w, tcp::socket s, std::size_t max_payload);
+  // `tls`, when set, carries the connection (and `s` is unused).
+  ws_transport(server_impl& srv, worker& w, tcp::socket s, std::unique_ptr<tls_stream> tls,
+               std::size_t max_payload);
   ~ws_transport();
 
   using accept_handler = std::function<void(error_code)>;
@@ -272,7 +295,7 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
 
   void send(ws_frame f);
   std::size_t queued() const noexcept { return queue_.size(); }
-  bool writable() const noexcept { return queue_.empty() && !closing_; }
+  bool writable() const noexcept { return queue_.empty() && !wait_write_ && !closing_; }
   // graceful: flush queued frames first. Either way a close frame follows; idempotent.
   void close(bool graceful);
   worker& owner() noexcept { return w_; }
@@ -282,7 +305,13 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
 
  private:
   void flush();
+  void flush_tls();
   void on_readable();
+  void read_tls();
+  // Parses received bytes (with any partial frame kept from before); false once the socket is
+  // closed.
+  bool consume(char* data, std::size_t n);
+  tcp::socket& socket() noexcept { return tls_ ? tls_->next_layer() : sock_; }
   // Parses whole frames of [p, p+n); returns the bytes consumed, or npos when the connection is
   // done (closed, failed).
   std::size_t parse(char* p, std::size_t n);
@@ -303,6 +332,9 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   worker& w_;
   live_token live_;
   tcp::socket sock_;
+  std::unique_ptr<tls_stream> tls_;
+  std::unique_ptr<char[]> tls_rx_;  // TLS only: what async_read_some reads into
+  std::string tls_tx_;              // TLS only: the frames of the write in flight
   std::size_t max_payload_;
   packet_queue<ws_frame> queue_;
   std::size_t head_off_ = 0;  // bytes of queue_.front() already written
@@ -316,7 +348,7 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   std::weak_ptr<session> session_;
   std::uint8_t message_op_ = 0;  // opcode of the fragmented message (0: none)
   bool scheduled_ = false;       // in the worker's flush list
-  bool wait_write_ = false;      // waiting for writability
+  bool wait_write_ = false;      // waiting for writability (TLS: a write in flight)
   bool closing_ = false;         // no more sends accepted
   bool close_queued_ = false;    // our close frame is queued or sent
   bool read_done_ = false;       // no more reads (EOF, error, close frame)
@@ -337,6 +369,8 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   worker& owner() noexcept { return w_; }
 
  private:
+  void start_tls(std::shared_ptr<asio::ssl::context> ctx);
+  void on_detected(error_code ec, bool tls, const std::shared_ptr<asio::ssl::context>& ctx);
   void do_read();
   void on_header(error_code ec);
   void on_body(error_code ec);
@@ -361,11 +395,20 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void open_polling(const endpoint& ep, request_info info);
   void upgrade_to_websocket(const endpoint& ep, eio::query_map q, std::optional<table_entry> entry,
                             request_info info);
+  request_info current_info() const;  // of the request in progress
+  tcp::socket& socket() noexcept { return tls_ ? tls_->next_layer() : stream_.socket(); }
+  // Calls f with the stream the connection speaks HTTP on: TLS, or the plain TCP stream.
+  template <class F>
+  void with_stream(F&& f) {
+    if (tls_) return f(*tls_);
+    f(stream_);
+  }
 
   server_impl& srv_;
   worker& w_;
   live_token live_;
-  beast::tcp_stream stream_;
+  beast::tcp_stream stream_;  // with TLS, its socket moves into tls_ after the detection
+  std::unique_ptr<tls_stream> tls_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::request<http::string_body> req_;

@@ -1,6 +1,7 @@
 #include "detail.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -9,6 +10,8 @@
 #include <atomic>
 #include <cctype>
 #include <functional>
+
+#include <openssl/ssl.h>
 
 namespace sio::engineio::detail {
 namespace {
@@ -83,9 +86,10 @@ void apply_cors(const cors_options& cors, std::string_view origin,
 }
 
 void start_websocket(server_impl& srv, worker& w, const endpoint& ep, tcp::socket sock,
-                     http::request<http::string_body> req, request_info info,
-                     std::optional<std::string> sid) {
-  auto ws = std::make_shared<ws_transport>(srv, w, std::move(sock), ep.opts.max_payload);
+                     std::unique_ptr<tls_stream> tls, http::request<http::string_body> req,
+                     request_info info, std::optional<std::string> sid) {
+  auto ws =
+      std::make_shared<ws_transport>(srv, w, std::move(sock), std::move(tls), ep.opts.max_payload);
   std::string new_id;
   std::string headers;
   if (!sid) {
@@ -135,6 +139,21 @@ std::optional<std::string> refusal(const endpoint& ep, const request_info& info)
   }
 }
 
+struct ssl_free {
+  void operator()(SSL* s) const noexcept { SSL_free(s); }
+};
+using ssl_ptr = std::unique_ptr<SSL, ssl_free>;
+
+// The TLS state of `tls` alone, to be carried to another worker: asio's stream is bound to its
+// socket's io_context, the SSL object is not. Taken between requests, when no TLS bytes are
+// buffered on either side (a client sends nothing before the 101).
+ssl_ptr detach_ssl(std::unique_ptr<tls_stream> tls) {
+  SSL* ssl = tls->native_handle();
+  SSL_up_ref(ssl);
+  tls.reset();
+  return ssl_ptr(ssl);
+}
+
 }  // namespace
 
 http_connection::http_connection(server_impl& srv, worker& w, tcp::socket s)
@@ -156,7 +175,37 @@ void http_connection::start() {
   error_code ec;
   remote_ = stream_.socket().remote_endpoint(ec);
   stream_.socket().set_option(tcp::no_delay(true), ec);
+  if (auto ctx = srv_.tls_context()) return start_tls(std::move(ctx));
   do_read();
+}
+
+void http_connection::start_tls(std::shared_ptr<asio::ssl::context> ctx) {
+  // The handshake (and the detection before it) must finish within the header timeout.
+  arm_timer(srv_.opts.header_timeout);
+  beast::async_detect_ssl(
+      stream_, buffer_, [self = shared_from_this(), ctx = std::move(ctx)](error_code ec, bool tls) {
+        self->on_detected(ec, tls, ctx);
+      });
+}
+
+void http_connection::on_detected(error_code ec, bool tls,
+                                  const std::shared_ptr<asio::ssl::context>& ctx) {
+  if (closed_) return;
+  if (ec) return close_socket();
+  if (!tls) return fail_raw(400, "This port speaks HTTPS");
+  tls_ = std::make_unique<tls_stream>(stream_.release_socket(), *ctx);
+  tls_->async_handshake(asio::ssl::stream_base::server, buffer_.data(),
+                        [self = shared_from_this()](error_code ec2, std::size_t used) {
+                          if (self->closed_) return;
+                          // A failed handshake concerns this connection only.
+                          if (ec2) return self->close_socket();
+                          self->buffer_.consume(used);
+                          self->do_read();
+                        });
+}
+
+request_info http_connection::current_info() const {
+  return make_request_info(req_, remote_, srv_.proxies, tls_ != nullptr);
 }
 
 void http_connection::arm_timer(std::chrono::steady_clock::duration d) {
@@ -181,8 +230,8 @@ void http_connection::close_socket() {
     }
   }
   error_code ec;
-  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-  stream_.socket().close(ec);
+  socket().shutdown(tcp::socket::shutdown_both, ec);
+  socket().close(ec);
 }
 
 void http_connection::shutdown() {
@@ -201,9 +250,11 @@ void http_connection::do_read() {
     limit = std::max<std::uint64_t>(limit, ep->opts.max_payload);
   parser_->body_limit(limit);
   arm_timer(first_ ? srv_.opts.header_timeout : srv_.opts.idle_timeout);
-  http::async_read_header(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
+  with_stream([&](auto& s) {
+    http::async_read_header(
+        s, buffer_, *parser_,
+        [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
+  });
 }
 
 void http_connection::on_header(error_code ec) {
@@ -241,8 +292,11 @@ void http_connection::on_header(error_code ec) {
   parser_->body_limit(limit);
   if (ep_ && h.method() == http::verb::post) begin_post(h.target());
   if (parser_->is_done()) return on_body({});
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](error_code ec, std::size_t) { self->on_body(ec); });
+  with_stream([&](auto& s) {
+    http::async_read(s, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
+      self->on_body(ec);
+    });
+  });
 }
 
 void http_connection::begin_post(std::string_view target) {
@@ -293,7 +347,7 @@ void http_connection::handle_app() {
     return write(make_response(http::status::not_found, "text/plain", "Not Found", version_));
   }
   waiting_ = true;
-  auto info = make_request_info(req_, remote_, srv_.proxies);
+  auto info = current_info();
   auto called = std::make_shared<std::atomic<bool>>(false);
   http_respond respond = [self = shared_from_this(), called](http_response res) {
     if (called->exchange(true)) return;
@@ -374,7 +428,7 @@ void http_connection::handle_engine_http(const endpoint& ep, const eio::query_ma
   }
   if (auto e = eio::check_handshake(q, c)) return engine_error(*e);
   const bool supported = eio::is_supported_version(q);
-  decide(ep, make_request_info(req_, remote_, srv_.proxies), true,
+  decide(ep, current_info(), true,
          [this, &ep, supported](std::optional<std::string> verdict, request_info info) {
            if (verdict) return engine_error(eio::request_error::forbidden, *verdict);
            if (!supported) return engine_error(eio::request_error::unsupported_protocol_version);
@@ -434,10 +488,10 @@ void http_connection::handle_engine_upgrade(const endpoint& ep, const eio::query
   if (const auto sid = q.find("sid"); sid != q.end() && !sid->second.empty()) {
     const auto entry = srv_.lookup(sid->second);
     if (!entry || entry->endpoint != ep.index) return fail_raw(400, "Session ID unknown");
-    return upgrade_to_websocket(ep, q, entry, make_request_info(req_, remote_, srv_.proxies));
+    return upgrade_to_websocket(ep, q, entry, current_info());
   }
   const bool supported = eio::is_supported_version(q);
-  decide(ep, make_request_info(req_, remote_, srv_.proxies), false,
+  decide(ep, current_info(), false,
          [this, &ep, q, supported](std::optional<std::string> verdict, request_info info) {
            if (verdict)
              return fail_raw(400, verdict->empty() ? eio::message(eio::request_error::forbidden)
@@ -456,25 +510,33 @@ void http_connection::upgrade_to_websocket(const endpoint& ep, eio::query_map q,
   timer_.cancel();
   std::optional<std::string> sid;
   if (entry) sid = q.find("sid")->second;
-  tcp::socket sock = stream_.release_socket();
   worker& target = entry ? *srv_.workers[entry->worker] : w_;
   if (&target == &w_) {
-    return start_websocket(srv_, w_, ep, std::move(sock), std::move(req_), std::move(info),
-                           std::move(sid));
+    tcp::socket sock = tls_ ? tcp::socket(w_.ctx) : stream_.release_socket();
+    return start_websocket(srv_, w_, ep, std::move(sock), std::move(tls_), std::move(req_),
+                           std::move(info), std::move(sid));
   }
   error_code ec;
-  const auto proto = sock.local_endpoint(ec).protocol();
+  const auto proto = socket().local_endpoint(ec).protocol();
   if (ec) return;
-  const auto fd = sock.release(ec);
+  const auto fd = socket().release(ec);
   if (ec) return;
-  asio::post(target.ctx, [&srv = srv_, &target, &ep, fd, proto, req = std::move(req_),
-                          info = std::move(info), sid = std::move(sid)]() mutable {
-    tcp::socket s(target.ctx);
-    error_code ec2;
-    s.assign(proto, fd, ec2);
-    if (ec2) return;
-    start_websocket(srv, target, ep, std::move(s), std::move(req), std::move(info), std::move(sid));
-  });
+  ssl_ptr ssl = tls_ ? detach_ssl(std::move(tls_)) : nullptr;
+  asio::post(
+      target.ctx, [&srv = srv_, &target, &ep, fd, proto, ssl = std::move(ssl),
+                   req = std::move(req_), info = std::move(info), sid = std::move(sid)]() mutable {
+        tcp::socket s(target.ctx);
+        error_code ec2;
+        s.assign(proto, fd, ec2);
+        if (ec2) return;
+        std::unique_ptr<tls_stream> tls;
+        if (ssl) {
+          tls = std::make_unique<tls_stream>(std::move(s), ssl.release());  // owns the SSL now
+          s = tcp::socket(target.ctx);
+        }
+        start_websocket(srv, target, ep, std::move(s), std::move(tls), std::move(req),
+                        std::move(info), std::move(sid));
+      });
 }
 
 void http_connection::fail_raw(unsigned status, std::string_view body) {
@@ -498,8 +560,7 @@ void http_connection::decorate(http::response<http::string_body>& res) {
   const auto& o = ep_->opts;
   // The hooks see successful responses only (as Node's events: not errors, not preflights).
   if (res.result() != http::status::ok || (!o.initial_headers && !o.headers)) return;
-  for (auto& [name, value] : hook_headers(o, make_request_info(req_, remote_, srv_.proxies)))
-    res.insert(name, value);
+  for (auto& [name, value] : hook_headers(o, current_info())) res.insert(name, value);
 }
 
 void http_connection::write(http::response<http::string_body> res) {
@@ -514,10 +575,11 @@ void http_connection::write(http::response<http::string_body> res) {
   auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
   if (!reading_) arm_timer(srv_.opts.idle_timeout);
   writing_ = true;
-  http::async_write(stream_, *sp,
-                    [self = shared_from_this(), sp, close](error_code ec, std::size_t) {
-                      self->on_write(ec, close);
-                    });
+  with_stream([&](auto& s) {
+    http::async_write(s, *sp, [self = shared_from_this(), sp, close](error_code ec, std::size_t) {
+      self->on_write(ec, close);
+    });
+  });
 }
 
 void http_connection::on_write(error_code ec, bool close) {
@@ -537,18 +599,20 @@ void http_connection::monitor() {
   // stay in the buffer for the next request.
   if (closed_ || reading_) return;
   reading_ = true;
-  stream_.async_read_some(buffer_.prepare(2048),
-                          [self = shared_from_this()](error_code ec, std::size_t n) {
-                            self->reading_ = false;
-                            if (self->closed_) return;
-                            if (ec) return self->close_socket();
-                            self->buffer_.commit(n);
-                            if (self->buffer_.size() > self->srv_.opts.max_header_bytes)
-                              return self->close_socket();
-                            if (self->waiting_) return self->monitor();
-                            if (self->writing_) return;  // on_write goes on with the next request
-                            self->do_read();
-                          });
+  with_stream([&](auto& s) {
+    s.async_read_some(buffer_.prepare(2048),
+                      [self = shared_from_this()](error_code ec, std::size_t n) {
+                        self->reading_ = false;
+                        if (self->closed_) return;
+                        if (ec) return self->close_socket();
+                        self->buffer_.commit(n);
+                        if (self->buffer_.size() > self->srv_.opts.max_header_bytes)
+                          return self->close_socket();
+                        if (self->waiting_) return self->monitor();
+                        if (self->writing_) return;  // on_write goes on with the next request
+                        self->do_read();
+                      });
+  });
 }
 
 }  // namespace sio::engineio::detail

@@ -104,6 +104,21 @@ std::string server_impl::generate_id() {
   }
 }
 
+std::shared_ptr<asio::ssl::context> server_impl::tls_context() {
+  std::lock_guard lock(tls_mtx);
+  return tls_ctx;
+}
+
+error_code server_impl::load_tls() {
+  if (!opts.tls) return make_error_code(std::errc::operation_not_supported);
+  error_code ec;
+  auto ctx = make_tls_context(*opts.tls, ec);
+  if (ec) return ec;
+  std::lock_guard lock(tls_mtx);
+  tls_ctx = std::move(ctx);
+  return {};
+}
+
 void server_impl::do_accept() {
   if (stopping || !acceptor) return;
   worker& w = *workers[next_worker];
@@ -204,10 +219,12 @@ void server_impl::close_sessions(worker& w, const endpoint& ep) {
 }
 
 request_info make_request_info(const http::request<http::string_body>& req,
-                               const tcp::endpoint& remote, const trusted_proxies& proxies) {
+                               const tcp::endpoint& remote, const trusted_proxies& proxies,
+                               bool tls) {
   request_info info;
   info.url = std::string(req.target());
   info.remote_port = remote.port();
+  info.secure = tls;
   if (proxies.empty()) {
     info.remote_address = remote.address().to_string();
   } else {
@@ -217,7 +234,7 @@ request_info make_request_info(const http::request<http::string_body>& req,
       forwarded_for += it->value();
     }
     info.remote_address = proxies.client_address(remote.address(), forwarded_for);
-    info.secure = proxies.forwarded_secure(remote.address(), req["X-Forwarded-Proto"]);
+    info.secure = tls || proxies.forwarded_secure(remote.address(), req["X-Forwarded-Proto"]);
   }
   string_table::builder headers;
   std::string name;
@@ -306,6 +323,10 @@ void server::on_request(http_handler h) {
 
 void server::start() {
   auto& s = *impl_;
+  if (s.started) return;
+  if (s.opts.tls) {
+    if (const auto ec = s.load_tls()) throw boost::system::system_error(ec, "TLS certificate");
+  }
   if (s.started.exchange(true)) return;
   auto& w0 = *s.workers[0];
   const auto addr = detail::asio::ip::make_address(s.opts.address);
@@ -384,6 +405,9 @@ std::size_t server::current_worker() const noexcept {
 }
 void server::run_on_each_worker(const std::function<void(std::size_t)>& f) {
   impl_->run_on_each_worker(f);
+}
+boost::system::error_code server::reload_tls() {
+  return impl_->load_tls();
 }
 std::size_t server::session_count() const noexcept {
   std::lock_guard lock(impl_->table_mtx);

@@ -1,9 +1,12 @@
-// The server side of RFC 6455 on a plain TCP socket (see the class comment in detail.hpp).
+// The server side of RFC 6455 on a TCP socket or a TLS stream (see the class comment in
+// detail.hpp).
 #include "detail.hpp"
 
 #include <sio/protocol/utf8.hpp>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
 
 #include <openssl/evp.h>
 
@@ -20,6 +23,8 @@ namespace {
 constexpr std::size_t kScratch = 64 * 1024;  // per worker
 constexpr std::size_t kFramesPerWrite = 64;  // frames gathered by one sendmsg
 constexpr std::size_t kMaxQueuedForPong = 256;
+constexpr std::size_t kTlsRead = 16 * 1024;    // one TLS record's worth
+constexpr std::size_t kTlsKeepTx = 64 * 1024;  // write buffer capacity kept between bursts
 
 enum : unsigned {
   op_cont = 0,
@@ -154,6 +159,42 @@ std::size_t frame_size(const ws_frame& f) noexcept {
   return len + header_size(len);
 }
 
+// Up to kFramesPerWrite queued frames as one gather list: headers built in `hdrs`, payloads shared.
+struct gathered {
+  std::array<iovec, 2 * kFramesPerWrite> iov;  // only the first niov are written and read
+  std::array<std::array<unsigned char, 11>, kFramesPerWrite> hdrs;
+  std::size_t niov = 0;
+  std::size_t frames = 0;
+};
+
+void gather(const packet_queue<ws_frame>& queue, gathered& g) noexcept {
+  auto& iov = g.iov;
+  std::size_t niov = 0;
+  std::size_t frames = 0;
+  for (auto it = queue.begin(); it != queue.end() && frames < kFramesPerWrite; ++it, ++frames) {
+    const ws_frame& f = *it;
+    if (f.k == ws_frame::kind::raw) {
+      iov[niov++] = {const_cast<char*>(f.msg->data.data()), f.msg->data.size()};
+      continue;
+    }
+    auto& h = g.hdrs[frames];
+    if (f.msg && f.msg->binary) {
+      const auto hl = write_header(h.data(), op_binary, f.msg->data.size());
+      iov[niov++] = {h.data(), hl};
+      if (!f.msg->data.empty())
+        iov[niov++] = {const_cast<char*>(f.msg->data.data()), f.msg->data.size()};
+      continue;
+    }
+    const std::size_t data_len = f.msg ? f.msg->data.size() : 0;
+    auto hl = write_header(h.data(), op_text, 1 + data_len);
+    h[hl++] = static_cast<unsigned char>('0' + static_cast<int>(f.type));
+    iov[niov++] = {h.data(), hl};
+    if (data_len != 0) iov[niov++] = {const_cast<char*>(f.msg->data.data()), data_len};
+  }
+  g.niov = niov;
+  g.frames = frames;
+}
+
 }  // namespace
 
 // --- worker: one flush per turn of the event loop -----------------------------------------------
@@ -174,11 +215,17 @@ void worker::run_flush() {
 
 // --- ws_transport -------------------------------------------------------------------------------
 
-ws_transport::ws_transport(server_impl& srv, worker& w, tcp::socket s, std::size_t max_payload)
-    : srv_(srv), w_(w), live_(w), sock_(std::move(s)), max_payload_(max_payload) {
+ws_transport::ws_transport(server_impl& srv, worker& w, tcp::socket s,
+                           std::unique_ptr<tls_stream> tls, std::size_t max_payload)
+    : srv_(srv),
+      w_(w),
+      live_(w),
+      sock_(std::move(s)),
+      tls_(std::move(tls)),
+      max_payload_(max_payload) {
   srv_.connections.fetch_add(1);
   error_code ec;
-  sock_.non_blocking(true, ec);
+  if (!tls_) sock_.non_blocking(true, ec);
 }
 
 ws_transport::~ws_transport() {
@@ -230,8 +277,22 @@ void ws_transport::accept(const http::request<http::string_body>& req, std::stri
 }
 
 void ws_transport::start_reading() {
+  if (tls_) return read_tls();
   // Data may already wait (it raised no readiness event while nobody waited): read first.
   asio::post(w_.ctx, [self = shared_from_this()] { self->on_readable(); });
+}
+
+void ws_transport::read_tls() {
+  if (dead_) return;
+  if (!tls_rx_) tls_rx_ = std::make_unique<char[]>(kTlsRead);
+  tls_->async_read_some(asio::buffer(tls_rx_.get(), kTlsRead),
+                        [self = shared_from_this()](error_code ec, std::size_t n) {
+                          if (self->dead_) return;
+                          // A peer that closes TCP without close_notify has simply gone.
+                          if (ec == asio::ssl::error::stream_truncated) ec = asio::error::eof;
+                          if (ec) return self->read_ended(ec);
+                          if (self->consume(self->tls_rx_.get(), n)) self->read_tls();
+                        });
 }
 
 void ws_transport::on_readable() {
@@ -248,26 +309,7 @@ void ws_transport::on_readable() {
       return read_ended(error_code(errno, boost::system::system_category()));
     }
     const auto got = static_cast<std::size_t>(n);
-    if (!read_done_) {
-      if (!rx_ || rx_->partial.empty()) {
-        const auto used = parse(scratch, got);
-        if (used != std::string::npos && used < got && !read_done_) {
-          if (!rx_) rx_ = std::make_unique<rx_state>();
-          rx_->partial.assign(scratch + used, got - used);
-        }
-      } else {
-        auto& partial = rx_->partial;
-        partial.append(scratch, got);
-        const auto used = parse(partial.data(), partial.size());
-        if (used == std::string::npos || read_done_) {
-          std::string().swap(partial);
-        } else {
-          partial.erase(0, used);
-        }
-      }
-      release_rx();
-      if (dead_) return;
-    }
+    if (!consume(scratch, got)) return;
     if (got < kScratch) break;  // the socket had no more than this: nothing is left unread
     if (round == 7) {           // a fast sender: let the other connections of this worker run
       asio::post(w_.ctx, [self = shared_from_this()] { self->on_readable(); });
@@ -281,6 +323,28 @@ void ws_transport::on_readable() {
     }
     self->on_readable();
   });
+}
+
+bool ws_transport::consume(char* data, std::size_t n) {
+  if (read_done_) return !dead_;  // only waiting for the peer's EOF
+  if (!rx_ || rx_->partial.empty()) {
+    const auto used = parse(data, n);
+    if (used != std::string::npos && used < n && !read_done_) {
+      if (!rx_) rx_ = std::make_unique<rx_state>();
+      rx_->partial.assign(data + used, n - used);
+    }
+  } else {
+    auto& partial = rx_->partial;
+    partial.append(data, n);
+    const auto used = parse(partial.data(), partial.size());
+    if (used == std::string::npos || read_done_) {
+      std::string().swap(partial);
+    } else {
+      partial.erase(0, used);
+    }
+  }
+  release_rx();
+  return !dead_;
 }
 
 std::size_t ws_transport::parse(char* p, std::size_t n) {
@@ -462,32 +526,13 @@ void ws_transport::flush_scheduled() {
 
 void ws_transport::flush() {
   if (dead_) return;
+  if (tls_) return flush_tls();
   const int fd = sock_.native_handle();
   while (!queue_.empty()) {
-    std::array<iovec, 2 * kFramesPerWrite> iov;  // only the first niov are written and read
-    std::array<std::array<unsigned char, 11>, kFramesPerWrite> hdrs;
-    std::size_t niov = 0;
-    std::size_t frames = 0;
-    for (auto it = queue_.begin(); it != queue_.end() && frames < kFramesPerWrite; ++it, ++frames) {
-      const ws_frame& f = *it;
-      if (f.k == ws_frame::kind::raw) {
-        iov[niov++] = {const_cast<char*>(f.msg->data.data()), f.msg->data.size()};
-        continue;
-      }
-      auto& h = hdrs[frames];
-      if (f.msg && f.msg->binary) {
-        const auto hl = write_header(h.data(), op_binary, f.msg->data.size());
-        iov[niov++] = {h.data(), hl};
-        if (!f.msg->data.empty())
-          iov[niov++] = {const_cast<char*>(f.msg->data.data()), f.msg->data.size()};
-        continue;
-      }
-      const std::size_t data_len = f.msg ? f.msg->data.size() : 0;
-      auto hl = write_header(h.data(), op_text, 1 + data_len);
-      h[hl++] = static_cast<unsigned char>('0' + static_cast<int>(f.type));
-      iov[niov++] = {h.data(), hl};
-      if (data_len != 0) iov[niov++] = {const_cast<char*>(f.msg->data.data()), data_len};
-    }
+    gathered g;
+    gather(queue_, g);
+    auto& iov = g.iov;
+    const std::size_t niov = g.niov;
     // Skip what a previous partial write sent of the first frame.
     std::size_t first = 0;
     for (std::size_t skip = head_off_; skip > 0;) {
@@ -528,6 +573,33 @@ void ws_transport::flush() {
   if (close_queued_) after_close_frame();
 }
 
+void ws_transport::flush_tls() {
+  if (wait_write_) return;  // the write in flight goes on with what is queued
+  if (queue_.empty()) {
+    if (close_queued_) after_close_frame();
+    return;
+  }
+  gathered g;
+  gather(queue_, g);
+  tls_tx_.clear();
+  for (std::size_t i = 0; i < g.niov; ++i)
+    tls_tx_.append(static_cast<const char*>(g.iov[i].iov_base), g.iov[i].iov_len);
+  for (std::size_t i = 0; i < g.frames; ++i) queue_.pop_front();
+  wait_write_ = true;
+  asio::async_write(*tls_, asio::buffer(tls_tx_),
+                    [self = shared_from_this()](error_code ec, std::size_t) {
+                      self->wait_write_ = false;
+                      if (self->dead_) return;
+                      if (ec) {
+                        self->close_socket();
+                        self->notify_closed(asio::error::connection_reset);
+                        return;
+                      }
+                      if (self->tls_tx_.capacity() > kTlsKeepTx) std::string().swap(self->tls_tx_);
+                      self->flush_tls();
+                    });
+}
+
 void ws_transport::wait_writable() {
   wait_write_ = true;
   sock_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
@@ -542,7 +614,7 @@ void ws_transport::after_close_frame() {
   // Our close frame is out: no more data from us (FIN). Wait, bounded, for the peer to finish its
   // side (its close frame, then EOF) so that nothing it still sends makes our close a reset.
   error_code ec;
-  sock_.shutdown(tcp::socket::shutdown_send, ec);
+  socket().shutdown(tcp::socket::shutdown_send, ec);
   if (ec) return close_socket();
   arm_close_timer();
 }
@@ -587,7 +659,7 @@ void ws_transport::close_socket() {
   dead_ = true;
   closing_ = true;
   error_code ec;
-  sock_.close(ec);  // cancels the waits
+  socket().close(ec);  // cancels the waits and TLS operations
   if (close_timer_) close_timer_->cancel();
   queue_.clear();
   head_off_ = 0;

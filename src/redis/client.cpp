@@ -6,12 +6,18 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 
 #include <hiredis/hiredis.h>
 #include <hiredis/read.h>
+
+#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <array>
@@ -26,6 +32,7 @@ namespace sio::redis {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+using tls_stream = asio::ssl::stream<tcp::socket&>;
 
 namespace {
 
@@ -106,11 +113,56 @@ void append_command(std::string& out, const std::vector<std::string>& args) {
   }
 }
 
+namespace {
+
+// Decodes %XX escapes (a password may hold '@', ':' or '/'); nullopt for a malformed escape.
+std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    unsigned v = 0;
+    if (i + 2 >= s.size()) return std::nullopt;
+    auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
+    if (ec != std::errc() || p != s.data() + i + 3) return std::nullopt;
+    out += static_cast<char>(v);
+    i += 2;
+  }
+  return out;
+}
+
+constexpr std::string_view plain_scheme = "redis://";
+constexpr std::string_view tls_scheme = "rediss://";
+
+}  // namespace
+
+std::string redact_url(std::string_view url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string_view::npos) return std::string(url);
+  const auto start = scheme + 3;
+  const auto slash = url.find('/', start);
+  const auto at = url.substr(0, slash).rfind('@');
+  if (at == std::string_view::npos || at < start) return std::string(url);
+  const auto colon = url.substr(0, at).find(':', start);
+  if (colon == std::string_view::npos) {  // redis://password@host
+    return std::string(url.substr(0, start)) + "***" + std::string(url.substr(at));
+  }
+  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+}
+
 std::optional<endpoint> parse_url(std::string_view url) {
-  constexpr std::string_view scheme = "redis://";
-  if (url.substr(0, scheme.size()) != scheme) return std::nullopt;
-  url.remove_prefix(scheme.size());
   endpoint e;
+  if (url.starts_with(tls_scheme)) {
+    e.tls = true;
+    url.remove_prefix(tls_scheme.size());
+  } else if (url.starts_with(plain_scheme)) {
+    url.remove_prefix(plain_scheme.size());
+  } else {
+    return std::nullopt;
+  }
   if (auto slash = url.find('/'); slash != std::string_view::npos) {
     auto db = url.substr(slash + 1);
     url = url.substr(0, slash);
@@ -122,12 +174,17 @@ std::optional<endpoint> parse_url(std::string_view url) {
   if (auto at = url.rfind('@'); at != std::string_view::npos) {
     auto cred = url.substr(0, at);
     url = url.substr(at + 1);
+    std::optional<std::string> user, password;
     if (auto colon = cred.find(':'); colon != std::string_view::npos) {
-      e.username = std::string(cred.substr(0, colon));
-      e.password = std::string(cred.substr(colon + 1));
+      user = percent_decode(cred.substr(0, colon));
+      password = percent_decode(cred.substr(colon + 1));
     } else {
-      e.password = std::string(cred);
+      user = std::string();
+      password = percent_decode(cred);
     }
+    if (!user || !password) return std::nullopt;
+    e.username = std::move(*user);
+    e.password = std::move(*password);
   }
   std::string_view host = url, port;
   if (!url.empty() && url.front() == '[') {  // [v6]:port
@@ -169,10 +226,14 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     tcp::socket socket;
     tcp::resolver resolver;
     asio::steady_timer timer;
+    // rediss://: the TLS layer over `socket`, new for each connection (the previous one is
+    // replaced only on the next connection, when its aborted operations have completed).
+    std::unique_ptr<tls_stream> tls;
   };
   std::unique_ptr<io_objects> io;  // released when the io_context goes (see shutdown.hpp)
   std::atomic<bool> dead{false};
   client_options opts;
+  std::shared_ptr<asio::ssl::context> tls_ctx;  // rediss://: made on the first connection
   redisReader* reader = nullptr;
 
   bool started = false;
@@ -205,6 +266,13 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
 
   bool ready() const { return up && pending_sub_acks == 0; }
 
+  // Calls f with the stream the connection speaks RESP on: TLS, or the TCP socket.
+  template <class F>
+  void with_stream(F&& f) {
+    if (opts.server.tls) return f(*io->tls);
+    f(io->socket);
+  }
+
   void do_start() {
     if (started || stopped) return;
     started = true;
@@ -222,9 +290,43 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
                               [self](boost::system::error_code ec, const tcp::endpoint&) {
                                 if (self->stopped) return;
                                 if (ec) return self->failed("connect: " + ec.message());
+                                if (self->opts.server.tls) return self->start_tls();
                                 self->on_connected();
                               });
         });
+  }
+
+  boost::system::error_code make_tls_context() {
+    boost::system::error_code ec;
+    auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    if (!opts.tls.verify) {
+      ctx->set_verify_mode(asio::ssl::verify_none, ec);
+    } else {
+      ctx->set_verify_mode(asio::ssl::verify_peer, ec);
+      if (!ec && opts.tls.ca_file.empty()) ctx->set_default_verify_paths(ec);
+      if (!ec && !opts.tls.ca_file.empty()) ctx->load_verify_file(opts.tls.ca_file, ec);
+    }
+    if (!ec) tls_ctx = std::move(ctx);
+    return ec;
+  }
+
+  void start_tls() {
+    if (!tls_ctx) {
+      if (const auto ec = make_tls_context()) return failed("TLS setup: " + ec.message());
+    }
+    io->tls = std::make_unique<tls_stream>(io->socket, *tls_ctx);
+    const auto& host = opts.server.host;
+    boost::system::error_code not_ip;
+    asio::ip::make_address(host, not_ip);
+    if (not_ip) SSL_set_tlsext_host_name(io->tls->native_handle(), host.c_str());  // SNI
+    if (opts.tls.verify) io->tls->set_verify_callback(asio::ssl::host_name_verification(host));
+    io->tls->async_handshake(asio::ssl::stream_base::client,
+                             [self = shared_from_this()](boost::system::error_code ec) {
+                               if (self->stopped) return;
+                               if (ec) return self->failed("TLS handshake: " + ec.message());
+                               self->on_connected();
+                             });
   }
 
   void failed(const std::string& why) {
@@ -329,37 +431,45 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     queued.clear();
     for (auto& cb : queued_cbs) sent_cbs.push_back(std::move(cb));
     queued_cbs.clear();
-    asio::async_write(io->socket, asio::buffer(inflight),
-                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                        if (self->stopped || !self->up) return;
-                        self->writing = false;
-                        self->inflight.clear();
-                        if (ec) return self->failed("write: " + ec.message());
-                        self->flush();
-                      });
+    with_stream([&](auto& s) {
+      asio::async_write(s, asio::buffer(inflight),
+                        [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                          if (self->stopped || !self->up) return;
+                          self->writing = false;
+                          self->inflight.clear();
+                          if (ec) return self->failed("write: " + ec.message());
+                          self->flush();
+                        });
+    });
   }
 
   void read() {
-    io->socket.async_read_some(
-        asio::buffer(rbuf),
-        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-          if (self->stopped || !self->up) return;
-          if (ec) return self->failed(ec == asio::error::eof ? "closed by server" : ec.message());
-          if (redisReaderFeed(self->reader, self->rbuf.data(), n) != REDIS_OK)
-            return self->failed("reader: " + std::string(self->reader->errstr));
-          for (;;) {
-            void* raw = nullptr;
-            if (redisReaderGetReply(self->reader, &raw) != REDIS_OK) {
-              return self->failed("protocol error: " + std::string(self->reader->errstr));
-            }
-            if (!raw) break;
-            reply r = convert(static_cast<redisReply*>(raw));
-            freeReplyObject(raw);
-            self->dispatch(std::move(r));
-            if (self->stopped || !self->up) return;
-          }
-          self->read();
-        });
+    with_stream([&](auto& s) {
+      s.async_read_some(asio::buffer(rbuf),
+                        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                          self->on_read(ec, n);
+                        });
+    });
+  }
+
+  void on_read(boost::system::error_code ec, std::size_t n) {
+    if (stopped || !up) return;
+    if (ec == asio::ssl::error::stream_truncated) ec = asio::error::eof;
+    if (ec) return failed(ec == asio::error::eof ? "closed by server" : ec.message());
+    if (redisReaderFeed(reader, rbuf.data(), n) != REDIS_OK)
+      return failed("reader: " + std::string(reader->errstr));
+    for (;;) {
+      void* raw = nullptr;
+      if (redisReaderGetReply(reader, &raw) != REDIS_OK) {
+        return failed("protocol error: " + std::string(reader->errstr));
+      }
+      if (!raw) break;
+      reply r = convert(static_cast<redisReply*>(raw));
+      freeReplyObject(raw);
+      dispatch(std::move(r));
+      if (stopped || !up) return;
+    }
+    read();
   }
 
   void dispatch(reply r) {

@@ -16,7 +16,7 @@ using namespace redis::wire;
 
 adapter_factory redis_adapter::factory(redis_adapter_options opts) {
   auto ep = redis::parse_url(opts.url);
-  if (!ep) throw std::invalid_argument("not a redis:// URL: " + opts.url);
+  if (!ep) throw std::invalid_argument("not a redis:// URL: " + redis::redact_url(opts.url));
   auto link = std::make_shared<redis::shared_link>();
   link->opts = std::move(opts);
   link->ep = *ep;

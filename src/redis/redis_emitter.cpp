@@ -26,9 +26,10 @@ struct redis_emitter::shared {
 
 redis_emitter::redis_emitter(boost::asio::io_context& ioc, redis_emitter_options opts) {
   auto ep = redis::parse_url(opts.url);
-  if (!ep) throw std::invalid_argument("not a redis:// URL: " + opts.url);
+  if (!ep) throw std::invalid_argument("not a redis:// URL: " + redis::redact_url(opts.url));
   redis::client_options co;
   co.server = *ep;
+  co.tls = std::move(opts.tls);
   co.name = "sio redis-emitter";
   co.log = std::move(opts.log);
   s_ = std::make_shared<shared>();

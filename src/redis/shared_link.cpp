@@ -20,6 +20,7 @@ void shared_link::init(asio::io_context& ioc) {
     auto make = [&](const char* name) {
       client_options co;
       co.server = ep;
+      co.tls = opts.tls;
       co.reconnect_min = opts.reconnect_min;
       co.reconnect_max = opts.reconnect_max;
       co.name = std::string("sio redis-adapter ") + name;

@@ -52,5 +52,25 @@ TEST(ChatOptions, ClusterOptions) {
   EXPECT_EQ(flag.opts.redis, "redis://10.0.0.1:7000/2");
 }
 
+TEST(ChatOptions, TlsAndRedisUrls) {
+  auto flag = parse_options({"--tls-cert", "c.pem", "--tls-key", "k.pem"}, {});
+  ASSERT_TRUE(flag.error.empty()) << flag.error;
+  EXPECT_EQ(flag.opts.tls_cert, "c.pem");
+  EXPECT_EQ(flag.opts.tls_key, "k.pem");
+  auto env = parse_options({}, {{"TLS_CERT", "e.pem"}, {"TLS_KEY", "e.key"}});
+  ASSERT_TRUE(env.error.empty()) << env.error;
+  EXPECT_EQ(env.opts.tls_cert, "e.pem");
+  EXPECT_EQ(env.opts.tls_key, "e.key");
+  EXPECT_TRUE(parse_options({}, {}).opts.tls_cert.empty());
+  EXPECT_FALSE(parse_options({"--tls-cert", "c.pem"}, {}).error.empty());  // key missing
+  auto rediss = parse_options({"--redis", "rediss://u:pw@10.0.0.1:6380"}, {});
+  ASSERT_TRUE(rediss.error.empty()) << rediss.error;
+  EXPECT_EQ(rediss.opts.redis, "rediss://u:pw@10.0.0.1:6380");
+  // A refused URL is not echoed: it may hold a password.
+  const auto bad = parse_options({"--redis", "http://u:hunter2@x"}, {});
+  EXPECT_FALSE(bad.error.empty());
+  EXPECT_EQ(bad.error.find("hunter2"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace chat

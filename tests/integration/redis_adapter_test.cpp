@@ -10,6 +10,7 @@
 #include <sio/server/server.hpp>
 
 #include "engineio_client.hpp"
+#include "redis_server.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -19,14 +20,8 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include <future>
 #include <thread>
-
-extern char** environ;
 
 namespace {
 
@@ -34,62 +29,8 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
-
-std::uint16_t free_port() {
-  asio::io_context ioc;
-  tcp::acceptor a(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return a.local_endpoint().port();
-}
-
-bool redis_pings(std::uint16_t port) {
-  try {
-    asio::io_context ioc;
-    tcp::socket s(ioc);
-    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-    asio::write(s, asio::buffer(std::string_view("PING\r\n")));
-    std::array<char, 16> buf{};
-    const auto n = s.read_some(asio::buffer(buf));
-    return std::string_view(buf.data(), n).starts_with("+PONG");
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-// A redis-server child process.
-class redis_server {
- public:
-  explicit redis_server(std::uint16_t port) : port_(port) { start(); }
-  ~redis_server() { kill(); }
-
-  void start() {
-    const std::string p = std::to_string(port_);
-    std::vector<std::string> args{"redis-server", "--port",     p,        "--bind",
-                                  "127.0.0.1",    "--save",     "",       "--appendonly",
-                                  "no",           "--loglevel", "warning"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ASSERT_EQ(posix_spawnp(&pid_, "redis-server", nullptr, nullptr, argv.data(), environ), 0);
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!redis_pings(port_)) {
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "redis-server did not start";
-      std::this_thread::sleep_for(20ms);
-    }
-  }
-  void kill() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
-  std::uint16_t port() const { return port_; }
-
- private:
-  std::uint16_t port_;
-  pid_t pid_ = -1;
-};
+using sio::test::free_port;
+using sio::test::redis_server;
 
 // A Socket.IO client speaking the wire protocol over WebSocket.
 class sio_client {

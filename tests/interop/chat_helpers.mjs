@@ -30,7 +30,7 @@ export function makeWorkDir() {
 
 /**
  * Starts sio-chat on an ephemeral port (it prints the port it bound). Returns
- * { url, port, dir, stop(), output() }. stop() sends SIGTERM and resolves with the exit status.
+ * { url (https:// when started with --tls-cert), port, dir, stop(), output() }. stop() sends SIGTERM and resolves with the exit status.
  */
 export async function startChat({ dir = makeWorkDir(), env = {}, args = [] } = {}) {
   const bin = process.env.SIO_CHAT_SERVER;
@@ -50,13 +50,13 @@ export async function startChat({ dir = makeWorkDir(), env = {}, args = [] } = {
       resolve({ code, signal });
     });
   });
-  const port = await withTimeout(
+  const { scheme, port } = await withTimeout(
     new Promise((resolve, reject) => {
       const keep = (chunk) => {
         output += chunk.toString();
         if (output.length > MAX_OUTPUT) output = output.slice(-MAX_OUTPUT);
-        const m = /listening on http:\/\/[^:\s]+:(\d+)/.exec(output);
-        if (m) resolve(Number(m[1]));
+        const m = /listening on (https?):\/\/[^:\s]+:(\d+)/.exec(output);
+        if (m) resolve({ scheme: m[1], port: Number(m[2]) });
       };
       proc.stdout.on("data", keep);
       proc.stderr.on("data", keep);
@@ -68,9 +68,10 @@ export async function startChat({ dir = makeWorkDir(), env = {}, args = [] } = {
   return {
     port,
     dir,
-    url: `http://${HOST}:${port}`,
+    url: `${scheme}://${HOST}:${port}`,
     output: () => output,
     alive: () => proc.exitCode === null && proc.signalCode === null,
+    signal: (sig) => proc.kill(sig),
     async stop() {
       if (proc.exitCode !== null || proc.signalCode !== null) return exited;
       proc.kill("SIGTERM");

@@ -75,6 +75,7 @@ const ackIf = (ack, ...a) => typeof ack === "function" && ack(...a);
 test.on("connection", (socket) => {
   socket.emit("auth", socket.handshake.auth);
   socket.on("message", (...a) => socket.emit("message-back", ...a));
+  socket.on("handshake", (ack) => ackIf(ack, { secure: socket.handshake.secure }));
   // Rooms. `rooms` is a room name or an array of names.
   socket.on("join", (rooms, ack) => {
     socket.join(rooms);

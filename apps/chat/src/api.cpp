@@ -127,10 +127,11 @@ json::value to_json(const message& m) {
                       {"message", m.text},   {"createdAt", iso8601(m.created_ms)}};
 }
 
-std::string session_cookie(std::string_view token) {
+std::string session_cookie(std::string_view token, bool secure) {
   std::string c = "token=";
   c += token;
   c += "; HttpOnly; SameSite=Lax; Path=/";
+  if (secure) c += "; Secure";
   return c;
 }
 
@@ -223,7 +224,7 @@ std::optional<reply> api::route(const api_request& req, std::function<void(reply
   if (path == "/api/logout") {
     if (m != "POST") return method_not_allowed("POST");
     reply r{204, "application/json", "", {}};
-    r.headers.emplace_back("Set-Cookie", "token=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+    r.headers.emplace_back("Set-Cookie", session_cookie("", opts_.secure_cookie) + "; Max-Age=0");
     return r;
   }
 
@@ -312,7 +313,7 @@ void api::do_login(std::string username, std::string password, std::function<voi
         auto token = tokens_.issue(u->id, u->username, now_s());
         reply r = json_reply(
             200, json::object{{"token", token}, {"userId", u->id}, {"username", u->username}});
-        r.headers.emplace_back("Set-Cookie", session_cookie(token));
+        r.headers.emplace_back("Set-Cookie", session_cookie(token, opts_.secure_cookie));
         return r;
       },
       std::move(done));

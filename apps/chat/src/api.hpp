@@ -35,6 +35,7 @@ struct api_options {
   std::size_t max_members = 1000;
   // Register/login jobs queued or running at once; more get 503 (each hash costs ~64 MiB).
   std::size_t max_pending_slow = 64;
+  bool secure_cookie = false;  // the auth cookie is `Secure` (the server speaks HTTPS)
 };
 
 struct api_hooks {
@@ -59,7 +60,7 @@ boost::json::value to_json(const room& r);
 boost::json::value to_json(const message& m);
 
 // "token=<jwt>; HttpOnly; SameSite=Lax; Path=/"
-std::string session_cookie(std::string_view token);
+std::string session_cookie(std::string_view token, bool secure = false);
 
 class api {
  public:

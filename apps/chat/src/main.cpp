@@ -47,13 +47,14 @@ int run(int argc, char** argv) {
   }
   if (opts.web.empty()) opts.web = chat::default_web_dir(argv[0]);
 
-  // Block the stop signals before any thread starts, so that every thread inherits the mask and
-  // only sigwait() below sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the signals before any thread starts, so that every thread inherits the mask and only
+  // sigwait() below sees them: SIGINT/SIGTERM stop, SIGHUP reloads the TLS certificate.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   chat::init_crypto();
@@ -71,9 +72,16 @@ int run(int argc, char** argv) {
   const std::size_t pool_size = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
   boost::asio::thread_pool pool(pool_size);
 
+  const bool tls = !opts.tls_cert.empty();
   chat::api_options api_opts;
+  api_opts.secure_cookie = tls;
   // The engine bounds every application body (1 MB); the API refuses more than 64 KiB with 413.
-  sio::engineio::server engine({.address = opts.host, .port = opts.port, .workers = opts.workers});
+  sio::engineio::server_options engine_opts{
+      .address = opts.host, .port = opts.port, .workers = opts.workers};
+  if (tls)
+    engine_opts.tls =
+        sio::engineio::tls_options{.cert_file = opts.tls_cert, .key_file = opts.tls_key};
+  sio::engineio::server engine(std::move(engine_opts));
 
   chat::api_hooks hooks;
   hooks.offload = [&pool](std::function<void()> work) { boost::asio::post(pool, std::move(work)); };
@@ -83,6 +91,11 @@ int run(int argc, char** argv) {
   // and receives the messages sent meanwhile (Node's connectionStateRecovery defaults).
   io_opts.connection_state_recovery = sio::recovery_options{};
   const bool clustered = !opts.redis.empty();
+#ifdef SIO_CHAT_REDIS
+  const std::string redis_name = sio::redis::redact_url(opts.redis);  // never the password
+#else
+  const std::string redis_name;
+#endif
   if (clustered) {
 #ifdef SIO_CHAT_REDIS
     sio::redis_adapter_options ro;
@@ -120,19 +133,27 @@ int run(int argc, char** argv) {
     }
     if (!adapter ||
         ready->get_future().wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
-      std::cerr << "sio-chat: Redis at " << opts.redis
+      std::cerr << "sio-chat: Redis at " << redis_name
                 << " is not reachable yet; serving this node alone until it is" << std::endl;
     }
   }
 #endif
-  std::cout << "sio-chat listening on http://" << (opts.host == "0.0.0.0" ? "localhost" : opts.host)
-            << ':' << engine.port() << " (workers " << engine.worker_count() << ", db " << db_name
-            << (clustered ? ", redis " + opts.redis : std::string()) << ", web "
+  std::cout << "sio-chat listening on " << (tls ? "https://" : "http://")
+            << (opts.host == "0.0.0.0" ? "localhost" : opts.host) << ':' << engine.port()
+            << " (workers " << engine.worker_count() << ", db " << db_name
+            << (clustered ? ", redis " + redis_name : std::string()) << ", web "
             << files.root().string()
             << (files.has_index() ? "" : " [not built: serving a placeholder]") << ")" << std::endl;
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  for (int sig = 0; sigwait(&signals, &sig) == 0 && sig == SIGHUP;) {
+    if (!tls) continue;
+    if (const auto ec = engine.reload_tls()) {
+      std::cerr << "sio-chat: TLS reload failed, keeping the current certificate: " << ec.message()
+                << std::endl;
+    } else {
+      std::cout << "sio-chat: TLS certificate reloaded" << std::endl;
+    }
+  }
   std::cout << "sio-chat: stopping" << std::endl;
   io.stop();
   rt->stop();

@@ -20,7 +20,7 @@ bool parse_number(const std::string& s, T& out, T min, T max) {
 
 std::string usage() {
   return "usage: sio-chat [--port N] [--host ADDR] [--db PATH] [--jwt-secret S] [--web DIR] "
-         "[--workers N] [--redis URL]\n"
+         "[--workers N] [--redis URL] [--tls-cert FILE --tls-key FILE]\n"
          "  --port        PORT        listening port (default 3000)\n"
          "  --host        HOST        listening address (default 0.0.0.0)\n"
          "  --db          DB_PATH     SQLite database file (default data/chat.db), or a\n"
@@ -29,14 +29,18 @@ std::string usage() {
          "database)\n"
          "  --web         WEB_DIR     built front end (default apps/chat/web/dist of the repo)\n"
          "  --workers     WORKERS     network threads (default: hardware threads)\n"
-         "  --redis       REDIS_URL   redis://host:port: run as one node of a cluster sharing\n"
-         "                            rooms, broadcasts and online counts through Redis\n";
+         "  --redis       REDIS_URL   redis://[user:password@]host:port[/db] (rediss:// for TLS):\n"
+         "                            run as one node of a cluster sharing rooms, broadcasts\n"
+         "                            and online counts through Redis\n"
+         "  --tls-cert    TLS_CERT    PEM certificate (chain) file: serve HTTPS/WSS (with\n"
+         "                            --tls-key); SIGHUP reloads both files\n"
+         "  --tls-key     TLS_KEY     PEM private key file of --tls-cert\n";
 }
 
 std::map<std::string, std::string> process_env() {
   std::map<std::string, std::string> env;
-  for (const char* name :
-       {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "WEB_DIR", "WORKERS", "REDIS_URL"}) {
+  for (const char* name : {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "WEB_DIR", "WORKERS",
+                           "REDIS_URL", "TLS_CERT", "TLS_KEY"}) {
     if (const char* v = std::getenv(name)) env[name] = v;
   }
   return env;
@@ -52,7 +56,9 @@ options_result parse_options(const std::vector<std::string>& args,
                                                               {"jwt-secret", "JWT_SECRET"},
                                                               {"web", "WEB_DIR"},
                                                               {"workers", "WORKERS"},
-                                                              {"redis", "REDIS_URL"}}) {
+                                                              {"redis", "REDIS_URL"},
+                                                              {"tls-cert", "TLS_CERT"},
+                                                              {"tls-key", "TLS_KEY"}}) {
     if (auto it = env.find(var); it != env.end() && !it->second.empty()) given[flag] = it->second;
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -76,7 +82,7 @@ options_result parse_options(const std::vector<std::string>& args,
       return res;
     }
     if (name != "port" && name != "host" && name != "db" && name != "jwt-secret" && name != "web" &&
-        name != "workers" && name != "redis") {
+        name != "workers" && name != "redis" && name != "tls-cert" && name != "tls-key") {
       res.error = "unknown option --" + name;
       return res;
     }
@@ -100,11 +106,17 @@ options_result parse_options(const std::vector<std::string>& args,
   if (auto it = given.find("jwt-secret"); it != given.end()) o.jwt_secret = it->second;
   if (auto it = given.find("web"); it != given.end()) o.web = it->second;
   if (auto it = given.find("redis"); it != given.end()) {
-    if (!it->second.starts_with("redis://")) {
-      res.error = "invalid --redis URL (expected redis://host:port): " + it->second;
+    if (!it->second.starts_with("redis://") && !it->second.starts_with("rediss://")) {
+      res.error = "invalid --redis URL (expected redis://host:port or rediss://host:port)";
       return res;
     }
     o.redis = it->second;
+  }
+  if (auto it = given.find("tls-cert"); it != given.end()) o.tls_cert = it->second;
+  if (auto it = given.find("tls-key"); it != given.end()) o.tls_key = it->second;
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    res.error = "--tls-cert and --tls-key go together";
+    return res;
   }
   if (o.db.empty()) res.error = "empty --db";
   return res;

@@ -18,6 +18,8 @@ struct options {
   std::filesystem::path web;  // --web / WEB_DIR; empty: default_web_dir()
   std::size_t workers = 0;    // --workers / WORKERS; 0: hardware threads
   std::string redis;          // --redis / REDIS_URL; non-empty: join a cluster (Redis adapter)
+  std::string tls_cert;       // --tls-cert / TLS_CERT: PEM certificate chain; with tls_key: HTTPS
+  std::string tls_key;        // --tls-key / TLS_KEY: its PEM private key
   bool help = false;
 };
 

@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -87,6 +88,19 @@ using http_respond = std::function<void(http_response)>;
 // The application's own routes (paths outside every Engine.IO endpoint). Runs on a worker.
 using http_handler = std::function<void(http_request&&, const request_info&, http_respond)>;
 
+// Native TLS (https and wss on the server's port). TLS 1.2 and 1.3 only.
+struct tls_options {
+  std::string cert_file;  // PEM: the server certificate, then any intermediate certificates
+  std::string key_file;   // PEM: its private key (unencrypted)
+  // TLS 1.2 cipher list (OpenSSL syntax); TLS 1.3 uses OpenSSL's default suites. The default
+  // allows only forward-secret AEAD suites.
+  std::string ciphers =
+      "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+      "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+  bool operator==(const tls_options&) const = default;
+};
+
 struct server_options {
   std::string address = "0.0.0.0";
   std::uint16_t port = 0;   // 0: an ephemeral port (see server::port())
@@ -105,6 +119,9 @@ struct server_options {
   // client's address is the right-most X-Forwarded-For hop that is not trusted itself. An invalid
   // entry makes the server's constructor throw std::invalid_argument.
   std::vector<std::string> trust_proxy;
+  // Set: every connection on the port speaks TLS (request_info::secure is true), and a client that
+  // speaks plain HTTP to it gets 400 and is closed. Unset (the default): plain TCP.
+  std::optional<tls_options> tls;
 
   bool operator==(const server_options&) const = default;
 };
@@ -128,7 +145,8 @@ class server {
   // Requests to every other path. Without one, they get 404.
   void on_request(http_handler h);
 
-  // Bind and listen (throws boost::system::system_error on failure), start the workers.
+  // Bind and listen, start the workers. Throws boost::system::system_error when the port cannot
+  // be bound or the TLS certificate or key cannot be loaded.
   void start();
   // start() and block until stop().
   void run();
@@ -146,6 +164,11 @@ class server {
   // worker's share runs inline; two workers must not wait for each other this way at once.
   void run_on_each_worker(const std::function<void(std::size_t)>& f);
   std::size_t session_count() const noexcept;
+  // Reloads the TLS certificate and key from server_options::tls's files (e.g. on SIGHUP): new
+  // connections use them, open ones keep theirs. On failure the previous certificate stays in use
+  // and the error (an OpenSSL or system error) is returned. Without TLS, returns
+  // std::errc::operation_not_supported. Any thread.
+  boost::system::error_code reload_tls();
 
  private:
   struct impl;

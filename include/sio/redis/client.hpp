@@ -39,16 +39,29 @@ inline boost::system::error_code make_error_code(error e) noexcept {
   return {static_cast<int>(e), error_category()};
 }
 
-// redis://[[user]:password@]host[:port][/db]
+// redis://[[user]:password@]host[:port][/db], or rediss://... for TLS. User and password are
+// percent-decoded; with a password the client sends AUTH [user] password on every connection.
 struct endpoint {
   std::string host = "127.0.0.1";
   std::uint16_t port = 6379;
   std::string username;
   std::string password;
   int db = 0;
+  bool tls = false;  // rediss://
 };
-// Parses a redis:// URL; nullopt when it is not one.
+// Parses a redis:// or rediss:// URL; nullopt when it is not one.
 std::optional<endpoint> parse_url(std::string_view url);
+// `url` with its password replaced by "***" (redis://user:***@host:port), for logs and errors.
+std::string redact_url(std::string_view url);
+
+// TLS of a rediss:// connection (TLS 1.2+; the server's certificate is verified against the CA
+// and must name the URL's host).
+struct tls_settings {
+  std::string ca_file;  // PEM CA certificates; empty: the system's default trust store
+  bool verify = true;   // false: accept any certificate (testing only)
+
+  bool operator==(const tls_settings&) const = default;
+};
 
 struct reply {
   enum class kind : std::uint8_t { string, status, error, integer, nil, array };
@@ -60,6 +73,7 @@ struct reply {
 
 struct client_options {
   endpoint server;
+  tls_settings tls;  // used when server.tls
   std::chrono::milliseconds reconnect_min{100};
   std::chrono::milliseconds reconnect_max{5000};
   std::size_t max_offline_bytes = 16 * 1024 * 1024;

@@ -53,6 +53,7 @@ struct redis_adapter_options {
   std::chrono::milliseconds reconnect_min{100};
   std::chrono::milliseconds reconnect_max{5000};
   std::function<void(std::string_view)> log;  // default: stderr
+  redis::tls_settings tls;                    // for a rediss:// URL
 };
 
 namespace redis {

@@ -35,6 +35,7 @@ struct redis_emitter_options {
   std::string url = "redis://127.0.0.1:6379";
   std::string key = "socket.io";
   std::function<void(std::string_view)> log;  // default: stderr
+  redis::tls_settings tls;                    // for a rediss:// URL
 };
 
 class redis_emitter
