@@ -13,6 +13,7 @@
 #include <sio/engineio/random_id.hpp>
 #include <sio/engineio/server.hpp>
 #include <sio/protocol/engineio.hpp>
+#include <sio/protocol/websocket.hpp>
 
 #include "trusted_proxies.hpp"
 
@@ -308,18 +309,14 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   void flush_tls();
   void on_readable();
   void read_tls();
-  // Parses received bytes (with any partial frame kept from before); false once the socket is
+  // Decodes received bytes (after any partial frame kept from before); false once the socket is
   // closed.
   bool consume(char* data, std::size_t n);
+  void on_event(const sio::protocol::websocket::event& e);
   tcp::socket& socket() noexcept { return tls_ ? tls_->next_layer() : sock_; }
-  // Parses whole frames of [p, p+n); returns the bytes consumed, or npos when the connection is
-  // done (closed, failed).
-  std::size_t parse(char* p, std::size_t n);
-  bool on_frame(unsigned op, bool fin, char* data, std::size_t len);
   void fail(std::uint16_t code, error_code ec);  // protocol error: close frame, then close
   void queue_close_frame(std::uint16_t code);
   void drop_unsent();
-  void release_rx() noexcept;
   void read_ended(error_code ec);
   void notify_closed(error_code ec);
   void schedule();
@@ -335,25 +332,18 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   std::unique_ptr<tls_stream> tls_;
   std::unique_ptr<char[]> tls_rx_;  // TLS only: what async_read_some reads into
   std::string tls_tx_;              // TLS only: the frames of the write in flight
-  std::size_t max_payload_;
   packet_queue<ws_frame> queue_;
-  std::size_t head_off_ = 0;  // bytes of queue_.front() already written
-  // Read state beyond the common case (rarely present): an incomplete frame, a fragmented message.
-  struct rx_state {
-    std::string partial;
-    std::string message;
-  };
-  std::unique_ptr<rx_state> rx_;
+  std::size_t head_off_ = 0;              // bytes of queue_.front() already written
+  sio::protocol::websocket::decoder rx_;  // holds buffers only for partial frames or messages
   std::unique_ptr<asio::steady_timer> close_timer_;  // only during a closing handshake
   std::weak_ptr<session> session_;
-  std::uint8_t message_op_ = 0;  // opcode of the fragmented message (0: none)
-  bool scheduled_ = false;       // in the worker's flush list
-  bool wait_write_ = false;      // waiting for writability (TLS: a write in flight)
-  bool closing_ = false;         // no more sends accepted
-  bool close_queued_ = false;    // our close frame is queued or sent
-  bool read_done_ = false;       // no more reads (EOF, error, close frame)
-  bool notified_ = false;        // the session heard about the end
-  bool dead_ = false;            // socket closed
+  bool scheduled_ = false;     // in the worker's flush list
+  bool wait_write_ = false;    // waiting for writability (TLS: a write in flight)
+  bool closing_ = false;       // no more sends accepted
+  bool close_queued_ = false;  // our close frame is queued or sent
+  bool read_done_ = false;     // no more reads (EOF, error, close frame)
+  bool notified_ = false;      // the session heard about the end
+  bool dead_ = false;          // socket closed
 };
 
 class http_connection : public std::enable_shared_from_this<http_connection> {
