@@ -49,6 +49,7 @@ using tls_stream = asio::ssl::stream<tcp::socket>;
 
 class session;
 class http_connection;
+struct engine_route;
 class ws_transport;
 struct server_impl;
 
@@ -366,8 +367,8 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void on_body(error_code ec);
   void handle_request();
   void handle_engine(const endpoint& ep);
-  void handle_engine_upgrade(const endpoint& ep, const eio::query_map& q);
-  void handle_engine_http(const endpoint& ep, const eio::query_map& q);
+  void handle_engine_upgrade(const endpoint& ep, const eio::query_map& q, const engine_route& r);
+  void handle_engine_http(const endpoint& ep, const engine_route& r);
   void handle_app();
   void write(http::response<http::string_body> res);
   void on_write(error_code ec, bool close);
