@@ -1,8 +1,9 @@
 // Internals of sio::engineio::server (private header). Three kinds of objects live on a worker:
 //   http_connection  one accepted TCP connection speaking HTTP/1.1 on Beast (polling, app routes,
 //                    and the upgrade request that turns it into a ws_transport)
-//   ws_transport     one WebSocket (RFC 6455, our own), one Engine.IO packet per frame; queued
-//                    frames leave in one sendmsg per turn of the worker's loop
+//   ws_transport     one WebSocket (RFC 6455, framed by sio::protocol::websocket), one Engine.IO
+//                    packet per frame; queued frames leave in one sendmsg per turn of the
+//                    worker's loop
 //   session          one Engine.IO session (the `connection` the upper layer sees)
 // With server_options::tls, http_connection detects and completes the TLS handshake first, and the
 // TLS stream moves to the ws_transport on upgrade; the plain TCP path has no TLS branch per frame.
