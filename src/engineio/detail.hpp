@@ -1,8 +1,9 @@
 // Internals of sio::engineio::server (private header). Three kinds of objects live on a worker:
 //   http_connection  one accepted TCP connection speaking HTTP/1.1 on Beast (polling, app routes,
 //                    and the upgrade request that turns it into a ws_transport)
-//   ws_transport     one WebSocket (RFC 6455, our own), one Engine.IO packet per frame; queued
-//                    frames leave in one sendmsg per turn of the worker's loop
+//   ws_transport     one WebSocket (RFC 6455, framed by sio::protocol::websocket), one Engine.IO
+//                    packet per frame; queued frames leave in one sendmsg per turn of the
+//                    worker's loop
 //   session          one Engine.IO session (the `connection` the upper layer sees)
 // With server_options::tls, http_connection detects and completes the TLS handshake first, and the
 // TLS stream moves to the ws_transport on upgrade; the plain TCP path has no TLS branch per frame.
@@ -13,6 +14,7 @@
 #include <sio/engineio/random_id.hpp>
 #include <sio/engineio/server.hpp>
 #include <sio/protocol/engineio.hpp>
+#include <sio/protocol/websocket.hpp>
 
 #include "trusted_proxies.hpp"
 
@@ -48,6 +50,7 @@ using tls_stream = asio::ssl::stream<tcp::socket>;
 
 class session;
 class http_connection;
+struct engine_route;
 class ws_transport;
 struct server_impl;
 
@@ -308,18 +311,14 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   void flush_tls();
   void on_readable();
   void read_tls();
-  // Parses received bytes (with any partial frame kept from before); false once the socket is
+  // Decodes received bytes (after any partial frame kept from before); false once the socket is
   // closed.
   bool consume(char* data, std::size_t n);
+  void on_event(const sio::protocol::websocket::event& e);
   tcp::socket& socket() noexcept { return tls_ ? tls_->next_layer() : sock_; }
-  // Parses whole frames of [p, p+n); returns the bytes consumed, or npos when the connection is
-  // done (closed, failed).
-  std::size_t parse(char* p, std::size_t n);
-  bool on_frame(unsigned op, bool fin, char* data, std::size_t len);
   void fail(std::uint16_t code, error_code ec);  // protocol error: close frame, then close
   void queue_close_frame(std::uint16_t code);
   void drop_unsent();
-  void release_rx() noexcept;
   void read_ended(error_code ec);
   void notify_closed(error_code ec);
   void schedule();
@@ -335,25 +334,18 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   std::unique_ptr<tls_stream> tls_;
   std::unique_ptr<char[]> tls_rx_;  // TLS only: what async_read_some reads into
   std::string tls_tx_;              // TLS only: the frames of the write in flight
-  std::size_t max_payload_;
   packet_queue<ws_frame> queue_;
-  std::size_t head_off_ = 0;  // bytes of queue_.front() already written
-  // Read state beyond the common case (rarely present): an incomplete frame, a fragmented message.
-  struct rx_state {
-    std::string partial;
-    std::string message;
-  };
-  std::unique_ptr<rx_state> rx_;
+  std::size_t head_off_ = 0;              // bytes of queue_.front() already written
+  sio::protocol::websocket::decoder rx_;  // holds buffers only for partial frames or messages
   std::unique_ptr<asio::steady_timer> close_timer_;  // only during a closing handshake
   std::weak_ptr<session> session_;
-  std::uint8_t message_op_ = 0;  // opcode of the fragmented message (0: none)
-  bool scheduled_ = false;       // in the worker's flush list
-  bool wait_write_ = false;      // waiting for writability (TLS: a write in flight)
-  bool closing_ = false;         // no more sends accepted
-  bool close_queued_ = false;    // our close frame is queued or sent
-  bool read_done_ = false;       // no more reads (EOF, error, close frame)
-  bool notified_ = false;        // the session heard about the end
-  bool dead_ = false;            // socket closed
+  bool scheduled_ = false;     // in the worker's flush list
+  bool wait_write_ = false;    // waiting for writability (TLS: a write in flight)
+  bool closing_ = false;       // no more sends accepted
+  bool close_queued_ = false;  // our close frame is queued or sent
+  bool read_done_ = false;     // no more reads (EOF, error, close frame)
+  bool notified_ = false;      // the session heard about the end
+  bool dead_ = false;          // socket closed
 };
 
 class http_connection : public std::enable_shared_from_this<http_connection> {
@@ -376,8 +368,8 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void on_body(error_code ec);
   void handle_request();
   void handle_engine(const endpoint& ep);
-  void handle_engine_upgrade(const endpoint& ep, const eio::query_map& q);
-  void handle_engine_http(const endpoint& ep, const eio::query_map& q);
+  void handle_engine_upgrade(const endpoint& ep, const eio::query_map& q, const engine_route& r);
+  void handle_engine_http(const endpoint& ep, const engine_route& r);
   void handle_app();
   void write(http::response<http::string_body> res);
   void on_write(error_code ec, bool close);

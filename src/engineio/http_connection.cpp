@@ -1,10 +1,10 @@
 #include "detail.hpp"
+#include "request_route.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -15,15 +15,6 @@
 
 namespace sio::engineio::detail {
 namespace {
-
-// The Node.js server refuses an Origin header with characters invalid in a header value.
-bool invalid_header_value(std::string_view v) noexcept {
-  for (const char ch : v) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 32 && c != '\t') || c == 127) return true;
-  }
-  return false;
-}
 
 // A header name is an RFC 9110 token.
 bool valid_header_name(std::string_view n) noexcept {
@@ -274,9 +265,8 @@ void http_connection::on_header(error_code ec) {
   version_ = h.version();
   keep_alive_ = h.keep_alive();
   ep_ = nullptr;
-  const auto path = eio::target_path(h.target());
   for (const auto& ep : srv_.endpoints) {
-    if (ep->mounted() && path.substr(0, ep->path.size()) == ep->path) {
+    if (ep->mounted() && under_endpoint(h.target(), ep->path)) {
       ep_ = ep.get();
       break;
     }
@@ -363,8 +353,9 @@ void http_connection::handle_app() {
 }
 
 void http_connection::handle_engine(const endpoint& ep) {
-  auto q = eio::parse_query(req_.target());
-  if (req_.method() == http::verb::options && ep.opts.cors.enabled) {
+  const auto q = eio::parse_query(req_.target());
+  const auto r = route_engine_request(req_, q, ep.opts);
+  if (r.what == engine_route::kind::preflight) {
     auto res = make_response(http::status::no_content, "", "", version_);
     res.set(http::field::access_control_allow_methods, ep.opts.cors.methods);
     if (!ep.opts.cors.allowed_headers.empty()) {
@@ -375,8 +366,8 @@ void http_connection::handle_engine(const endpoint& ep) {
     }
     return write(std::move(res));
   }
-  if (websocket::is_upgrade(req_)) return handle_engine_upgrade(ep, q);
-  handle_engine_http(ep, q);
+  if (r.upgrade) return handle_engine_upgrade(ep, q, r);
+  handle_engine_http(ep, r);
 }
 
 void http_connection::engine_error(eio::request_error e, std::string_view msg) {
@@ -385,14 +376,11 @@ void http_connection::engine_error(eio::request_error e, std::string_view msg) {
   write(std::move(res));
 }
 
-void http_connection::handle_engine_http(const endpoint& ep, const eio::query_map& q) {
-  eio::handshake_check c{ep.opts.polling, ep.opts.websocket, req_.method() == http::verb::get,
-                         false};
-  if (auto e = eio::check_transport(q, c)) return engine_error(*e);
-  if (invalid_header_value(origin_)) return engine_error(eio::request_error::bad_request);
-  const auto t = *eio::parse_transport(q.find("transport")->second);
-  if (const auto sid = q.find("sid"); sid != q.end() && !sid->second.empty()) {
-    const auto entry = srv_.lookup(sid->second);
+void http_connection::handle_engine_http(const endpoint& ep, const engine_route& r) {
+  if (r.what == engine_route::kind::refuse) return engine_error(r.error);
+  const auto t = r.transport;
+  if (r.what == engine_route::kind::session) {
+    const auto entry = srv_.lookup(r.sid);
     if (!entry || entry->endpoint != ep.index) return engine_error(eio::request_error::unknown_sid);
     auto self = shared_from_this();
     post_session_.reset();  // the session gets the body now: on_post ends the POST there
@@ -426,8 +414,7 @@ void http_connection::handle_engine_http(const endpoint& ep, const eio::query_ma
     monitor();
     return;
   }
-  if (auto e = eio::check_handshake(q, c)) return engine_error(*e);
-  const bool supported = eio::is_supported_version(q);
+  const bool supported = r.supported_version;
   decide(ep, current_info(), true,
          [this, &ep, supported](std::optional<std::string> verdict, request_info info) {
            if (verdict) return engine_error(eio::request_error::forbidden, *verdict);
@@ -478,19 +465,17 @@ void http_connection::open_polling(const endpoint& ep, request_info info) {
   if (!closed_) monitor();
 }
 
-void http_connection::handle_engine_upgrade(const endpoint& ep, const eio::query_map& q) {
-  eio::handshake_check c{ep.opts.polling, ep.opts.websocket, true, true};
-  if (auto e = eio::check_transport(q, c)) return fail_raw(400, eio::message(*e));
-  if (invalid_header_value(origin_)) return fail_raw(400, "Bad request");
-  if (q.find("transport")->second != "websocket") return fail_raw(400, "Bad request");
+void http_connection::handle_engine_upgrade(const endpoint& ep, const eio::query_map& q,
+                                            const engine_route& r) {
+  if (r.what == engine_route::kind::refuse) return fail_raw(400, eio::message(r.error));
   // A client may not send anything before the 101: bytes after the upgrade request are junk.
   if (buffer_.size() != 0) return fail_raw(400, "Bad request");
-  if (const auto sid = q.find("sid"); sid != q.end() && !sid->second.empty()) {
-    const auto entry = srv_.lookup(sid->second);
+  if (r.what == engine_route::kind::session) {
+    const auto entry = srv_.lookup(r.sid);
     if (!entry || entry->endpoint != ep.index) return fail_raw(400, "Session ID unknown");
     return upgrade_to_websocket(ep, q, entry, current_info());
   }
-  const bool supported = eio::is_supported_version(q);
+  const bool supported = r.supported_version;
   decide(ep, current_info(), false,
          [this, &ep, q, supported](std::optional<std::string> verdict, request_info info) {
            if (verdict)

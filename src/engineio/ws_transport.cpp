@@ -2,7 +2,7 @@
 // detail.hpp).
 #include "detail.hpp"
 
-#include <sio/protocol/utf8.hpp>
+#include <sio/protocol/websocket.hpp>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -26,87 +26,32 @@ constexpr std::size_t kMaxQueuedForPong = 256;
 constexpr std::size_t kTlsRead = 16 * 1024;    // one TLS record's worth
 constexpr std::size_t kTlsKeepTx = 64 * 1024;  // write buffer capacity kept between bursts
 
-enum : unsigned {
-  op_cont = 0,
-  op_text = 1,
-  op_binary = 2,
-  op_close = 8,
-  op_ping = 9,
-  op_pong = 10
-};
-
-constexpr std::uint16_t close_normal = 1000;
-constexpr std::uint16_t close_protocol = 1002;
-constexpr std::uint16_t close_bad_data = 1007;
-constexpr std::uint16_t close_too_big = 1009;
-
-// Size of a server frame header (never masked) for a payload of len bytes: 2, 4 or 10.
-constexpr std::size_t header_size(std::size_t len) noexcept {
-  return len < 126 ? 2 : len <= 0xffff ? 4 : 10;
-}
-
-// Writes that header; returns its size.
-std::size_t write_header(unsigned char* h, unsigned op, std::size_t len) noexcept {
-  const std::size_t size = header_size(len);
-  h[0] = static_cast<unsigned char>(0x80u | op);
-  if (size == 2) {
-    h[1] = static_cast<unsigned char>(len);
-  } else {
-    h[1] = size == 4 ? 126 : 127;
-    for (std::size_t i = 2; i < size; ++i)
-      h[i] = static_cast<unsigned char>(std::uint64_t{len} >> (8 * (size - 1 - i)));
-  }
-  return size;
-}
-
-std::string control_frame(unsigned op, std::string_view payload) {
-  std::string f(2, '\0');
-  f[0] = static_cast<char>(0x80u | op);
-  f[1] = static_cast<char>(payload.size());  // <= 125, checked by the callers
-  f.append(payload);
-  return f;
-}
+namespace ws = sio::protocol::websocket;
+using ws::close_code::normal;
 
 message_ptr close_message(std::uint16_t code) {
-  const char body[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
-  return make_binary(control_frame(op_close, std::string_view(body, 2)));
+  return make_binary(ws::close_frame(code));
 }
 
 const message_ptr& cached_close(std::uint16_t code) {
-  static const message_ptr normal = close_message(close_normal);
-  static const message_ptr protocol = close_message(close_protocol);
-  static const message_ptr bad_data = close_message(close_bad_data);
-  static const message_ptr too_big = close_message(close_too_big);
+  static const message_ptr normal_close = close_message(normal);
+  static const message_ptr protocol = close_message(ws::close_code::protocol_error);
+  static const message_ptr bad_data = close_message(ws::close_code::invalid_payload);
+  static const message_ptr too_big = close_message(ws::close_code::message_too_big);
   static const message_ptr none;
   switch (code) {
-    case close_protocol:
+    case ws::close_code::protocol_error:
       return protocol;
-    case close_bad_data:
+    case ws::close_code::invalid_payload:
       return bad_data;
-    case close_too_big:
+    case ws::close_code::message_too_big:
       return too_big;
-    case close_normal:
-      return normal;
+    case normal:
+      return normal_close;
     default:
       return none;
   }
 }
-
-void unmask(char* d, std::size_t len, const unsigned char* key) noexcept {
-  std::uint32_t k4 = 0;
-  std::memcpy(&k4, key, 4);
-  const std::uint64_t k8 = (std::uint64_t{k4} << 32) | k4;
-  std::size_t i = 0;
-  for (; i + 8 <= len; i += 8) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, d + i, 8);
-    w ^= k8;
-    std::memcpy(d + i, &w, 8);
-  }
-  for (; i < len; ++i) d[i] = static_cast<char>(d[i] ^ static_cast<char>(key[i & 3]));
-}
-
-using sio::protocol::valid_utf8;
 
 // Sec-WebSocket-Key: base64 of 16 bytes, as the `ws` package checks it.
 bool valid_key(std::string_view k) noexcept {
@@ -148,21 +93,17 @@ std::string_view first_subprotocol(std::string_view v) noexcept {
   return v;
 }
 
-bool valid_close_code(unsigned c) noexcept {
-  return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
-}
-
 std::size_t frame_size(const ws_frame& f) noexcept {
   if (f.k == ws_frame::kind::raw) return f.msg->data.size();
   const std::size_t len =
       f.msg && f.msg->binary ? f.msg->data.size() : 1 + (f.msg ? f.msg->data.size() : 0);
-  return len + header_size(len);
+  return len + ws::header_size(len);
 }
 
 // Up to kFramesPerWrite queued frames as one gather list: headers built in `hdrs`, payloads shared.
 struct gathered {
   std::array<iovec, 2 * kFramesPerWrite> iov;  // only the first niov are written and read
-  std::array<std::array<unsigned char, 11>, kFramesPerWrite> hdrs;
+  std::array<std::array<unsigned char, ws::max_header_size + 1>, kFramesPerWrite> hdrs;
   std::size_t niov = 0;
   std::size_t frames = 0;
 };
@@ -179,14 +120,14 @@ void gather(const packet_queue<ws_frame>& queue, gathered& g) noexcept {
     }
     auto& h = g.hdrs[frames];
     if (f.msg && f.msg->binary) {
-      const auto hl = write_header(h.data(), op_binary, f.msg->data.size());
+      const auto hl = ws::write_header(h.data(), ws::opcode::binary, f.msg->data.size());
       iov[niov++] = {h.data(), hl};
       if (!f.msg->data.empty())
         iov[niov++] = {const_cast<char*>(f.msg->data.data()), f.msg->data.size()};
       continue;
     }
     const std::size_t data_len = f.msg ? f.msg->data.size() : 0;
-    auto hl = write_header(h.data(), op_text, 1 + data_len);
+    auto hl = ws::write_header(h.data(), ws::opcode::text, 1 + data_len);
     h[hl++] = static_cast<unsigned char>('0' + static_cast<int>(f.type));
     iov[niov++] = {h.data(), hl};
     if (data_len != 0) iov[niov++] = {const_cast<char*>(f.msg->data.data()), data_len};
@@ -217,12 +158,7 @@ void worker::run_flush() {
 
 ws_transport::ws_transport(server_impl& srv, worker& w, tcp::socket s,
                            std::unique_ptr<tls_stream> tls, std::size_t max_payload)
-    : srv_(srv),
-      w_(w),
-      live_(w),
-      sock_(std::move(s)),
-      tls_(std::move(tls)),
-      max_payload_(max_payload) {
+    : srv_(srv), w_(w), live_(w), sock_(std::move(s)), tls_(std::move(tls)), rx_(max_payload) {
   srv_.connections.fetch_add(1);
   error_code ec;
   if (!tls_) sock_.non_blocking(true, ec);
@@ -327,159 +263,47 @@ void ws_transport::on_readable() {
 
 bool ws_transport::consume(char* data, std::size_t n) {
   if (read_done_) return !dead_;  // only waiting for the peer's EOF
-  if (!rx_ || rx_->partial.empty()) {
-    const auto used = parse(data, n);
-    if (used != std::string::npos && used < n && !read_done_) {
-      if (!rx_) rx_ = std::make_unique<rx_state>();
-      rx_->partial.assign(data + used, n - used);
-    }
-  } else {
-    auto& partial = rx_->partial;
-    partial.append(data, n);
-    const auto used = parse(partial.data(), partial.size());
-    if (used == std::string::npos || read_done_) {
-      std::string().swap(partial);
-    } else {
-      partial.erase(0, used);
-    }
+  rx_.feed(data, n);
+  while (!read_done_ && !dead_) {
+    const auto e = rx_.next();
+    if (e.what == ws::event::kind::need_more) break;
+    on_event(e);
   }
-  release_rx();
   return !dead_;
 }
 
-std::size_t ws_transport::parse(char* p, std::size_t n) {
-  std::size_t pos = 0;
-  while (n - pos >= 2) {
-    const auto* u = reinterpret_cast<const unsigned char*>(p + pos);
-    const std::size_t avail = n - pos;
-    const bool fin = (u[0] & 0x80u) != 0;
-    const unsigned op = u[0] & 0x0fu;
-    std::uint64_t len = u[1] & 0x7fu;
-    std::size_t hdr = 2;
-    if ((u[0] & 0x70u) != 0 || (u[1] & 0x80u) == 0) {  // reserved bits, or an unmasked frame
-      fail(close_protocol, asio::error::invalid_argument);
-      return std::string::npos;
-    }
-    if (op >= 8) {
-      if ((op != op_close && op != op_ping && op != op_pong) || !fin || len > 125) {
-        fail(close_protocol, asio::error::invalid_argument);
-        return std::string::npos;
-      }
-    } else if (op > op_binary || (op == op_cont) != (message_op_ != 0)) {
-      // unknown opcode, a continuation with no message, or a new message inside a fragmented one
-      fail(close_protocol, asio::error::invalid_argument);
-      return std::string::npos;
-    }
-    if (len == 126) {
-      if (avail < 4) break;
-      len = (std::uint64_t{u[2]} << 8) | u[3];
-      hdr = 4;
-      if (len < 126) {
-        fail(close_protocol, asio::error::invalid_argument);
-        return std::string::npos;
-      }
-    } else if (len == 127) {
-      if (avail < 10) break;
-      len = 0;
-      for (int i = 0; i < 8; ++i) len = (len << 8) | u[2 + i];
-      hdr = 10;
-      if (len <= 0xffff || (len >> 63) != 0) {
-        fail(close_protocol, asio::error::invalid_argument);
-        return std::string::npos;
-      }
-    }
-    if (op < 8 && (len > max_payload_ ||
-                   (op == op_cont && rx_ && rx_->message.size() + len > max_payload_))) {
-      fail(close_too_big, asio::error::message_size);  // refused before it is buffered
-      return std::string::npos;
-    }
-    hdr += 4;
-    if (avail < hdr + len) break;
-    char* data = p + pos + hdr;
-    unmask(data, static_cast<std::size_t>(len), u + hdr - 4);
-    pos += hdr + static_cast<std::size_t>(len);
-    if (!on_frame(op, fin, data, static_cast<std::size_t>(len))) return std::string::npos;
-  }
-  return pos;
-}
-
-bool ws_transport::on_frame(unsigned op, bool fin, char* data, std::size_t len) {
-  switch (op) {
-    case op_ping:
+void ws_transport::on_event(const ws::event& e) {
+  using kind = ws::event::kind;
+  switch (e.what) {
+    case kind::ping:
       // A peer that pings without reading cannot grow the queue: past a bound, pings go unanswered
       // (RFC 6455 allows answering only the latest).
       if (!close_queued_ && queue_.size() < kMaxQueuedForPong) {
         queue_.push_back(ws_frame{eio::packet_type::message,
-                                  make_binary(control_frame(op_pong, std::string_view(data, len))),
+                                  make_binary(ws::control_frame(ws::opcode::pong, e.payload)),
                                   ws_frame::kind::raw});
         schedule();
       }
-      return true;
-    case op_pong:
-      return true;
-    case op_close: {
-      std::uint16_t code = close_normal;
-      if (len == 1) {
-        fail(close_protocol, asio::error::invalid_argument);
-        return false;
-      }
-      if (len >= 2) {
-        const auto* u = reinterpret_cast<const unsigned char*>(data);
-        code = static_cast<std::uint16_t>((u[0] << 8) | u[1]);
-        if (!valid_close_code(code)) {
-          fail(close_protocol, asio::error::invalid_argument);
-          return false;
-        }
-        if (!valid_utf8(std::string_view(data + 2, len - 2))) {
-          fail(close_bad_data, asio::error::invalid_argument);
-          return false;
-        }
-      }
+      return;
+    case kind::close:
       read_done_ = true;
       if (!close_queued_) {
         // Answer with the same code; what was not started is dropped.
         drop_unsent();
-        queue_close_frame(code);
+        queue_close_frame(e.code == ws::close_code::no_status ? normal : e.code);
       }
-      notify_closed(websocket::error::closed);
-      return false;
-    }
+      return notify_closed(websocket::error::closed);
+    case kind::error:
+      return fail(e.code, e.code == ws::close_code::message_too_big
+                              ? asio::error::message_size
+                              : asio::error::invalid_argument);
+    case kind::message:
+      if (closing_) return;
+      if (auto s = session_.lock()) return s->on_ws_data(this, e.binary, e.payload);
+      return close(false);
     default:
-      break;
+      return;
   }
-  bool text = op == op_text;
-  const char* msg = data;
-  std::size_t size = len;
-  if (op != op_cont && !fin) {  // first fragment
-    message_op_ = static_cast<std::uint8_t>(op);
-    if (!rx_) rx_ = std::make_unique<rx_state>();
-    rx_->message.assign(data, len);
-    return true;
-  }
-  if (op == op_cont) {
-    rx_->message.append(data, len);
-    if (!fin) return true;
-    text = message_op_ == op_text;
-    msg = rx_->message.data();
-    size = rx_->message.size();
-  }
-  const bool ok = !text || valid_utf8(std::string_view(msg, size));
-  if (ok && !closing_) {
-    if (auto s = session_.lock()) {
-      s->on_ws_data(this, !text, std::string_view(msg, size));
-    } else {
-      close(false);
-    }
-  }
-  if (op == op_cont) {
-    message_op_ = 0;
-    if (rx_) std::string().swap(rx_->message);
-  }
-  if (!ok) {
-    fail(close_bad_data, asio::error::invalid_argument);
-    return false;
-  }
-  return !read_done_ && !dead_;
 }
 
 void ws_transport::drop_unsent() {
@@ -638,7 +462,7 @@ void ws_transport::close(bool graceful) {
   if (!graceful) {
     drop_unsent();
   }
-  queue_close_frame(close_normal);
+  queue_close_frame(normal);
 }
 
 void ws_transport::read_ended(error_code ec) {
@@ -663,11 +487,6 @@ void ws_transport::close_socket() {
   if (close_timer_) close_timer_->cancel();
   queue_.clear();
   head_off_ = 0;
-}
-
-void ws_transport::release_rx() noexcept {
-  // Idle connections hold no read state (never called while a parse may use it).
-  if (rx_ && rx_->partial.empty() && message_op_ == 0) rx_.reset();
 }
 
 }  // namespace sio::engineio::detail
