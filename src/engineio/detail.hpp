@@ -164,6 +164,8 @@ struct server_impl {
   std::vector<std::unique_ptr<endpoint>> endpoints;
   http_handler app;
   std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> accept_timer;  // the pause after an accept out of resources
+  std::chrono::milliseconds accept_backoff{0};     // that pause's length; 0 after a success
   std::size_t next_worker = 0;
   std::atomic<std::uint16_t> port{0};
   std::atomic<bool> started{false};
@@ -196,6 +198,9 @@ struct server_impl {
   std::string generate_id();
 
   void do_accept();
+  static bool out_of_resources(error_code ec) noexcept;  // EMFILE, ENFILE, ENOBUFS, ENOMEM
+  void back_off_accept(error_code ec);
+  void hand_over(worker& w, tcp::socket s);  // an accepted connection, to worker w
   void shutdown_worker(worker& w);
   void run_worker(worker& w);  // a worker thread's body
   void run_on_each_worker(const std::function<void(std::size_t)>& f);
