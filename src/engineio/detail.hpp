@@ -386,6 +386,9 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void handle_app();
   void write(http::response<http::string_body> res);
   void on_write(error_code ec, bool close);
+  bool request_unread() const;  // the request in progress was not read to its end
+  void linger();                // after an early answer: discard what the client sends, then close
+  void discard();
   void monitor();
   void arm_timer(std::chrono::steady_clock::duration d);
   void close_socket();
@@ -432,6 +435,7 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   std::weak_ptr<session> pending_;       // the session holding our GET
   std::weak_ptr<session> post_session_;  // the session whose POST body we are reading
   std::uint64_t timer_gen_ = 0;
+  std::size_t lingered_ = 0;  // bytes discarded since linger()
 };
 
 class session final : public connection, public std::enable_shared_from_this<session> {

@@ -585,12 +585,45 @@ void http_connection::write(http::response<http::string_body> res) {
 void http_connection::on_write(error_code ec, bool close) {
   writing_ = false;
   if (closed_) return;
-  if (ec || close) return close_socket();
+  if (ec) return close_socket();
+  if (close) return request_unread() ? linger() : close_socket();
   if (reading_) {
     arm_timer(srv_.opts.idle_timeout);  // the monitor read now waits for the next request
     return;
   }
   do_read();
+}
+
+bool http_connection::request_unread() const {
+  return !parser_ || !parser_->is_done();
+}
+
+void http_connection::linger() {
+  // An early answer (413, 431, 400, ...) while the client may still be sending its request: stop
+  // sending, then read and discard within linger_timeout and linger_bytes before closing, so that
+  // the client gets to read the answer instead of a reset (RFC 9112 section 9.6). Over TLS the TCP
+  // side stays open under the TLS stream: only decrypted bytes are discarded.
+  if (!tls_) {
+    error_code ec;
+    socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+  buffer_.clear();
+  lingered_ = 0;
+  arm_timer(srv_.opts.linger_timeout);
+  discard();
+}
+
+void http_connection::discard() {
+  with_stream([&](auto& s) {
+    s.async_read_some(buffer_.prepare(16 * 1024),
+                      [self = shared_from_this()](error_code ec, std::size_t n) {
+                        if (self->closed_) return;
+                        self->lingered_ += n;
+                        if (ec || self->lingered_ >= self->srv_.opts.linger_bytes)
+                          return self->close_socket();
+                        self->discard();
+                      });
+  });
 }
 
 void http_connection::monitor() {
