@@ -377,6 +377,8 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void start_tls(std::shared_ptr<asio::ssl::context> ctx);
   void on_detected(error_code ec, bool tls, const std::shared_ptr<asio::ssl::context>& ctx);
   void do_read();
+  void await_request();  // idle keep-alive connection: wait for the next request's first bytes
+  void read_head();
   void on_header(error_code ec);
   void on_body(error_code ec);
   void handle_request();

@@ -242,6 +242,27 @@ void http_connection::shutdown() {
 void http_connection::do_read() {
   if (closed_) return;
   if (shutdown_) return close_socket();
+  if (!first_ && buffer_.size() == 0) return await_request();
+  read_head();
+}
+
+void http_connection::await_request() {
+  // An idle keep-alive connection waits up to idle_timeout for the next request; its head then
+  // gets header_timeout from its first bytes, as the first request's does.
+  arm_timer(srv_.opts.idle_timeout);
+  with_stream([&](auto& s) {
+    s.async_read_some(buffer_.prepare(2048),
+                      [self = shared_from_this()](error_code ec, std::size_t n) {
+                        if (self->closed_) return;
+                        if (ec) return self->close_socket();
+                        self->buffer_.commit(n);
+                        self->read_head();
+                      });
+  });
+}
+
+void http_connection::read_head() {
+  if (shutdown_) return close_socket();
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(srv_.opts.max_header_bytes));
   // The route (and its limit) is known after the head; until then the largest limit applies.
@@ -249,7 +270,7 @@ void http_connection::do_read() {
   for (const auto& ep : srv_.endpoints)
     limit = std::max<std::uint64_t>(limit, ep->opts.max_payload);
   parser_->body_limit(limit);
-  arm_timer(first_ ? srv_.opts.header_timeout : srv_.opts.idle_timeout);
+  arm_timer(srv_.opts.header_timeout);
   with_stream([&](auto& s) {
     http::async_read_header(
         s, buffer_, *parser_,

@@ -668,6 +668,23 @@ TEST_P(EngineServer, SlowHeadersAreCutOff) {
   expect_healthy();
 }
 
+TEST_P(EngineServer, SlowHeadsOfKeepAliveRequestsAreCutOff) {
+  raw_client c(port_);
+  ASSERT_TRUE(c.write("GET /first HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_NE(c.read_until("app:/first").find("app:/first"), std::string::npos);
+  // The next head, a byte at a time: it has header_timeout (500 ms) from its first byte, not the
+  // idle timeout of a keep-alive connection (120 s). The server hangs up, and a write fails.
+  const std::string head =
+      "GET /second HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(400, 'a') + "\r\n\r\n";
+  std::size_t sent = 0;
+  for (; sent < head.size(); ++sent) {
+    if (c.write_for(head.substr(sent, 1))) break;
+    if (sent == 1) expect_healthy();  // others are served meanwhile
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_LT(sent, head.size());
+}
+
 TEST_P(EngineServer, GarbageRequestGets400) {
   raw_client c(port_);
   c.write("\x16\x03\x01 this is not http\r\n\r\n");
