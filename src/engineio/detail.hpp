@@ -167,6 +167,8 @@ struct server_impl {
   std::vector<std::unique_ptr<endpoint>> endpoints;
   http_handler app;
   std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> accept_timer;  // the pause after an accept out of resources
+  std::chrono::milliseconds accept_backoff{0};     // that pause's length; 0 after a success
   std::size_t next_worker = 0;
   std::atomic<std::uint16_t> port{0};
   std::atomic<bool> started{false};
@@ -199,6 +201,9 @@ struct server_impl {
   std::string generate_id();
 
   void do_accept();
+  static bool out_of_resources(error_code ec) noexcept;  // EMFILE, ENFILE, ENOBUFS, ENOMEM
+  void back_off_accept(error_code ec);
+  void hand_over(worker& w, tcp::socket s);  // an accepted connection, to worker w
   void shutdown_worker(worker& w);
   void run_worker(worker& w);  // a worker thread's body
   void run_on_each_worker(const std::function<void(std::size_t)>& f);
@@ -364,6 +369,8 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void start_tls(std::shared_ptr<asio::ssl::context> ctx);
   void on_detected(error_code ec, bool tls, const std::shared_ptr<asio::ssl::context>& ctx);
   void do_read();
+  void await_request();  // idle keep-alive connection: wait for the next request's first bytes
+  void read_head();
   void on_header(error_code ec);
   void on_body(error_code ec);
   void handle_request();
@@ -373,6 +380,9 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void handle_app();
   void write(http::response<http::string_body> res);
   void on_write(error_code ec, bool close);
+  bool request_unread() const;  // the request in progress was not read to its end
+  void linger();                // after an early answer: discard what the client sends, then close
+  void discard();
   void monitor();
   void arm_timer(std::chrono::steady_clock::duration d);
   void close_socket();
@@ -419,6 +429,7 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   std::weak_ptr<session> pending_;       // the session holding our GET
   std::weak_ptr<session> post_session_;  // the session whose POST body we are reading
   std::uint64_t timer_gen_ = 0;
+  std::size_t lingered_ = 0;  // bytes discarded since linger()
 };
 
 class session final : public connection, public std::enable_shared_from_this<session> {

@@ -233,6 +233,27 @@ void http_connection::shutdown() {
 void http_connection::do_read() {
   if (closed_) return;
   if (shutdown_) return close_socket();
+  if (!first_ && buffer_.size() == 0) return await_request();
+  read_head();
+}
+
+void http_connection::await_request() {
+  // An idle keep-alive connection waits up to idle_timeout for the next request; its head then
+  // gets header_timeout from its first bytes, as the first request's does.
+  arm_timer(srv_.opts.idle_timeout);
+  with_stream([&](auto& s) {
+    s.async_read_some(buffer_.prepare(2048),
+                      [self = shared_from_this()](error_code ec, std::size_t n) {
+                        if (self->closed_) return;
+                        if (ec) return self->close_socket();
+                        self->buffer_.commit(n);
+                        self->read_head();
+                      });
+  });
+}
+
+void http_connection::read_head() {
+  if (shutdown_) return close_socket();
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(srv_.opts.max_header_bytes));
   // The route (and its limit) is known after the head; until then the largest limit applies.
@@ -240,7 +261,7 @@ void http_connection::do_read() {
   for (const auto& ep : srv_.endpoints)
     limit = std::max<std::uint64_t>(limit, ep->opts.max_payload);
   parser_->body_limit(limit);
-  arm_timer(first_ ? srv_.opts.header_timeout : srv_.opts.idle_timeout);
+  arm_timer(srv_.opts.header_timeout);
   with_stream([&](auto& s) {
     http::async_read_header(
         s, buffer_, *parser_,
@@ -570,12 +591,45 @@ void http_connection::write(http::response<http::string_body> res) {
 void http_connection::on_write(error_code ec, bool close) {
   writing_ = false;
   if (closed_) return;
-  if (ec || close) return close_socket();
+  if (ec) return close_socket();
+  if (close) return request_unread() ? linger() : close_socket();
   if (reading_) {
     arm_timer(srv_.opts.idle_timeout);  // the monitor read now waits for the next request
     return;
   }
   do_read();
+}
+
+bool http_connection::request_unread() const {
+  return !parser_ || !parser_->is_done();
+}
+
+void http_connection::linger() {
+  // An early answer (413, 431, 400, ...) while the client may still be sending its request: stop
+  // sending, then read and discard within linger_timeout and linger_bytes before closing, so that
+  // the client gets to read the answer instead of a reset (RFC 9112 section 9.6). Over TLS the TCP
+  // side stays open under the TLS stream: only decrypted bytes are discarded.
+  if (!tls_) {
+    error_code ec;
+    socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+  buffer_.clear();
+  lingered_ = 0;
+  arm_timer(srv_.opts.linger_timeout);
+  discard();
+}
+
+void http_connection::discard() {
+  with_stream([&](auto& s) {
+    s.async_read_some(buffer_.prepare(16 * 1024),
+                      [self = shared_from_this()](error_code ec, std::size_t n) {
+                        if (self->closed_) return;
+                        self->lingered_ += n;
+                        if (ec || self->lingered_ >= self->srv_.opts.linger_bytes)
+                          return self->close_socket();
+                        self->discard();
+                      });
+  });
 }
 
 void http_connection::monitor() {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 
 namespace sio::engineio {
 
@@ -125,18 +126,42 @@ void server_impl::do_accept() {
   next_worker = (next_worker + 1) % workers.size();
   acceptor->async_accept(w.ctx, [this, &w](error_code ec, tcp::socket s) {
     if (ec == asio::error::operation_aborted || stopping) return;
-    if (!ec) {
-      if (connections.load() >= opts.max_connections) {
-        error_code ignored;
-        s.close(ignored);
-      } else {
-        asio::post(w.ctx, [this, &w, s = std::move(s)]() mutable {
-          if (stopping) return;
-          std::make_shared<http_connection>(*this, w, std::move(s))->start();
-        });
-      }
-    }
+    if (out_of_resources(ec)) return back_off_accept(ec);
+    accept_backoff = {};
+    if (!ec) hand_over(w, std::move(s));
     do_accept();
+  });
+}
+
+bool server_impl::out_of_resources(error_code ec) noexcept {
+  namespace errc = boost::system::errc;
+  return ec == errc::too_many_files_open || ec == errc::too_many_files_open_in_system ||
+         ec == errc::no_buffer_space || ec == errc::not_enough_memory;
+}
+
+void server_impl::back_off_accept(error_code ec) {
+  // Out of descriptors or memory, the pending connection stays in the backlog and accept would
+  // fail again at once: wait (100 ms, doubling up to 1 s) while the open connections are served.
+  using std::chrono::milliseconds;
+  accept_backoff = std::min<std::chrono::milliseconds>(
+      accept_backoff.count() == 0 ? milliseconds(100) : accept_backoff * 2, milliseconds(1000));
+  std::fprintf(stderr, "sio: accept failed (%s); retrying in %lld ms\n", ec.message().c_str(),
+               static_cast<long long>(accept_backoff.count()));
+  accept_timer->expires_after(accept_backoff);
+  accept_timer->async_wait([this](error_code e) {
+    if (!e) do_accept();
+  });
+}
+
+void server_impl::hand_over(worker& w, tcp::socket s) {
+  if (connections.load() >= opts.max_connections) {
+    error_code ignored;
+    s.close(ignored);
+    return;
+  }
+  asio::post(w.ctx, [this, &w, s = std::move(s)]() mutable {
+    if (stopping) return;
+    std::make_shared<http_connection>(*this, w, std::move(s))->start();
   });
 }
 
@@ -332,6 +357,7 @@ void server::start() {
   const auto addr = detail::asio::ip::make_address(s.opts.address);
   detail::tcp::endpoint ep{addr, s.opts.port};
   s.acceptor.emplace(w0.ctx);
+  s.accept_timer.emplace(w0.ctx);
   s.acceptor->open(ep.protocol());
   s.acceptor->set_option(detail::asio::socket_base::reuse_address(true));
   s.acceptor->bind(ep);
@@ -366,6 +392,7 @@ void server::stop() {
       if (s.acceptor) {
         detail::error_code ec;
         s.acceptor->close(ec);
+        s.accept_timer->cancel();
       }
     });
     for (auto& w : s.workers) {

@@ -194,6 +194,19 @@ class raw_client {
     asio::write(s_, asio::buffer(bytes), ec);
     return !ec;
   }
+  // Writes within the deadline: the write's error, or asio::error::timed_out when the peer did not
+  // take the bytes in time.
+  beast::error_code write_for(std::string_view bytes,
+                              std::chrono::steady_clock::duration deadline = io_deadline) {
+    beast::error_code out;
+    bool done = false;
+    asio::async_write(s_, asio::buffer(bytes), [&](beast::error_code ec, std::size_t) {
+      out = ec;
+      done = true;
+    });
+    run_for(deadline, done);
+    return out == asio::error::operation_aborted ? asio::error::timed_out : out;
+  }
   // Reads until EOF/error or the deadline; returns what arrived.
   std::string read_all(std::chrono::steady_clock::duration deadline = io_deadline) {
     std::string out;

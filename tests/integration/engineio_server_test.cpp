@@ -668,6 +668,23 @@ TEST_P(EngineServer, SlowHeadersAreCutOff) {
   expect_healthy();
 }
 
+TEST_P(EngineServer, SlowHeadsOfKeepAliveRequestsAreCutOff) {
+  raw_client c(port_);
+  ASSERT_TRUE(c.write("GET /first HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_NE(c.read_until("app:/first").find("app:/first"), std::string::npos);
+  // The next head, a byte at a time: it has header_timeout (500 ms) from its first byte, not the
+  // idle timeout of a keep-alive connection (120 s). The server hangs up, and a write fails.
+  const std::string head =
+      "GET /second HTTP/1.1\r\nHost: x\r\nX-Slow: " + std::string(400, 'a') + "\r\n\r\n";
+  std::size_t sent = 0;
+  for (; sent < head.size(); ++sent) {
+    if (c.write_for(head.substr(sent, 1))) break;
+    if (sent == 1) expect_healthy();  // others are served meanwhile
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_LT(sent, head.size());
+}
+
 TEST_P(EngineServer, GarbageRequestGets400) {
   raw_client c(port_);
   c.write("\x16\x03\x01 this is not http\r\n\r\n");
@@ -1031,6 +1048,78 @@ TEST_P(EngineServer, LargeMessagesToASlowReaderArriveWholeAndInOrder) {
 
 INSTANTIATE_TEST_SUITE_P(Workers, EngineServer, ::testing::Values(1, 4),
                          [](const auto& info) { return "w" + std::to_string(info.param); });
+
+// --- lingering close after an early answer
+// ----------------------------------------------------------
+
+class EngineLinger : public ::testing::Test {
+ protected:
+  void start(std::chrono::milliseconds linger_timeout, std::size_t linger_bytes) {
+    server_ = std::make_unique<eng::server>(eng::server_options{.address = "127.0.0.1",
+                                                                .workers = 2,
+                                                                .linger_timeout = linger_timeout,
+                                                                .linger_bytes = linger_bytes});
+    eng::endpoint_options o;
+    o.path = "/engine.io/";
+    o.max_payload = 10000;
+    server_->attach(o, rec_);
+    server_->start();
+    port_ = server_->port();
+  }
+  void TearDown() override { server_->stop(); }
+
+  // Opens a polling session and starts a POST whose head announces 100 MB (over max_payload) with
+  // the first 64 KB of that body; returns the client once it has read the 413.
+  std::unique_ptr<raw_client> oversized_post() {
+    const auto sid = sid_of(http_get(port_, "/engine.io/?EIO=4&transport=polling").body);
+    auto c = std::make_unique<raw_client>(port_);
+    EXPECT_FALSE(c->write_for("POST /engine.io/?EIO=4&transport=polling&sid=" + sid +
+                              " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain;charset=UTF-8\r\n"
+                              "Content-Length: 100000000\r\n\r\n4" +
+                              std::string(64 * 1024, 'x')));
+    const auto head = c->read_until("\r\n\r\n");
+    EXPECT_EQ(head.rfind("HTTP/1.1 413 Payload Too Large\r\n", 0), 0u) << head;
+    return c;
+  }
+
+  eng::server* srv_ptr_ = nullptr;
+  std::shared_ptr<recorder> rec_ = std::make_shared<recorder>(srv_ptr_);
+  std::unique_ptr<eng::server> server_;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(EngineLinger, TheRestOfTheBodyIsDiscardedUpToLingerBytesThenTheConnectionCloses) {
+  start(std::chrono::minutes(1), 1024 * 1024);
+  auto c = oversized_post();
+  // The server goes on reading: what the client still sends is taken, not answered with a reset.
+  const std::string chunk(64 * 1024, 'y');
+  for (int i = 0; i < 8; ++i) ASSERT_FALSE(c->write_for(chunk)) << "chunk " << i;
+  EXPECT_EQ(http_get(port_, "/engine.io/?EIO=4&transport=polling").status, 200u);
+  // Past linger_bytes (long before linger_timeout) it closes: a write fails with a reset.
+  boost::system::error_code ec;
+  for (std::size_t sent = 0; !ec && sent < (64u << 20); sent += chunk.size())
+    ec = c->write_for(chunk);
+  EXPECT_TRUE(ec);
+  EXPECT_NE(ec, asio::error::timed_out);
+}
+
+TEST_F(EngineLinger, ASlowSenderIsClosedAfterLingerTimeout) {
+  start(std::chrono::seconds(1), 8 * 1024 * 1024);
+  auto c = oversized_post();
+  // Nothing follows the answer: the server's side is shut down, its reading side is not.
+  EXPECT_EQ(c->read_all(), "");
+  EXPECT_TRUE(c->saw_eof());
+  auto ec = c->write_for(std::string(1024, 'z'));
+  ASSERT_FALSE(ec) << ec.message();
+  // A trickle, far below linger_bytes: only linger_timeout ends it.
+  for (int i = 0; i < 500 && !ec; ++i) {
+    ec = c->write_for(std::string(1024, 'z'));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(ec);
+  EXPECT_NE(ec, asio::error::timed_out);
+  EXPECT_EQ(http_get(port_, "/engine.io/?EIO=4&transport=polling").status, 200u);
+}
 
 // --- hooks: allow_request_async, initial_headers / headers --------------------------------------
 

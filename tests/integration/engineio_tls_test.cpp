@@ -10,12 +10,15 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
 #include <openssl/ssl.h>
 
+#include <chrono>
 #include <filesystem>
+#include <string_view>
 
 namespace {
 
@@ -27,11 +30,9 @@ namespace eio = sio::engineio;
 
 // A server whose application route answers "secure=<0|1>".
 struct tls_server {
-  explicit tls_server(const sio::test::test_certs& certs)
-      : srv({.address = "127.0.0.1",
-             .workers = 2,
-             .tls = eio::tls_options{.cert_file = certs.path("live.pem"),
-                                     .key_file = certs.path("live.key")}}) {
+  explicit tls_server(const sio::test::test_certs& certs,
+                      eio::server_options base = {.address = "127.0.0.1", .workers = 2})
+      : srv(with_tls(std::move(base), certs)) {
     srv.on_request([](eio::http_request&&, const eio::request_info& info, eio::http_respond r) {
       eio::http_response res{http::status::ok, 11};
       res.body() = info.secure ? "secure=1" : "secure=0";
@@ -39,6 +40,11 @@ struct tls_server {
       r(std::move(res));
     });
     srv.start();
+  }
+  static eio::server_options with_tls(eio::server_options o, const sio::test::test_certs& certs) {
+    o.tls =
+        eio::tls_options{.cert_file = certs.path("live.pem"), .key_file = certs.path("live.key")};
+    return o;
   }
   eio::server srv;
 };
@@ -59,6 +65,28 @@ class https_client {
     http::response<http::string_body> res;
     http::read(stream_, buf_, res);
     return res.body();
+  }
+  // Writes within 10 s: the write's error, or asio::error::timed_out.
+  boost::system::error_code write_for(std::string_view bytes) {
+    boost::system::error_code out;
+    bool done = false;
+    asio::async_write(stream_, asio::buffer(bytes), [&](boost::system::error_code ec, std::size_t) {
+      out = ec;
+      done = true;
+    });
+    ioc_.restart();
+    ioc_.run_for(std::chrono::seconds(10));
+    if (done) return out;
+    boost::system::error_code ignored;
+    stream_.next_layer().cancel(ignored);
+    ioc_.restart();
+    ioc_.run();
+    return asio::error::timed_out;
+  }
+  unsigned read_status() {
+    http::response<http::string_body> res;
+    http::read(stream_, buf_, res);
+    return res.result_int();
   }
   std::string protocol() { return SSL_get_version(stream_.native_handle()); }
   std::string peer_serial() {
@@ -141,6 +169,31 @@ TEST(EngineTls, PlainHttpGets400) {
   http::read(sock, buf, res);
   EXPECT_EQ(res.result(), http::status::bad_request);
   EXPECT_FALSE(res.keep_alive());
+}
+
+TEST(EngineTls, AnEarlyAnswerIsFollowedByALingeringClose) {
+  sio::test::test_certs certs;
+  use(certs, "server");
+  tls_server s(certs, {.address = "127.0.0.1",
+                       .workers = 2,
+                       .max_app_body_bytes = 1000,
+                       .linger_timeout = std::chrono::minutes(1),
+                       .linger_bytes = 1024 * 1024});
+  https_client c(s.srv.port(), certs.path("ca.pem"));
+  ASSERT_FALSE(c.handshake_error()) << c.handshake_error().message();
+  ASSERT_FALSE(c.write_for("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\n\r\n" +
+                           std::string(64 * 1024, 'x')));
+  EXPECT_EQ(c.read_status(), 413u);
+  // The server goes on reading (and discarding) what the client still sends.
+  const std::string chunk(64 * 1024, 'y');
+  for (int i = 0; i < 8; ++i) ASSERT_FALSE(c.write_for(chunk)) << "chunk " << i;
+  EXPECT_EQ(https_client(s.srv.port(), certs.path("ca.pem")).get("/other"), "secure=1");
+  // Past linger_bytes (long before linger_timeout) it closes: a write fails.
+  boost::system::error_code ec;
+  for (std::size_t sent = 0; !ec && sent < (64u << 20); sent += chunk.size())
+    ec = c.write_for(chunk);
+  EXPECT_TRUE(ec);
+  EXPECT_NE(ec, asio::error::timed_out);
 }
 
 TEST(EngineTls, ReloadKeepsOpenConnectionsAndFailedReloadKeepsTheCertificate) {

@@ -108,10 +108,19 @@ struct server_options {
   // HTTP hardening limits.
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_app_body_bytes = 1'000'000;
-  // A request head (and then its body) must arrive in this time; it also bounds the wait for the
-  // peer's side of a WebSocket closing handshake.
+  // A request head must arrive in this time (from the connection's start for the first request,
+  // from its first bytes for the next ones), and then its body in as much again; it also bounds
+  // the wait for the peer's side of a WebSocket closing handshake.
   std::chrono::milliseconds header_timeout{10000};
-  std::chrono::milliseconds idle_timeout{120000};  // keep-alive connection with no request
+  // A keep-alive connection between requests; the next request's head then has header_timeout
+  // from its first bytes.
+  std::chrono::milliseconds idle_timeout{120000};
+  // After an answer sent before the request was read to its end (413 for a body over the limit,
+  // 431, 400 for a malformed head), the server stops sending and reads and discards what the
+  // client still sends, for at most linger_timeout and linger_bytes, then closes: the client reads
+  // the answer instead of a connection reset (RFC 9112 section 9.6, nginx's lingering close).
+  std::chrono::milliseconds linger_timeout{5000};
+  std::size_t linger_bytes = 8 * 1024 * 1024;
   std::size_t max_connections = 100'000;
   // Proxies whose X-Forwarded-For and X-Forwarded-Proto headers are believed (request_info's
   // remote_address and secure): addresses ("10.0.0.1", "::1"), CIDR ranges ("10.0.0.0/8"), or
