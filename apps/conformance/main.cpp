@@ -266,8 +266,14 @@ std::optional<sio::recovery_options> recovery_of(const args& a) {
 
 int main(int argc, char** argv) {
   const auto a = parse_args(argc, argv);
-  sio::engineio::server srv{
-      {.address = "0.0.0.0", .port = a.port, .workers = a.workers, .tls = a.tls}};
+  // The protocol suites open hundreds of connections and sessions a second from one address:
+  // no per-address limits.
+  sio::engineio::server srv{{.address = "0.0.0.0",
+                             .port = a.port,
+                             .workers = a.workers,
+                             .max_connections_per_address = 0,
+                             .handshakes_per_second = 0,
+                             .tls = a.tls}};
 
   srv.attach(engine_io_test_options(), std::make_shared<echo_handler>());
 

@@ -216,10 +216,12 @@ void worker::run_flush() {
 // --- ws_transport -------------------------------------------------------------------------------
 
 ws_transport::ws_transport(server_impl& srv, worker& w, tcp::socket s,
-                           std::unique_ptr<tls_stream> tls, std::size_t max_payload)
+                           std::unique_ptr<tls_stream> tls, address_slot slot,
+                           std::size_t max_payload)
     : srv_(srv),
       w_(w),
       live_(w),
+      slot_(std::move(slot)),
       sock_(std::move(s)),
       tls_(std::move(tls)),
       max_payload_(max_payload) {
