@@ -98,6 +98,9 @@ class client : public std::enable_shared_from_this<client> {
   // as it is).
   void close_sockets(disconnect_reason r);
   void on_packet(protocol::socketio::packet& p);
+  // CONNECT_ERROR {"message": message} for a namespace the client may not join; the connection
+  // stays usable for others.
+  void refuse_connect(const std::string& nsp, std::string_view message);
   std::shared_ptr<socket> find(std::string_view nsp) const noexcept;
 
   // Feeds one message to the decoder in use (a packet waiting for attachments keeps its own).
