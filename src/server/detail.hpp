@@ -62,6 +62,8 @@ struct server_state : std::enable_shared_from_this<server_state> {
   // namespaces <-> sockets <-> clients) without racing the workers.
   void teardown_worker(std::size_t w);
   void teardown();
+  // Both steps on this thread: when no worker runs this state's code (never started, stopped).
+  void teardown_here();
 };
 
 // One Engine.IO connection: decodes packets, multiplexes namespaces, owns their sockets. Lives on

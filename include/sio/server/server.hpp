@@ -68,7 +68,9 @@ class server : public flag_builder<server, broadcast_operator> {
   using middleware = namespace_::middleware;
   using connection_handler = namespace_::connection_handler;
 
-  // Owns an engineio::server built from opts.http, serving opts.engine.
+  // Owns an engineio::server built from opts.http, serving opts.engine. Both engine constructors
+  // throw std::invalid_argument for options the engine refuses (an invalid trust_proxy entry,
+  // CORS credentials with any origin: see engineio::cors_options).
   explicit server(server_options opts = {});
   // Attaches the endpoint opts.engine to `engine` (call before engine.start()). The HTTP side is
   // the engine's own: a non-default opts.http throws std::invalid_argument.
