@@ -163,7 +163,7 @@ for ((i = 0; i < NODES; i++)); do
   # JWT_SECRET unset: the nodes share the secret kept in the database.
   env -u JWT_SECRET -u DB_PATH -u REDIS_URL -u PORT -u HOST \
     "$SIO_CHAT_BIN" --host "$HOST" --port "${node_ports[$i]}" --db "$DB_URL" \
-    --redis "redis://$HOST:$REDIS_PORT" --workers "$WORKERS" "${web_args[@]}" \
+    --redis "redis://$HOST:$REDIS_PORT" --workers "$WORKERS" --trust-proxy "$HOST" "${web_args[@]}" \
     >"$RUN_DIR/node-$i.log" 2>&1 &
   echo $! >"$RUN_DIR/node-$i.pid"
 done

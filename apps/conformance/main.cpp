@@ -10,9 +10,14 @@
 //                --recovery MS turns on connection state recovery with a window of MS
 //                milliseconds (off by default: the protocol suites expect plain CONNECT answers).
 // --tls-cert FILE --tls-key FILE serve both over TLS (https/wss); SIGHUP reloads them.
+// The per-address limits are off (the suites connect from one address as fast as they can);
+// --handshakes-per-second N --handshake-burst N turn the handshake limit on, --trust-proxy
+// ADDRESS (repeatable) trusts a proxy's X-Forwarded-For (tests/interop/socketio_limits.test.mjs).
 //
 // Usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]
 //                               [--tls-cert FILE --tls-key FILE]
+//                               [--handshakes-per-second N --handshake-burst N]
+//                               [--trust-proxy ADDRESS]...
 #include <sio/engineio/server.hpp>
 #include <sio/sio.hpp>
 
@@ -26,6 +31,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -216,6 +222,10 @@ struct args {
   std::chrono::milliseconds ping_interval{300};
   std::chrono::milliseconds ping_timeout{200};
   std::optional<sio::engineio::tls_options> tls;
+  // Per-address handshake limit and trusted proxies (off unless given: the suites need neither).
+  double handshakes_per_second = 0;
+  std::size_t handshake_burst = 100;
+  std::vector<std::string> trust_proxy;
 };
 
 args parse_args(int argc, char** argv) {
@@ -245,9 +255,16 @@ args parse_args(int argc, char** argv) {
     } else if (arg == "--tls-key") {
       if (!a.tls) a.tls.emplace();
       a.tls->key_file = value();
+    } else if (arg == "--handshakes-per-second") {
+      a.handshakes_per_second = std::stod(value());
+    } else if (arg == "--handshake-burst") {
+      a.handshake_burst = std::stoul(value());
+    } else if (arg == "--trust-proxy") {
+      a.trust_proxy.push_back(value());
     } else if (arg == "--help" || arg == "-h") {
       std::cout << "usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]"
-                   " [--ping-interval MS] [--ping-timeout MS] [--tls-cert FILE --tls-key FILE]\n";
+                   " [--ping-interval MS] [--ping-timeout MS] [--tls-cert FILE --tls-key FILE]"
+                   " [--handshakes-per-second N --handshake-burst N] [--trust-proxy ADDRESS]...\n";
       std::exit(0);
     } else {
       std::cerr << "unknown argument " << arg << "\n";
@@ -266,8 +283,16 @@ std::optional<sio::recovery_options> recovery_of(const args& a) {
 
 int main(int argc, char** argv) {
   const auto a = parse_args(argc, argv);
-  sio::engineio::server srv{
-      {.address = "0.0.0.0", .port = a.port, .workers = a.workers, .tls = a.tls}};
+  // The protocol suites open hundreds of connections and sessions a second from one address:
+  // no per-address limits unless asked.
+  sio::engineio::server srv{{.address = "0.0.0.0",
+                             .port = a.port,
+                             .workers = a.workers,
+                             .max_connections_per_address = 0,
+                             .handshakes_per_second = a.handshakes_per_second,
+                             .handshake_burst = a.handshake_burst,
+                             .trust_proxy = a.trust_proxy,
+                             .tls = a.tls}};
 
   srv.attach(engine_io_test_options(), std::make_shared<echo_handler>());
 

@@ -114,6 +114,9 @@ int main(int argc, char** argv) {
   so.http.address = "127.0.0.1";
   so.http.port = a.port;
   so.http.workers = a.workers;
+  // A test node: its clients all come from loopback, as fast as the tests go.
+  so.http.max_connections_per_address = 0;
+  so.http.handshakes_per_second = 0;
   so.engine.cors.origins = {"*"};
   so.adapter = sio::redis_adapter::factory(ro);
   sio::server io{std::move(so)};

@@ -125,6 +125,9 @@ int main(int argc, char** argv) {
     opts.http.port = a->port;
     opts.http.workers = a->workers;
     opts.http.tls = a->tls;
+    // Every load comes from one address, thousands of connections a second: no per-address limits.
+    opts.http.max_connections_per_address = 0;
+    opts.http.handshakes_per_second = 0;
     if (a->recovery)
       opts.connection_state_recovery =
           sio::recovery_options{.max_disconnection_duration = *a->recovery};

@@ -16,6 +16,7 @@
 #include <sio/protocol/engineio.hpp>
 #include <sio/protocol/websocket.hpp>
 
+#include "address_limits.hpp"
 #include "trusted_proxies.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -155,6 +156,15 @@ struct table_entry {
   std::size_t endpoint = 0;
 };
 
+struct handshake_refusal {
+  http::status status;
+  std::string_view message;
+  std::chrono::seconds retry_after{0};  // 0: no Retry-After header
+};
+
+// True when the CORS options allow any origin (no list, or "*" alone).
+bool allows_any_origin(const cors_options& c) noexcept;
+
 struct server_impl {
   explicit server_impl(server_options o);
   // Destroys the pending handlers of every worker first: they may own connections and sessions
@@ -163,6 +173,10 @@ struct server_impl {
 
   server_options opts;
   trusted_proxies proxies;
+  // Declared before the workers: connections and sessions that outlive the workers' handlers
+  // release their slots into it.
+  connection_counter per_address;
+  handshake_limiter handshakes;
   std::vector<std::unique_ptr<worker>> workers;
   std::vector<std::unique_ptr<endpoint>> endpoints;
   http_handler app;
@@ -194,12 +208,18 @@ struct server_impl {
   std::mutex run_mtx;
   std::condition_variable run_cv;
 
+  // Why a handshake from `info` is refused now (HTTP status, message, Retry-After seconds), or
+  // nullopt: the per-address handshake rate, then the session limit (max_connections).
+  std::optional<handshake_refusal> refuse_handshake(const request_info& info);
   std::optional<table_entry> lookup(std::string_view sid);
   void add_session(const std::shared_ptr<session>& s, worker& w, const endpoint& ep);
   void remove_session(std::string_view sid, worker& w);
   void forget_session(std::string_view sid);  // from ~session: a table entry keyed by its id
   std::string generate_id();
 
+  // A slot for a connection just accepted, or nullopt to close it at once (max_connections,
+  // max_connections_per_address).
+  std::optional<address_slot> admit(const tcp::socket& s);
   void do_accept();
   static bool out_of_resources(error_code ec) noexcept;  // EMFILE, ENFILE, ENOBUFS, ENOMEM
   void back_off_accept(error_code ec);
@@ -290,7 +310,7 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
  public:
   // `tls`, when set, carries the connection (and `s` is unused).
   ws_transport(server_impl& srv, worker& w, tcp::socket s, std::unique_ptr<tls_stream> tls,
-               std::size_t max_payload);
+               address_slot slot, std::size_t max_payload);
   ~ws_transport();
 
   using accept_handler = std::function<void(error_code)>;
@@ -335,6 +355,7 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   server_impl& srv_;
   worker& w_;
   live_token live_;
+  address_slot slot_;  // the peer address's count of open connections
   tcp::socket sock_;
   std::unique_ptr<tls_stream> tls_;
   std::unique_ptr<char[]> tls_rx_;  // TLS only: what async_read_some reads into
@@ -355,7 +376,7 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
 
 class http_connection : public std::enable_shared_from_this<http_connection> {
  public:
-  http_connection(server_impl& srv, worker& w, tcp::socket s);
+  http_connection(server_impl& srv, worker& w, tcp::socket s, address_slot slot);
   ~http_connection();
 
   void start();
@@ -388,6 +409,8 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void close_socket();
   void fail_raw(unsigned status, std::string_view body);  // raw response then close
   void engine_error(eio::request_error e, std::string_view msg = {});
+  // A handshake refused by a limit (see server_impl::refuse_handshake); the connection closes.
+  void refuse(const handshake_refusal& r, bool websocket);
   void decorate(http::response<http::string_body>& res);
   void begin_post(std::string_view target);
   void end_post(bool close_session);
@@ -409,6 +432,7 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   server_impl& srv_;
   worker& w_;
   live_token live_;
+  address_slot slot_;  // the peer address's count of open connections (moves to a ws_transport)
   beast::tcp_stream stream_;  // with TLS, its socket moves into tls_ after the detection
   std::unique_ptr<tls_stream> tls_;
   beast::flat_buffer buffer_;

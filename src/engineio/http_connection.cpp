@@ -55,15 +55,8 @@ std::string serialize_cookie(const cookie_options& c, std::string_view id) {
 void apply_cors(const cors_options& cors, std::string_view origin,
                 http::response<http::string_body>& res) {
   if (!cors.enabled) return;
-  const bool any =
-      cors.origins.empty() || (cors.origins.size() == 1 && cors.origins.front() == "*");
-  if (any) {
-    if (cors.credentials && !origin.empty()) {
-      res.set(http::field::access_control_allow_origin, origin);
-      res.set(http::field::vary, "Origin");
-    } else {
-      res.set(http::field::access_control_allow_origin, "*");
-    }
+  if (allows_any_origin(cors)) {
+    res.set(http::field::access_control_allow_origin, "*");  // never with credentials (attach)
   } else {
     for (const auto& o : cors.origins) {
       if (o == origin) {
@@ -77,10 +70,11 @@ void apply_cors(const cors_options& cors, std::string_view origin,
 }
 
 void start_websocket(server_impl& srv, worker& w, const endpoint& ep, tcp::socket sock,
-                     std::unique_ptr<tls_stream> tls, http::request<http::string_body> req,
-                     request_info info, std::optional<std::string> sid) {
-  auto ws =
-      std::make_shared<ws_transport>(srv, w, std::move(sock), std::move(tls), ep.opts.max_payload);
+                     std::unique_ptr<tls_stream> tls, address_slot slot,
+                     http::request<http::string_body> req, request_info info,
+                     std::optional<std::string> sid) {
+  auto ws = std::make_shared<ws_transport>(srv, w, std::move(sock), std::move(tls), std::move(slot),
+                                           ep.opts.max_payload);
   std::string new_id;
   std::string headers;
   if (!sid) {
@@ -147,8 +141,8 @@ ssl_ptr detach_ssl(std::unique_ptr<tls_stream> tls) {
 
 }  // namespace
 
-http_connection::http_connection(server_impl& srv, worker& w, tcp::socket s)
-    : srv_(srv), w_(w), live_(w), stream_(std::move(s)), timer_(w.ctx) {
+http_connection::http_connection(server_impl& srv, worker& w, tcp::socket s, address_slot slot)
+    : srv_(srv), w_(w), live_(w), slot_(std::move(slot)), stream_(std::move(s)), timer_(w.ctx) {
   srv_.connections.fetch_add(1);
 }
 
@@ -397,6 +391,17 @@ void http_connection::engine_error(eio::request_error e, std::string_view msg) {
   write(std::move(res));
 }
 
+void http_connection::refuse(const handshake_refusal& r, bool websocket) {
+  auto res =
+      make_response(r.status, "application/json",
+                    eio::encode_error_body(eio::request_error::forbidden, r.message), version_);
+  if (r.retry_after.count() > 0)
+    res.set(http::field::retry_after, std::to_string(r.retry_after.count()));
+  res.keep_alive(false);         // a client being refused reconnects, or goes away
+  if (websocket) ep_ = nullptr;  // as the other refused upgrades: no CORS
+  write(std::move(res));
+}
+
 void http_connection::handle_engine_http(const endpoint& ep, const engine_route& r) {
   if (r.what == engine_route::kind::refuse) return engine_error(r.error);
   const auto t = r.transport;
@@ -435,8 +440,10 @@ void http_connection::handle_engine_http(const endpoint& ep, const engine_route&
     monitor();
     return;
   }
+  auto info = current_info();
+  if (const auto no = srv_.refuse_handshake(info)) return refuse(*no, false);
   const bool supported = r.supported_version;
-  decide(ep, current_info(), true,
+  decide(ep, std::move(info), true,
          [this, &ep, supported](std::optional<std::string> verdict, request_info info) {
            if (verdict) return engine_error(eio::request_error::forbidden, *verdict);
            if (!supported) return engine_error(eio::request_error::unsupported_protocol_version);
@@ -496,8 +503,10 @@ void http_connection::handle_engine_upgrade(const endpoint& ep, const eio::query
     if (!entry || entry->endpoint != ep.index) return fail_raw(400, "Session ID unknown");
     return upgrade_to_websocket(ep, q, entry, current_info());
   }
+  auto info = current_info();
+  if (const auto no = srv_.refuse_handshake(info)) return refuse(*no, true);
   const bool supported = r.supported_version;
-  decide(ep, current_info(), false,
+  decide(ep, std::move(info), false,
          [this, &ep, q, supported](std::optional<std::string> verdict, request_info info) {
            if (verdict)
              return fail_raw(400, verdict->empty() ? eio::message(eio::request_error::forbidden)
@@ -519,8 +528,8 @@ void http_connection::upgrade_to_websocket(const endpoint& ep, eio::query_map q,
   worker& target = entry ? *srv_.workers[entry->worker] : w_;
   if (&target == &w_) {
     tcp::socket sock = tls_ ? tcp::socket(w_.ctx) : stream_.release_socket();
-    return start_websocket(srv_, w_, ep, std::move(sock), std::move(tls_), std::move(req_),
-                           std::move(info), std::move(sid));
+    return start_websocket(srv_, w_, ep, std::move(sock), std::move(tls_), std::move(slot_),
+                           std::move(req_), std::move(info), std::move(sid));
   }
   error_code ec;
   const auto proto = socket().local_endpoint(ec).protocol();
@@ -528,21 +537,21 @@ void http_connection::upgrade_to_websocket(const endpoint& ep, eio::query_map q,
   const auto fd = socket().release(ec);
   if (ec) return;
   ssl_ptr ssl = tls_ ? detach_ssl(std::move(tls_)) : nullptr;
-  asio::post(
-      target.ctx, [&srv = srv_, &target, &ep, fd, proto, ssl = std::move(ssl),
-                   req = std::move(req_), info = std::move(info), sid = std::move(sid)]() mutable {
-        tcp::socket s(target.ctx);
-        error_code ec2;
-        s.assign(proto, fd, ec2);
-        if (ec2) return;
-        std::unique_ptr<tls_stream> tls;
-        if (ssl) {
-          tls = std::make_unique<tls_stream>(std::move(s), ssl.release());  // owns the SSL now
-          s = tcp::socket(target.ctx);
-        }
-        start_websocket(srv, target, ep, std::move(s), std::move(tls), std::move(req),
-                        std::move(info), std::move(sid));
-      });
+  asio::post(target.ctx, [&srv = srv_, &target, &ep, fd, proto, ssl = std::move(ssl),
+                          slot = std::move(slot_), req = std::move(req_), info = std::move(info),
+                          sid = std::move(sid)]() mutable {
+    tcp::socket s(target.ctx);
+    error_code ec2;
+    s.assign(proto, fd, ec2);
+    if (ec2) return;
+    std::unique_ptr<tls_stream> tls;
+    if (ssl) {
+      tls = std::make_unique<tls_stream>(std::move(s), ssl.release());  // owns the SSL now
+      s = tcp::socket(target.ctx);
+    }
+    start_websocket(srv, target, ep, std::move(s), std::move(tls), std::move(slot), std::move(req),
+                    std::move(info), std::move(sid));
+  });
 }
 
 void http_connection::fail_raw(unsigned status, std::string_view body) {

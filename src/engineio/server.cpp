@@ -9,6 +9,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 
 namespace sio::engineio {
 
@@ -53,7 +54,12 @@ struct drain_wait : std::enable_shared_from_this<drain_wait> {
 };
 }  // namespace
 
-server_impl::server_impl(server_options o) : opts(std::move(o)), proxies(opts.trust_proxy) {
+server_impl::server_impl(server_options o)
+    : opts(std::move(o)),
+      proxies(opts.trust_proxy),
+      per_address(opts.max_connections_per_address),
+      handshakes(opts.handshakes_per_second, static_cast<double>(opts.handshake_burst),
+                 opts.handshake_tracked_addresses) {
   std::size_t n = opts.workers;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   for (std::size_t i = 0; i < n; ++i) {
@@ -65,6 +71,25 @@ server_impl::server_impl(server_options o) : opts(std::move(o)), proxies(opts.tr
 
 server_impl::~server_impl() {
   for (auto& w : workers) w->ctx.shutdown();
+}
+
+std::optional<handshake_refusal> server_impl::refuse_handshake(const request_info& info) {
+  if (const auto wait = handshakes.take(info.remote_address, std::chrono::steady_clock::now()))
+    return handshake_refusal{http::status::too_many_requests, "Too many handshakes", *wait};
+  std::lock_guard lock(table_mtx);
+  if (table.size() >= opts.max_connections)
+    return handshake_refusal{http::status::service_unavailable, "Too many connections"};
+  return std::nullopt;
+}
+
+std::optional<address_slot> server_impl::admit(const tcp::socket& s) {
+  if (connections.load() >= opts.max_connections) return std::nullopt;
+  error_code ec;
+  const auto peer = s.remote_endpoint(ec);
+  if (ec) return std::nullopt;
+  if (opts.max_connections_per_address == 0 || proxies.contains(peer.address()))
+    return address_slot{};
+  return per_address.acquire(peer.address().to_string());
 }
 
 std::optional<table_entry> server_impl::lookup(std::string_view sid) {
@@ -154,14 +179,15 @@ void server_impl::back_off_accept(error_code ec) {
 }
 
 void server_impl::hand_over(worker& w, tcp::socket s) {
-  if (connections.load() >= opts.max_connections) {
+  auto slot = admit(s);
+  if (!slot) {
     error_code ignored;
     s.close(ignored);
     return;
   }
-  asio::post(w.ctx, [this, &w, s = std::move(s)]() mutable {
+  asio::post(w.ctx, [this, &w, s = std::move(s), slot = std::move(*slot)]() mutable {
     if (stopping) return;
-    std::make_shared<http_connection>(*this, w, std::move(s))->start();
+    std::make_shared<http_connection>(*this, w, std::move(s), std::move(slot))->start();
   });
 }
 
@@ -243,6 +269,10 @@ void server_impl::close_sessions(worker& w, const endpoint& ep) {
   for (auto& s : ss) s->shutdown();
 }
 
+bool allows_any_origin(const cors_options& c) noexcept {
+  return c.origins.empty() || (c.origins.size() == 1 && c.origins.front() == "*");
+}
+
 request_info make_request_info(const http::request<http::string_body>& req,
                                const tcp::endpoint& remote, const trusted_proxies& proxies,
                                bool tls) {
@@ -316,6 +346,10 @@ server::~server() {
 }
 
 void server::attach(endpoint_options opts, std::shared_ptr<handler> h) {
+  if (opts.cors.enabled && opts.cors.credentials && detail::allows_any_origin(opts.cors))
+    throw std::invalid_argument(
+        "cors: credentials need an explicit list of origins (not empty, not \"*\"): a "
+        "credentialed request is never allowed from any origin");
   auto ep = std::make_unique<detail::endpoint>();
   std::string path = opts.path;
   while (!path.empty() && path.back() == '/') path.pop_back();

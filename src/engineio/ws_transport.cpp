@@ -157,8 +157,15 @@ void worker::run_flush() {
 // --- ws_transport -------------------------------------------------------------------------------
 
 ws_transport::ws_transport(server_impl& srv, worker& w, tcp::socket s,
-                           std::unique_ptr<tls_stream> tls, std::size_t max_payload)
-    : srv_(srv), w_(w), live_(w), sock_(std::move(s)), tls_(std::move(tls)), rx_(max_payload) {
+                           std::unique_ptr<tls_stream> tls, address_slot slot,
+                           std::size_t max_payload)
+    : srv_(srv),
+      w_(w),
+      live_(w),
+      slot_(std::move(slot)),
+      sock_(std::move(s)),
+      tls_(std::move(tls)),
+      rx_(max_payload) {
   srv_.connections.fetch_add(1);
   error_code ec;
   if (!tls_) sock_.non_blocking(true, ec);

@@ -1,10 +1,29 @@
 #include "detail.hpp"
 
+#include <boost/json/serializer.hpp>
+
 #include <algorithm>
+#include <array>
 
 namespace sio::detail {
 
 namespace pt = protocol::socketio;
+
+namespace {
+// True when the JSON text of `v` is longer than `limit` bytes; serializes at most limit + one
+// chunk to find out.
+bool encoded_longer_than(const boost::json::value& v, std::size_t limit) {
+  boost::json::serializer sr;
+  sr.reset(&v);
+  std::array<char, 4096> chunk;
+  std::size_t n = 0;
+  while (!sr.done()) {
+    n += sr.read(chunk.data(), chunk.size()).size();
+    if (n > limit) return true;
+  }
+  return false;
+}
+}  // namespace
 
 client::client(std::shared_ptr<server_state> st, engineio::connection_ptr c)
     : st_(std::move(st)), conn_(std::move(c)), worker_(conn_->worker_index()) {}
@@ -55,16 +74,12 @@ void client::on_packet(pt::packet& p) {
   if (!s && p.type == pt::packet_type::connect) {
     if (std::find(pending_.begin(), pending_.end(), p.nsp) != pending_.end())
       return close(disconnect_reason::forced_server_close);
+    if (encoded_longer_than(p.data, st_->opts.max_auth_bytes))
+      return refuse_connect(p.nsp, "Auth payload too large");
     boost::json::object auth;
     if (auto* o = p.data.if_object()) auth = std::move(*o);
     auto nsp = st_->find_for_connect(p.nsp, auth);
-    if (!nsp) {
-      pt::packet e;
-      e.type = pt::packet_type::connect_error;
-      e.nsp = p.nsp;
-      e.data = boost::json::object{{"message", "Invalid namespace"}};
-      return send_packet(std::move(e));
-    }
+    if (!nsp) return refuse_connect(p.nsp, "Invalid namespace");
     pending_.push_back(p.nsp);
     nsp->add(shared_from_this(), std::move(auth));
   } else if (s && p.type != pt::packet_type::connect && p.type != pt::packet_type::connect_error) {
@@ -72,6 +87,14 @@ void client::on_packet(pt::packet& p) {
   } else {
     close(disconnect_reason::forced_server_close);  // invalid state, as Node
   }
+}
+
+void client::refuse_connect(const std::string& nsp, std::string_view message) {
+  pt::packet e;
+  e.type = pt::packet_type::connect_error;
+  e.nsp = nsp;
+  e.data = boost::json::object{{"message", message}};
+  send_packet(std::move(e));
 }
 
 void client::write(const outgoing_packet& p, bool volatile_, bool compress) {

@@ -62,6 +62,8 @@ struct server_state : std::enable_shared_from_this<server_state> {
   // namespaces <-> sockets <-> clients) without racing the workers.
   void teardown_worker(std::size_t w);
   void teardown();
+  // Both steps on this thread: when no worker runs this state's code (never started, stopped).
+  void teardown_here();
 };
 
 // One Engine.IO connection: decodes packets, multiplexes namespaces, owns their sockets. Lives on
@@ -98,6 +100,9 @@ class client : public std::enable_shared_from_this<client> {
   // as it is).
   void close_sockets(disconnect_reason r);
   void on_packet(protocol::socketio::packet& p);
+  // CONNECT_ERROR {"message": message} for a namespace the client may not join; the connection
+  // stays usable for others.
+  void refuse_connect(const std::string& nsp, std::string_view message);
   std::shared_ptr<socket> find(std::string_view nsp) const noexcept;
 
   // Feeds one message to the decoder in use (a packet waiting for attachments keeps its own).

@@ -68,6 +68,11 @@ void server_state::teardown_worker(std::size_t w) {
   }
 }
 
+void server_state::teardown_here() {
+  for (std::size_t w = 0; w < workers.size(); ++w) teardown_worker(w);
+  teardown();
+}
+
 void server_state::teardown() {
   stopped = true;
   std::unordered_map<std::string, std::shared_ptr<namespace_>> ns;
@@ -139,9 +144,11 @@ server::~server() {
   st_->stopped = true;  // connections opening from now on are closed at once
   const bool done = engine_ && engine_->release(*st_, handler_);
   engine_.reset();
-  if (!done)
-    for (std::size_t w = 0; w < st_->workers.size(); ++w) st_->teardown_worker(w);
-  st_->teardown();
+  if (done) {
+    st_->teardown();
+  } else {
+    st_->teardown_here();
+  }
 }
 
 std::shared_ptr<engineio::handler> server::engine_handler() const {

@@ -51,6 +51,17 @@ struct link final : server::engine_link {
     return true;
   }
 };
+// Attaches the Socket.IO handler; when the engine refuses the endpoint (std::invalid_argument), the
+// state made for it is torn down before the exception leaves the constructor.
+void attach_handler(engineio::server& e, engineio::endpoint_options ep,
+                    const std::shared_ptr<engineio::handler>& h, detail::server_state& st) {
+  try {
+    e.attach(std::move(ep), h);
+  } catch (...) {
+    st.teardown_here();  // not started: no worker runs its code
+    throw;
+  }
+}
 }  // namespace
 
 server::server(server_options opts) {
@@ -59,7 +70,7 @@ server::server(server_options opts) {
   l->e = l->owned.get();
   auto ep = std::move(opts.engine);
   init(std::make_shared<engine_pool>(*l->e), std::move(opts));
-  l->e->attach(std::move(ep), handler_);
+  attach_handler(*l->e, std::move(ep), handler_, *st_);
   engine_ = std::move(l);
 }
 
@@ -72,7 +83,7 @@ server::server(engineio::server& engine, server_options opts) {
   l->e = &engine;
   auto ep = std::move(opts.engine);
   init(std::make_shared<engine_pool>(engine), std::move(opts));
-  engine.attach(std::move(ep), handler_);
+  attach_handler(engine, std::move(ep), handler_, *st_);
   engine_ = std::move(l);
 }
 

@@ -26,6 +26,14 @@ TEST(ChatOptions, FlagsBeatEnvironment) {
   EXPECT_EQ(parse_options({}, {{"PORT", "5000"}}).opts.port, 5000);
 }
 
+TEST(ChatOptions, TrustProxyIsACommaSeparatedList) {
+  EXPECT_TRUE(parse_options({}, {}).opts.trust_proxy.empty());
+  EXPECT_EQ(parse_options({"--trust-proxy", "loopback,10.0.0.0/8"}, {}).opts.trust_proxy,
+            (std::vector<std::string>{"loopback", "10.0.0.0/8"}));
+  EXPECT_EQ(parse_options({}, {{"TRUST_PROXY", "127.0.0.1"}}).opts.trust_proxy,
+            std::vector<std::string>{"127.0.0.1"});
+}
+
 TEST(ChatOptions, Errors) {
   EXPECT_FALSE(parse_options({"--port", "70000"}, {}).error.empty());
   EXPECT_FALSE(parse_options({"--port", "x"}, {}).error.empty());

@@ -1,6 +1,7 @@
 // sio::engineio::server over loopback TCP, driven by Beast clients: handshakes, both transports,
 // upgrade, heartbeat, the Node.js server's errors, limits and hostile input (every EngineServer
-// test runs with 1 and with 4 workers); trust_proxy, detach and run_on_each_worker.
+// test runs with 1 and with 4 workers); per-address limits, CORS options, trust_proxy, detach and
+// run_on_each_worker.
 #include "engineio_client.hpp"
 
 #include <sio/engineio/server.hpp>
@@ -118,6 +119,8 @@ class EngineServer : public ::testing::TestWithParam<std::size_t> {
         .workers = GetParam(),
         .max_header_bytes = 4096,
         .header_timeout = std::chrono::milliseconds(500),
+        // Some tests open sessions faster than the default allows (EngineLimits tests that).
+        .handshakes_per_second = 0,
     });
     srv_ptr_ = server_.get();
 
@@ -127,7 +130,7 @@ class EngineServer : public ::testing::TestWithParam<std::size_t> {
     main.ping_timeout = std::chrono::milliseconds(20000);
     main.max_payload = 10000;
     main.cors.enabled = true;
-    main.cors.origins = {"*"};
+    main.cors.origins = {"http://example.com", "http://a.example"};
     main.cors.credentials = true;
     main.cookie = eng::cookie_options{};
     main.allow_request = [](const eng::request_info& info) -> std::optional<std::string> {
@@ -208,7 +211,7 @@ TEST_P(EngineServer, PollingHandshake) {
   EXPECT_EQ(v.at("pingInterval").as_int64(), 20000);
   EXPECT_EQ(v.at("pingTimeout").as_int64(), 20000);
   EXPECT_EQ(v.at("maxPayload").as_int64(), 10000);
-  // CORS with credentials echoes the origin; the sticky cookie carries the sid.
+  // CORS with credentials echoes a listed origin; the sticky cookie carries the sid.
   EXPECT_EQ(r.header(http::field::access_control_allow_origin), "http://example.com");
   EXPECT_EQ(r.header(http::field::access_control_allow_credentials), "true");
   EXPECT_EQ(r.header(http::field::set_cookie), "io=" + sid + "; Path=/; HttpOnly; SameSite=Lax");
@@ -1297,6 +1300,153 @@ TEST(EngineServerNoApp, UnknownPathsGet404) {
   s.start();
   EXPECT_EQ(http_get(s.port(), "/nothing").status, 404u);
   s.stop();
+}
+
+// --- per-address limits, session limit, CORS options
+// ----------------------------------------------
+
+// An engine with the given limits, one echo endpoint at /engine.io/, on 1 or 4 workers.
+class EngineLimits : public ::testing::TestWithParam<std::size_t> {
+ protected:
+  void start(eng::server_options o) {
+    o.address = "127.0.0.1";
+    o.workers = GetParam();
+    server_ = std::make_unique<eng::server>(std::move(o));
+    srv_ptr_ = server_.get();
+    eng::endpoint_options ep;
+    ep.path = "/engine.io/";
+    server_->attach(ep, rec_);
+    server_->start();
+    port_ = server_->port();
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+  }
+  // A WebSocket session; the handshake's status (101: open).
+  unsigned open_ws(ws_client& ws, header_list headers = {}) {
+    const auto st = ws.connect(port_, "/engine.io/?EIO=4&transport=websocket", std::move(headers));
+    if (st == 101) {
+      EXPECT_FALSE(sid_of(ws.read_text()).empty());
+    }
+    return st;
+  }
+  http_reply handshake(header_list headers = {}) {
+    return http_request(port_, http::verb::get, "/engine.io/?EIO=4&transport=polling", {}, headers);
+  }
+  // Repeats `attempt` until it returns true (a limit is released asynchronously).
+  template <class F>
+  static bool eventually(F attempt) {
+    const auto deadline = std::chrono::steady_clock::now() + io_deadline;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (attempt()) return true;
+      std::this_thread::sleep_for(10ms);  // polling interval
+    }
+    return false;
+  }
+
+  eng::server* srv_ptr_ = nullptr;
+  std::shared_ptr<recorder> rec_ = std::make_shared<recorder>(srv_ptr_);
+  std::unique_ptr<eng::server> server_;
+  std::uint16_t port_ = 0;
+};
+
+TEST_P(EngineLimits, ConnectionsPerAddressOverTheLimitAreClosedAtOnce) {
+  start({.max_connections_per_address = 3, .handshakes_per_second = 0});
+  std::vector<std::unique_ptr<ws_client>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<ws_client>());
+    ASSERT_EQ(open_ws(*held.back()), 101u);
+  }
+  // The fourth connection from this address is closed before it is answered, whichever worker
+  // it lands on; the three open ones are still served.
+  const auto refused = handshake();
+  EXPECT_FALSE(refused.ok) << refused.status;
+  ASSERT_TRUE(held[1]->write("4still"));
+  EXPECT_EQ(held[1]->read_text(), "4still");
+  // A connection that goes frees its slot.
+  held[0]->close();
+  EXPECT_TRUE(eventually([&] {
+    ws_client again;
+    return open_ws(again) == 101;
+  }));
+}
+
+TEST_P(EngineLimits, TrustedProxiesAreExemptFromTheConnectionLimit) {
+  start(
+      {.max_connections_per_address = 1, .handshakes_per_second = 0, .trust_proxy = {"127.0.0.1"}});
+  ws_client a, b, c;
+  EXPECT_EQ(open_ws(a), 101u);
+  EXPECT_EQ(open_ws(b), 101u);
+  EXPECT_EQ(open_ws(c), 101u);
+}
+
+TEST_P(EngineLimits, HandshakesOverTheRateGet429UntilTheBucketRefills) {
+  // 127.0.0.1 is a trusted proxy: X-Forwarded-For names the client.
+  start({.handshakes_per_second = 1, .handshake_burst = 3, .trust_proxy = {"127.0.0.1"}});
+  const header_list a = {{"X-Forwarded-For", "203.0.113.1"}};
+  std::string sid;
+  for (int i = 0; i < 3; ++i) {
+    const auto r = handshake(a);
+    ASSERT_EQ(r.status, 200u);
+    sid = sid_of(r.body);
+  }
+  const auto r = handshake(a);
+  EXPECT_EQ(r.status, 429u);
+  EXPECT_EQ(r.header(http::field::retry_after), "1");
+  EXPECT_EQ(r.header(http::field::content_type), "application/json");
+  EXPECT_EQ(r.body, R"({"code":4,"message":"Too many handshakes"})");
+  // WebSocket handshakes are counted as well.
+  ws_client ws;
+  EXPECT_EQ(open_ws(ws, a), 429u);
+  // Requests of an open session are not handshakes; another client is served.
+  EXPECT_EQ(http_post(port_, "/engine.io/?EIO=4&transport=polling&sid=" + sid, "4hi").body, "ok");
+  EXPECT_EQ(handshake({{"X-Forwarded-For", "203.0.113.2"}}).status, 200u);
+  // The bucket refills.
+  EXPECT_TRUE(eventually([&] { return handshake(a).status == 200; }));
+}
+
+TEST_P(EngineLimits, PollingSessionsCountAgainstMaxConnections) {
+  start({.max_connections = 2, .handshakes_per_second = 0});
+  // Each handshake's TCP connection closes after its response: only the sessions stay.
+  std::vector<std::string> sids;
+  for (int i = 0; i < 2; ++i) {
+    http_reply r;
+    ASSERT_TRUE(eventually([&] { return (r = handshake()).ok; }));
+    ASSERT_EQ(r.status, 200u);
+    sids.push_back(sid_of(r.body));
+  }
+  // A connection may be closed at once while the previous ones are still going away; the first
+  // answer is the session limit's.
+  http_reply r;
+  ASSERT_TRUE(eventually([&] { return (r = handshake()).ok; }));
+  EXPECT_EQ(r.status, 503u);
+  EXPECT_EQ(r.body, R"({"code":4,"message":"Too many connections"})");
+  // The open sessions are still served; once one closes, a handshake succeeds again.
+  http_reply closed;
+  ASSERT_TRUE(eventually([&] {
+    return (closed = http_post(port_, "/engine.io/?EIO=4&transport=polling&sid=" + sids[0], "1"))
+        .ok;
+  }));
+  EXPECT_EQ(closed.body, "ok");
+  EXPECT_TRUE(rec_->wait_close(sids[0]));
+  EXPECT_TRUE(eventually([&] { return handshake().status == 200; }));
+}
+
+INSTANTIATE_TEST_SUITE_P(Workers, EngineLimits, ::testing::Values(1, 4),
+                         [](const auto& info) { return "w" + std::to_string(info.param); });
+
+TEST(EngineCors, CredentialsWithAnyOriginAreRefusedAtAttach) {
+  eng::server* none = nullptr;
+  auto h = std::make_shared<recorder>(none);
+  eng::server s{{.address = "127.0.0.1", .workers = 1}};
+  for (std::vector<std::string> any : {std::vector<std::string>{}, {"*"}}) {
+    eng::endpoint_options o;
+    o.cors = {.enabled = true, .origins = any, .credentials = true};
+    EXPECT_THROW(s.attach(o, h), std::invalid_argument);
+  }
+  eng::endpoint_options listed;
+  listed.cors = {.enabled = true, .origins = {"https://app.example"}, .credentials = true};
+  EXPECT_NO_THROW(s.attach(listed, h));
 }
 
 // --- trust_proxy

@@ -1,6 +1,7 @@
 // sio::server on its real engine over loopback TCP, with raw Socket.IO clients (polling and
-// WebSocket): engine options reached through server_options, trust_proxy as the handshake sees it,
-// and destroying the server and its engine in either order, running or not, with clients.
+// WebSocket): engine options reached through server_options (limits, CORS), the bound on CONNECT
+// auth, trust_proxy as the handshake sees it, and destroying the server and its engine in either
+// order, running or not, with clients.
 #include <sio/engineio/server.hpp>
 #include <sio/server/server.hpp>
 
@@ -150,6 +151,87 @@ TEST(SocketIOServerOptions, AnAttachedServerLeavesTheHttpSideToItsEngine) {
   engine.start();
   EXPECT_FALSE(sid_of(http_get(engine.port(), "/rt/?EIO=4&transport=polling").body).empty());
   engine.stop();
+}
+
+TEST(SocketIOServerOptions, CorsCredentialsNeedAListOfOrigins) {
+  for (std::vector<std::string> any : {std::vector<std::string>{}, {"*"}}) {
+    EXPECT_THROW(
+        sio::server({.http = {.address = "127.0.0.1", .workers = 1},
+                     .engine = {.cors = {.enabled = true, .origins = any, .credentials = true}}}),
+        std::invalid_argument);
+  }
+  sio::server io{
+      {.http = {.address = "127.0.0.1", .workers = 1},
+       .engine = {
+           .cors = {.enabled = true, .origins = {"https://app.example"}, .credentials = true}}}};
+  io.start();
+  const auto r = http_request(io.port(), http::verb::get, polling_path, {},
+                              {{http::field::origin, "https://evil.example"}});
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_TRUE(r.header(http::field::access_control_allow_origin).empty());
+  io.stop();
+}
+
+TEST(SocketIOServerOptions, PerAddressLimitsReachTheEngine) {
+  sio::server io{{.http = {.address = "127.0.0.1",
+                           .workers = 2,
+                           .handshakes_per_second = 1,
+                           .handshake_burst = 2}}};
+  io.start();
+  ws_client a, b, c;
+  EXPECT_TRUE(connect_websocket(a, io.port()));
+  EXPECT_FALSE(connect_polling(io.port()).empty());
+  EXPECT_EQ(c.connect(io.port(), websocket_path), 429u);
+  // The joined client is still served.
+  EXPECT_TRUE(a.write("40/other,"));
+  EXPECT_TRUE(a.read_text().starts_with("44/other,"));  // no such namespace
+  io.stop();
+}
+
+// --- CONNECT auth bound
+// ---------------------------------------------------------------------------
+
+// A CONNECT (40) whose auth object is `{"t":"xx..."}`, `bytes` long as JSON.
+std::string connect_with_auth(std::string_view nsp, std::size_t bytes) {
+  std::string out = "40";
+  if (nsp != "/") out.append(nsp).append(",");
+  return out + R"({"t":")" + std::string(bytes - 8, 'x') + R"("})";
+}
+
+TEST(ConnectAuth, AnAuthOverMaxAuthBytesIsRefusedForThatNamespaceOnly) {
+  std::atomic<int> connections{0};
+  sio::server io{{.http = {.address = "127.0.0.1", .workers = 1}}};
+  io.on_connection([&](sio::socket&) { ++connections; });
+  io.of("/admin").on_connection([&](sio::socket&) { ++connections; });
+  io.start();
+  ws_client ws;
+  ASSERT_EQ(ws.connect(io.port(), websocket_path), 101u);
+  ASSERT_FALSE(sid_of(ws.read_text()).empty());
+  // Default bound: 8 KiB of encoded JSON.
+  ASSERT_TRUE(ws.write(connect_with_auth("/", 8 * 1024 + 1)));
+  EXPECT_EQ(ws.read_text(), R"(44{"message":"Auth payload too large"})");
+  // The connection stays usable: the same namespace with a smaller auth, another at the bound.
+  ASSERT_TRUE(ws.write(connect_with_auth("/", 16)));
+  EXPECT_TRUE(ws.read_text().starts_with("40{\"sid\":"));
+  ASSERT_TRUE(ws.write(connect_with_auth("/admin", 8 * 1024)));
+  EXPECT_TRUE(ws.read_text().starts_with("40/admin,{\"sid\":"));
+  EXPECT_EQ(connections.load(), 2);
+  ws.close();
+  io.stop();
+}
+
+TEST(ConnectAuth, TheBoundIsAnOption) {
+  sio::server io{{.http = {.address = "127.0.0.1", .workers = 1}, .max_auth_bytes = 32}};
+  io.start();
+  ws_client ws;
+  ASSERT_EQ(ws.connect(io.port(), websocket_path), 101u);
+  ASSERT_FALSE(sid_of(ws.read_text()).empty());
+  ASSERT_TRUE(ws.write(connect_with_auth("/", 33)));
+  EXPECT_EQ(ws.read_text(), R"(44{"message":"Auth payload too large"})");
+  ASSERT_TRUE(ws.write(connect_with_auth("/", 32)));
+  EXPECT_TRUE(ws.read_text().starts_with("40{\"sid\":"));
+  ws.close();
+  io.stop();
 }
 
 // --- trust_proxy: handshake().address() and secure() ---------------------------------------------

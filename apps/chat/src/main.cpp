@@ -78,6 +78,8 @@ int run(int argc, char** argv) {
   // The engine bounds every application body (1 MB); the API refuses more than 64 KiB with 413.
   sio::engineio::server_options engine_opts{
       .address = opts.host, .port = opts.port, .workers = opts.workers};
+  // Behind a reverse proxy the per-address limits count the client it names, not the proxy.
+  engine_opts.trust_proxy = opts.trust_proxy;
   if (tls)
     engine_opts.tls =
         sio::engineio::tls_options{.cert_file = opts.tls_cert, .key_file = opts.tls_key};

@@ -29,8 +29,10 @@ namespace sio::engineio {
 
 struct cors_options {
   bool enabled = false;
-  // Allowed origins; empty or "*" alone allows any origin (echoed back when credentials is set).
+  // Allowed origins; empty or "*" alone allows any origin (Access-Control-Allow-Origin: *).
   std::vector<std::string> origins;
+  // Access-Control-Allow-Credentials: true. Needs an explicit list of origins: with any origin
+  // (empty or "*") server::attach throws std::invalid_argument, since no Origin is ever reflected.
   bool credentials = false;
   std::string methods = "GET,HEAD,PUT,PATCH,POST,DELETE";
   std::string allowed_headers;  // empty: reflect Access-Control-Request-Headers
@@ -121,7 +123,23 @@ struct server_options {
   // the answer instead of a connection reset (RFC 9112 section 9.6, nginx's lingering close).
   std::chrono::milliseconds linger_timeout{5000};
   std::size_t linger_bytes = 8 * 1024 * 1024;
+  // Bounds both the open TCP connections (one over it is closed at once) and the Engine.IO
+  // sessions, polling ones included even between their requests (a handshake over it gets HTTP
+  // 503 and {"code":4,"message":"Too many connections"}).
   std::size_t max_connections = 100'000;
+  // Open TCP connections per peer address; one over it is closed at once, before a byte is read.
+  // Peers listed in trust_proxy are exempt (a load balancer carries many users). The count is the
+  // server's, whatever worker each connection lands on. 0: no limit.
+  std::size_t max_connections_per_address = 1024;
+  // Engine.IO handshakes (requests without a sid, polling or WebSocket) per client address
+  // (request_info::remote_address: after trust_proxy), a token bucket of handshake_burst tokens
+  // (at least 1) refilled at handshakes_per_second. A handshake over it gets HTTP 429 with
+  // Retry-After and {"code":4,"message":"Too many handshakes"}. 0 per second: no limit.
+  double handshakes_per_second = 50;
+  std::size_t handshake_burst = 100;
+  // Client addresses the handshake limit tracks at once: beyond it the least recently seen is
+  // forgotten (it starts again with a full bucket); an address whose bucket refilled is dropped.
+  std::size_t handshake_tracked_addresses = 65536;
   // Proxies whose X-Forwarded-For and X-Forwarded-Proto headers are believed (request_info's
   // remote_address and secure): addresses ("10.0.0.1", "::1"), CIDR ranges ("10.0.0.0/8"), or
   // "loopback", "linklocal", "uniquelocal". Empty (the default): both headers are ignored. The
@@ -145,6 +163,8 @@ class server {
   server& operator=(const server&) = delete;
 
   // Mount an Engine.IO endpoint. Call before start(). The server keeps `h` until it is destroyed.
+  // Throws std::invalid_argument when opts.cors has credentials with any origin (see
+  // cors_options).
   void attach(endpoint_options opts, std::shared_ptr<handler> h);
   // Unmount the endpoints served by `h`: their sessions close (h.on_close with server_shutdown),
   // their paths are routed as if never mounted, then h.on_detach() runs. When this returns, `h`

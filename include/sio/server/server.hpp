@@ -51,6 +51,10 @@ struct server_options {
   // Socket.IO.
   std::chrono::milliseconds connect_timeout{45000};  // close a client that joins no namespace
   std::size_t max_attachments = 10;
+  // Largest auth object of a CONNECT packet, as encoded JSON bytes. A CONNECT whose auth is
+  // larger gets CONNECT_ERROR {"message":"Auth payload too large"}: no socket is created and the
+  // connection stays usable for other namespaces. Default 8 KiB.
+  std::size_t max_auth_bytes = 8 * 1024;
   adapter_factory adapter;                    // default: in_memory_adapter
   std::function<std::string()> id_generator;  // socket ids; default: 20 chars from a CSPRNG
   std::function<void(std::string_view)> log;  // errors (throwing handlers...); default: stderr
@@ -64,7 +68,9 @@ class server : public flag_builder<server, broadcast_operator> {
   using middleware = namespace_::middleware;
   using connection_handler = namespace_::connection_handler;
 
-  // Owns an engineio::server built from opts.http, serving opts.engine.
+  // Owns an engineio::server built from opts.http, serving opts.engine. Both engine constructors
+  // throw std::invalid_argument for options the engine refuses (an invalid trust_proxy entry,
+  // CORS credentials with any origin: see engineio::cors_options).
   explicit server(server_options opts = {});
   // Attaches the endpoint opts.engine to `engine` (call before engine.start()). The HTTP side is
   // the engine's own: a non-default opts.http throws std::invalid_argument.
