@@ -26,6 +26,15 @@ TEST(ChatOptions, FlagsBeatEnvironment) {
   EXPECT_EQ(parse_options({}, {{"PORT", "5000"}}).opts.port, 5000);
 }
 
+TEST(ChatOptions, TrustProxyList) {
+  EXPECT_TRUE(parse_options({}, {}).opts.trust_proxy.empty());
+  auto r = parse_options({"--trust-proxy", "127.0.0.1, 10.0.0.0/8,,::1"}, {});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.opts.trust_proxy, (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "::1"}));
+  EXPECT_EQ(parse_options({}, {{"TRUST_PROXY", "192.168.1.1"}}).opts.trust_proxy,
+            (std::vector<std::string>{"192.168.1.1"}));
+}
+
 TEST(ChatOptions, Errors) {
   EXPECT_FALSE(parse_options({"--port", "70000"}, {}).error.empty());
   EXPECT_FALSE(parse_options({"--port", "x"}, {}).error.empty());

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <string_view>
 #include <system_error>
 
 namespace chat {
@@ -20,7 +21,7 @@ bool parse_number(const std::string& s, T& out, T min, T max) {
 
 std::string usage() {
   return "usage: sio-chat [--port N] [--host ADDR] [--db PATH] [--jwt-secret S] [--web DIR] "
-         "[--workers N] [--redis URL] [--tls-cert FILE --tls-key FILE]\n"
+         "[--workers N] [--redis URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy LIST]\n"
          "  --port        PORT        listening port (default 3000)\n"
          "  --host        HOST        listening address (default 0.0.0.0)\n"
          "  --db          DB_PATH     SQLite database file (default data/chat.db), or a\n"
@@ -34,13 +35,16 @@ std::string usage() {
          "                            and online counts through Redis\n"
          "  --tls-cert    TLS_CERT    PEM certificate (chain) file: serve HTTPS/WSS (with\n"
          "                            --tls-key); SIGHUP reloads both files\n"
-         "  --tls-key     TLS_KEY     PEM private key file of --tls-cert\n";
+         "  --tls-key     TLS_KEY     PEM private key file of --tls-cert\n"
+         "  --trust-proxy TRUST_PROXY comma-separated proxy addresses or CIDR ranges whose\n"
+         "                            X-Forwarded-For names the client (login limits count\n"
+         "                            per client address; default: the TCP peer)\n";
 }
 
 std::map<std::string, std::string> process_env() {
   std::map<std::string, std::string> env;
   for (const char* name : {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "WEB_DIR", "WORKERS",
-                           "REDIS_URL", "TLS_CERT", "TLS_KEY"}) {
+                           "REDIS_URL", "TLS_CERT", "TLS_KEY", "TRUST_PROXY"}) {
     if (const char* v = std::getenv(name)) env[name] = v;
   }
   return env;
@@ -58,7 +62,8 @@ options_result parse_options(const std::vector<std::string>& args,
                                                               {"workers", "WORKERS"},
                                                               {"redis", "REDIS_URL"},
                                                               {"tls-cert", "TLS_CERT"},
-                                                              {"tls-key", "TLS_KEY"}}) {
+                                                              {"tls-key", "TLS_KEY"},
+                                                              {"trust-proxy", "TRUST_PROXY"}}) {
     if (auto it = env.find(var); it != env.end() && !it->second.empty()) given[flag] = it->second;
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -82,7 +87,8 @@ options_result parse_options(const std::vector<std::string>& args,
       return res;
     }
     if (name != "port" && name != "host" && name != "db" && name != "jwt-secret" && name != "web" &&
-        name != "workers" && name != "redis" && name != "tls-cert" && name != "tls-key") {
+        name != "workers" && name != "redis" && name != "tls-cert" && name != "tls-key" &&
+        name != "trust-proxy") {
       res.error = "unknown option --" + name;
       return res;
     }
@@ -114,6 +120,17 @@ options_result parse_options(const std::vector<std::string>& args,
   }
   if (auto it = given.find("tls-cert"); it != given.end()) o.tls_cert = it->second;
   if (auto it = given.find("tls-key"); it != given.end()) o.tls_key = it->second;
+  if (auto it = given.find("trust-proxy"); it != given.end()) {
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      auto item = rest.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      if (!item.empty()) o.trust_proxy.emplace_back(item);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+  }
   if (o.tls_cert.empty() != o.tls_key.empty()) {
     res.error = "--tls-cert and --tls-key go together";
     return res;

@@ -20,6 +20,9 @@ struct options {
   std::string redis;          // --redis / REDIS_URL; non-empty: join a cluster (Redis adapter)
   std::string tls_cert;       // --tls-cert / TLS_CERT: PEM certificate chain; with tls_key: HTTPS
   std::string tls_key;        // --tls-key / TLS_KEY: its PEM private key
+  // --trust-proxy / TRUST_PROXY: comma-separated proxies (addresses, CIDR ranges) whose
+  // X-Forwarded-For names the client (engine's trust_proxy); default none: the TCP peer is.
+  std::vector<std::string> trust_proxy;
   bool help = false;
 };
 
