@@ -54,9 +54,20 @@ TEST(ChatTokenBuckets, TableIsBounded) {
   EXPECT_EQ(g.size(), 3u);
   EXPECT_TRUE(g.full("b", 20));
   EXPECT_FALSE(g.take("a", 20));  // kept, still empty
-  // Later every bucket but a's has refilled: those go first, a keeps its state.
+  // Later every bucket has refilled: they make room, nothing is lost.
   for (int i = 0; i < 100; ++i) EXPECT_TRUE(g.take(std::to_string(i), 5000 + i));
   EXPECT_LE(g.size(), 3u);
+}
+
+TEST(ChatTokenBuckets, FullTableDropsTheLeastRecentlyUsedEighth) {
+  token_buckets g({2, 0.001}, 16);
+  for (int i = 0; i < 16; ++i) EXPECT_TRUE(g.take(std::to_string(i), i));
+  EXPECT_TRUE(g.take("new", 100));
+  EXPECT_EQ(g.size(), 15u);
+  EXPECT_TRUE(g.full("0", 100));  // dropped
+  EXPECT_TRUE(g.full("1", 100));
+  EXPECT_FALSE(g.full("2", 100));  // kept
+  EXPECT_FALSE(g.full("15", 100));
 }
 
 TEST(ChatUserLimits, SharedBySocketsAndDroppedWithTheLast) {

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
+#include <utility>
+#include <vector>
 
 namespace chat {
 
@@ -43,11 +46,17 @@ token_buckets::entry& token_buckets::find_or_add(std::string_view key, std::int6
 
 void token_buckets::make_room(std::int64_t now_ms) {
   std::erase_if(buckets_, [&](auto& kv) { return kv.second.bucket.full(rate_, now_ms); });
-  if (buckets_.size() < max_keys_ || buckets_.empty()) return;
-  auto oldest = std::min_element(buckets_.begin(), buckets_.end(), [](auto& a, auto& b) {
-    return a.second.used_ms < b.second.used_ms;
-  });
-  buckets_.erase(oldest);
+  if (buckets_.size() < max_keys_) return;
+  // Nothing refilled: drop the least recently used eighth at once, so that a table kept full
+  // costs O(1) per new key, amortised.
+  std::vector<std::pair<std::int64_t, decltype(buckets_)::iterator>> by_use;
+  by_use.reserve(buckets_.size());
+  for (auto it = buckets_.begin(); it != buckets_.end(); ++it)
+    by_use.emplace_back(it->second.used_ms, it);
+  const auto drop = std::max<std::size_t>(1, by_use.size() / 8);
+  std::nth_element(by_use.begin(), by_use.begin() + static_cast<std::ptrdiff_t>(drop - 1),
+                   by_use.end(), [](auto& a, auto& b) { return a.first < b.first; });
+  for (std::size_t i = 0; i < drop; ++i) buckets_.erase(by_use[i].second);
 }
 
 bool token_buckets::take(std::string_view key, std::int64_t now_ms) {

@@ -42,7 +42,7 @@ class token_bucket {
 class token_buckets {
  public:
   // At most `max_keys` buckets: a new key finding the table full first drops the buckets that have
-  // refilled (nothing is lost), then, if none has, the least recently used one.
+  // refilled (nothing is lost), then, if none has, the least recently used eighth.
   token_buckets(rate r, std::size_t max_keys) : rate_(r), max_keys_(max_keys) {}
 
   bool take(std::string_view key, std::int64_t now_ms);

@@ -122,17 +122,20 @@ void realtime::install() {
   if (!clustered_) return;
   io_.of("/").on_server_side_emit(std::string(room_users_event),
                                   [this](const json::array& args, sio::ack ack) {
-                                    std::optional<id_type> room;
-                                    if (!args.empty() && args[0].is_int64())
-                                      room = args[0].get_int64();
-                                    if (!args.empty() && args[0].is_uint64())
-                                      room = static_cast<id_type>(args[0].get_uint64());
-                                    json::array users;
-                                    if (room) {
-                                      for (id_type u : presence_.users(*room)) users.push_back(u);
-                                    }
-                                    ack(std::move(users));
+                                    ack(local_users(args.empty() ? json::value() : args[0]));
                                   });
+}
+
+json::array realtime::local_users(const json::value& room_arg) const {
+  std::optional<id_type> room;
+  if (room_arg.is_int64()) room = room_arg.get_int64();
+  // From another node the id may arrive as an unsigned (MessagePack) number.
+  if (room_arg.is_uint64()) room = static_cast<id_type>(room_arg.get_uint64());
+  json::array users;
+  if (room) {
+    for (id_type u : presence_.users(*room)) users.push_back(u);
+  }
+  return users;
 }
 
 void realtime::on_connection(sio::socket& s) {

@@ -105,6 +105,8 @@ class realtime {
   void schedule(id_type room, publication& p);
   void count_and_emit(id_type room);
   void emit_count(id_type room, std::size_t n);
+  // This node's users in a room (the answer to another node's "roomUsers <roomId>").
+  boost::json::array local_users(const boost::json::value& room_arg) const;
   // Distinct users in the room on every node; `done` runs on any thread.
   void cluster_count(id_type room, std::function<void(std::size_t)> done);
 
