@@ -133,3 +133,45 @@ describe("event flooding", () => {
     assert.ok(leaves.some((a) => a.error === REFUSED));
   });
 });
+
+describe("login limits by client address", () => {
+  /** 45 bad logins at once, from `forwardedFor(i)`: their answers. */
+  function guessAtOnce(own, forwardedFor) {
+    return Promise.all(
+      Array.from({ length: 45 }, (_, i) =>
+        api(own, "POST", "/api/login", {
+          body: { username: `ghost${i}`, password: "wrong-password" },
+          headers: { "x-forwarded-for": forwardedFor(i) },
+        }),
+      ),
+    );
+  }
+
+  it("behind a trusted proxy each forwarded client has its own budget; otherwise the peer's", async () => {
+    const proxied = await startChat({ args: ["--trust-proxy", "127.0.0.1"] });
+    try {
+      const answers = await guessAtOnce(proxied, () => "203.0.113.9");
+      const refused = answers.filter((r) => r.status === 429);
+      assert.ok(refused.length > 0, "one forwarded address was never refused");
+      assert.ok(answers.length - refused.length >= 30, `${refused.length} of 45 refused`);
+      assert.ok(answers.every((r) => r.status === 401 || r.status === 429));
+      assert.equal(refused[0].body.error, "Too many attempts, try again later");
+      assert.ok(Number(refused[0].headers.get("retry-after")) >= 1);
+      const other = await api(proxied, "POST", "/api/login", {
+        body: { username: "ghost", password: "wrong-password" },
+        headers: { "x-forwarded-for": "203.0.113.10" },
+      });
+      assert.equal(other.status, 401, "another client is not concerned");
+    } finally {
+      await proxied.stop();
+    }
+    // Without --trust-proxy the header is not believed: every attempt counts for the TCP peer.
+    const direct = await startChat();
+    try {
+      const answers = await guessAtOnce(direct, (i) => `198.51.100.${i}`);
+      assert.ok(answers.some((r) => r.status === 429), "X-Forwarded-For from an untrusted peer escaped the limit");
+    } finally {
+      await direct.stop();
+    }
+  });
+});
