@@ -160,10 +160,12 @@ log "postgresql on $HOST:$PG_PORT"
 web_args=()
 [ -n "${WEB_DIR:-}" ] && web_args=(--web "$WEB_DIR")
 for ((i = 0; i < NODES; i++)); do
-  # JWT_SECRET unset: the nodes share the secret kept in the database.
-  env -u JWT_SECRET -u DB_PATH -u REDIS_URL -u PORT -u HOST \
+  # JWT_SECRET unset: the nodes share the secret kept in the database. nginx (on loopback) is
+  # the trusted proxy: its X-Forwarded-For gives the client address that login limits count by.
+  env -u JWT_SECRET -u DB_PATH -u REDIS_URL -u PORT -u HOST -u TRUST_PROXY \
     "$SIO_CHAT_BIN" --host "$HOST" --port "${node_ports[$i]}" --db "$DB_URL" \
-    --redis "redis://$HOST:$REDIS_PORT" --workers "$WORKERS" --trust-proxy "$HOST" "${web_args[@]}" \
+    --redis "redis://$HOST:$REDIS_PORT" --workers "$WORKERS" --trust-proxy "$HOST" \
+    "${web_args[@]}" \
     >"$RUN_DIR/node-$i.log" 2>&1 &
   echo $! >"$RUN_DIR/node-$i.pid"
 done

@@ -18,7 +18,8 @@ if(NOT TARGET sio_chat_core)
     ${CMAKE_CURRENT_LIST_DIR}/src/api.cpp
     ${CMAKE_CURRENT_LIST_DIR}/src/options.cpp
     ${CMAKE_CURRENT_LIST_DIR}/src/presence.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/flood_guard.cpp)
+    ${CMAKE_CURRENT_LIST_DIR}/src/rate_limit.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/src/login_throttle.cpp)
   target_include_directories(sio_chat_core PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
   target_compile_definitions(sio_chat_core PRIVATE
     SIO_CHAT_SOURCE_WEB_DIR="${CMAKE_CURRENT_LIST_DIR}/web/dist")

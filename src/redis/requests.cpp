@@ -250,9 +250,10 @@ void impl::answer_fetch(request& r) {
   with_self([&](redis_adapter& a) {
     a.in_memory_adapter::fetch_sockets(
         std::move(opts),
-        [self = shared_from_this(), rid = r.rid, ruid = r.ruid](std::vector<socket_info> infos) {
+        [self = shared_from_this(), rid = r.rid, ruid = r.ruid,
+         redaction = host.remote_socket_redaction()](std::vector<socket_info> infos) {
           json::array arr;
-          for (const auto& i : infos) arr.push_back(socket_to_json(i));
+          for (const auto& i : infos) arr.push_back(socket_to_json(i, redaction));
           self->publish_response(
               ruid, to_json(json::object{{"requestId", rid}, {"sockets", std::move(arr)}}));
         });

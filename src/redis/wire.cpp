@@ -5,6 +5,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <cctype>
 #include <cmath>
 #include <memory>
 
@@ -131,6 +132,12 @@ bool placeholders_valid(const json::value& v, std::size_t n, std::size_t depth) 
 
 namespace {
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 json::object string_map(const engineio::string_table& t) {
   json::object o;
   o.reserve(t.size());
@@ -157,9 +164,11 @@ engineio::string_table read_string_map(const json::value* v) {
 
 }  // namespace
 
-json::object socket_to_json(const socket_info& s) {
+json::object socket_to_json(const socket_info& s, const socket_redaction& r) {
   const auto& h = s.handshake;
-  json::object hs{{"headers", string_map(h.headers())},
+  json::object headers = string_map(h.headers());
+  for (const auto& name : r.headers) headers.erase(lower(name));
+  json::object hs{{"headers", std::move(headers)},
                   {"time", h.time()},
                   {"address", h.address()},
                   {"xdomain", h.xdomain()},
@@ -167,7 +176,7 @@ json::object socket_to_json(const socket_info& s) {
                   {"issued", h.issued()},
                   {"url", h.url()},
                   {"query", string_map(h.query())},
-                  {"auth", h.auth}};
+                  {"auth", r.auth ? json::object{} : h.auth}};
   return json::object{{"id", s.id},
                       {"handshake", std::move(hs)},
                       {"rooms", rooms_to_json(s.rooms)},

@@ -61,8 +61,9 @@ std::string encode_broadcast(const std::string& uid, const outgoing_packet& p,
 // Every placeholder in `v` refers to one of `n` attachments.
 bool placeholders_valid(const boost::json::value& v, std::size_t n, std::size_t depth = 0);
 
-// A RemoteSocket as Node's adapter sends it: {id, handshake, rooms, data}.
-boost::json::object socket_to_json(const socket_info& s);
+// A RemoteSocket as Node's adapter sends it: {id, handshake, rooms, data}, without what `r`
+// leaves out.
+boost::json::object socket_to_json(const socket_info& s, const socket_redaction& r = {});
 std::optional<socket_info> socket_from_json(const boost::json::value& v, const std::string& nsp);
 
 }  // namespace sio::redis::wire

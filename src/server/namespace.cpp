@@ -87,6 +87,10 @@ namespace_::server_side_handler namespace_::server_side_handler_of(const std::st
   return {};
 }
 
+const socket_redaction& namespace_::remote_socket_redaction() const noexcept {
+  return srv_->opts.remote_socket_redaction;
+}
+
 void namespace_::receive_server_side_emit(payload args, std::function<void(payload)> reply) {
   if (args.args.empty() || !args.args.front().is_string()) return;
   const std::string event(args.args.front().get_string());

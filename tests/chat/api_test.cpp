@@ -32,6 +32,19 @@ class ChatApiTest : public ::testing::Test {
     EXPECT_TRUE(out);
     return out ? *out : reply{};
   }
+  // A request from the client at `address`.
+  reply call_from(std::string address, std::string target, std::string body) {
+    std::optional<reply> out;
+    service->handle(
+        api_request{"POST", std::move(target), {}, {}, std::move(body), std::move(address)},
+        [&](reply r) { out = std::move(r); });
+    EXPECT_TRUE(out);
+    return out ? *out : reply{};
+  }
+  static std::string credentials(std::string_view name, std::string_view password) {
+    return R"({"username":")" + std::string(name) + R"(","password":")" + std::string(password) +
+           "\"}";
+  }
   static json::value body(const reply& r) { return json::parse(r.body); }
   static json::array array_of(const reply& r) {
     json::value v = json::parse(r.body);
@@ -239,6 +252,88 @@ TEST_F(ChatApiTest, LogoutClearsCookie) {
   auto r = call("POST", "/api/logout");
   EXPECT_EQ(r.status, 204u);
   EXPECT_NE(header(r, "Set-Cookie").find("Max-Age=0"), std::string::npos);
+}
+
+// 429 with the chat's JSON error and a Retry-After of whole seconds.
+void expect_throttled(const reply& r) {
+  EXPECT_EQ(r.status, 429u);
+  EXPECT_EQ(json::parse(r.body).at("error"), "Too many attempts, try again later");
+  bool retry_after = false;
+  for (auto& [k, v] : r.headers) {
+    if (k == "Retry-After") retry_after = std::stoi(v) >= 1;
+  }
+  EXPECT_TRUE(retry_after);
+}
+
+TEST_F(ChatApiTest, GuessingIsThrottledPerAddressAndUsername) {
+  ASSERT_EQ(call_from("192.0.2.1", "/api/register", credentials("alice", "password123")).status,
+            201u);
+  const std::string attacker = "198.51.100.1";
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(
+        call_from(attacker, "/api/login", credentials("alice", "guess" + std::to_string(i))).status,
+        401u);
+  }
+  // Five tries of one username from one address, then one per 30 s, right password or not.
+  expect_throttled(call_from(attacker, "/api/login", credentials("alice", "password123")));
+  // The address itself has 30 attempts (then 1 per second), whatever the usernames.
+  int attempts = 6;  // so far from this address
+  for (; attempts < 100; ++attempts) {
+    auto r =
+        call_from(attacker, "/api/login", credentials("nobody" + std::to_string(attempts), "x"));
+    if (r.status == 429u) {
+      expect_throttled(r);
+      break;
+    }
+    EXPECT_EQ(r.status, 401u);
+  }
+  EXPECT_GE(attempts, 30);
+  EXPECT_LT(attempts, 100);
+  // Another address is not concerned.
+  EXPECT_EQ(call_from("192.0.2.1", "/api/login", credentials("alice", "password123")).status, 200u);
+}
+
+TEST_F(ChatApiTest, RealLoginSucceedsDuringAFloodFromOtherAddresses) {
+  ASSERT_EQ(call_from("192.0.2.7", "/api/register", credentials("carol", "password123")).status,
+            201u);
+  int guesses = 0, refused = 0;
+  for (int round = 0; round < 5; ++round) {
+    for (int i = 0; i < 150; ++i) {
+      const std::string address = "10.0." + std::to_string(i / 100) + "." + std::to_string(i % 100);
+      auto r =
+          call_from(address, "/api/login", credentials("carol", "guess" + std::to_string(round)));
+      if (r.status == 401u) ++guesses;
+      if (r.status == 429u) ++refused;
+    }
+    if (round == 2) {  // mid-flood, from the owner's own address
+      EXPECT_EQ(call_from("192.0.2.7", "/api/login", credentials("carol", "password123")).status,
+                200u);
+    }
+  }
+  EXPECT_EQ(guesses + refused, 750);
+  // Guessing slowed: after the username's 50 failures, each address had one more try at most.
+  EXPECT_LE(guesses, 150 + 10);
+  // The right password from a flooding address is refused like any guess...
+  expect_throttled(call_from("10.0.0.1", "/api/login", credentials("carol", "password123")));
+  // ...while the owner's address, which logged in, still does.
+  EXPECT_EQ(call_from("192.0.2.7", "/api/login", credentials("carol", "password123")).status, 200u);
+}
+
+TEST_F(ChatApiTest, RegistrationIsThrottledPerAddress) {
+  int created = 0;
+  for (; created < 100; ++created) {
+    auto r = call_from("203.0.113.5", "/api/register",
+                       credentials("reg" + std::to_string(created), "password123"));
+    if (r.status == 429u) {
+      expect_throttled(r);
+      break;
+    }
+    EXPECT_EQ(r.status, 201u);
+  }
+  EXPECT_GE(created, 30);
+  EXPECT_LT(created, 100);
+  EXPECT_EQ(call_from("203.0.113.6", "/api/register", credentials("other", "password123")).status,
+            201u);
 }
 
 TEST(ChatApiSlowWork, QueueIsBoundedWith503) {

@@ -26,12 +26,14 @@ TEST(ChatOptions, FlagsBeatEnvironment) {
   EXPECT_EQ(parse_options({}, {{"PORT", "5000"}}).opts.port, 5000);
 }
 
-TEST(ChatOptions, TrustProxyIsACommaSeparatedList) {
+TEST(ChatOptions, TrustProxyList) {
   EXPECT_TRUE(parse_options({}, {}).opts.trust_proxy.empty());
-  EXPECT_EQ(parse_options({"--trust-proxy", "loopback,10.0.0.0/8"}, {}).opts.trust_proxy,
-            (std::vector<std::string>{"loopback", "10.0.0.0/8"}));
-  EXPECT_EQ(parse_options({}, {{"TRUST_PROXY", "127.0.0.1"}}).opts.trust_proxy,
-            std::vector<std::string>{"127.0.0.1"});
+  auto r = parse_options({"--trust-proxy", "127.0.0.1, 10.0.0.0/8,,::1,loopback"}, {});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.opts.trust_proxy,
+            (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "::1", "loopback"}));
+  EXPECT_EQ(parse_options({}, {{"TRUST_PROXY", "192.168.1.1"}}).opts.trust_proxy,
+            (std::vector<std::string>{"192.168.1.1"}));
 }
 
 TEST(ChatOptions, Errors) {

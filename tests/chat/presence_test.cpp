@@ -11,12 +11,15 @@ namespace {
 TEST(ChatPresence, CountsDistinctUsers) {
   presence p;
   EXPECT_EQ(p.online(1), 0u);
-  EXPECT_TRUE(p.join("s1", 10, 1));
+  EXPECT_TRUE(p.join("s1", 10, 1).user);
   EXPECT_FALSE(p.join("s1", 10, 1));  // already there
-  EXPECT_TRUE(p.join("s2", 10, 1));   // second tab of the same user
+  auto tab = p.join("s2", 10, 1);     // second tab of the same user: the count stays
+  EXPECT_TRUE(tab.socket);
+  EXPECT_FALSE(tab.user);
   EXPECT_EQ(p.online(1), 1u);
-  EXPECT_TRUE(p.join("s3", 20, 1));
+  EXPECT_TRUE(p.join("s3", 20, 1).user);
   EXPECT_EQ(p.online(1), 2u);
+  EXPECT_EQ(p.users(1), (std::vector<id_type>{10, 20}));
   EXPECT_TRUE(p.joined("s1", 1));
   EXPECT_FALSE(p.joined("s1", 2));
   EXPECT_FALSE(p.joined("nobody", 1));
@@ -28,7 +31,9 @@ TEST(ChatPresence, LeaveAndLeaveAll) {
   p.join("s1", 10, 2);
   p.join("s2", 10, 1);
   p.join("s3", 20, 2);
-  EXPECT_TRUE(p.leave("s2", 10, 1));
+  auto c = p.leave("s2", 10, 1);
+  EXPECT_TRUE(c.socket);
+  EXPECT_FALSE(c.user);  // s1 holds user 10 there
   EXPECT_FALSE(p.leave("s2", 10, 1));
   EXPECT_EQ(p.online(1), 1u);  // s1 still holds user 10 in room 1
   auto left = p.leave_all("s1", 10);

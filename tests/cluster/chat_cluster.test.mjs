@@ -28,6 +28,7 @@ import {
   withTimeout,
 } from "../interop/chat_helpers.mjs";
 import { startRedis } from "../interop/redis_helpers.mjs";
+import { createClient } from "../js/redis.mjs";
 
 const HOST = "127.0.0.1";
 const NODES = 3;
@@ -114,6 +115,7 @@ async function startCluster() {
     url: env.URL,
     nodeUrls: env.NODE_URLS.split(","),
     nodePids: env.NODE_PIDS.split(",").map(Number),
+    redisUrl: env.REDIS_URL,
     redisConf: env.REDIS_CONF,
     redisPidFile: env.REDIS_PID_FILE,
     runDir,
@@ -321,6 +323,56 @@ describe("sio-chat cluster behind nginx (Redis adapter, PostgreSQL)", { concurre
       }
     } finally {
       writer.disconnect();
+    }
+  });
+
+  test("no token or session cookie crosses Redis", async () => {
+    const spy = createClient({ url: cluster.redisUrl });
+    const seen = [];
+    await spy.connect();
+    await spy.pSubscribe("*", (message, channel) => seen.push({ channel: String(channel), message }), true);
+    const [a, b] = cluster.nodeUrls;
+    const owner = await newUser(cluster.url);
+    const peer = await newUser(cluster.url);
+    // A cookie session as the browser keeps it (Set-Cookie of a login through nginx).
+    const login = await api({ url: cluster.url }, "POST", "/api/login", {
+      body: { username: owner.username, password: owner.password },
+    });
+    const cookie = /token=([^;]+)/.exec(login.headers.get("set-cookie"))?.[1];
+    assert.ok(cookie, "the login set the session cookie");
+    const byCookie = io(a, { transports: ["websocket"], forceNew: true, extraHeaders: { cookie: `token=${cookie}` } });
+    const byToken = io(b, {
+      transports: ["polling"],
+      forceNew: true,
+      auth: { token: peer.token },
+      extraHeaders: { authorization: `Bearer ${peer.token}` },
+    });
+    try {
+      await Promise.all([waitFor(byCookie, "connect"), waitFor(byToken, "connect")]);
+      const two = waitFor(byCookie, "onlineUsersInRoom", {
+        timeout: 15000,
+        filter: (e) => e.roomId === general.roomId && e.count >= 2,
+      });
+      assert.equal((await request(byCookie, "joinRoom", { roomId: general.roomId })).success, true);
+      assert.equal((await request(byToken, "joinRoom", { roomId: general.roomId })).success, true);
+      await two; // counted across both nodes
+      const text = `no secrets ${Date.now()}`;
+      const got = waitFor(byToken, "receiveMessage", { timeout: 15000, filter: (m) => m.message === text });
+      assert.equal((await request(byCookie, "sendMessage", { roomId: general.roomId, message: text })).success, true);
+      await got;
+      const history = await api({ url: b }, "GET", `/api/rooms/${general.roomId}/messages`, { token: peer.token });
+      assert.equal(history.status, 200);
+      assert.equal((await request(byToken, "leaveRoom", { roomId: general.roomId })).success, true);
+      await until("the message on Redis", () => seen.some((m) => m.message.includes(text)));
+    } finally {
+      byCookie.disconnect();
+      byToken.disconnect();
+      await spy.quit();
+    }
+    assert.ok(seen.some((m) => m.message.includes("roomUsers")), "online counts asked the other nodes");
+    for (const secret of [cookie, owner.token, peer.token]) {
+      const leak = seen.find((m) => m.message.includes(secret));
+      assert.equal(leak, undefined, `a secret crossed Redis on ${leak?.channel}`);
     }
   });
 

@@ -35,10 +35,11 @@ using sio::test::redis_server;
 // A Socket.IO client speaking the wire protocol over WebSocket.
 class sio_client {
  public:
-  explicit sio_client(std::uint16_t port) {
-    EXPECT_EQ(ws_.connect(port, "/socket.io/?EIO=4&transport=websocket"), 101u);
+  explicit sio_client(std::uint16_t port, sio::test::header_list headers = {},
+                      const std::string& auth = {}) {
+    EXPECT_EQ(ws_.connect(port, "/socket.io/?EIO=4&transport=websocket", std::move(headers)), 101u);
     EXPECT_EQ(ws_.read_text().substr(0, 1), "0");
-    ws_.write("40");
+    ws_.write("40" + auth);
     auto connect = ws_.read_text();
     EXPECT_EQ(connect.substr(0, 2), "40") << connect;
     auto v = json::parse(connect.substr(2));
@@ -126,7 +127,8 @@ class RedisAdapter : public ::testing::Test {
     if (s2_) s2_->stop();
   }
 
-  std::unique_ptr<sio::server> make_server(std::size_t workers) {
+  std::unique_ptr<sio::server> make_server(std::size_t workers,
+                                           sio::socket_redaction redaction = {}) {
     sio::redis_adapter_options ro;
     ro.url = redis_->url();
     ro.reconnect_min = 20ms;
@@ -140,6 +142,7 @@ class RedisAdapter : public ::testing::Test {
     so.http.address = "127.0.0.1";
     so.http.workers = workers;
     so.adapter = sio::redis_adapter::factory(ro);
+    so.remote_socket_redaction = std::move(redaction);
     return std::make_unique<sio::server>(std::move(so));
   }
 
@@ -240,6 +243,34 @@ TEST_F(RedisAdapter, FetchJoinDisconnectAcrossServers) {
   // disconnect_sockets from server 1 reaches server 2's socket in r.
   s1_->sockets().in("r").disconnect_sockets();
   EXPECT_EQ(c2.next().text, "1");
+}
+
+TEST_F(RedisAdapter, RedactedHandshakeStaysOnItsServer) {
+  auto s3 = make_server(1, {.headers = {"Cookie"}, .auth = true});
+  s3->start();
+  auto ready = sio::redis_adapter::of(s3->of("/"))->when_ready(asio::use_future);
+  wait(ready);
+  wait_for_servers(3);
+  sio_client c(s3->port(), {{"cookie", "token=cookie-secret"}, {"x-other", "kept"}},
+               R"({"token":"auth-secret"})");
+  auto handshake_of = [&c](std::vector<sio::remote_socket> sockets) {
+    for (const auto& s : sockets)
+      if (s.id() == c.id()) return std::optional(s.handshake());
+    return std::optional<sio::handshake_info>();
+  };
+  auto remote_f = s1_->fetch_sockets(asio::use_future);
+  auto remote = handshake_of(wait(remote_f));
+  ASSERT_TRUE(remote);
+  EXPECT_FALSE(remote->headers().contains("cookie"));
+  EXPECT_EQ(remote->headers().at("x-other"), "kept");
+  EXPECT_TRUE(remote->auth.empty());
+
+  auto local_f = s3->fetch_sockets(asio::use_future);
+  auto local = handshake_of(wait(local_f));
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->headers().at("cookie"), "token=cookie-secret");
+  EXPECT_EQ(json::serialize(local->auth), R"({"token":"auth-secret"})");
+  s3->stop();
 }
 
 TEST_F(RedisAdapter, ServerSideEmitWithAck) {

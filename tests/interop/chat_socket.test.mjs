@@ -192,9 +192,9 @@ describe("rooms and messages", () => {
     let c = onlineCount(a, 1);
     await request(a, "joinRoom", { roomId });
     await c;
-    c = onlineCount(a, 1);
+    c = onlineCount(a2, 1); // the second tab learns the count, which stays the same for the others
     await request(a2, "joinRoom", { roomId });
-    await c; // still one distinct user
+    await c;
     c = onlineCount(a, 2);
     await request(b, "joinRoom", { roomId });
     await c;
@@ -205,12 +205,17 @@ describe("rooms and messages", () => {
     c = onlineCount(a, 2);
     await request(b, "joinRoom", { roomId });
     await c;
-    c = onlineCount(a, 1);
-    b.disconnect();
-    await c;
     const twin = waitFor(a, "onlineUsersInRoom", { filter: (e) => e.count === 1 });
-    a2.disconnect(); // alice still has a tab in the room
+    b.disconnect();
     assert.deepEqual(await twin, { roomId, count: 1 });
+    // alice's second tab leaving changes no count: the next one a sees is bob's return.
+    const aLog = record(a);
+    a2.disconnect();
+    const b2 = await connectAs(server, bob);
+    c = onlineCount(a, 2);
+    await request(b2, "joinRoom", { roomId });
+    await c;
+    assert.deepEqual(aLog.filter((e) => e.event === "onlineUsers").map((e) => e.args[0]), [2]);
   });
 });
 

@@ -8,6 +8,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <exception>
 #include <iostream>
@@ -24,6 +25,14 @@ reply json_reply(unsigned status, const json::value& v) {
 
 reply error_reply(unsigned status, std::string_view text) {
   return json_reply(status, json::object{{"error", text}});
+}
+
+// 429 with the whole seconds to wait in Retry-After.
+reply too_many_attempts(std::int64_t wait_ms) {
+  reply r = error_reply(429, "Too many attempts, try again later");
+  r.headers.emplace_back("Retry-After",
+                         std::to_string(std::max<std::int64_t>(1, (wait_ms + 999) / 1000)));
+  return r;
 }
 
 std::string_view trim(std::string_view s) {
@@ -136,7 +145,7 @@ std::string session_cookie(std::string_view token, bool secure) {
 }
 
 api::api(storage& db, const token_service& tokens, api_options opts, api_hooks hooks)
-    : db_(db), tokens_(tokens), opts_(opts), hooks_(std::move(hooks)) {}
+    : db_(db), tokens_(tokens), opts_(opts), hooks_(std::move(hooks)), throttle_(opts.throttle) {}
 
 void api::offload(std::function<void()> work) {
   if (hooks_.offload) {
@@ -215,9 +224,13 @@ std::optional<reply> api::route(const api_request& req, std::function<void(reply
       if (!valid_password(password)) {
         return error_reply(400, "Password must be at least 8 characters");
       }
+      if (auto wait = throttle_.registration(req.address, now_ms())) return too_many_attempts(wait);
       do_register(std::move(username), std::move(password), std::move(done));
     } else {
-      do_login(std::move(username), std::move(password), std::move(done));
+      if (auto wait = throttle_.login(username, req.address, now_ms())) {
+        return too_many_attempts(wait);
+      }
+      do_login(std::move(username), std::move(password), req.address, std::move(done));
     }
     return std::nullopt;
   }
@@ -295,10 +308,12 @@ void api::do_register(std::string username, std::string password, std::function<
       std::move(done));
 }
 
-void api::do_login(std::string username, std::string password, std::function<void(reply)> done) {
+void api::do_login(std::string username, std::string password, std::string address,
+                   std::function<void(reply)> done) {
   run_slow(
       "login",
-      [this, username = std::move(username), password = std::move(password)] {
+      [this, username = std::move(username), password = std::move(password),
+       address = std::move(address)] {
         std::optional<user> u;
         if (valid_username(username) && password.size() <= max_password_bytes) {
           u = db_.find_user(username);
@@ -309,7 +324,11 @@ void api::do_login(std::string username, std::string password, std::function<voi
         } else {
           verify_password(dummy_hash(opts_.cost), password);  // same cost as a real check
         }
-        if (!ok) return error_reply(401, "Invalid username or password");
+        if (!ok) {
+          throttle_.login_failed(username, now_ms());
+          return error_reply(401, "Invalid username or password");
+        }
+        throttle_.login_succeeded(username, address);
         auto token = tokens_.issue(u->id, u->username, now_s());
         reply r = json_reply(
             200, json::object{{"token", token}, {"userId", u->id}, {"username", u->username}});

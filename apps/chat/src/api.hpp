@@ -6,6 +6,7 @@
 #pragma once
 
 #include "auth.hpp"
+#include "login_throttle.hpp"
 #include "reply.hpp"
 #include "storage.hpp"
 
@@ -27,6 +28,7 @@ struct api_request {
   std::string authorization;
   std::string cookie;
   std::string body;
+  std::string address;  // the client's IP (behind a trusted proxy: the one it reports)
 };
 
 struct api_options {
@@ -36,6 +38,8 @@ struct api_options {
   // Register/login jobs queued or running at once; more get 503 (each hash costs ~64 MiB).
   std::size_t max_pending_slow = 64;
   bool secure_cookie = false;  // the auth cookie is `Secure` (the server speaks HTTPS)
+  // Logins and registrations per address and username; over the limit: 429 with Retry-After.
+  throttle_options throttle;
 };
 
 struct api_hooks {
@@ -79,7 +83,8 @@ class api {
   // A reply, or nullopt when `done` was handed to offloaded work.
   std::optional<reply> route(const api_request& req, std::function<void(reply)>& done);
   void do_register(std::string username, std::string password, std::function<void(reply)> done);
-  void do_login(std::string username, std::string password, std::function<void(reply)> done);
+  void do_login(std::string username, std::string password, std::string address,
+                std::function<void(reply)> done);
   reply create_room(const user& u, const boost::json::value& body);
   reply list_rooms(const user& u);
   reply room_messages(const user& u, id_type room_id, std::string_view target);
@@ -92,6 +97,7 @@ class api {
   api_options opts_;
   api_hooks hooks_;
   std::atomic<std::size_t> pending_slow_{0};
+  login_throttle throttle_;
 };
 
 }  // namespace chat

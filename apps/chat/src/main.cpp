@@ -78,7 +78,7 @@ int run(int argc, char** argv) {
   // The engine bounds every application body (1 MB); the API refuses more than 64 KiB with 413.
   sio::engineio::server_options engine_opts{
       .address = opts.host, .port = opts.port, .workers = opts.workers};
-  // Behind a reverse proxy the per-address limits count the client it names, not the proxy.
+  // Behind a reverse proxy the per-address limits (engine and logins) count the client it names.
   engine_opts.trust_proxy = opts.trust_proxy;
   if (tls)
     engine_opts.tls =
@@ -92,6 +92,9 @@ int run(int argc, char** argv) {
   // A browser that loses its connection for less than two minutes keeps its socket (id, rooms)
   // and receives the messages sent meanwhile (Node's connectionStateRecovery defaults).
   io_opts.connection_state_recovery = sio::recovery_options{};
+  // Other nodes asking for our sockets (fetch_sockets) get no credentials: Redis is no place
+  // for session cookies and tokens (docs/scaling.md).
+  io_opts.remote_socket_redaction = {.headers = {"cookie", "authorization"}, .auth = true};
   const bool clustered = !opts.redis.empty();
 #ifdef SIO_CHAT_REDIS
   const std::string redis_name = sio::redis::redact_url(opts.redis);  // never the password

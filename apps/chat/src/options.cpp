@@ -38,7 +38,8 @@ std::string usage() {
          "  --tls-key     TLS_KEY     PEM private key file of --tls-cert\n"
          "  --trust-proxy TRUST_PROXY comma-separated reverse proxies (addresses, CIDR ranges,\n"
          "                            loopback, linklocal, uniquelocal) whose X-Forwarded-For\n"
-         "                            names the client (per-address limits count the client)\n";
+         "                            names the client (per-address and login limits count\n"
+         "                            the client; default: the TCP peer)\n";
 }
 
 std::map<std::string, std::string> process_env() {
@@ -121,12 +122,14 @@ options_result parse_options(const std::vector<std::string>& args,
   if (auto it = given.find("tls-cert"); it != given.end()) o.tls_cert = it->second;
   if (auto it = given.find("tls-key"); it != given.end()) o.tls_key = it->second;
   if (auto it = given.find("trust-proxy"); it != given.end()) {
-    std::string_view list = it->second;
-    while (!list.empty()) {
-      const auto comma = list.find(',');
-      const auto entry = list.substr(0, comma);
-      if (!entry.empty()) o.trust_proxy.emplace_back(entry);
-      list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      auto item = rest.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      if (!item.empty()) o.trust_proxy.emplace_back(item);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     }
   }
   if (o.tls_cert.empty() != o.tls_key.empty()) {

@@ -21,7 +21,7 @@ struct options {
   std::string tls_cert;       // --tls-cert / TLS_CERT: PEM certificate chain; with tls_key: HTTPS
   std::string tls_key;        // --tls-key / TLS_KEY: its PEM private key
   // --trust-proxy / TRUST_PROXY: comma-separated proxies (addresses, CIDR ranges, "loopback", ...)
-  // whose X-Forwarded-For names the client; empty: none.
+  // whose X-Forwarded-For names the client (engine's trust_proxy); empty: the TCP peer is.
   std::vector<std::string> trust_proxy;
   bool help = false;
 };

@@ -19,15 +19,24 @@ namespace chat {
 
 class presence {
  public:
-  // Records that socket `sid` of `user` joined `room`. False if it already had.
-  bool join(std::string_view sid, id_type user, id_type room);
-  // Records that it left. False if it had not joined.
-  bool leave(std::string_view sid, id_type user, id_type room);
-  // Forgets the socket; returns the rooms it had joined.
+  // What a join or leave changed: the socket's rooms (false: it already had / had not joined),
+  // and whether the user came or went (their first socket joined / their last left), which is
+  // when the room's count of users changes.
+  struct change {
+    bool socket = false;
+    bool user = false;
+    explicit operator bool() const noexcept { return socket; }
+  };
+  // Records that socket `sid` of `user` joined `room`.
+  change join(std::string_view sid, id_type user, id_type room);
+  // Records that it left.
+  change leave(std::string_view sid, id_type user, id_type room);
+  // Forgets the socket; returns the rooms the user has left with it (their last socket there).
   std::vector<id_type> leave_all(std::string_view sid, id_type user);
   bool joined(std::string_view sid, id_type room) const;
-  // Distinct users with at least one socket in `room`.
+  // Distinct users with at least one socket in `room`, and who they are.
   std::size_t online(id_type room) const;
+  std::vector<id_type> users(id_type room) const;
 
  private:
   mutable std::mutex mu_;

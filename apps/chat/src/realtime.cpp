@@ -16,6 +16,9 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t history_size = 50;
+constexpr std::string_view too_many = "Too many requests, slow down";
+// The server-side event asking the other nodes which users of theirs are in a room.
+constexpr std::string_view room_users_event = "roomUsers";
 
 struct identity {
   id_type user_id = 0;
@@ -64,13 +67,22 @@ std::string realtime::user_key(id_type user) {
   return "user:" + std::to_string(user);
 }
 
-realtime::realtime(sio::server& io, storage& db, api& auth, bool clustered)
-    : io_(io), db_(db), auth_(auth), clustered_(clustered) {}
+realtime::realtime(sio::server& io, storage& db, api& auth, bool clustered, realtime_limits limits)
+    : io_(io),
+      db_(db),
+      auth_(auth),
+      clustered_(clustered),
+      limits_(limits),
+      buckets_({limits.rooms, limits.messages, limits.typing}) {}
+
+realtime::~realtime() {
+  stop();
+}
 
 void realtime::stop() {
   {
-    std::lock_guard lock(counts_->mu);
-    counts_->stopped = true;
+    std::lock_guard lock(life_->mu);
+    life_->stopped = true;
   }
   emitter_.stop();
   emitter_.join();
@@ -107,6 +119,23 @@ void realtime::install() {
     next();
   });
   io_.on_connection([this](sio::socket& s) { on_connection(s); });
+  if (!clustered_) return;
+  io_.of("/").on_server_side_emit(std::string(room_users_event),
+                                  [this](const json::array& args, sio::ack ack) {
+                                    ack(local_users(args.empty() ? json::value() : args[0]));
+                                  });
+}
+
+json::array realtime::local_users(const json::value& room_arg) const {
+  std::optional<id_type> room;
+  if (room_arg.is_int64()) room = room_arg.get_int64();
+  // From another node the id may arrive as an unsigned (MessagePack) number.
+  if (room_arg.is_uint64()) room = static_cast<id_type>(room_arg.get_uint64());
+  json::array users;
+  if (room) {
+    for (id_type u : presence_.users(*room)) users.push_back(u);
+  }
+  return users;
 }
 
 void realtime::on_connection(sio::socket& s) {
@@ -116,6 +145,7 @@ void realtime::on_connection(sio::socket& s) {
     return;
   }
   s.join(user_key(me->user_id));
+  buckets_.attach(me->user_id, now_ms());
   if (s.recovered()) restore_presence(s, me->user_id);
   auto bind = [this](void (realtime::*fn)(sio::socket&, const json::value&, sio::ack&)) {
     return [this, fn](sio::socket& s, const json::array& args, sio::ack& ack) {
@@ -127,7 +157,7 @@ void realtime::on_connection(sio::socket& s) {
   s.on("sendMessage", bind(&realtime::send_message));
   s.on("typing", bind(&realtime::typing));
   s.on_disconnect([this, user_id = me->user_id](sio::socket& s, sio::disconnect_reason) {
-    flood_.forget(s.id());
+    buckets_.detach(user_id);
     for (id_type room : presence_.leave_all(s.id(), user_id)) publish_online(room);
   });
 }
@@ -135,16 +165,24 @@ void realtime::on_connection(sio::socket& s) {
 void realtime::restore_presence(sio::socket& s, id_type user) {
   for (const auto& key : s.rooms()) {
     auto room = room_of_key(key);
-    if (room && presence_.join(s.id(), user, *room)) publish_online(*room);
+    if (room && presence_.join(s.id(), user, *room).user) publish_online(*room);
   }
 }
 
 void realtime::join_room(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("joinRoom", ack, [&] {
     auto me = identity_of(s);
+    if (!me || !admit(s, me->user_id, rooms_kind, ack)) return;
     auto room_id = parse_id(field(arg, "roomId"));
-    if (!me || !room_id) {
+    if (!room_id) {
       ack(failure("roomId is required"));
+      return;
+    }
+    if (presence_.joined(s.id(), *room_id)) {  // nothing to do: no query, no count
+      ack(json::object{{"success", true},
+                       {"roomId", *room_id},
+                       {"history", json::array{}},
+                       {"alreadyJoined", true}});
       return;
     }
     auto r = db_.find_room(*room_id);
@@ -158,24 +196,29 @@ void realtime::join_room(sio::socket& s, const json::value& arg, sio::ack& ack) 
       return;
     }
     s.join(room_key(r->id));
-    presence_.join(s.id(), me->user_id, r->id);
+    const auto change = presence_.join(s.id(), me->user_id, r->id);
     json::array history;
     for (auto& m : db_.messages(r->id, history_size, std::nullopt)) history.push_back(to_json(m));
     ack(json::object{{"success", true}, {"roomId", r->id}, {"history", std::move(history)}});
-    publish_online(r->id);
+    if (change.user) {
+      publish_online(r->id);
+    } else if (change.socket) {
+      tell_online(s, r->id);
+    }
   });
 }
 
 void realtime::leave_room(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("leaveRoom", ack, [&] {
     auto me = identity_of(s);
+    if (!me || !admit(s, me->user_id, rooms_kind, ack)) return;
     auto room_id = parse_id(field(arg, "roomId"));
-    if (!me || !room_id) {
+    if (!room_id) {
       ack(failure("roomId is required"));
       return;
     }
     s.leave(room_key(*room_id));
-    if (presence_.leave(s.id(), me->user_id, *room_id)) publish_online(*room_id);
+    if (presence_.leave(s.id(), me->user_id, *room_id).user) publish_online(*room_id);
     ack(json::object{{"success", true}});
   });
 }
@@ -183,7 +226,8 @@ void realtime::leave_room(sio::socket& s, const json::value& arg, sio::ack& ack)
 void realtime::send_message(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("sendMessage", ack, [&] {
     auto me = identity_of(s);
-    if (!me || !arg.is_object()) {
+    if (!me || !admit(s, me->user_id, messages_kind, ack)) return;
+    if (!arg.is_object()) {
       ack(failure("Invalid payload: expected {roomId, message}"));
       return;
     }
@@ -200,10 +244,6 @@ void realtime::send_message(sio::socket& s, const json::value& arg, sio::ack& ac
       ack(failure("Join the room first"));
       return;
     }
-    if (!flood_.allow(s.id(), now_ms())) {
-      ack(failure("Too many messages, slow down"));
-      return;
-    }
     auto m = db_.add_message(*room_id, me->user_id, field(arg, "message")->get_string(), now_ms());
     m.username = me->username;
     io_.to(room_key(*room_id)).emit("receiveMessage", to_json(m));
@@ -214,8 +254,9 @@ void realtime::send_message(sio::socket& s, const json::value& arg, sio::ack& ac
 void realtime::typing(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("typing", ack, [&] {
     auto me = identity_of(s);
+    if (!me || !admit(s, me->user_id, typing_kind, ack)) return;
     auto room_id = parse_id(field(arg, "roomId"));
-    if (!me || !room_id || !presence_.joined(s.id(), *room_id)) {
+    if (!room_id || !presence_.joined(s.id(), *room_id)) {
       ack(failure("Join the room first"));
       return;
     }
@@ -231,57 +272,106 @@ void realtime::typing(sio::socket& s, const json::value& arg, sio::ack& ack) {
   });
 }
 
-void realtime::publish_online(id_type room) {
-  if (clustered_) {
-    publish_online_clustered(room);
+bool realtime::admit(sio::socket& s, id_type user, event_kind kind, sio::ack& ack) {
+  if (buckets_.take(user, kind, now_ms())) return true;
+  if (ack.requested()) {
+    ack(failure(too_many));
+  } else {
+    s.emit("error", too_many);
+  }
+  return false;
+}
+
+void realtime::tell_online(sio::socket& s, id_type room) {
+  if (clustered_) {  // only the cluster knows the count: publish it (coalesced)
+    publish_online(room);
     return;
   }
+  const auto n = presence_.online(room);
+  s.emit("onlineUsers", n);
+  s.emit("onlineUsersInRoom", json::object{{"roomId", room}, {"count", n}});
+}
+
+void realtime::publish_online(id_type room) {
   boost::asio::post(emitter_, [this, room] {
+    auto& p = publications_[room];
+    if (p.scheduled) {
+      p.dirty = true;
+      return;
+    }
+    schedule(room, p);
+  });
+}
+
+// On the emitter thread: counts the room at most once per presence_interval.
+void realtime::schedule(id_type room, publication& p) {
+  p.scheduled = true;
+  p.dirty = false;
+  if (!p.timer) p.timer = std::make_unique<boost::asio::steady_timer>(emitter_);
+  p.timer->expires_at(p.last + limits_.presence_interval);
+  p.timer->async_wait([this, room](boost::system::error_code ec) {
+    if (!ec) count_and_emit(room);
+  });
+}
+
+void realtime::count_and_emit(id_type room) {
+  if (!clustered_) {
+    emit_count(room, presence_.online(room));
+    return;
+  }
+  cluster_count(room, [this, life = life_, room](std::size_t n) {
+    std::lock_guard lock(life->mu);
+    if (life->stopped) return;
+    boost::asio::post(emitter_, [this, room, n] { emit_count(room, n); });
+  });
+}
+
+// On the emitter thread: the count of a scheduled publication is known.
+void realtime::emit_count(id_type room, std::size_t n) {
+  auto it = publications_.find(room);
+  if (it == publications_.end()) return;
+  auto& p = it->second;
+  // Clustered, other nodes publish too: this node's last count may be stale, so always send.
+  if (clustered_ || p.last_count != n) {
     try {
-      const auto n = presence_.online(room);
       auto to = io_.to(room_key(room));
       to.emit("onlineUsers", n);
       to.emit("onlineUsersInRoom", json::object{{"roomId", room}, {"count", n}});
     } catch (const std::exception& e) {
       std::cerr << "sio-chat: onlineUsers: " << e.what() << '\n';
     }
-  });
+    p.last_count = n;
+    p.last = std::chrono::steady_clock::now();
+  }
+  p.scheduled = false;
+  if (p.dirty) {
+    schedule(room, p);
+  } else if (n == 0) {
+    publications_.erase(it);  // nobody left to tell: keep the table to the rooms in use
+  }
 }
 
-void realtime::publish_online_clustered(id_type room) {
-  std::uint64_t seq = 0;
-  {
-    std::lock_guard lock(counts_->mu);
-    if (counts_->stopped) return;
-    seq = ++counts_->next;
-  }
+void realtime::cluster_count(id_type room, std::function<void(std::size_t)> done) {
+  auto local = presence_.users(room);
+  auto users = std::make_shared<std::set<id_type>>(local.begin(), local.end());
   try {
-    io_.in(room_key(room))
-        .fetch_sockets(
-            [this, counts = counts_, room, seq](std::vector<sio::remote_socket> sockets) {
-              std::set<id_type> users;
-              for (const auto& s : sockets) {
-                auto* id = s.data().if_contains("userId");
-                if (id && id->is_int64()) users.insert(id->get_int64());
-                // From another node the id may arrive as an unsigned (MessagePack) number.
-                if (id && id->is_uint64()) users.insert(static_cast<id_type>(id->get_uint64()));
-              }
-              std::lock_guard lock(counts->mu);
-              // Answers may come back out of order: never emit one older than the last emitted.
-              auto& last = counts->emitted[room];
-              if (counts->stopped || seq < last) return;
-              last = seq;
-              try {
-                const auto n = users.size();
-                auto to = io_.to(room_key(room));
-                to.emit("onlineUsers", n);
-                to.emit("onlineUsersInRoom", json::object{{"roomId", room}, {"count", n}});
-              } catch (const std::exception& e) {
-                std::cerr << "sio-chat: onlineUsers: " << e.what() << '\n';
-              }
-            });
+    io_.of("/").server_side_emit_with_ack(
+        room_users_event, sio::make_payload(room),
+        [users, done](boost::system::error_code, std::vector<sio::payload> answers) {
+          // A node that did not answer in time (error set) is left out of this count.
+          for (const auto& a : answers) {
+            if (a.args.empty() || !a.args[0].is_array()) continue;
+            for (const auto& v : a.args[0].get_array()) {
+              if (v.is_int64()) users->insert(v.get_int64());
+              // From another node the id may arrive as an unsigned (MessagePack) number.
+              if (v.is_uint64()) users->insert(static_cast<id_type>(v.get_uint64()));
+            }
+          }
+          done(users->size());
+        });
   } catch (const std::exception& e) {
     std::cerr << "sio-chat: onlineUsers: " << e.what() << '\n';
+    done(users->size());
   }
 }
 

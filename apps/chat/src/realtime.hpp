@@ -2,29 +2,42 @@
 // sendMessage, typing, leaveRoom, online counts and room-invite notifications (see API.md).
 //
 // Threading: socket handlers run on their socket's worker; shared state lives in storage
-// (thread-safe) and presence (mutex). Online counts are emitted from one thread of our own and read
-// at emission time, so the last count a room receives is always the current one.
+// (thread-safe), presence and the rate limits (mutexes). Online counts are emitted from one thread
+// of our own and read at emission time, so the last count a room receives is always the current
+// one.
+//
+// Abuse limits: every event a socket may send (joinRoom, leaveRoom, sendMessage, typing) takes a
+// token from its user's bucket for that kind of event, shared by all the user's sockets and
+// worker threads (realtime_limits); a refused event is answered through its ack, else with an
+// `error` event. Online counts go out only when a user comes to or leaves a room (a socket
+// joining a room its user is already in learns the count alone), at most once per room per
+// presence_interval, the last value always included.
 //
 // Clustered (several nodes on one Redis adapter): presence still decides what this node's sockets
-// may do, but online counts come from fetch_sockets on the room, which the adapter answers for
-// every node; each node recounts on the joins, leaves and disconnects of its own sockets, and an
-// answer older than one already emitted for the room is dropped. Per-user notifications need
-// nothing special: the rooms `user:<id>` are reached through the adapter on every node.
+// may do, but online counts are the union of every node's users of the room: this node asks the
+// others with a server-side event ("roomUsers", answered with user ids only, so no socket's
+// handshake crosses Redis) whenever a user of its own comes or goes, and publishes the result.
+// Per-user notifications need nothing special: the rooms `user:<id>` are reached through the
+// adapter on every node.
 //
 // Connection state recovery is on (main.cpp): a recovered socket comes back in its rooms, so its
 // presence is recorded again and the counts re-sent; it needs no joinRoom.
 #pragma once
 
 #include "api.hpp"
-#include "flood_guard.hpp"
 #include "presence.hpp"
+#include "rate_limit.hpp"
 #include "storage.hpp"
 
 #include <sio/sio.hpp>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,11 +47,22 @@
 
 namespace chat {
 
+// How fast one user (all their sockets together) may send each event, and how often a room's
+// online count may go out.
+struct realtime_limits {
+  rate rooms{20, 5};      // joinRoom and leaveRoom: a burst of 20, then 5 per second
+  rate messages{30, 10};  // sendMessage
+  rate typing{20, 5};     // typing
+  std::chrono::milliseconds presence_interval{150};
+};
+
 class realtime {
  public:
   // `io`, `db` and `auth` must outlive this object. `clustered`: io uses a cluster adapter, so
   // online counts are computed across nodes.
-  realtime(sio::server& io, storage& db, api& auth, bool clustered = false);
+  realtime(sio::server& io, storage& db, api& auth, bool clustered = false,
+           realtime_limits limits = {});
+  ~realtime();
   // Drops pending count updates and joins the emitter thread. Idempotent.
   void stop();
 
@@ -60,26 +84,48 @@ class realtime {
   void leave_room(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void send_message(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void typing(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
-  void publish_online(id_type room);
-  void publish_online_clustered(id_type room);
 
-  // Clustered online counts: requests are numbered; per room, the number of the last answer
-  // emitted; a stop flag checked (under the mutex) by callbacks that may outlive stop().
-  struct cluster_counts {
+  enum event_kind : std::size_t { rooms_kind, messages_kind, typing_kind };
+  // Takes a token of `user`'s bucket for `kind`; when there is none, refuses the event (through
+  // its ack, else with an `error` event) and returns false.
+  bool admit(sio::socket& s, id_type user, event_kind kind, sio::ack& ack);
+  // The room's online count, to the sockets in it (coalesced, see the top of this file).
+  void publish_online(id_type room);
+  // ... or to one socket only (it joined a room its user was already in).
+  void tell_online(sio::socket& s, id_type room);
+
+  // Online-count publication of one room; touched only on the emitter thread.
+  struct publication {
+    bool scheduled = false;  // a timer or a count is under way
+    bool dirty = false;      // something changed since that count started
+    std::chrono::steady_clock::time_point last{};
+    std::optional<std::size_t> last_count;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
+  void schedule(id_type room, publication& p);
+  void count_and_emit(id_type room);
+  void emit_count(id_type room, std::size_t n);
+  // This node's users in a room (the answer to another node's "roomUsers <roomId>").
+  boost::json::array local_users(const boost::json::value& room_arg) const;
+  // Distinct users in the room on every node; `done` runs on any thread.
+  void cluster_count(id_type room, std::function<void(std::size_t)> done);
+
+  // Callbacks that may outlive stop() (cluster answers) check `stopped` under the mutex.
+  struct lifetime {
     std::mutex mu;
     bool stopped = false;
-    std::uint64_t next = 0;
-    std::map<id_type, std::uint64_t> emitted;
   };
 
   sio::server& io_;
   storage& db_;
   api& auth_;
   const bool clustered_;
-  std::shared_ptr<cluster_counts> counts_ = std::make_shared<cluster_counts>();
+  const realtime_limits limits_;
+  std::shared_ptr<lifetime> life_ = std::make_shared<lifetime>();
   presence presence_;
-  flood_guard flood_{30, 10};            // per socket: a burst of 30 messages, then 10 per second
-  boost::asio::thread_pool emitter_{1};  // serialises online-count emissions; last member
+  user_limits buckets_;
+  boost::asio::thread_pool emitter_{1};          // serialises online-count emissions
+  std::map<id_type, publication> publications_;  // before emitter_ in destruction (its timers)
 };
 
 }  // namespace chat

@@ -64,6 +64,14 @@ struct socket_info {
   boost::json::object data;
 };
 
+// What this server leaves out of the sockets it describes to the other servers of a cluster (its
+// answers to their fetch_sockets requests); its own fetch_sockets still sees everything. Default:
+// nothing, as Node's adapters (so that mixed clusters behave alike).
+struct socket_redaction {
+  std::vector<std::string> headers;  // handshake headers to leave out (names, case-insensitive)
+  bool auth = false;                 // leave out the handshake's auth object (sent as {})
+};
+
 // A recovered session: the persisted one and the packets its client missed, encoded, in emission
 // order. `log_seq` is the last log position the search covered: a packet logged at or before it
 // reaches the recovered socket through `missed` only (its live delivery, still on the way to the
@@ -109,6 +117,11 @@ class adapter_host {
   // the event name; `reply` is set when the sender waits for an answer (call it at most once).
   // Any thread.
   virtual void receive_server_side_emit(payload args, std::function<void(payload)> reply) = 0;
+  // What a cluster adapter leaves out of the sockets it describes to other servers.
+  virtual const socket_redaction& remote_socket_redaction() const noexcept {
+    static const socket_redaction none;
+    return none;
+  }
 };
 
 class adapter {

@@ -61,6 +61,10 @@ struct server_options {
   // Connection state recovery (Node's connectionStateRecovery): off unless set. With no adapter
   // factory the namespaces then use session_aware_adapter.
   std::optional<recovery_options> connection_state_recovery;
+  // What this server's answers to other servers' fetch_sockets requests leave out of each
+  // socket's handshake (e.g. {.headers = {"cookie", "authorization"}, .auth = true} keeps
+  // credentials off the cluster's wire). Default: nothing is left out, as Node's adapters.
+  socket_redaction remote_socket_redaction;
 };
 
 class server : public flag_builder<server, broadcast_operator> {
