@@ -13,6 +13,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -448,6 +449,38 @@ test("two users chat in Chromium, see typing and online counts; a third is refus
       await untilAttr("B: A counted online again", B.getByTestId("online-count"), "data-count", "2");
       await untilAttr("A: 2 online", A.getByTestId("online-count"), "data-count", "2");
       await shot(A, "11-a-recovered");
+    });
+
+    /* 9. a page of another origin (same host, another port: same site, so the cookie goes along)
+       tries to create a room with A's cookie: a no-cors fetch, then a posted form */
+    await step("a cross-origin page cannot create a room with A's cookie", async () => {
+      const evil = http.createServer((req, res) => {
+        res.writeHead(200, { "content-type": "text/html" });
+        res.end(`<!doctype html><title>elsewhere</title>
+<form id="f" method="POST" enctype="text/plain" action="${server.url}/api/rooms">
+<input name='{"name":"forged-form","x":"' value='"}'></form>
+<script>
+fetch(${JSON.stringify(server.url + "/api/rooms")}, { method: "POST", mode: "no-cors", credentials: "include",
+  headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ name: "forged-fetch" }) })
+  .finally(() => { document.title = "fetched"; document.getElementById("f").submit(); });
+</script>`);
+      });
+      await new Promise((resolve) => evil.listen(0, HOST, resolve));
+      t.after(() => evil.close());
+      const evilUrl = `http://${HOST}:${evil.address().port}/`;
+      const E = (pages.e = await A.context().newPage());
+      await E.goto(evilUrl);
+      // The form's answer replaces the page: the server's refusal.
+      await until("the forged form to be answered", () => E.url(), (u) => u.startsWith(`${server.url}/api/rooms`));
+      await untilText("the server refused the form", E.locator("body"), /refused/);
+      await shot(E, "12-cross-origin-refused");
+      const names = await A.evaluate(async () => {
+        const res = await fetch("/api/rooms?limit=100");
+        return (await res.json()).map((r) => r.name);
+      });
+      assert.ok(names.includes("general"), `A's session still works: ${JSON.stringify(names)}`);
+      assert.ok(!names.some((n) => n.startsWith("forged")), `no forged room: ${JSON.stringify(names)}`);
+      await E.close();
     });
 
     assert.ok(server.alive(), `sio-chat is still running:\n${server.output()}`);

@@ -5,6 +5,7 @@ import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import {
   startChat, api, newUser, connect, connectAs, closeSockets, request, waitFor, record, withTimeout,
+  uniqueName,
 } from "./chat_helpers.mjs";
 
 let server;
@@ -23,7 +24,9 @@ async function generalRoomId(user) {
   return rooms.find((r) => r.name === "general").roomId;
 }
 
+/** A new public room (room names are unique: `name` gets a unique suffix). */
 async function newPublicRoom(user, name = "room") {
+  name = uniqueName(name);
   const r = await api(server, "POST", "/api/rooms", { token: user.token, body: { name } });
   assert.equal(r.status, 201);
   return r.body.roomId;

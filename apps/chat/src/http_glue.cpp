@@ -35,7 +35,7 @@ sio::engineio::http_response to_http(reply r, const sio::engineio::http_request&
 }
 
 sio::engineio::http_handler make_http_handler(api& a, const static_files& files) {
-  return [&a, &files](sio::engineio::http_request&& req, const sio::engineio::request_info&,
+  return [&a, &files](sio::engineio::http_request&& req, const sio::engineio::request_info& info,
                       sio::engineio::http_respond respond) {
     std::string_view target(req.target().data(), req.target().size());
     const bool is_api =
@@ -44,6 +44,11 @@ sio::engineio::http_handler make_http_handler(api& a, const static_files& files)
       api_request ar{std::string(req.method_string()), std::string(target),
                      std::string(req[http::field::authorization]),
                      std::string(req[http::field::cookie]), std::move(req.body())};
+      ar.content_type = req[http::field::content_type];
+      ar.origin = req[http::field::origin];
+      ar.referer = req[http::field::referer];
+      ar.host = req[http::field::host];
+      ar.secure = info.secure;
       auto shared_req = std::make_shared<sio::engineio::http_request>();
       shared_req->version(req.version());
       shared_req->keep_alive(req.keep_alive());

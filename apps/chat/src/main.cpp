@@ -112,6 +112,12 @@ int run(int argc, char** argv) {
                                 chat::id_type creator) {
     if (rt) rt->room_created(r, members, creator);
   };
+  hooks.on_logout = [&rt](chat::id_type user) {
+    if (rt) rt->logged_out(user);
+  };
+  hooks.on_room_left = [&rt](chat::id_type room, chat::id_type user) {
+    if (rt) rt->room_left(room, user);
+  };
   chat::api rest(*db, tokens, api_opts, std::move(hooks));
   rt = std::make_unique<chat::realtime>(io, *db, rest, clustered);
   rt->install();

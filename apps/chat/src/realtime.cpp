@@ -72,13 +72,18 @@ void realtime::stop() {
     std::lock_guard lock(counts_->mu);
     counts_->stopped = true;
   }
+  {
+    std::lock_guard lock(expiry_.mu);
+    expiry_.stopped = true;
+    sweep_timer_.cancel();
+  }
   emitter_.stop();
   emitter_.join();
 }
 
 void realtime::install() {
   io_.use([this](sio::socket& s, sio::next next) {
-    std::optional<user> u;
+    std::optional<session> u;
     try {
       auto* t = s.handshake().auth.if_contains("token");
       if (t && t->is_string() && !t->get_string().empty()) {
@@ -91,7 +96,7 @@ void realtime::install() {
           auto it = h.find(name);
           return it == h.end() ? std::string_view{} : std::string_view(it->second);
         };
-        if (same_origin(header("origin"), header("host"))) {
+        if (same_origin(header("origin"), header("host"), s.handshake().secure())) {
           u = auth_.authenticate({}, header("cookie"));
         }
       }
@@ -102,11 +107,62 @@ void realtime::install() {
       next(sio::connect_error{"unauthorized", std::nullopt});
       return;
     }
-    s.data["userId"] = u->id;
-    s.data["username"] = u->username;
+    s.data["userId"] = u->who.id;
+    s.data["username"] = u->who.username;
+    s.data["tokenExpires"] = u->expires_s;
     next();
   });
   io_.on_connection([this](sio::socket& s) { on_connection(s); });
+  schedule_sweep();
+}
+
+void realtime::schedule_sweep() {
+  std::lock_guard lock(expiry_.mu);
+  if (expiry_.stopped) return;
+  sweep_timer_.expires_after(sweep_interval);
+  sweep_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    sweep_expired(now_ms() / 1000);
+    schedule_sweep();
+  });
+}
+
+void realtime::sweep_expired(std::int64_t now_s) {
+  std::vector<std::string> expired;
+  {
+    std::lock_guard lock(expiry_.mu);
+    for (const auto& [sid, exp] : expiry_.by_socket) {
+      if (exp <= now_s) expired.push_back(sid);
+    }
+  }
+  for (const auto& sid : expired) {
+    try {
+      unauthorize(io_.in(sid).local());
+    } catch (const std::exception& e) {
+      std::cerr << "sio-chat: token expiry: " << e.what() << '\n';
+    }
+  }
+}
+
+void realtime::unauthorize(const sio::broadcast_operator& sockets) {
+  sockets.emit("error", "unauthorized");
+  sockets.disconnect_sockets();
+}
+
+void realtime::logged_out(id_type user) {
+  try {
+    unauthorize(io_.in(user_key(user)));  // through the adapter: on every node
+  } catch (const std::exception& e) {
+    std::cerr << "sio-chat: logout: " << e.what() << '\n';
+  }
+}
+
+void realtime::room_left(id_type room, id_type user) {
+  try {
+    io_.in(user_key(user)).sockets_leave(room_key(room));
+  } catch (const std::exception& e) {
+    std::cerr << "sio-chat: leave room: " << e.what() << '\n';
+  }
 }
 
 void realtime::on_connection(sio::socket& s) {
@@ -116,6 +172,10 @@ void realtime::on_connection(sio::socket& s) {
     return;
   }
   s.join(user_key(me->user_id));
+  if (auto* exp = s.data.if_contains("tokenExpires"); exp && exp->is_int64()) {
+    std::lock_guard lock(expiry_.mu);
+    expiry_.by_socket[s.id()] = exp->get_int64();
+  }
   if (s.recovered()) restore_presence(s, me->user_id);
   auto bind = [this](void (realtime::*fn)(sio::socket&, const json::value&, sio::ack&)) {
     return [this, fn](sio::socket& s, const json::array& args, sio::ack& ack) {
@@ -128,6 +188,10 @@ void realtime::on_connection(sio::socket& s) {
   s.on("typing", bind(&realtime::typing));
   s.on_disconnect([this, user_id = me->user_id](sio::socket& s, sio::disconnect_reason) {
     flood_.forget(s.id());
+    {
+      std::lock_guard lock(expiry_.mu);
+      expiry_.by_socket.erase(s.id());
+    }
     for (id_type room : presence_.leave_all(s.id(), user_id)) publish_online(room);
   });
 }

@@ -22,13 +22,16 @@
 
 #include <sio/sio.hpp>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -49,6 +52,12 @@ class realtime {
   // public room is announced to everyone with `roomCreated`. Safe from any thread.
   void room_created(const room& r, const std::vector<id_type>& members, id_type creator);
 
+  // The user logged out (its tokens are revoked): its sockets, on every node, get `error
+  // "unauthorized"` and are disconnected. Safe from any thread.
+  void logged_out(id_type user);
+  // The user left the private room: its sockets, on every node, leave the room's Socket.IO room.
+  void room_left(id_type room, id_type user);
+
   static std::string room_key(id_type room);  // Socket.IO room of a chat room: "room:<id>"
   static std::optional<id_type> room_of_key(std::string_view key);  // its inverse
   static std::string user_key(id_type user);  // the per-user room: "user:<id>"
@@ -62,6 +71,12 @@ class realtime {
   void typing(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void publish_online(id_type room);
   void publish_online_clustered(id_type room);
+  // Every sweep_interval, this node's sockets whose token has expired are treated as logged out.
+  void schedule_sweep();
+  void sweep_expired(std::int64_t now_s);
+  static void unauthorize(const sio::broadcast_operator& sockets);
+
+  static constexpr std::chrono::seconds sweep_interval{2};
 
   // Clustered online counts: requests are numbered; per room, the number of the last answer
   // emitted; a stop flag checked (under the mutex) by callbacks that may outlive stop().
@@ -72,14 +87,23 @@ class realtime {
     std::map<id_type, std::uint64_t> emitted;
   };
 
+  // Token expiry (seconds since epoch) of this node's sockets, by socket id.
+  struct token_expiry {
+    std::mutex mu;
+    bool stopped = false;
+    std::map<std::string, std::int64_t, std::less<>> by_socket;
+  };
+
   sio::server& io_;
   storage& db_;
   api& auth_;
   const bool clustered_;
   std::shared_ptr<cluster_counts> counts_ = std::make_shared<cluster_counts>();
   presence presence_;
-  flood_guard flood_{30, 10};            // per socket: a burst of 30 messages, then 10 per second
-  boost::asio::thread_pool emitter_{1};  // serialises online-count emissions; last member
+  flood_guard flood_{30, 10};  // per socket: a burst of 30 messages, then 10 per second
+  token_expiry expiry_;
+  boost::asio::thread_pool emitter_{1};  // serialises online-count emissions and runs the sweep
+  boost::asio::steady_timer sweep_timer_{emitter_};  // guarded by expiry_.mu
 };
 
 }  // namespace chat

@@ -22,7 +22,8 @@ const FALLBACK: Record<number, string> = {
 
 async function request<T>(method: string, path: string, token: string | null, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // The server refuses state-changing requests without a JSON type (no cross-site forms).
+  if (body !== undefined || method !== 'GET') headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
   let res: Response;
   try {
