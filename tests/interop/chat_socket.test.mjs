@@ -353,8 +353,52 @@ describe("flooding", () => {
   });
 });
 
+describe("session end", () => {
+  it("logout in another tab disconnects every socket of the user with error 'unauthorized'", async () => {
+    const u = await newUser(server, "logout");
+    const other = await newUser(server, "stays");
+    const ws = await connectAs(server, u);
+    const polling = connect(server, { extraHeaders: { cookie: u.cookie }, transports: ["polling"] });
+    await waitFor(polling, "connect");
+    const bystander = await connectAs(server, other);
+    const ended = [ws, polling].map((s) =>
+      Promise.all([waitFor(s, "error", { timeout: 15000 }), waitFor(s, "disconnect", { timeout: 15000 })]),
+    );
+    // The other tab logs out with the cookie (a same-origin request).
+    const out = await api(server, "POST", "/api/logout", { cookie: u.cookie, body: {} });
+    assert.equal(out.status, 204);
+    for (const [error, reason] of await Promise.all(ended)) {
+      assert.equal(error, "unauthorized");
+      assert.equal(reason, "io server disconnect");
+    }
+    // The token is revoked everywhere: REST and handshake.
+    assert.equal((await api(server, "GET", "/api/me", { token: u.token })).status, 401);
+    const retry = connect(server, { auth: { token: u.token } });
+    assert.equal((await waitFor(retry, "connect_error")).message, "unauthorized");
+    // Somebody else's socket is untouched.
+    assert.ok(bystander.connected);
+    assert.equal((await request(bystander, "joinRoom", { roomId: await generalRoomId(other) })).success, true);
+  });
+
+  it("disconnects a socket once its token expires", async () => {
+    const own = await startChat({ args: ["--token-ttl", "5"] });
+    try {
+      const u = await newUser(own, "expiring");
+      const s = connect(own, { auth: { token: u.token } });
+      const error = waitFor(s, "error", { timeout: 20000 });
+      const gone = waitFor(s, "disconnect", { timeout: 20000 });
+      await waitFor(s, "connect");
+      assert.equal(await error, "unauthorized");
+      assert.equal(await gone, "io server disconnect");
+      assert.equal((await api(own, "GET", "/api/me", { token: u.token })).status, 401);
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
 describe("restart", () => {
-  it("keeps history, users and tokens across a restart (the JWT secret is kept in the database)", async () => {
+  it("keeps history, users and tokens across a restart (the JWT secret is kept next to it)", async () => {
     const own = await startChat();
     try {
       const u = await newUser(own, "persist");
