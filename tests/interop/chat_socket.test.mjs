@@ -250,6 +250,38 @@ describe("private rooms", () => {
     assert.ok(!sLog.some((e) => e.event === "receiveMessage" && e.args[0].roomId === roomId));
   });
 
+  it("a member who leaves a private room (REST) no longer reads, writes or joins it", async () => {
+    const owner = await newUser(server, "keeper");
+    const member = await newUser(server, "quitter");
+    const priv = await api(server, "POST", "/api/rooms", {
+      token: owner.token,
+      body: { name: uniqueName("Book club"), private: true, members: [member.username] },
+    });
+    const roomId = priv.body.roomId;
+    const o = await connectAs(server, owner);
+    const m = await connectAs(server, member);
+    for (const s of [o, m]) assert.equal((await request(s, "joinRoom", { roomId })).success, true);
+    const mLog = record(m);
+
+    const left = await api(server, "POST", `/api/rooms/${roomId}/leave`, { token: member.token, body: {} });
+    assert.equal(left.status, 204, left.text);
+    const rooms = (await api(server, "GET", "/api/rooms", { token: member.token })).body;
+    assert.ok(!rooms.some((r) => r.roomId === roomId), "the room left the member's list");
+
+    assert.equal((await request(m, "sendMessage", { roomId, message: "still here?" })).success, false);
+    const seen = waitFor(o, "receiveMessage", { filter: (msg) => msg.message === "members only" });
+    await request(o, "sendMessage", { roomId, message: "members only" });
+    await seen;
+    // The member's socket got nothing of the room since (probe through general, as above).
+    const probe = waitFor(m, "receiveMessage", { filter: (msg) => msg.message === "probe after leaving" });
+    const general = await generalRoomId(member);
+    await request(m, "joinRoom", { roomId: general });
+    await request(m, "sendMessage", { roomId: general, message: "probe after leaving" });
+    await probe;
+    assert.ok(!mLog.some((e) => e.event === "receiveMessage" && e.args[0].roomId === roomId));
+    assert.deepEqual(await request(m, "joinRoom", { roomId }), { success: false, error: "Access denied" });
+  });
+
   it("members of a new private room get a roomInvite notification on user:<id>", async () => {
     const owner = await newUser(server, "inviter");
     const invitee = await newUser(server, "invitee");

@@ -6,6 +6,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <set>
@@ -48,6 +49,14 @@ void guarded(std::string_view event, sio::ack& ack, F&& f) {
     std::cerr << "sio-chat: " << event << ": " << e.what() << '\n';
     ack(failure("Internal error"));
   }
+}
+
+// Still in the room's Socket.IO room: leaving a private room (REST) takes the user's sockets out
+// of it on every node.
+bool in_room(const sio::socket& s, id_type room) {
+  const auto key = realtime::room_key(room);
+  const auto rooms = s.rooms();
+  return std::find(rooms.begin(), rooms.end(), key) != rooms.end();
 }
 
 }  // namespace
@@ -260,7 +269,7 @@ void realtime::send_message(sio::socket& s, const json::value& arg, sio::ack& ac
       ack(failure(*err));
       return;
     }
-    if (!presence_.joined(s.id(), *room_id)) {
+    if (!presence_.joined(s.id(), *room_id) || !in_room(s, *room_id)) {
       ack(failure("Join the room first"));
       return;
     }
@@ -279,7 +288,7 @@ void realtime::typing(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("typing", ack, [&] {
     auto me = identity_of(s);
     auto room_id = parse_id(field(arg, "roomId"));
-    if (!me || !room_id || !presence_.joined(s.id(), *room_id)) {
+    if (!me || !room_id || !presence_.joined(s.id(), *room_id) || !in_room(s, *room_id)) {
       ack(failure("Join the room first"));
       return;
     }
