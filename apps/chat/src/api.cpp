@@ -39,6 +39,15 @@ std::int64_t now_s() {
   return now_ms() / 1000;
 }
 
+// The `limit` query parameter of a page: 1 to 100, 50 when absent; nullopt when invalid.
+std::optional<std::size_t> page_limit(std::string_view target) {
+  auto l = query_param(target, "limit");
+  if (!l || l->empty()) return 50;
+  auto n = parse_id(std::string_view(*l));
+  if (!n || *n > 100) return std::nullopt;
+  return static_cast<std::size_t>(*n);
+}
+
 // Checked once per process so that logins of unknown users cost as much as real ones.
 const std::string& dummy_hash(password_cost cost) {
   static const std::string h = hash_password("sio-chat timing equaliser", cost);
@@ -375,26 +384,22 @@ reply api::logout(const api_request& req) {
 }
 
 reply api::list_rooms(const user& u, std::string_view target) {
-  std::size_t limit = 50;
-  if (auto l = query_param(target, "limit"); l && !l->empty()) {
-    auto n = parse_id(std::string_view(*l));
-    if (!n || *n > 100) return error_reply(400, "limit must be an integer from 1 to 100");
-    limit = static_cast<std::size_t>(*n);
-  }
+  auto limit = page_limit(target);
+  if (!limit) return error_reply(400, "limit must be an integer from 1 to 100");
   id_type after = 0;
   if (auto a = query_param(target, "after"); a && !a->empty()) {
     auto id = parse_id(std::string_view(*a));
     if (!id) return error_reply(400, "after must be a room id");
     after = *id;
   }
-  auto rooms = db_.visible_rooms(u.id, after, limit + 1);  // one more: is there a next page?
-  const bool more = rooms.size() > limit;
-  if (more) rooms.resize(limit);
+  auto rooms = db_.visible_rooms(u.id, after, *limit + 1);  // one more: is there a next page?
+  const bool more = rooms.size() > *limit;
+  if (more) rooms.resize(*limit);
   json::array out;
   for (auto& r : rooms) out.push_back(to_json(r));
   reply res = json_reply(200, out);
   if (more) {
-    res.headers.emplace_back("Link", "</api/rooms?limit=" + std::to_string(limit) + "&after=" +
+    res.headers.emplace_back("Link", "</api/rooms?limit=" + std::to_string(*limit) + "&after=" +
                                          std::to_string(rooms.back().id) + ">; rel=\"next\"");
   }
   return res;
@@ -449,19 +454,15 @@ reply api::room_messages(const user& u, id_type room_id, std::string_view target
   auto r = db_.find_room(room_id);
   if (!r) return error_reply(404, "Room not found");
   if (r->is_private && !db_.is_member(room_id, u.id)) return error_reply(403, "Access denied");
-  std::size_t limit = 50;
-  if (auto l = query_param(target, "limit"); l && !l->empty()) {
-    auto n = parse_id(std::string_view(*l));
-    if (!n || *n > 100) return error_reply(400, "limit must be an integer from 1 to 100");
-    limit = static_cast<std::size_t>(*n);
-  }
+  auto limit = page_limit(target);
+  if (!limit) return error_reply(400, "limit must be an integer from 1 to 100");
   std::optional<id_type> before;
   if (auto b = query_param(target, "before"); b && !b->empty()) {
     before = parse_id(std::string_view(*b));
     if (!before) return error_reply(400, "before must be a message id");
   }
   json::array out;
-  for (auto& m : db_.messages(room_id, limit, before)) out.push_back(to_json(m));
+  for (auto& m : db_.messages(room_id, *limit, before)) out.push_back(to_json(m));
   return json_reply(200, out);
 }
 

@@ -11,6 +11,10 @@
 // answer older than one already emitted for the room is dropped. Per-user notifications need
 // nothing special: the rooms `user:<id>` are reached through the adapter on every node.
 //
+// Sessions end on the server's word: a logout (api_hooks::on_logout) sends `error "unauthorized"`
+// to the room `user:<id>` and disconnects it, through the adapter on every node; each node sweeps
+// its own sockets every 2 s and does the same to those whose token has expired.
+//
 // Connection state recovery is on (main.cpp): a recovered socket comes back in its rooms, so its
 // presence is recorded again and the counts re-sent; it needs no joinRoom.
 #pragma once
