@@ -3,7 +3,8 @@
 // browser contexts. Users A and B register, join "general", see each other online, A types and B
 // sees it, A sends (pending -> sent) and B receives, B answers; A creates a private room and user C
 // is refused when opening it by its URL; A loses its connection while B writes and comes back with
-// its socket recovered, each missed message shown once. Screenshots of every step go to
+// its socket recovered, each missed message shown once; a page of another origin cannot create a
+// room with A's cookie; B leaves a private room A added it to. Screenshots of every step go to
 // tests/artifacts/e2e/.
 //
 // Environment: SIO_CHAT_BIN (default build/bin/sio-chat), SIO_CHROMIUM (default /usr/bin/chromium),
@@ -481,6 +482,31 @@ fetch(${JSON.stringify(server.url + "/api/rooms")}, { method: "POST", mode: "no-
       assert.ok(names.includes("general"), `A's session still works: ${JSON.stringify(names)}`);
       assert.ok(!names.some((n) => n.startsWith("forged")), `no forged room: ${JSON.stringify(names)}`);
       await E.close();
+    });
+
+    /* 10. A adds B to a private room; B leaves it and it is gone from B's list for good */
+    await step("B leaves a private room A added it to", async () => {
+      const clubName = "book-club";
+      const created = await A.evaluate(async ({ name, member }) => {
+        const res = await fetch("/api/rooms", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ name, private: true, members: [member] }),
+        });
+        return res.status;
+      }, { name: clubName, member: nameB });
+      assert.equal(created, 201);
+      const club = roomItem(B, clubName);
+      await visible(club); // the invite notification adds it to B's list
+      await shot(B, "13-b-invited");
+      await B.locator(`[data-testid="leave-room"][aria-label="Leave ${clubName}"]`).click();
+      await until(`B: ${clubName} gone from the list`, () => club.count(), (n) => n === 0);
+      await B.reload();
+      await visible(roomItem(B, "general"));
+      assert.equal(await roomItem(B, clubName).count(), 0, "still gone after a reload");
+      const namesA = await A.evaluate(async () => (await (await fetch("/api/rooms?limit=100")).json()).map((r) => r.name));
+      assert.ok(namesA.includes(clubName), `A is still a member: ${JSON.stringify(namesA)}`);
+      await shot(B, "14-b-left");
     });
 
     assert.ok(server.alive(), `sio-chat is still running:\n${server.output()}`);
