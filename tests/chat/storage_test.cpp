@@ -307,23 +307,28 @@ TEST_P(ChatStorageTest, MigrationRenamesDuplicateRoomNamesAndAddsTokenVersions) 
   db.reset();
   downgrade_to_v1();
   // Rooms named alike, as older versions allowed.
-  for (std::string name : {"lobby", "LOBBY", "other"}) {
+  // The last one is named like what the third becomes ("LOBBY (<its id>)").
+  const auto third = std::to_string(lobby.id + 2);
+  for (const std::string& name :
+       std::vector<std::string>{"lobby", "LOBBY", "other", "lobby (" + third + ")"}) {
     exec("INSERT INTO rooms (name, is_private, created_by, created_ms) VALUES ('" + name + "', " +
          (GetParam() == "sqlite" ? "0" : "false") + ", 0, 2)");
   }
   db = open();
   auto rooms = db->visible_rooms(a.id, 0, 100);
-  ASSERT_EQ(rooms.size(), 4u);
+  ASSERT_EQ(rooms.size(), 5u);
   EXPECT_EQ(rooms[0].name, "Lobby");  // the first keeps its name
   EXPECT_EQ(rooms[0].id, lobby.id);
   EXPECT_EQ(rooms[1].name, "lobby (" + std::to_string(rooms[1].id) + ")");
-  EXPECT_EQ(rooms[2].name, "LOBBY (" + std::to_string(rooms[2].id) + ")");
+  ASSERT_EQ(std::to_string(rooms[2].id), third);
+  EXPECT_EQ(rooms[2].name, "LOBBY (" + third + ")");
   EXPECT_EQ(rooms[3].name, "other");
+  EXPECT_EQ(rooms[4].name, "lobby (" + third + ") (" + std::to_string(rooms[4].id) + ")");
   EXPECT_FALSE(db->create_room("OTHER", false, 0, {}, 3));
   EXPECT_EQ(db->find_user(a.id)->token_version, 0);
   EXPECT_EQ(db->revoke_tokens(a.id), 1);
   db.reset();
-  EXPECT_EQ(open()->visible_rooms(a.id, 0, 100).size(), 4u);  // migrated once
+  EXPECT_EQ(open()->visible_rooms(a.id, 0, 100).size(), 5u);  // migrated once
 }
 
 TEST_P(ChatStorageTest, AddMessageToUnknownRoomThrows) {

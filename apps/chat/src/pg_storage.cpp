@@ -53,8 +53,12 @@ CREATE TABLE settings (
 ALTER TABLE users ADD COLUMN token_version BIGINT NOT NULL DEFAULT 0;
 )sql",
     // Room names unique case-insensitively: a later room named like an earlier one gets its id
-    // appended ("general (7)").
+    // appended ("general (7)"); a second pass does it again where that clashed with a room
+    // already named so.
     R"sql(
+UPDATE rooms SET name = name || ' (' || id || ')' WHERE EXISTS (
+  SELECT 1 FROM rooms AS earlier WHERE lower(earlier.name) = lower(rooms.name)
+  AND earlier.id < rooms.id);
 UPDATE rooms SET name = name || ' (' || id || ')' WHERE EXISTS (
   SELECT 1 FROM rooms AS earlier WHERE lower(earlier.name) = lower(rooms.name)
   AND earlier.id < rooms.id);

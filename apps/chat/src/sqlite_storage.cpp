@@ -52,8 +52,12 @@ CREATE TABLE IF NOT EXISTS settings (
 ALTER TABLE users ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0;
 )sql",
     // Room names unique case-insensitively: a later room named like an earlier one gets its id
-    // appended ("general (7)").
+    // appended ("general (7)"); a second pass does it again where that clashed with a room
+    // already named so.
     R"sql(
+UPDATE rooms SET name = name || ' (' || id || ')' WHERE EXISTS (
+  SELECT 1 FROM rooms AS earlier WHERE earlier.name = rooms.name COLLATE NOCASE
+  AND earlier.id < rooms.id);
 UPDATE rooms SET name = name || ' (' || id || ')' WHERE EXISTS (
   SELECT 1 FROM rooms AS earlier WHERE earlier.name = rooms.name COLLATE NOCASE
   AND earlier.id < rooms.id);
