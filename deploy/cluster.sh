@@ -159,11 +159,15 @@ log "postgresql on $HOST:$PG_PORT"
 # --- sio-chat nodes (started together: migrations and seeding are safe to race) -------------
 web_args=()
 [ -n "${WEB_DIR:-}" ] && web_args=(--web "$WEB_DIR")
+# One token signing secret for every node (a login works on any of them), in a file of its own.
+secret_file="$RUN_DIR/jwt-secret"
+(umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$secret_file")
 for ((i = 0; i < NODES; i++)); do
-  # JWT_SECRET unset: the nodes share the secret kept in the database. nginx (on loopback) is
-  # the trusted proxy: its X-Forwarded-For gives the client address that login limits count by.
-  env -u JWT_SECRET -u DB_PATH -u REDIS_URL -u PORT -u HOST -u TRUST_PROXY \
+  # nginx (on loopback) is the trusted proxy: its X-Forwarded-For gives the client address that
+  # the per-address and login limits count by.
+  env -u JWT_SECRET -u JWT_SECRET_FILE -u DB_PATH -u REDIS_URL -u PORT -u HOST -u TRUST_PROXY \
     "$SIO_CHAT_BIN" --host "$HOST" --port "${node_ports[$i]}" --db "$DB_URL" \
+    --jwt-secret-file "$secret_file" \
     --redis "redis://$HOST:$REDIS_PORT" --workers "$WORKERS" --trust-proxy "$HOST" \
     "${web_args[@]}" \
     >"$RUN_DIR/node-$i.log" 2>&1 &

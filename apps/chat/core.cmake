@@ -17,6 +17,7 @@ if(NOT TARGET sio_chat_core)
     ${CMAKE_CURRENT_LIST_DIR}/src/static_files.cpp
     ${CMAKE_CURRENT_LIST_DIR}/src/api.cpp
     ${CMAKE_CURRENT_LIST_DIR}/src/options.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/src/secret.cpp
     ${CMAKE_CURRENT_LIST_DIR}/src/presence.cpp
     ${CMAKE_CURRENT_LIST_DIR}/src/rate_limit.cpp
     ${CMAKE_CURRENT_LIST_DIR}/src/login_throttle.cpp)

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 
 #include <boost/json/parse.hpp>
@@ -19,16 +20,27 @@ class ChatApiTest : public ::testing::Test {
                                    id_type creator) {
       created.push_back({r, members, creator});
     };
+    hooks.on_logout = [this](id_type user) { logged_out.push_back(user); };
+    hooks.on_room_left = [this](id_type room_id, id_type user) {
+      left.emplace_back(room_id, user);
+    };
     service =
         std::make_unique<api>(*db, tokens, api_options{.cost = password_cost::minimal()}, hooks);
   }
 
+  // A same-origin request, with a JSON body type unless it is a GET.
   reply call(std::string method, std::string target, std::string body = {},
              std::string authorization = {}, std::string cookie = {}) {
+    api_request req{std::move(method), std::move(target), std::move(authorization),
+                    std::move(cookie), std::move(body)};
+    if (req.method != "GET") req.content_type = "application/json";
+    req.origin = "http://localhost:3000";
+    req.host = "localhost:3000";
+    return send(std::move(req));
+  }
+  reply send(api_request req) {
     std::optional<reply> out;
-    service->handle(api_request{std::move(method), std::move(target), std::move(authorization),
-                                std::move(cookie), std::move(body)},
-                    [&](reply r) { out = std::move(r); });
+    service->handle(std::move(req), [&](reply r) { out = std::move(r); });
     EXPECT_TRUE(out);
     return out ? *out : reply{};
   }
@@ -76,6 +88,8 @@ class ChatApiTest : public ::testing::Test {
   api_hooks hooks;
   std::unique_ptr<api> service;
   std::vector<created_room> created;
+  std::vector<id_type> logged_out;
+  std::vector<std::pair<id_type, id_type>> left;  // {room, user}
 };
 
 TEST_F(ChatApiTest, RegisterStatuses) {
@@ -148,11 +162,12 @@ TEST_F(ChatApiTest, AuthFromBearerOrCookie) {
   EXPECT_EQ(call("GET", "/api/me", {}, "Basic abc").status, 401u);
   EXPECT_EQ(call("GET", "/api/me", {}, {}, "token=garbage").status, 401u);
   token_service other("other-secret");
-  EXPECT_EQ(call("GET", "/api/me", {}, "Bearer " + other.issue(1, "alice", now_ms() / 1000)).status,
-            401u);
+  EXPECT_EQ(
+      call("GET", "/api/me", {}, "Bearer " + other.issue(1, "alice", 0, now_ms() / 1000)).status,
+      401u);
   // A valid signature for a user that does not exist.
   EXPECT_EQ(
-      call("GET", "/api/me", {}, "Bearer " + tokens.issue(999, "ghost", now_ms() / 1000)).status,
+      call("GET", "/api/me", {}, "Bearer " + tokens.issue(999, "ghost", 0, now_ms() / 1000)).status,
       401u);
 }
 
@@ -202,8 +217,8 @@ TEST_F(ChatApiTest, MessagesHistoryAndAccess) {
   auto alice = login("alice");
   auto carol = login("carol");
   auto a = *db->find_user("alice");
-  room pub = db->create_room("general", false, 0, {}, 1);
-  room priv = db->create_room("secret", true, a.id, {}, 1);
+  room pub = *db->create_room("general", false, 0, {}, 1);
+  room priv = *db->create_room("secret", true, a.id, {}, 1);
   std::vector<id_type> ids;
   for (int i = 0; i < 60; ++i) {
     std::string text = std::to_string(i);
@@ -252,6 +267,177 @@ TEST_F(ChatApiTest, LogoutClearsCookie) {
   auto r = call("POST", "/api/logout");
   EXPECT_EQ(r.status, 204u);
   EXPECT_NE(header(r, "Set-Cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_TRUE(logged_out.empty());  // nobody was logged in
+}
+
+TEST_F(ChatApiTest, LogoutRevokesTheTokens) {
+  auto alice = login("alice");
+  auto bob = login("bob");
+  const std::string cookie = "token=" + alice.substr(7);
+  auto second = call("POST", "/api/login", R"({"username":"alice","password":"password123"})");
+  auto other_tab = "Bearer " + std::string(body(second).at("token").as_string());
+  ASSERT_EQ(call("GET", "/api/me", {}, alice).status, 200u);
+
+  EXPECT_EQ(call("POST", "/api/logout", {}, {}, cookie).status, 204u);
+  auto alice_id = db->find_user("alice")->id;
+  EXPECT_EQ(logged_out, (std::vector<id_type>{alice_id}));
+  // The token is still signed and unexpired, but revoked: as a cookie, as a Bearer, and so is
+  // every other token of hers.
+  EXPECT_EQ(call("GET", "/api/me", {}, {}, cookie).status, 401u);
+  EXPECT_EQ(call("GET", "/api/me", {}, alice).status, 401u);
+  EXPECT_EQ(call("GET", "/api/rooms", {}, other_tab).status, 401u);
+  EXPECT_FALSE(service->authenticate_token(alice.substr(7)));
+  EXPECT_EQ(call("GET", "/api/me", {}, bob).status, 200u);  // others are untouched
+  // Logging in again gives a token that works.
+  auto again = call("POST", "/api/login", R"({"username":"alice","password":"password123"})");
+  auto fresh = "Bearer " + std::string(body(again).at("token").as_string());
+  EXPECT_EQ(call("GET", "/api/me", {}, fresh).status, 200u);
+  EXPECT_EQ(call("POST", "/api/logout", {}, fresh).status, 204u);
+  EXPECT_EQ(call("GET", "/api/me", {}, fresh).status, 401u);
+}
+
+TEST_F(ChatApiTest, RoomNamesAreUniqueCaseInsensitively) {
+  auto alice = login("alice");
+  auto bob = login("bob");
+  EXPECT_EQ(call("POST", "/api/rooms", R"({"name":"Lobby"})", alice).status, 201u);
+  auto dup = call("POST", "/api/rooms", R"({"name":" lobby ","private":true})", bob);
+  EXPECT_EQ(dup.status, 409u);
+  EXPECT_TRUE(body(dup).as_object().contains("error"));
+  EXPECT_EQ(created.size(), 1u);
+}
+
+TEST_F(ChatApiTest, RoomCreationIsThrottledPerUser) {
+  auto alice = login("alice");
+  auto bob = login("bob");
+  for (int i = 0; i < 5; ++i) {
+    auto r = call("POST", "/api/rooms", R"({"name":"a)" + std::to_string(i) + R"("})", alice);
+    EXPECT_EQ(r.status, 201u) << i;
+  }
+  auto busy = call("POST", "/api/rooms", R"({"name":"a5"})", alice);
+  EXPECT_EQ(busy.status, 429u);
+  EXPECT_EQ(header(busy, "Retry-After"), "12");  // 5 per minute
+  EXPECT_TRUE(body(busy).as_object().contains("error"));
+  EXPECT_EQ(call("POST", "/api/rooms", R"({"name":"b0"})", bob).status, 201u);  // per user
+  EXPECT_EQ(created.size(), 6u);
+}
+
+TEST_F(ChatApiTest, RoomListIsPaginated) {
+  auto alice = login("alice");
+  for (int i = 0; i < 120; ++i) db->create_room("room" + std::to_string(i), false, 0, {}, 1);
+  auto first = call("GET", "/api/rooms", {}, alice);
+  ASSERT_EQ(first.status, 200u);
+  EXPECT_EQ(array_of(first).size(), 50u);  // the default page
+  auto last_id = array_of(first).back().at("roomId").as_int64();
+  EXPECT_EQ(header(first, "Link"),
+            "</api/rooms?limit=50&after=" + std::to_string(last_id) + ">; rel=\"next\"");
+  // Following the links gives every room once, in order.
+  std::vector<std::int64_t> ids;
+  std::string next = "/api/rooms?limit=100";
+  for (int pages = 0; !next.empty(); ++pages) {
+    ASSERT_LT(pages, 3);
+    auto r = call("GET", next, {}, alice);
+    ASSERT_EQ(r.status, 200u);
+    for (auto& v : array_of(r)) ids.push_back(v.at("roomId").as_int64());
+    auto link = header(r, "Link");
+    next = link.empty() ? "" : link.substr(1, link.find('>') - 1);
+  }
+  ASSERT_EQ(ids.size(), 120u);
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+  EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end());
+  EXPECT_EQ(
+      array_of(call("GET", "/api/rooms?limit=100&after=" + std::to_string(ids.back()), {}, alice))
+          .size(),
+      0u);
+  for (auto bad : {"limit=0", "limit=101", "limit=x", "after=0", "after=abc"}) {
+    EXPECT_EQ(call("GET", std::string("/api/rooms?") + bad, {}, alice).status, 400u) << bad;
+  }
+}
+
+TEST_F(ChatApiTest, AMemberLeavesAPrivateRoom) {
+  auto alice = login("alice");
+  auto bob = login("bob");
+  auto r =
+      call("POST", "/api/rooms", R"({"name":"secret","private":true,"members":["bob"]})", alice);
+  auto id = std::to_string(body(r).at("roomId").as_int64());
+  auto pub = std::to_string(
+      body(call("POST", "/api/rooms", R"({"name":"open"})", alice)).at("roomId").as_int64());
+  auto names = [&](const std::string& auth) {
+    std::vector<std::string> out;
+    for (auto& v : array_of(call("GET", "/api/rooms", {}, auth))) {
+      out.emplace_back(v.at("name").as_string());
+    }
+    return out;
+  };
+  ASSERT_EQ(names(bob), (std::vector<std::string>{"secret", "open"}));
+
+  EXPECT_EQ(call("POST", "/api/rooms/" + id + "/leave", "{}", bob).status, 204u);
+  EXPECT_EQ(names(bob), (std::vector<std::string>{"open"}));
+  EXPECT_EQ(call("GET", "/api/rooms/" + id + "/messages", {}, bob).status, 403u);
+  auto bob_id = db->find_user("bob")->id;
+  EXPECT_EQ(left, (std::vector<std::pair<id_type, id_type>>{{std::stoll(id), bob_id}}));
+  EXPECT_EQ(names(alice), (std::vector<std::string>{"secret", "open"}));  // still hers
+
+  EXPECT_EQ(call("POST", "/api/rooms/" + id + "/leave", "{}", bob).status, 403u);  // not in it
+  EXPECT_EQ(call("POST", "/api/rooms/" + pub + "/leave", "{}", bob).status, 400u);
+  EXPECT_EQ(call("POST", "/api/rooms/424242/leave", "{}", bob).status, 404u);
+  EXPECT_EQ(call("GET", "/api/rooms/" + id + "/leave", {}, bob).status, 405u);
+  EXPECT_EQ(call("POST", "/api/rooms/" + id + "/leave", "{}").status, 401u);
+  EXPECT_EQ(left.size(), 1u);
+}
+
+TEST_F(ChatApiTest, CrossSiteRequestsAreRefused) {
+  auto bearer = login("alice");
+  const std::string cookie = "token=" + bearer.substr(7);
+  auto cross = [&](std::string method, std::string target, std::string body, std::string type) {
+    api_request req{std::move(method), std::move(target), {}, cookie, std::move(body)};
+    req.content_type = std::move(type);
+    req.origin = "http://evil.example";
+    req.host = "localhost:3000";
+    return req;
+  };
+  auto refused = [](const reply& r) {
+    EXPECT_EQ(r.status, 403u);
+    EXPECT_EQ(r.content_type, "application/json");
+    EXPECT_TRUE(body(r).as_object().contains("error")) << r.body;
+  };
+  // A form posted from another site: text/plain, with the user's cookie.
+  refused(send(cross("POST", "/api/rooms", R"({"name":"pwned"})", "text/plain")));
+  refused(send(cross("POST", "/api/login", R"({"username":"alice","password":"password123"})",
+                     "text/plain")));
+  refused(send(cross("POST", "/api/logout", "", "")));
+  // Even with a JSON type (a page allowed to send one elsewhere), the origin is wrong.
+  refused(send(cross("POST", "/api/rooms", R"({"name":"pwned"})", "application/json")));
+  // Without Origin, the Referer decides.
+  auto via_referer = cross("POST", "/api/rooms", R"({"name":"pwned"})", "application/json");
+  via_referer.origin.clear();
+  via_referer.referer = "http://evil.example/page";
+  refused(send(via_referer));
+  // Same origin, but not JSON.
+  auto plain = cross("POST", "/api/rooms", R"({"name":"pwned"})", "text/plain");
+  plain.origin = "http://localhost:3000";
+  refused(send(plain));
+  // An http:// page against the HTTPS server.
+  auto downgrade = cross("POST", "/api/rooms", R"({"name":"pwned"})", "application/json");
+  downgrade.origin = "http://localhost:3000";
+  downgrade.secure = true;
+  refused(send(downgrade));
+  EXPECT_TRUE(db->visible_rooms(1, 0, 1000).empty());
+
+  // The app itself: same origin (or a same-origin Referer), JSON.
+  auto ok = cross("POST", "/api/rooms", R"({"name":"mine"})", "application/json; charset=utf-8");
+  ok.origin = "https://localhost:3000";
+  ok.secure = true;
+  EXPECT_EQ(send(ok).status, 201u);
+  auto ok_referer = cross("POST", "/api/rooms", R"({"name":"mine2"})", "application/json");
+  ok_referer.origin.clear();
+  ok_referer.referer = "http://localhost:3000/";
+  EXPECT_EQ(send(ok_referer).status, 201u);
+  // A Bearer client is not a browser riding on a cookie: its origin does not matter.
+  auto with_bearer = cross("POST", "/api/rooms", R"({"name":"api"})", "application/json");
+  with_bearer.authorization = bearer;
+  EXPECT_EQ(send(with_bearer).status, 201u);
+  // Reads are not state-changing.
+  EXPECT_EQ(send(cross("GET", "/api/me", "", "")).status, 200u);
 }
 
 // 429 with the chat's JSON error and a Retry-After of whole seconds.
@@ -349,7 +535,8 @@ TEST(ChatApiSlowWork, QueueIsBoundedWith503) {
                     "/api/register",
                     {},
                     {},
-                    R"({"username":")" + name + R"(","password":"password123"})"},
+                    R"({"username":")" + name + R"(","password":"password123"})",
+                    "application/json"},
                    [&](reply r) { statuses.push_back(r.status); });
   };
   reg("user1");
@@ -365,13 +552,20 @@ TEST(ChatApiSlowWork, QueueIsBoundedWith503) {
 }
 
 TEST(ChatApiHelpers, SameOrigin) {
-  EXPECT_TRUE(same_origin("", "localhost:3000"));
-  EXPECT_TRUE(same_origin("http://localhost:3000", "localhost:3000"));
-  EXPECT_TRUE(same_origin("https://Chat.Example.com", "chat.example.com"));
-  EXPECT_FALSE(same_origin("http://evil.example", "localhost:3000"));
-  EXPECT_FALSE(same_origin("http://localhost:3001", "localhost:3000"));
-  EXPECT_FALSE(same_origin("null", "localhost:3000"));
-  EXPECT_FALSE(same_origin("http://localhost:3000", ""));
+  EXPECT_TRUE(same_origin("", "localhost:3000", false));
+  EXPECT_TRUE(same_origin("http://localhost:3000", "localhost:3000", false));
+  EXPECT_TRUE(same_origin("https://Chat.Example.com", "chat.example.com", true));
+  EXPECT_TRUE(same_origin("https://chat.example.com", "chat.example.com:443", true));
+  EXPECT_TRUE(same_origin("http://chat.example.com:80", "chat.example.com", false));
+  EXPECT_TRUE(same_origin("http://localhost:3000/rooms?x=1", "localhost:3000", false));  // Referer
+  EXPECT_FALSE(same_origin("http://evil.example", "localhost:3000", false));
+  EXPECT_FALSE(same_origin("http://localhost:3001", "localhost:3000", false));
+  EXPECT_FALSE(same_origin("http://localhost:3000.evil.example", "localhost:3000", false));
+  EXPECT_FALSE(same_origin("null", "localhost:3000", false));
+  EXPECT_FALSE(same_origin("http://localhost:3000", "", false));
+  // The scheme counts: HTTPS (native TLS or X-Forwarded-Proto) against an http:// page.
+  EXPECT_FALSE(same_origin("http://chat.example.com", "chat.example.com", true));
+  EXPECT_FALSE(same_origin("https://chat.example.com", "chat.example.com", false));
 }
 
 TEST(ChatApiHelpers, CookieBearerQuery) {

@@ -48,18 +48,19 @@ TEST(ChatRandomHex, LengthAndUniqueness) {
 
 TEST(ChatToken, RoundTrip) {
   token_service ts("secret-1", std::chrono::seconds(3600));
-  auto t = ts.issue(42, "alice", now);
+  auto t = ts.issue(42, "alice", 7, now);
   EXPECT_EQ(std::count(t.begin(), t.end(), '.'), 2);
   auto c = ts.verify(t, now + 10);
   ASSERT_TRUE(c);
   EXPECT_EQ(c->user_id, 42);
   EXPECT_EQ(c->username, "alice");
   EXPECT_EQ(c->expires_s, now + 3600);
+  EXPECT_EQ(c->version, 7);
 }
 
 TEST(ChatToken, ExpiredIsRejected) {
   token_service ts("secret-1", std::chrono::seconds(60));
-  auto t = ts.issue(1, "alice", now);
+  auto t = ts.issue(1, "alice", 0, now);
   EXPECT_TRUE(ts.verify(t, now + 59));
   EXPECT_FALSE(ts.verify(t, now + 60));
   EXPECT_FALSE(ts.verify(t, now + 100000));
@@ -67,12 +68,12 @@ TEST(ChatToken, ExpiredIsRejected) {
 
 TEST(ChatToken, OtherSecretIsRejected) {
   token_service a("secret-a"), b("secret-b");
-  EXPECT_FALSE(b.verify(a.issue(1, "alice", now), now));
+  EXPECT_FALSE(b.verify(a.issue(1, "alice", 0, now), now));
 }
 
 TEST(ChatToken, TamperedPayloadIsRejected) {
   token_service ts("secret");
-  auto t = ts.issue(1, "alice", now);
+  auto t = ts.issue(1, "alice", 0, now);
   auto first = t.find('.'), second = t.rfind('.');
   std::string payload = t.substr(first + 1, second - first - 1);
   payload[payload.size() / 2] = payload[payload.size() / 2] == 'A' ? 'B' : 'A';

@@ -1,9 +1,18 @@
 #include "options.hpp"
+#include "secret.hpp"
+#include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <thread>
+#include <vector>
 
 namespace chat {
 namespace {
+
+const std::string long_secret(32, 's');
 
 TEST(ChatOptions, Defaults) {
   auto r = parse_options({}, {});
@@ -16,11 +25,11 @@ TEST(ChatOptions, Defaults) {
 
 TEST(ChatOptions, FlagsBeatEnvironment) {
   auto r = parse_options({"--port", "4000", "--db=/tmp/x.db", "--workers", "2"},
-                         {{"PORT", "5000"}, {"JWT_SECRET", "s3"}, {"WEB_DIR", "/w"}});
+                         {{"PORT", "5000"}, {"JWT_SECRET", long_secret}, {"WEB_DIR", "/w"}});
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_EQ(r.opts.port, 4000);
   EXPECT_EQ(r.opts.db, "/tmp/x.db");
-  EXPECT_EQ(r.opts.jwt_secret, "s3");
+  EXPECT_EQ(r.opts.jwt_secret, long_secret);
   EXPECT_EQ(r.opts.web, "/w");
   EXPECT_EQ(r.opts.workers, 2u);
   EXPECT_EQ(parse_options({}, {{"PORT", "5000"}}).opts.port, 5000);
@@ -80,6 +89,81 @@ TEST(ChatOptions, TlsAndRedisUrls) {
   const auto bad = parse_options({"--redis", "http://u:hunter2@x"}, {});
   EXPECT_FALSE(bad.error.empty());
   EXPECT_EQ(bad.error.find("hunter2"), std::string::npos);
+}
+
+TEST(ChatOptions, ShortSecretsAreRefused) {
+  auto short_flag = parse_options({"--jwt-secret", "hunter2"}, {});
+  EXPECT_NE(short_flag.error.find("at least 32 bytes"), std::string::npos) << short_flag.error;
+  EXPECT_FALSE(parse_options({}, {{"JWT_SECRET", std::string(31, 'x')}}).error.empty());
+  EXPECT_TRUE(parse_options({"--jwt-secret", long_secret}, {}).error.empty());
+  // Either the secret or its file.
+  EXPECT_FALSE(
+      parse_options({"--jwt-secret", long_secret, "--jwt-secret-file", "/s"}, {}).error.empty());
+}
+
+TEST(ChatOptions, SecretFileAndTokenLifetime) {
+  auto flag = parse_options({"--jwt-secret-file", "/run/secrets/jwt", "--token-ttl", "60"}, {});
+  ASSERT_TRUE(flag.error.empty()) << flag.error;
+  EXPECT_EQ(flag.opts.jwt_secret_file, "/run/secrets/jwt");
+  EXPECT_EQ(flag.opts.token_ttl_s, 60);
+  auto env = parse_options({}, {{"JWT_SECRET_FILE", "/e"}, {"TOKEN_TTL", "3600"}});
+  ASSERT_TRUE(env.error.empty()) << env.error;
+  EXPECT_EQ(env.opts.jwt_secret_file, "/e");
+  EXPECT_EQ(env.opts.token_ttl_s, 3600);
+  EXPECT_EQ(parse_options({}, {}).opts.token_ttl_s, 7 * 24 * 3600);
+  for (auto bad : {"0", "-1", "x", "31536001"}) {
+    EXPECT_FALSE(parse_options({"--token-ttl", bad}, {}).error.empty()) << bad;
+  }
+}
+
+TEST(ChatSecret, GivenOrReadFromAFile) {
+  test::temp_dir dir;
+  options o;
+  o.jwt_secret = long_secret;
+  EXPECT_EQ(choose_jwt_secret(o, false).secret, long_secret);
+  auto file = dir.path() / "jwt";
+  std::ofstream(file) << long_secret << "\n";
+  o.jwt_secret.clear();
+  o.jwt_secret_file = file;
+  EXPECT_EQ(choose_jwt_secret(o, false).secret, long_secret);  // without the newline
+  std::ofstream(file) << "short\n";
+  EXPECT_THROW(choose_jwt_secret(o, false), std::runtime_error);
+  o.jwt_secret_file = dir.path() / "missing";
+  EXPECT_THROW(choose_jwt_secret(o, false), std::runtime_error);
+}
+
+TEST(ChatSecret, GeneratedOnceNextToTheSqliteDatabase) {
+  test::temp_dir dir;
+  options o;
+  o.db = dir.path() / "data" / "chat.db";
+  auto first = choose_jwt_secret(o, false);
+  EXPECT_GE(first.secret.size(), min_secret_bytes);
+  EXPECT_TRUE(first.warning.empty());
+  auto file = secret_file_of(o.db);
+  EXPECT_EQ(file, dir.path() / "data" / "chat.db.jwt-secret");
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(choose_jwt_secret(o, false).secret, first.secret);  // a restart keeps it
+  // Processes starting together agree on one secret.
+  auto racing = dir.path() / "race.jwt-secret";
+  std::vector<std::string> seen(8);
+  std::vector<std::thread> threads;
+  for (auto& s : seen) threads.emplace_back([&s, &racing] { s = persistent_secret(racing); });
+  for (auto& t : threads) t.join();
+  for (auto& s : seen) EXPECT_EQ(s, seen[0]);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator{}),
+            2);  // data/ and race.jwt-secret: no temporary file left behind
+}
+
+TEST(ChatSecret, PerProcessWithPostgresql) {
+  options o;
+  o.db = "postgresql://chat@127.0.0.1/chat";
+  auto a = choose_jwt_secret(o, true);
+  EXPECT_GE(a.secret.size(), min_secret_bytes);
+  EXPECT_FALSE(a.warning.empty());
+  EXPECT_NE(choose_jwt_secret(o, true).secret, a.secret);
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 #endif
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <fstream>
@@ -42,6 +44,36 @@ class ChatStorageTest : public ::testing::TestWithParam<std::string> {
     return open_pg_storage(location);
   }
 
+  // Runs SQL on the test's database, outside the storage.
+  void exec(const std::string& sql) {
+    if (GetParam() == "sqlite") {
+      sqlite3* raw = nullptr;
+      ASSERT_EQ(sqlite3_open(db_path.c_str(), &raw), SQLITE_OK);
+      char* err = nullptr;
+      const int rc = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, &err);
+      sqlite3_close(raw);
+      ASSERT_EQ(rc, SQLITE_OK) << (err ? err : "") << "\n" << sql;
+      return;
+    }
+#ifdef CHAT_STORAGE_TEST_PG
+    pqxx::connection c(location);
+    pqxx::nontransaction t(c);
+    t.exec(sql);
+#endif
+  }
+  // Turns the database back into schema version 1 (no token versions, room names not unique).
+  void downgrade_to_v1() {
+    if (GetParam() == "sqlite") {
+      exec(
+          "DROP INDEX rooms_name_nocase; ALTER TABLE users DROP COLUMN token_version; "
+          "PRAGMA user_version = 1;");
+    } else {
+      exec(
+          "DROP INDEX rooms_name_nocase; ALTER TABLE users DROP COLUMN token_version; "
+          "UPDATE schema_version SET version = 1;");
+    }
+  }
+
   test::temp_dir dir;
   std::filesystem::path db_path = dir.path() / "nested" / "deeper" / "chat.db";
   std::string location;  // PostgreSQL URL
@@ -70,7 +102,7 @@ TEST_P(ChatStorageTest, SeedRoomOnlyIntoAnEmptyDatabase) {
   EXPECT_TRUE(db->seed_room("general", 5));
   EXPECT_FALSE(db->seed_room("general", 6));
   EXPECT_EQ(db->room_count(), 1u);
-  auto rooms = db->visible_rooms(1);
+  auto rooms = db->visible_rooms(1, 0, 1000);
   ASSERT_EQ(rooms.size(), 1u);
   EXPECT_EQ(rooms[0].name, "general");
   EXPECT_FALSE(rooms[0].is_private);
@@ -104,9 +136,9 @@ TEST_P(ChatStorageTest, RoomsVisibilityAndMembership) {
   auto a = *db->create_user("alice", "h", 1);
   auto b = *db->create_user("bob", "h", 1);
   auto c = *db->create_user("carol", "h", 1);
-  room pub = db->create_room("general", false, 0, {}, 10);
+  room pub = *db->create_room("general", false, 0, {}, 10);
   std::vector<id_type> members{b.id, b.id};  // duplicates are harmless
-  room priv = db->create_room("secret", true, a.id, members, 11);
+  room priv = *db->create_room("secret", true, a.id, members, 11);
   EXPECT_TRUE(priv.is_private);
   EXPECT_EQ(priv.created_by, a.id);
   EXPECT_EQ(db->room_count(), 2u);
@@ -117,10 +149,10 @@ TEST_P(ChatStorageTest, RoomsVisibilityAndMembership) {
   EXPECT_EQ(db->room_members(priv.id), (std::vector<id_type>{a.id, b.id}));
   EXPECT_TRUE(db->room_members(pub.id).empty());
 
-  auto for_c = db->visible_rooms(c.id);
+  auto for_c = db->visible_rooms(c.id, 0, 1000);
   ASSERT_EQ(for_c.size(), 1u);
   EXPECT_EQ(for_c[0].name, "general");
-  auto for_b = db->visible_rooms(b.id);
+  auto for_b = db->visible_rooms(b.id, 0, 1000);
   ASSERT_EQ(for_b.size(), 2u);
   EXPECT_EQ(for_b[1].name, "secret");
 
@@ -133,8 +165,8 @@ TEST_P(ChatStorageTest, RoomsVisibilityAndMembership) {
 
 TEST_P(ChatStorageTest, MessagesPagedOldestFirst) {
   auto a = *db->create_user("alice", "h", 1);
-  room r = db->create_room("general", false, 0, {}, 1);
-  room other = db->create_room("other", false, 0, {}, 1);
+  room r = *db->create_room("general", false, 0, {}, 1);
+  room other = *db->create_room("other", false, 0, {}, 1);
   std::vector<id_type> ids;
   for (int i = 0; i < 10; ++i) {
     auto m = db->add_message(r.id, a.id, "m" + std::to_string(i), 100 + i);
@@ -162,7 +194,7 @@ TEST_P(ChatStorageTest, MessagesPagedOldestFirst) {
 
 TEST_P(ChatStorageTest, TextIsStoredVerbatim) {
   auto a = *db->create_user("alice", "h", 1);
-  room r = db->create_room("général ☕", false, 0, {}, 1);
+  room r = *db->create_room("général ☕", false, 0, {}, 1);
   std::string text = "emoji 😀, quotes ' \" and a NUL-free\nnewline; DROP TABLE users; --";
   db->add_message(r.id, a.id, text, 5);
   auto ms = db->messages(r.id, 1, std::nullopt);
@@ -180,7 +212,7 @@ TEST_P(ChatStorageTest, SettingsKeepTheFirstValue) {
 
 TEST_P(ChatStorageTest, DataSurvivesReopen) {
   auto a = *db->create_user("alice", "h", 1);
-  room r = db->create_room("general", false, 0, {}, 1);
+  room r = *db->create_room("general", false, 0, {}, 1);
   db->add_message(r.id, a.id, "persisted", 2);
   db->setting_or_insert("k", "v");
   db.reset();
@@ -195,7 +227,7 @@ TEST_P(ChatStorageTest, DataSurvivesReopen) {
 
 TEST_P(ChatStorageTest, ConcurrentWritersFromManyThreads) {
   auto a = *db->create_user("alice", "h", 1);
-  room r = db->create_room("general", false, 0, {}, 1);
+  room r = *db->create_room("general", false, 0, {}, 1);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
@@ -204,6 +236,99 @@ TEST_P(ChatStorageTest, ConcurrentWritersFromManyThreads) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(db->messages(r.id, 1000, std::nullopt).size(), 200u);
+}
+
+TEST_P(ChatStorageTest, RevokingTokensBumpsTheUsersVersion) {
+  auto a = *db->create_user("alice", "h", 1);
+  auto b = *db->create_user("bob", "h", 1);
+  EXPECT_EQ(a.token_version, 0);
+  EXPECT_EQ(db->find_user(a.id)->token_version, 0);
+  EXPECT_EQ(db->revoke_tokens(a.id), 1);
+  EXPECT_EQ(db->revoke_tokens(a.id), 2);
+  EXPECT_EQ(db->find_user(a.id)->token_version, 2);
+  EXPECT_EQ(db->find_user("ALICE")->token_version, 2);
+  EXPECT_EQ(db->find_user(b.id)->token_version, 0);  // only hers
+  EXPECT_EQ(db->revoke_tokens(424242), std::nullopt);
+  db.reset();
+  EXPECT_EQ(open()->find_user(a.id)->token_version, 2);
+}
+
+TEST_P(ChatStorageTest, RoomNamesAreUniqueCaseInsensitively) {
+  auto a = *db->create_user("alice", "h", 1);
+  auto first = db->create_room("Lobby", false, a.id, {}, 1);
+  ASSERT_TRUE(first);
+  EXPECT_FALSE(db->create_room("lobby", true, a.id, {}, 2));
+  EXPECT_FALSE(db->create_room("LOBBY", false, 0, {}, 3));
+  EXPECT_EQ(db->room_count(), 1u);
+  EXPECT_EQ(db->room_members(first->id), (std::vector<id_type>{a.id}));  // nothing half-made
+  EXPECT_TRUE(db->create_room("Lobby 2", false, a.id, {}, 4));
+}
+
+TEST_P(ChatStorageTest, VisibleRoomsArePagedById) {
+  auto a = *db->create_user("alice", "h", 1);
+  auto b = *db->create_user("bob", "h", 1);
+  std::vector<id_type> ids;
+  for (int i = 0; i < 7; ++i) {
+    // Every third room is private to bob.
+    const bool priv = i % 3 == 2;
+    ids.push_back(db->create_room("r" + std::to_string(i), priv, priv ? b.id : 0, {}, 1)->id);
+  }
+  auto page1 = db->visible_rooms(a.id, 0, 2);
+  ASSERT_EQ(page1.size(), 2u);
+  EXPECT_EQ(page1[0].id, ids[0]);
+  EXPECT_EQ(page1[1].id, ids[1]);
+  auto page2 = db->visible_rooms(a.id, page1.back().id, 2);
+  ASSERT_EQ(page2.size(), 2u);
+  EXPECT_EQ(page2[0].id, ids[3]);  // ids[2] is bob's
+  EXPECT_EQ(page2[1].id, ids[4]);
+  auto page3 = db->visible_rooms(a.id, page2.back().id, 2);
+  ASSERT_EQ(page3.size(), 1u);
+  EXPECT_EQ(page3[0].id, ids[6]);
+  EXPECT_TRUE(db->visible_rooms(a.id, page3.back().id, 2).empty());
+  EXPECT_EQ(db->visible_rooms(b.id, 0, 100).size(), 7u);
+}
+
+TEST_P(ChatStorageTest, AMemberCanLeaveAPrivateRoom) {
+  auto a = *db->create_user("alice", "h", 1);
+  auto b = *db->create_user("bob", "h", 1);
+  std::vector<id_type> members{b.id};
+  room priv = *db->create_room("secret", true, a.id, members, 1);
+  EXPECT_TRUE(db->leave_room(priv.id, b.id));
+  EXPECT_FALSE(db->leave_room(priv.id, b.id));  // not a member any more
+  EXPECT_FALSE(db->is_member(priv.id, b.id));
+  EXPECT_TRUE(db->visible_rooms(b.id, 0, 100).empty());
+  EXPECT_EQ(db->visible_rooms(a.id, 0, 100).size(), 1u);
+  EXPECT_FALSE(db->leave_room(424242, a.id));
+}
+
+TEST_P(ChatStorageTest, MigrationRenamesDuplicateRoomNamesAndAddsTokenVersions) {
+  auto a = *db->create_user("alice", "h", 1);
+  room lobby = *db->create_room("Lobby", false, 0, {}, 1);
+  db.reset();
+  downgrade_to_v1();
+  // Rooms named alike, as older versions allowed.
+  // The last one is named like what the third becomes ("LOBBY (<its id>)").
+  const auto third = std::to_string(lobby.id + 2);
+  for (const std::string& name :
+       std::vector<std::string>{"lobby", "LOBBY", "other", "lobby (" + third + ")"}) {
+    exec("INSERT INTO rooms (name, is_private, created_by, created_ms) VALUES ('" + name + "', " +
+         (GetParam() == "sqlite" ? "0" : "false") + ", 0, 2)");
+  }
+  db = open();
+  auto rooms = db->visible_rooms(a.id, 0, 100);
+  ASSERT_EQ(rooms.size(), 5u);
+  EXPECT_EQ(rooms[0].name, "Lobby");  // the first keeps its name
+  EXPECT_EQ(rooms[0].id, lobby.id);
+  EXPECT_EQ(rooms[1].name, "lobby (" + std::to_string(rooms[1].id) + ")");
+  ASSERT_EQ(std::to_string(rooms[2].id), third);
+  EXPECT_EQ(rooms[2].name, "LOBBY (" + third + ")");
+  EXPECT_EQ(rooms[3].name, "other");
+  EXPECT_EQ(rooms[4].name, "lobby (" + third + ") (" + std::to_string(rooms[4].id) + ")");
+  EXPECT_FALSE(db->create_room("OTHER", false, 0, {}, 3));
+  EXPECT_EQ(db->find_user(a.id)->token_version, 0);
+  EXPECT_EQ(db->revoke_tokens(a.id), 1);
+  db.reset();
+  EXPECT_EQ(open()->visible_rooms(a.id, 0, 100).size(), 5u);  // migrated once
 }
 
 TEST_P(ChatStorageTest, AddMessageToUnknownRoomThrows) {
@@ -216,6 +341,30 @@ TEST_P(ChatStorageTest, AddMessageToUnknownRoomThrows) {
 TEST(ChatStorageOpen, InMemoryDatabase) {
   auto db = open_sqlite_storage(":memory:");
   EXPECT_TRUE(db->create_user("alice", "h", 1));
+}
+
+TEST(ChatStorageOpen, ANewDatabaseFileIsPrivate) {
+  test::temp_dir dir;
+  auto path = dir.path() / "chat.db";
+  open_sqlite_storage(path)->create_user("alice", "h", 1);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto wal = path.string() + "-wal";
+  if (::stat(wal.c_str(), &st) == 0) {
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+  }
+}
+
+TEST(ChatStorageOpen, ANewerSchemaIsRefused) {
+  test::temp_dir dir;
+  auto path = dir.path() / "chat.db";
+  open_sqlite_storage(path).reset();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  sqlite3_exec(raw, "PRAGMA user_version = 999", nullptr, nullptr, nullptr);
+  sqlite3_close(raw);
+  EXPECT_THROW(open_sqlite_storage(path), std::runtime_error);
 }
 
 TEST(ChatStorageOpen, UnwritableLocationThrows) {
@@ -302,7 +451,7 @@ TEST(ChatPgStorage, WritesOnOneServerAreReadOnAnother) {
   auto b = open_pg_storage(url);
   auto u = *a->create_user("alice", "h", 1);
   EXPECT_FALSE(b->create_user("ALICE", "h", 2));
-  room r = b->create_room("general", false, 0, {}, 1);
+  room r = *b->create_room("general", false, 0, {}, 1);
   a->add_message(r.id, u.id, "from a", 3);
   auto ms = b->messages(r.id, 10, std::nullopt);
   ASSERT_EQ(ms.size(), 1u);
@@ -331,7 +480,7 @@ TEST(ChatPgStorage, AfterARestartTheWholePoolIsRenewed) {
   auto url = shared_pg().create_database();
   auto db = open_pg_storage(url, 4);
   auto u = *db->create_user("alice", "h", 1);
-  room r = db->create_room("general", false, 0, {}, 1);
+  room r = *db->create_room("general", false, 0, {}, 1);
   {  // several connections in the pool
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {

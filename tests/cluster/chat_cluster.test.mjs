@@ -376,6 +376,32 @@ describe("sio-chat cluster behind nginx (Redis adapter, PostgreSQL)", { concurre
     }
   });
 
+  test("a logout on one node disconnects the user's sockets on the other nodes", async () => {
+    const [a, b, c] = cluster.nodeUrls.map((url) => ({ url }));
+    const u = await newUser(a.url);
+    const options = { auth: { token: u.token }, forceNew: true, reconnection: false };
+    const onB = io(b.url, { ...options, transports: ["websocket"] });
+    const onC = io(c.url, { ...options, transports: ["polling"] });
+    try {
+      await Promise.all([onB, onC].map((s) => waitFor(s, "connect", { timeout: 15000 })));
+      const ended = [onB, onC].map((s) =>
+        Promise.all([waitFor(s, "error", { timeout: 15000 }), waitFor(s, "disconnect", { timeout: 15000 })]),
+      );
+      const out = await api(a, "POST", "/api/logout", { token: u.token, body: {} });
+      assert.equal(out.status, 204, out.text);
+      for (const [error, reason] of await Promise.all(ended)) {
+        assert.equal(error, "unauthorized");
+        assert.equal(reason, "io server disconnect");
+      }
+      for (const node of [a, b, c]) {
+        assert.equal((await api(node, "GET", "/api/me", { token: u.token })).status, 401, node.url);
+      }
+    } finally {
+      onB.disconnect();
+      onC.disconnect();
+    }
+  });
+
   test("polling-only and websocket clients on different nodes share rooms through nginx", async () => {
     addr = await addressPerNode(cluster.url);
     // p: polling only, w: WebSocket only; the digit is the node nginx puts them on.

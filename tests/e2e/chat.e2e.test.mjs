@@ -3,7 +3,8 @@
 // browser contexts. Users A and B register, join "general", see each other online, A types and B
 // sees it, A sends (pending -> sent) and B receives, B answers; A creates a private room and user C
 // is refused when opening it by its URL; A loses its connection while B writes and comes back with
-// its socket recovered, each missed message shown once. Screenshots of every step go to
+// its socket recovered, each missed message shown once; a page of another origin cannot create a
+// room with A's cookie; B leaves a private room A added it to. Screenshots of every step go to
 // tests/artifacts/e2e/.
 //
 // Environment: SIO_CHAT_BIN (default build/bin/sio-chat), SIO_CHROMIUM (default /usr/bin/chromium),
@@ -13,6 +14,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -448,6 +450,63 @@ test("two users chat in Chromium, see typing and online counts; a third is refus
       await untilAttr("B: A counted online again", B.getByTestId("online-count"), "data-count", "2");
       await untilAttr("A: 2 online", A.getByTestId("online-count"), "data-count", "2");
       await shot(A, "11-a-recovered");
+    });
+
+    /* 9. a page of another origin (same host, another port: same site, so the cookie goes along)
+       tries to create a room with A's cookie: a no-cors fetch, then a posted form */
+    await step("a cross-origin page cannot create a room with A's cookie", async () => {
+      const evil = http.createServer((req, res) => {
+        res.writeHead(200, { "content-type": "text/html" });
+        res.end(`<!doctype html><title>elsewhere</title>
+<form id="f" method="POST" enctype="text/plain" action="${server.url}/api/rooms">
+<input name='{"name":"forged-form","x":"' value='"}'></form>
+<script>
+fetch(${JSON.stringify(server.url + "/api/rooms")}, { method: "POST", mode: "no-cors", credentials: "include",
+  headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ name: "forged-fetch" }) })
+  .finally(() => { document.title = "fetched"; document.getElementById("f").submit(); });
+</script>`);
+      });
+      await new Promise((resolve) => evil.listen(0, HOST, resolve));
+      t.after(() => evil.close());
+      const evilUrl = `http://${HOST}:${evil.address().port}/`;
+      const E = (pages.e = await A.context().newPage());
+      await E.goto(evilUrl);
+      // The form's answer replaces the page: the server's refusal.
+      await until("the forged form to be answered", () => E.url(), (u) => u.startsWith(`${server.url}/api/rooms`));
+      await untilText("the server refused the form", E.locator("body"), /refused/);
+      await shot(E, "12-cross-origin-refused");
+      const names = await A.evaluate(async () => {
+        const res = await fetch("/api/rooms?limit=100");
+        return (await res.json()).map((r) => r.name);
+      });
+      assert.ok(names.includes("general"), `A's session still works: ${JSON.stringify(names)}`);
+      assert.ok(!names.some((n) => n.startsWith("forged")), `no forged room: ${JSON.stringify(names)}`);
+      await E.close();
+    });
+
+    /* 10. A adds B to a private room; B leaves it and it is gone from B's list for good */
+    await step("B leaves a private room A added it to", async () => {
+      const clubName = "book-club";
+      const created = await A.evaluate(async ({ name, member }) => {
+        const res = await fetch("/api/rooms", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ name, private: true, members: [member] }),
+        });
+        return res.status;
+      }, { name: clubName, member: nameB });
+      assert.equal(created, 201);
+      const club = roomItem(B, clubName);
+      await visible(club); // the invite notification adds it to B's list
+      await shot(B, "13-b-invited");
+      await B.locator(`[data-testid="leave-room"][aria-label="Leave ${clubName}"]`).click();
+      await until(`B: ${clubName} gone from the list`, () => club.count(), (n) => n === 0);
+      await B.reload();
+      await visible(roomItem(B, "general"));
+      assert.equal(await roomItem(B, clubName).count(), 0, "still gone after a reload");
+      const namesA = await A.evaluate(async () => (await (await fetch("/api/rooms?limit=100")).json()).map((r) => r.name));
+      assert.ok(namesA.includes(clubName), `A is still a member: ${JSON.stringify(namesA)}`);
+      await shot(B, "14-b-left");
     });
 
     assert.ok(server.alive(), `sio-chat is still running:\n${server.output()}`);

@@ -111,6 +111,33 @@ describe("authenticated routes", () => {
     }
   });
 
+  it("refuse a cross-site write riding on the cookie (403), not the app's own", async () => {
+    const u = await newUser(server, "csrf");
+    const forged = (route, headers, body = JSON.stringify({ name: uniqueName("forged") })) =>
+      fetch(server.url + route, { method: "POST", headers: { cookie: u.cookie, ...headers }, body });
+    const ownOrigin = server.url; // fetch sends the Host of the URL
+    for (const [route, headers] of [
+      ["/api/rooms", { origin: "http://evil.example", "content-type": "text/plain" }],
+      ["/api/rooms", { origin: "http://evil.example", "content-type": "application/json" }],
+      ["/api/rooms", { referer: "http://evil.example/page", "content-type": "application/json" }],
+      ["/api/rooms", { origin: ownOrigin, "content-type": "text/plain" }],
+      ["/api/login", { origin: "http://evil.example", "content-type": "text/plain" }],
+    ]) {
+      const res = await forged(route, headers);
+      assert.equal(res.status, 403, `${route} ${JSON.stringify(headers)}`);
+      assert.equal(typeof (await res.json()).error, "string");
+    }
+    const own = await forged("/api/rooms", { origin: ownOrigin, "content-type": "application/json" });
+    assert.equal(own.status, 201);
+    // A Bearer client is no browser: any origin.
+    const bearer = await fetch(server.url + "/api/rooms", {
+      method: "POST",
+      headers: { authorization: `Bearer ${u.token}`, origin: "http://elsewhere.example", "content-type": "application/json" },
+      body: JSON.stringify({ name: uniqueName("bearer") }),
+    });
+    assert.equal(bearer.status, 201);
+  });
+
   it("create and list rooms; private rooms are visible to members only", async () => {
     const alice = await newUser(server, "alice");
     const bob = await newUser(server, "bob");

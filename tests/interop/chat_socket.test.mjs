@@ -5,6 +5,7 @@ import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import {
   startChat, api, newUser, connect, connectAs, closeSockets, request, waitFor, record, withTimeout,
+  uniqueName,
 } from "./chat_helpers.mjs";
 
 let server;
@@ -23,7 +24,9 @@ async function generalRoomId(user) {
   return rooms.find((r) => r.name === "general").roomId;
 }
 
+/** A new public room (room names are unique: `name` gets a unique suffix). */
 async function newPublicRoom(user, name = "room") {
+  name = uniqueName(name);
   const r = await api(server, "POST", "/api/rooms", { token: user.token, body: { name } });
   assert.equal(r.status, 201);
   return r.body.roomId;
@@ -252,6 +255,38 @@ describe("private rooms", () => {
     assert.ok(!sLog.some((e) => e.event === "receiveMessage" && e.args[0].roomId === roomId));
   });
 
+  it("a member who leaves a private room (REST) no longer reads, writes or joins it", async () => {
+    const owner = await newUser(server, "keeper");
+    const member = await newUser(server, "quitter");
+    const priv = await api(server, "POST", "/api/rooms", {
+      token: owner.token,
+      body: { name: uniqueName("Book club"), private: true, members: [member.username] },
+    });
+    const roomId = priv.body.roomId;
+    const o = await connectAs(server, owner);
+    const m = await connectAs(server, member);
+    for (const s of [o, m]) assert.equal((await request(s, "joinRoom", { roomId })).success, true);
+    const mLog = record(m);
+
+    const left = await api(server, "POST", `/api/rooms/${roomId}/leave`, { token: member.token, body: {} });
+    assert.equal(left.status, 204, left.text);
+    const rooms = (await api(server, "GET", "/api/rooms", { token: member.token })).body;
+    assert.ok(!rooms.some((r) => r.roomId === roomId), "the room left the member's list");
+
+    assert.equal((await request(m, "sendMessage", { roomId, message: "still here?" })).success, false);
+    const seen = waitFor(o, "receiveMessage", { filter: (msg) => msg.message === "members only" });
+    await request(o, "sendMessage", { roomId, message: "members only" });
+    await seen;
+    // The member's socket got nothing of the room since (probe through general, as above).
+    const probe = waitFor(m, "receiveMessage", { filter: (msg) => msg.message === "probe after leaving" });
+    const general = await generalRoomId(member);
+    await request(m, "joinRoom", { roomId: general });
+    await request(m, "sendMessage", { roomId: general, message: "probe after leaving" });
+    await probe;
+    assert.ok(!mLog.some((e) => e.event === "receiveMessage" && e.args[0].roomId === roomId));
+    assert.deepEqual(await request(m, "joinRoom", { roomId }), { success: false, error: "Access denied" });
+  });
+
   it("members of a new private room get a roomInvite notification on user:<id>", async () => {
     const owner = await newUser(server, "inviter");
     const invitee = await newUser(server, "invitee");
@@ -355,8 +390,52 @@ describe("flooding", () => {
   });
 });
 
+describe("session end", () => {
+  it("logout in another tab disconnects every socket of the user with error 'unauthorized'", async () => {
+    const u = await newUser(server, "logout");
+    const other = await newUser(server, "stays");
+    const ws = await connectAs(server, u);
+    const polling = connect(server, { extraHeaders: { cookie: u.cookie }, transports: ["polling"] });
+    await waitFor(polling, "connect");
+    const bystander = await connectAs(server, other);
+    const ended = [ws, polling].map((s) =>
+      Promise.all([waitFor(s, "error", { timeout: 15000 }), waitFor(s, "disconnect", { timeout: 15000 })]),
+    );
+    // The other tab logs out with the cookie (a same-origin request).
+    const out = await api(server, "POST", "/api/logout", { cookie: u.cookie, body: {} });
+    assert.equal(out.status, 204);
+    for (const [error, reason] of await Promise.all(ended)) {
+      assert.equal(error, "unauthorized");
+      assert.equal(reason, "io server disconnect");
+    }
+    // The token is revoked everywhere: REST and handshake.
+    assert.equal((await api(server, "GET", "/api/me", { token: u.token })).status, 401);
+    const retry = connect(server, { auth: { token: u.token } });
+    assert.equal((await waitFor(retry, "connect_error")).message, "unauthorized");
+    // Somebody else's socket is untouched.
+    assert.ok(bystander.connected);
+    assert.equal((await request(bystander, "joinRoom", { roomId: await generalRoomId(other) })).success, true);
+  });
+
+  it("disconnects a socket once its token expires", async () => {
+    const own = await startChat({ args: ["--token-ttl", "5"] });
+    try {
+      const u = await newUser(own, "expiring");
+      const s = connect(own, { auth: { token: u.token } });
+      const error = waitFor(s, "error", { timeout: 20000 });
+      const gone = waitFor(s, "disconnect", { timeout: 20000 });
+      await waitFor(s, "connect");
+      assert.equal(await error, "unauthorized");
+      assert.equal(await gone, "io server disconnect");
+      assert.equal((await api(own, "GET", "/api/me", { token: u.token })).status, 401);
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
 describe("restart", () => {
-  it("keeps history, users and tokens across a restart (the JWT secret is kept in the database)", async () => {
+  it("keeps history, users and tokens across a restart (the JWT secret is kept next to it)", async () => {
     const own = await startChat();
     try {
       const u = await newUser(own, "persist");

@@ -19,6 +19,8 @@ namespace json = boost::json;
 
 namespace {
 
+constexpr std::size_t room_quota_keys = 100000;  // users tracked by the room-creation limit
+
 reply json_reply(unsigned status, const json::value& v) {
   return reply{status, "application/json", json::serialize(v), {}};
 }
@@ -28,8 +30,8 @@ reply error_reply(unsigned status, std::string_view text) {
 }
 
 // 429 with the whole seconds to wait in Retry-After.
-reply too_many_attempts(std::int64_t wait_ms) {
-  reply r = error_reply(429, "Too many attempts, try again later");
+reply too_many(std::string_view text, std::int64_t wait_ms) {
+  reply r = error_reply(429, text);
   r.headers.emplace_back("Retry-After",
                          std::to_string(std::max<std::int64_t>(1, (wait_ms + 999) / 1000)));
   return r;
@@ -44,6 +46,15 @@ std::string_view trim(std::string_view s) {
 
 std::int64_t now_s() {
   return now_ms() / 1000;
+}
+
+// The `limit` query parameter of a page: 1 to 100, 50 when absent; nullopt when invalid.
+std::optional<std::size_t> page_limit(std::string_view target) {
+  auto l = query_param(target, "limit");
+  if (!l || l->empty()) return 50;
+  auto n = parse_id(std::string_view(*l));
+  if (!n || *n > 100) return std::nullopt;
+  return static_cast<std::size_t>(*n);
 }
 
 // Checked once per process so that logins of unknown users cost as much as real ones.
@@ -80,22 +91,53 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
   return t;
 }
 
-bool same_origin(std::string_view origin, std::string_view host) {
-  origin = trim(origin);
-  if (origin.empty()) return true;  // not a browser, or a same-origin GET
-  auto scheme = origin.find("://");
-  if (scheme == std::string_view::npos) return false;  // "null" and other opaque origins
-  std::string_view o = origin.substr(scheme + 3);
-  if (auto slash = o.find('/'); slash != std::string_view::npos) o = o.substr(0, slash);
-  host = trim(host);
-  if (o.size() != host.size() || o.empty()) return false;
-  for (std::size_t i = 0; i < o.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(o[i])) !=
-        std::tolower(static_cast<unsigned char>(host[i]))) {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
       return false;
     }
   }
   return true;
+}
+
+// `authority` without the scheme's default port.
+std::string_view without_default_port(std::string_view authority, bool https) {
+  std::string_view port = https ? ":443" : ":80";
+  if (authority.ends_with(port)) authority.remove_suffix(port.size());
+  return authority;
+}
+
+}  // namespace
+
+bool same_origin(std::string_view origin, std::string_view host, bool secure) {
+  origin = trim(origin);
+  if (origin.empty()) return true;  // not a browser, or a same-origin GET
+  auto scheme_end = origin.find("://");
+  if (scheme_end == std::string_view::npos) return false;  // "null" and other opaque origins
+  std::string_view scheme = origin.substr(0, scheme_end);
+  if (!iequals(scheme, secure ? "https" : "http")) return false;
+  std::string_view o = origin.substr(scheme_end + 3);
+  o = o.substr(0, o.find_first_of("/?#"));
+  host = trim(host);
+  if (o.empty() || host.empty()) return false;
+  return iequals(without_default_port(o, secure), without_default_port(host, secure));
+}
+
+std::optional<std::string_view> forgery_refusal(const api_request& req) {
+  const std::string& m = req.method;
+  if (m != "POST" && m != "PUT" && m != "PATCH" && m != "DELETE") return std::nullopt;
+  if (bearer_token(req.authorization)) return std::nullopt;  // not sent by a browser on its own
+  const std::string& from = req.origin.empty() ? req.referer : req.origin;
+  if (!same_origin(from, req.host, req.secure)) return "Cross-site request refused";
+  std::string_view type =
+      trim(std::string_view(req.content_type)
+               .substr(0, std::min(req.content_type.find(';'), req.content_type.size())));
+  if (!iequals(type, "application/json")) return "Content-Type must be application/json";
+  return std::nullopt;
 }
 
 std::optional<std::string> query_param(std::string_view target, std::string_view name) {
@@ -145,7 +187,12 @@ std::string session_cookie(std::string_view token, bool secure) {
 }
 
 api::api(storage& db, const token_service& tokens, api_options opts, api_hooks hooks)
-    : db_(db), tokens_(tokens), opts_(opts), hooks_(std::move(hooks)), throttle_(opts.throttle) {}
+    : db_(db),
+      tokens_(tokens),
+      opts_(opts),
+      hooks_(std::move(hooks)),
+      throttle_(opts.throttle),
+      room_quota_(rate{opts.room_burst, opts.rooms_per_minute / 60}, room_quota_keys) {}
 
 void api::offload(std::function<void()> work) {
   if (hooks_.offload) {
@@ -155,15 +202,16 @@ void api::offload(std::function<void()> work) {
   }
 }
 
-std::optional<user> api::authenticate_token(std::string_view token) {
+std::optional<session> api::authenticate_token(std::string_view token) {
   auto claims = tokens_.verify(token, now_s());
   if (!claims) return std::nullopt;
   auto u = db_.find_user(claims->user_id);
   if (!u) return std::nullopt;  // the account no longer exists (e.g. a reset database)
-  return u;
+  if (u->token_version != claims->version) return std::nullopt;  // revoked by a logout
+  return session{std::move(*u), claims->expires_s};
 }
 
-std::optional<user> api::authenticate(std::string_view authorization, std::string_view cookie) {
+std::optional<session> api::authenticate(std::string_view authorization, std::string_view cookie) {
   if (auto b = bearer_token(authorization)) {
     if (auto u = authenticate_token(*b)) return u;
   }
@@ -207,6 +255,7 @@ std::optional<reply> api::route(const api_request& req, std::function<void(reply
 
   if (path == "/api/register" || path == "/api/login") {
     if (m != "POST") return method_not_allowed("POST");
+    if (auto why = forgery_refusal(req)) return error_reply(403, *why);
     json::value body;
     if (!parse_body(body)) return error_reply(400, "Invalid JSON body");
     auto* un = field(body, "username");
@@ -224,11 +273,12 @@ std::optional<reply> api::route(const api_request& req, std::function<void(reply
       if (!valid_password(password)) {
         return error_reply(400, "Password must be at least 8 characters");
       }
-      if (auto wait = throttle_.registration(req.address, now_ms())) return too_many_attempts(wait);
+      if (auto wait = throttle_.registration(req.address, now_ms()))
+        return too_many("Too many attempts, try again later", wait);
       do_register(std::move(username), std::move(password), std::move(done));
     } else {
       if (auto wait = throttle_.login(username, req.address, now_ms())) {
-        return too_many_attempts(wait);
+        return too_many("Too many attempts, try again later", wait);
       }
       do_login(std::move(username), std::move(password), req.address, std::move(done));
     }
@@ -236,27 +286,30 @@ std::optional<reply> api::route(const api_request& req, std::function<void(reply
   }
   if (path == "/api/logout") {
     if (m != "POST") return method_not_allowed("POST");
-    reply r{204, "application/json", "", {}};
-    r.headers.emplace_back("Set-Cookie", session_cookie("", opts_.secure_cookie) + "; Max-Age=0");
-    return r;
+    if (auto why = forgery_refusal(req)) return error_reply(403, *why);
+    return logout(req);
   }
 
   // Everything below needs a user.
-  const bool known = path == "/api/me" || path == "/api/rooms" ||
-                     (path.starts_with("/api/rooms/") && path.ends_with("/messages"));
+  const bool per_room = path.starts_with("/api/rooms/");
+  const bool messages = per_room && path.ends_with("/messages");
+  const bool leave = per_room && path.ends_with("/leave");
+  const bool known = path == "/api/me" || path == "/api/rooms" || messages || leave;
   if (!known) return error_reply(404, "Not found");
-  auto u = authenticate(req.authorization, req.cookie);
-  if (!u) {
+  auto authenticated = authenticate(req.authorization, req.cookie);
+  if (!authenticated) {
     reply r = error_reply(401, "Unauthorized");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }
+  if (auto why = forgery_refusal(req)) return error_reply(403, *why);
+  const user* u = &authenticated->who;
   if (path == "/api/me") {
     if (m != "GET") return method_not_allowed("GET");
     return json_reply(200, json::object{{"userId", u->id}, {"username", u->username}});
   }
   if (path == "/api/rooms") {
-    if (m == "GET") return list_rooms(*u);
+    if (m == "GET") return list_rooms(*u, target);
     if (m == "POST") {
       json::value body;
       if (!parse_body(body)) return error_reply(400, "Invalid JSON body");
@@ -264,11 +317,13 @@ std::optional<reply> api::route(const api_request& req, std::function<void(reply
     }
     return method_not_allowed("GET, POST");
   }
-  // /api/rooms/:roomId/messages
-  if (m != "GET") return method_not_allowed("GET");
-  std::string_view id_part = path.substr(11, path.size() - 11 - 9);
+  // /api/rooms/:roomId/messages, /api/rooms/:roomId/leave
+  const std::string_view tail = messages ? "/messages" : "/leave";
+  if (m != (messages ? "GET" : "POST")) return method_not_allowed(messages ? "GET" : "POST");
+  std::string_view id_part = path.substr(11, path.size() - 11 - tail.size());
   auto room_id = parse_id(id_part);
   if (!room_id) return error_reply(404, "Room not found");
+  if (leave) return leave_room(*u, *room_id);
   return room_messages(*u, *room_id, target);
 }
 
@@ -329,7 +384,7 @@ void api::do_login(std::string username, std::string password, std::string addre
           return error_reply(401, "Invalid username or password");
         }
         throttle_.login_succeeded(username, address);
-        auto token = tokens_.issue(u->id, u->username, now_s());
+        auto token = tokens_.issue(u->id, u->username, u->token_version, now_s());
         reply r = json_reply(
             200, json::object{{"token", token}, {"userId", u->id}, {"username", u->username}});
         r.headers.emplace_back("Set-Cookie", session_cookie(token, opts_.secure_cookie));
@@ -338,10 +393,46 @@ void api::do_login(std::string username, std::string password, std::string addre
       std::move(done));
 }
 
-reply api::list_rooms(const user& u) {
+reply api::logout(const api_request& req) {
+  // Revokes every token of the user, this one included, and closes its sockets everywhere.
+  if (auto s = authenticate(req.authorization, req.cookie)) {
+    db_.revoke_tokens(s->who.id);
+    if (hooks_.on_logout) hooks_.on_logout(s->who.id);
+  }
+  reply r{204, "application/json", "", {}};
+  r.headers.emplace_back("Set-Cookie", session_cookie("", opts_.secure_cookie) + "; Max-Age=0");
+  return r;
+}
+
+reply api::list_rooms(const user& u, std::string_view target) {
+  auto limit = page_limit(target);
+  if (!limit) return error_reply(400, "limit must be an integer from 1 to 100");
+  id_type after = 0;
+  if (auto a = query_param(target, "after"); a && !a->empty()) {
+    auto id = parse_id(std::string_view(*a));
+    if (!id) return error_reply(400, "after must be a room id");
+    after = *id;
+  }
+  auto rooms = db_.visible_rooms(u.id, after, *limit + 1);  // one more: is there a next page?
+  const bool more = rooms.size() > *limit;
+  if (more) rooms.resize(*limit);
   json::array out;
-  for (auto& r : db_.visible_rooms(u.id)) out.push_back(to_json(r));
-  return json_reply(200, out);
+  for (auto& r : rooms) out.push_back(to_json(r));
+  reply res = json_reply(200, out);
+  if (more) {
+    res.headers.emplace_back("Link", "</api/rooms?limit=" + std::to_string(*limit) + "&after=" +
+                                         std::to_string(rooms.back().id) + ">; rel=\"next\"");
+  }
+  return res;
+}
+
+reply api::leave_room(const user& u, id_type room_id) {
+  auto r = db_.find_room(room_id);
+  if (!r) return error_reply(404, "Room not found");
+  if (!r->is_private) return error_reply(400, "Only private rooms can be left");
+  if (!db_.leave_room(room_id, u.id)) return error_reply(403, "Access denied");
+  if (hooks_.on_room_left) hooks_.on_room_left(room_id, u.id);
+  return reply{204, "application/json", "", {}};
 }
 
 reply api::create_room(const user& u, const json::value& body) {
@@ -364,31 +455,32 @@ reply api::create_room(const user& u, const json::value& body) {
       members.push_back(member->id);
     }
   }
-  room r = db_.create_room(*name, is_private, u.id, members, now_ms());
+  const auto quota_key = std::to_string(u.id);
+  if (!room_quota_.take(quota_key, now_ms()))
+    return too_many("Too many rooms created, try again later",
+                    room_quota_.wait_ms(quota_key, now_ms()));
+  auto r = db_.create_room(*name, is_private, u.id, members, now_ms());
+  if (!r) return error_reply(409, "A room with that name exists");
   if (hooks_.on_room_created) {
-    auto all = db_.room_members(r.id);
-    hooks_.on_room_created(r, all, u.id);
+    auto all = db_.room_members(r->id);
+    hooks_.on_room_created(*r, all, u.id);
   }
-  return json_reply(201, to_json(r));
+  return json_reply(201, to_json(*r));
 }
 
 reply api::room_messages(const user& u, id_type room_id, std::string_view target) {
   auto r = db_.find_room(room_id);
   if (!r) return error_reply(404, "Room not found");
   if (r->is_private && !db_.is_member(room_id, u.id)) return error_reply(403, "Access denied");
-  std::size_t limit = 50;
-  if (auto l = query_param(target, "limit"); l && !l->empty()) {
-    auto n = parse_id(std::string_view(*l));
-    if (!n || *n > 100) return error_reply(400, "limit must be an integer from 1 to 100");
-    limit = static_cast<std::size_t>(*n);
-  }
+  auto limit = page_limit(target);
+  if (!limit) return error_reply(400, "limit must be an integer from 1 to 100");
   std::optional<id_type> before;
   if (auto b = query_param(target, "before"); b && !b->empty()) {
     before = parse_id(std::string_view(*b));
     if (!before) return error_reply(400, "before must be a message id");
   }
   json::array out;
-  for (auto& m : db_.messages(room_id, limit, before)) out.push_back(to_json(m));
+  for (auto& m : db_.messages(room_id, *limit, before)) out.push_back(to_json(m));
   return json_reply(200, out);
 }
 

@@ -67,7 +67,7 @@ struct str_deleter {
 token_service::token_service(std::string secret, std::chrono::seconds ttl) noexcept
     : secret_(std::move(secret)), ttl_(ttl) {}
 
-std::string token_service::issue(id_type user_id, std::string_view username,
+std::string token_service::issue(id_type user_id, std::string_view username, std::int64_t version,
                                  std::int64_t now_s) const {
   jwt_t* raw = nullptr;
   if (jwt_new(&raw) != 0) throw std::runtime_error("jwt_new failed");
@@ -76,6 +76,7 @@ std::string token_service::issue(id_type user_id, std::string_view username,
   const std::string name(username);
   if (jwt_add_grant(j.get(), "sub", sub.c_str()) != 0 ||
       jwt_add_grant(j.get(), "username", name.c_str()) != 0 ||
+      jwt_add_grant_int(j.get(), "ver", static_cast<long>(version)) != 0 ||
       jwt_add_grant_int(j.get(), "iat", static_cast<long>(now_s)) != 0 ||
       jwt_add_grant_int(j.get(), "exp", static_cast<long>(now_s + ttl_.count())) != 0 ||
       jwt_set_alg(j.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char*>(secret_.data()),
@@ -113,7 +114,10 @@ std::optional<token_claims> token_service::verify(std::string_view token,
   id_type id = 0;
   auto [p, ec] = std::from_chars(sv.data(), sv.data() + sv.size(), id);
   if (ec != std::errc() || p != sv.data() + sv.size() || id <= 0) return std::nullopt;
-  return token_claims{id, name, exp};
+  errno = 0;
+  const long version = jwt_get_grant_int(j.get(), "ver");
+  if (errno != 0 || version < 0) return std::nullopt;
+  return token_claims{id, name, exp, version};
 }
 
 }  // namespace chat

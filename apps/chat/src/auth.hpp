@@ -38,16 +38,19 @@ struct token_claims {
   id_type user_id = 0;
   std::string username;
   std::int64_t expires_s = 0;
+  std::int64_t version = 0;  // the user's token version when it was issued (storage.hpp)
 };
 
-// Issues and verifies HS256 JWTs: {"sub":"<userId>","username":...,"iat":...,"exp":...}.
+// Issues and verifies HS256 JWTs:
+// {"sub":"<userId>","username":...,"ver":<token version>,"iat":...,"exp":...}.
 class token_service {
  public:
   explicit token_service(std::string secret,
                          std::chrono::seconds ttl = std::chrono::hours(24 * 7)) noexcept;
 
   // Throws std::runtime_error if libjwt fails (out of memory).
-  std::string issue(id_type user_id, std::string_view username, std::int64_t now_s) const;
+  std::string issue(id_type user_id, std::string_view username, std::int64_t version,
+                    std::int64_t now_s) const;
   // nullopt for a bad signature, another algorithm, a malformed token, a missing/invalid
   // claim or an expired token.
   std::optional<token_claims> verify(std::string_view token, std::int64_t now_s) const;

@@ -47,6 +47,11 @@ sio::engineio::http_handler make_http_handler(api& a, const static_files& files)
                      std::string(req[http::field::cookie]),
                      std::move(req.body()),
                      info.remote_address};
+      ar.content_type = req[http::field::content_type];
+      ar.origin = req[http::field::origin];
+      ar.referer = req[http::field::referer];
+      ar.host = req[http::field::host];
+      ar.secure = info.secure;
       auto shared_req = std::make_shared<sio::engineio::http_request>();
       shared_req->version(req.version());
       shared_req->keep_alive(req.keep_alive());

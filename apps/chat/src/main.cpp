@@ -6,6 +6,7 @@
 #include "options.hpp"
 #include "pg_storage.hpp"
 #include "realtime.hpp"
+#include "secret.hpp"
 #include "sqlite_storage.hpp"
 #include "static_files.hpp"
 #include "validation.hpp"
@@ -61,12 +62,10 @@ int run(int argc, char** argv) {
   const bool postgres = chat::is_postgres_url(opts.db.string());
   auto db = postgres ? chat::open_pg_storage(opts.db.string()) : chat::open_sqlite_storage(opts.db);
   const std::string db_name = postgres ? chat::redact_url(opts.db.string()) : opts.db.string();
-  // Every node of a cluster shares the database, hence the secret: a token works on any node.
-  std::string secret = opts.jwt_secret.empty()
-                           ? db->setting_or_insert("jwt_secret", chat::random_hex(32))
-                           : opts.jwt_secret;
+  const auto secret = chat::choose_jwt_secret(opts, postgres);
+  if (!secret.warning.empty()) std::cerr << "sio-chat: warning: " << secret.warning << std::endl;
   db->seed_room("general", chat::now_ms());  // somewhere to chat from day one
-  chat::token_service tokens(secret);
+  chat::token_service tokens(secret.secret, std::chrono::seconds(opts.token_ttl_s));
 
   // Argon2id hashing (and other slow work) runs here, never on the network workers.
   const std::size_t pool_size = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
@@ -116,6 +115,12 @@ int run(int argc, char** argv) {
   hooks.on_room_created = [&rt](const chat::room& r, const std::vector<chat::id_type>& members,
                                 chat::id_type creator) {
     if (rt) rt->room_created(r, members, creator);
+  };
+  hooks.on_logout = [&rt](chat::id_type user) {
+    if (rt) rt->logged_out(user);
+  };
+  hooks.on_room_left = [&rt](chat::id_type room, chat::id_type user) {
+    if (rt) rt->room_left(room, user);
   };
   chat::api rest(*db, tokens, api_opts, std::move(hooks));
   rt = std::make_unique<chat::realtime>(io, *db, rest, clustered);

@@ -20,14 +20,18 @@ bool parse_number(const std::string& s, T& out, T min, T max) {
 }  // namespace
 
 std::string usage() {
-  return "usage: sio-chat [--port N] [--host ADDR] [--db PATH] [--jwt-secret S] [--web DIR] "
-         "[--workers N] [--redis URL] [--tls-cert FILE --tls-key FILE] [--trust-proxy LIST]\n"
+  return "usage: sio-chat [--port N] [--host ADDR] [--db PATH] [--jwt-secret-file FILE] "
+         "[--web DIR] [--workers N] [--redis URL] [--tls-cert FILE --tls-key FILE] "
+         "[--trust-proxy LIST]\n"
          "  --port        PORT        listening port (default 3000)\n"
          "  --host        HOST        listening address (default 0.0.0.0)\n"
          "  --db          DB_PATH     SQLite database file (default data/chat.db), or a\n"
          "                            postgresql://user@host:port/db URL (PostgreSQL)\n"
-         "  --jwt-secret  JWT_SECRET  token signing secret (default: generated once, kept in the "
-         "database)\n"
+         "  --jwt-secret-file JWT_SECRET_FILE  file holding the token signing secret (at least 32\n"
+         "                            bytes; default: generated once, kept in <db>.jwt-secret\n"
+         "                            next to the SQLite database, per process with PostgreSQL)\n"
+         "  --jwt-secret  JWT_SECRET  the secret itself (visible in ps: prefer the file)\n"
+         "  --token-ttl   TOKEN_TTL   seconds a login lasts (default 604800, 7 days)\n"
          "  --web         WEB_DIR     built front end (default apps/chat/web/dist of the repo)\n"
          "  --workers     WORKERS     network threads (default: hardware threads)\n"
          "  --redis       REDIS_URL   redis://[user:password@]host:port[/db] (rediss:// for TLS):\n"
@@ -44,8 +48,9 @@ std::string usage() {
 
 std::map<std::string, std::string> process_env() {
   std::map<std::string, std::string> env;
-  for (const char* name : {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "WEB_DIR", "WORKERS",
-                           "REDIS_URL", "TLS_CERT", "TLS_KEY", "TRUST_PROXY"}) {
+  for (const char* name :
+       {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "JWT_SECRET_FILE", "TOKEN_TTL", "WEB_DIR",
+        "WORKERS", "REDIS_URL", "TLS_CERT", "TLS_KEY", "TRUST_PROXY"}) {
     if (const char* v = std::getenv(name)) env[name] = v;
   }
   return env;
@@ -55,16 +60,19 @@ options_result parse_options(const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& env) {
   options_result res;
   std::map<std::string, std::string> given;  // flag name -> value
-  for (auto& [flag, var] : std::map<std::string, std::string>{{"port", "PORT"},
-                                                              {"host", "HOST"},
-                                                              {"db", "DB_PATH"},
-                                                              {"jwt-secret", "JWT_SECRET"},
-                                                              {"web", "WEB_DIR"},
-                                                              {"workers", "WORKERS"},
-                                                              {"redis", "REDIS_URL"},
-                                                              {"tls-cert", "TLS_CERT"},
-                                                              {"tls-key", "TLS_KEY"},
-                                                              {"trust-proxy", "TRUST_PROXY"}}) {
+  for (auto& [flag, var] :
+       std::map<std::string, std::string>{{"port", "PORT"},
+                                          {"host", "HOST"},
+                                          {"db", "DB_PATH"},
+                                          {"jwt-secret", "JWT_SECRET"},
+                                          {"jwt-secret-file", "JWT_SECRET_FILE"},
+                                          {"token-ttl", "TOKEN_TTL"},
+                                          {"web", "WEB_DIR"},
+                                          {"workers", "WORKERS"},
+                                          {"redis", "REDIS_URL"},
+                                          {"tls-cert", "TLS_CERT"},
+                                          {"tls-key", "TLS_KEY"},
+                                          {"trust-proxy", "TRUST_PROXY"}}) {
     if (auto it = env.find(var); it != env.end() && !it->second.empty()) given[flag] = it->second;
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -89,7 +97,7 @@ options_result parse_options(const std::vector<std::string>& args,
     }
     if (name != "port" && name != "host" && name != "db" && name != "jwt-secret" && name != "web" &&
         name != "workers" && name != "redis" && name != "tls-cert" && name != "tls-key" &&
-        name != "trust-proxy") {
+        name != "jwt-secret-file" && name != "token-ttl" && name != "trust-proxy") {
       res.error = "unknown option --" + name;
       return res;
     }
@@ -111,6 +119,22 @@ options_result parse_options(const std::vector<std::string>& args,
   if (auto it = given.find("host"); it != given.end()) o.host = it->second;
   if (auto it = given.find("db"); it != given.end()) o.db = it->second;
   if (auto it = given.find("jwt-secret"); it != given.end()) o.jwt_secret = it->second;
+  if (auto it = given.find("jwt-secret-file"); it != given.end()) o.jwt_secret_file = it->second;
+  if (!o.jwt_secret.empty() && !o.jwt_secret_file.empty()) {
+    res.error = "give --jwt-secret or --jwt-secret-file (JWT_SECRET or JWT_SECRET_FILE), not both";
+    return res;
+  }
+  if (!o.jwt_secret.empty() && o.jwt_secret.size() < min_secret_bytes) {
+    res.error = "--jwt-secret (JWT_SECRET) must be at least " + std::to_string(min_secret_bytes) +
+                " bytes, e.g. the output of `openssl rand -hex 32`";
+    return res;
+  }
+  if (auto it = given.find("token-ttl"); it != given.end()) {
+    if (!parse_number<std::int64_t>(it->second, o.token_ttl_s, 1, 365 * 24 * 3600)) {
+      res.error = "invalid --token-ttl (seconds, 1 to 31536000): " + it->second;
+      return res;
+    }
+  }
   if (auto it = given.find("web"); it != given.end()) o.web = it->second;
   if (auto it = given.find("redis"); it != given.end()) {
     if (!it->second.starts_with("redis://") && !it->second.starts_with("rediss://")) {

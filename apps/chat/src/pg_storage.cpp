@@ -48,6 +48,22 @@ CREATE TABLE settings (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL);
 )sql",
+    // Token versions (logout revokes the tokens issued so far).
+    R"sql(
+ALTER TABLE users ADD COLUMN token_version BIGINT NOT NULL DEFAULT 0;
+)sql",
+    // Room names unique case-insensitively: a later room named like an earlier one gets its id
+    // appended ("general (7)"); a second pass does it again where that clashed with a room
+    // already named so.
+    R"sql(
+UPDATE rooms SET name = name || ' (' || id || ')' WHERE EXISTS (
+  SELECT 1 FROM rooms AS earlier WHERE lower(earlier.name) = lower(rooms.name)
+  AND earlier.id < rooms.id);
+UPDATE rooms SET name = name || ' (' || id || ')' WHERE EXISTS (
+  SELECT 1 FROM rooms AS earlier WHERE lower(earlier.name) = lower(rooms.name)
+  AND earlier.id < rooms.id);
+CREATE UNIQUE INDEX rooms_name_nocase ON rooms (lower(name));
+)sql",
 };
 
 // Advisory lock keys (pg_advisory_xact_lock): schema migration, seeding the first room.
@@ -60,7 +76,7 @@ std::string s(std::string_view v) {
 
 user read_user(const pqxx::row& r) {
   return user{r[0].as<std::int64_t>(), r[1].as<std::string>(), r[2].as<std::string>(),
-              r[3].as<std::int64_t>()};
+              r[3].as<std::int64_t>(), r[4].as<std::int64_t>()};
 }
 
 room read_room(const pqxx::row& r) {
@@ -95,7 +111,7 @@ class pg_storage final : public storage {
     return read([&](pqxx::connection& c) -> std::optional<user> {
       pqxx::nontransaction t(c);
       auto r = t.exec_params(
-          "SELECT id, username, password_hash, created_ms FROM users "
+          "SELECT id, username, password_hash, created_ms, token_version FROM users "
           "WHERE lower(username) = lower($1)",
           s(username));
       if (r.empty()) return std::nullopt;
@@ -107,18 +123,32 @@ class pg_storage final : public storage {
     return read([&](pqxx::connection& c) -> std::optional<user> {
       pqxx::nontransaction t(c);
       auto r = t.exec_params(
-          "SELECT id, username, password_hash, created_ms FROM users WHERE id = $1", id);
+          "SELECT id, username, password_hash, created_ms, token_version FROM users "
+          "WHERE id = $1",
+          id);
       if (r.empty()) return std::nullopt;
       return read_user(r[0]);
     });
   }
 
-  room create_room(std::string_view name, bool is_private, id_type creator,
-                   std::span<const id_type> members, std::int64_t now_ms) override {
-    return write([&](pqxx::connection& c) {
+  std::optional<std::int64_t> revoke_tokens(id_type user_id) override {
+    return write([&](pqxx::connection& c) -> std::optional<std::int64_t> {
+      pqxx::nontransaction t(c);
+      auto r = t.exec_params(
+          "UPDATE users SET token_version = token_version + 1 WHERE id = $1 "
+          "RETURNING token_version",
+          user_id);
+      if (r.empty()) return std::nullopt;
+      return r[0][0].as<std::int64_t>();
+    });
+  }
+
+  std::optional<room> create_room(std::string_view name, bool is_private, id_type creator,
+                                  std::span<const id_type> members, std::int64_t now_ms) override {
+    return write([&](pqxx::connection& c) -> std::optional<room> {
       pqxx::work t(c);
-      room r = insert_room(t, name, is_private, creator, members, now_ms);
-      t.commit();
+      auto r = insert_room(t, name, is_private, creator, members, now_ms);
+      if (r) t.commit();
       return r;
     });
   }
@@ -144,13 +174,14 @@ class pg_storage final : public storage {
     });
   }
 
-  std::vector<room> visible_rooms(id_type user_id) override {
+  std::vector<room> visible_rooms(id_type user_id, id_type after, std::size_t limit) override {
     return read([&](pqxx::connection& c) {
       pqxx::nontransaction t(c);
       auto r = t.exec_params(
-          "SELECT id, name, is_private, created_by, created_ms FROM rooms WHERE NOT is_private "
-          "OR id IN (SELECT room_id FROM room_members WHERE user_id = $1) ORDER BY id",
-          user_id);
+          "SELECT id, name, is_private, created_by, created_ms FROM rooms WHERE id > $2 AND "
+          "(NOT is_private OR id IN (SELECT room_id FROM room_members WHERE user_id = $1)) "
+          "ORDER BY id LIMIT $3",
+          user_id, after, clamp_limit(limit));
       std::vector<room> out;
       out.reserve(r.size());
       for (const auto& row : r) out.push_back(read_room(row));
@@ -164,6 +195,15 @@ class pg_storage final : public storage {
       return !t.exec_params("SELECT 1 FROM room_members WHERE room_id = $1 AND user_id = $2",
                             room_id, user_id)
                   .empty();
+    });
+  }
+
+  bool leave_room(id_type room_id, id_type user_id) override {
+    return write([&](pqxx::connection& c) {
+      pqxx::nontransaction t(c);
+      auto r = t.exec_params("DELETE FROM room_members WHERE room_id = $1 AND user_id = $2",
+                             room_id, user_id);
+      return r.affected_rows() > 0;
     });
   }
 
@@ -209,8 +249,7 @@ class pg_storage final : public storage {
           "SELECT m.id, m.room_id, m.user_id, u.username, m.body, m.created_ms "
           "FROM messages m JOIN users u ON u.id = m.user_id "
           "WHERE m.room_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3",
-          room_id, before.value_or(INT64_MAX),
-          static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX)));
+          room_id, before.value_or(INT64_MAX), clamp_limit(limit));
       std::vector<message> out;
       out.reserve(r.size());
       for (const auto& row : r) {
@@ -280,12 +319,19 @@ class pg_storage final : public storage {
     t.commit();
   }
 
-  room insert_room(pqxx::work& t, std::string_view name, bool is_private, id_type creator,
-                   std::span<const id_type> members, std::int64_t now_ms) {
+  static std::int64_t clamp_limit(std::size_t limit) {
+    return static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX));
+  }
+
+  // nullopt when the name is taken (case-insensitively).
+  std::optional<room> insert_room(pqxx::work& t, std::string_view name, bool is_private,
+                                  id_type creator, std::span<const id_type> members,
+                                  std::int64_t now_ms) {
     auto r = t.exec_params(
         "INSERT INTO rooms (name, is_private, created_by, created_ms) VALUES ($1, $2, $3, $4) "
-        "RETURNING id",
+        "ON CONFLICT DO NOTHING RETURNING id",
         s(name), is_private, creator, now_ms);
+    if (r.empty()) return std::nullopt;
     room out{r[0][0].as<std::int64_t>(), s(name), is_private, creator, now_ms};
     auto add = [&](id_type uid) {
       t.exec_params(

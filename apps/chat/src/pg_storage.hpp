@@ -18,7 +18,7 @@
 namespace chat {
 
 // The schema version this build migrates to.
-inline constexpr int pg_schema_version = 1;
+inline constexpr int pg_schema_version = 3;
 
 // True for a postgresql:// or postgres:// URL (what --db takes to select this backend).
 bool is_postgres_url(std::string_view db);

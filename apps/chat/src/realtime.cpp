@@ -6,6 +6,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <set>
@@ -53,6 +54,14 @@ void guarded(std::string_view event, sio::ack& ack, F&& f) {
   }
 }
 
+// Still in the room's Socket.IO room: leaving a private room (REST) takes the user's sockets out
+// of it on every node.
+bool in_room(const sio::socket& s, id_type room) {
+  const auto key = realtime::room_key(room);
+  const auto rooms = s.rooms();
+  return std::find(rooms.begin(), rooms.end(), key) != rooms.end();
+}
+
 }  // namespace
 
 std::string realtime::room_key(id_type room) {
@@ -84,13 +93,18 @@ void realtime::stop() {
     std::lock_guard lock(life_->mu);
     life_->stopped = true;
   }
+  {
+    std::lock_guard lock(expiry_.mu);
+    expiry_.stopped = true;
+    sweep_timer_.cancel();
+  }
   emitter_.stop();
   emitter_.join();
 }
 
 void realtime::install() {
   io_.use([this](sio::socket& s, sio::next next) {
-    std::optional<user> u;
+    std::optional<session> u;
     try {
       auto* t = s.handshake().auth.if_contains("token");
       if (t && t->is_string() && !t->get_string().empty()) {
@@ -103,7 +117,7 @@ void realtime::install() {
           auto it = h.find(name);
           return it == h.end() ? std::string_view{} : std::string_view(it->second);
         };
-        if (same_origin(header("origin"), header("host"))) {
+        if (same_origin(header("origin"), header("host"), s.handshake().secure())) {
           u = auth_.authenticate({}, header("cookie"));
         }
       }
@@ -114,11 +128,13 @@ void realtime::install() {
       next(sio::connect_error{"unauthorized", std::nullopt});
       return;
     }
-    s.data["userId"] = u->id;
-    s.data["username"] = u->username;
+    s.data["userId"] = u->who.id;
+    s.data["username"] = u->who.username;
+    s.data["tokenExpires"] = u->expires_s;
     next();
   });
   io_.on_connection([this](sio::socket& s) { on_connection(s); });
+  schedule_sweep();
   if (!clustered_) return;
   io_.of("/").on_server_side_emit(std::string(room_users_event),
                                   [this](const json::array& args, sio::ack ack) {
@@ -138,6 +154,55 @@ json::array realtime::local_users(const json::value& room_arg) const {
   return users;
 }
 
+void realtime::schedule_sweep() {
+  std::lock_guard lock(expiry_.mu);
+  if (expiry_.stopped) return;
+  sweep_timer_.expires_after(sweep_interval);
+  sweep_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    sweep_expired(now_ms() / 1000);
+    schedule_sweep();
+  });
+}
+
+void realtime::sweep_expired(std::int64_t now_s) {
+  std::vector<std::string> expired;
+  {
+    std::lock_guard lock(expiry_.mu);
+    for (const auto& [sid, exp] : expiry_.by_socket) {
+      if (exp <= now_s) expired.push_back(sid);
+    }
+  }
+  for (const auto& sid : expired) {
+    try {
+      unauthorize(io_.in(sid).local());
+    } catch (const std::exception& e) {
+      std::cerr << "sio-chat: token expiry: " << e.what() << '\n';
+    }
+  }
+}
+
+void realtime::unauthorize(const sio::broadcast_operator& sockets) {
+  sockets.emit("error", "unauthorized");
+  sockets.disconnect_sockets();
+}
+
+void realtime::logged_out(id_type user) {
+  try {
+    unauthorize(io_.in(user_key(user)));  // through the adapter: on every node
+  } catch (const std::exception& e) {
+    std::cerr << "sio-chat: logout: " << e.what() << '\n';
+  }
+}
+
+void realtime::room_left(id_type room, id_type user) {
+  try {
+    io_.in(user_key(user)).sockets_leave(room_key(room));
+  } catch (const std::exception& e) {
+    std::cerr << "sio-chat: leave room: " << e.what() << '\n';
+  }
+}
+
 void realtime::on_connection(sio::socket& s) {
   auto me = identity_of(s);
   if (!me) {
@@ -146,6 +211,10 @@ void realtime::on_connection(sio::socket& s) {
   }
   s.join(user_key(me->user_id));
   buckets_.attach(me->user_id, now_ms());
+  if (auto* exp = s.data.if_contains("tokenExpires"); exp && exp->is_int64()) {
+    std::lock_guard lock(expiry_.mu);
+    expiry_.by_socket[s.id()] = exp->get_int64();
+  }
   if (s.recovered()) restore_presence(s, me->user_id);
   auto bind = [this](void (realtime::*fn)(sio::socket&, const json::value&, sio::ack&)) {
     return [this, fn](sio::socket& s, const json::array& args, sio::ack& ack) {
@@ -158,6 +227,10 @@ void realtime::on_connection(sio::socket& s) {
   s.on("typing", bind(&realtime::typing));
   s.on_disconnect([this, user_id = me->user_id](sio::socket& s, sio::disconnect_reason) {
     buckets_.detach(user_id);
+    {
+      std::lock_guard lock(expiry_.mu);
+      expiry_.by_socket.erase(s.id());
+    }
     for (id_type room : presence_.leave_all(s.id(), user_id)) publish_online(room);
   });
 }
@@ -240,7 +313,7 @@ void realtime::send_message(sio::socket& s, const json::value& arg, sio::ack& ac
       ack(failure(*err));
       return;
     }
-    if (!presence_.joined(s.id(), *room_id)) {
+    if (!presence_.joined(s.id(), *room_id) || !in_room(s, *room_id)) {
       ack(failure("Join the room first"));
       return;
     }
@@ -256,7 +329,7 @@ void realtime::typing(sio::socket& s, const json::value& arg, sio::ack& ack) {
     auto me = identity_of(s);
     if (!me || !admit(s, me->user_id, typing_kind, ack)) return;
     auto room_id = parse_id(field(arg, "roomId"));
-    if (!room_id || !presence_.joined(s.id(), *room_id)) {
+    if (!room_id || !presence_.joined(s.id(), *room_id) || !in_room(s, *room_id)) {
       ack(failure("Join the room first"));
       return;
     }

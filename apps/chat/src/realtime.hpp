@@ -20,6 +20,10 @@
 // Per-user notifications need nothing special: the rooms `user:<id>` are reached through the
 // adapter on every node.
 //
+// Sessions end on the server's word: a logout (api_hooks::on_logout) sends `error "unauthorized"`
+// to the room `user:<id>` and disconnects it, through the adapter on every node; each node sweeps
+// its own sockets every 2 s and does the same to those whose token has expired.
+//
 // Connection state recovery is on (main.cpp): a recovered socket comes back in its rooms, so its
 // presence is recorded again and the counts re-sent; it needs no joinRoom.
 #pragma once
@@ -42,6 +46,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -73,6 +78,12 @@ class realtime {
   // public room is announced to everyone with `roomCreated`. Safe from any thread.
   void room_created(const room& r, const std::vector<id_type>& members, id_type creator);
 
+  // The user logged out (its tokens are revoked): its sockets, on every node, get `error
+  // "unauthorized"` and are disconnected. Safe from any thread.
+  void logged_out(id_type user);
+  // The user left the private room: its sockets, on every node, leave the room's Socket.IO room.
+  void room_left(id_type room, id_type user);
+
   static std::string room_key(id_type room);  // Socket.IO room of a chat room: "room:<id>"
   static std::optional<id_type> room_of_key(std::string_view key);  // its inverse
   static std::string user_key(id_type user);  // the per-user room: "user:<id>"
@@ -84,6 +95,12 @@ class realtime {
   void leave_room(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void send_message(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void typing(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
+  // Every sweep_interval, this node's sockets whose token has expired are treated as logged out.
+  void schedule_sweep();
+  void sweep_expired(std::int64_t now_s);
+  static void unauthorize(const sio::broadcast_operator& sockets);
+
+  static constexpr std::chrono::seconds sweep_interval{2};
 
   enum event_kind : std::size_t { rooms_kind, messages_kind, typing_kind };
   // Takes a token of `user`'s bucket for `kind`; when there is none, refuses the event (through
@@ -116,6 +133,13 @@ class realtime {
     bool stopped = false;
   };
 
+  // Token expiry (seconds since epoch) of this node's sockets, by socket id.
+  struct token_expiry {
+    std::mutex mu;
+    bool stopped = false;
+    std::map<std::string, std::int64_t, std::less<>> by_socket;
+  };
+
   sio::server& io_;
   storage& db_;
   api& auth_;
@@ -124,8 +148,10 @@ class realtime {
   std::shared_ptr<lifetime> life_ = std::make_shared<lifetime>();
   presence presence_;
   user_limits buckets_;
-  boost::asio::thread_pool emitter_{1};          // serialises online-count emissions
-  std::map<id_type, publication> publications_;  // before emitter_ in destruction (its timers)
+  token_expiry expiry_;
+  boost::asio::thread_pool emitter_{1};  // serialises online-count emissions and runs the sweep
+  boost::asio::steady_timer sweep_timer_{emitter_};  // guarded by expiry_.mu
+  std::map<id_type, publication> publications_;      // before emitter_ in destruction (its timers)
 };
 
 }  // namespace chat

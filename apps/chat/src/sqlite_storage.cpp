@@ -1,19 +1,26 @@
 #include "sqlite_storage.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <iterator>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <system_error>
 #include <utility>
 
 namespace chat {
 namespace {
 
-constexpr const char* schema_sql = R"sql(
-PRAGMA foreign_keys = ON;
+// migrations[i] brings the schema from PRAGMA user_version i to i + 1 (in one transaction).
+// Append, never edit a shipped one. Databases from before user_version was kept have it at 1.
+constexpr const char* migrations[] = {
+    R"sql(
 CREATE TABLE IF NOT EXISTS users (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   username TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -39,8 +46,26 @@ CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room_id, id);
 CREATE TABLE IF NOT EXISTS settings (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL);
-PRAGMA user_version = 1;
-)sql";
+)sql",
+    // Token versions (logout revokes the tokens issued so far).
+    R"sql(
+ALTER TABLE users ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0;
+)sql",
+    // Room names unique case-insensitively: a later room named like an earlier one gets its id
+    // appended ("general (7)"); a second pass does it again where that clashed with a room
+    // already named so.
+    R"sql(
+UPDATE rooms SET name = name || ' (' || id || ')' WHERE EXISTS (
+  SELECT 1 FROM rooms AS earlier WHERE earlier.name = rooms.name COLLATE NOCASE
+  AND earlier.id < rooms.id);
+UPDATE rooms SET name = name || ' (' || id || ')' WHERE EXISTS (
+  SELECT 1 FROM rooms AS earlier WHERE earlier.name = rooms.name COLLATE NOCASE
+  AND earlier.id < rooms.id);
+CREATE UNIQUE INDEX rooms_name_nocase ON rooms (name COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS room_members_by_user ON room_members (user_id);
+)sql",
+};
+constexpr int schema_version = static_cast<int>(std::size(migrations));
 
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
   std::string msg = "sqlite: ";
@@ -102,6 +127,18 @@ class statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Creates an empty database file readable by its owner only (SQLite gives its -wal and -shm
+// files the same mode); an existing file is left as it is.
+void create_private(const std::filesystem::path& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+  } else if (errno != EEXIST) {
+    throw std::runtime_error("sqlite: cannot create " + path.string() + ": " +
+                             std::generic_category().message(errno));
+  }
+}
+
 class sqlite_storage final : public storage {
  public:
   explicit sqlite_storage(const std::filesystem::path& path) {
@@ -113,6 +150,7 @@ class sqlite_storage final : public storage {
         throw std::runtime_error("cannot create " + path.parent_path().string() + ": " +
                                  ec.message());
     }
+    if (p != ":memory:") create_private(path);
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(p.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
       std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -123,7 +161,8 @@ class sqlite_storage final : public storage {
       sqlite3_busy_timeout(db_, 5000);
       if (p != ":memory:") exec("PRAGMA journal_mode = WAL");
       exec("PRAGMA synchronous = NORMAL");
-      exec(schema_sql);
+      exec("PRAGMA foreign_keys = ON");
+      migrate();
     } catch (...) {
       sqlite3_close(db_);
       throw;
@@ -144,27 +183,43 @@ class sqlite_storage final : public storage {
   std::optional<user> find_user(std::string_view username) override {
     std::lock_guard lock(mutex_);
     statement s(db_,
-                "SELECT id, username, password_hash, created_ms FROM users WHERE username = ?");
+                "SELECT id, username, password_hash, created_ms, token_version FROM users "
+                "WHERE username = ?");
     s.bind(1, username);
     return read_user(s);
   }
 
   std::optional<user> find_user(id_type id) override {
     std::lock_guard lock(mutex_);
-    statement s(db_, "SELECT id, username, password_hash, created_ms FROM users WHERE id = ?");
+    statement s(db_,
+                "SELECT id, username, password_hash, created_ms, token_version FROM users "
+                "WHERE id = ?");
     s.bind(1, id);
     return read_user(s);
   }
 
-  room create_room(std::string_view name, bool is_private, id_type creator,
-                   std::span<const id_type> members, std::int64_t now_ms) override {
+  std::optional<std::int64_t> revoke_tokens(id_type user_id) override {
+    std::lock_guard lock(mutex_);
+    statement s(db_,
+                "UPDATE users SET token_version = token_version + 1 WHERE id = ? "
+                "RETURNING token_version");
+    s.bind(1, user_id);
+    if (!s.step()) return std::nullopt;
+    return s.int64(0);
+  }
+
+  std::optional<room> create_room(std::string_view name, bool is_private, id_type creator,
+                                  std::span<const id_type> members, std::int64_t now_ms) override {
     std::lock_guard lock(mutex_);
     exec("BEGIN IMMEDIATE");
     try {
       statement s(
           db_, "INSERT INTO rooms (name, is_private, created_by, created_ms) VALUES (?, ?, ?, ?)");
       s.bind(1, name).bind(2, is_private ? 1 : 0).bind(3, creator).bind(4, now_ms);
-      s.step();
+      if (!s.step_unique()) {
+        exec("ROLLBACK");
+        return std::nullopt;
+      }
       room r{sqlite3_last_insert_rowid(db_), std::string(name), is_private, creator, now_ms};
       auto add = [&](id_type uid) {
         statement m(db_, "INSERT OR IGNORE INTO room_members (room_id, user_id) VALUES (?, ?)");
@@ -189,13 +244,13 @@ class sqlite_storage final : public storage {
     return read_room(s);
   }
 
-  std::vector<room> visible_rooms(id_type user_id) override {
+  std::vector<room> visible_rooms(id_type user_id, id_type after, std::size_t limit) override {
     std::lock_guard lock(mutex_);
-    statement s(
-        db_,
-        "SELECT id, name, is_private, created_by, created_ms FROM rooms WHERE is_private = 0 "
-        "OR id IN (SELECT room_id FROM room_members WHERE user_id = ?) ORDER BY id");
-    s.bind(1, user_id);
+    statement s(db_,
+                "SELECT id, name, is_private, created_by, created_ms FROM rooms WHERE id > ? AND "
+                "(is_private = 0 OR id IN (SELECT room_id FROM room_members WHERE user_id = ?)) "
+                "ORDER BY id LIMIT ?");
+    s.bind(1, after).bind(2, user_id).bind(3, clamp_limit(limit));
     std::vector<room> out;
     while (s.step()) out.push_back(read_room(s));
     return out;
@@ -206,6 +261,14 @@ class sqlite_storage final : public storage {
     statement s(db_, "SELECT 1 FROM room_members WHERE room_id = ? AND user_id = ?");
     s.bind(1, room_id).bind(2, user_id);
     return s.step();
+  }
+
+  bool leave_room(id_type room_id, id_type user_id) override {
+    std::lock_guard lock(mutex_);
+    statement s(db_, "DELETE FROM room_members WHERE room_id = ? AND user_id = ?");
+    s.bind(1, room_id).bind(2, user_id);
+    s.step();
+    return sqlite3_changes(db_) > 0;
   }
 
   std::vector<id_type> room_members(id_type room_id) override {
@@ -245,9 +308,7 @@ class sqlite_storage final : public storage {
                 "SELECT m.id, m.room_id, m.user_id, u.username, m.body, m.created_ms "
                 "FROM messages m JOIN users u ON u.id = m.user_id "
                 "WHERE m.room_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?");
-    s.bind(1, room_id)
-        .bind(2, before.value_or(INT64_MAX))
-        .bind(3, static_cast<std::int64_t>(limit));
+    s.bind(1, room_id).bind(2, before.value_or(INT64_MAX)).bind(3, clamp_limit(limit));
     std::vector<message> out;
     while (s.step()) {
       out.push_back(message{s.int64(0), s.int64(1), s.int64(2), s.text(3), s.text(4), s.int64(5)});
@@ -278,6 +339,33 @@ class sqlite_storage final : public storage {
   }
 
  private:
+  static std::int64_t clamp_limit(std::size_t limit) {
+    return static_cast<std::int64_t>(std::min<std::size_t>(limit, INT64_MAX));
+  }
+  // Applies the migrations the database lacks, each with its version bump, atomically.
+  void migrate() {
+    int version = 0;
+    {
+      statement s(db_, "PRAGMA user_version");
+      if (s.step()) version = static_cast<int>(s.int64(0));
+    }
+    if (version > schema_version) {
+      throw std::runtime_error("sqlite: the database schema is version " + std::to_string(version) +
+                               ", newer than this sio-chat (" + std::to_string(schema_version) +
+                               ")");
+    }
+    for (int v = version; v < schema_version; ++v) {
+      exec("BEGIN IMMEDIATE");
+      try {
+        exec(migrations[v]);
+        exec(("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
+        exec("COMMIT");
+      } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+      }
+    }
+  }
   void exec(const char* sql) {
     char* err = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
@@ -288,7 +376,7 @@ class sqlite_storage final : public storage {
   }
   static std::optional<user> read_user(statement& s) {
     if (!s.step()) return std::nullopt;
-    return user{s.int64(0), s.text(1), s.text(2), s.int64(3)};
+    return user{s.int64(0), s.text(1), s.text(2), s.int64(3), s.int64(4)};
   }
   static room read_room(statement& s) {
     return room{s.int64(0), s.text(1), s.int64(2) != 0, s.int64(3), s.int64(4)};

@@ -22,6 +22,9 @@ struct user {
   std::string username;
   std::string password_hash;
   std::int64_t created_ms = 0;
+  // Tokens carry the version they were issued with; revoke_tokens() bumps it, so that every token
+  // issued before no longer authenticates.
+  std::int64_t token_version = 0;
 };
 
 struct room {
@@ -50,14 +53,21 @@ class storage {
                                           std::int64_t now_ms) = 0;
   virtual std::optional<user> find_user(std::string_view username) = 0;  // case-insensitive
   virtual std::optional<user> find_user(id_type id) = 0;
+  // Bumps the user's token version (logout); returns the new one, or nullopt for no such user.
+  virtual std::optional<std::int64_t> revoke_tokens(id_type user_id) = 0;
 
-  // Creates the room and its memberships (creator included) atomically.
-  virtual room create_room(std::string_view name, bool is_private, id_type creator,
-                           std::span<const id_type> members, std::int64_t now_ms) = 0;
+  // Creates the room and its memberships (creator included) atomically; nullopt when a room of
+  // that name exists (names are unique case-insensitively).
+  virtual std::optional<room> create_room(std::string_view name, bool is_private, id_type creator,
+                                          std::span<const id_type> members,
+                                          std::int64_t now_ms) = 0;
   virtual std::optional<room> find_room(id_type id) = 0;
-  // Public rooms and the private rooms `user_id` belongs to, ordered by id.
-  virtual std::vector<room> visible_rooms(id_type user_id) = 0;
+  // Public rooms and the private rooms `user_id` belongs to with an id greater than `after`,
+  // ordered by id, at most `limit` of them.
+  virtual std::vector<room> visible_rooms(id_type user_id, id_type after, std::size_t limit) = 0;
   virtual bool is_member(id_type room_id, id_type user_id) = 0;
+  // Removes `user_id` from the members of the room; false when it was not one.
+  virtual bool leave_room(id_type room_id, id_type user_id) = 0;
   virtual std::vector<id_type> room_members(id_type room_id) = 0;
   virtual std::size_t room_count() = 0;
   // Creates the public room `name` when the database has no room at all (a new database); true

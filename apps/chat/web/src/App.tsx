@@ -209,6 +209,16 @@ function ChatShell({ session, onLogout }: { session: Session; onLogout: () => vo
                 toasts.push({ kind: 'success', text: `Room “${r.name}” created.` });
                 select(r.roomId);
               }}
+              onLeave={(r) => {
+                api
+                  .leaveRoom(session.token, r.roomId)
+                  .then(() => {
+                    setRooms((list) => list.filter((x) => !sameId(x.roomId, r.roomId)));
+                    if (sameId(r.roomId, selectedId)) select(null);
+                    toasts.push({ kind: 'info', text: `You left “${r.name}”.` });
+                  })
+                  .catch((e: Error) => toasts.push({ kind: 'error', text: e.message }));
+              }}
             />
           </aside>
           <main className="main">

@@ -11,9 +11,11 @@ interface Props {
   selectedId: Id | null;
   onSelect: (room: Room) => void;
   onCreated: (room: Room) => void;
+  /** Leave a private room (it then disappears from the list). */
+  onLeave?: (room: Room) => void;
 }
 
-export function RoomList({ rooms, loading, error, selectedId, onSelect, onCreated }: Props) {
+export function RoomList({ rooms, loading, error, selectedId, onSelect, onCreated, onLeave }: Props) {
   const [creating, setCreating] = useState(false);
   const publicRooms = rooms.filter((r) => !r.private);
   const privateRooms = rooms.filter((r) => r.private);
@@ -41,6 +43,18 @@ export function RoomList({ rooms, loading, error, selectedId, onSelect, onCreate
                   <span className="room-name">{r.name}</span>
                   {r.private && <span className="visually-hidden"> (private)</span>}
                 </button>
+                {r.private && onLeave && (
+                  <button
+                    type="button"
+                    className="btn btn-small btn-ghost room-leave"
+                    data-testid="leave-room"
+                    aria-label={`Leave ${r.name}`}
+                    title="Leave this room"
+                    onClick={() => onLeave(r)}
+                  >
+                    Leave
+                  </button>
+                )}
               </li>
             );
           })}
