@@ -46,12 +46,9 @@ class ChatApiTest : public ::testing::Test {
   }
   // A request from the client at `address`.
   reply call_from(std::string address, std::string target, std::string body) {
-    std::optional<reply> out;
-    service->handle(
-        api_request{"POST", std::move(target), {}, {}, std::move(body), std::move(address)},
-        [&](reply r) { out = std::move(r); });
-    EXPECT_TRUE(out);
-    return out ? *out : reply{};
+    api_request req{"POST", std::move(target), {}, {}, std::move(body), std::move(address)};
+    req.content_type = "application/json";
+    return send(std::move(req));
   }
   static std::string credentials(std::string_view name, std::string_view password) {
     return R"({"username":")" + std::string(name) + R"(","password":")" + std::string(password) +
@@ -536,6 +533,7 @@ TEST(ChatApiSlowWork, QueueIsBoundedWith503) {
                     {},
                     {},
                     R"({"username":")" + name + R"(","password":"password123"})",
+                    {},
                     "application/json"},
                    [&](reply r) { statuses.push_back(r.status); });
   };

@@ -4,7 +4,7 @@
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startChat, api, newUser, connectAs, closeSockets, request, record, waitFor,
+  startChat, api, generalRoomId, newUser, connectAs, closeSockets, request, record, waitFor,
 } from "./chat_helpers.mjs";
 
 const REFUSED = "Too many requests, slow down";
@@ -19,11 +19,6 @@ after(async () => {
   const exit = await server.stop();
   assert.equal(exit.code, 0, `sio-chat did not stop cleanly:\n${server.output()}`);
 });
-
-async function generalRoomId(user) {
-  const rooms = (await api(server, "GET", "/api/rooms", { token: user.token })).body;
-  return rooms.find((r) => r.name === "general").roomId;
-}
 
 /** Opens n sockets of `user`, each recording the `error` events it receives. */
 async function socketsOf(user, n) {
@@ -56,7 +51,7 @@ describe("event flooding", () => {
   it("50,000 joinRoom from one account: answered refusals, no count storm, REST keeps serving", async () => {
     const flooder = await newUser(server, "flooder");
     const calm = await newUser(server, "calm");
-    const roomId = await generalRoomId(calm);
+    const roomId = await generalRoomId(server, calm);
     const c = await connectAs(server, calm);
     const calmLog = record(c);
     const two = waitFor(c, "onlineUsers", { filter: (n) => n === 2, timeout: 10000 });
@@ -102,7 +97,7 @@ describe("event flooding", () => {
 
   it("sendMessage, leaveRoom and typing share one budget per account across its sockets", async () => {
     const u = await newUser(server, "multi");
-    const roomId = await generalRoomId(u);
+    const roomId = await generalRoomId(server, u);
     const { sockets, errors } = await socketsOf(u, 4);
     for (const s of sockets) assert.equal((await request(s, "joinRoom", { roomId })).success, true);
 

@@ -155,6 +155,12 @@ export async function newUser(server, prefix) {
   return { ...login.body, cookie: `token=${login.body.token}` };
 }
 
+/** The id of the public room `general`, which exists from the first start (the first page). */
+export async function generalRoomId(server, user) {
+  const rooms = (await api(server, "GET", "/api/rooms", { token: user.token })).body;
+  return rooms.find((r) => r.name === "general").roomId;
+}
+
 const sockets = new Set();
 /** A socket.io-client connection (websocket only unless options say otherwise), not yet awaited. */
 export function connect(server, options = {}) {

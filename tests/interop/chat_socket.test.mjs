@@ -4,7 +4,7 @@
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startChat, api, newUser, connect, connectAs, closeSockets, request, waitFor, record, withTimeout,
+  startChat, api, generalRoomId, newUser, connect, connectAs, closeSockets, request, waitFor, record, withTimeout,
   uniqueName,
 } from "./chat_helpers.mjs";
 
@@ -18,11 +18,6 @@ after(async () => {
   const exit = await server.stop();
   assert.equal(exit.code, 0, `sio-chat did not stop cleanly:\n${server.output()}`);
 });
-
-async function generalRoomId(user) {
-  const rooms = (await api(server, "GET", "/api/rooms", { token: user.token })).body;
-  return rooms.find((r) => r.name === "general").roomId;
-}
 
 /** A new public room (room names are unique: `name` gets a unique suffix). */
 async function newPublicRoom(user, name = "room") {
@@ -57,7 +52,7 @@ describe("handshake", () => {
     const c = connect(server, { extraHeaders: { cookie: `x=1; ${u.cookie}` }, transports: ["polling", "websocket"] });
     await waitFor(c, "connect");
     // Each is a working chat connection.
-    const roomId = await generalRoomId(u);
+    const roomId = await generalRoomId(server, u);
     for (const s of [a, b, c]) assert.equal((await request(s, "joinRoom", { roomId })).success, true);
   });
 
@@ -248,7 +243,7 @@ describe("private rooms", () => {
     await sentinel;
     // The stranger saw no message of the room (his own ack-only traffic aside).
     const probe = waitFor(s, "receiveMessage");
-    const general = await generalRoomId(stranger);
+    const general = await generalRoomId(server, stranger);
     await request(s, "joinRoom", { roomId: general });
     await request(s, "sendMessage", { roomId: general, message: "probe" });
     assert.equal((await probe).message, "probe");
@@ -279,7 +274,7 @@ describe("private rooms", () => {
     await seen;
     // The member's socket got nothing of the room since (probe through general, as above).
     const probe = waitFor(m, "receiveMessage", { filter: (msg) => msg.message === "probe after leaving" });
-    const general = await generalRoomId(member);
+    const general = await generalRoomId(server, member);
     await request(m, "joinRoom", { roomId: general });
     await request(m, "sendMessage", { roomId: general, message: "probe after leaving" });
     await probe;
@@ -414,7 +409,7 @@ describe("session end", () => {
     assert.equal((await waitFor(retry, "connect_error")).message, "unauthorized");
     // Somebody else's socket is untouched.
     assert.ok(bystander.connected);
-    assert.equal((await request(bystander, "joinRoom", { roomId: await generalRoomId(other) })).success, true);
+    assert.equal((await request(bystander, "joinRoom", { roomId: await generalRoomId(server, other) })).success, true);
   });
 
   it("disconnects a socket once its token expires", async () => {

@@ -242,6 +242,14 @@ void realtime::restore_presence(sio::socket& s, id_type user) {
   }
 }
 
+bool realtime::already_joined(sio::socket& s, id_type user, id_type room) {
+  if (!presence_.joined(s.id(), room)) return false;
+  if (in_room(s, room)) return true;
+  // Taken out of the room meanwhile (its user left it through the REST API): presence follows.
+  if (presence_.leave(s.id(), user, room).user) publish_online(room);
+  return false;
+}
+
 void realtime::join_room(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("joinRoom", ack, [&] {
     auto me = identity_of(s);
@@ -251,7 +259,7 @@ void realtime::join_room(sio::socket& s, const json::value& arg, sio::ack& ack) 
       ack(failure("roomId is required"));
       return;
     }
-    if (presence_.joined(s.id(), *room_id)) {  // nothing to do: no query, no count
+    if (already_joined(s, me->user_id, *room_id)) {  // nothing to do: no query, no count
       ack(json::object{{"success", true},
                        {"roomId", *room_id},
                        {"history", json::array{}},

@@ -92,6 +92,8 @@ class realtime {
   void on_connection(sio::socket& s);
   void restore_presence(sio::socket& s, id_type user);
   void join_room(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
+  // True when the socket is in the room; drops presence the socket no longer has.
+  bool already_joined(sio::socket& s, id_type user, id_type room);
   void leave_room(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void send_message(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void typing(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
