@@ -171,6 +171,9 @@ class RedisAdapter : public ::testing::Test {
   }
 
   std::unique_ptr<redis_server> redis_;
+  // The application's own context of the awaitable tests: a member, so it outlives the servers
+  // (TearDown stops them), whose threads may still be inside a post to it.
+  asio::io_context user_;
   std::unique_ptr<sio::server> s1_, s2_;
   sio::redis_adapter* a1_ = nullptr;
   sio::redis_adapter* a2_ = nullptr;
@@ -296,14 +299,17 @@ TEST_F(RedisAdapter, ServerSideEmitBadArgumentsAndTimeout) {
   EXPECT_EQ(json::serialize(responses[0].args),
             R"([{"error":"argument 1: value is not a string"}])");
   // No handler on server 2: no answer, the request times out with what it has (none).
-  auto silent = s1_->server_side_emit_with_ack("nobody", {}, asio::use_future);
-  boost::system::error_code ec;
-  try {
-    wait(silent);
-  } catch (const boost::system::system_error& e) {
-    ec = e.code();
-  }
+  // The error comes as a value: an exception handed through a future from another thread is
+  // one ThreadSanitizer cannot follow (libstdc++'s exception_ptr count is not instrumented).
+  std::promise<std::pair<boost::system::error_code, std::vector<sio::payload>>> silent;
+  auto fs = silent.get_future();
+  s1_->server_side_emit_with_ack(
+      "nobody", {}, [&silent](boost::system::error_code ec, std::vector<sio::payload> answers) {
+        silent.set_value({ec, std::move(answers)});
+      });
+  auto [ec, answers] = wait(fs);
   EXPECT_EQ(ec, sio::make_error_code(sio::error::timeout));
+  EXPECT_TRUE(answers.empty());
 }
 
 // Every cluster-wide query awaited by a coroutine on the application's own io_context.
@@ -311,7 +317,7 @@ TEST_F(RedisAdapter, AwaitableAcrossServers) {
   sio_client c1(s1_->port()), c2(s2_->port());
   join(c2, "r");
   s2_->on_server_side_emit("count-me", [](sio::ack ack) { ack(1); });
-  asio::io_context user;
+  auto& user = user_;
   std::promise<std::string> result;
   auto fr = result.get_future();
   asio::co_spawn(
