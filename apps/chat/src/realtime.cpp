@@ -143,12 +143,8 @@ void realtime::install() {
 }
 
 json::array realtime::local_users(const json::value& room_arg) const {
-  std::optional<id_type> room;
-  if (room_arg.is_int64()) room = room_arg.get_int64();
-  // From another node the id may arrive as an unsigned (MessagePack) number.
-  if (room_arg.is_uint64()) room = static_cast<id_type>(room_arg.get_uint64());
   json::array users;
-  if (room) {
+  if (const auto room = parse_id(&room_arg)) {
     for (id_type u : presence_.users(*room)) users.push_back(u);
   }
   return users;
@@ -242,6 +238,10 @@ void realtime::restore_presence(sio::socket& s, id_type user) {
   }
 }
 
+bool realtime::joined(const sio::socket& s, id_type room) const {
+  return presence_.joined(s.id(), room) && in_room(s, room);
+}
+
 bool realtime::already_joined(sio::socket& s, id_type user, id_type room) {
   if (!presence_.joined(s.id(), room)) return false;
   if (in_room(s, room)) return true;
@@ -321,7 +321,7 @@ void realtime::send_message(sio::socket& s, const json::value& arg, sio::ack& ac
       ack(failure(*err));
       return;
     }
-    if (!presence_.joined(s.id(), *room_id) || !in_room(s, *room_id)) {
+    if (!joined(s, *room_id)) {
       ack(failure("Join the room first"));
       return;
     }
@@ -337,7 +337,7 @@ void realtime::typing(sio::socket& s, const json::value& arg, sio::ack& ack) {
     auto me = identity_of(s);
     if (!me || !admit(s, me->user_id, typing_kind, ack)) return;
     auto room_id = parse_id(field(arg, "roomId"));
-    if (!room_id || !presence_.joined(s.id(), *room_id) || !in_room(s, *room_id)) {
+    if (!room_id || !joined(s, *room_id)) {
       ack(failure("Join the room first"));
       return;
     }
@@ -443,9 +443,7 @@ void realtime::cluster_count(id_type room, std::function<void(std::size_t)> done
           for (const auto& a : answers) {
             if (a.args.empty() || !a.args[0].is_array()) continue;
             for (const auto& v : a.args[0].get_array()) {
-              if (v.is_int64()) users->insert(v.get_int64());
-              // From another node the id may arrive as an unsigned (MessagePack) number.
-              if (v.is_uint64()) users->insert(static_cast<id_type>(v.get_uint64()));
+              if (const auto id = parse_id(&v)) users->insert(*id);
             }
           }
           done(users->size());

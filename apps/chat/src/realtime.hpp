@@ -92,6 +92,8 @@ class realtime {
   void on_connection(sio::socket& s);
   void restore_presence(sio::socket& s, id_type user);
   void join_room(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
+  // The socket joined the room and is still in it (a REST leave takes it out).
+  bool joined(const sio::socket& s, id_type room) const;
   // True when the socket is in the room; drops presence the socket no longer has.
   bool already_joined(sio::socket& s, id_type user, id_type room);
   void leave_room(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
