@@ -1,6 +1,7 @@
 /**
- * The reusable Socket.IO connection (the seed's useSocket hook): the socket is created once per
- * mounted component with autoConnect off, connected in an effect and disconnected on cleanup.
+ * The reusable Socket.IO connection (the seed's useSocket hook): the socket of one namespace is
+ * created once per mounted component with autoConnect off, connected in an effect and disconnected
+ * on cleanup. Sockets of several namespaces share one Manager, hence one Engine.IO connection.
  * It sends the cookie (withCredentials) and, when we have it, the JWT as auth.token — read anew on
  * every (re)connection attempt.
  */
@@ -9,9 +10,14 @@ import { io, type Socket } from 'socket.io-client';
 
 export interface UseSocketOptions {
   token?: string | null;
+  /** Origin of the server; default VITE_API_BASE_URL at build time, empty meaning this page's. */
+  url?: string;
 }
 
-export const useSocket = (url: string, options: UseSocketOptions = {}): Socket => {
+const DEFAULT_URL: string = import.meta.env.VITE_API_BASE_URL ?? '';
+
+/** The socket of `namespace` ("/" for the chat, "/editor" for the editor). */
+export const useSocket = (namespace: string, options: UseSocketOptions = {}): Socket => {
   const tokenRef = useRef<string | null>(options.token ?? null);
   tokenRef.current = options.token ?? null;
 
@@ -22,7 +28,7 @@ export const useSocket = (url: string, options: UseSocketOptions = {}): Socket =
       autoConnect: false, // Don't connect until we call connect()
       auth: (cb: (data: object) => void) => cb(tokenRef.current ? { token: tokenRef.current } : {}),
     };
-    socketRef.current = url ? io(url, opts) : io(opts);
+    socketRef.current = io((options.url ?? DEFAULT_URL) + namespace, opts);
   }
 
   useEffect(() => {

@@ -1,10 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import App from './App';
-import './styles.css';
+import { ToastProvider } from 'sio-common-web';
+import 'sio-common-web/base.css';
+import './shell.css';
+import { Shell } from './Shell';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <ToastProvider>
+      <Shell />
+    </ToastProvider>
   </StrictMode>,
 );
