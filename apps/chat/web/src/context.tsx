@@ -2,7 +2,7 @@ import { createContext, useContext } from 'react';
 import type { Socket } from 'socket.io-client';
 import type { Session } from './types';
 
-/* ---- The shared connection and session of the signed-in shell ---- */
+/* ---- The chat page's connection (namespace "/") and the signed-in user, for its components ---- */
 
 export interface ChatContextValue {
   socket: Socket;

@@ -16,6 +16,17 @@ export interface UseSocketOptions {
 
 const DEFAULT_URL: string = import.meta.env.VITE_API_BASE_URL ?? '';
 
+/**
+ * A socket of `namespace` on the server at `url` (empty: this page's origin), not connected yet.
+ * Sockets of several namespaces on one server share socket.io-client's cached Manager.
+ */
+export const createSocket = (namespace: string, url: string, auth: (cb: (data: object) => void) => void): Socket =>
+  io(url + namespace, {
+    withCredentials: true,
+    autoConnect: false, // Don't connect until we call connect()
+    auth,
+  });
+
 /** The socket of `namespace` ("/" for the chat, "/editor" for the editor). */
 export const useSocket = (namespace: string, options: UseSocketOptions = {}): Socket => {
   const tokenRef = useRef<string | null>(options.token ?? null);
@@ -23,12 +34,9 @@ export const useSocket = (namespace: string, options: UseSocketOptions = {}): So
 
   const socketRef = useRef<Socket | null>(null);
   if (!socketRef.current) {
-    const opts = {
-      withCredentials: true,
-      autoConnect: false, // Don't connect until we call connect()
-      auth: (cb: (data: object) => void) => cb(tokenRef.current ? { token: tokenRef.current } : {}),
-    };
-    socketRef.current = io((options.url ?? DEFAULT_URL) + namespace, opts);
+    socketRef.current = createSocket(namespace, options.url ?? DEFAULT_URL, (cb) =>
+      cb(tokenRef.current ? { token: tokenRef.current } : {}),
+    );
   }
 
   useEffect(() => {
