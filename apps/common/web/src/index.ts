@@ -6,6 +6,7 @@ export { useSession, type SessionState } from './session';
 export { ToastProvider, useToasts, type Toast } from './toasts';
 export { sameId, type AppPageProps, type Id, type Session, type User } from './types';
 export {
+  createSocket,
   useConnectionStatus,
   useSocket,
   type ConnectionState,
