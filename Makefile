@@ -40,7 +40,7 @@ fuzz: deps
 	scripts/run-fuzz.sh $(BUILD)/fuzz/bin $(FUZZ_SECONDS)
 
 demo: build
-	$(BUILD)/bin/sio-chat --port 3000
+	$(BUILD)/bin/sio-chat --port 3000 --web apps/demo/web/dist
 
 # Load generator and bench servers only, then every scenario against sio and Node (bench/run.sh).
 bench: deps $(BUILD)/CMakeCache.txt

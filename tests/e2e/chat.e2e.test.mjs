@@ -1,192 +1,42 @@
 // End-to-end test of the chat app in headless Chromium (Debian `chromium`, npm `playwright-core`):
-// the real React front end (apps/chat/web/dist) served by the real sio-chat, three users in three
-// browser contexts. Users A and B register, join "general", see each other online, A types and B
+// the real React front end (apps/demo/web/dist) served by the real sio-chat, three users in three
+// browser contexts. Users A and B register at /, see the chat on the home page and open it at
+// /chat, join "general", see each other online, A types and B
 // sees it, A sends (pending -> sent) and B receives, B answers; A creates a private room and user C
 // is refused when opening it by its URL; A loses its connection while B writes and comes back with
 // its socket recovered, each missed message shown once; a page of another origin cannot create a
 // room with A's cookie; B leaves a private room A added it to. Screenshots of every step go to
-// tests/artifacts/e2e/.
-//
-// Environment: SIO_CHAT_BIN (default build/bin/sio-chat), SIO_CHROMIUM (default /usr/bin/chromium),
-// SIO_CHAT_WEB (default apps/chat/web/dist; build it with scripts/build-web.sh).
-// Every wait has a timeout that fails the test; nothing asserts on elapsed time.
+// tests/artifacts/e2e/chat-*.png. Server, browser and helpers: harness.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import fs from "node:fs";
 import http from "node:http";
-import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "../js/playwright.mjs";
+import {
+  ARTIFACTS,
+  HOST,
+  attr,
+  launchBrowser,
+  listedApps,
+  newUserPage,
+  openApp,
+  register,
+  screenshots,
+  startServer,
+  text,
+  tick,
+  until,
+  untilAttr,
+  untilText,
+  visible,
+} from "./harness.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const SERVER_BIN = path.resolve(ROOT, process.env.SIO_CHAT_BIN || "build/bin/sio-chat");
-const WEB_DIR = path.resolve(ROOT, process.env.SIO_CHAT_WEB || "apps/chat/web/dist");
-const CHROMIUM = process.env.SIO_CHROMIUM || "/usr/bin/chromium";
-const ARTIFACTS = path.join(ROOT, "tests", "artifacts", "e2e");
-const HOST = "127.0.0.1";
-const PASSWORD = "correct-horse-battery";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-// Generous: the machine may be busy building. These bound waits; they are never asserted on.
-const STEP_TIMEOUT = 15000;
-const START_TIMEOUT = 30000;
-
-/* ---------------------------------------------------------------- waiting helpers */
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`timed out after ${ms} ms waiting for ${typeof what === "function" ? what() : what}`)),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-const tick = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Polls probe() until ok(value) holds; fails with the last value seen after `timeout` ms. The
- * short pause between polls is only the polling interval, never an assertion.
- */
-async function until(what, probe, ok, timeout = STEP_TIMEOUT) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await probe();
-      if (ok(last)) return last;
-    } catch (e) {
-      last = `<${e.message.split("\n")[0]}>`;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeout} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
-    }
-    await tick(50);
-  }
-}
-
-/** Attribute of the first element matching the locator, or null when there is none. */
-async function attr(locator, name) {
-  if ((await locator.count()) === 0) return null;
-  return locator.first().getAttribute(name, { timeout: 1000 });
-}
-
-async function text(locator) {
-  if ((await locator.count()) === 0) return null;
-  return ((await locator.first().textContent({ timeout: 1000 })) ?? "").replace(/\s+/g, " ").trim();
-}
-
-const untilAttr = (what, locator, name, expected, timeout) =>
-  until(what, () => attr(locator, name), (v) => v === expected, timeout);
-
-const untilText = (what, locator, expected, timeout) =>
-  until(what, () => text(locator), (v) => (expected instanceof RegExp ? expected.test(v ?? "") : v === expected), timeout);
-
-const visible = (locator, timeout = STEP_TIMEOUT) => locator.first().waitFor({ state: "visible", timeout });
-
-/* ---------------------------------------------------------------- server */
-
-async function startServer() {
-  assert.ok(fs.existsSync(SERVER_BIN), `sio-chat binary not found at ${SERVER_BIN} (set SIO_CHAT_BIN)`);
-  assert.ok(
-    fs.existsSync(path.join(WEB_DIR, "index.html")),
-    `front end not built: ${WEB_DIR}/index.html is missing (run scripts/build-web.sh)`,
-  );
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sio-chat-e2e-"));
-  const proc = spawn(
-    SERVER_BIN,
-    ["--host", HOST, "--port", "0", "--db", path.join(dir, "chat.db"), "--web", WEB_DIR, "--workers", "2",
-     "--jwt-secret", "e2e-test-secret-0123456789abcdef"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  const exited = new Promise((resolve) => {
-    proc.once("error", (error) => resolve({ error }));
-    proc.once("exit", (code, signal) => resolve({ code, signal }));
-  });
-  const port = await withTimeout(
-    new Promise((resolve, reject) => {
-      const keep = (chunk) => {
-        output = (output + chunk.toString()).slice(-64 * 1024);
-        const m = /listening on http:\/\/[^\s]+:(\d+)/.exec(output);
-        if (m) resolve(Number(m[1]));
-      };
-      proc.stdout.on("data", keep);
-      proc.stderr.on("data", keep);
-      exited.then((e) => reject(new Error(`sio-chat exited early (${JSON.stringify(e)}):\n${output}`)));
-    }),
-    START_TIMEOUT,
-    () => `sio-chat to print its port:\n${output}`,
-  );
-  const url = `http://${HOST}:${port}`;
-  // Listening: wait until it actually serves the front end.
-  await until(`GET ${url}/ to serve index.html`, async () => {
-    const res = await fetch(`${url}/`);
-    const body = await res.text();
-    return `${res.status} ${body.includes('<div id="root">') || body.includes("id=\"root\"") ? "root" : "no-root"}`;
-  }, (v) => v === "200 root", START_TIMEOUT);
-  return {
-    url,
-    output: () => output,
-    alive: () => proc.exitCode === null && proc.signalCode === null,
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill("SIGTERM");
-        const timer = setTimeout(() => proc.kill("SIGKILL"), 10000);
-        await exited;
-        clearTimeout(timer);
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/* ---------------------------------------------------------------- browser side */
-
-function resetArtifacts() {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  for (const f of fs.readdirSync(ARTIFACTS)) {
-    if (f.endsWith(".png")) fs.rmSync(path.join(ARTIFACTS, f));
-  }
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), timeout: STEP_TIMEOUT });
-}
-
-/** A fresh browser context (own cookies/storage) with one page; records uncaught page errors. */
-async function newUserPage(browser, label, pageErrors) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, locale: "en-US" });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  const page = await context.newPage();
-  page.on("pageerror", (err) => pageErrors.push(`${label}: ${err.message}`));
-  return { context, page };
-}
-
-/** Registers through the UI ("Create account" registers, then logs in) and waits for the socket. */
-async function register(page, server, username) {
-  await page.goto(`${server.url}/`, { timeout: STEP_TIMEOUT });
-  await visible(page.getByTestId("auth-screen"));
-  await page.getByTestId("login-username").fill(username);
-  await page.getByTestId("login-password").fill(PASSWORD);
-  await page.getByTestId("register-button").click();
+/** From the home page, opens the chat (at /chat) and waits for its socket. */
+async function openChat(page, who) {
+  assert.ok((await listedApps(page)).includes("chat"), `${who}: the home page lists the chat`);
+  await openApp(page, "chat");
   await visible(page.getByTestId("chat-app"));
-  await untilText(`${username}: current user`, page.getByTestId("current-user"), username);
-  await untilAttr(`${username}: socket connected`, page.getByTestId("connection-status"), "data-state", "connected");
+  assert.equal(new URL(page.url()).pathname, "/chat");
+  await untilAttr(`${who}: socket connected`, page.getByTestId("connection-status"), "data-state", "connected");
 }
 
 const roomItem = (page, name) => page.locator(`[data-testid="room-item"][data-room-name="${name}"]`);
@@ -251,11 +101,11 @@ async function typeUntil(page, draft, done) {
 /* ---------------------------------------------------------------- the scenario */
 
 test("two users chat in Chromium, see typing and online counts; a third is refused a private room; a dropped connection is recovered", { timeout: 240000 }, async (t) => {
-  resetArtifacts();
+  const shot = screenshots("chat");
   const server = await startServer();
   t.after(() => server.stop());
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: START_TIMEOUT });
+  const browser = await launchBrowser();
   t.after(() => browser.close());
 
   const pageErrors = [];
@@ -274,14 +124,17 @@ test("two users chat in Chromium, see typing and online counts; a third is refus
     const A = (pages.a = (await newUserPage(browser, "A", pageErrors)).page);
     const B = (pages.b = (await newUserPage(browser, "B", pageErrors)).page);
 
-    await step("A and B register", async () => {
+    await step("A and B register, see the chat on the home page and open it", async () => {
       await A.goto(`${server.url}/`);
       await visible(A.getByTestId("auth-screen"));
       await shot(A, "01-login-screen");
       await register(A, server, nameA);
       await register(B, server, nameB);
+      await shot(A, "02-a-home");
+      await openChat(A, "A");
+      await openChat(B, "B");
       await visible(A.getByTestId("no-room"));
-      await shot(A, "02-a-registered");
+      await shot(A, "02-a-chat-opened");
     });
 
     /* 2. both join "general" and see two people online */
@@ -391,9 +244,10 @@ test("two users chat in Chromium, see typing and online counts; a third is refus
     await step("C is refused the private room", async () => {
       const C = (pages.c = (await newUserPage(browser, "C", pageErrors)).page);
       await register(C, server, nameC);
+      await openChat(C, "C");
       await visible(roomItem(C, "general"));
       assert.equal(await roomItem(C, privateName).count(), 0, "C's room list does not show A's private room");
-      await C.goto(`${server.url}/#/room/${encodeURIComponent(privateId)}`);
+      await C.goto(`${server.url}/chat#/room/${encodeURIComponent(privateId)}`);
       await untilAttr("C: chat view of the private room", C.getByTestId("chat-room"), "data-room-id", privateId);
       await untilText("C: Access denied", C.getByTestId("room-error"), /Access denied/);
       await visible(C.getByTestId("room-denied"));
@@ -514,9 +368,10 @@ fetch(${JSON.stringify(server.url + "/api/rooms")}, { method: "POST", mode: "no-
   } catch (err) {
     // Keep what the pages looked like when it failed.
     for (const [who, page] of Object.entries(pages)) {
-      await page.screenshot({ path: path.join(ARTIFACTS, `failure-${who}.png`), timeout: 5000 }).catch(() => undefined);
+      await page.screenshot({ path: path.join(ARTIFACTS, `chat-failure-${who}.png`), timeout: 5000 }).catch(() => undefined);
     }
     err.message += `\n--- sio-chat output ---\n${server.output()}`;
     throw err;
   }
 });
+

@@ -289,6 +289,14 @@ std::optional<reply> api::route(const api_request& req, std::function<void(reply
     if (auto why = forgery_refusal(req)) return error_reply(403, *why);
     return logout(req);
   }
+  if (path == "/api/apps") {  // the apps the web front end lists on its home page
+    if (m != "GET") return method_not_allowed("GET");
+    return json_reply(200, json::array{json::object{
+                               {"id", "chat"},
+                               {"title", "Chat"},
+                               {"summary", "Public and private rooms, typing, who is online"},
+                               {"path", "/chat"}}});
+  }
 
   // Everything below needs a user.
   const bool per_room = path.starts_with("/api/rooms/");

@@ -1,20 +1,7 @@
-/** Shapes of the sio-chat HTTP API and Socket.IO events (see apps/chat/API.md and the seed component). */
+/** Shapes of the chat's HTTP API and Socket.IO events (see apps/chat/API.md and the seed component). */
+import type { Id } from 'sio-common-web';
 
-/** Ids are kept exactly as the server sends them (string or number) and compared with sameId(). */
-export type Id = string | number;
-
-export const sameId = (a: Id | null | undefined, b: Id | null | undefined): boolean =>
-  a != null && b != null && String(a) === String(b);
-
-export interface User {
-  userId: Id;
-  username: string;
-}
-
-export interface Session extends User {
-  /** JWT from POST /api/login; null after a reload (the HttpOnly cookie carries the session then). */
-  token: string | null;
-}
+export { sameId, type Id, type Session } from 'sio-common-web';
 
 export interface Room {
   roomId: Id;

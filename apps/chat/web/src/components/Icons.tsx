@@ -1,13 +1,6 @@
 /** Small inline SVG icons (no icon font, no emoji: they render the same in headless Chromium). */
 const base = { width: 16, height: 16, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', strokeWidth: 2, strokeLinecap: 'round', strokeLinejoin: 'round' } as const;
 
-export const Logo = () => (
-  <svg className="logo" width="40" height="40" viewBox="0 0 32 32" aria-hidden="true">
-    <rect width="32" height="32" rx="9" fill="var(--accent)" />
-    <path d="M8.5 10.5h15v9h-8.5l-4.5 4v-4h-2z" fill="#fff" />
-  </svg>
-);
-
 export const LockIcon = () => (
   <svg {...base} aria-hidden="true">
     <rect x="4" y="11" width="16" height="10" rx="2" />

@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api';
+import { ApiError } from 'sio-common-web';
+import { api } from '../api';
 import { useChat } from '../context';
 import { sameId, type Id, type Room } from '../types';
 import { HashIcon, LockIcon, PlusIcon } from './Icons';

@@ -1,6 +1,6 @@
 // @ts-nocheck -- the seed component below is kept byte-for-byte as published (its `sendMessage`
 // is never used, which this project's strict tsconfig would reject). Only the two type
-// declarations it refers to and the export at the end are added. Open #/seed/<roomId> while
+// declarations it refers to and the export at the end are added. Open /chat#/seed/<roomId> while
 // logged in to see it run against sio-chat: it connects with the cookie (withCredentials).
 type Props = { roomId: string | number; userId: string | number; username: string };
 type Message = { id: string | number; roomId: string | number; userId: string | number; username: string; message: string; createdAt: string | number };

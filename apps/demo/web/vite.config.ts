@@ -2,8 +2,9 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// The production build is served by sio-chat at "/" on the same origin as the API and Socket.IO.
-// `npm run dev` proxies both to a locally running sio-chat (SIO_CHAT_URL, default port 3000).
+// The production build (dist/) is served by the C++ server at "/" on the same origin as the API and
+// Socket.IO, index.html for every path the client router owns (/chat, /editor, ...).
+// `npm run dev` proxies both to a locally running server (SIO_CHAT_URL, default port 3000).
 const target = process.env.SIO_CHAT_URL ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({

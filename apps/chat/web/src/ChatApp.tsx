@@ -1,72 +1,19 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, ApiError } from './api';
-import { AuthScreen } from './components/AuthScreen';
+import { ApiError, Logo, useConnectionStatus, useSocket, useToasts, type AppPageProps } from 'sio-common-web';
+import { api } from './api';
 import { ChatRoom } from './components/ChatRoom';
-import { Logo } from './components/Icons';
 import { RoomList } from './components/RoomList';
+import { ChatContext } from './context';
 import { SeedChatRoom } from './seed/SeedChatRoom';
-import { ChatContext, ToastProvider, useToasts } from './context';
-import { useConnectionStatus, useSocket } from './hooks/useSocket';
 import { sameId, type Id, type Room, type RoomInviteNotification, type Session } from './types';
+import './chat.css';
 
-const SOCKET_URL = import.meta.env.VITE_API_BASE_URL ?? '';
-const LOGGED_OUT_KEY = 'sio-chat:logged-out';
-
-export default function App() {
-  return (
-    <ToastProvider>
-      <Root />
-    </ToastProvider>
-  );
-}
-
-function Root() {
-  const [session, setSession] = useState<Session | null>(null);
-  const [booting, setBooting] = useState(true);
+/**
+ * The chat's page in the demo shell (at /chat): rooms and the open room, or the seed component at
+ * #/seed/<roomId>. The shell owns the login; a rejected session ends it through onLogout.
+ */
+export function ChatApp({ session, onLogout }: AppPageProps) {
   const seedRoom = useSeedRoute();
-
-  // Restore a session from the HttpOnly cookie (GET /api/me), unless the user logged out here.
-  useEffect(() => {
-    let loggedOut = false;
-    try {
-      loggedOut = sessionStorage.getItem(LOGGED_OUT_KEY) === '1';
-    } catch {
-      /* storage disabled */
-    }
-    if (loggedOut) {
-      setBooting(false);
-      return;
-    }
-    let active = true;
-    api
-      .me(null)
-      .then((u) => active && setSession({ userId: u.userId, username: u.username, token: null }))
-      .catch(() => undefined)
-      .finally(() => active && setBooting(false));
-    return () => {
-      active = false;
-    };
-  }, []);
-
-  const logout = useCallback((s: Session | null) => {
-    try {
-      sessionStorage.setItem(LOGGED_OUT_KEY, '1');
-    } catch {
-      /* storage disabled */
-    }
-    void api.logout(s?.token ?? null);
-    setSession(null);
-  }, []);
-
-  const onLogout = useCallback(() => logout(session), [logout, session]);
-
-  if (booting)
-    return (
-      <div className="splash" data-testid="app-loading" aria-busy="true">
-        <Logo />
-      </div>
-    );
-  if (!session) return <AuthScreen onAuthenticated={setSession} />;
   if (seedRoom !== null) return <SeedPage roomId={seedRoom} session={session} />;
   return <ChatShell key={`${String(session.userId)}:${session.token ?? ''}`} session={session} onLogout={onLogout} />;
 }
@@ -96,7 +43,7 @@ function useHashRoom(): [string | null, (id: Id | null) => void] {
 }
 
 function ChatShell({ session, onLogout }: { session: Session; onLogout: () => void }) {
-  const socket = useSocket(SOCKET_URL, { token: session.token });
+  const socket = useSocket('/', { token: session.token });
   const status = useConnectionStatus(socket);
   const toasts = useToasts();
   const [rooms, setRooms] = useState<Room[]>([]);
@@ -168,25 +115,13 @@ function ChatShell({ session, onLogout }: { session: Session; onLogout: () => vo
   return (
     <ChatContext.Provider value={ctx}>
       <div className={`app${selectedId !== null ? ' has-room' : ''}`} data-testid="chat-app">
-        <header className="topbar">
-          <div className="brand">
-            <Logo />
-            <span>sio chat</span>
-          </div>
+        <div className="topbar app-bar">
+          <h1 className="app-title">Chat</h1>
           <span className={`conn conn-${status.state}`} data-testid="connection-status" data-state={status.state} data-recovered={status.recovered}>
             <span className="conn-dot" aria-hidden="true" />
             {status.state === 'connected' ? 'Online' : status.state === 'connecting' ? 'Connecting…' : 'Offline'}
           </span>
-          <div className="me">
-            <span className="avatar avatar-small" aria-hidden="true">
-              {session.username.slice(0, 1).toUpperCase()}
-            </span>
-            <span data-testid="current-user">{session.username}</span>
-            <button type="button" className="btn btn-ghost btn-small" data-testid="logout-button" onClick={onLogout}>
-              Log out
-            </button>
-          </div>
-        </header>
+        </div>
 
         {status.state === 'reconnecting' && (
           <div className="banner" role="status" data-testid="reconnect-banner">

@@ -1,6 +1,7 @@
 /**
- * The reusable Socket.IO connection (the seed's useSocket hook): the socket is created once per
- * mounted component with autoConnect off, connected in an effect and disconnected on cleanup.
+ * The reusable Socket.IO connection (the seed's useSocket hook): the socket of one namespace is
+ * created once per mounted component with autoConnect off, connected in an effect and disconnected
+ * on cleanup. Sockets of several namespaces share one Manager, hence one Engine.IO connection.
  * It sends the cookie (withCredentials) and, when we have it, the JWT as auth.token — read anew on
  * every (re)connection attempt.
  */
@@ -9,20 +10,33 @@ import { io, type Socket } from 'socket.io-client';
 
 export interface UseSocketOptions {
   token?: string | null;
+  /** Origin of the server; default VITE_API_BASE_URL at build time, empty meaning this page's. */
+  url?: string;
 }
 
-export const useSocket = (url: string, options: UseSocketOptions = {}): Socket => {
+const DEFAULT_URL: string = import.meta.env.VITE_API_BASE_URL ?? '';
+
+/**
+ * A socket of `namespace` on the server at `url` (empty: this page's origin), not connected yet.
+ * Sockets of several namespaces on one server share socket.io-client's cached Manager.
+ */
+export const createSocket = (namespace: string, url: string, auth: (cb: (data: object) => void) => void): Socket =>
+  io(url + namespace, {
+    withCredentials: true,
+    autoConnect: false, // Don't connect until we call connect()
+    auth,
+  });
+
+/** The socket of `namespace` ("/" for the chat, "/editor" for the editor). */
+export const useSocket = (namespace: string, options: UseSocketOptions = {}): Socket => {
   const tokenRef = useRef<string | null>(options.token ?? null);
   tokenRef.current = options.token ?? null;
 
   const socketRef = useRef<Socket | null>(null);
   if (!socketRef.current) {
-    const opts = {
-      withCredentials: true,
-      autoConnect: false, // Don't connect until we call connect()
-      auth: (cb: (data: object) => void) => cb(tokenRef.current ? { token: tokenRef.current } : {}),
-    };
-    socketRef.current = url ? io(url, opts) : io(opts);
+    socketRef.current = createSocket(namespace, options.url ?? DEFAULT_URL, (cb) =>
+      cb(tokenRef.current ? { token: tokenRef.current } : {}),
+    );
   }
 
   useEffect(() => {

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
-import { api, ApiError, MIN_PASSWORD, USERNAME_RE } from '../api';
-import type { Session } from '../types';
-import { Logo } from './Icons';
+import { accounts, ApiError, MIN_PASSWORD, USERNAME_RE } from './api';
+import { Logo } from './Logo';
+import type { Session } from './types';
 
 interface Props {
   onAuthenticated: (s: Session) => void;
@@ -26,12 +26,7 @@ export function AuthScreen({ onAuthenticated }: Props) {
   };
 
   const login = async () => {
-    const res = await api.login(username, password);
-    try {
-      sessionStorage.removeItem('sio-chat:logged-out');
-    } catch {
-      /* storage may be disabled */
-    }
+    const res = await accounts.login(username, password);
     onAuthenticated({ userId: res.userId, username: res.username, token: res.token });
   };
 
@@ -43,7 +38,7 @@ export function AuthScreen({ onAuthenticated }: Props) {
     setBusy(action);
     try {
       if (action === 'register') {
-        await api.register(username, password);
+        await accounts.register(username, password);
         setInfo('Account created — signing you in…');
       }
       await login();
@@ -67,8 +62,8 @@ export function AuthScreen({ onAuthenticated }: Props) {
         <div className="auth-brand">
           <Logo />
           <div>
-            <h1>sio chat</h1>
-            <p className="muted">Real-time rooms on a C++ Socket.IO server</p>
+            <h1>sio demo</h1>
+            <p className="muted">Real-time apps on a C++ Socket.IO server — one account for all of them</p>
           </div>
         </div>
         <form className="form" data-testid="auth-form" aria-label="Sign in" onSubmit={onSubmit} noValidate>

@@ -1,0 +1,15 @@
+/** What every app of the demo shares: account REST client, session, socket hook, login screen, toasts. */
+export { accounts, ApiError, MIN_PASSWORD, request, send, USERNAME_RE, type LoginResponse } from './api';
+export { AuthScreen } from './AuthScreen';
+export { Logo } from './Logo';
+export { useSession, type SessionState } from './session';
+export { ToastProvider, useToasts, type Toast } from './toasts';
+export { sameId, type AppPageProps, type Id, type Session, type User } from './types';
+export {
+  createSocket,
+  useConnectionStatus,
+  useSocket,
+  type ConnectionState,
+  type ConnectionStatus,
+  type UseSocketOptions,
+} from './useSocket';
