@@ -1,3 +1,4 @@
-// The editor's web package: the OT core and the document session.
+// The editor's web package: the page the app shell mounts, the document session and the OT core.
+export { EditorApp, type EditorAppProps } from './app/EditorApp';
 export * from './ot';
 export * from './session';
