@@ -210,6 +210,7 @@ describe('DocSession, one step at a time', () => {
     expect(session.remoteCursors).toEqual([{ ...bob, index: 5, selectionEnd: 7 }]);
     socket.fire('op', { docId: 7, revision: 1, ops: [-2, 3], userId: 2 });
     expect(session.remoteCursors).toEqual([{ ...bob, index: 3, selectionEnd: 5 }]);
+    socket.last('op').ack!({ success: true, revision: 2 });
     socket.fire('cursor', { docId: 7, ...bob, index: 99 });
     expect(session.remoteCursors[0].index).toBe(session.text.length);
     socket.fire('userLeft', { docId: 7, userId: 2 });
@@ -233,6 +234,24 @@ describe('DocSession, one step at a time', () => {
     clock.advance(50);
     expect(socket.count('cursor')).toBe(2);
     expect(socket.last('cursor').payload).toEqual({ docId: 7, index: 3, selectionEnd: 5 });
+  });
+
+  it('sends its own cursor once its edits are confirmed, so that it counts in the server text', () => {
+    const { socket, clock, session } = opened('ab', 0);
+    session.applyLocal(op([2, '!']));
+    session.setCursor({ index: 3 });
+    clock.advance(100);
+    expect(socket.count('cursor')).toBe(0);
+    socket.last('op').ack!({ success: true, revision: 1 });
+    expect(socket.last('cursor').payload).toEqual({ docId: 7, index: 3 });
+  });
+
+  it('moves an incoming cursor past its own unconfirmed edits', () => {
+    const { socket, session } = opened('hello', 0);
+    session.applyLocal(op(['>> ', 5]));
+    session.applyLocal(op([8, '!']));
+    socket.fire('cursor', { docId: 7, ...bob, index: 1, selectionEnd: 5 });
+    expect(session.remoteCursors).toEqual([{ ...bob, index: 4, selectionEnd: 9 }]);
   });
 
   it('close leaves the document and stops listening', () => {

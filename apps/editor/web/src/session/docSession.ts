@@ -102,6 +102,7 @@ export class DocSession {
   private ownCursor: Cursor | null = null;
   private cursorTimer: unknown = null;
   private cursorSentAt = -Infinity;
+  private cursorDue = false; // the own cursor waits for the edits to be confirmed
   private readonly listeners: [string, (...args: any[]) => void][];
 
   constructor(
@@ -368,6 +369,7 @@ export class DocSession {
     this.bufferedEdits = 0;
     this.ot!.serverAck();
     this.callbacks.onStatus?.(this.statusValue);
+    if (this.cursorDue && this.ot!.state.kind === 'synchronized') this.setCursor(this.ownCursor!);
   }
 
   /** Another client's operation, transformed for the page's text. */
@@ -391,10 +393,15 @@ export class DocSession {
     if (!c || c.docId !== this.docId || !this.ot) return;
     const { docId: _ignored, ...cursor } = c;
     void _ignored;
-    const end = this.local.length;
+    // The sender counted in the server's text; this page's unconfirmed edits move it here.
+    const end = this.confirmed.length;
     cursor.index = Math.min(cursor.index, end);
     if (cursor.selectionEnd !== undefined) cursor.selectionEnd = Math.min(cursor.selectionEnd, end);
-    this.cursors.set(cursor.userId, cursor);
+    const s = this.ot.state;
+    let moved: Cursor = cursor;
+    if (s.kind !== 'synchronized') moved = transformCursor(moved, s.outstanding);
+    if (s.kind === 'awaitingWithBuffer') moved = transformCursor(moved, s.buffer);
+    this.cursors.set(cursor.userId, { ...cursor, ...moved });
     this.callbacks.onCursors?.(this.remoteCursors);
   }
 
@@ -414,10 +421,16 @@ export class DocSession {
     if (this.cursors.delete(userId)) this.callbacks.onCursors?.(this.remoteCursors);
   }
 
+  /**
+   * Sent only while nothing is unconfirmed, so that the index is one in the server's text (the
+   * others have the operations it counts); otherwise it goes once the edits are confirmed.
+   */
   private sendCursor(): void {
     this.cursorTimer = null;
     const c = this.ownCursor;
-    if (!c || !this.open || !this.socket.connected) return;
+    this.cursorDue = c !== null;
+    if (!c || !this.open || !this.socket.connected || this.ot?.state.kind !== 'synchronized') return;
+    this.cursorDue = false;
     this.cursorSentAt = this.timers.now();
     const payload: Record<string, unknown> = { docId: this.docId, index: c.index };
     if (c.selectionEnd !== undefined) payload.selectionEnd = c.selectionEnd;

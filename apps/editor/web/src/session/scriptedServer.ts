@@ -83,6 +83,8 @@ export class ScriptedServer {
     readonly docId: number,
     text = '',
     readonly capacity = 50,
+    /** Delivers the server's messages to each connection in order too, as one node does. */
+    readonly inOrder = false,
   ) {
     this.text = text;
   }
@@ -110,12 +112,14 @@ export class ScriptedServer {
     if (conn.alive) this.queue.push({ conn, toServer, deliver });
   }
 
-  /** Delivers one message: a random one, except that a connection's messages to the server keep their order. */
+  /** Delivers one message: a random one, except that a connection's messages keep their order. */
   step(): boolean {
     if (this.queue.length === 0) return false;
     let i = this.rng.below(this.queue.length);
     const m = this.queue[i];
-    if (m.toServer) i = this.queue.findIndex((q) => q.toServer && q.conn === m.conn);
+    if (m.toServer || this.inOrder) {
+      i = this.queue.findIndex((q) => q.toServer === m.toServer && q.conn === m.conn);
+    }
     const [msg] = this.queue.splice(i, 1);
     msg.deliver();
     return true;
