@@ -40,8 +40,10 @@ function useOnline(): boolean {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function statusText(status: SessionStatus, online: boolean, unconfirmed: number): string {
+  if (status === 'connected') {
+    return unconfirmed ? `Connected · saving ${plural(unconfirmed, 'edit')}` : 'Connected · all changes saved';
+  }
   const edits = plural(unconfirmed, 'unsent edit');
-  if (status === 'connected') return unconfirmed ? `Connected · saving ${edits}` : 'Connected · all changes saved';
   if (status === 'connecting') return online ? 'Connecting…' : 'Offline';
   if (status === 'closed') return 'Closed';
   return `${online ? 'Reconnecting' : 'Offline'} · ${edits}`;

@@ -254,6 +254,15 @@ describe('DocSession, one step at a time', () => {
     expect(session.remoteCursors).toEqual([{ ...bob, index: 4, selectionEnd: 9 }]);
   });
 
+  it('close before the openDoc ack still leaves the document', () => {
+    const socket = new ManualSocket();
+    const session = new DocSession(socket, { docId: 7, clientId: 'tab-1' });
+    session.close();
+    expect(socket.last('closeDoc').payload).toEqual({ docId: 7 });
+    socket.sent[0].ack!({ success: true, doc: doc('late', 1), users: [alice] });
+    expect(session.loaded).toBe(false);
+  });
+
   it('close leaves the document and stops listening', () => {
     const { socket, session } = opened();
     session.close();

@@ -88,6 +88,7 @@ export class DocSession {
   private title = '';
   private statusValue: SessionStatus = 'connecting';
   private open = false; // the document is open on the current connection
+  private asked = false; // openDoc was sent on the current connection
   private openSeq = 0; // the openDoc whose ack counts
   private sendSeq = 0;
   private inflight = 0; // the op whose ack counts (0: none)
@@ -185,7 +186,8 @@ export class DocSession {
   close(): void {
     if (this.statusValue === 'closed') return;
     for (const [event, fn] of this.listeners) this.socket.off(event, fn);
-    if (this.open && this.socket.connected) this.socket.emit('closeDoc', { docId: this.docId }, () => {});
+    // Also when the openDoc ack has not come yet: the server may have opened it already.
+    if (this.asked && this.socket.connected) this.socket.emit('closeDoc', { docId: this.docId }, () => {});
     this.open = false;
     this.stopGapTimer();
     if (this.cursorTimer !== null) this.timers.clearTimeout(this.cursorTimer);
@@ -201,6 +203,7 @@ export class DocSession {
     this.open = false;
     this.inflight = 0;
     this.stopGapTimer();
+    this.asked = true;
     const seq = ++this.openSeq;
     const payload: Record<string, unknown> = { docId: this.docId, clientId: this.clientId };
     if (this.ot && !this.dropUnconfirmed) payload.revision = this.ot.revision;
@@ -441,6 +444,7 @@ export class DocSession {
 
   private onDisconnect(): void {
     this.open = false;
+    this.asked = false;
     this.inflight = 0;
     this.openSeq++;
     this.stopGapTimer();
