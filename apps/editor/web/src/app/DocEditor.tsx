@@ -40,13 +40,13 @@ function useOnline(): boolean {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function statusText(status: SessionStatus, online: boolean, unconfirmed: number): string {
+  if (status === 'closed') return 'Closed';
+  if (!online) return `Offline · ${plural(unconfirmed, 'unsent edit')}`;
   if (status === 'connected') {
     return unconfirmed ? `Connected · saving ${plural(unconfirmed, 'edit')}` : 'Connected · all changes saved';
   }
-  const edits = plural(unconfirmed, 'unsent edit');
-  if (status === 'connecting') return online ? 'Connecting…' : 'Offline';
-  if (status === 'closed') return 'Closed';
-  return `${online ? 'Reconnecting' : 'Offline'} · ${edits}`;
+  if (status === 'connecting') return 'Connecting…';
+  return `Reconnecting · ${plural(unconfirmed, 'unsent edit')}`;
 }
 
 /** Creates the editor view for a loaded session; local edits and selections go to the session. */
@@ -154,7 +154,7 @@ export function DocEditor({ socket, docId, userId, onBack }: DocEditorProps) {
       )}
       <div className="ed-editor" ref={host} hidden={!loaded} />
       {!loaded && !error && <p className="ed-muted ed-pad">Loading the document…</p>}
-      <footer className={`ed-status ed-status-${status}`} role="status" aria-live="polite">
+      <footer className={`ed-status ed-status-${online ? status : 'reconnecting'}`} role="status" aria-live="polite">
         <span className="ed-status-dot" aria-hidden="true" />
         {statusText(status, online, unconfirmed)}
       </footer>

@@ -19,6 +19,7 @@ describe('the page', () => {
     expect(statusText('reconnecting', true, 1)).toBe('Reconnecting · 1 unsent edit');
     expect(statusText('reconnecting', false, 3)).toBe('Offline · 3 unsent edits');
     expect(statusText('connecting', true, 0)).toBe('Connecting…');
-    expect(statusText('connecting', false, 0)).toBe('Offline');
+    expect(statusText('connecting', false, 0)).toBe('Offline · 0 unsent edits');
+    expect(statusText('connected', false, 1)).toBe('Offline · 1 unsent edit');
   });
 });

@@ -437,7 +437,7 @@ export class DocSession {
     this.cursorSentAt = this.timers.now();
     const payload: Record<string, unknown> = { docId: this.docId, index: c.index };
     if (c.selectionEnd !== undefined) payload.selectionEnd = c.selectionEnd;
-    this.socket.emit('cursor', payload);
+    (this.socket.volatile ?? this.socket).emit('cursor', payload);
   }
 
   // ---- connection ----

@@ -41,6 +41,8 @@ export interface SessionSocket {
   on(event: string, listener: (...args: any[]) => void): unknown;
   off(event: string, listener: (...args: any[]) => void): unknown;
   emit(event: string, ...args: any[]): unknown;
+  /** socket.io-client's: emits that are dropped rather than queued (used for cursors). */
+  readonly volatile?: { emit(event: string, ...args: any[]): unknown };
 }
 
 type Json = Record<string, unknown>;
