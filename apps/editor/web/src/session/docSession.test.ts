@@ -163,6 +163,23 @@ describe('DocSession, one step at a time', () => {
     expect(session.presence).toEqual([alice, bob]);
   });
 
+  it('reloads rather than replays a history that does not lead to the server text', () => {
+    const { socket, session } = opened('ab', 0);
+    socket.connected = false;
+    socket.fire('disconnect', 'transport close');
+    session.applyLocal(op([2, '!']));
+    socket.connected = true;
+    socket.fire('connect');
+    socket.last('openDoc').ack!({
+      success: true,
+      doc: doc('Xab', 1),
+      users: [alice],
+      missed: [{ revision: 1, ops: ['Y', 2], userId: 2, own: false }],
+    });
+    expect(session.text).toBe('Xab!');
+    expect(socket.last('op').payload).toEqual({ docId: 7, revision: 1, ops: [3, '!'] });
+  });
+
   it('reloads when its revision is too old, merging the unconfirmed typing into the new text', () => {
     const { socket, session, seen } = opened('hello world', 0);
     session.applyLocal(op([5, ' big', 6]));

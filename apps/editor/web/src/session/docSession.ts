@@ -242,23 +242,30 @@ export class DocSession {
     this.callbacks.onLoad?.(doc);
   }
 
-  /** True when `missed` leads from the page's revision to the server's, one by one. */
+  /**
+   * True when `missed` leads from the page's revision and confirmed text to the server's, one
+   * operation at a time, with at most its one operation in flight among them. Checked before
+   * anything is applied, so that a history that does not fit changes nothing (it reloads instead).
+   */
   private fitsHistory(missed: MissedEntry[], doc: DocInfo): boolean {
     const from = this.ot!.revision;
-    return (
-      from + missed.length === doc.revision && missed.every((m, i) => m.revision === from + 1 + i)
-    );
+    if (from + missed.length !== doc.revision) return false;
+    if (missed.some((m, i) => m.revision !== from + 1 + i)) return false;
+    const owned = missed.filter((m) => m.own).length;
+    if (owned > (this.ot!.state.kind === 'synchronized' ? 0 : 1)) return false;
+    let text = this.confirmed;
+    try {
+      for (const m of missed) text = m.op.apply(text);
+    } catch {
+      return false;
+    }
+    return text === doc.text;
   }
 
-  /** Replays what the page missed; its own operations among them count as acknowledged. */
+  /** Replays what the page missed; its own operation among them counts as acknowledged. */
   private resync({ doc, missed }: OpenDocReply): void {
     const owned = missed!.some((m) => m.own);
-    try {
-      this.ot!.resync(missed!.map((m) => ({ op: m.op, own: m.own })));
-    } catch {
-      this.reload({ doc, users: [] }); // the history does not fit this page's state
-      return;
-    }
+    this.ot!.resync(missed!.map((m) => ({ op: m.op, own: m.own })));
     if (owned) {
       this.outstandingEdits = this.bufferedEdits;
       this.bufferedEdits = 0;
