@@ -58,13 +58,20 @@ interface Recorded {
   userId: number;
 }
 
-/** One connection between a client socket and the server. */
-class Connection {
+/** The client end of a connection: what the server's messages and acks are handed to. */
+export interface Peer {
+  readonly userId: number;
+  receive(conn: Connection, event: string, payload: unknown): void;
+  receiveAck(conn: Connection, ack: Ack, reply: unknown): void;
+}
+
+/** One connection between a client and the server. */
+export class Connection {
   alive = true;
   open = false;
   clientId = '';
   constructor(
-    readonly socket: ClientSocket,
+    readonly socket: Peer,
     readonly userId: number,
   ) {}
 }
@@ -94,7 +101,7 @@ export class ScriptedServer {
     return this.revision - this.history.length;
   }
 
-  connect(socket: ClientSocket): Connection {
+  connect(socket: Peer): Connection {
     const conn = new Connection(socket, socket.userId);
     this.conns.add(conn);
     return conn;
@@ -125,6 +132,7 @@ export class ScriptedServer {
     return true;
   }
 
+  /** A message from a client, as the real server would get it. */
   handle(conn: Connection, event: string, payload: any, ack?: Ack): void {
     const reply = (r: unknown) => ack && this.send(conn, () => conn.socket.receiveAck(conn, ack, r), false);
     if (event === 'openDoc') reply(this.openDoc(conn, payload));
@@ -210,7 +218,7 @@ export class ScriptedServer {
 }
 
 /** The client's end: what a DocSession is given instead of a socket.io-client Socket. */
-export class ClientSocket implements SessionSocket {
+export class ClientSocket implements SessionSocket, Peer {
   private conn: Connection | null = null;
   private readonly listeners = new Map<string, Set<Listener>>();
 
