@@ -108,6 +108,7 @@ export function DocEditor({ socket, docId, userId, onBack }: DocEditorProps) {
           setTitle(doc.title);
           setLoaded(true);
           view = createView(host.current!, session, doc.title);
+          view.focus();
         },
         onRemoteChange: (op) => view?.dispatch(remoteTransaction(op)),
         onUsers: setUsers,
