@@ -153,8 +153,8 @@ export function DocEditor({ socket, docId, userId, onBack }: DocEditorProps) {
           </button>
         </p>
       )}
-      <div className="ed-editor" ref={host} hidden={!loaded} />
       {!loaded && !error && <p className="ed-muted ed-pad">Loading the document…</p>}
+      <div className="ed-editor" ref={host} />
       <footer className={`ed-status ed-status-${online ? status : 'reconnecting'}`} role="status" aria-live="polite">
         <span className="ed-status-dot" aria-hidden="true" />
         {statusText(status, online, unconfirmed)}
