@@ -1,6 +1,6 @@
 // The list of documents and the form that makes a new one.
-import { useEffect, useState, type FormEvent } from 'react';
-import { createDoc, listDocs, type DocSummary } from './api';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { ApiError, createDoc, listDocs, type DocSummary } from './api';
 
 const maxTitle = 100;
 
@@ -9,21 +9,36 @@ function when(iso: string): string {
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleString();
 }
 
-export function DocList(props: { onOpen: (docId: number) => void }) {
+export interface DocListProps {
+  onOpen: (docId: number) => void;
+  /** The server no longer takes the session (401). */
+  onUnauthorized?: () => void;
+}
+
+export function DocList(props: DocListProps) {
   const [docs, setDocs] = useState<DocSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [title, setTitle] = useState('');
   const [busy, setBusy] = useState(false);
 
+  const { onUnauthorized } = props;
+  const fail = useCallback(
+    (e: Error) => {
+      setError(e.message);
+      if (e instanceof ApiError && e.status === 401) onUnauthorized?.();
+    },
+    [onUnauthorized],
+  );
+
   useEffect(() => {
     let live = true;
     listDocs()
       .then((d) => live && setDocs(d))
-      .catch((e: Error) => live && setError(e.message));
+      .catch((e: Error) => live && fail(e));
     return () => {
       live = false;
     };
-  }, []);
+  }, [fail]);
 
   const create = async (e: FormEvent) => {
     e.preventDefault();
@@ -34,8 +49,8 @@ export function DocList(props: { onOpen: (docId: number) => void }) {
     try {
       props.onOpen(await createDoc(t));
     } catch (err) {
-      setError((err as Error).message);
       setBusy(false);
+      fail(err as Error);
     }
   };
 

@@ -12,6 +12,8 @@ export interface EditorAppProps {
   user: { userId: number; username: string };
   /** Where the shell mounts the page; default "/editor". */
   basePath?: string;
+  /** Called when the server answers 401 (the shell's log-out); the page shows the error either way. */
+  onUnauthorized?: () => void;
 }
 
 /** The document id in `pathname` under `basePath`, or null for the list. */
@@ -21,7 +23,7 @@ export function docIdOf(pathname: string, basePath = '/editor'): number | null {
   return /^\d{1,15}$/.test(rest) ? Number(rest) : null;
 }
 
-export function EditorApp({ socket, user, basePath = '/editor' }: EditorAppProps) {
+export function EditorApp({ socket, user, basePath = '/editor', onUnauthorized }: EditorAppProps) {
   const [docId, setDocId] = useState(() => docIdOf(window.location.pathname, basePath));
 
   useEffect(() => {
@@ -42,7 +44,7 @@ export function EditorApp({ socket, user, basePath = '/editor' }: EditorAppProps
   return (
     <div className="ed-app">
       {docId === null ? (
-        <DocList onOpen={go} />
+        <DocList onOpen={go} onUnauthorized={onUnauthorized} />
       ) : (
         <DocEditor key={docId} socket={socket} docId={docId} userId={user.userId} onBack={() => go(null)} />
       )}
