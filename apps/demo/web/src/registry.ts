@@ -10,6 +10,6 @@ export type AppPage = LazyExoticComponent<ComponentType<AppPageProps>>;
 
 export const APP_PAGES: Readonly<Record<string, AppPage>> = {
   '/chat': lazy(() => import('sio-chat-web').then((m) => ({ default: m.ChatApp }))),
-  // An app's route is added here, keyed by the path /api/apps gives it, e.g.
-  // '/editor': lazy(() => import('sio-editor-web').then((m) => ({ default: m.EditorApp }))),
+  '/editor': lazy(() => import('sio-editor-web').then((m) => ({ default: m.EditorPage }))),
+  // An app's route is added here, keyed by the path /api/apps gives it.
 };
