@@ -12,16 +12,17 @@ if(NOT TARGET sio_chat_core)
   add_library(sio_chat_core
     ${CMAKE_CURRENT_LIST_DIR}/src/sqlite_storage.cpp
     ${CMAKE_CURRENT_LIST_DIR}/src/pg_storage.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/auth.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/validation.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/static_files.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/../common/src/auth.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/../common/src/validation.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/../common/src/static_files.cpp
     ${CMAKE_CURRENT_LIST_DIR}/src/api.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/options.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/secret.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/../common/src/options.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/../common/src/secret.cpp
     ${CMAKE_CURRENT_LIST_DIR}/src/presence.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/rate_limit.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/login_throttle.cpp)
-  target_include_directories(sio_chat_core PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
+    ${CMAKE_CURRENT_LIST_DIR}/../common/src/rate_limit.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/../common/src/login_throttle.cpp)
+  target_include_directories(sio_chat_core PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src
+    ${CMAKE_CURRENT_LIST_DIR}/../common/src)
   target_compile_definitions(sio_chat_core PRIVATE
     SIO_CHAT_SOURCE_WEB_DIR="${CMAKE_CURRENT_LIST_DIR}/web/dist")
   target_link_libraries(sio_chat_core PUBLIC
