@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-namespace chat {
+namespace apps {
 namespace {
 
 constexpr std::int64_t now = 1'800'000'000;
@@ -121,4 +121,4 @@ TEST(ChatToken, GarbageIsRejected) {
 }
 
 }  // namespace
-}  // namespace chat
+}  // namespace apps

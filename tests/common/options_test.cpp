@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-namespace chat {
+namespace apps {
 namespace {
 
 const std::string long_secret(32, 's');
@@ -167,4 +167,4 @@ TEST(ChatSecret, PerProcessWithPostgresql) {
 }
 
 }  // namespace
-}  // namespace chat
+}  // namespace apps

@@ -23,7 +23,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace chat::test {
+namespace apps::test {
 
 class pg_server {
  public:
@@ -144,4 +144,4 @@ class pg_server {
   int port_ = 0;
 };
 
-}  // namespace chat::test
+}  // namespace apps::test

@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-namespace chat {
+namespace apps {
 namespace {
 
 TEST(ChatTokenBucket, BurstThenRate) {
@@ -103,4 +103,4 @@ TEST(ChatUserLimits, OneBudgetAcrossThreads) {
 }
 
 }  // namespace
-}  // namespace chat
+}  // namespace apps

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-namespace chat {
+namespace apps {
 namespace {
 
 void write(const std::filesystem::path& p, std::string_view text) {
@@ -117,4 +117,4 @@ TEST_F(ChatStaticFilesTest, PlaceholderWithoutBuiltFrontEnd) {
 }
 
 }  // namespace
-}  // namespace chat
+}  // namespace apps

@@ -5,7 +5,7 @@
 #include <random>
 #include <string>
 
-namespace chat::test {
+namespace apps::test {
 
 class temp_dir {
  public:
@@ -27,4 +27,4 @@ class temp_dir {
   std::filesystem::path path_;
 };
 
-}  // namespace chat::test
+}  // namespace apps::test

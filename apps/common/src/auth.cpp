@@ -9,7 +9,7 @@
 #include <memory>
 #include <stdexcept>
 
-namespace chat {
+namespace apps {
 
 password_cost password_cost::interactive() noexcept {
   return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
@@ -120,4 +120,4 @@ std::optional<token_claims> token_service::verify(std::string_view token,
   return token_claims{id, name, exp, version};
 }
 
-}  // namespace chat
+}  // namespace apps

@@ -3,7 +3,7 @@
 // Hashing is deliberately slow (tens of ms, 64 MiB): call it off the network workers.
 #pragma once
 
-#include "storage.hpp"
+#include "accounts.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace chat {
+namespace apps {
 
 // Cost of one Argon2id hash. `interactive` is libsodium's recommendation for logins; tests use
 // `minimal` to stay fast.
@@ -62,4 +62,4 @@ class token_service {
   std::chrono::seconds ttl_;
 };
 
-}  // namespace chat
+}  // namespace apps

@@ -6,12 +6,12 @@
 
 #include <memory>
 
-namespace chat {
+namespace apps {
 namespace http = boost::beast::http;
 
 sio::engineio::http_response to_http(reply r, const sio::engineio::http_request& req) {
   sio::engineio::http_response res{static_cast<http::status>(r.status), req.version()};
-  res.set(http::field::server, "sio-chat");
+  res.set(http::field::server, "sio");
   if (r.status != 204) res.set(http::field::content_type, r.content_type);
   bool has_length = false;
   for (auto& [k, v] : r.headers) {
@@ -34,9 +34,10 @@ sio::engineio::http_response to_http(reply r, const sio::engineio::http_request&
   return res;
 }
 
-sio::engineio::http_handler make_http_handler(api& a, const static_files& files) {
-  return [&a, &files](sio::engineio::http_request&& req, const sio::engineio::request_info& info,
-                      sio::engineio::http_respond respond) {
+sio::engineio::http_handler make_http_handler(api_handler api, const static_files& files) {
+  return [api = std::move(api), &files](sio::engineio::http_request&& req,
+                                        const sio::engineio::request_info& info,
+                                        sio::engineio::http_respond respond) {
     std::string_view target(req.target().data(), req.target().size());
     const bool is_api =
         target == "/api" || target.starts_with("/api/") || target.starts_with("/api?");
@@ -56,7 +57,7 @@ sio::engineio::http_handler make_http_handler(api& a, const static_files& files)
       shared_req->version(req.version());
       shared_req->keep_alive(req.keep_alive());
       shared_req->method(req.method());
-      a.handle(std::move(ar), [shared_req, respond = std::move(respond)](reply r) {
+      api(std::move(ar), [shared_req, respond = std::move(respond)](reply r) {
         r.headers.emplace_back("Cache-Control", "no-store");
         respond(to_http(std::move(r), *shared_req));
       });
@@ -71,4 +72,4 @@ sio::engineio::http_handler make_http_handler(api& a, const static_files& files)
   };
 }
 
-}  // namespace chat
+}  // namespace apps

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <string>
 
-namespace chat {
+namespace apps {
 namespace {
 
 // Usernames are unique whatever their case: so are their buckets.
@@ -54,4 +54,4 @@ std::int64_t login_throttle::registration(std::string_view address, std::int64_t
   return registrations_.wait_ms(address, now_ms);
 }
 
-}  // namespace chat
+}  // namespace apps

@@ -1,4 +1,4 @@
-// chat::login_throttle: how fast logins and registrations may come, in token buckets per client
+// apps::login_throttle: how fast logins and registrations may come, in token buckets per client
 // address, per (username, address) and per username, so that guessing a password is slow while a
 // flood against a username from elsewhere does not lock its owner out:
 // - every login attempt takes a token of its address and of its (username, address) pair;
@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace chat {
+namespace apps {
 
 struct throttle_options {
   rate per_address{30, 1};             // login attempts per address: 30, then 1 per second
@@ -45,4 +45,4 @@ class login_throttle {
   token_buckets per_address_, per_user_address_, user_failures_, registrations_;
 };
 
-}  // namespace chat
+}  // namespace apps

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <system_error>
 
-namespace chat {
+namespace apps {
 namespace {
 
 template <class T>
@@ -19,8 +19,9 @@ bool parse_number(const std::string& s, T& out, T min, T max) {
 
 }  // namespace
 
-std::string usage() {
-  return "usage: sio-chat [--port N] [--host ADDR] [--db PATH] [--jwt-secret-file FILE] "
+std::string usage(std::string_view program) {
+  return "usage: " + std::string(program) +
+         " [--port N] [--host ADDR] [--db PATH] [--jwt-secret-file FILE] "
          "[--web DIR] [--workers N] [--redis URL] [--tls-cert FILE --tls-key FILE] "
          "[--trust-proxy LIST]\n"
          "  --port        PORT        listening port (default 3000)\n"
@@ -32,7 +33,7 @@ std::string usage() {
          "                            next to the SQLite database, per process with PostgreSQL)\n"
          "  --jwt-secret  JWT_SECRET  the secret itself (visible in ps: prefer the file)\n"
          "  --token-ttl   TOKEN_TTL   seconds a login lasts (default 604800, 7 days)\n"
-         "  --web         WEB_DIR     built front end (default apps/chat/web/dist of the repo)\n"
+         "  --web         WEB_DIR     built front end (default apps/demo/web/dist of the repo)\n"
          "  --workers     WORKERS     network threads (default: hardware threads)\n"
          "  --redis       REDIS_URL   redis://[user:password@]host:port[/db] (rediss:// for TLS):\n"
          "                            run as one node of a cluster sharing rooms, broadcasts\n"
@@ -169,11 +170,11 @@ std::filesystem::path default_web_dir(const std::filesystem::path& exe) {
   std::error_code ec;
   auto exe_abs = std::filesystem::weakly_canonical(exe, ec);
   if (!ec && exe_abs.has_parent_path()) {
-    candidates.push_back(exe_abs.parent_path() / ".." / ".." / "apps" / "chat" / "web" / "dist");
+    candidates.push_back(exe_abs.parent_path() / ".." / ".." / "apps" / "demo" / "web" / "dist");
   }
-  candidates.push_back(std::filesystem::current_path(ec) / "apps" / "chat" / "web" / "dist");
-#ifdef SIO_CHAT_SOURCE_WEB_DIR
-  candidates.push_back(SIO_CHAT_SOURCE_WEB_DIR);
+  candidates.push_back(std::filesystem::current_path(ec) / "apps" / "demo" / "web" / "dist");
+#ifdef SIO_APPS_SOURCE_WEB_DIR
+  candidates.push_back(SIO_APPS_SOURCE_WEB_DIR);
 #endif
   for (auto& c : candidates) {
     if (std::filesystem::is_regular_file(c / "index.html", ec)) {
@@ -183,4 +184,4 @@ std::filesystem::path default_web_dir(const std::filesystem::path& exe) {
   return candidates.front().lexically_normal();
 }
 
-}  // namespace chat
+}  // namespace apps

@@ -1,4 +1,5 @@
-// Command line of sio-chat: flags with environment fallbacks (flag > env > default).
+// Command line of the demo server (sio-apps, also started as sio-chat): flags with environment
+// fallbacks (flag > env > default).
 #pragma once
 
 #include <cstdint>
@@ -6,9 +7,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-namespace chat {
+namespace apps {
 
 struct options {
   std::string host = "0.0.0.0";               // --host / HOST
@@ -41,10 +43,11 @@ struct options_result {
 options_result parse_options(const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& env);
 std::map<std::string, std::string> process_env();
-std::string usage();
+// The usage text, naming the program as it was started (sio-apps, sio-chat).
+std::string usage(std::string_view program);
 
-// The built front end: <dir of the binary>/../../apps/chat/web/dist, else ./apps/chat/web/dist,
+// The built front end: <dir of the binary>/../../apps/demo/web/dist, else ./apps/demo/web/dist,
 // else the source tree the binary was built from; the first that exists, else the first.
 std::filesystem::path default_web_dir(const std::filesystem::path& exe);
 
-}  // namespace chat
+}  // namespace apps

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace chat {
+namespace apps {
 
 double token_bucket::tokens_at(rate r, std::int64_t now_ms) const noexcept {
   if (now_ms <= last_ms_) return tokens_;  // a clock going backwards adds nothing
@@ -113,4 +113,4 @@ std::size_t user_limits::users() const {
   return users_.size();
 }
 
-}  // namespace chat
+}  // namespace apps

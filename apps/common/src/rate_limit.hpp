@@ -1,5 +1,5 @@
-// Token buckets bounding how fast a client may act: chat::token_bucket (one bucket, a burst then a
-// steady rate), chat::token_buckets (one per key, in a bounded table) and chat::user_limits (one
+// Token buckets bounding how fast a client may act: apps::token_bucket (one bucket, a burst then a
+// steady rate), apps::token_buckets (one per key, in a bounded table) and apps::user_limits (one
 // per user and kind of event, kept while the user has a socket). Time is passed in (milliseconds
 // of any monotonic clock), so tests need no clock.
 //
@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace chat {
+namespace apps {
 
 struct rate {
   double burst = 1;       // tokens of a full bucket (a new key starts full)
@@ -91,4 +91,4 @@ class user_limits {
   std::unordered_map<std::int64_t, entry> users_;
 };
 
-}  // namespace chat
+}  // namespace apps

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-namespace chat {
+namespace apps {
 
 struct reply {
   unsigned status = 200;
@@ -15,4 +15,4 @@ struct reply {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Set-Cookie, ...)
 };
 
-}  // namespace chat
+}  // namespace apps

@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <system_error>
 
-namespace chat {
+namespace apps {
 namespace {
 
 [[noreturn]] void fail(const std::filesystem::path& path, std::string_view what) {
@@ -89,4 +89,4 @@ jwt_secret_choice choose_jwt_secret(const options& opts, bool postgres) {
   return {persistent_secret(secret_file_of(opts.db)), {}};
 }
 
-}  // namespace chat
+}  // namespace apps

@@ -1,7 +1,8 @@
-// The token signing secret of sio-chat: given (--jwt-secret), read from a file (--jwt-secret-file)
-// or, when neither is given, generated: once and kept in a file of its own next to the SQLite
-// database (so sessions survive restarts, and the secret is neither in `ps` nor in the database),
-// or per process with PostgreSQL (the nodes of a cluster must then be given one secret file).
+// The token signing secret of the demo server: given (--jwt-secret), read from a file
+// (--jwt-secret-file) or, when neither is given, generated: once and kept in a file of its own next
+// to the SQLite database (so sessions survive restarts, and the secret is neither in `ps` nor in
+// the database), or per process with PostgreSQL (the nodes of a cluster must then be given one
+// secret file).
 #pragma once
 
 #include "options.hpp"
@@ -9,7 +10,7 @@
 #include <filesystem>
 #include <string>
 
-namespace chat {
+namespace apps {
 
 struct jwt_secret_choice {
   std::string secret;
@@ -30,4 +31,4 @@ std::string persistent_secret(const std::filesystem::path& path);
 // Where the generated secret of the SQLite database `db` is kept: "<db>.jwt-secret".
 std::filesystem::path secret_file_of(const std::filesystem::path& db);
 
-}  // namespace chat
+}  // namespace apps

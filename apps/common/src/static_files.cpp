@@ -6,7 +6,7 @@
 #include <sstream>
 #include <system_error>
 
-namespace chat {
+namespace apps {
 namespace {
 
 constexpr std::uintmax_t max_file_bytes = 64u * 1024 * 1024;
@@ -26,11 +26,11 @@ bool under(const std::filesystem::path& p, const std::filesystem::path& root) {
 }
 
 constexpr std::string_view placeholder_html = R"html(<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>sio-chat</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>sio demo</title></head>
 <body style="font-family:system-ui;max-width:40rem;margin:4rem auto">
-<h1>sio-chat is running</h1>
+<h1>The sio demo server is running</h1>
 <p>The web front end has not been built yet. Run <code>make build</code> (or
-<code>npm ci &amp;&amp; npm run build</code> in <code>apps/chat/web</code>), or point
+<code>npm ci &amp;&amp; npm run build</code> in <code>apps/demo/web</code>), or point
 <code>--web</code> at a built folder. The API is at <code>/api</code>, Socket.IO at
 <code>/socket.io/</code>.</p></body></html>
 )html";
@@ -174,4 +174,4 @@ reply static_files::serve(std::string_view target, bool head) const {
   return r;
 }
 
-}  // namespace chat
+}  // namespace apps

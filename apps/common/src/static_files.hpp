@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace chat {
+namespace apps {
 
 // Percent-decodes `s`; nullopt for a malformed escape or a decoded NUL.
 std::optional<std::string> percent_decode(std::string_view s);
@@ -41,4 +41,4 @@ class static_files {
   std::filesystem::path root_;  // canonical when it exists
 };
 
-}  // namespace chat
+}  // namespace apps

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <ctime>
 
-namespace chat {
+namespace apps {
 
 bool valid_username(std::string_view s) noexcept {
   if (s.size() < 3 || s.size() > 32) return false;
@@ -39,29 +39,6 @@ std::size_t utf16_length(std::string_view utf8) noexcept {
     n += (c >= 0xF0) ? 2 : 1;  // 4-byte sequences are surrogate pairs in UTF-16
   }
   return n;
-}
-
-std::optional<std::string> message_error(const boost::json::value* v) {
-  if (!v) return "message is required";
-  if (!v->is_string()) return "message must be a string";
-  std::string_view s = v->get_string();
-  if (s.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos) return "message is empty";
-  if (utf16_length(s) > max_message_length) return "message is longer than 2000 characters";
-  return std::nullopt;
-}
-
-std::optional<std::string> normalize_room_name(const boost::json::value* v) {
-  if (!v || !v->is_string()) return std::nullopt;
-  std::string_view s = v->get_string();
-  constexpr std::string_view ws = " \t\r\n\f\v";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return std::nullopt;
-  s = s.substr(b, s.find_last_not_of(ws) - b + 1);
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7F) return std::nullopt;  // no control characters
-  }
-  if (code_points(s) > max_room_name_length) return std::nullopt;
-  return std::string(s);
 }
 
 std::optional<id_type> parse_id(std::string_view s) noexcept {
@@ -120,4 +97,4 @@ std::int64_t now_ms() noexcept {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace chat
+}  // namespace apps

@@ -1,21 +1,21 @@
-// Input rules of sio-chat, shared by the HTTP API and the Socket.IO handlers. Pure functions.
+// Input rules every app shares (accounts, ids, JSON fields, time), for the HTTP API and the
+// Socket.IO handlers. Pure functions.
 #pragma once
 
-#include "storage.hpp"
+#include "accounts.hpp"
 
 #include <boost/json/value.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace chat {
+namespace apps {
 
-inline constexpr std::size_t max_message_length = 2000;  // UTF-16 code units, like JS .length
 inline constexpr std::size_t min_password_length = 8;
 inline constexpr std::size_t max_password_bytes = 1024;
-inline constexpr std::size_t max_room_name_length = 64;
 
 // 3–32 characters of [A-Za-z0-9_.-].
 bool valid_username(std::string_view s) noexcept;
@@ -26,13 +26,6 @@ bool valid_password(std::string_view s) noexcept;
 std::size_t utf16_length(std::string_view utf8) noexcept;
 // Number of code points of UTF-8 text.
 std::size_t code_points(std::string_view utf8) noexcept;
-
-// Why a chat message is refused, or nullopt when it is acceptable: a non-empty (not only
-// whitespace) string of at most 2000 characters.
-std::optional<std::string> message_error(const boost::json::value* v);
-
-// A room name trimmed of surrounding whitespace, or nullopt when empty or longer than 64.
-std::optional<std::string> normalize_room_name(const boost::json::value* v);
 
 // An id given as a positive integer or a string of decimal digits ("12"); nullopt otherwise.
 std::optional<id_type> parse_id(const boost::json::value* v) noexcept;
@@ -45,4 +38,4 @@ const boost::json::value* field(const boost::json::value& v, std::string_view ke
 std::string iso8601(std::int64_t ms_since_epoch);
 std::int64_t now_ms() noexcept;
 
-}  // namespace chat
+}  // namespace apps

@@ -1,20 +1,23 @@
-// sio-chat: the flagship chat server. REST API (/api), Socket.IO (/socket.io/) and the built
-// React front end, all on one port. See apps/chat/API.md for the contract and README.md to run.
-#include "api.hpp"
+// sio-apps: the demo server. One process, one port, one login, one database for every app built
+// in (built_in.cpp): the accounts' REST API and GET /api/apps, each app's routes under /api and
+// its Socket.IO namespace, and the built front end. Also installed as sio-chat, the name the
+// chat server had: the same program, its messages say the name it was started as.
+#include "accounts.hpp"
+#include "accounts_api.hpp"
 #include "auth.hpp"
+#include "built_in.hpp"
+#include "database.hpp"
 #include "http_glue.hpp"
+#include "login.hpp"
 #include "options.hpp"
-#include "pg_storage.hpp"
-#include "realtime.hpp"
+#include "registry.hpp"
 #include "secret.hpp"
-#include "sqlite_storage.hpp"
 #include "static_files.hpp"
-#include "validation.hpp"
 
 #include <sio/engineio/server.hpp>
-#if defined(SIO_CHAT_HAVE_REDIS) && __has_include(<sio/redis/redis_adapter.hpp>)
+#if defined(SIO_APPS_HAVE_REDIS) && __has_include(<sio/redis/redis_adapter.hpp>)
 #include <sio/redis/redis_adapter.hpp>
-#define SIO_CHAT_REDIS 1
+#define SIO_APPS_REDIS 1
 #endif
 
 #include <boost/asio/post.hpp>
@@ -26,6 +29,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <filesystem>
 #include <future>
 #include <iostream>
 #include <memory>
@@ -34,19 +38,25 @@
 
 namespace {
 
-int run(int argc, char** argv) {
+// The name the program was started as (sio-apps, or sio-chat through its link).
+std::string program_name(const char* argv0) {
+  std::string name = argv0 ? std::filesystem::path(argv0).filename().string() : std::string();
+  return name.empty() ? "sio-apps" : name;
+}
+
+int run(const std::string& prog, int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
-  auto parsed = chat::parse_options(args, chat::process_env());
+  auto parsed = apps::parse_options(args, apps::process_env());
   if (!parsed.error.empty()) {
-    std::cerr << "sio-chat: " << parsed.error << '\n' << chat::usage();
+    std::cerr << prog << ": " << parsed.error << '\n' << apps::usage(prog);
     return 2;
   }
   auto& opts = parsed.opts;
   if (opts.help) {
-    std::cout << chat::usage();
+    std::cout << apps::usage(prog);
     return 0;
   }
-  if (opts.web.empty()) opts.web = chat::default_web_dir(argv[0]);
+  if (opts.web.empty()) opts.web = apps::default_web_dir(argv[0]);
 
   // Block the signals before any thread starts, so that every thread inherits the mask and only
   // sigwait() below sees them: SIGINT/SIGTERM stop, SIGHUP reloads the TLS certificate.
@@ -58,21 +68,20 @@ int run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  chat::init_crypto();
-  const bool postgres = chat::is_postgres_url(opts.db.string());
-  auto db = postgres ? chat::open_pg_storage(opts.db.string()) : chat::open_sqlite_storage(opts.db);
-  const std::string db_name = postgres ? chat::redact_url(opts.db.string()) : opts.db.string();
-  const auto secret = chat::choose_jwt_secret(opts, postgres);
-  if (!secret.warning.empty()) std::cerr << "sio-chat: warning: " << secret.warning << std::endl;
-  db->seed_room("general", chat::now_ms());  // somewhere to chat from day one
-  chat::token_service tokens(secret.secret, std::chrono::seconds(opts.token_ttl_s));
+  apps::init_crypto();
+  // The accounts migrate first: the apps' tables refer to users.
+  const apps::database db = apps::open_database(opts.db.string());
+  auto users = apps::open_accounts(db);
+  const auto secret = apps::choose_jwt_secret(opts, db.pg != nullptr);
+  if (!secret.warning.empty()) std::cerr << prog << ": warning: " << secret.warning << std::endl;
+  apps::token_service tokens(secret.secret, std::chrono::seconds(opts.token_ttl_s));
 
   // Argon2id hashing (and other slow work) runs here, never on the network workers.
   const std::size_t pool_size = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
   boost::asio::thread_pool pool(pool_size);
 
   const bool tls = !opts.tls_cert.empty();
-  chat::api_options api_opts;
+  apps::accounts_api_options api_opts;
   api_opts.secure_cookie = tls;
   // The engine bounds every application body (1 MB); the API refuses more than 64 KiB with 413.
   sio::engineio::server_options engine_opts{
@@ -84,8 +93,9 @@ int run(int argc, char** argv) {
         sio::engineio::tls_options{.cert_file = opts.tls_cert, .key_file = opts.tls_key};
   sio::engineio::server engine(std::move(engine_opts));
 
-  chat::api_hooks hooks;
-  hooks.offload = [&pool](std::function<void()> work) { boost::asio::post(pool, std::move(work)); };
+  apps::offload_fn offload = [&pool](std::function<void()> work) {
+    boost::asio::post(pool, std::move(work));
+  };
   sio::server_options io_opts;
   io_opts.engine.path = "/socket.io/";
   // A browser that loses its connection for less than two minutes keeps its socket (id, rooms)
@@ -95,41 +105,38 @@ int run(int argc, char** argv) {
   // for session cookies and tokens (docs/scaling.md).
   io_opts.remote_socket_redaction = {.headers = {"cookie", "authorization"}, .auth = true};
   const bool clustered = !opts.redis.empty();
-#ifdef SIO_CHAT_REDIS
+#ifdef SIO_APPS_REDIS
   const std::string redis_name = sio::redis::redact_url(opts.redis);  // never the password
 #else
   const std::string redis_name;
 #endif
   if (clustered) {
-#ifdef SIO_CHAT_REDIS
+#ifdef SIO_APPS_REDIS
     sio::redis_adapter_options ro;
     ro.url = opts.redis;
     io_opts.adapter = sio::redis_adapter::factory(std::move(ro));
 #else
-    std::cerr << "sio-chat: --redis: this build has no Redis adapter (sio_redis)\n";
+    std::cerr << prog << ": --redis: this build has no Redis adapter (sio_redis)\n";
     return 2;
 #endif
   }
   sio::server io(engine, io_opts);
-  std::unique_ptr<chat::realtime> rt;
-  hooks.on_room_created = [&rt](const chat::room& r, const std::vector<chat::id_type>& members,
-                                chat::id_type creator) {
-    if (rt) rt->room_created(r, members, creator);
-  };
-  hooks.on_logout = [&rt](chat::id_type user) {
-    if (rt) rt->logged_out(user);
-  };
-  hooks.on_room_left = [&rt](chat::id_type room, chat::id_type user) {
-    if (rt) rt->room_left(room, user);
-  };
-  chat::api rest(*db, tokens, api_opts, std::move(hooks));
-  rt = std::make_unique<chat::realtime>(io, *db, rest, clustered);
-  rt->install();
-  chat::static_files files(opts.web);
-  engine.on_request(chat::make_http_handler(rest, files));
+  apps::registry modules;
+  apps::demo::add_built_in(modules);
+  apps::accounts_api accounts(*users, tokens, api_opts, offload,
+                              [&modules](apps::id_type user) { modules.logged_out(user); });
+  apps::host_context host{io,      db,       *users, accounts, apps::login_middleware(accounts),
+                          offload, clustered};
+  modules.install(host);
+  apps::static_files files(opts.web);
+  engine.on_request(apps::make_http_handler(
+      [&modules, &accounts](apps::api_request req, apps::reply_fn done) {
+        modules.handle(accounts, req, std::move(done));
+      },
+      files));
 
   engine.start();
-#ifdef SIO_CHAT_REDIS
+#ifdef SIO_APPS_REDIS
   if (clustered) {
     // Print the "listening" line once the adapter is subscribed: whoever waits for it (a
     // deploy script, a test) then knows the node misses none of the cluster's broadcasts. Redis
@@ -143,14 +150,14 @@ int run(int argc, char** argv) {
     }
     if (!adapter ||
         ready->get_future().wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
-      std::cerr << "sio-chat: Redis at " << redis_name
+      std::cerr << prog << ": Redis at " << redis_name
                 << " is not reachable yet; serving this node alone until it is" << std::endl;
     }
   }
 #endif
-  std::cout << "sio-chat listening on " << (tls ? "https://" : "http://")
+  std::cout << prog << " listening on " << (tls ? "https://" : "http://")
             << (opts.host == "0.0.0.0" ? "localhost" : opts.host) << ':' << engine.port()
-            << " (workers " << engine.worker_count() << ", db " << db_name
+            << " (workers " << engine.worker_count() << ", db " << db.name
             << (clustered ? ", redis " + redis_name : std::string()) << ", web "
             << files.root().string()
             << (files.has_index() ? "" : " [not built: serving a placeholder]") << ")" << std::endl;
@@ -158,15 +165,15 @@ int run(int argc, char** argv) {
   for (int sig = 0; sigwait(&signals, &sig) == 0 && sig == SIGHUP;) {
     if (!tls) continue;
     if (const auto ec = engine.reload_tls()) {
-      std::cerr << "sio-chat: TLS reload failed, keeping the current certificate: " << ec.message()
+      std::cerr << prog << ": TLS reload failed, keeping the current certificate: " << ec.message()
                 << std::endl;
     } else {
-      std::cout << "sio-chat: TLS certificate reloaded" << std::endl;
+      std::cout << prog << ": TLS certificate reloaded" << std::endl;
     }
   }
-  std::cout << "sio-chat: stopping" << std::endl;
+  std::cout << prog << ": stopping" << std::endl;
   io.stop();
-  rt->stop();
+  modules.stop();
   engine.stop();
   pool.join();
   return 0;
@@ -175,10 +182,11 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string prog = program_name(argc > 0 ? argv[0] : nullptr);
   try {
-    return run(argc, argv);
+    return run(prog, argc, argv);
   } catch (const std::exception& e) {
-    std::cerr << "sio-chat: " << e.what() << '\n';
+    std::cerr << prog << ": " << e.what() << '\n';
     return 1;
   }
 }
