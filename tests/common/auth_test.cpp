@@ -12,7 +12,7 @@ namespace {
 
 constexpr std::int64_t now = 1'800'000'000;
 
-TEST(ChatPassword, HashIsArgon2idAndVerifies) {
+TEST(Password, HashIsArgon2idAndVerifies) {
   auto h = hash_password("correct horse", password_cost::minimal());
   EXPECT_TRUE(h.starts_with("$argon2id$")) << h;
   EXPECT_TRUE(verify_password(h, "correct horse"));
@@ -20,7 +20,7 @@ TEST(ChatPassword, HashIsArgon2idAndVerifies) {
   EXPECT_FALSE(verify_password(h, ""));
 }
 
-TEST(ChatPassword, SaltMakesEveryHashDifferent) {
+TEST(Password, SaltMakesEveryHashDifferent) {
   auto a = hash_password("same password", password_cost::minimal());
   auto b = hash_password("same password", password_cost::minimal());
   EXPECT_NE(a, b);
@@ -28,25 +28,25 @@ TEST(ChatPassword, SaltMakesEveryHashDifferent) {
   EXPECT_TRUE(verify_password(b, "same password"));
 }
 
-TEST(ChatPassword, MalformedHashesAreRejected) {
+TEST(Password, MalformedHashesAreRejected) {
   EXPECT_FALSE(verify_password("", "x"));
   EXPECT_FALSE(verify_password("not a hash", "not a hash"));
   EXPECT_FALSE(verify_password(std::string(500, '$'), "x"));
 }
 
-TEST(ChatPassword, InteractiveCostStillVerifies) {
+TEST(Password, InteractiveCostStillVerifies) {
   auto h = hash_password("interactive-pass", password_cost::interactive());
   EXPECT_TRUE(verify_password(h, "interactive-pass"));
 }
 
-TEST(ChatRandomHex, LengthAndUniqueness) {
+TEST(RandomHex, LengthAndUniqueness) {
   auto a = random_hex(32);
   EXPECT_EQ(a.size(), 64u);
   EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
   EXPECT_NE(a, random_hex(32));
 }
 
-TEST(ChatToken, RoundTrip) {
+TEST(Token, RoundTrip) {
   token_service ts("secret-1", std::chrono::seconds(3600));
   auto t = ts.issue(42, "alice", 7, now);
   EXPECT_EQ(std::count(t.begin(), t.end(), '.'), 2);
@@ -58,7 +58,7 @@ TEST(ChatToken, RoundTrip) {
   EXPECT_EQ(c->version, 7);
 }
 
-TEST(ChatToken, ExpiredIsRejected) {
+TEST(Token, ExpiredIsRejected) {
   token_service ts("secret-1", std::chrono::seconds(60));
   auto t = ts.issue(1, "alice", 0, now);
   EXPECT_TRUE(ts.verify(t, now + 59));
@@ -66,12 +66,12 @@ TEST(ChatToken, ExpiredIsRejected) {
   EXPECT_FALSE(ts.verify(t, now + 100000));
 }
 
-TEST(ChatToken, OtherSecretIsRejected) {
+TEST(Token, OtherSecretIsRejected) {
   token_service a("secret-a"), b("secret-b");
   EXPECT_FALSE(b.verify(a.issue(1, "alice", 0, now), now));
 }
 
-TEST(ChatToken, TamperedPayloadIsRejected) {
+TEST(Token, TamperedPayloadIsRejected) {
   token_service ts("secret");
   auto t = ts.issue(1, "alice", 0, now);
   auto first = t.find('.'), second = t.rfind('.');
@@ -81,7 +81,7 @@ TEST(ChatToken, TamperedPayloadIsRejected) {
   EXPECT_FALSE(ts.verify(forged, now));
 }
 
-TEST(ChatToken, AlgNoneIsRejected) {
+TEST(Token, AlgNoneIsRejected) {
   token_service ts("secret");
   jwt_t* j = nullptr;
   ASSERT_EQ(jwt_new(&j), 0);
@@ -96,7 +96,7 @@ TEST(ChatToken, AlgNoneIsRejected) {
   EXPECT_FALSE(ts.verify(unsigned_token, now));
 }
 
-TEST(ChatToken, MissingClaimsAreRejected) {
+TEST(Token, MissingClaimsAreRejected) {
   token_service ts("secret");
   jwt_t* j = nullptr;
   ASSERT_EQ(jwt_new(&j), 0);
@@ -110,7 +110,7 @@ TEST(ChatToken, MissingClaimsAreRejected) {
   EXPECT_FALSE(ts.verify(t, now));
 }
 
-TEST(ChatToken, GarbageIsRejected) {
+TEST(Token, GarbageIsRejected) {
   token_service ts("secret");
   for (std::string_view g :
        {"", "a", "a.b", "a.b.c", "....", "eyJ.eyJ.sig", "\xff\xfe.\x01.\x02"}) {

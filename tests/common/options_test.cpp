@@ -14,7 +14,7 @@ namespace {
 
 const std::string long_secret(32, 's');
 
-TEST(ChatOptions, Defaults) {
+TEST(Options, Defaults) {
   auto r = parse_options({}, {});
   ASSERT_TRUE(r.error.empty());
   EXPECT_EQ(r.opts.port, 3000);
@@ -23,7 +23,7 @@ TEST(ChatOptions, Defaults) {
   EXPECT_EQ(r.opts.workers, 0u);
 }
 
-TEST(ChatOptions, FlagsBeatEnvironment) {
+TEST(Options, FlagsBeatEnvironment) {
   auto r = parse_options({"--port", "4000", "--db=/tmp/x.db", "--workers", "2"},
                          {{"PORT", "5000"}, {"JWT_SECRET", long_secret}, {"WEB_DIR", "/w"}});
   ASSERT_TRUE(r.error.empty()) << r.error;
@@ -35,7 +35,7 @@ TEST(ChatOptions, FlagsBeatEnvironment) {
   EXPECT_EQ(parse_options({}, {{"PORT", "5000"}}).opts.port, 5000);
 }
 
-TEST(ChatOptions, TrustProxyList) {
+TEST(Options, TrustProxyList) {
   EXPECT_TRUE(parse_options({}, {}).opts.trust_proxy.empty());
   auto r = parse_options({"--trust-proxy", "127.0.0.1, 10.0.0.0/8,,::1,loopback"}, {});
   ASSERT_TRUE(r.error.empty()) << r.error;
@@ -45,7 +45,7 @@ TEST(ChatOptions, TrustProxyList) {
             (std::vector<std::string>{"192.168.1.1"}));
 }
 
-TEST(ChatOptions, Errors) {
+TEST(Options, Errors) {
   EXPECT_FALSE(parse_options({"--port", "70000"}, {}).error.empty());
   EXPECT_FALSE(parse_options({"--port", "x"}, {}).error.empty());
   EXPECT_FALSE(parse_options({"--port"}, {}).error.empty());
@@ -57,7 +57,7 @@ TEST(ChatOptions, Errors) {
   EXPECT_FALSE(parse_options({}, {{"REDIS_URL", "http://x"}}).error.empty());
 }
 
-TEST(ChatOptions, ClusterOptions) {
+TEST(Options, ClusterOptions) {
   auto none = parse_options({}, {});
   EXPECT_TRUE(none.opts.redis.empty());
   auto env = parse_options({}, {{"REDIS_URL", "redis://127.0.0.1:6390"},
@@ -71,7 +71,7 @@ TEST(ChatOptions, ClusterOptions) {
   EXPECT_EQ(flag.opts.redis, "redis://10.0.0.1:7000/2");
 }
 
-TEST(ChatOptions, TlsAndRedisUrls) {
+TEST(Options, TlsAndRedisUrls) {
   auto flag = parse_options({"--tls-cert", "c.pem", "--tls-key", "k.pem"}, {});
   ASSERT_TRUE(flag.error.empty()) << flag.error;
   EXPECT_EQ(flag.opts.tls_cert, "c.pem");
@@ -91,7 +91,7 @@ TEST(ChatOptions, TlsAndRedisUrls) {
   EXPECT_EQ(bad.error.find("hunter2"), std::string::npos);
 }
 
-TEST(ChatOptions, ShortSecretsAreRefused) {
+TEST(Options, ShortSecretsAreRefused) {
   auto short_flag = parse_options({"--jwt-secret", "hunter2"}, {});
   EXPECT_NE(short_flag.error.find("at least 32 bytes"), std::string::npos) << short_flag.error;
   EXPECT_FALSE(parse_options({}, {{"JWT_SECRET", std::string(31, 'x')}}).error.empty());
@@ -101,7 +101,7 @@ TEST(ChatOptions, ShortSecretsAreRefused) {
       parse_options({"--jwt-secret", long_secret, "--jwt-secret-file", "/s"}, {}).error.empty());
 }
 
-TEST(ChatOptions, SecretFileAndTokenLifetime) {
+TEST(Options, SecretFileAndTokenLifetime) {
   auto flag = parse_options({"--jwt-secret-file", "/run/secrets/jwt", "--token-ttl", "60"}, {});
   ASSERT_TRUE(flag.error.empty()) << flag.error;
   EXPECT_EQ(flag.opts.jwt_secret_file, "/run/secrets/jwt");
@@ -116,7 +116,7 @@ TEST(ChatOptions, SecretFileAndTokenLifetime) {
   }
 }
 
-TEST(ChatSecret, GivenOrReadFromAFile) {
+TEST(Secret, GivenOrReadFromAFile) {
   test::temp_dir dir;
   options o;
   o.jwt_secret = long_secret;
@@ -132,7 +132,7 @@ TEST(ChatSecret, GivenOrReadFromAFile) {
   EXPECT_THROW(choose_jwt_secret(o, false), std::runtime_error);
 }
 
-TEST(ChatSecret, GeneratedOnceNextToTheSqliteDatabase) {
+TEST(Secret, GeneratedOnceNextToTheSqliteDatabase) {
   test::temp_dir dir;
   options o;
   o.db = dir.path() / "data" / "chat.db";
@@ -157,7 +157,7 @@ TEST(ChatSecret, GeneratedOnceNextToTheSqliteDatabase) {
             2);  // data/ and race.jwt-secret: no temporary file left behind
 }
 
-TEST(ChatSecret, PerProcessWithPostgresql) {
+TEST(Secret, PerProcessWithPostgresql) {
   options o;
   o.db = "postgresql://chat@127.0.0.1/chat";
   auto a = choose_jwt_secret(o, true);

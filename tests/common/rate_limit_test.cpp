@@ -10,7 +10,7 @@
 namespace apps {
 namespace {
 
-TEST(ChatTokenBucket, BurstThenRate) {
+TEST(TokenBucket, BurstThenRate) {
   const rate r{3, 2};  // burst 3, then 2 per second
   token_bucket b(r, 1000);
   EXPECT_TRUE(b.take(r, 1000));
@@ -31,7 +31,7 @@ TEST(ChatTokenBucket, BurstThenRate) {
   EXPECT_FALSE(b.take(r, 99000));  // a clock going backwards adds nothing
 }
 
-TEST(ChatTokenBuckets, KeysAreIndependentAndForgettable) {
+TEST(TokenBuckets, KeysAreIndependentAndForgettable) {
   token_buckets g({1, 1}, 100);
   EXPECT_TRUE(g.take("a", 0));
   EXPECT_FALSE(g.take("a", 0));
@@ -44,7 +44,7 @@ TEST(ChatTokenBuckets, KeysAreIndependentAndForgettable) {
   EXPECT_TRUE(g.take("a", 0));
 }
 
-TEST(ChatTokenBuckets, TableIsBounded) {
+TEST(TokenBuckets, TableIsBounded) {
   token_buckets g({2, 1}, 3);
   for (std::string k : {"a", "b", "c"}) EXPECT_TRUE(g.take(k, 0));
   EXPECT_TRUE(g.take("c", 5));
@@ -59,7 +59,7 @@ TEST(ChatTokenBuckets, TableIsBounded) {
   EXPECT_LE(g.size(), 3u);
 }
 
-TEST(ChatTokenBuckets, FullTableDropsTheLeastRecentlyUsedEighth) {
+TEST(TokenBuckets, FullTableDropsTheLeastRecentlyUsedEighth) {
   token_buckets g({2, 0.001}, 16);
   for (int i = 0; i < 16; ++i) EXPECT_TRUE(g.take(std::to_string(i), i));
   EXPECT_TRUE(g.take("new", 100));
@@ -70,7 +70,7 @@ TEST(ChatTokenBuckets, FullTableDropsTheLeastRecentlyUsedEighth) {
   EXPECT_FALSE(g.full("15", 100));
 }
 
-TEST(ChatUserLimits, SharedBySocketsAndDroppedWithTheLast) {
+TEST(UserLimits, SharedBySocketsAndDroppedWithTheLast) {
   user_limits l({{2, 1}, {1, 1}});  // kinds 0 and 1
   l.attach(7, 0);
   l.attach(7, 0);  // a second tab shares the budget
@@ -87,7 +87,7 @@ TEST(ChatUserLimits, SharedBySocketsAndDroppedWithTheLast) {
   EXPECT_EQ(l.users(), 0u);
 }
 
-TEST(ChatUserLimits, OneBudgetAcrossThreads) {
+TEST(UserLimits, OneBudgetAcrossThreads) {
   user_limits l({{1000, 0.001}});
   l.attach(1, 0);
   std::atomic<int> allowed{0};

@@ -13,7 +13,7 @@ void write(const std::filesystem::path& p, std::string_view text) {
   std::ofstream(p, std::ios::binary) << text;
 }
 
-TEST(ChatPercentDecode, Basics) {
+TEST(PercentDecode, Basics) {
   EXPECT_EQ(percent_decode("a%20b"), "a b");
   EXPECT_EQ(percent_decode("%2e%2E"), "..");
   EXPECT_FALSE(percent_decode("%"));
@@ -22,14 +22,14 @@ TEST(ChatPercentDecode, Basics) {
   EXPECT_FALSE(percent_decode("a%00b"));
 }
 
-TEST(ChatSafePath, Normalises) {
+TEST(SafePath, Normalises) {
   EXPECT_EQ(safe_relative_path("/"), std::filesystem::path());
   EXPECT_EQ(safe_relative_path("/index.html?x=1#y"), std::filesystem::path("index.html"));
   EXPECT_EQ(safe_relative_path("//assets/./app.js"), std::filesystem::path("assets/app.js"));
   EXPECT_EQ(safe_relative_path("/a%20b.txt"), std::filesystem::path("a b.txt"));
 }
 
-TEST(ChatSafePath, RefusesTraversal) {
+TEST(SafePath, RefusesTraversal) {
   for (auto bad : {"/..", "/../etc/passwd", "/assets/../../etc/passwd", "/%2e%2e/etc/passwd",
                    "/%2E%2E%2Fetc%2Fpasswd", "/..%2f..%2fetc/passwd", "/a/%2e%2e/%2e%2e/x",
                    "/..\\..\\etc\\passwd", "/a%5c..%5cb", "/index.html%00.png", "/%00",
@@ -38,7 +38,7 @@ TEST(ChatSafePath, RefusesTraversal) {
   }
 }
 
-TEST(ChatMimeType, CommonTypes) {
+TEST(MimeType, CommonTypes) {
   EXPECT_EQ(mime_type("index.html"), "text/html; charset=utf-8");
   EXPECT_EQ(mime_type("a/app.JS"), "text/javascript; charset=utf-8");
   EXPECT_EQ(mime_type("x.css"), "text/css; charset=utf-8");
@@ -47,7 +47,7 @@ TEST(ChatMimeType, CommonTypes) {
   EXPECT_EQ(mime_type("noext"), "application/octet-stream");
 }
 
-class ChatStaticFilesTest : public ::testing::Test {
+class StaticFilesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     write(dir.path() / "web" / "index.html", "<html>app</html>");
@@ -60,7 +60,7 @@ class ChatStaticFilesTest : public ::testing::Test {
   test::temp_dir dir;
 };
 
-TEST_F(ChatStaticFilesTest, ServesFilesWithTypes) {
+TEST_F(StaticFilesTest, ServesFilesWithTypes) {
   static_files s(dir.path() / "web");
   auto r = s.serve("/");
   EXPECT_EQ(r.status, 200u);
@@ -76,22 +76,26 @@ TEST_F(ChatStaticFilesTest, ServesFilesWithTypes) {
   EXPECT_EQ(r.body, "<html>docs</html>");
 }
 
-TEST_F(ChatStaticFilesTest, HeadHasNoBody) {
+TEST_F(StaticFilesTest, HeadHasNoBody) {
   static_files s(dir.path() / "web");
   auto r = s.serve("/assets/app-123.js", true);
   EXPECT_EQ(r.status, 200u);
   EXPECT_TRUE(r.body.empty());
 }
 
-TEST_F(ChatStaticFilesTest, SpaFallbackExceptAssets) {
+TEST_F(StaticFilesTest, SpaFallbackExceptAssets) {
   static_files s(dir.path() / "web");
   auto r = s.serve("/rooms/42");
   EXPECT_EQ(r.status, 200u);
   EXPECT_EQ(r.body, "<html>app</html>");
+  // The pages of the apps are routes of the single-page front end.
+  for (auto page : {"/chat", "/editor", "/editor/doc-1", "/chat?room=3"}) {
+    EXPECT_EQ(s.serve(page).body, "<html>app</html>") << page;
+  }
   EXPECT_EQ(s.serve("/assets/missing.js").status, 404u);
 }
 
-TEST_F(ChatStaticFilesTest, NeverEscapesTheRoot) {
+TEST_F(StaticFilesTest, NeverEscapesTheRoot) {
   static_files s(dir.path() / "web");
   for (auto bad : {"/../secret.txt", "/%2e%2e/secret.txt", "/assets/%2e%2e/%2e%2e/secret.txt",
                    "/..%2fsecret.txt", "/secret.txt%00.html"}) {
@@ -108,7 +112,7 @@ TEST_F(ChatStaticFilesTest, NeverEscapesTheRoot) {
   EXPECT_EQ(r.body.find("SECRET"), std::string::npos);
 }
 
-TEST_F(ChatStaticFilesTest, PlaceholderWithoutBuiltFrontEnd) {
+TEST_F(StaticFilesTest, PlaceholderWithoutBuiltFrontEnd) {
   static_files s(dir.path() / "missing");
   EXPECT_FALSE(s.has_index());
   auto r = s.serve("/");
