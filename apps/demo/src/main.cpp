@@ -30,6 +30,7 @@
 #include <chrono>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <iostream>
 #include <memory>
@@ -121,13 +122,18 @@ int run(const std::string& prog, int argc, char** argv) {
 #endif
   }
   sio::server io(engine, io_opts);
+  // The apps come after what they are given (host_context), so that all of it outlives them; a
+  // logout reaches them once they are installed (before the engine starts).
+  std::function<void(apps::id_type)> logged_out;
+  apps::accounts_api accounts(*users, tokens, api_opts, offload, [&logged_out](apps::id_type user) {
+    if (logged_out) logged_out(user);
+  });
   apps::registry modules;
   apps::demo::add_built_in(modules);
-  apps::accounts_api accounts(*users, tokens, api_opts, offload,
-                              [&modules](apps::id_type user) { modules.logged_out(user); });
   apps::host_context host{io,      db,       *users, accounts, apps::login_middleware(accounts),
                           offload, clustered};
   modules.install(host);
+  logged_out = [&modules](apps::id_type user) { modules.logged_out(user); };
   apps::static_files files(opts.web);
   engine.on_request(apps::make_http_handler(
       [&modules, &accounts](apps::api_request req, apps::reply_fn done) {
