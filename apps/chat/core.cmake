@@ -6,7 +6,7 @@ if(NOT TARGET sio_chat)
   set(dir ${CMAKE_CURRENT_LIST_DIR}/src)
   add_library(sio_chat STATIC
     ${dir}/sqlite_storage.cpp ${dir}/pg_storage.cpp ${dir}/room_rules.cpp ${dir}/api.cpp
-    ${dir}/presence.cpp ${dir}/realtime.cpp ${dir}/module.cpp)
+    ${dir}/presence.cpp ${dir}/realtime.cpp ${dir}/chat_module.cpp)
   target_include_directories(sio_chat PUBLIC ${dir})
   target_link_libraries(sio_chat PUBLIC sio_apps_common)
   unset(dir)

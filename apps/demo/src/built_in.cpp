@@ -1,6 +1,6 @@
 #include "built_in.hpp"
 
-#include "module.hpp"
+#include "chat_module.hpp"
 
 #include <memory>
 

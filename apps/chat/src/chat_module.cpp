@@ -1,4 +1,4 @@
-#include "module.hpp"
+#include "chat_module.hpp"
 
 #include "validation.hpp"
 
