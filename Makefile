@@ -27,7 +27,7 @@ asan: deps
 	cmake -S . -B $(BUILD)/asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSIO_SANITIZE=asan -DSIO_BUILD_APPS=OFF
 	cmake --build $(BUILD)/asan -j$(JOBS)
 	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest $(CTEST_ARGS) -j$(JOBS) -L 'unit|session|integration' -E 'chat_pg_storage'
+	  ctest $(CTEST_ARGS) -j$(JOBS) -L 'unit|session|integration' -E 'chat_pg_storage|common_pg_migrations'
 
 tsan: deps
 	cmake -S . -B $(BUILD)/tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIO_SANITIZE=tsan -DSIO_BUILD_APPS=OFF
@@ -40,7 +40,7 @@ fuzz: deps
 	scripts/run-fuzz.sh $(BUILD)/fuzz/bin $(FUZZ_SECONDS)
 
 demo: build
-	$(BUILD)/bin/sio-chat --port 3000 --web apps/demo/web/dist
+	$(BUILD)/bin/sio-apps --port 3000
 
 # Load generator and bench servers only, then every scenario against sio and Node (bench/run.sh).
 bench: deps $(BUILD)/CMakeCache.txt

@@ -1,30 +1,13 @@
-# sio_chat_core: storage, auth, validation, REST API and static files; no network code, so the
-# unit tests in tests/chat build (also with SIO_BUILD_APPS=OFF, e.g. the ASan build) without the
-# engine or Socket.IO layers. Included by apps/chat/CMakeLists.txt and tests/chat/CMakeLists.txt.
-if(NOT TARGET sio_chat_core)
-  find_package(PkgConfig REQUIRED)
-  pkg_check_modules(SIO_CHAT_SQLITE REQUIRED IMPORTED_TARGET sqlite3)
-  pkg_check_modules(SIO_CHAT_SODIUM REQUIRED IMPORTED_TARGET libsodium)
-  pkg_check_modules(SIO_CHAT_JWT REQUIRED IMPORTED_TARGET libjwt)
-  # PostgreSQL storage (--db postgresql://...) through libpqxx (Debian libpqxx-dev).
-  pkg_check_modules(SIO_CHAT_PQXX REQUIRED IMPORTED_TARGET libpqxx)
-
-  add_library(sio_chat_core
-    ${CMAKE_CURRENT_LIST_DIR}/src/sqlite_storage.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/pg_storage.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/auth.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/validation.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/static_files.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/api.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/options.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/secret.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/presence.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/rate_limit.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/src/login_throttle.cpp)
-  target_include_directories(sio_chat_core PUBLIC ${CMAKE_CURRENT_LIST_DIR}/src)
-  target_compile_definitions(sio_chat_core PRIVATE
-    SIO_CHAT_SOURCE_WEB_DIR="${CMAKE_CURRENT_LIST_DIR}/web/dist")
-  target_link_libraries(sio_chat_core PUBLIC
-    Boost::json Boost::headers PkgConfig::SIO_CHAT_SQLITE PkgConfig::SIO_CHAT_SODIUM
-    PkgConfig::SIO_CHAT_JWT PkgConfig::SIO_CHAT_PQXX Threads::Threads)
+# sio_chat: the chat app of the demo server (chat::module: storage, REST routes, Socket.IO side),
+# on sio_apps_common. Included by apps/chat/CMakeLists.txt, apps/demo and tests/chat (also with
+# SIO_BUILD_APPS=OFF, e.g. the ASan build).
+include(${CMAKE_CURRENT_LIST_DIR}/../common/common.cmake)
+if(NOT TARGET sio_chat)
+  set(dir ${CMAKE_CURRENT_LIST_DIR}/src)
+  add_library(sio_chat STATIC
+    ${dir}/sqlite_storage.cpp ${dir}/pg_storage.cpp ${dir}/room_rules.cpp ${dir}/api.cpp
+    ${dir}/presence.cpp ${dir}/realtime.cpp ${dir}/chat_module.cpp)
+  target_include_directories(sio_chat PUBLIC ${dir})
+  target_link_libraries(sio_chat PUBLIC sio_apps_common)
+  unset(dir)
 endif()

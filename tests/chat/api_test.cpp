@@ -1,5 +1,7 @@
+// The chat's REST routes behind the demo server's /api (registry): the accounts' routes they
+// need (register, login, logout), the rooms, their messages and leaving them.
 #include "api.hpp"
-#include "sqlite_storage.hpp"
+#include "registry.hpp"
 #include "validation.hpp"
 
 #include <gtest/gtest.h>
@@ -9,9 +11,26 @@
 
 #include <boost/json/parse.hpp>
 
-namespace chat {
+namespace apps::chat {
 namespace {
 namespace json = boost::json;
+
+// The chat's routes as the chat module serves them (without its Socket.IO side).
+class routes final : public app_module {
+ public:
+  explicit routes(api& a) : api_(a) {}
+  app_info info() const override { return {"chat", "Chat", "", "/chat"}; }
+  void install(host_context&) override {}
+  bool handle(const api_request& req, reply_fn& done) override {
+    auto r = api_.handle(req);
+    if (!r) return false;
+    done(std::move(*r));
+    return true;
+  }
+
+ private:
+  api& api_;
+};
 
 class ChatApiTest : public ::testing::Test {
  protected:
@@ -20,12 +39,11 @@ class ChatApiTest : public ::testing::Test {
                                    id_type creator) {
       created.push_back({r, members, creator});
     };
-    hooks.on_logout = [this](id_type user) { logged_out.push_back(user); };
     hooks.on_room_left = [this](id_type room_id, id_type user) {
       left.emplace_back(room_id, user);
     };
-    service =
-        std::make_unique<api>(*db, tokens, api_options{.cost = password_cost::minimal()}, hooks);
+    service = std::make_unique<api>(*db, *users, auth, api_options{}, hooks);
+    modules.add(std::make_unique<routes>(*service));
   }
 
   // A same-origin request, with a JSON body type unless it is a GET.
@@ -40,7 +58,7 @@ class ChatApiTest : public ::testing::Test {
   }
   reply send(api_request req) {
     std::optional<reply> out;
-    service->handle(std::move(req), [&](reply r) { out = std::move(r); });
+    modules.handle(auth, req, [&](reply r) { out = std::move(r); });
     EXPECT_TRUE(out);
     return out ? *out : reply{};
   }
@@ -80,12 +98,20 @@ class ChatApiTest : public ::testing::Test {
     std::vector<id_type> members;
     id_type creator;
   };
-  std::unique_ptr<storage> db = open_sqlite_storage(":memory:");
+  database dbase = open_database(":memory:");
+  std::unique_ptr<accounts> users = open_accounts(dbase);
+  std::unique_ptr<storage> db = open_storage(dbase);
   token_service tokens{"test-secret"};
+  std::vector<id_type> logged_out;
+  accounts_api auth{*users,
+                    tokens,
+                    accounts_api_options{.cost = password_cost::minimal()},
+                    {},
+                    [this](id_type user) { logged_out.push_back(user); }};
   api_hooks hooks;
   std::unique_ptr<api> service;
+  registry modules;
   std::vector<created_room> created;
-  std::vector<id_type> logged_out;
   std::vector<std::pair<id_type, id_type>> left;  // {room, user}
 };
 
@@ -115,7 +141,7 @@ TEST_F(ChatApiTest, RegisterStatuses) {
     EXPECT_TRUE(body(res).at("error").is_string()) << bad;
   }
   // The password is stored hashed.
-  auto u = db->find_user("alice");
+  auto u = users->find_user("alice");
   ASSERT_TRUE(u);
   EXPECT_TRUE(u->password_hash.starts_with("$argon2id$"));
 }
@@ -213,7 +239,7 @@ TEST_F(ChatApiTest, RoomsCreateAndList) {
 TEST_F(ChatApiTest, MessagesHistoryAndAccess) {
   auto alice = login("alice");
   auto carol = login("carol");
-  auto a = *db->find_user("alice");
+  auto a = *users->find_user("alice");
   room pub = *db->create_room("general", false, 0, {}, 1);
   room priv = *db->create_room("secret", true, a.id, {}, 1);
   std::vector<id_type> ids;
@@ -276,14 +302,14 @@ TEST_F(ChatApiTest, LogoutRevokesTheTokens) {
   ASSERT_EQ(call("GET", "/api/me", {}, alice).status, 200u);
 
   EXPECT_EQ(call("POST", "/api/logout", {}, {}, cookie).status, 204u);
-  auto alice_id = db->find_user("alice")->id;
+  auto alice_id = users->find_user("alice")->id;
   EXPECT_EQ(logged_out, (std::vector<id_type>{alice_id}));
   // The token is still signed and unexpired, but revoked: as a cookie, as a Bearer, and so is
   // every other token of hers.
   EXPECT_EQ(call("GET", "/api/me", {}, {}, cookie).status, 401u);
   EXPECT_EQ(call("GET", "/api/me", {}, alice).status, 401u);
   EXPECT_EQ(call("GET", "/api/rooms", {}, other_tab).status, 401u);
-  EXPECT_FALSE(service->authenticate_token(alice.substr(7)));
+  EXPECT_FALSE(auth.authenticate_token(alice.substr(7)));
   EXPECT_EQ(call("GET", "/api/me", {}, bob).status, 200u);  // others are untouched
   // Logging in again gives a token that works.
   auto again = call("POST", "/api/login", R"({"username":"alice","password":"password123"})");
@@ -370,7 +396,7 @@ TEST_F(ChatApiTest, AMemberLeavesAPrivateRoom) {
   EXPECT_EQ(call("POST", "/api/rooms/" + id + "/leave", "{}", bob).status, 204u);
   EXPECT_EQ(names(bob), (std::vector<std::string>{"open"}));
   EXPECT_EQ(call("GET", "/api/rooms/" + id + "/messages", {}, bob).status, 403u);
-  auto bob_id = db->find_user("bob")->id;
+  auto bob_id = users->find_user("bob")->id;
   EXPECT_EQ(left, (std::vector<std::pair<id_type, id_type>>{{std::stoll(id), bob_id}}));
   EXPECT_EQ(names(alice), (std::vector<std::string>{"secret", "open"}));  // still hers
 
@@ -519,65 +545,5 @@ TEST_F(ChatApiTest, RegistrationIsThrottledPerAddress) {
             201u);
 }
 
-TEST(ChatApiSlowWork, QueueIsBoundedWith503) {
-  auto db = open_sqlite_storage(":memory:");
-  token_service tokens("s");
-  std::vector<std::function<void()>> queued;
-  api_hooks hooks;
-  hooks.offload = [&](std::function<void()> work) { queued.push_back(std::move(work)); };
-  api service(*db, tokens, {.cost = password_cost::minimal(), .max_pending_slow = 2}, hooks);
-  std::vector<unsigned> statuses;
-  auto reg = [&](std::string name) {
-    service.handle({"POST",
-                    "/api/register",
-                    {},
-                    {},
-                    R"({"username":")" + name + R"(","password":"password123"})",
-                    {},
-                    "application/json"},
-                   [&](reply r) { statuses.push_back(r.status); });
-  };
-  reg("user1");
-  reg("user2");
-  reg("user3");  // over the bound: answered at once
-  ASSERT_EQ(statuses, (std::vector<unsigned>{503}));
-  for (auto& w : queued) w();
-  EXPECT_EQ(statuses, (std::vector<unsigned>{503, 201, 201}));
-  reg("user3");  // room again
-  ASSERT_EQ(queued.size(), 3u);
-  queued.back()();
-  EXPECT_EQ(statuses.back(), 201u);
-}
-
-TEST(ChatApiHelpers, SameOrigin) {
-  EXPECT_TRUE(same_origin("", "localhost:3000", false));
-  EXPECT_TRUE(same_origin("http://localhost:3000", "localhost:3000", false));
-  EXPECT_TRUE(same_origin("https://Chat.Example.com", "chat.example.com", true));
-  EXPECT_TRUE(same_origin("https://chat.example.com", "chat.example.com:443", true));
-  EXPECT_TRUE(same_origin("http://chat.example.com:80", "chat.example.com", false));
-  EXPECT_TRUE(same_origin("http://localhost:3000/rooms?x=1", "localhost:3000", false));  // Referer
-  EXPECT_FALSE(same_origin("http://evil.example", "localhost:3000", false));
-  EXPECT_FALSE(same_origin("http://localhost:3001", "localhost:3000", false));
-  EXPECT_FALSE(same_origin("http://localhost:3000.evil.example", "localhost:3000", false));
-  EXPECT_FALSE(same_origin("null", "localhost:3000", false));
-  EXPECT_FALSE(same_origin("http://localhost:3000", "", false));
-  // The scheme counts: HTTPS (native TLS or X-Forwarded-Proto) against an http:// page.
-  EXPECT_FALSE(same_origin("http://chat.example.com", "chat.example.com", true));
-  EXPECT_FALSE(same_origin("https://chat.example.com", "chat.example.com", false));
-}
-
-TEST(ChatApiHelpers, CookieBearerQuery) {
-  EXPECT_EQ(cookie_value("a=1; token=abc; b=2", "token"), "abc");
-  EXPECT_EQ(cookie_value("token=\"q\"", "token"), "q");
-  EXPECT_EQ(cookie_value("mytoken=1", "token"), std::nullopt);
-  EXPECT_EQ(cookie_value("", "token"), std::nullopt);
-  EXPECT_EQ(bearer_token("Bearer x.y.z"), "x.y.z");
-  EXPECT_EQ(bearer_token("Bearer "), std::nullopt);
-  EXPECT_EQ(bearer_token("Token x"), std::nullopt);
-  EXPECT_EQ(query_param("/p?a=1&b=x%20y", "b"), "x y");
-  EXPECT_EQ(query_param("/p?a=1", "b"), std::nullopt);
-  EXPECT_EQ(query_param("/p", "a"), std::nullopt);
-}
-
 }  // namespace
-}  // namespace chat
+}  // namespace apps::chat

@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-namespace chat {
+namespace apps::chat {
 namespace {
 
 TEST(ChatPresence, CountsDistinctUsers) {
@@ -64,4 +64,4 @@ TEST(ChatPresence, ConcurrentUse) {
 }
 
 }  // namespace
-}  // namespace chat
+}  // namespace apps::chat

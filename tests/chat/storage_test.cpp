@@ -1,6 +1,6 @@
-// The storage test cases, run against each backend: chat_unit_tests runs them on SQLite,
-// chat_pg_tests (built with CHAT_STORAGE_TEST_PG) on a throwaway PostgreSQL server
-// (pg_server.hpp), one fresh database per test.
+// The storage test cases of the accounts and the chat in one database, run against each backend:
+// chat_unit_tests runs them on SQLite, chat_pg_tests (built with CHAT_STORAGE_TEST_PG) on a
+// throwaway PostgreSQL server (pg_server.hpp), one fresh database per test.
 #include "pg_storage.hpp"
 #include "sqlite_storage.hpp"
 #include "temp_dir.hpp"
@@ -18,13 +18,32 @@
 #include <thread>
 #include <vector>
 
-namespace chat {
+namespace apps::chat {
 namespace {
 
+// The accounts and the chat's storage of one database, opened as the demo server opens them.
+struct opened {
+  std::unique_ptr<accounts> users;
+  std::unique_ptr<storage> chat;
+  storage* operator->() const { return chat.get(); }
+  explicit operator bool() const { return chat != nullptr; }
+  void reset() {
+    chat.reset();
+    users.reset();
+  }
+};
+
+opened open_at(const std::string& location, std::size_t pg_pool_size = 4) {
+  auto db = open_database(location, pg_pool_size);
+  auto users = open_accounts(db);
+  return {std::move(users), open_storage(db)};
+}
+
 #ifdef CHAT_STORAGE_TEST_PG
+using apps::test::pg_server;
 // One server for the whole binary (initdb takes seconds); each test gets its own database.
-test::pg_server& shared_pg() {
-  static test::pg_server server;
+pg_server& shared_pg() {
+  static pg_server server;
   return server;
 }
 #endif
@@ -39,9 +58,9 @@ class ChatStorageTest : public ::testing::TestWithParam<std::string> {
     db = open();
   }
   // Opens the test's database (again).
-  std::unique_ptr<storage> open() {
-    if (GetParam() == "sqlite") return open_sqlite_storage(db_path);
-    return open_pg_storage(location);
+  opened open() {
+    if (GetParam() == "sqlite") return open_at(db_path);
+    return open_at(location);
   }
 
   // Runs SQL on the test's database, outside the storage.
@@ -61,23 +80,24 @@ class ChatStorageTest : public ::testing::TestWithParam<std::string> {
     t.exec(sql);
 #endif
   }
-  // Turns the database back into schema version 1 (no token versions, room names not unique).
+  // Turns the accounts and the chat back into their schema version 1 (no token versions, room
+  // names not unique).
   void downgrade_to_v1() {
     if (GetParam() == "sqlite") {
       exec(
           "DROP INDEX rooms_name_nocase; ALTER TABLE users DROP COLUMN token_version; "
-          "PRAGMA user_version = 1;");
+          "UPDATE schema_versions SET version = 1;");
     } else {
       exec(
           "DROP INDEX rooms_name_nocase; ALTER TABLE users DROP COLUMN token_version; "
-          "UPDATE schema_version SET version = 1;");
+          "UPDATE schema_versions SET version = 1;");
     }
   }
 
   test::temp_dir dir;
   std::filesystem::path db_path = dir.path() / "nested" / "deeper" / "chat.db";
   std::string location;  // PostgreSQL URL
-  std::unique_ptr<storage> db;
+  opened db;
 };
 
 std::string backend_name(const ::testing::TestParamInfo<std::string>& info) {
@@ -95,7 +115,7 @@ TEST_P(ChatStorageTest, NewDatabaseIsEmpty) {
     EXPECT_TRUE(std::filesystem::is_regular_file(db_path));
   }
   EXPECT_EQ(db->room_count(), 0u);
-  EXPECT_FALSE(db->find_user("alice"));
+  EXPECT_FALSE(db.users->find_user("alice"));
 }
 
 TEST_P(ChatStorageTest, SeedRoomOnlyIntoAnEmptyDatabase) {
@@ -111,31 +131,31 @@ TEST_P(ChatStorageTest, SeedRoomOnlyIntoAnEmptyDatabase) {
 }
 
 TEST_P(ChatStorageTest, UsersAreUniqueCaseInsensitively) {
-  auto a = db->create_user("alice", "hash-a", 1000);
+  auto a = db.users->create_user("alice", "hash-a", 1000);
   ASSERT_TRUE(a);
   EXPECT_GT(a->id, 0);
   EXPECT_EQ(a->username, "alice");
-  EXPECT_FALSE(db->create_user("alice", "other", 1001));
-  EXPECT_FALSE(db->create_user("ALICE", "other", 1001));
-  auto b = db->create_user("bob", "hash-b", 1002);
+  EXPECT_FALSE(db.users->create_user("alice", "other", 1001));
+  EXPECT_FALSE(db.users->create_user("ALICE", "other", 1001));
+  auto b = db.users->create_user("bob", "hash-b", 1002);
   ASSERT_TRUE(b);
   EXPECT_NE(a->id, b->id);
 
-  auto by_name = db->find_user("Alice");
+  auto by_name = db.users->find_user("Alice");
   ASSERT_TRUE(by_name);
   EXPECT_EQ(by_name->id, a->id);
   EXPECT_EQ(by_name->password_hash, "hash-a");
-  auto by_id = db->find_user(b->id);
+  auto by_id = db.users->find_user(b->id);
   ASSERT_TRUE(by_id);
   EXPECT_EQ(by_id->username, "bob");
-  EXPECT_FALSE(db->find_user("carol"));
-  EXPECT_FALSE(db->find_user(id_type{999}));
+  EXPECT_FALSE(db.users->find_user("carol"));
+  EXPECT_FALSE(db.users->find_user(id_type{999}));
 }
 
 TEST_P(ChatStorageTest, RoomsVisibilityAndMembership) {
-  auto a = *db->create_user("alice", "h", 1);
-  auto b = *db->create_user("bob", "h", 1);
-  auto c = *db->create_user("carol", "h", 1);
+  auto a = *db.users->create_user("alice", "h", 1);
+  auto b = *db.users->create_user("bob", "h", 1);
+  auto c = *db.users->create_user("carol", "h", 1);
   room pub = *db->create_room("general", false, 0, {}, 10);
   std::vector<id_type> members{b.id, b.id};  // duplicates are harmless
   room priv = *db->create_room("secret", true, a.id, members, 11);
@@ -164,7 +184,7 @@ TEST_P(ChatStorageTest, RoomsVisibilityAndMembership) {
 }
 
 TEST_P(ChatStorageTest, MessagesPagedOldestFirst) {
-  auto a = *db->create_user("alice", "h", 1);
+  auto a = *db.users->create_user("alice", "h", 1);
   room r = *db->create_room("general", false, 0, {}, 1);
   room other = *db->create_room("other", false, 0, {}, 1);
   std::vector<id_type> ids;
@@ -193,7 +213,7 @@ TEST_P(ChatStorageTest, MessagesPagedOldestFirst) {
 }
 
 TEST_P(ChatStorageTest, TextIsStoredVerbatim) {
-  auto a = *db->create_user("alice", "h", 1);
+  auto a = *db.users->create_user("alice", "h", 1);
   room r = *db->create_room("général ☕", false, 0, {}, 1);
   std::string text = "emoji 😀, quotes ' \" and a NUL-free\nnewline; DROP TABLE users; --";
   db->add_message(r.id, a.id, text, 5);
@@ -204,29 +224,29 @@ TEST_P(ChatStorageTest, TextIsStoredVerbatim) {
 }
 
 TEST_P(ChatStorageTest, SettingsKeepTheFirstValue) {
-  EXPECT_FALSE(db->setting("jwt_secret"));
-  EXPECT_EQ(db->setting_or_insert("jwt_secret", "first"), "first");
-  EXPECT_EQ(db->setting_or_insert("jwt_secret", "second"), "first");
-  EXPECT_EQ(db->setting("jwt_secret"), "first");
+  EXPECT_FALSE(db.users->setting("jwt_secret"));
+  EXPECT_EQ(db.users->setting_or_insert("jwt_secret", "first"), "first");
+  EXPECT_EQ(db.users->setting_or_insert("jwt_secret", "second"), "first");
+  EXPECT_EQ(db.users->setting("jwt_secret"), "first");
 }
 
 TEST_P(ChatStorageTest, DataSurvivesReopen) {
-  auto a = *db->create_user("alice", "h", 1);
+  auto a = *db.users->create_user("alice", "h", 1);
   room r = *db->create_room("general", false, 0, {}, 1);
   db->add_message(r.id, a.id, "persisted", 2);
-  db->setting_or_insert("k", "v");
+  db.users->setting_or_insert("k", "v");
   db.reset();
   auto again = open();
-  EXPECT_TRUE(again->find_user("alice"));
+  EXPECT_TRUE(again.users->find_user("alice"));
   EXPECT_EQ(again->room_count(), 1u);
   auto ms = again->messages(r.id, 10, std::nullopt);
   ASSERT_EQ(ms.size(), 1u);
   EXPECT_EQ(ms[0].text, "persisted");
-  EXPECT_EQ(again->setting("k"), "v");
+  EXPECT_EQ(again.users->setting("k"), "v");
 }
 
 TEST_P(ChatStorageTest, ConcurrentWritersFromManyThreads) {
-  auto a = *db->create_user("alice", "h", 1);
+  auto a = *db.users->create_user("alice", "h", 1);
   room r = *db->create_room("general", false, 0, {}, 1);
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
@@ -239,22 +259,22 @@ TEST_P(ChatStorageTest, ConcurrentWritersFromManyThreads) {
 }
 
 TEST_P(ChatStorageTest, RevokingTokensBumpsTheUsersVersion) {
-  auto a = *db->create_user("alice", "h", 1);
-  auto b = *db->create_user("bob", "h", 1);
+  auto a = *db.users->create_user("alice", "h", 1);
+  auto b = *db.users->create_user("bob", "h", 1);
   EXPECT_EQ(a.token_version, 0);
-  EXPECT_EQ(db->find_user(a.id)->token_version, 0);
-  EXPECT_EQ(db->revoke_tokens(a.id), 1);
-  EXPECT_EQ(db->revoke_tokens(a.id), 2);
-  EXPECT_EQ(db->find_user(a.id)->token_version, 2);
-  EXPECT_EQ(db->find_user("ALICE")->token_version, 2);
-  EXPECT_EQ(db->find_user(b.id)->token_version, 0);  // only hers
-  EXPECT_EQ(db->revoke_tokens(424242), std::nullopt);
+  EXPECT_EQ(db.users->find_user(a.id)->token_version, 0);
+  EXPECT_EQ(db.users->revoke_tokens(a.id), 1);
+  EXPECT_EQ(db.users->revoke_tokens(a.id), 2);
+  EXPECT_EQ(db.users->find_user(a.id)->token_version, 2);
+  EXPECT_EQ(db.users->find_user("ALICE")->token_version, 2);
+  EXPECT_EQ(db.users->find_user(b.id)->token_version, 0);  // only hers
+  EXPECT_EQ(db.users->revoke_tokens(424242), std::nullopt);
   db.reset();
-  EXPECT_EQ(open()->find_user(a.id)->token_version, 2);
+  EXPECT_EQ(open().users->find_user(a.id)->token_version, 2);
 }
 
 TEST_P(ChatStorageTest, RoomNamesAreUniqueCaseInsensitively) {
-  auto a = *db->create_user("alice", "h", 1);
+  auto a = *db.users->create_user("alice", "h", 1);
   auto first = db->create_room("Lobby", false, a.id, {}, 1);
   ASSERT_TRUE(first);
   EXPECT_FALSE(db->create_room("lobby", true, a.id, {}, 2));
@@ -265,8 +285,8 @@ TEST_P(ChatStorageTest, RoomNamesAreUniqueCaseInsensitively) {
 }
 
 TEST_P(ChatStorageTest, VisibleRoomsArePagedById) {
-  auto a = *db->create_user("alice", "h", 1);
-  auto b = *db->create_user("bob", "h", 1);
+  auto a = *db.users->create_user("alice", "h", 1);
+  auto b = *db.users->create_user("bob", "h", 1);
   std::vector<id_type> ids;
   for (int i = 0; i < 7; ++i) {
     // Every third room is private to bob.
@@ -289,8 +309,8 @@ TEST_P(ChatStorageTest, VisibleRoomsArePagedById) {
 }
 
 TEST_P(ChatStorageTest, AMemberCanLeaveAPrivateRoom) {
-  auto a = *db->create_user("alice", "h", 1);
-  auto b = *db->create_user("bob", "h", 1);
+  auto a = *db.users->create_user("alice", "h", 1);
+  auto b = *db.users->create_user("bob", "h", 1);
   std::vector<id_type> members{b.id};
   room priv = *db->create_room("secret", true, a.id, members, 1);
   EXPECT_TRUE(db->leave_room(priv.id, b.id));
@@ -302,7 +322,7 @@ TEST_P(ChatStorageTest, AMemberCanLeaveAPrivateRoom) {
 }
 
 TEST_P(ChatStorageTest, MigrationRenamesDuplicateRoomNamesAndAddsTokenVersions) {
-  auto a = *db->create_user("alice", "h", 1);
+  auto a = *db.users->create_user("alice", "h", 1);
   room lobby = *db->create_room("Lobby", false, 0, {}, 1);
   db.reset();
   downgrade_to_v1();
@@ -325,28 +345,66 @@ TEST_P(ChatStorageTest, MigrationRenamesDuplicateRoomNamesAndAddsTokenVersions) 
   EXPECT_EQ(rooms[3].name, "other");
   EXPECT_EQ(rooms[4].name, "lobby (" + third + ") (" + std::to_string(rooms[4].id) + ")");
   EXPECT_FALSE(db->create_room("OTHER", false, 0, {}, 3));
-  EXPECT_EQ(db->find_user(a.id)->token_version, 0);
-  EXPECT_EQ(db->revoke_tokens(a.id), 1);
+  EXPECT_EQ(db.users->find_user(a.id)->token_version, 0);
+  EXPECT_EQ(db.users->revoke_tokens(a.id), 1);
   db.reset();
   EXPECT_EQ(open()->visible_rooms(a.id, 0, 100).size(), 5u);  // migrated once
 }
 
 TEST_P(ChatStorageTest, AddMessageToUnknownRoomThrows) {
-  auto a = *db->create_user("alice", "h", 1);
+  auto a = *db.users->create_user("alice", "h", 1);
   EXPECT_ANY_THROW(db->add_message(424242, a.id, "nowhere", 1));
-  EXPECT_TRUE(db->create_user("bob", "h", 1));  // still usable
+  EXPECT_TRUE(db.users->create_user("bob", "h", 1));  // still usable
 }
 
 #ifndef CHAT_STORAGE_TEST_PG
 TEST(ChatStorageOpen, InMemoryDatabase) {
-  auto db = open_sqlite_storage(":memory:");
-  EXPECT_TRUE(db->create_user("alice", "h", 1));
+  auto db = open_at(":memory:");
+  EXPECT_TRUE(db.users->create_user("alice", "h", 1));
+}
+
+// A database written by sio-chat before per-component versions: one PRAGMA user_version (1: the
+// first schema) for the accounts and the chat. Both migrate from there.
+TEST(ChatStorageOpen, ADatabaseFromBeforeComponentVersionsIsMigrated) {
+  test::temp_dir dir;
+  auto path = dir.path() / "chat.db";
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    const char* v1 = R"sql(
+CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT,
+  username TEXT NOT NULL UNIQUE COLLATE NOCASE, password_hash TEXT NOT NULL,
+  created_ms INTEGER NOT NULL);
+CREATE TABLE rooms (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,
+  is_private INTEGER NOT NULL, created_by INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL);
+CREATE TABLE room_members (room_id INTEGER NOT NULL, user_id INTEGER NOT NULL,
+  PRIMARY KEY (room_id, user_id)) WITHOUT ROWID;
+CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, room_id INTEGER NOT NULL,
+  user_id INTEGER NOT NULL, body TEXT NOT NULL, created_ms INTEGER NOT NULL);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO users (username, password_hash, created_ms) VALUES ('alice', 'h', 1);
+INSERT INTO rooms (name, is_private, created_ms) VALUES ('general', 0, 1), ('General', 0, 2);
+INSERT INTO messages (room_id, user_id, body, created_ms) VALUES (1, 1, 'kept', 3);
+PRAGMA user_version = 1;
+)sql";
+    ASSERT_EQ(sqlite3_exec(raw, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto db = open_at(path);
+  auto alice = db.users->find_user("ALICE");
+  ASSERT_TRUE(alice);
+  EXPECT_EQ(alice->token_version, 0);                // the accounts' second migration ran
+  EXPECT_EQ(db->find_room(2)->name, "General (2)");  // and the chat's
+  ASSERT_EQ(db->messages(1, 10, std::nullopt).size(), 1u);
+  EXPECT_EQ(db->messages(1, 10, std::nullopt)[0].username, "alice");
+  db.reset();
+  EXPECT_EQ(open_at(path)->room_count(), 2u);  // migrated once
 }
 
 TEST(ChatStorageOpen, ANewDatabaseFileIsPrivate) {
   test::temp_dir dir;
   auto path = dir.path() / "chat.db";
-  open_sqlite_storage(path)->create_user("alice", "h", 1);
+  open_at(path).users->create_user("alice", "h", 1);
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -359,12 +417,13 @@ TEST(ChatStorageOpen, ANewDatabaseFileIsPrivate) {
 TEST(ChatStorageOpen, ANewerSchemaIsRefused) {
   test::temp_dir dir;
   auto path = dir.path() / "chat.db";
-  open_sqlite_storage(path).reset();
+  open_at(path).reset();
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
-  sqlite3_exec(raw, "PRAGMA user_version = 999", nullptr, nullptr, nullptr);
+  sqlite3_exec(raw, "UPDATE schema_versions SET version = 999 WHERE component = 'chat'", nullptr,
+               nullptr, nullptr);
   sqlite3_close(raw);
-  EXPECT_THROW(open_sqlite_storage(path), std::runtime_error);
+  EXPECT_THROW(open_at(path), std::runtime_error);
 }
 
 TEST(ChatStorageOpen, UnwritableLocationThrows) {
@@ -372,7 +431,7 @@ TEST(ChatStorageOpen, UnwritableLocationThrows) {
   auto file = dir.path() / "a-file";
   { std::ofstream(file) << "x"; }
   // A regular file where a parent folder should be.
-  EXPECT_THROW(open_sqlite_storage(file / "chat.db"), std::runtime_error);
+  EXPECT_THROW(open_at(file / "chat.db"), std::runtime_error);
 }
 
 TEST(ChatStorageUrl, PostgresUrlsSelectPostgres) {
@@ -401,37 +460,38 @@ std::int64_t query_int(const std::string& url, const std::string& sql) {
 
 TEST(ChatPgStorage, MigrationsRecordTheSchemaVersionOnce) {
   auto url = shared_pg().create_database();
-  auto db = open_pg_storage(url);
-  EXPECT_EQ(query_int(url, "SELECT version FROM schema_version"), pg_schema_version);
-  EXPECT_EQ(query_int(url, "SELECT COUNT(*) FROM schema_version"), 1);
-  auto a = *db->create_user("alice", "h", 1);
+  auto db = open_at(url);
+  const std::string chat_version = "SELECT version FROM schema_versions WHERE component = 'chat'";
+  EXPECT_EQ(query_int(url, chat_version), pg_schema_version);
+  EXPECT_EQ(query_int(url, "SELECT COUNT(*) FROM schema_versions"), 2);  // accounts, chat
+  auto a = *db.users->create_user("alice", "h", 1);
   db.reset();
-  auto again = open_pg_storage(url);  // no migration runs twice
-  EXPECT_EQ(query_int(url, "SELECT COUNT(*) FROM schema_version"), 1);
-  EXPECT_EQ(again->find_user(a.id)->username, "alice");
+  auto again = open_at(url);  // no migration runs twice
+  EXPECT_EQ(query_int(url, "SELECT COUNT(*) FROM schema_versions"), 2);
+  EXPECT_EQ(again.users->find_user(a.id)->username, "alice");
 }
 
 TEST(ChatPgStorage, ANewerSchemaIsRefused) {
   auto url = shared_pg().create_database();
-  open_pg_storage(url).reset();
+  open_at(url).reset();
   {
     pqxx::connection c(url);
     pqxx::nontransaction t(c);
-    t.exec("UPDATE schema_version SET version = 999");
+    t.exec("UPDATE schema_versions SET version = 999 WHERE component = 'chat'");
   }
-  EXPECT_THROW(open_pg_storage(url), std::runtime_error);
+  EXPECT_THROW(open_at(url), std::runtime_error);
 }
 
 TEST(ChatPgStorage, ServersStartingTogetherMigrateAndSeedOnce) {
   auto url = shared_pg().create_database();
   constexpr int n = 4;
-  std::vector<std::unique_ptr<storage> > dbs(n);
+  std::vector<opened> dbs(n);
   std::atomic<int> seeded{0}, failed{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < n; ++i) {
     threads.emplace_back([&, i] {
       try {
-        dbs[i] = open_pg_storage(url);
+        dbs[i] = open_at(url);
         if (dbs[i]->seed_room("general", 1)) ++seeded;
       } catch (...) {
         ++failed;
@@ -442,44 +502,45 @@ TEST(ChatPgStorage, ServersStartingTogetherMigrateAndSeedOnce) {
   EXPECT_EQ(failed.load(), 0);
   EXPECT_EQ(seeded.load(), 1);
   EXPECT_EQ(dbs[0]->room_count(), 1u);
-  EXPECT_EQ(query_int(url, "SELECT version FROM schema_version"), pg_schema_version);
+  EXPECT_EQ(query_int(url, "SELECT version FROM schema_versions WHERE component = 'chat'"),
+            pg_schema_version);
 }
 
 TEST(ChatPgStorage, WritesOnOneServerAreReadOnAnother) {
   auto url = shared_pg().create_database();
-  auto a = open_pg_storage(url);
-  auto b = open_pg_storage(url);
-  auto u = *a->create_user("alice", "h", 1);
-  EXPECT_FALSE(b->create_user("ALICE", "h", 2));
+  auto a = open_at(url);
+  auto b = open_at(url);
+  auto u = *a.users->create_user("alice", "h", 1);
+  EXPECT_FALSE(b.users->create_user("ALICE", "h", 2));
   room r = *b->create_room("general", false, 0, {}, 1);
   a->add_message(r.id, u.id, "from a", 3);
   auto ms = b->messages(r.id, 10, std::nullopt);
   ASSERT_EQ(ms.size(), 1u);
   EXPECT_EQ(ms[0].text, "from a");
   EXPECT_EQ(ms[0].username, "alice");
-  EXPECT_EQ(a->setting_or_insert("jwt_secret", "A"), "A");
-  EXPECT_EQ(b->setting_or_insert("jwt_secret", "B"), "A");
+  EXPECT_EQ(a.users->setting_or_insert("jwt_secret", "A"), "A");
+  EXPECT_EQ(b.users->setting_or_insert("jwt_secret", "B"), "A");
 }
 
 TEST(ChatPgStorage, ReadsRecoverFromDroppedConnections) {
   auto url = shared_pg().create_database();
-  auto db = open_pg_storage(url, 1);
-  auto u = *db->create_user("alice", "h", 1);
+  auto db = open_at(url, 1);
+  auto u = *db.users->create_user("alice", "h", 1);
   // What a PostgreSQL restart does to the pooled connection: the server ends it.
   EXPECT_GE(query_int(url,
                       "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
                       "datname = current_database() AND pid <> pg_backend_pid()"),
             1);
-  auto found = db->find_user(u.id);  // retried once on a fresh connection
+  auto found = db.users->find_user(u.id);  // retried once on a fresh connection
   ASSERT_TRUE(found);
   EXPECT_EQ(found->username, "alice");
-  EXPECT_TRUE(db->create_user("bob", "h", 2));
+  EXPECT_TRUE(db.users->create_user("bob", "h", 2));
 }
 
 TEST(ChatPgStorage, AfterARestartTheWholePoolIsRenewed) {
   auto url = shared_pg().create_database();
-  auto db = open_pg_storage(url, 4);
-  auto u = *db->create_user("alice", "h", 1);
+  auto db = open_at(url, 4);
+  auto u = *db.users->create_user("alice", "h", 1);
   room r = *db->create_room("general", false, 0, {}, 1);
   {  // several connections in the pool
     std::vector<std::thread> threads;
@@ -500,7 +561,7 @@ TEST(ChatPgStorage, AfterARestartTheWholePoolIsRenewed) {
 
 TEST(ChatPgStorage, UnreachableServerThrowsWithoutThePassword) {
   try {
-    open_pg_storage("postgresql://chat:hunter2@127.0.0.1:1/chat?connect_timeout=2");
+    open_at("postgresql://chat:hunter2@127.0.0.1:1/chat?connect_timeout=2");
     FAIL() << "no exception";
   } catch (const std::runtime_error& e) {
     std::string what = e.what();
@@ -511,4 +572,4 @@ TEST(ChatPgStorage, UnreachableServerThrowsWithoutThePassword) {
 #endif
 
 }  // namespace
-}  // namespace chat
+}  // namespace apps::chat

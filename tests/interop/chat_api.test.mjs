@@ -13,6 +13,21 @@ after(async () => {
   assert.equal(exit.code, 0, `sio-chat did not stop cleanly:\n${server.output()}`);
 });
 
+describe("GET /api/apps", () => {
+  it("lists the apps the server hosts, the chat among them, without a login", async () => {
+    const r = await api(server, "GET", "/api/apps");
+    assert.equal(r.status, 200);
+    assert.ok(Array.isArray(r.body));
+    const chat = r.body.find((a) => a.id === "chat");
+    assert.ok(chat, JSON.stringify(r.body));
+    assert.equal(chat.path, "/chat");
+    for (const app of r.body) {
+      for (const key of ["id", "title", "summary", "path"]) assert.equal(typeof app[key], "string");
+    }
+    assert.equal((await api(server, "POST", "/api/apps", { body: {} })).status, 405);
+  });
+});
+
 describe("POST /api/register", () => {
   it("creates a user (201), refuses a taken name (409)", async () => {
     const username = uniqueName("reg");

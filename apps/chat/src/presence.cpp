@@ -1,6 +1,6 @@
 #include "presence.hpp"
 
-namespace chat {
+namespace apps::chat {
 
 presence::change presence::join(std::string_view sid, id_type user, id_type room) {
   std::lock_guard lock(mu_);
@@ -63,4 +63,4 @@ std::size_t presence::online(id_type room) const {
   return r == rooms_.end() ? 0 : r->second.size();
 }
 
-}  // namespace chat
+}  // namespace apps::chat

@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace chat {
+namespace apps::chat {
 
 class presence {
  public:
@@ -44,4 +44,4 @@ class presence {
   std::unordered_map<std::string, std::set<id_type>> sockets_;  // sid -> rooms
 };
 
-}  // namespace chat
+}  // namespace apps::chat

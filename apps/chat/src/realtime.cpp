@@ -1,5 +1,8 @@
 #include "realtime.hpp"
 
+#include "api.hpp"
+#include "login.hpp"
+#include "room_rules.hpp"
 #include "validation.hpp"
 
 #include <boost/asio/post.hpp>
@@ -11,7 +14,7 @@
 #include <iostream>
 #include <set>
 
-namespace chat {
+namespace apps::chat {
 namespace json = boost::json;
 
 namespace {
@@ -20,19 +23,6 @@ constexpr std::size_t history_size = 50;
 constexpr std::string_view too_many = "Too many requests, slow down";
 // The server-side event asking the other nodes which users of theirs are in a room.
 constexpr std::string_view room_users_event = "roomUsers";
-
-struct identity {
-  id_type user_id = 0;
-  std::string username;
-};
-
-// Set by the handshake middleware; handlers run only for authenticated sockets.
-std::optional<identity> identity_of(const sio::socket& s) {
-  auto* id = s.data.if_contains("userId");
-  auto* name = s.data.if_contains("username");
-  if (!id || !id->is_int64() || !name || !name->is_string()) return std::nullopt;
-  return identity{id->get_int64(), std::string(name->get_string())};
-}
 
 json::value failure(std::string_view error) {
   return json::object{{"success", false}, {"error", error}};
@@ -49,7 +39,7 @@ void guarded(std::string_view event, sio::ack& ack, F&& f) {
   try {
     f();
   } catch (const std::exception& e) {
-    std::cerr << "sio-chat: " << event << ": " << e.what() << '\n';
+    std::cerr << "chat: " << event << ": " << e.what() << '\n';
     ack(failure("Internal error"));
   }
 }
@@ -76,10 +66,9 @@ std::string realtime::user_key(id_type user) {
   return "user:" + std::to_string(user);
 }
 
-realtime::realtime(sio::server& io, storage& db, api& auth, bool clustered, realtime_limits limits)
+realtime::realtime(sio::server& io, storage& db, bool clustered, realtime_limits limits)
     : io_(io),
       db_(db),
-      auth_(auth),
       clustered_(clustered),
       limits_(limits),
       buckets_({limits.rooms, limits.messages, limits.typing}) {}
@@ -102,37 +91,8 @@ void realtime::stop() {
   emitter_.join();
 }
 
-void realtime::install() {
-  io_.use([this](sio::socket& s, sio::next next) {
-    std::optional<session> u;
-    try {
-      auto* t = s.handshake().auth.if_contains("token");
-      if (t && t->is_string() && !t->get_string().empty()) {
-        u = auth_.authenticate_token(std::string_view(t->get_string()));
-      }
-      if (!u) {
-        // The cookie only counts for a same-origin page (no cross-site WebSocket hijacking).
-        auto& h = s.handshake().headers();
-        auto header = [&h](std::string_view name) -> std::string_view {
-          auto it = h.find(name);
-          return it == h.end() ? std::string_view{} : std::string_view(it->second);
-        };
-        if (same_origin(header("origin"), header("host"), s.handshake().secure())) {
-          u = auth_.authenticate({}, header("cookie"));
-        }
-      }
-    } catch (const std::exception& e) {
-      std::cerr << "sio-chat: handshake: " << e.what() << '\n';
-    }
-    if (!u) {
-      next(sio::connect_error{"unauthorized", std::nullopt});
-      return;
-    }
-    s.data["userId"] = u->who.id;
-    s.data["username"] = u->who.username;
-    s.data["tokenExpires"] = u->expires_s;
-    next();
-  });
+void realtime::install(sio::server::middleware login) {
+  io_.use(std::move(login));
   io_.on_connection([this](sio::socket& s) { on_connection(s); });
   schedule_sweep();
   if (!clustered_) return;
@@ -173,7 +133,7 @@ void realtime::sweep_expired(std::int64_t now_s) {
     try {
       unauthorize(io_.in(sid).local());
     } catch (const std::exception& e) {
-      std::cerr << "sio-chat: token expiry: " << e.what() << '\n';
+      std::cerr << "chat: token expiry: " << e.what() << '\n';
     }
   }
 }
@@ -187,7 +147,7 @@ void realtime::logged_out(id_type user) {
   try {
     unauthorize(io_.in(user_key(user)));  // through the adapter: on every node
   } catch (const std::exception& e) {
-    std::cerr << "sio-chat: logout: " << e.what() << '\n';
+    std::cerr << "chat: logout: " << e.what() << '\n';
   }
 }
 
@@ -195,7 +155,7 @@ void realtime::room_left(id_type room, id_type user) {
   try {
     io_.in(user_key(user)).sockets_leave(room_key(room));
   } catch (const std::exception& e) {
-    std::cerr << "sio-chat: leave room: " << e.what() << '\n';
+    std::cerr << "chat: leave room: " << e.what() << '\n';
   }
 }
 
@@ -207,9 +167,9 @@ void realtime::on_connection(sio::socket& s) {
   }
   s.join(user_key(me->user_id));
   buckets_.attach(me->user_id, now_ms());
-  if (auto* exp = s.data.if_contains("tokenExpires"); exp && exp->is_int64()) {
+  if (auto exp = token_expiry_of(s)) {
     std::lock_guard lock(expiry_.mu);
-    expiry_.by_socket[s.id()] = exp->get_int64();
+    expiry_.by_socket[s.id()] = *exp;
   }
   if (s.recovered()) restore_presence(s, me->user_id);
   auto bind = [this](void (realtime::*fn)(sio::socket&, const json::value&, sio::ack&)) {
@@ -419,7 +379,7 @@ void realtime::emit_count(id_type room, std::size_t n) {
       to.emit("onlineUsers", n);
       to.emit("onlineUsersInRoom", json::object{{"roomId", room}, {"count", n}});
     } catch (const std::exception& e) {
-      std::cerr << "sio-chat: onlineUsers: " << e.what() << '\n';
+      std::cerr << "chat: onlineUsers: " << e.what() << '\n';
     }
     p.last_count = n;
     p.last = std::chrono::steady_clock::now();
@@ -449,7 +409,7 @@ void realtime::cluster_count(id_type room, std::function<void(std::size_t)> done
           done(users->size());
         });
   } catch (const std::exception& e) {
-    std::cerr << "sio-chat: onlineUsers: " << e.what() << '\n';
+    std::cerr << "chat: onlineUsers: " << e.what() << '\n';
     done(users->size());
   }
 }
@@ -465,8 +425,8 @@ void realtime::room_created(const room& r, const std::vector<id_type>& members, 
       if (uid != creator) io_.to(user_key(uid)).emit("notification", note);
     }
   } catch (const std::exception& e) {
-    std::cerr << "sio-chat: notification: " << e.what() << '\n';
+    std::cerr << "chat: notification: " << e.what() << '\n';
   }
 }
 
-}  // namespace chat
+}  // namespace apps::chat

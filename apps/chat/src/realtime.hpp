@@ -1,4 +1,4 @@
-// chat::realtime: the Socket.IO side of sio-chat on namespace "/": JWT handshake, joinRoom,
+// chat::realtime: the Socket.IO side of the chat on namespace "/": the login middleware, joinRoom,
 // sendMessage, typing, leaveRoom, online counts and room-invite notifications (see API.md).
 //
 // Threading: socket handlers run on their socket's worker; shared state lives in storage
@@ -20,15 +20,14 @@
 // Per-user notifications need nothing special: the rooms `user:<id>` are reached through the
 // adapter on every node.
 //
-// Sessions end on the server's word: a logout (api_hooks::on_logout) sends `error "unauthorized"`
+// Sessions end on the server's word: a logout (app_module::logged_out) sends `error "unauthorized"`
 // to the room `user:<id>` and disconnects it, through the adapter on every node; each node sweeps
 // its own sockets every 2 s and does the same to those whose token has expired.
 //
-// Connection state recovery is on (main.cpp): a recovered socket comes back in its rooms, so its
-// presence is recorded again and the counts re-sent; it needs no joinRoom.
+// Connection state recovery is on (the host, apps/demo): a recovered socket comes back in its
+// rooms, so its presence is recorded again and the counts re-sent; it needs no joinRoom.
 #pragma once
 
-#include "api.hpp"
 #include "presence.hpp"
 #include "rate_limit.hpp"
 #include "storage.hpp"
@@ -50,7 +49,7 @@
 #include <string_view>
 #include <vector>
 
-namespace chat {
+namespace apps::chat {
 
 // How fast one user (all their sockets together) may send each event, and how often a room's
 // online count may go out.
@@ -63,16 +62,16 @@ struct realtime_limits {
 
 class realtime {
  public:
-  // `io`, `db` and `auth` must outlive this object. `clustered`: io uses a cluster adapter, so
-  // online counts are computed across nodes.
-  realtime(sio::server& io, storage& db, api& auth, bool clustered = false,
-           realtime_limits limits = {});
+  // `io` and `db` must outlive this object. `clustered`: io uses a cluster adapter, so online
+  // counts are computed across nodes.
+  realtime(sio::server& io, storage& db, bool clustered = false, realtime_limits limits = {});
   ~realtime();
   // Drops pending count updates and joins the emitter thread. Idempotent.
   void stop();
 
-  // Registers the middleware and handlers on io's main namespace. Call once, before start.
-  void install();
+  // Registers `login` (apps::login_middleware) and the handlers on io's main namespace. Call
+  // once, before start.
+  void install(sio::server::middleware login);
 
   // Tells the members of a new private room (except its creator) with `notification`; a new
   // public room is announced to everyone with `roomCreated`. Safe from any thread.
@@ -146,7 +145,6 @@ class realtime {
 
   sio::server& io_;
   storage& db_;
-  api& auth_;
   const bool clustered_;
   const realtime_limits limits_;
   std::shared_ptr<lifetime> life_ = std::make_shared<lifetime>();
@@ -158,4 +156,4 @@ class realtime {
   std::map<id_type, publication> publications_;      // before emitter_ in destruction (its timers)
 };
 
-}  // namespace chat
+}  // namespace apps::chat

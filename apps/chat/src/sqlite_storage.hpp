@@ -1,16 +1,16 @@
-// chat::sqlite_storage: chat::storage on one SQLite database file (WAL mode). A single connection
-// guarded by a mutex: chat traffic is small writes, and SQLite serialises writers anyway.
+// chat::sqlite_storage: chat::storage in the demo server's SQLite database (apps::sqlite_db),
+// beside the accounts and the other apps' tables.
 #pragma once
 
+#include "sqlite_db.hpp"
 #include "storage.hpp"
 
-#include <filesystem>
 #include <memory>
 
-namespace chat {
+namespace apps::chat {
 
-// Opens (creating the file, its parent folders and the schema when missing) the database at
-// `path`; ":memory:" gives a private in-memory database. Throws std::runtime_error on failure.
-std::unique_ptr<storage> open_sqlite_storage(const std::filesystem::path& path);
+// The chat's tables in `db`, created or migrated first (component "chat"; the accounts must be
+// open already: messages refer to users). Throws std::runtime_error on failure.
+std::unique_ptr<storage> open_sqlite_storage(std::shared_ptr<sqlite_db> db);
 
-}  // namespace chat
+}  // namespace apps::chat

@@ -1,31 +1,23 @@
-// chat::storage: the persistence interface of sio-chat (users, rooms, memberships, messages and a
-// few settings). SQLite (sqlite_storage.hpp) and PostgreSQL (pg_storage.hpp, for several servers
-// sharing one database) implement it.
+// chat::storage: the persistence of the chat (rooms, memberships, messages), the component "chat"
+// of the demo server's database; the users are the shared accounts (apps::accounts). SQLite
+// (sqlite_storage.hpp) and PostgreSQL (pg_storage.hpp, for several servers sharing one database)
+// implement it.
 //
 // Thread-safety: every member function may be called from any thread concurrently.
 #pragma once
 
+#include "accounts.hpp"
+
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace chat {
-
-using id_type = std::int64_t;
-
-struct user {
-  id_type id = 0;
-  std::string username;
-  std::string password_hash;
-  std::int64_t created_ms = 0;
-  // Tokens carry the version they were issued with; revoke_tokens() bumps it, so that every token
-  // issued before no longer authenticates.
-  std::int64_t token_version = 0;
-};
+namespace apps::chat {
 
 struct room {
   id_type id = 0;
@@ -47,14 +39,6 @@ struct message {
 class storage {
  public:
   virtual ~storage() = default;
-
-  // nullopt when the username is taken (case-insensitively).
-  virtual std::optional<user> create_user(std::string_view username, std::string_view password_hash,
-                                          std::int64_t now_ms) = 0;
-  virtual std::optional<user> find_user(std::string_view username) = 0;  // case-insensitive
-  virtual std::optional<user> find_user(id_type id) = 0;
-  // Bumps the user's token version (logout); returns the new one, or nullopt for no such user.
-  virtual std::optional<std::int64_t> revoke_tokens(id_type user_id) = 0;
 
   // Creates the room and its memberships (creator included) atomically; nullopt when a room of
   // that name exists (names are unique case-insensitively).
@@ -84,10 +68,11 @@ class storage {
   // returned oldest first.
   virtual std::vector<message> messages(id_type room_id, std::size_t limit,
                                         std::optional<id_type> before) = 0;
-
-  virtual std::optional<std::string> setting(std::string_view key) = 0;
-  // Stores `value` unless the key exists; returns the stored value either way (atomic).
-  virtual std::string setting_or_insert(std::string_view key, std::string_view value) = 0;
 };
 
-}  // namespace chat
+// The chat's storage in `db` (SQLite or PostgreSQL), its tables created or migrated first
+// (component "chat"; open the accounts before: messages refer to users). Throws
+// std::runtime_error.
+std::unique_ptr<storage> open_storage(const database& db);
+
+}  // namespace apps::chat

@@ -1,0 +1,55 @@
+// apps::app_module: the seam between the demo server (apps/demo, the host) and one app (the chat,
+// the editor, ...). The host owns what the apps share: the engine and sio::server, the database
+// with the accounts, the login, a thread pool, the cluster adapter. Each app registers its own
+// Socket.IO namespace(s) in install() and serves its own REST routes under /api in handle().
+//
+// Thread-safety: install() runs once, before the server starts; handle(), logged_out() may be
+// called from any thread concurrently afterwards; stop() runs once, after the server stopped.
+#pragma once
+
+#include "accounts.hpp"
+#include "accounts_api.hpp"
+#include "database.hpp"
+#include "login.hpp"
+
+#include <sio/sio.hpp>
+
+#include <string>
+
+namespace apps {
+
+// What the home page lists (GET /api/apps): {"id":"editor","title":"Editor","summary":"...",
+// "path":"/editor"}. `path` is the app's page in the front end, and its Socket.IO namespace
+// unless it says otherwise (the chat keeps "/", which its clients use).
+struct app_info {
+  std::string id, title, summary, path;
+};
+
+// What the host gives an app in install(); everything outlives the module.
+struct host_context {
+  sio::server& io;
+  const database& db;             // the one database: open the app's storage in it (its own schema)
+  accounts& users;                // the shared users
+  accounts_api& auth;             // who a REST request is (authorize) or a token names
+  sio::server::middleware login;  // install it on every namespace of the app: io.of(p).use(login)
+  offload_fn offload;             // runs slow work off the network workers
+  bool clustered = false;         // io uses the Redis adapter: several nodes serve the same users
+};
+
+class app_module {
+ public:
+  virtual ~app_module() = default;
+  virtual app_info info() const = 0;
+  // Opens the app's storage and registers its namespace(s) and their handlers on host.io.
+  virtual void install(host_context& host) = 0;
+  // A request under /api (after the accounts' own routes): false when the route is not this
+  // app's (`done` is left alone); true when it is, and `done` then runs exactly once, possibly
+  // on another thread.
+  virtual bool handle(const api_request& req, reply_fn& done) = 0;
+  // The user logged out (every token of theirs is revoked): end their sockets, on every node.
+  virtual void logged_out(id_type user) {}
+  // The server stopped: join the app's own threads and timers. Idempotent.
+  virtual void stop() {}
+};
+
+}  // namespace apps

@@ -1,0 +1,187 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <string_view>
+#include <system_error>
+
+namespace apps {
+namespace {
+
+template <class T>
+bool parse_number(const std::string& s, T& out, T min, T max) {
+  T v{};
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v < min || v > max) return false;
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+std::string usage(std::string_view program) {
+  return "usage: " + std::string(program) +
+         " [--port N] [--host ADDR] [--db PATH] [--jwt-secret-file FILE] "
+         "[--web DIR] [--workers N] [--redis URL] [--tls-cert FILE --tls-key FILE] "
+         "[--trust-proxy LIST]\n"
+         "  --port        PORT        listening port (default 3000)\n"
+         "  --host        HOST        listening address (default 0.0.0.0)\n"
+         "  --db          DB_PATH     SQLite database file (default data/chat.db), or a\n"
+         "                            postgresql://user@host:port/db URL (PostgreSQL)\n"
+         "  --jwt-secret-file JWT_SECRET_FILE  file holding the token signing secret (at least 32\n"
+         "                            bytes; default: generated once, kept in <db>.jwt-secret\n"
+         "                            next to the SQLite database, per process with PostgreSQL)\n"
+         "  --jwt-secret  JWT_SECRET  the secret itself (visible in ps: prefer the file)\n"
+         "  --token-ttl   TOKEN_TTL   seconds a login lasts (default 604800, 7 days)\n"
+         "  --web         WEB_DIR     built front end (default apps/demo/web/dist of the repo)\n"
+         "  --workers     WORKERS     network threads (default: hardware threads)\n"
+         "  --redis       REDIS_URL   redis://[user:password@]host:port[/db] (rediss:// for TLS):\n"
+         "                            run as one node of a cluster sharing rooms, broadcasts\n"
+         "                            and online counts through Redis\n"
+         "  --tls-cert    TLS_CERT    PEM certificate (chain) file: serve HTTPS/WSS (with\n"
+         "                            --tls-key); SIGHUP reloads both files\n"
+         "  --tls-key     TLS_KEY     PEM private key file of --tls-cert\n"
+         "  --trust-proxy TRUST_PROXY comma-separated reverse proxies (addresses, CIDR ranges,\n"
+         "                            loopback, linklocal, uniquelocal) whose X-Forwarded-For\n"
+         "                            names the client (per-address and login limits count\n"
+         "                            the client; default: the TCP peer)\n";
+}
+
+std::map<std::string, std::string> process_env() {
+  std::map<std::string, std::string> env;
+  for (const char* name :
+       {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "JWT_SECRET_FILE", "TOKEN_TTL", "WEB_DIR",
+        "WORKERS", "REDIS_URL", "TLS_CERT", "TLS_KEY", "TRUST_PROXY"}) {
+    if (const char* v = std::getenv(name)) env[name] = v;
+  }
+  return env;
+}
+
+options_result parse_options(const std::vector<std::string>& args,
+                             const std::map<std::string, std::string>& env) {
+  options_result res;
+  std::map<std::string, std::string> given;  // flag name -> value
+  for (auto& [flag, var] :
+       std::map<std::string, std::string>{{"port", "PORT"},
+                                          {"host", "HOST"},
+                                          {"db", "DB_PATH"},
+                                          {"jwt-secret", "JWT_SECRET"},
+                                          {"jwt-secret-file", "JWT_SECRET_FILE"},
+                                          {"token-ttl", "TOKEN_TTL"},
+                                          {"web", "WEB_DIR"},
+                                          {"workers", "WORKERS"},
+                                          {"redis", "REDIS_URL"},
+                                          {"tls-cert", "TLS_CERT"},
+                                          {"tls-key", "TLS_KEY"},
+                                          {"trust-proxy", "TRUST_PROXY"}}) {
+    if (auto it = env.find(var); it != env.end() && !it->second.empty()) given[flag] = it->second;
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a == "-h" || a == "--help") {
+      res.opts.help = true;
+      continue;
+    }
+    if (!a.starts_with("--")) {
+      res.error = "unexpected argument: " + a;
+      return res;
+    }
+    std::string name = a.substr(2), value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      res.error = "missing value for --" + name;
+      return res;
+    }
+    if (name != "port" && name != "host" && name != "db" && name != "jwt-secret" && name != "web" &&
+        name != "workers" && name != "redis" && name != "tls-cert" && name != "tls-key" &&
+        name != "jwt-secret-file" && name != "token-ttl" && name != "trust-proxy") {
+      res.error = "unknown option --" + name;
+      return res;
+    }
+    given[name] = value;
+  }
+  auto& o = res.opts;
+  if (auto it = given.find("port"); it != given.end()) {
+    if (!parse_number<std::uint16_t>(it->second, o.port, 0, 65535)) {
+      res.error = "invalid port: " + it->second;
+      return res;
+    }
+  }
+  if (auto it = given.find("workers"); it != given.end()) {
+    if (!parse_number<std::size_t>(it->second, o.workers, 0, 256)) {
+      res.error = "invalid worker count: " + it->second;
+      return res;
+    }
+  }
+  if (auto it = given.find("host"); it != given.end()) o.host = it->second;
+  if (auto it = given.find("db"); it != given.end()) o.db = it->second;
+  if (auto it = given.find("jwt-secret"); it != given.end()) o.jwt_secret = it->second;
+  if (auto it = given.find("jwt-secret-file"); it != given.end()) o.jwt_secret_file = it->second;
+  if (!o.jwt_secret.empty() && !o.jwt_secret_file.empty()) {
+    res.error = "give --jwt-secret or --jwt-secret-file (JWT_SECRET or JWT_SECRET_FILE), not both";
+    return res;
+  }
+  if (!o.jwt_secret.empty() && o.jwt_secret.size() < min_secret_bytes) {
+    res.error = "--jwt-secret (JWT_SECRET) must be at least " + std::to_string(min_secret_bytes) +
+                " bytes, e.g. the output of `openssl rand -hex 32`";
+    return res;
+  }
+  if (auto it = given.find("token-ttl"); it != given.end()) {
+    if (!parse_number<std::int64_t>(it->second, o.token_ttl_s, 1, 365 * 24 * 3600)) {
+      res.error = "invalid --token-ttl (seconds, 1 to 31536000): " + it->second;
+      return res;
+    }
+  }
+  if (auto it = given.find("web"); it != given.end()) o.web = it->second;
+  if (auto it = given.find("redis"); it != given.end()) {
+    if (!it->second.starts_with("redis://") && !it->second.starts_with("rediss://")) {
+      res.error = "invalid --redis URL (expected redis://host:port or rediss://host:port)";
+      return res;
+    }
+    o.redis = it->second;
+  }
+  if (auto it = given.find("tls-cert"); it != given.end()) o.tls_cert = it->second;
+  if (auto it = given.find("tls-key"); it != given.end()) o.tls_key = it->second;
+  if (auto it = given.find("trust-proxy"); it != given.end()) {
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      auto item = rest.substr(0, comma);
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+      if (!item.empty()) o.trust_proxy.emplace_back(item);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+  }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    res.error = "--tls-cert and --tls-key go together";
+    return res;
+  }
+  if (o.db.empty()) res.error = "empty --db";
+  return res;
+}
+
+std::filesystem::path default_web_dir(const std::filesystem::path& exe) {
+  std::vector<std::filesystem::path> candidates;
+  std::error_code ec;
+  auto exe_abs = std::filesystem::weakly_canonical(exe, ec);
+  if (!ec && exe_abs.has_parent_path()) {
+    candidates.push_back(exe_abs.parent_path() / ".." / ".." / "apps" / "demo" / "web" / "dist");
+  }
+  candidates.push_back(std::filesystem::current_path(ec) / "apps" / "demo" / "web" / "dist");
+#ifdef SIO_APPS_SOURCE_WEB_DIR
+  candidates.push_back(SIO_APPS_SOURCE_WEB_DIR);
+#endif
+  for (auto& c : candidates) {
+    if (std::filesystem::is_regular_file(c / "index.html", ec)) {
+      return std::filesystem::weakly_canonical(c, ec);
+    }
+  }
+  return candidates.front().lexically_normal();
+}
+
+}  // namespace apps

@@ -1,0 +1,53 @@
+// Command line of the demo server (sio-apps, also started as sio-chat): flags with environment
+// fallbacks (flag > env > default).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace apps {
+
+struct options {
+  std::string host = "0.0.0.0";               // --host / HOST
+  std::uint16_t port = 3000;                  // --port / PORT
+  std::filesystem::path db = "data/chat.db";  // --db / DB_PATH; a postgresql:// URL: PostgreSQL
+  // --jwt-secret / JWT_SECRET: the token signing secret, at least min_secret_bytes. Empty (and
+  // no jwt_secret_file): generated once and kept next to the SQLite database (secret.hpp).
+  std::string jwt_secret;
+  std::filesystem::path jwt_secret_file;  // --jwt-secret-file / JWT_SECRET_FILE: a file holding it
+  std::int64_t token_ttl_s = 7 * 24 * 3600;  // --token-ttl / TOKEN_TTL: seconds a login lasts
+  std::filesystem::path web;                 // --web / WEB_DIR; empty: default_web_dir()
+  std::size_t workers = 0;                   // --workers / WORKERS; 0: hardware threads
+  std::string redis;     // --redis / REDIS_URL; non-empty: join a cluster (Redis adapter)
+  std::string tls_cert;  // --tls-cert / TLS_CERT: PEM certificate chain; with tls_key: HTTPS
+  std::string tls_key;   // --tls-key / TLS_KEY: its PEM private key
+  // --trust-proxy / TRUST_PROXY: comma-separated proxies (addresses, CIDR ranges, "loopback", ...)
+  // whose X-Forwarded-For names the client (engine's trust_proxy); empty: the TCP peer is.
+  std::vector<std::string> trust_proxy;
+  bool help = false;
+};
+
+inline constexpr std::size_t min_secret_bytes = 32;
+
+struct options_result {
+  options opts;
+  std::string error;  // non-empty: a usage error
+};
+
+// `env` maps variable names to values (tests pass their own; main passes getenv lookups).
+options_result parse_options(const std::vector<std::string>& args,
+                             const std::map<std::string, std::string>& env);
+std::map<std::string, std::string> process_env();
+// The usage text, naming the program as it was started (sio-apps, sio-chat).
+std::string usage(std::string_view program);
+
+// The built front end: <dir of the binary>/../../apps/demo/web/dist, else ./apps/demo/web/dist,
+// else the source tree the binary was built from; the first that exists, else the first.
+std::filesystem::path default_web_dir(const std::filesystem::path& exe);
+
+}  // namespace apps

@@ -1,0 +1,198 @@
+// sio-apps: the demo server. One process, one port, one login, one database for every app built
+// in (built_in.cpp): the accounts' REST API and GET /api/apps, each app's routes under /api and
+// its Socket.IO namespace, and the built front end. Also installed as sio-chat, the name the
+// chat server had: the same program, its messages say the name it was started as.
+#include "accounts.hpp"
+#include "accounts_api.hpp"
+#include "auth.hpp"
+#include "built_in.hpp"
+#include "database.hpp"
+#include "http_glue.hpp"
+#include "login.hpp"
+#include "options.hpp"
+#include "registry.hpp"
+#include "secret.hpp"
+#include "static_files.hpp"
+
+#include <sio/engineio/server.hpp>
+#if defined(SIO_APPS_HAVE_REDIS) && __has_include(<sio/redis/redis_adapter.hpp>)
+#include <sio/redis/redis_adapter.hpp>
+#define SIO_APPS_REDIS 1
+#endif
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace {
+
+// The name the program was started as (sio-apps, or sio-chat through its link).
+std::string program_name(const char* argv0) {
+  std::string name = argv0 ? std::filesystem::path(argv0).filename().string() : std::string();
+  return name.empty() ? "sio-apps" : name;
+}
+
+int run(const std::string& prog, int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto parsed = apps::parse_options(args, apps::process_env());
+  if (!parsed.error.empty()) {
+    std::cerr << prog << ": " << parsed.error << '\n' << apps::usage(prog);
+    return 2;
+  }
+  auto& opts = parsed.opts;
+  if (opts.help) {
+    std::cout << apps::usage(prog);
+    return 0;
+  }
+  if (opts.web.empty()) opts.web = apps::default_web_dir(argv[0]);
+
+  // Block the signals before any thread starts, so that every thread inherits the mask and only
+  // sigwait() below sees them: SIGINT/SIGTERM stop, SIGHUP reloads the TLS certificate.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  apps::init_crypto();
+  // The accounts migrate first: the apps' tables refer to users.
+  const apps::database db = apps::open_database(opts.db.string());
+  auto users = apps::open_accounts(db);
+  const auto secret = apps::choose_jwt_secret(opts, db.pg != nullptr);
+  if (!secret.warning.empty()) std::cerr << prog << ": warning: " << secret.warning << std::endl;
+  apps::token_service tokens(secret.secret, std::chrono::seconds(opts.token_ttl_s));
+
+  // Argon2id hashing (and other slow work) runs here, never on the network workers.
+  const std::size_t pool_size = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+  boost::asio::thread_pool pool(pool_size);
+
+  const bool tls = !opts.tls_cert.empty();
+  apps::accounts_api_options api_opts;
+  api_opts.secure_cookie = tls;
+  // The engine bounds every application body (1 MB); the API refuses more than 64 KiB with 413.
+  sio::engineio::server_options engine_opts{
+      .address = opts.host, .port = opts.port, .workers = opts.workers};
+  // Behind a reverse proxy the per-address limits (engine and logins) count the client it names.
+  engine_opts.trust_proxy = opts.trust_proxy;
+  if (tls)
+    engine_opts.tls =
+        sio::engineio::tls_options{.cert_file = opts.tls_cert, .key_file = opts.tls_key};
+  sio::engineio::server engine(std::move(engine_opts));
+
+  apps::offload_fn offload = [&pool](std::function<void()> work) {
+    boost::asio::post(pool, std::move(work));
+  };
+  sio::server_options io_opts;
+  io_opts.engine.path = "/socket.io/";
+  // A browser that loses its connection for less than two minutes keeps its socket (id, rooms)
+  // and receives the messages sent meanwhile (Node's connectionStateRecovery defaults).
+  io_opts.connection_state_recovery = sio::recovery_options{};
+  // Other nodes asking for our sockets (fetch_sockets) get no credentials: Redis is no place
+  // for session cookies and tokens (docs/scaling.md).
+  io_opts.remote_socket_redaction = {.headers = {"cookie", "authorization"}, .auth = true};
+  const bool clustered = !opts.redis.empty();
+#ifdef SIO_APPS_REDIS
+  const std::string redis_name = sio::redis::redact_url(opts.redis);  // never the password
+#else
+  const std::string redis_name;
+#endif
+  if (clustered) {
+#ifdef SIO_APPS_REDIS
+    sio::redis_adapter_options ro;
+    ro.url = opts.redis;
+    io_opts.adapter = sio::redis_adapter::factory(std::move(ro));
+#else
+    std::cerr << prog << ": --redis: this build has no Redis adapter (sio_redis)\n";
+    return 2;
+#endif
+  }
+  sio::server io(engine, io_opts);
+  // The apps come after what they are given (host_context), so that all of it outlives them; a
+  // logout reaches them once they are installed (before the engine starts).
+  std::function<void(apps::id_type)> logged_out;
+  apps::accounts_api accounts(*users, tokens, api_opts, offload, [&logged_out](apps::id_type user) {
+    if (logged_out) logged_out(user);
+  });
+  apps::registry modules;
+  apps::demo::add_built_in(modules);
+  apps::host_context host{io,      db,       *users, accounts, apps::login_middleware(accounts),
+                          offload, clustered};
+  modules.install(host);
+  logged_out = [&modules](apps::id_type user) { modules.logged_out(user); };
+  apps::static_files files(opts.web);
+  engine.on_request(apps::make_http_handler(
+      [&modules, &accounts](apps::api_request req, apps::reply_fn done) {
+        modules.handle(accounts, req, std::move(done));
+      },
+      files));
+
+  engine.start();
+#ifdef SIO_APPS_REDIS
+  if (clustered) {
+    // Print the "listening" line once the adapter is subscribed: whoever waits for it (a
+    // deploy script, a test) then knows the node misses none of the cluster's broadcasts. Redis
+    // being down is no reason not to serve: the adapter keeps reconnecting, local delivery works.
+    auto ready = std::make_shared<std::promise<void>>();
+    auto* adapter = sio::redis_adapter::of(io.of("/"));
+    if (adapter) {
+      adapter->when_ready([ready, once = std::make_shared<std::once_flag>()] {
+        std::call_once(*once, [&ready] { ready->set_value(); });
+      });
+    }
+    if (!adapter ||
+        ready->get_future().wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      std::cerr << prog << ": Redis at " << redis_name
+                << " is not reachable yet; serving this node alone until it is" << std::endl;
+    }
+  }
+#endif
+  std::cout << prog << " listening on " << (tls ? "https://" : "http://")
+            << (opts.host == "0.0.0.0" ? "localhost" : opts.host) << ':' << engine.port()
+            << " (workers " << engine.worker_count() << ", db " << db.name
+            << (clustered ? ", redis " + redis_name : std::string()) << ", web "
+            << files.root().string()
+            << (files.has_index() ? "" : " [not built: serving a placeholder]") << ")" << std::endl;
+
+  for (int sig = 0; sigwait(&signals, &sig) == 0 && sig == SIGHUP;) {
+    if (!tls) continue;
+    if (const auto ec = engine.reload_tls()) {
+      std::cerr << prog << ": TLS reload failed, keeping the current certificate: " << ec.message()
+                << std::endl;
+    } else {
+      std::cout << prog << ": TLS certificate reloaded" << std::endl;
+    }
+  }
+  std::cout << prog << ": stopping" << std::endl;
+  io.stop();
+  modules.stop();
+  engine.stop();
+  pool.join();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string prog = program_name(argc > 0 ? argv[0] : nullptr);
+  try {
+    return run(prog, argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << prog << ": " << e.what() << '\n';
+    return 1;
+  }
+}

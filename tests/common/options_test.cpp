@@ -1,0 +1,170 @@
+#include "options.hpp"
+#include "secret.hpp"
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <thread>
+#include <vector>
+
+namespace apps {
+namespace {
+
+const std::string long_secret(32, 's');
+
+TEST(Options, Defaults) {
+  auto r = parse_options({}, {});
+  ASSERT_TRUE(r.error.empty());
+  EXPECT_EQ(r.opts.port, 3000);
+  EXPECT_EQ(r.opts.db, "data/chat.db");
+  EXPECT_TRUE(r.opts.jwt_secret.empty());
+  EXPECT_EQ(r.opts.workers, 0u);
+}
+
+TEST(Options, FlagsBeatEnvironment) {
+  auto r = parse_options({"--port", "4000", "--db=/tmp/x.db", "--workers", "2"},
+                         {{"PORT", "5000"}, {"JWT_SECRET", long_secret}, {"WEB_DIR", "/w"}});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.opts.port, 4000);
+  EXPECT_EQ(r.opts.db, "/tmp/x.db");
+  EXPECT_EQ(r.opts.jwt_secret, long_secret);
+  EXPECT_EQ(r.opts.web, "/w");
+  EXPECT_EQ(r.opts.workers, 2u);
+  EXPECT_EQ(parse_options({}, {{"PORT", "5000"}}).opts.port, 5000);
+}
+
+TEST(Options, TrustProxyList) {
+  EXPECT_TRUE(parse_options({}, {}).opts.trust_proxy.empty());
+  auto r = parse_options({"--trust-proxy", "127.0.0.1, 10.0.0.0/8,,::1,loopback"}, {});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.opts.trust_proxy,
+            (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "::1", "loopback"}));
+  EXPECT_EQ(parse_options({}, {{"TRUST_PROXY", "192.168.1.1"}}).opts.trust_proxy,
+            (std::vector<std::string>{"192.168.1.1"}));
+}
+
+TEST(Options, Errors) {
+  EXPECT_FALSE(parse_options({"--port", "70000"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({"--port", "x"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({"--port"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({"--nope", "1"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({"stray"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({}, {{"PORT", "bad"}}).error.empty());
+  EXPECT_TRUE(parse_options({"--help"}, {}).opts.help);
+  EXPECT_FALSE(parse_options({"--redis", "127.0.0.1:6379"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({}, {{"REDIS_URL", "http://x"}}).error.empty());
+}
+
+TEST(Options, ClusterOptions) {
+  auto none = parse_options({}, {});
+  EXPECT_TRUE(none.opts.redis.empty());
+  auto env = parse_options({}, {{"REDIS_URL", "redis://127.0.0.1:6390"},
+                                {"DB_PATH", "postgresql://chat@127.0.0.1:5433/chat"}});
+  ASSERT_TRUE(env.error.empty()) << env.error;
+  EXPECT_EQ(env.opts.redis, "redis://127.0.0.1:6390");
+  EXPECT_EQ(env.opts.db.string(), "postgresql://chat@127.0.0.1:5433/chat");
+  auto flag = parse_options({"--redis", "redis://10.0.0.1:7000/2"},
+                            {{"REDIS_URL", "redis://127.0.0.1:6390"}});
+  ASSERT_TRUE(flag.error.empty()) << flag.error;
+  EXPECT_EQ(flag.opts.redis, "redis://10.0.0.1:7000/2");
+}
+
+TEST(Options, TlsAndRedisUrls) {
+  auto flag = parse_options({"--tls-cert", "c.pem", "--tls-key", "k.pem"}, {});
+  ASSERT_TRUE(flag.error.empty()) << flag.error;
+  EXPECT_EQ(flag.opts.tls_cert, "c.pem");
+  EXPECT_EQ(flag.opts.tls_key, "k.pem");
+  auto env = parse_options({}, {{"TLS_CERT", "e.pem"}, {"TLS_KEY", "e.key"}});
+  ASSERT_TRUE(env.error.empty()) << env.error;
+  EXPECT_EQ(env.opts.tls_cert, "e.pem");
+  EXPECT_EQ(env.opts.tls_key, "e.key");
+  EXPECT_TRUE(parse_options({}, {}).opts.tls_cert.empty());
+  EXPECT_FALSE(parse_options({"--tls-cert", "c.pem"}, {}).error.empty());  // key missing
+  auto rediss = parse_options({"--redis", "rediss://u:pw@10.0.0.1:6380"}, {});
+  ASSERT_TRUE(rediss.error.empty()) << rediss.error;
+  EXPECT_EQ(rediss.opts.redis, "rediss://u:pw@10.0.0.1:6380");
+  // A refused URL is not echoed: it may hold a password.
+  const auto bad = parse_options({"--redis", "http://u:hunter2@x"}, {});
+  EXPECT_FALSE(bad.error.empty());
+  EXPECT_EQ(bad.error.find("hunter2"), std::string::npos);
+}
+
+TEST(Options, ShortSecretsAreRefused) {
+  auto short_flag = parse_options({"--jwt-secret", "hunter2"}, {});
+  EXPECT_NE(short_flag.error.find("at least 32 bytes"), std::string::npos) << short_flag.error;
+  EXPECT_FALSE(parse_options({}, {{"JWT_SECRET", std::string(31, 'x')}}).error.empty());
+  EXPECT_TRUE(parse_options({"--jwt-secret", long_secret}, {}).error.empty());
+  // Either the secret or its file.
+  EXPECT_FALSE(
+      parse_options({"--jwt-secret", long_secret, "--jwt-secret-file", "/s"}, {}).error.empty());
+}
+
+TEST(Options, SecretFileAndTokenLifetime) {
+  auto flag = parse_options({"--jwt-secret-file", "/run/secrets/jwt", "--token-ttl", "60"}, {});
+  ASSERT_TRUE(flag.error.empty()) << flag.error;
+  EXPECT_EQ(flag.opts.jwt_secret_file, "/run/secrets/jwt");
+  EXPECT_EQ(flag.opts.token_ttl_s, 60);
+  auto env = parse_options({}, {{"JWT_SECRET_FILE", "/e"}, {"TOKEN_TTL", "3600"}});
+  ASSERT_TRUE(env.error.empty()) << env.error;
+  EXPECT_EQ(env.opts.jwt_secret_file, "/e");
+  EXPECT_EQ(env.opts.token_ttl_s, 3600);
+  EXPECT_EQ(parse_options({}, {}).opts.token_ttl_s, 7 * 24 * 3600);
+  for (auto bad : {"0", "-1", "x", "31536001"}) {
+    EXPECT_FALSE(parse_options({"--token-ttl", bad}, {}).error.empty()) << bad;
+  }
+}
+
+TEST(Secret, GivenOrReadFromAFile) {
+  test::temp_dir dir;
+  options o;
+  o.jwt_secret = long_secret;
+  EXPECT_EQ(choose_jwt_secret(o, false).secret, long_secret);
+  auto file = dir.path() / "jwt";
+  std::ofstream(file) << long_secret << "\n";
+  o.jwt_secret.clear();
+  o.jwt_secret_file = file;
+  EXPECT_EQ(choose_jwt_secret(o, false).secret, long_secret);  // without the newline
+  std::ofstream(file) << "short\n";
+  EXPECT_THROW(choose_jwt_secret(o, false), std::runtime_error);
+  o.jwt_secret_file = dir.path() / "missing";
+  EXPECT_THROW(choose_jwt_secret(o, false), std::runtime_error);
+}
+
+TEST(Secret, GeneratedOnceNextToTheSqliteDatabase) {
+  test::temp_dir dir;
+  options o;
+  o.db = dir.path() / "data" / "chat.db";
+  auto first = choose_jwt_secret(o, false);
+  EXPECT_GE(first.secret.size(), min_secret_bytes);
+  EXPECT_TRUE(first.warning.empty());
+  auto file = secret_file_of(o.db);
+  EXPECT_EQ(file, dir.path() / "data" / "chat.db.jwt-secret");
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(choose_jwt_secret(o, false).secret, first.secret);  // a restart keeps it
+  // Processes starting together agree on one secret.
+  auto racing = dir.path() / "race.jwt-secret";
+  std::vector<std::string> seen(8);
+  std::vector<std::thread> threads;
+  for (auto& s : seen) threads.emplace_back([&s, &racing] { s = persistent_secret(racing); });
+  for (auto& t : threads) t.join();
+  for (auto& s : seen) EXPECT_EQ(s, seen[0]);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()),
+                          std::filesystem::directory_iterator{}),
+            2);  // data/ and race.jwt-secret: no temporary file left behind
+}
+
+TEST(Secret, PerProcessWithPostgresql) {
+  options o;
+  o.db = "postgresql://chat@127.0.0.1/chat";
+  auto a = choose_jwt_secret(o, true);
+  EXPECT_GE(a.secret.size(), min_secret_bytes);
+  EXPECT_FALSE(a.warning.empty());
+  EXPECT_NE(choose_jwt_secret(o, true).secret, a.secret);
+}
+
+}  // namespace
+}  // namespace apps
