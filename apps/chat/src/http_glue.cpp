@@ -34,9 +34,10 @@ sio::engineio::http_response to_http(reply r, const sio::engineio::http_request&
   return res;
 }
 
-sio::engineio::http_handler make_http_handler(api& a, const static_files& files) {
-  return [&a, &files](sio::engineio::http_request&& req, const sio::engineio::request_info& info,
-                      sio::engineio::http_respond respond) {
+sio::engineio::http_handler make_http_handler(api& a, const static_files& files, extra_api extra) {
+  return [&a, &files, extra = std::move(extra)](sio::engineio::http_request&& req,
+                                                const sio::engineio::request_info& info,
+                                                sio::engineio::http_respond respond) {
     std::string_view target(req.target().data(), req.target().size());
     const bool is_api =
         target == "/api" || target.starts_with("/api/") || target.starts_with("/api?");
@@ -52,6 +53,13 @@ sio::engineio::http_handler make_http_handler(api& a, const static_files& files)
       ar.referer = req[http::field::referer];
       ar.host = req[http::field::host];
       ar.secure = info.secure;
+      if (extra) {
+        if (auto r = extra(ar)) {
+          r->headers.emplace_back("Cache-Control", "no-store");
+          respond(to_http(std::move(*r), req));
+          return;
+        }
+      }
       auto shared_req = std::make_shared<sio::engineio::http_request>();
       shared_req->version(req.version());
       shared_req->keep_alive(req.keep_alive());

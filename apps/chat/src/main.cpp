@@ -11,6 +11,8 @@
 #include "static_files.hpp"
 #include "validation.hpp"
 
+#include <editor/realtime.hpp>
+#include <editor/rest.hpp>
 #include <sio/engineio/server.hpp>
 #if defined(SIO_CHAT_HAVE_REDIS) && __has_include(<sio/redis/redis_adapter.hpp>)
 #include <sio/redis/redis_adapter.hpp>
@@ -19,6 +21,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <pthread.h>
 #include <signal.h>
@@ -64,6 +67,8 @@ int run(int argc, char** argv) {
   const std::string db_name = postgres ? chat::redact_url(opts.db.string()) : opts.db.string();
   const auto secret = chat::choose_jwt_secret(opts, postgres);
   if (!secret.warning.empty()) std::cerr << "sio-chat: warning: " << secret.warning << std::endl;
+  auto editor_db =
+      postgres ? editor::open_pg_storage(opts.db.string()) : editor::open_sqlite_storage(opts.db);
   db->seed_room("general", chat::now_ms());  // somewhere to chat from day one
   chat::token_service tokens(secret.secret, std::chrono::seconds(opts.token_ttl_s));
 
@@ -125,8 +130,32 @@ int run(int argc, char** argv) {
   chat::api rest(*db, tokens, api_opts, std::move(hooks));
   rt = std::make_unique<chat::realtime>(io, *db, rest, clustered);
   rt->install();
+  // The collaborative editor: namespace /editor (same login) and /api/docs.
+  editor::documents docs(*editor_db);
+  editor::rest docs_rest(*editor_db);
+  io.of(editor::realtime::namespace_name).use(chat::login_middleware(rest));
+  editor::realtime editor_rt(io, docs);
+  editor_rt.install();
+  auto docs_routes = [&rest, &docs_rest](const chat::api_request& r) -> std::optional<chat::reply> {
+    if (!editor::rest::handles(r.target)) return std::nullopt;
+    auto error = [](unsigned status, std::string_view text) {
+      return chat::reply{status,
+                         "application/json",
+                         boost::json::serialize(boost::json::object{{"error", text}}),
+                         {}};
+    };
+    if (r.body.size() > 64 * 1024) return error(413, "Request body too large");
+    auto who = rest.authenticate(r.authorization, r.cookie);
+    if (!who) return error(401, "Unauthorized");
+    if (r.method != "GET" && r.method != "HEAD") {
+      if (auto why = chat::forgery_refusal(r)) return error(403, *why);
+    }
+    auto res = docs_rest.handle(r.method, r.target, r.body, who->who.id);
+    return chat::reply{res.status, "application/json", boost::json::serialize(res.body),
+                       std::move(res.headers)};
+  };
   chat::static_files files(opts.web);
-  engine.on_request(chat::make_http_handler(rest, files));
+  engine.on_request(chat::make_http_handler(rest, files, docs_routes));
 
   engine.start();
 #ifdef SIO_CHAT_REDIS
@@ -167,6 +196,7 @@ int run(int argc, char** argv) {
   std::cout << "sio-chat: stopping" << std::endl;
   io.stop();
   rt->stop();
+  editor_rt.stop();
   engine.stop();
   pool.join();
   return 0;

@@ -64,6 +64,39 @@ bool in_room(const sio::socket& s, id_type room) {
 
 }  // namespace
 
+sio::namespace_::middleware login_middleware(api& auth) {
+  return [&auth](sio::socket& s, sio::next next) {
+    std::optional<session> u;
+    try {
+      auto* t = s.handshake().auth.if_contains("token");
+      if (t && t->is_string() && !t->get_string().empty()) {
+        u = auth.authenticate_token(std::string_view(t->get_string()));
+      }
+      if (!u) {
+        // The cookie only counts for a same-origin page (no cross-site WebSocket hijacking).
+        auto& h = s.handshake().headers();
+        auto header = [&h](std::string_view name) -> std::string_view {
+          auto it = h.find(name);
+          return it == h.end() ? std::string_view{} : std::string_view(it->second);
+        };
+        if (same_origin(header("origin"), header("host"), s.handshake().secure())) {
+          u = auth.authenticate({}, header("cookie"));
+        }
+      }
+    } catch (const std::exception& e) {
+      std::cerr << "sio-chat: handshake: " << e.what() << '\n';
+    }
+    if (!u) {
+      next(sio::connect_error{"unauthorized", std::nullopt});
+      return;
+    }
+    s.data["userId"] = u->who.id;
+    s.data["username"] = u->who.username;
+    s.data["tokenExpires"] = u->expires_s;
+    next();
+  };
+}
+
 std::string realtime::room_key(id_type room) {
   return "room:" + std::to_string(room);
 }
@@ -103,36 +136,7 @@ void realtime::stop() {
 }
 
 void realtime::install() {
-  io_.use([this](sio::socket& s, sio::next next) {
-    std::optional<session> u;
-    try {
-      auto* t = s.handshake().auth.if_contains("token");
-      if (t && t->is_string() && !t->get_string().empty()) {
-        u = auth_.authenticate_token(std::string_view(t->get_string()));
-      }
-      if (!u) {
-        // The cookie only counts for a same-origin page (no cross-site WebSocket hijacking).
-        auto& h = s.handshake().headers();
-        auto header = [&h](std::string_view name) -> std::string_view {
-          auto it = h.find(name);
-          return it == h.end() ? std::string_view{} : std::string_view(it->second);
-        };
-        if (same_origin(header("origin"), header("host"), s.handshake().secure())) {
-          u = auth_.authenticate({}, header("cookie"));
-        }
-      }
-    } catch (const std::exception& e) {
-      std::cerr << "sio-chat: handshake: " << e.what() << '\n';
-    }
-    if (!u) {
-      next(sio::connect_error{"unauthorized", std::nullopt});
-      return;
-    }
-    s.data["userId"] = u->who.id;
-    s.data["username"] = u->who.username;
-    s.data["tokenExpires"] = u->expires_s;
-    next();
-  });
+  io_.use(login_middleware(auth_));
   io_.on_connection([this](sio::socket& s) { on_connection(s); });
   schedule_sweep();
   if (!clustered_) return;

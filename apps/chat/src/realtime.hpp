@@ -52,6 +52,11 @@
 
 namespace chat {
 
+// The handshake check of every namespace of sio-chat: the JWT of auth.token, else the `token`
+// cookie of a same-origin page; sets socket data userId, username and tokenExpires, refuses
+// others with "unauthorized". `auth` must outlive the middleware.
+sio::namespace_::middleware login_middleware(api& auth);
+
 // How fast one user (all their sockets together) may send each event, and how often a room's
 // online count may go out.
 struct realtime_limits {
