@@ -27,6 +27,10 @@ std::string_view describe(ot::error e) {
       return "Revision in the future";
     case ot::error::length_mismatch:
       return "Operation does not match the document";
+    case ot::error::too_many_components:
+    case ot::error::insert_too_long:
+    case ot::error::operation_too_long:
+      return "Operation too large";
     case ot::error::splits_surrogate_pair:
       return "Operation splits a character";
     default:

@@ -28,7 +28,7 @@ namespace editor {
 
 struct realtime_options {
   std::size_t max_open_per_socket = 20;  // documents one socket may have open at once
-  rate opens{20, 5};                     // openDoc and closeDoc per user: a burst, then per second
+  rate opens{40, 10};                    // openDoc and closeDoc per user: a burst, then per second
   rate ops{200, 100};                    // op per user
   rate cursors{50, 25};                  // cursor per user (refused cursors are dropped)
 };
