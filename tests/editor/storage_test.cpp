@@ -6,6 +6,7 @@
 #include <editor/documents.hpp>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -81,6 +82,28 @@ TEST_P(EditorStorageTest, ReopeningKeepsTheData) {
   st.reset();
   st = db.open();
   EXPECT_EQ(st->operations(d.id, 0).size(), 1u);
+}
+
+// Node b has the document in memory at revision 0 when node a appends revision 1: b's append of
+// revision 1 is refused by the database, b loads what it missed, rebases and appends revision 2.
+TEST_P(EditorStorageTest, AppendConflictRebasesThroughTheMissedOperations) {
+  auto other = db.open();
+  documents a(*st), b(*other);
+  const auto id = st->create_document("Doc", 1, 1000).id;
+  ASSERT_TRUE(a.open(id).error.empty());
+  ASSERT_TRUE(b.open(id).error.empty());
+  EXPECT_EQ(a.submit(id, 0, boost::json::parse(R"(["x"])"), 1, "a", {}).revision, 1u);
+  std::string published;
+  auto r =
+      b.submit(id, 0, boost::json::parse(R"(["y"])"), 2, "b",
+               [&](const accepted_operation& op) { published = boost::json::serialize(op.ops); });
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.revision, 2u);
+  EXPECT_EQ(published, R"(["y",1])");
+  // A client of node a that learnt revision 2 from node b: a catches up from storage first.
+  EXPECT_EQ(a.submit(id, 2, boost::json::parse(R"([2,"z"])"), 1, "a", {}).revision, 3u);
+  EXPECT_EQ(b.open(id).doc.text, "yxz");
+  EXPECT_EQ(a.open(id).doc.text, "yxz");
 }
 
 // Two documents objects (two nodes) on one database, each appending from its own thread: every
