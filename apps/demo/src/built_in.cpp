@@ -1,6 +1,7 @@
 #include "built_in.hpp"
 
 #include "chat_module.hpp"
+#include "editor_module.hpp"
 
 #include <memory>
 
@@ -8,6 +9,7 @@ namespace apps::demo {
 
 void add_built_in(registry& r) {
   r.add(std::make_unique<chat::module>());
+  r.add(std::make_unique<editor::module>());
 }
 
 }  // namespace apps::demo

@@ -28,6 +28,12 @@ class history {
   // revision_too_old, revision_in_future or length_mismatch; changes nothing.
   result<text_operation> rebase(text_operation op, std::uint64_t from_revision) const;
 
+  // The kept operation that made `revision` (oldest() < revision <= revision()), else nullptr.
+  const text_operation* made(std::uint64_t revision) const noexcept {
+    if (revision <= oldest() || revision > revision_) return nullptr;
+    return &ops_[revision - oldest() - 1];
+  }
+
   // Records an operation accepted on the current document: the revision moves on by one.
   void push(text_operation op);
 

@@ -1,0 +1,87 @@
+// editor::realtime: the editor's Socket.IO side on namespace "/editor": openDoc, closeDoc, op,
+// cursor, and the presence events userJoined / userLeft (see apps/editor/API.md).
+//
+// The host installs the login middleware on the namespace first: every socket carries data
+// {"userId": int, "username": string}; install() adds "color" (from the user id, the same on
+// every node). Broadcasts go to the Socket.IO room "doc:<id>" through the namespace's adapter, so
+// clustered they reach every node; the users of a document are found with fetch_sockets on that
+// room (socket data only: nothing secret crosses the cluster).
+//
+// Threading: handlers run on their socket's worker. The documents (editor::documents) serialize
+// each document's operations; this object's own state is a table of the documents each socket
+// has open (one mutex) and the rate limits.
+#pragma once
+
+#include <editor/documents.hpp>
+#include <editor/rate_limit.hpp>
+
+#include <sio/sio.hpp>
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace editor {
+
+struct realtime_options {
+  std::size_t max_open_per_socket = 20;  // documents one socket may have open at once
+  rate opens{40, 10};                    // openDoc and closeDoc per user: a burst, then per second
+  rate ops{200, 100};                    // op per user
+  rate cursors{50, 25};                  // cursor per user (refused cursors are dropped)
+};
+
+class realtime {
+ public:
+  // `io` and `docs` must outlive this object.
+  realtime(sio::server& io, documents& docs, realtime_options opts = {});
+  ~realtime();
+
+  // Registers the connection handler on namespace "/editor" (after the host's middleware).
+  void install();
+  // Stops answering: later events are refused. Idempotent.
+  void stop();
+
+  static constexpr std::string_view namespace_name = "/editor";
+  static std::string room_key(id_type doc);  // "doc:<id>"
+  // The CSS colour of a user: hsl(<hue>, 65%, 45%), the hue spread by the id.
+  static std::string color_of(id_type user);
+
+ private:
+  struct opened {
+    std::string client_id;
+  };
+  void on_connection(sio::socket& s);
+  void open_doc(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
+  void close_doc(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
+  void op(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
+  void cursor(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
+  void disconnected(sio::socket& s, id_type user);
+
+  // Acknowledges an open with the users of the document on every node, and tells the others
+  // when this user was not there yet.
+  struct identity_ref {
+    id_type user_id;
+    std::string_view username;
+  };
+  void answer_open(sio::socket& s, id_type doc, const identity_ref& me, boost::json::object reply,
+                   sio::ack ack);
+  // This socket is done with `doc`: the document is closed once for it, and the others hear
+  // userLeft when the user has no other socket in it on any node.
+  void leave(sio::socket& s, id_type doc, id_type user);
+  std::optional<opened> open_by(const std::string& sid, id_type doc) const;
+
+  sio::server& io_;
+  documents& docs_;
+  const realtime_options opts_;
+  user_rate opens_;
+  user_rate ops_;
+  user_rate cursors_;
+  mutable std::mutex mu_;
+  bool stopped_ = false;
+  std::map<std::string, std::map<id_type, opened>, std::less<>> by_socket_;
+};
+
+}  // namespace editor

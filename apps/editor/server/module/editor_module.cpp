@@ -1,0 +1,47 @@
+#include "editor_module.hpp"
+
+#include "accounts_api.hpp"
+
+namespace editor {
+
+module::module(documents_options docs, realtime_options rt, rest_options rest) :docs_opts_(docs),
+    rt_opts_(rt), rest_opts_(rest) {}
+
+module::~module() {
+  stop();
+}
+
+apps::app_info module::info() const {
+  return {"editor", "Editor",
+          "Write documents together: live text, everyone's cursor, and who is editing.", "/editor"};
+}
+
+void module::install(apps::host_context& host) {
+  auth_ = &host.auth;
+  db_ = host.db.pg ? open_pg_storage(host.db.location) : open_sqlite_storage(host.db.location);
+  docs_ = std::make_unique<documents>(*db_, docs_opts_);
+  rest_ = std::make_unique<rest>(*db_, rest_opts_);
+  host.io.of(realtime::namespace_name).use(host.login);
+  rt_ = std::make_unique<realtime>(host.io, *docs_, rt_opts_);
+  rt_->install();
+}
+
+bool module::handle(const apps::api_request& req, apps::reply_fn& done) {
+  if (!rest_ || !rest::handles(req.target)) return false;
+  apps::reply refusal;  // the host refused bodies over its limit already
+  if (auto who = auth_->authorize(req, refusal)) {
+    auto res = rest_->handle(req.method, req.target, req.body, who->who.id);
+    apps::reply r = apps::json_reply(res.status, res.body);
+    for (auto& h : res.headers) r.headers.push_back(std::move(h));
+    done(std::move(r));
+    return true;
+  }
+  done(std::move(refusal));
+  return true;
+}
+
+void module::stop() {
+  if (rt_) rt_->stop();
+}
+
+}  // namespace editor
