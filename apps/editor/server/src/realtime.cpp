@@ -198,8 +198,15 @@ void realtime::open_doc(sio::socket& s, const json::value& arg, sio::ack& ack) {
         return ack(failure("Too many documents open"));
       }
     }
+    // In the room before the text is read: an operation accepted meanwhile reaches the socket
+    // (the client drops those its text already has), none falls between the two.
+    const bool had_it = open_by(s.id(), *doc_id).has_value();
+    s.join(room_key(*doc_id));
     auto res = docs_.open(*doc_id, since, client_id);
-    if (!res.error.empty()) return ack(failure(res.error));
+    if (!res.error.empty()) {
+      if (!had_it) s.leave(room_key(*doc_id));
+      return ack(failure(res.error));
+    }
     bool counted = false;  // this socket holds one open of the document, not two
     {
       std::lock_guard lock(mu_);
@@ -208,7 +215,6 @@ void realtime::open_doc(sio::socket& s, const json::value& arg, sio::ack& ack) {
       mine[*doc_id] = opened{client_id};
     }
     if (counted) docs_.close(*doc_id);
-    s.join(room_key(*doc_id));
     json::object reply{{"success", true},
                        {"doc", json::object{{"id", res.doc.id},
                                             {"title", res.doc.title},
