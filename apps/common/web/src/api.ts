@@ -60,7 +60,8 @@ export async function send<T>(
       data && typeof data === 'object' && typeof (data as { error?: unknown }).error === 'string'
         ? (data as { error: string }).error
         : FALLBACK[res.status] ?? `Request failed (${res.status})`;
-    throw new ApiError(res.status, msg);
+    const retry = res.headers.get('Retry-After');
+    throw new ApiError(res.status, res.status === 429 && retry ? `${msg} (retry in ${retry} s)` : msg);
   }
   return { data: data as T, headers: res.headers };
 }

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { DocEditor } from '../src/app/DocEditor';
+import 'sio-common-web/base.css';
 import '../src/app/editor.css';
 import { Random } from '../src/ot/random';
 import { ClientSocket, ScriptedServer } from '../src/session/scriptedServer';

@@ -153,7 +153,7 @@ export function DocEditor({ socket, docId, userId, onBack }: DocEditorProps) {
           </button>
         </p>
       )}
-      {!loaded && !error && <p className="ed-muted ed-pad">Loading the document…</p>}
+      {!loaded && !error && <p className="ed-muted pad">Loading the document…</p>}
       <div className="ed-editor" ref={host} />
       <footer className={`ed-status ed-status-${online ? status : 'reconnecting'}`} role="status" aria-live="polite">
         <span className="ed-status-dot" aria-hidden="true" />

@@ -60,7 +60,7 @@ export function DocList(props: DocListProps) {
         <h1 id="ed-list-title">Documents</h1>
       </header>
       <form className="ed-new" onSubmit={create}>
-        <label htmlFor="ed-new-title" className="ed-visually-hidden">
+        <label htmlFor="ed-new-title" className="visually-hidden">
           Title of the new document
         </label>
         <input
