@@ -85,6 +85,18 @@ const presence = (page) =>
 const caretNames = (page) =>
   page.locator(".ed-remote-caret-label").evaluateAll((labels) => labels.map((l) => l.textContent));
 
+/** The colour of the caret drawn for `name`, and of `name`'s dot in the presence list. */
+const colours = (page, name) =>
+  page.locator(".ed-doc-view").evaluate((view, who) => {
+    const label = [...view.querySelectorAll(".ed-remote-caret-label")].find((l) => l.textContent === who);
+    const item = [...view.querySelectorAll(".ed-presence li")].find((li) => li.textContent.trim() === who);
+    const dot = item?.querySelector(".ed-presence-dot");
+    return {
+      caret: label ? getComputedStyle(label.parentElement).borderLeftColor : null,
+      presence: dot ? getComputedStyle(dot).backgroundColor : null,
+    };
+  }, name);
+
 /** Waits until the page is connected with every edit saved and its editor shows `expected`. */
 async function untilSettled(label, page, expected, timeout = CATCH_UP_TIMEOUT) {
   await untilText(`${label}: all changes saved`, statusLine(page), SAVED, timeout);
@@ -187,6 +199,12 @@ test("two users edit one document at once in Chromium, converge, catch up after 
     await untilSettled("B", b, expected);
     await until("A: bob's caret", () => caretNames(a), (v) => v.length === 1 && v[0] === "bob");
     await until("B: alice's caret", () => caretNames(b), (v) => v.length === 1 && v[0] === "alice");
+    for (const [page, other] of [[a, "bob"], [b, "alice"]]) {
+      const { caret, presence: dot } = await colours(page, other);
+      assert.ok(caret && caret === dot, `${other}'s caret in the presence list's colour: ${caret} vs ${dot}`);
+    }
+    const [colourOfBob, colourOfAlice] = [(await colours(a, "bob")).caret, (await colours(b, "alice")).caret];
+    assert.notEqual(colourOfBob, colourOfAlice, "each user has a colour of their own");
     await shot(a, "03-a-after-typing");
     await shot(b, "04-b-after-typing");
   });
@@ -205,8 +223,8 @@ test("two users edit one document at once in Chromium, converge, catch up after 
     await A.context.setOffline(true);
     await untilText("A: offline", statusLine(a), /^Offline · \d+ unsent edits?$/);
     await until("B: alice left", () => presence(b), (v) => JSON.stringify(v) === JSON.stringify(["bob"]));
-    const aOffline = words("x", 12, rnd);
-    const bMeanwhile = words("y", 12, rnd);
+    const aOffline = words("x", 20, rnd);
+    const bMeanwhile = words("y", 20, rnd);
     await Promise.all([typeInChunks(a, aOffline, rnd), typeInChunks(b, bMeanwhile, rnd)]);
     await untilText("A: its edits wait", statusLine(a), /^Offline · [1-9]\d* unsent edits?$/);
     await shot(a, "05-a-offline");
@@ -216,20 +234,6 @@ test("two users edit one document at once in Chromium, converge, catch up after 
     await untilSettled("A", a, expected);
     await untilSettled("B", b, expected);
     await until("B: alice back", () => presence(b), (v) => JSON.stringify(v) === JSON.stringify(["alice", "bob"]));
-  });
-
-  await t.test("side by side: both cursors and the presence list (the README's screenshot)", async () => {
-    for (const page of [a, b]) await page.setViewportSize({ width: 640, height: 720 });
-    // Selections move the carets the other page draws.
-    await a.keyboard.press("Shift+Control+ArrowLeft");
-    await b.keyboard.press("Control+Home");
-    await until("A: bob's caret", () => caretNames(a), (v) => v.length === 1);
-    await until("B: alice's caret", () => caretNames(b), (v) => v.length === 1);
-    await visible(b.locator(".ed-remote-selection"));
-    await tick(300); // lets the carets' moves settle before the picture; nothing is asserted on it
-    const [left, right] = [await a.screenshot(), await b.screenshot()];
-    await sideBySide(browser, left, right, `${ARTIFACTS}/editor-side-by-side.png`);
-    for (const page of [a, b]) await page.setViewportSize({ width: 1100, height: 720 });
   });
 
   await t.test("a reload keeps the document, and so does a restart of the server", async () => {
@@ -251,6 +255,42 @@ test("two users edit one document at once in Chromium, converge, catch up after 
     await untilSettled("A after a reload", a, expected, STEP_TIMEOUT);
     assert.equal(await text(a.locator("#ed-doc-title")), title);
     await shot(a, "06-after-restart");
+  });
+
+  await t.test("side by side on a new document: both carets, a selection and the presence list (the README's picture)", async () => {
+    const plan = "Release plan";
+    for (const page of [a, b]) await page.setViewportSize({ width: 640, height: 720 });
+    await a.getByRole("button", { name: "← Documents" }).click();
+    await a.locator("#ed-new-title").fill(plan);
+    await a.getByRole("button", { name: "New document" }).click();
+    await untilText("A: the new document", a.locator("#ed-doc-title"), plan);
+    await a.locator(".cm-content").click();
+    const heading = "Release plan\n\nShipping this week:\n";
+    await a.keyboard.type(heading);
+    await untilText("A: saved", statusLine(a), SAVED);
+    await b.getByRole("button", { name: "← Documents" }).click();
+    await openDoc(b, plan);
+    await untilSettled("B", b, heading, STEP_TIMEOUT);
+    await b.locator(".cm-content").focus();
+    await b.keyboard.press("Control+End");
+    const aLines = "- WebSocket and long-polling transports\n- Redis adapter for clusters\n- ";
+    const bLines = "\nReviewed by bob: benchmarks look good, docs next.";
+    await Promise.all([typeInChunks(a, aLines, rnd), typeInChunks(b, bLines, rnd)]);
+    await a.keyboard.type("Collaborative editor");
+    await b.keyboard.press("Shift+Control+ArrowLeft");
+    await b.keyboard.press("Shift+Control+ArrowLeft");
+    const all = heading + aLines + "Collaborative editor" + bLines;
+    await untilSettled("A", a, all);
+    await untilSettled("B", b, all);
+    await until("A: bob's caret", () => caretNames(a), (v) => v.length === 1 && v[0] === "bob");
+    await until("B: alice's caret", () => caretNames(b), (v) => v.length === 1 && v[0] === "alice");
+    await visible(a.locator(".ed-remote-selection"));
+    for (const page of [a, b]) {
+      await until("both names in the presence list", () => presence(page),
+        (v) => JSON.stringify(v) === JSON.stringify(["alice", "bob"]));
+    }
+    const [left, right] = [await a.screenshot(), await b.screenshot()];
+    await sideBySide(browser, left, right, `${ARTIFACTS}/editor-side-by-side.png`);
   });
 
   assert.deepEqual(pageErrors, [], "no uncaught errors in the pages");
