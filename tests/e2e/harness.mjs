@@ -92,16 +92,11 @@ export const visible = (locator, timeout = STEP_TIMEOUT) => locator.first().wait
 
 /* ---------------------------------------------------------------- server */
 
-export async function startServer() {
-  assert.ok(fs.existsSync(SERVER_BIN), `sio-chat binary not found at ${SERVER_BIN} (set SIO_CHAT_BIN)`);
-  assert.ok(
-    fs.existsSync(path.join(WEB_DIR, "index.html")),
-    `front end not built: ${WEB_DIR}/index.html is missing (run scripts/build-web.sh)`,
-  );
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sio-chat-e2e-"));
+/** Starts sio-chat on `port` (0: any) with the database in `dir`; resolves once it serves the front end. */
+async function spawnServer(dir, port) {
   const proc = spawn(
     SERVER_BIN,
-    ["--host", HOST, "--port", "0", "--db", path.join(dir, "chat.db"), "--web", WEB_DIR, "--workers", "2",
+    ["--host", HOST, "--port", String(port), "--db", path.join(dir, "chat.db"), "--web", WEB_DIR, "--workers", "2",
      "--jwt-secret", "e2e-test-secret-0123456789abcdef"],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -110,7 +105,7 @@ export async function startServer() {
     proc.once("error", (error) => resolve({ error }));
     proc.once("exit", (code, signal) => resolve({ code, signal }));
   });
-  const port = await withTimeout(
+  const listening = await withTimeout(
     new Promise((resolve, reject) => {
       const keep = (chunk) => {
         output = (output + chunk.toString()).slice(-64 * 1024);
@@ -124,7 +119,7 @@ export async function startServer() {
     START_TIMEOUT,
     () => `sio-chat to print its port:\n${output}`,
   );
-  const url = `http://${HOST}:${port}`;
+  const url = `http://${HOST}:${listening}`;
   // Listening: wait until it actually serves the front end.
   await until(`GET ${url}/ to serve index.html`, async () => {
     const res = await fetch(`${url}/`);
@@ -132,6 +127,7 @@ export async function startServer() {
     return `${res.status} ${body.includes('<div id="root">') || body.includes("id=\"root\"") ? "root" : "no-root"}`;
   }, (v) => v === "200 root", START_TIMEOUT);
   return {
+    port: listening,
     url,
     output: () => output,
     alive: () => proc.exitCode === null && proc.signalCode === null,
@@ -142,6 +138,33 @@ export async function startServer() {
         await exited;
         clearTimeout(timer);
       }
+    },
+  };
+}
+
+/**
+ * sio-chat on loopback with a fresh database, serving the built front end. `restart()` stops it
+ * and starts it again on the same port and database (the pages' cookies stay valid); `stop()`
+ * ends it and removes the database.
+ */
+export async function startServer() {
+  assert.ok(fs.existsSync(SERVER_BIN), `sio-chat binary not found at ${SERVER_BIN} (set SIO_CHAT_BIN)`);
+  assert.ok(
+    fs.existsSync(path.join(WEB_DIR, "index.html")),
+    `front end not built: ${WEB_DIR}/index.html is missing (run scripts/build-web.sh)`,
+  );
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sio-chat-e2e-"));
+  let current = await spawnServer(dir, 0);
+  return {
+    url: current.url,
+    output: () => current.output(),
+    alive: () => current.alive(),
+    async restart() {
+      await current.stop();
+      current = await spawnServer(dir, current.port);
+    },
+    async stop() {
+      await current.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -109,6 +109,7 @@ export function DocEditor({ socket, docId, userId, onBack }: DocEditorProps) {
           setLoaded(true);
           view = createView(host.current!, session, doc.title);
           view.focus();
+          session.setCursor({ index: view.state.selection.main.head });
         },
         onRemoteChange: (op) => view?.dispatch(remoteTransaction(op)),
         onUsers: setUsers,

@@ -253,6 +253,17 @@ describe('DocSession, one step at a time', () => {
     expect(socket.last('cursor').payload).toEqual({ docId: 7, index: 3, selectionEnd: 5 });
   });
 
+  it('sends its own cursor again when a user joins, so that the newcomer sees it', () => {
+    const { socket, clock, session } = opened();
+    socket.fire('userJoined', { docId: 7, ...bob });
+    expect(socket.count('cursor')).toBe(0);
+    session.setCursor({ index: 2 });
+    clock.advance(100);
+    socket.fire('userJoined', { docId: 7, ...bob });
+    expect(socket.count('cursor')).toBe(2);
+    expect(socket.last('cursor').payload).toEqual({ docId: 7, index: 2 });
+  });
+
   it('sends its own cursor once its edits are confirmed, so that it counts in the server text', () => {
     const { socket, clock, session } = opened('ab', 0);
     session.applyLocal(op([2, '!']));

@@ -420,6 +420,8 @@ export class DocSession {
     if (!u || toId((raw as { docId?: unknown }).docId) !== this.docId) return;
     this.users.set(u.userId, u);
     this.callbacks.onUsers?.(this.presence);
+    // The newcomer has not seen this page's cursor yet.
+    if (this.ownCursor) this.setCursor(this.ownCursor);
   }
 
   private onUserLeft(raw: unknown): void {
