@@ -1,11 +1,12 @@
 #include <editor/realtime.hpp>
 
+#include "validation.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <exception>
 #include <iostream>
 #include <set>
@@ -30,17 +31,8 @@ std::optional<identity> identity_of(const sio::socket& s) {
   return identity{id->get_int64(), std::string(name->get_string())};
 }
 
-std::int64_t steady_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
 json::value failure(std::string_view error) {
   return json::object{{"success", false}, {"error", error}};
-}
-
-const json::value* field(const json::value& v, std::string_view key) {
-  return v.is_object() ? v.get_object().if_contains(key) : nullptr;
 }
 
 // A non-negative integer given as a JSON number or a string of decimal digits.
@@ -62,12 +54,6 @@ std::optional<std::uint64_t> parse_count(const json::value* v) {
   auto [p, e] = std::from_chars(s.data(), s.data() + s.size(), n);
   if (e != std::errc{} || p != s.data() + s.size()) return std::nullopt;
   return n;
-}
-
-std::optional<id_type> parse_id(const json::value* v) {
-  auto n = parse_count(v);
-  if (!n || *n == 0 || *n > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
-  return static_cast<id_type>(*n);
 }
 
 bool valid_client_id(std::string_view s) {
@@ -111,12 +97,7 @@ std::string realtime::color_of(id_type user) {
 }
 
 realtime::realtime(sio::server& io, documents& docs, realtime_options opts)
-    : io_(io),
-      docs_(docs),
-      opts_(opts),
-      opens_(opts.opens),
-      ops_(opts.ops),
-      cursors_(opts.cursors) {}
+    : io_(io), docs_(docs), opts_(opts), limits_({opts.opens, opts.ops, opts.cursors}) {}
 
 realtime::~realtime() {
   stop();
@@ -142,6 +123,7 @@ void realtime::on_connection(sio::socket& s) {
     std::lock_guard lock(mu_);
     by_socket_[s.id()];
   }
+  limits_.attach(me->user_id, apps::now_ms());
   auto bind = [this](void (realtime::*fn)(sio::socket&, const json::value&, sio::ack&)) {
     return [this, fn](sio::socket& s, const json::array& args, sio::ack& ack) {
       {
@@ -160,6 +142,7 @@ void realtime::on_connection(sio::socket& s) {
   s.on("cursor", bind(&realtime::cursor));
   s.on_disconnect([this, user = me->user_id](sio::socket& s, sio::disconnect_reason) {
     disconnected(s, user);
+    limits_.detach(user);
   });
 }
 
@@ -176,18 +159,18 @@ void realtime::open_doc(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("openDoc", ack, [&] {
     auto me = identity_of(s);
     if (!me) return ack(failure("Unauthorized"));
-    if (!opens_.take(me->user_id, steady_ms())) return ack(failure(too_many));
-    auto doc_id = parse_id(field(arg, "docId"));
+    if (!limits_.take(me->user_id, limit_open, apps::now_ms())) return ack(failure(too_many));
+    auto doc_id = apps::parse_id(apps::field(arg, "docId"));
     if (!doc_id) return ack(failure("docId is required"));
     std::string client_id;
-    if (auto* c = field(arg, "clientId"); c && !c->is_null()) {
+    if (auto* c = apps::field(arg, "clientId"); c && !c->is_null()) {
       if (!c->is_string() || !valid_client_id(c->get_string())) {
         return ack(failure("clientId must be 1-64 characters of A-Z a-z 0-9 _ -"));
       }
       client_id = c->get_string();
     }
     std::optional<std::uint64_t> since;
-    if (auto* r = field(arg, "revision"); r && !r->is_null()) {
+    if (auto* r = apps::field(arg, "revision"); r && !r->is_null()) {
       since = parse_count(r);
       if (!since) return ack(failure("revision must be a non-negative integer"));
     }
@@ -271,8 +254,8 @@ void realtime::close_doc(sio::socket& s, const json::value& arg, sio::ack& ack) 
   guarded("closeDoc", ack, [&] {
     auto me = identity_of(s);
     if (!me) return ack(failure("Unauthorized"));
-    if (!opens_.take(me->user_id, steady_ms())) return ack(failure(too_many));
-    auto doc_id = parse_id(field(arg, "docId"));
+    if (!limits_.take(me->user_id, limit_open, apps::now_ms())) return ack(failure(too_many));
+    auto doc_id = apps::parse_id(apps::field(arg, "docId"));
     if (!doc_id) return ack(failure("docId is required"));
     if (!open_by(s.id(), *doc_id)) return ack(failure("Document not open"));
     leave(s, *doc_id, me->user_id);
@@ -326,14 +309,14 @@ void realtime::op(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("op", ack, [&] {
     auto me = identity_of(s);
     if (!me) return ack(failure("Unauthorized"));
-    if (!ops_.take(me->user_id, steady_ms())) return ack(failure(too_many));
-    auto doc_id = parse_id(field(arg, "docId"));
+    if (!limits_.take(me->user_id, limit_op, apps::now_ms())) return ack(failure(too_many));
+    auto doc_id = apps::parse_id(apps::field(arg, "docId"));
     if (!doc_id) return ack(failure("docId is required"));
     auto mine = open_by(s.id(), *doc_id);
     if (!mine) return ack(failure("Document not open"));
-    auto revision = parse_count(field(arg, "revision"));
+    auto revision = parse_count(apps::field(arg, "revision"));
     if (!revision) return ack(failure("revision must be a non-negative integer"));
-    auto* ops = field(arg, "ops");
+    auto* ops = apps::field(arg, "ops");
     if (!ops) return ack(failure("ops is required"));
     const std::string room = room_key(*doc_id);
     auto res = docs_.submit(*doc_id, *revision, *ops, me->user_id, mine->client_id,
@@ -354,14 +337,14 @@ void realtime::cursor(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("cursor", ack, [&] {
     auto me = identity_of(s);
     if (!me) return ack(failure("Unauthorized"));
-    if (!cursors_.take(me->user_id, steady_ms())) return ack(failure(too_many));
-    auto doc_id = parse_id(field(arg, "docId"));
+    if (!limits_.take(me->user_id, limit_cursor, apps::now_ms())) return ack(failure(too_many));
+    auto doc_id = apps::parse_id(apps::field(arg, "docId"));
     if (!doc_id) return ack(failure("docId is required"));
     if (!open_by(s.id(), *doc_id)) return ack(failure("Document not open"));
-    auto index = parse_count(field(arg, "index"));
+    auto index = parse_count(apps::field(arg, "index"));
     if (!index || *index > (1u << 20)) return ack(failure("index must be a non-negative integer"));
     auto end = index;
-    if (auto* e = field(arg, "selectionEnd"); e && !e->is_null()) {
+    if (auto* e = apps::field(arg, "selectionEnd"); e && !e->is_null()) {
       end = parse_count(e);
       if (!end || *end > (1u << 20)) {
         return ack(failure("selectionEnd must be a non-negative integer"));
