@@ -1,5 +1,7 @@
 #include <editor/realtime.hpp>
 
+#include "login.hpp"
+#include "socket_handlers.hpp"
 #include "validation.hpp"
 
 #include <boost/json/array.hpp>
@@ -13,27 +15,15 @@
 
 namespace editor {
 namespace json = boost::json;
+using apps::failure;
+using apps::first_arg;
+using apps::guarded;
+using apps::identity_of;
 
 namespace {
 
 constexpr std::string_view too_many = "Too many requests, slow down";
 constexpr std::size_t max_client_id = 64;
-
-struct identity {
-  id_type user_id = 0;
-  std::string username;
-};
-
-std::optional<identity> identity_of(const sio::socket& s) {
-  auto* id = s.data.if_contains("userId");
-  auto* name = s.data.if_contains("username");
-  if (!id || !id->is_int64() || !name || !name->is_string()) return std::nullopt;
-  return identity{id->get_int64(), std::string(name->get_string())};
-}
-
-json::value failure(std::string_view error) {
-  return json::object{{"success", false}, {"error", error}};
-}
 
 // A non-negative integer given as a JSON number or a string of decimal digits.
 std::optional<std::uint64_t> parse_count(const json::value* v) {
@@ -61,22 +51,6 @@ bool valid_client_id(std::string_view s) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-';
   });
-}
-
-const json::value& first_arg(const json::array& args) {
-  static const json::value null_value;
-  return args.empty() ? null_value : args.front();
-}
-
-// Runs a handler body; an unexpected exception answers the ack instead of dropping the socket.
-template <class F>
-void guarded(std::string_view event, sio::ack& ack, F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    std::cerr << "editor: " << event << ": " << e.what() << '\n';
-    ack(failure("Internal error"));
-  }
 }
 
 std::optional<id_type> user_of(const sio::remote_socket& r) {
@@ -156,7 +130,7 @@ std::optional<realtime::opened> realtime::open_by(const std::string& sid, id_typ
 }
 
 void realtime::open_doc(sio::socket& s, const json::value& arg, sio::ack& ack) {
-  guarded("openDoc", ack, [&] {
+  guarded("editor", "openDoc", ack, [&] {
     auto me = identity_of(s);
     if (!me) return ack(failure("Unauthorized"));
     if (!limits_.take(me->user_id, limit_open, apps::now_ms())) return ack(failure(too_many));
@@ -251,7 +225,7 @@ void realtime::answer_open(sio::socket& s, id_type doc, const identity_ref& me, 
 }
 
 void realtime::close_doc(sio::socket& s, const json::value& arg, sio::ack& ack) {
-  guarded("closeDoc", ack, [&] {
+  guarded("editor", "closeDoc", ack, [&] {
     auto me = identity_of(s);
     if (!me) return ack(failure("Unauthorized"));
     if (!limits_.take(me->user_id, limit_open, apps::now_ms())) return ack(failure(too_many));
@@ -306,7 +280,7 @@ void realtime::disconnected(sio::socket& s, id_type user) {
 }
 
 void realtime::op(sio::socket& s, const json::value& arg, sio::ack& ack) {
-  guarded("op", ack, [&] {
+  guarded("editor", "op", ack, [&] {
     auto me = identity_of(s);
     if (!me) return ack(failure("Unauthorized"));
     if (!limits_.take(me->user_id, limit_op, apps::now_ms())) return ack(failure(too_many));
@@ -334,7 +308,7 @@ void realtime::op(sio::socket& s, const json::value& arg, sio::ack& ack) {
 }
 
 void realtime::cursor(sio::socket& s, const json::value& arg, sio::ack& ack) {
-  guarded("cursor", ack, [&] {
+  guarded("editor", "cursor", ack, [&] {
     auto me = identity_of(s);
     if (!me) return ack(failure("Unauthorized"));
     if (!limits_.take(me->user_id, limit_cursor, apps::now_ms())) return ack(failure(too_many));
