@@ -129,13 +129,29 @@ std::optional<realtime::opened> realtime::open_by(const std::string& sid, id_typ
   return d->second;
 }
 
+std::optional<realtime::event_source> realtime::admit(sio::socket& s, const json::value& arg,
+                                                      limit kind, sio::ack& ack) {
+  auto me = identity_of(s);
+  std::optional<id_type> doc;
+  std::string_view refusal;
+  if (!me) {
+    refusal = "Unauthorized";
+  } else if (!limits_.take(me->user_id, kind, apps::now_ms())) {
+    refusal = too_many;
+  } else if (doc = apps::parse_id(apps::field(arg, "docId")); !doc) {
+    refusal = "docId is required";
+  }
+  if (!refusal.empty()) {
+    ack(failure(refusal));
+    return std::nullopt;
+  }
+  return event_source{me->user_id, std::move(me->username), *doc};
+}
+
 void realtime::open_doc(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("editor", "openDoc", ack, [&] {
-    auto me = identity_of(s);
-    if (!me) return ack(failure("Unauthorized"));
-    if (!limits_.take(me->user_id, limit_open, apps::now_ms())) return ack(failure(too_many));
-    auto doc_id = apps::parse_id(apps::field(arg, "docId"));
-    if (!doc_id) return ack(failure("docId is required"));
+    auto ev = admit(s, arg, limit_open, ack);
+    if (!ev) return;
     std::string client_id;
     if (auto* c = apps::field(arg, "clientId"); c && !c->is_null()) {
       if (!c->is_string() || !valid_client_id(c->get_string())) {
@@ -151,27 +167,27 @@ void realtime::open_doc(sio::socket& s, const json::value& arg, sio::ack& ack) {
     {
       std::lock_guard lock(mu_);
       auto& mine = by_socket_[s.id()];
-      if (!mine.contains(*doc_id) && mine.size() >= opts_.max_open_per_socket) {
+      if (!mine.contains(ev->doc) && mine.size() >= opts_.max_open_per_socket) {
         return ack(failure("Too many documents open"));
       }
     }
     // In the room before the text is read: an operation accepted meanwhile reaches the socket
     // (the client drops those its text already has), none falls between the two.
-    const bool had_it = open_by(s.id(), *doc_id).has_value();
-    s.join(room_key(*doc_id));
-    auto res = docs_.open(*doc_id, since, client_id);
+    const bool had_it = open_by(s.id(), ev->doc).has_value();
+    s.join(room_key(ev->doc));
+    auto res = docs_.open(ev->doc, since, client_id);
     if (!res.error.empty()) {
-      if (!had_it) s.leave(room_key(*doc_id));
+      if (!had_it) s.leave(room_key(ev->doc));
       return ack(failure(res.error));
     }
     bool counted = false;  // this socket holds one open of the document, not two
     {
       std::lock_guard lock(mu_);
       auto& mine = by_socket_[s.id()];
-      counted = mine.contains(*doc_id);
-      mine[*doc_id] = opened{client_id};
+      counted = mine.contains(ev->doc);
+      mine[ev->doc] = opened{client_id};
     }
-    if (counted) docs_.close(*doc_id);
+    if (counted) docs_.close(ev->doc);
     json::object reply{{"success", true},
                        {"doc", json::object{{"id", res.doc.id},
                                             {"title", res.doc.title},
@@ -187,7 +203,7 @@ void realtime::open_doc(sio::socket& s, const json::value& arg, sio::ack& ack) {
       }
       reply["missed"] = std::move(missed);
     }
-    answer_open(s, *doc_id, {me->user_id, me->username}, std::move(reply), ack);
+    answer_open(s, ev->doc, {ev->user_id, ev->username}, std::move(reply), ack);
   });
 }
 
@@ -226,13 +242,10 @@ void realtime::answer_open(sio::socket& s, id_type doc, const identity_ref& me, 
 
 void realtime::close_doc(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("editor", "closeDoc", ack, [&] {
-    auto me = identity_of(s);
-    if (!me) return ack(failure("Unauthorized"));
-    if (!limits_.take(me->user_id, limit_open, apps::now_ms())) return ack(failure(too_many));
-    auto doc_id = apps::parse_id(apps::field(arg, "docId"));
-    if (!doc_id) return ack(failure("docId is required"));
-    if (!open_by(s.id(), *doc_id)) return ack(failure("Document not open"));
-    leave(s, *doc_id, me->user_id);
+    auto ev = admit(s, arg, limit_open, ack);
+    if (!ev) return;
+    if (!open_by(s.id(), ev->doc)) return ack(failure("Document not open"));
+    leave(s, ev->doc, ev->user_id);
     ack(json::object{{"success", true}});
   });
 }
@@ -281,19 +294,16 @@ void realtime::disconnected(sio::socket& s, id_type user) {
 
 void realtime::op(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("editor", "op", ack, [&] {
-    auto me = identity_of(s);
-    if (!me) return ack(failure("Unauthorized"));
-    if (!limits_.take(me->user_id, limit_op, apps::now_ms())) return ack(failure(too_many));
-    auto doc_id = apps::parse_id(apps::field(arg, "docId"));
-    if (!doc_id) return ack(failure("docId is required"));
-    auto mine = open_by(s.id(), *doc_id);
+    auto ev = admit(s, arg, limit_op, ack);
+    if (!ev) return;
+    auto mine = open_by(s.id(), ev->doc);
     if (!mine) return ack(failure("Document not open"));
     auto revision = parse_count(apps::field(arg, "revision"));
     if (!revision) return ack(failure("revision must be a non-negative integer"));
     auto* ops = apps::field(arg, "ops");
     if (!ops) return ack(failure("ops is required"));
-    const std::string room = room_key(*doc_id);
-    auto res = docs_.submit(*doc_id, *revision, *ops, me->user_id, mine->client_id,
+    const std::string room = room_key(ev->doc);
+    auto res = docs_.submit(ev->doc, *revision, *ops, ev->user_id, mine->client_id,
                             [&](const accepted_operation& a) {
                               // Under the document's lock: every socket receives its operations in
                               // revision order.
@@ -309,12 +319,9 @@ void realtime::op(sio::socket& s, const json::value& arg, sio::ack& ack) {
 
 void realtime::cursor(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("editor", "cursor", ack, [&] {
-    auto me = identity_of(s);
-    if (!me) return ack(failure("Unauthorized"));
-    if (!limits_.take(me->user_id, limit_cursor, apps::now_ms())) return ack(failure(too_many));
-    auto doc_id = apps::parse_id(apps::field(arg, "docId"));
-    if (!doc_id) return ack(failure("docId is required"));
-    if (!open_by(s.id(), *doc_id)) return ack(failure("Document not open"));
+    auto ev = admit(s, arg, limit_cursor, ack);
+    if (!ev) return;
+    if (!open_by(s.id(), ev->doc)) return ack(failure("Document not open"));
     auto index = parse_count(apps::field(arg, "index"));
     if (!index || *index > (1u << 20)) return ack(failure("index must be a non-negative integer"));
     auto end = index;
@@ -324,12 +331,12 @@ void realtime::cursor(sio::socket& s, const json::value& arg, sio::ack& ack) {
         return ack(failure("selectionEnd must be a non-negative integer"));
       }
     }
-    s.to(room_key(*doc_id))
+    s.to(room_key(ev->doc))
         .volatile_()
-        .emit("cursor", json::object{{"docId", *doc_id},
-                                     {"userId", me->user_id},
-                                     {"username", me->username},
-                                     {"color", color_of(me->user_id)},
+        .emit("cursor", json::object{{"docId", ev->doc},
+                                     {"userId", ev->user_id},
+                                     {"username", ev->username},
+                                     {"color", color_of(ev->user_id)},
                                      {"index", *index},
                                      {"selectionEnd", *end}});
     ack(json::object{{"success", true}});

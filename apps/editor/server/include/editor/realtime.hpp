@@ -55,7 +55,19 @@ class realtime {
   struct opened {
     std::string client_id;
   };
+  // Kinds of rate-limited events, indexes into limits_.
+  enum limit : std::size_t { limit_open, limit_op, limit_cursor };
+  // Who sent an event and the document it names.
+  struct event_source {
+    id_type user_id = 0;
+    std::string username;
+    id_type doc = 0;
+  };
   void on_connection(sio::socket& s);
+  // The sender of an event of kind `kind` and its document, or nullopt once the ack has the
+  // refusal (no login, over the rate, no docId).
+  std::optional<event_source> admit(sio::socket& s, const boost::json::value& arg, limit kind,
+                                    sio::ack& ack);
   void open_doc(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void close_doc(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void op(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
@@ -78,8 +90,6 @@ class realtime {
   sio::server& io_;
   documents& docs_;
   const realtime_options opts_;
-  // Kinds of rate-limited events, indexes into limits_.
-  enum limit : std::size_t { limit_open, limit_op, limit_cursor };
   apps::user_limits limits_;
   mutable std::mutex mu_;
   bool stopped_ = false;
