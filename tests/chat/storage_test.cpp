@@ -39,21 +39,12 @@ opened open_at(const std::string& location, std::size_t pg_pool_size = 4) {
   return {std::move(users), open_storage(db)};
 }
 
-#ifdef CHAT_STORAGE_TEST_PG
-using apps::test::pg_server;
-// One server for the whole binary (initdb takes seconds); each test gets its own database.
-pg_server& shared_pg() {
-  static pg_server server;
-  return server;
-}
-#endif
-
 // Parameter: the backend name ("sqlite" or "postgresql").
 class ChatStorageTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
 #ifdef CHAT_STORAGE_TEST_PG
-    if (GetParam() == "postgresql") location = shared_pg().create_database();
+    if (GetParam() == "postgresql") location = test::shared_pg_server().create_database();
 #endif
     db = open();
   }
@@ -459,7 +450,7 @@ std::int64_t query_int(const std::string& url, const std::string& sql) {
 }
 
 TEST(ChatPgStorage, MigrationsRecordTheSchemaVersionOnce) {
-  auto url = shared_pg().create_database();
+  auto url = test::shared_pg_server().create_database();
   auto db = open_at(url);
   const std::string chat_version = "SELECT version FROM schema_versions WHERE component = 'chat'";
   EXPECT_EQ(query_int(url, chat_version), pg_schema_version);
@@ -472,7 +463,7 @@ TEST(ChatPgStorage, MigrationsRecordTheSchemaVersionOnce) {
 }
 
 TEST(ChatPgStorage, ANewerSchemaIsRefused) {
-  auto url = shared_pg().create_database();
+  auto url = test::shared_pg_server().create_database();
   open_at(url).reset();
   {
     pqxx::connection c(url);
@@ -483,7 +474,7 @@ TEST(ChatPgStorage, ANewerSchemaIsRefused) {
 }
 
 TEST(ChatPgStorage, ServersStartingTogetherMigrateAndSeedOnce) {
-  auto url = shared_pg().create_database();
+  auto url = test::shared_pg_server().create_database();
   constexpr int n = 4;
   std::vector<opened> dbs(n);
   std::atomic<int> seeded{0}, failed{0};
@@ -507,7 +498,7 @@ TEST(ChatPgStorage, ServersStartingTogetherMigrateAndSeedOnce) {
 }
 
 TEST(ChatPgStorage, WritesOnOneServerAreReadOnAnother) {
-  auto url = shared_pg().create_database();
+  auto url = test::shared_pg_server().create_database();
   auto a = open_at(url);
   auto b = open_at(url);
   auto u = *a.users->create_user("alice", "h", 1);
@@ -523,7 +514,7 @@ TEST(ChatPgStorage, WritesOnOneServerAreReadOnAnother) {
 }
 
 TEST(ChatPgStorage, ReadsRecoverFromDroppedConnections) {
-  auto url = shared_pg().create_database();
+  auto url = test::shared_pg_server().create_database();
   auto db = open_at(url, 1);
   auto u = *db.users->create_user("alice", "h", 1);
   // What a PostgreSQL restart does to the pooled connection: the server ends it.
@@ -538,7 +529,7 @@ TEST(ChatPgStorage, ReadsRecoverFromDroppedConnections) {
 }
 
 TEST(ChatPgStorage, AfterARestartTheWholePoolIsRenewed) {
-  auto url = shared_pg().create_database();
+  auto url = test::shared_pg_server().create_database();
   auto db = open_at(url, 4);
   auto u = *db.users->create_user("alice", "h", 1);
   room r = *db->create_room("general", false, 0, {}, 1);

@@ -4,6 +4,7 @@
 // the cases on SQLite, common_pg_tests (COMMON_TEST_PG) on a throwaway PostgreSQL server.
 #include "accounts.hpp"
 #include "database.hpp"
+#include "sql.hpp"
 #include "temp_dir.hpp"
 #ifdef COMMON_TEST_PG
 #include "pg_server.hpp"
@@ -27,8 +28,7 @@ class MigrationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
 #ifdef COMMON_TEST_PG
-    static test::pg_server server;  // one for the binary: initdb takes seconds
-    location = server.create_database();
+    location = test::shared_pg_server().create_database();
 #else
     location = (dir.path() / "apps.db").string();
 #endif
@@ -44,34 +44,14 @@ class MigrationsTest : public ::testing::Test {
     }
   }
 
-  // A query answering one integer.
   std::int64_t query(const std::string& sql) {
-    auto db = open_database(location);
-    if (db.pg) {
-      return db.pg->read([&](pqxx::connection& c) {
-        pqxx::nontransaction t(c);
-        return t.exec(sql)[0][0].as<std::int64_t>();
-      });
-    }
-    auto lock = db.sqlite->lock();
-    statement s(*db.sqlite, sql);
-    if (!s.step()) throw std::runtime_error("no row: " + sql);
-    return s.int64(0);
+    return test::query_int(location, sql);
   }
   void exec(const std::string& sql) {
-    auto db = open_database(location);
-    if (db.pg) {
-      db.pg->write([&](pqxx::connection& c) {
-        pqxx::nontransaction t(c);
-        t.exec(sql);
-      });
-      return;
-    }
-    auto lock = db.sqlite->lock();
-    db.sqlite->exec(sql);
+    test::exec_sql(location, sql);
   }
   std::int64_t version_of(const std::string& component) {
-    return query("SELECT version FROM schema_versions WHERE component = '" + component + "'");
+    return test::schema_version_of(location, component);
   }
 
   test::temp_dir dir;

@@ -144,4 +144,10 @@ class pg_server {
   int port_ = 0;
 };
 
+// One server for a whole test binary (initdb takes seconds); each test creates its own database.
+inline pg_server& shared_pg_server() {
+  static pg_server server;
+  return server;
+}
+
 }  // namespace apps::test

@@ -68,6 +68,14 @@ TEST(Validation, Field) {
   EXPECT_EQ(field(nul, "a"), nullptr);
 }
 
+TEST(Validation, TrimSpace) {
+  EXPECT_EQ(trim_space(" \t\r\n\f\vPlan  notes \n"), "Plan  notes");
+  EXPECT_EQ(trim_space("x"), "x");
+  EXPECT_EQ(trim_space(" \t\n"), "");
+  EXPECT_EQ(trim_space(""), "");
+  EXPECT_EQ(trim_space("\xC2\xA0x"), "\xC2\xA0x");  // only ASCII whitespace is trimmed
+}
+
 TEST(Validation, Iso8601) {
   EXPECT_EQ(iso8601(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(iso8601(1'764'135'600'123), "2025-11-26T05:40:00.123Z");

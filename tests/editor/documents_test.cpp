@@ -4,7 +4,6 @@
 #include "server_test_util.hpp"
 
 #include <editor/documents.hpp>
-#include <editor/rate_limit.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -169,16 +168,6 @@ TEST_F(DocumentsTest, RestartReloadsSnapshotAndLaterOperations) {
   ASSERT_EQ(r.missed->size(), 3u);
   EXPECT_TRUE((*r.missed)[0].own);
   EXPECT_EQ(submit(docs, 12, R"([12,"b"])").revision, 13u);
-}
-
-TEST(UserRateTest, RefusesBeyondTheBurstAndRefills) {
-  user_rate r({2, 1});
-  EXPECT_TRUE(r.take(1, 0));
-  EXPECT_TRUE(r.take(1, 0));
-  EXPECT_FALSE(r.take(1, 0));
-  EXPECT_TRUE(r.take(2, 0));  // per user
-  EXPECT_EQ(r.wait_ms(1, 0), 1000);
-  EXPECT_TRUE(r.take(1, 1000));
 }
 
 }  // namespace

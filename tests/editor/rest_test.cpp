@@ -3,7 +3,7 @@
 
 #include <editor/rest.hpp>
 
-#include <boost/json/serialize.hpp>
+#include <boost/json/parse.hpp>
 
 #include <gtest/gtest.h>
 
@@ -11,6 +11,11 @@ namespace editor {
 namespace {
 
 namespace json = boost::json;
+
+json::value body_of(const apps::reply& r) {
+  EXPECT_EQ(r.content_type, "application/json");
+  return json::parse(r.body);
+}
 
 class RestTest : public ::testing::Test {
  protected:
@@ -22,17 +27,19 @@ class RestTest : public ::testing::Test {
 TEST_F(RestTest, CreatesAndListsNewestFirst) {
   auto a = api.handle("POST", "/api/docs", R"({"title":"  Plan  "})", 1);
   EXPECT_EQ(a.status, 201u);
-  ASSERT_TRUE(a.body.at("docId").is_int64());
+  const auto created = body_of(a);
+  ASSERT_TRUE(created.at("docId").is_int64());
   auto b = api.handle("POST", "/api/docs", R"({"title":"Notes"})", 1);
   auto list = api.handle("GET", "/api/docs", "", 1);
   EXPECT_EQ(list.status, 200u);
-  const auto& arr = list.body.as_array();
+  const auto listed = body_of(list);
+  const auto& arr = listed.as_array();
   ASSERT_EQ(arr.size(), 2u);
   EXPECT_EQ(arr[0].at("title"), "Notes");
   EXPECT_EQ(arr[1].at("title"), "Plan");  // trimmed
-  EXPECT_EQ(arr[1].at("id"), a.body.at("docId"));
+  EXPECT_EQ(arr[1].at("id"), created.at("docId"));
   EXPECT_EQ(arr[0].at("updatedAt").as_string().size(), 24u);  // 2026-01-01T00:00:00.000Z
-  EXPECT_EQ(api.handle("GET", "/api/docs?limit=1", "", 1).body.as_array().size(), 1u);
+  EXPECT_EQ(body_of(api.handle("GET", "/api/docs?limit=1", "", 1)).as_array().size(), 1u);
   EXPECT_EQ(b.status, 201u);
 }
 

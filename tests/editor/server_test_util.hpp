@@ -2,6 +2,7 @@
 // editor_pg_tests, built with EDITOR_TEST_PG) a fresh database on one throwaway PostgreSQL server.
 #pragma once
 
+#include "database.hpp"
 #include "temp_dir.hpp"
 #ifdef EDITOR_TEST_PG
 #include "pg_server.hpp"
@@ -11,36 +12,31 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace editor::test {
 
-#ifdef EDITOR_TEST_PG
-inline apps::test::pg_server& shared_pg() {
-  static apps::test::pg_server server;  // initdb takes seconds: one per binary
-  return server;
-}
-#endif
-
-// One database per test; open() gives a new storage (its own connections) on it.
+// One database per test; open() opens it again (connections of its own, as another node would)
+// and gives the editor's storage on it.
 class database {
  public:
-  explicit database(std::string backend) : backend_(std::move(backend)) {
+  explicit database(const std::string& backend) {
 #ifdef EDITOR_TEST_PG
-    if (backend_ == "postgresql") url_ = shared_pg().create_database();
+    if (backend == "postgresql") location_ = apps::test::shared_pg_server().create_database();
 #endif
+    if (location_.empty()) location_ = (dir_.path() / "apps.db").string();
   }
   std::unique_ptr<storage> open() const {
-    if (backend_ == "postgresql") return open_pg_storage(url_);
-    return open_sqlite_storage(dir_.path() / "editor.db");
+    return open_storage(apps::open_database(location_));
   }
-  std::filesystem::path sqlite_path() const {
-    return dir_.path() / "editor.db";
+  // As apps::open_database takes it: the SQLite file or the PostgreSQL URL.
+  const std::string& location() const noexcept {
+    return location_;
   }
 
  private:
-  std::string backend_;
-  std::string url_;
   apps::test::temp_dir dir_;
+  std::string location_;
 };
 
 inline std::vector<std::string> backends() {

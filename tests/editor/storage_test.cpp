@@ -1,7 +1,9 @@
 // editor::storage on each backend (SQLite in editor_server_tests, PostgreSQL in editor_pg_tests):
 // documents, the unique (doc_id, revision) of operations, snapshots and pruning, and two
 // editor::documents on one database appending concurrently (the cluster's serialization).
+#include "accounts.hpp"
 #include "server_test_util.hpp"
+#include "sql.hpp"
 
 #include <editor/documents.hpp>
 
@@ -9,7 +11,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <random>
@@ -154,22 +155,47 @@ TEST_P(EditorStorageTest, TwoNodesAppendingConcurrentlyConverge) {
   b.close(id);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, EditorStorageTest, ::testing::ValuesIn(test::backends()));
-
-#ifndef EDITOR_TEST_PG
-TEST(EditorSqliteStorageTest, LeavesTheChatSchemaVersionAlone) {
-  test::database db("sqlite");
-  db.open();
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db.sqlite_path().c_str(), &raw), SQLITE_OK);
-  sqlite3_stmt* s = nullptr;
-  sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &s, nullptr);
-  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(s, 0), 0);
-  sqlite3_finalize(s);
-  sqlite3_close(raw);
+// The editor keeps its version as component "editor" of schema_versions, beside the other
+// components' rows; on SQLite the PRAGMA user_version the chat once used is left alone.
+TEST_P(EditorStorageTest, RecordsItsVersionAsComponentEditor) {
+  EXPECT_EQ(apps::test::schema_version_of(db.location(), "editor"), 1);
+  if (GetParam() == "sqlite") {
+    EXPECT_EQ(apps::test::query_int(db.location(), "PRAGMA user_version"), 0);
+  }
 }
-#endif
+
+// A database written when the editor kept its version in a table of its own (editor_schema,
+// version 1: the same tables) is adopted: its documents stay, the old table goes.
+TEST_P(EditorStorageTest, AdoptsTheTablesOfItsFormerVersionTable) {
+  const auto id = st->create_document("Kept", 1, 1000).id;
+  ASSERT_TRUE(st->append_operation(op_at(id, 1, R"(["a"])")));
+  st.reset();
+  apps::test::exec_sql(db.location(),
+                       "DELETE FROM schema_versions WHERE component = 'editor'; "
+                       "CREATE TABLE editor_schema (version INTEGER NOT NULL); "
+                       "INSERT INTO editor_schema (version) VALUES (1);");
+  st = db.open();
+  ASSERT_TRUE(st->load_document(id));
+  EXPECT_EQ(st->load_document(id)->info.title, "Kept");
+  EXPECT_EQ(st->operations(id, 0).size(), 1u);
+  EXPECT_EQ(apps::test::schema_version_of(db.location(), "editor"), 1);
+  const std::string old_table =
+      GetParam() == "sqlite" ? "SELECT COUNT(*) FROM sqlite_master WHERE name = 'editor_schema'"
+                             : "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'editor_schema'";
+  EXPECT_EQ(apps::test::query_int(db.location(), old_table), 0);
+}
+
+// The accounts and the editor in one database, each at its own version.
+TEST_P(EditorStorageTest, SharesTheDatabaseWithTheAccounts) {
+  auto shared = apps::open_database(db.location());
+  auto users = apps::open_accounts(shared);
+  auto editor = open_storage(shared);
+  EXPECT_EQ(editor->list_documents(10).size(), 0u);
+  EXPECT_GE(apps::test::schema_version_of(db.location(), "accounts"), 1);
+  EXPECT_EQ(apps::test::schema_version_of(db.location(), "editor"), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, EditorStorageTest, ::testing::ValuesIn(test::backends()));
 
 }  // namespace
 }  // namespace editor

@@ -3,6 +3,7 @@
 #include "api.hpp"
 #include "login.hpp"
 #include "room_rules.hpp"
+#include "socket_handlers.hpp"
 #include "validation.hpp"
 
 #include <boost/asio/post.hpp>
@@ -23,26 +24,6 @@ constexpr std::size_t history_size = 50;
 constexpr std::string_view too_many = "Too many requests, slow down";
 // The server-side event asking the other nodes which users of theirs are in a room.
 constexpr std::string_view room_users_event = "roomUsers";
-
-json::value failure(std::string_view error) {
-  return json::object{{"success", false}, {"error", error}};
-}
-
-const json::value& first_arg(const json::array& args) {
-  static const json::value null_value;
-  return args.empty() ? null_value : args.front();
-}
-
-// Runs a handler body; an unexpected exception answers the ack instead of dropping the socket.
-template <class F>
-void guarded(std::string_view event, sio::ack& ack, F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    std::cerr << "chat: " << event << ": " << e.what() << '\n';
-    ack(failure("Internal error"));
-  }
-}
 
 // Still in the room's Socket.IO room: leaving a private room (REST) takes the user's sockets out
 // of it on every node.
@@ -211,7 +192,7 @@ bool realtime::already_joined(sio::socket& s, id_type user, id_type room) {
 }
 
 void realtime::join_room(sio::socket& s, const json::value& arg, sio::ack& ack) {
-  guarded("joinRoom", ack, [&] {
+  guarded("chat", "joinRoom", ack, [&] {
     auto me = identity_of(s);
     if (!me || !admit(s, me->user_id, rooms_kind, ack)) return;
     auto room_id = parse_id(field(arg, "roomId"));
@@ -250,7 +231,7 @@ void realtime::join_room(sio::socket& s, const json::value& arg, sio::ack& ack) 
 }
 
 void realtime::leave_room(sio::socket& s, const json::value& arg, sio::ack& ack) {
-  guarded("leaveRoom", ack, [&] {
+  guarded("chat", "leaveRoom", ack, [&] {
     auto me = identity_of(s);
     if (!me || !admit(s, me->user_id, rooms_kind, ack)) return;
     auto room_id = parse_id(field(arg, "roomId"));
@@ -265,7 +246,7 @@ void realtime::leave_room(sio::socket& s, const json::value& arg, sio::ack& ack)
 }
 
 void realtime::send_message(sio::socket& s, const json::value& arg, sio::ack& ack) {
-  guarded("sendMessage", ack, [&] {
+  guarded("chat", "sendMessage", ack, [&] {
     auto me = identity_of(s);
     if (!me || !admit(s, me->user_id, messages_kind, ack)) return;
     if (!arg.is_object()) {
@@ -293,7 +274,7 @@ void realtime::send_message(sio::socket& s, const json::value& arg, sio::ack& ac
 }
 
 void realtime::typing(sio::socket& s, const json::value& arg, sio::ack& ack) {
-  guarded("typing", ack, [&] {
+  guarded("chat", "typing", ack, [&] {
     auto me = identity_of(s);
     if (!me || !admit(s, me->user_id, typing_kind, ack)) return;
     auto room_id = parse_id(field(arg, "roomId"));

@@ -17,11 +17,8 @@ std::optional<std::string> message_error(const boost::json::value* v) {
 
 std::optional<std::string> normalize_room_name(const boost::json::value* v) {
   if (!v || !v->is_string()) return std::nullopt;
-  std::string_view s = v->get_string();
-  constexpr std::string_view ws = " \t\r\n\f\v";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return std::nullopt;
-  s = s.substr(b, s.find_last_not_of(ws) - b + 1);
+  const std::string_view s = trim_space(v->get_string());
+  if (s.empty()) return std::nullopt;
   for (unsigned char c : s) {
     if (c < 0x20 || c == 0x7F) return std::nullopt;  // no control characters
   }

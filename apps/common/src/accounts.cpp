@@ -218,7 +218,6 @@ class pg_accounts final : public accounts {
 
 database open_database(const std::string& location, std::size_t pg_pool_size) {
   database db;
-  db.location = location;
   if (is_postgres_url(location)) {
     try {
       db.pg = std::make_shared<pg_pool>(location, pg_pool_size);

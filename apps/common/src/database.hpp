@@ -16,7 +16,6 @@ struct database {
   std::shared_ptr<sqlite_db> sqlite;  // set for a SQLite file...
   std::shared_ptr<pg_pool> pg;        // ... or for a PostgreSQL URL
   std::string name;                   // for logs: the path, or the URL without its password
-  std::string location;               // as given to open_database (never logged: a password)
 };
 
 // Opens `location`: a postgresql:// or postgres:// URL (a pool of `pg_pool_size` connections), else

@@ -72,6 +72,13 @@ std::optional<id_type> parse_id(const boost::json::value* v) noexcept {
   return std::nullopt;
 }
 
+std::string_view trim_space(std::string_view s) noexcept {
+  constexpr std::string_view ws = " \t\r\n\f\v";
+  const auto b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return {};
+  return s.substr(b, s.find_last_not_of(ws) - b + 1);
+}
+
 const boost::json::value* field(const boost::json::value& v, std::string_view key) noexcept {
   if (!v.is_object()) return nullptr;
   return v.get_object().if_contains(key);

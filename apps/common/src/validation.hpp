@@ -31,6 +31,9 @@ std::size_t code_points(std::string_view utf8) noexcept;
 std::optional<id_type> parse_id(const boost::json::value* v) noexcept;
 std::optional<id_type> parse_id(std::string_view s) noexcept;
 
+// `s` without the whitespace around it (space, \t, \r, \n, \f, \v).
+std::string_view trim_space(std::string_view s) noexcept;
+
 // Field of an object, or nullptr when `v` is not an object or lacks the key.
 const boost::json::value* field(const boost::json::value& v, std::string_view key) noexcept;
 

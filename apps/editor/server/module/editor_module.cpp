@@ -18,7 +18,7 @@ apps::app_info module::info() const {
 
 void module::install(apps::host_context& host) {
   auth_ = &host.auth;
-  db_ = host.db.pg ? open_pg_storage(host.db.location) : open_sqlite_storage(host.db.location);
+  db_ = open_storage(host.db);
   docs_ = std::make_unique<documents>(*db_, docs_opts_);
   rest_ = std::make_unique<rest>(*db_, rest_opts_);
   host.io.of(realtime::namespace_name).use(host.login);
@@ -30,10 +30,7 @@ bool module::handle(const apps::api_request& req, apps::reply_fn& done) {
   if (!rest_ || !rest::handles(req.target)) return false;
   apps::reply refusal;  // the host refused bodies over its limit already
   if (auto who = auth_->authorize(req, refusal)) {
-    auto res = rest_->handle(req.method, req.target, req.body, who->who.id);
-    apps::reply r = apps::json_reply(res.status, res.body);
-    for (auto& h : res.headers) r.headers.push_back(std::move(h));
-    done(std::move(r));
+    done(rest_->handle(req.method, req.target, req.body, who->who.id));
     return true;
   }
   done(std::move(refusal));

@@ -1,9 +1,10 @@
 #include <editor/documents.hpp>
 
+#include "validation.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <chrono>
 #include <exception>
 #include <iostream>
 #include <stdexcept>
@@ -13,11 +14,6 @@ namespace editor {
 namespace json = boost::json;
 
 namespace {
-
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string_view describe(ot::error e) {
   switch (e) {
@@ -208,7 +204,7 @@ submit_result documents::try_submit(document& d, std::uint64_t revision,
     const std::uint64_t next = d.history.revision() + 1;
     auto ops = ot::to_json(*rebased);
     if (db_.append_operation(
-            {d.info.id, next, json::serialize(ops), who.user_id, who.client_id, now_ms()})) {
+            {d.info.id, next, json::serialize(ops), who.user_id, who.client_id, apps::now_ms()})) {
       d.text = std::move(*text);
       record(d, std::move(*rebased), who);
       if (publish) publish({d.info.id, next, std::move(ops), who.user_id});

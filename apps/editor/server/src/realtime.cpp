@@ -1,47 +1,29 @@
 #include <editor/realtime.hpp>
 
+#include "login.hpp"
+#include "socket_handlers.hpp"
+#include "validation.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <exception>
 #include <iostream>
 #include <set>
 
 namespace editor {
 namespace json = boost::json;
+using apps::failure;
+using apps::first_arg;
+using apps::guarded;
+using apps::identity_of;
 
 namespace {
 
 constexpr std::string_view too_many = "Too many requests, slow down";
 constexpr std::size_t max_client_id = 64;
-
-struct identity {
-  id_type user_id = 0;
-  std::string username;
-};
-
-std::optional<identity> identity_of(const sio::socket& s) {
-  auto* id = s.data.if_contains("userId");
-  auto* name = s.data.if_contains("username");
-  if (!id || !id->is_int64() || !name || !name->is_string()) return std::nullopt;
-  return identity{id->get_int64(), std::string(name->get_string())};
-}
-
-std::int64_t steady_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
-
-json::value failure(std::string_view error) {
-  return json::object{{"success", false}, {"error", error}};
-}
-
-const json::value* field(const json::value& v, std::string_view key) {
-  return v.is_object() ? v.get_object().if_contains(key) : nullptr;
-}
 
 // A non-negative integer given as a JSON number or a string of decimal digits.
 std::optional<std::uint64_t> parse_count(const json::value* v) {
@@ -64,33 +46,11 @@ std::optional<std::uint64_t> parse_count(const json::value* v) {
   return n;
 }
 
-std::optional<id_type> parse_id(const json::value* v) {
-  auto n = parse_count(v);
-  if (!n || *n == 0 || *n > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
-  return static_cast<id_type>(*n);
-}
-
 bool valid_client_id(std::string_view s) {
   return !s.empty() && s.size() <= max_client_id && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-';
   });
-}
-
-const json::value& first_arg(const json::array& args) {
-  static const json::value null_value;
-  return args.empty() ? null_value : args.front();
-}
-
-// Runs a handler body; an unexpected exception answers the ack instead of dropping the socket.
-template <class F>
-void guarded(std::string_view event, sio::ack& ack, F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    std::cerr << "editor: " << event << ": " << e.what() << '\n';
-    ack(failure("Internal error"));
-  }
 }
 
 std::optional<id_type> user_of(const sio::remote_socket& r) {
@@ -111,12 +71,7 @@ std::string realtime::color_of(id_type user) {
 }
 
 realtime::realtime(sio::server& io, documents& docs, realtime_options opts)
-    : io_(io),
-      docs_(docs),
-      opts_(opts),
-      opens_(opts.opens),
-      ops_(opts.ops),
-      cursors_(opts.cursors) {}
+    : io_(io), docs_(docs), opts_(opts), limits_({opts.opens, opts.ops, opts.cursors}) {}
 
 realtime::~realtime() {
   stop();
@@ -142,6 +97,7 @@ void realtime::on_connection(sio::socket& s) {
     std::lock_guard lock(mu_);
     by_socket_[s.id()];
   }
+  limits_.attach(me->user_id, apps::now_ms());
   auto bind = [this](void (realtime::*fn)(sio::socket&, const json::value&, sio::ack&)) {
     return [this, fn](sio::socket& s, const json::array& args, sio::ack& ack) {
       {
@@ -160,6 +116,7 @@ void realtime::on_connection(sio::socket& s) {
   s.on("cursor", bind(&realtime::cursor));
   s.on_disconnect([this, user = me->user_id](sio::socket& s, sio::disconnect_reason) {
     disconnected(s, user);
+    limits_.detach(user);
   });
 }
 
@@ -172,49 +129,65 @@ std::optional<realtime::opened> realtime::open_by(const std::string& sid, id_typ
   return d->second;
 }
 
+std::optional<realtime::event_source> realtime::admit(sio::socket& s, const json::value& arg,
+                                                      limit kind, sio::ack& ack) {
+  auto me = identity_of(s);
+  std::optional<id_type> doc;
+  std::string_view refusal;
+  if (!me) {
+    refusal = "Unauthorized";
+  } else if (!limits_.take(me->user_id, kind, apps::now_ms())) {
+    refusal = too_many;
+  } else if (doc = apps::parse_id(apps::field(arg, "docId")); !doc) {
+    refusal = "docId is required";
+  }
+  if (!refusal.empty()) {
+    ack(failure(refusal));
+    return std::nullopt;
+  }
+  return event_source{me->user_id, std::move(me->username), *doc};
+}
+
 void realtime::open_doc(sio::socket& s, const json::value& arg, sio::ack& ack) {
-  guarded("openDoc", ack, [&] {
-    auto me = identity_of(s);
-    if (!me) return ack(failure("Unauthorized"));
-    if (!opens_.take(me->user_id, steady_ms())) return ack(failure(too_many));
-    auto doc_id = parse_id(field(arg, "docId"));
-    if (!doc_id) return ack(failure("docId is required"));
+  guarded("editor", "openDoc", ack, [&] {
+    auto ev = admit(s, arg, limit_open, ack);
+    if (!ev) return;
     std::string client_id;
-    if (auto* c = field(arg, "clientId"); c && !c->is_null()) {
+    if (auto* c = apps::field(arg, "clientId"); c && !c->is_null()) {
       if (!c->is_string() || !valid_client_id(c->get_string())) {
         return ack(failure("clientId must be 1-64 characters of A-Z a-z 0-9 _ -"));
       }
       client_id = c->get_string();
     }
     std::optional<std::uint64_t> since;
-    if (auto* r = field(arg, "revision"); r && !r->is_null()) {
+    if (auto* r = apps::field(arg, "revision"); r && !r->is_null()) {
       since = parse_count(r);
       if (!since) return ack(failure("revision must be a non-negative integer"));
     }
     {
       std::lock_guard lock(mu_);
       auto& mine = by_socket_[s.id()];
-      if (!mine.contains(*doc_id) && mine.size() >= opts_.max_open_per_socket) {
+      if (!mine.contains(ev->doc) && mine.size() >= opts_.max_open_per_socket) {
         return ack(failure("Too many documents open"));
       }
     }
     // In the room before the text is read: an operation accepted meanwhile reaches the socket
     // (the client drops those its text already has), none falls between the two.
-    const bool had_it = open_by(s.id(), *doc_id).has_value();
-    s.join(room_key(*doc_id));
-    auto res = docs_.open(*doc_id, since, client_id);
+    const bool had_it = open_by(s.id(), ev->doc).has_value();
+    s.join(room_key(ev->doc));
+    auto res = docs_.open(ev->doc, since, client_id);
     if (!res.error.empty()) {
-      if (!had_it) s.leave(room_key(*doc_id));
+      if (!had_it) s.leave(room_key(ev->doc));
       return ack(failure(res.error));
     }
     bool counted = false;  // this socket holds one open of the document, not two
     {
       std::lock_guard lock(mu_);
       auto& mine = by_socket_[s.id()];
-      counted = mine.contains(*doc_id);
-      mine[*doc_id] = opened{client_id};
+      counted = mine.contains(ev->doc);
+      mine[ev->doc] = opened{client_id};
     }
-    if (counted) docs_.close(*doc_id);
+    if (counted) docs_.close(ev->doc);
     json::object reply{{"success", true},
                        {"doc", json::object{{"id", res.doc.id},
                                             {"title", res.doc.title},
@@ -230,7 +203,7 @@ void realtime::open_doc(sio::socket& s, const json::value& arg, sio::ack& ack) {
       }
       reply["missed"] = std::move(missed);
     }
-    answer_open(s, *doc_id, {me->user_id, me->username}, std::move(reply), ack);
+    answer_open(s, ev->doc, {ev->user_id, ev->username}, std::move(reply), ack);
   });
 }
 
@@ -268,14 +241,11 @@ void realtime::answer_open(sio::socket& s, id_type doc, const identity_ref& me, 
 }
 
 void realtime::close_doc(sio::socket& s, const json::value& arg, sio::ack& ack) {
-  guarded("closeDoc", ack, [&] {
-    auto me = identity_of(s);
-    if (!me) return ack(failure("Unauthorized"));
-    if (!opens_.take(me->user_id, steady_ms())) return ack(failure(too_many));
-    auto doc_id = parse_id(field(arg, "docId"));
-    if (!doc_id) return ack(failure("docId is required"));
-    if (!open_by(s.id(), *doc_id)) return ack(failure("Document not open"));
-    leave(s, *doc_id, me->user_id);
+  guarded("editor", "closeDoc", ack, [&] {
+    auto ev = admit(s, arg, limit_open, ack);
+    if (!ev) return;
+    if (!open_by(s.id(), ev->doc)) return ack(failure("Document not open"));
+    leave(s, ev->doc, ev->user_id);
     ack(json::object{{"success", true}});
   });
 }
@@ -323,20 +293,17 @@ void realtime::disconnected(sio::socket& s, id_type user) {
 }
 
 void realtime::op(sio::socket& s, const json::value& arg, sio::ack& ack) {
-  guarded("op", ack, [&] {
-    auto me = identity_of(s);
-    if (!me) return ack(failure("Unauthorized"));
-    if (!ops_.take(me->user_id, steady_ms())) return ack(failure(too_many));
-    auto doc_id = parse_id(field(arg, "docId"));
-    if (!doc_id) return ack(failure("docId is required"));
-    auto mine = open_by(s.id(), *doc_id);
+  guarded("editor", "op", ack, [&] {
+    auto ev = admit(s, arg, limit_op, ack);
+    if (!ev) return;
+    auto mine = open_by(s.id(), ev->doc);
     if (!mine) return ack(failure("Document not open"));
-    auto revision = parse_count(field(arg, "revision"));
+    auto revision = parse_count(apps::field(arg, "revision"));
     if (!revision) return ack(failure("revision must be a non-negative integer"));
-    auto* ops = field(arg, "ops");
+    auto* ops = apps::field(arg, "ops");
     if (!ops) return ack(failure("ops is required"));
-    const std::string room = room_key(*doc_id);
-    auto res = docs_.submit(*doc_id, *revision, *ops, me->user_id, mine->client_id,
+    const std::string room = room_key(ev->doc);
+    auto res = docs_.submit(ev->doc, *revision, *ops, ev->user_id, mine->client_id,
                             [&](const accepted_operation& a) {
                               // Under the document's lock: every socket receives its operations in
                               // revision order.
@@ -351,28 +318,25 @@ void realtime::op(sio::socket& s, const json::value& arg, sio::ack& ack) {
 }
 
 void realtime::cursor(sio::socket& s, const json::value& arg, sio::ack& ack) {
-  guarded("cursor", ack, [&] {
-    auto me = identity_of(s);
-    if (!me) return ack(failure("Unauthorized"));
-    if (!cursors_.take(me->user_id, steady_ms())) return ack(failure(too_many));
-    auto doc_id = parse_id(field(arg, "docId"));
-    if (!doc_id) return ack(failure("docId is required"));
-    if (!open_by(s.id(), *doc_id)) return ack(failure("Document not open"));
-    auto index = parse_count(field(arg, "index"));
+  guarded("editor", "cursor", ack, [&] {
+    auto ev = admit(s, arg, limit_cursor, ack);
+    if (!ev) return;
+    if (!open_by(s.id(), ev->doc)) return ack(failure("Document not open"));
+    auto index = parse_count(apps::field(arg, "index"));
     if (!index || *index > (1u << 20)) return ack(failure("index must be a non-negative integer"));
     auto end = index;
-    if (auto* e = field(arg, "selectionEnd"); e && !e->is_null()) {
+    if (auto* e = apps::field(arg, "selectionEnd"); e && !e->is_null()) {
       end = parse_count(e);
       if (!end || *end > (1u << 20)) {
         return ack(failure("selectionEnd must be a non-negative integer"));
       }
     }
-    s.to(room_key(*doc_id))
+    s.to(room_key(ev->doc))
         .volatile_()
-        .emit("cursor", json::object{{"docId", *doc_id},
-                                     {"userId", me->user_id},
-                                     {"username", me->username},
-                                     {"color", color_of(me->user_id)},
+        .emit("cursor", json::object{{"docId", ev->doc},
+                                     {"userId", ev->user_id},
+                                     {"username", ev->username},
+                                     {"color", color_of(ev->user_id)},
                                      {"index", *index},
                                      {"selectionEnd", *end}});
     ack(json::object{{"success", true}});

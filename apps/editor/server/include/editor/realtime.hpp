@@ -9,11 +9,13 @@
 //
 // Threading: handlers run on their socket's worker. The documents (editor::documents) serialize
 // each document's operations; this object's own state is a table of the documents each socket
-// has open (one mutex) and the rate limits.
+// has open (one mutex) and the rate limits (apps::user_limits: one set of buckets per user while
+// the user has a socket on this node).
 #pragma once
 
+#include "rate_limit.hpp"
+
 #include <editor/documents.hpp>
-#include <editor/rate_limit.hpp>
 
 #include <sio/sio.hpp>
 
@@ -28,9 +30,9 @@ namespace editor {
 
 struct realtime_options {
   std::size_t max_open_per_socket = 20;  // documents one socket may have open at once
-  rate opens{40, 10};                    // openDoc and closeDoc per user: a burst, then per second
-  rate ops{200, 100};                    // op per user
-  rate cursors{50, 25};                  // cursor per user (refused cursors are dropped)
+  apps::rate opens{40, 10};              // openDoc and closeDoc per user: a burst, then per second
+  apps::rate ops{200, 100};              // op per user
+  apps::rate cursors{50, 25};            // cursor per user (refused cursors are dropped)
 };
 
 class realtime {
@@ -53,7 +55,19 @@ class realtime {
   struct opened {
     std::string client_id;
   };
+  // Kinds of rate-limited events, indexes into limits_.
+  enum limit : std::size_t { limit_open, limit_op, limit_cursor };
+  // Who sent an event and the document it names.
+  struct event_source {
+    id_type user_id = 0;
+    std::string username;
+    id_type doc = 0;
+  };
   void on_connection(sio::socket& s);
+  // The sender of an event of kind `kind` and its document, or nullopt once the ack has the
+  // refusal (no login, over the rate, no docId).
+  std::optional<event_source> admit(sio::socket& s, const boost::json::value& arg, limit kind,
+                                    sio::ack& ack);
   void open_doc(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void close_doc(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void op(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
@@ -76,9 +90,7 @@ class realtime {
   sio::server& io_;
   documents& docs_;
   const realtime_options opts_;
-  user_rate opens_;
-  user_rate ops_;
-  user_rate cursors_;
+  apps::user_limits limits_;
   mutable std::mutex mu_;
   bool stopped_ = false;
   std::map<std::string, std::map<id_type, opened>, std::less<>> by_socket_;

@@ -1,20 +1,18 @@
 // editor::rest: the editor's REST routes (POST /api/docs, GET /api/docs; see apps/editor/API.md),
 // independent of any HTTP library: the host authenticates the request (and refuses cross-site
-// writes), then hands over the method, the target, the body and the user id.
+// writes), then hands over the method, the target, the body and the user id, and gets an
+// apps::reply (JSON) back.
 //
 // Thread-safety: handle() may be called from any thread concurrently.
 #pragma once
 
-#include <editor/rate_limit.hpp>
+#include "rate_limit.hpp"
+#include "reply.hpp"
+
 #include <editor/storage.hpp>
 
-#include <boost/json/value.hpp>
-
-#include <optional>
-#include <string>
+#include <cstddef>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 namespace editor {
 
@@ -27,12 +25,6 @@ struct rest_options {
   std::size_t max_list = 100;          // GET /api/docs: the default and the largest ?limit=
 };
 
-struct rest_response {
-  unsigned status = 200;
-  boost::json::value body;                                   // sent as application/json
-  std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Retry-After)
-};
-
 class rest {
  public:
   // `db` must outlive this object.
@@ -42,19 +34,16 @@ class rest {
   static bool handles(std::string_view target) noexcept;
 
   // One authenticated request of `user`: `target` in origin form (/api/docs?limit=5).
-  rest_response handle(std::string_view method, std::string_view target, std::string_view body,
-                       id_type user);
+  apps::reply handle(std::string_view method, std::string_view target, std::string_view body,
+                     id_type user);
 
  private:
-  rest_response create(std::string_view body, id_type user);
-  rest_response list(std::string_view target);
+  apps::reply create(std::string_view body, id_type user);
+  apps::reply list(std::string_view target);
 
   storage& db_;
   const rest_options opts_;
-  user_rate quota_;
+  apps::token_buckets quota_;  // per user id
 };
-
-// ISO 8601 UTC with milliseconds: 2026-11-26T05:40:00.123Z.
-std::string iso8601(std::int64_t ms_since_epoch);
 
 }  // namespace editor

@@ -1,5 +1,6 @@
-// editor::storage: where the editor's documents and their operations are kept (SQLite or
-// PostgreSQL, in the chat's database, tables prefixed `editor_`).
+// editor::storage: where the editor's documents and their operations are kept: tables prefixed
+// `editor_` in the demo server's one database (apps::database, SQLite or PostgreSQL), beside the
+// accounts and the other apps' tables.
 //
 // A document is a snapshot (its text at some revision) plus the operations after it. The key
 // (doc_id, revision) of the operations is unique: append_operation() of a revision someone else
@@ -9,12 +10,15 @@
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace apps {
+struct database;
+}
 
 namespace editor {
 
@@ -66,13 +70,9 @@ class storage {
                              std::uint64_t keep) = 0;
 };
 
-// Opens (creating when needed) the editor's tables in the SQLite file `path` (":memory:" for a
-// private in-memory database), on a connection of its own. Its schema version is kept in the
-// table editor_schema; the chat's PRAGMA user_version is left alone. Throws on failure.
-std::unique_ptr<storage> open_sqlite_storage(const std::filesystem::path& path);
-
-// The same on the PostgreSQL database of `url` (postgresql://...), with at most `pool_size`
-// connections of its own.
-std::unique_ptr<storage> open_pg_storage(const std::string& url, std::size_t pool_size = 4);
+// The editor's tables in `db`, created or migrated first (component "editor" of the table
+// schema_versions). Keeps a reference to `db`'s connection (SQLite) or pool (PostgreSQL). Throws
+// std::runtime_error on failure.
+std::unique_ptr<storage> open_storage(const apps::database& db);
 
 }  // namespace editor
