@@ -331,14 +331,17 @@ void realtime::cursor(sio::socket& s, const json::value& arg, sio::ack& ack) {
         return ack(failure("selectionEnd must be a non-negative integer"));
       }
     }
-    s.to(room_key(ev->doc))
-        .volatile_()
-        .emit("cursor", json::object{{"docId", ev->doc},
-                                     {"userId", ev->user_id},
-                                     {"username", ev->username},
-                                     {"color", color_of(ev->user_id)},
-                                     {"index", *index},
-                                     {"selectionEnd", *end}});
+    // Volatile, unless the page answers a newcomer (`reliable: true`): that one must not be lost
+    // to a connection still upgrading. Both count against the same per-user budget.
+    auto to_room = s.to(room_key(ev->doc));
+    auto* reliable = apps::field(arg, "reliable");
+    if (!reliable || !reliable->is_bool() || !reliable->get_bool()) to_room = to_room.volatile_();
+    to_room.emit("cursor", json::object{{"docId", ev->doc},
+                                        {"userId", ev->user_id},
+                                        {"username", ev->username},
+                                        {"color", color_of(ev->user_id)},
+                                        {"index", *index},
+                                        {"selectionEnd", *end}});
     ack(json::object{{"success", true}});
   });
 }

@@ -261,7 +261,11 @@ describe('DocSession, one step at a time', () => {
     clock.advance(100);
     socket.fire('userJoined', { docId: 7, ...bob });
     expect(socket.count('cursor')).toBe(2);
-    expect(socket.last('cursor').payload).toEqual({ docId: 7, index: 2 });
+    // The answer to a newcomer is a normal event, not a volatile one.
+    expect(socket.last('cursor').payload).toEqual({ docId: 7, index: 2, reliable: true });
+    session.setCursor({ index: 1 });
+    clock.advance(100);
+    expect(socket.last('cursor').payload).toEqual({ docId: 7, index: 1 });
   });
 
   it('sends its own cursor once its edits are confirmed, so that it counts in the server text', () => {

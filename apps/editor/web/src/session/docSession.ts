@@ -104,6 +104,8 @@ export class DocSession {
   private cursorTimer: unknown = null;
   private cursorSentAt = -Infinity;
   private cursorDue = false; // the own cursor waits for the edits to be confirmed
+  // The next cursor answers a newcomer: sent as a normal event, which no transport drops.
+  private cursorReliable = false;
   private readonly listeners: [string, (...args: any[]) => void][];
 
   constructor(
@@ -420,8 +422,12 @@ export class DocSession {
     if (!u || toId((raw as { docId?: unknown }).docId) !== this.docId) return;
     this.users.set(u.userId, u);
     this.callbacks.onUsers?.(this.presence);
-    // The newcomer has not seen this page's cursor yet.
-    if (this.ownCursor) this.setCursor(this.ownCursor);
+    // The newcomer has not seen this page's cursor yet; a volatile one could miss it while its
+    // connection is still upgrading, so this one goes as `reliable`.
+    if (this.ownCursor) {
+      this.cursorReliable = true;
+      this.setCursor(this.ownCursor);
+    }
   }
 
   private onUserLeft(raw: unknown): void {
@@ -446,7 +452,12 @@ export class DocSession {
     this.cursorSentAt = this.timers.now();
     const payload: Record<string, unknown> = { docId: this.docId, index: c.index };
     if (c.selectionEnd !== undefined) payload.selectionEnd = c.selectionEnd;
-    (this.socket.volatile ?? this.socket).emit('cursor', payload);
+    if (this.cursorReliable) {
+      this.cursorReliable = false;
+      this.socket.emit('cursor', { ...payload, reliable: true });
+    } else {
+      (this.socket.volatile ?? this.socket).emit('cursor', payload);
+    }
   }
 
   // ---- connection ----
