@@ -605,7 +605,8 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
     include_notes(w, "profile.md")
     w("## Reproduce")
     w("")
-    w("`make bench` (full, about 12 minutes) or `bench/run.sh --quick`. Raw results: "
+    w("`make bench` (full, about 16 minutes) or `bench/run.sh --quick`; `bench/run.sh editor` "
+      "re-measures only the editor's document (about 4 minutes). Raw results: "
       f"`{rel}/results.jsonl` (one generator JSON line per run), log: `{rel}/run.log`.")
     with open(a.report, "w") as f:
         f.write("\n".join(L) + "\n")

@@ -8,7 +8,7 @@
 # multi-worker figures are taken separately, unpinned. Server and generator CPU are sampled by the
 # generator from /proc/<pid>/stat over each measurement window.
 #
-#   bench/run.sh            full run (about 12 minutes on 2 cores)
+#   bench/run.sh            full run (about 16 minutes on 2 cores)
 #   bench/run.sh --quick    short run (about 3 minutes): 1 repetition, fewer points, 2 s windows
 #   bench/run.sh --smoke    tiny loads (about a minute): checks the script, not the servers
 #   bench/run.sh editor     only the named sections (here the collaborative editor's document,
