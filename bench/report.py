@@ -241,6 +241,9 @@ def editor_section(w, runs, ms):
         bound = sum(1 for r in good if r.get("client_bound"))
         if bound:
             notes.append(f"client-bound {bound}/{len(good)}")
+        resyncs = sum(int(r.get("resyncs") or 0) for r in good)
+        if resyncs:
+            notes.append(f"{resyncs} reloads by clients past the history")
         if vals(res, "load_avg"):
             notes.append(f"load {fmt_spread(vals(res, 'load_avg'), 1)}")
         w(f"| {workers} | {k} | {fmt_spread(vals(res, 'ops_per_s'))} | "

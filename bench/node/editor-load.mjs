@@ -21,6 +21,8 @@
 // ops_per_s (acknowledgements per second, all clients), latency_ms {p50, p99, max} (op sent to
 // its ack), server_cpu_s_per_1000_ops, server_cpu_pct, client_cpu_pct (all child processes),
 // client_cores (cores the clients may use), client_bound, refused (rate-limited, resent),
+// resyncs (a client so far behind that its revision left the server's history reloads the
+// document, as API.md says, and its edit in flight is dropped),
 // converged, revision, text_length, load_avg (the machine's 1-minute load as the window began).
 import { fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -96,16 +98,23 @@ class Editor {
     socket.on('op', (m) => { if (m.docId === docId) this.arrive(m.revision, m.ops); });
   }
 
+  // Loads the document (again): events that arrive meanwhile wait in `pending`.
   async open() {
+    this.client = null;
     const res = await call(this.socket, 'openDoc', { docId: this.docId });
     this.text = res.doc.text;
     this.client = new ot.Client(res.doc.revision);
     this.client.sendOperation = (revision, op) => this.send(revision, op);
     this.client.applyOperation = (op) => { this.text = op.apply(this.text); };
+    for (const r of this.pending.keys()) if (r <= res.doc.revision) this.pending.delete(r);
+    this.arrive();
   }
 
+  // Applies what arrived (revision -> ops, null for this client's acknowledgement) in revision
+  // order, then edits again when nothing is in flight.
   arrive(revision, ops) {
-    this.pending.set(revision, ops);
+    if (revision !== undefined) this.pending.set(revision, ops);
+    if (!this.client) return;
     for (let r = this.client.revision + 1; this.pending.has(r); r++) {
       const ops = this.pending.get(r);
       this.pending.delete(r);
@@ -134,7 +143,9 @@ class Editor {
     if (len - pos >= n && this.rnd() < len / (2 * this.targetLength)) {
       op.delete(n).retain(len - pos - n);
     } else {
-      op.insert(Math.random().toString(36).slice(2, 2 + n)).retain(len - pos);
+      let text = '';
+    while (text.length < n) text += String.fromCharCode(97 + Math.floor(this.rnd() * 26));
+    op.insert(text).retain(len - pos);
     }
     this.text = op.apply(this.text);
     this.sentAt = performance.now();
@@ -149,6 +160,10 @@ class Editor {
       } else if (res.error === 'Too many requests, slow down') {
         this.stats.refused++;  // the per-user op rate: the same operation again, rebased
         setTimeout(() => this.send(this.client.revision, this.client.state.outstanding), 10);
+      } else if (res.error === 'Revision too old') {
+        // This client fell behind the server's history (API.md): reload, dropping the edit.
+        this.stats.resyncs++;
+        this.open().catch((e) => this.stats.errors.push(e.message));
       } else {
         this.stats.errors.push(res.error);
       }
@@ -156,14 +171,14 @@ class Editor {
   }
 
   idle() {
-    return this.client.state instanceof ot.Client.Synchronized && this.pending.size === 0;
+    return this.client !== null && this.client.state instanceof ot.Client.Synchronized && this.pending.size === 0;
   }
 }
 
 async function child() {
   const job = JSON.parse(process.env.EDITOR_LOAD_JOB);
   const { url, users, docId, seed } = job;
-  const stats = { counting: false, acks: 0, latencies: [], refused: 0, errors: [],
+  const stats = { counting: false, acks: 0, latencies: [], refused: 0, resyncs: 0, errors: [],
     acked(ms) { if (this.counting) { this.acks++; this.latencies.push(ms); } } };
   const editors = users.map((u, i) =>
     new Editor(connect(url, u), docId, random(seed * 1000 + i), job, stats));
@@ -177,13 +192,13 @@ async function child() {
       stats.counting = false;
       for (const e of editors) e.running = false;
       process.send({ stopped: true, acks: stats.acks, latencies: stats.latencies,
-        refused: stats.refused, errors: stats.errors });
+        refused: stats.refused, resyncs: stats.resyncs, errors: stats.errors });
     } else if (m.settle !== undefined) {
       const deadline = Date.now() + 30000;
       while (Date.now() < deadline &&
         !editors.every((e) => e.idle() && e.client.revision >= m.settle)) await sleep(20);
       for (const e of editors) e.socket.disconnect();
-      const texts = editors.map((e) => ({ revision: e.client.revision, text: e.text }));
+      const texts = editors.map((e) => ({ revision: e.client?.revision, text: e.text }));
       process.send({ texts }, () => process.exit(0));  // exit once the message is out
     }
   });
@@ -300,7 +315,8 @@ async function parent(o) {
     server_cpu_s_per_1000_ops: o.serverPid && acks ? round((1000 * serverCpu) / acks, 4) : null,
     client_cpu_pct: round((100 * clientCpu) / seconds, 1), client_cores: clientCores,
     client_bound: clientCpu / seconds > 0.9 * Math.min(clientCores, procs.length),
-    refused: stopped.reduce((s, m) => s + m.refused, 0), errors: errors.length,
+    refused: stopped.reduce((s, m) => s + m.refused, 0),
+    resyncs: stopped.reduce((s, m) => s + m.resyncs, 0), errors: errors.length,
     converged, revision: doc.revision, text_length: doc.text.length, load_avg: loadAvg,
   };
   if (errors.length) console.error(`editor-load: refusals: ${[...new Set(errors)].join('; ')}`);
