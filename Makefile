@@ -44,7 +44,7 @@ demo: build
 
 # Load generator and bench servers only, then every scenario against sio and Node (bench/run.sh).
 bench: deps $(BUILD)/CMakeCache.txt
-	cmake --build $(BUILD) -j$(JOBS) --target sio-bench sio-bench-server sio-raw-echo
+	cmake --build $(BUILD) -j$(JOBS) --target sio-bench sio-bench-server sio-raw-echo sio-apps
 	BUILD=$(BUILD) bench/run.sh
 
 # The Debian package libsio-dev (headers, static libraries, CMake package, pkg-config files) from a

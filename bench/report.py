@@ -188,6 +188,73 @@ def recovery_section(w, runs):
     w("")
 
 
+def include_notes(w, name):
+    """Appends the hand-written notes bench/<name> (lines starting with <!-- left out)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
+    if os.path.exists(path):
+        with open(path) as f:
+            text = f.read()
+        w("\n".join(l for l in text.splitlines() if not l.startswith("<!--")).strip())
+        w("")
+
+
+def editor_groups(runs):
+    """(workers, clients, group) of every editor run, in that order."""
+    out = []
+    for g, _ in runs:
+        if g.startswith("editor_w"):
+            workers, k = g[len("editor_w"):].split("_k")
+            out.append((int(workers), int(k), g))
+    return sorted(out)
+
+
+def editor_section(w, runs, ms):
+    groups = editor_groups(runs)
+    if not groups:
+        return
+    when = [m for m in ms if "editor" in (m.get("sections") or "").split()]
+    w("## Collaborative editor: one document")
+    w("")
+    w("`bench/node/editor-load.mjs` against `sio-apps` (SQLite in a temporary directory): K clients "
+      "(npm `socket.io-client`, WebSocket), each its own user and an ot.js client (npm `ot`), edit "
+      "ONE document of about 2,000 characters. Each keeps one operation in flight: the next edit "
+      "(1–3 characters inserted or deleted at a random place) leaves when the previous one is "
+      "acknowledged, no sooner than the server's per-user limit allows (100 operations/s), and "
+      "incoming operations are transformed past it. ops/s counts acknowledgements, latency is op "
+      "sent → its ack; server CPU per 1,000 ops comes from `/proc/<pid>/stat` over the window, "
+      "client CPU is all the client processes together (K ≥ 32: two processes), *load* the machine's "
+      "1-minute load average when the window began (2 cores: above 2, other work competed). After the window "
+      "every client's text must equal a fresh `openDoc`'s. `--workers 1`: server pinned to core 1, "
+      "clients to core 0; `--workers 2`: nothing pinned. Median (min–max) over repetitions" +
+      (f"; measured {when[-1].get('date')}, git {when[-1].get('git')}." if when else "."))
+    w("")
+    w("| workers | clients | ops/s | p50 ms | p99 ms | server CPU % | server CPU s / 1,000 ops | "
+      "client CPU % | refused | converged | notes |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    for workers, k, g in groups:
+        res = runs[(g, "sio")]
+        good = ok(res)
+        conv = sum(1 for r in good if r.get("converged"))
+        notes = []
+        if len(good) < len(res):
+            notes.append(f"failed {len(res) - len(good)}/{len(res)}")
+        bound = sum(1 for r in good if r.get("client_bound"))
+        if bound:
+            notes.append(f"client-bound {bound}/{len(good)}")
+        resyncs = sum(int(r.get("resyncs") or 0) for r in good)
+        if resyncs:
+            notes.append(f"{resyncs} reloads by clients past the history")
+        if vals(res, "load_avg"):
+            notes.append(f"load {fmt_spread(vals(res, 'load_avg'), 1)}")
+        w(f"| {workers} | {k} | {fmt_spread(vals(res, 'ops_per_s'))} | "
+          f"{fmt_spread(vals(res, 'latency_ms', 'p50'), 2)} | {fmt_spread(vals(res, 'latency_ms', 'p99'), 2)} | "
+          f"{fmt_spread(vals(res, 'server_cpu_pct'), 1)} | {fmt_spread(vals(res, 'server_cpu_s_per_1000_ops'), 3)} | "
+          f"{fmt_spread(vals(res, 'client_cpu_pct'), 1)} | {fmt_spread(vals(res, 'refused'))} | "
+          f"{conv}/{len(res)} | {'; '.join(notes)} |")
+    w("")
+    include_notes(w, "editor.md")
+
+
 def header_lines(a, ms):
     """Which runs the figures come from: the last full run, then any partial re-runs after it."""
     full = [m for m in ms if m.get("run") == "full"]
@@ -474,6 +541,7 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
     w("")
 
     recovery_section(w, runs)
+    editor_section(w, runs, metas(a.results))
 
     tls_groups = [g for g in ("tls_echo_max", "tls_fanout_max") if runs.get((g, "sio-tls"))]
     if tls_groups:
@@ -537,15 +605,11 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
           "the closed-loop echo and fanout).")
     w("")
     # The hand-written analysis (profiles, before/after of optimisations) lives in bench/profile.md.
-    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile.md")
-    if os.path.exists(notes):
-        with open(notes) as f:
-            text = f.read()
-        w("\n".join(l for l in text.splitlines() if not l.startswith("<!--")).strip())
-        w("")
+    include_notes(w, "profile.md")
     w("## Reproduce")
     w("")
-    w("`make bench` (full, about 12 minutes) or `bench/run.sh --quick`. Raw results: "
+    w("`make bench` (full, about 16 minutes) or `bench/run.sh --quick`; `bench/run.sh editor` "
+      "re-measures only the editor's document (about 4 minutes). Raw results: "
       f"`{rel}/results.jsonl` (one generator JSON line per run), log: `{rel}/run.log`.")
     with open(a.report, "w") as f:
         f.write("\n".join(L) + "\n")

@@ -8,14 +8,17 @@
 # multi-worker figures are taken separately, unpinned. Server and generator CPU are sampled by the
 # generator from /proc/<pid>/stat over each measurement window.
 #
-#   bench/run.sh            full run (about 12 minutes on 2 cores)
+#   bench/run.sh            full run (about 16 minutes on 2 cores)
 #   bench/run.sh --quick    short run (about 3 minutes): 1 repetition, fewer points, 2 s windows
 #   bench/run.sh --smoke    tiny loads (about a minute): checks the script, not the servers
+#   bench/run.sh editor     only the named sections (here the collaborative editor's document,
+#                           about 4 minutes); the same as SECTIONS=editor bench/run.sh
 # Environment: BUILD (build dir, default build), REPS, DURATION, OUT (results dir), REPORT (file),
 # PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt),
 # SECTIONS (default all: calibration connect idle echo fanout rooms polling verify recovery
-# multiworker tls): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
-# the report says which figures came from which run (e.g. SECTIONS=tls bench/run.sh).
+# multiworker tls editor): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
+# the report says which figures came from which run (e.g. SECTIONS=tls bench/run.sh);
+# EDITOR_KS (the editor's client counts, default "1 8 32 64").
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -23,6 +26,7 @@ cd "$ROOT"
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
 [ "${1:-}" = "--smoke" ] && QUICK=2
+if [ $# -gt 0 ] && [[ "$1" != --* ]]; then SECTIONS="$*"; fi
 BUILD="${BUILD:-build}"
 BIN="$ROOT/$BUILD/bin"
 [[ "$BUILD" = /* ]] && BIN="$BUILD/bin"
@@ -34,29 +38,36 @@ if [ "$QUICK" = 2 ]; then  # checks the script itself: tiny loads, about a minut
   REPS="${REPS:-1}"; DURATION="${DURATION:-1}"; WARMUP=0.5
   CONNECT_N=500; IDLE_NS="200 500"; ECHO_CLIENTS=50; ECHO_RATES="500 2000"
   FANOUT_N=200; ROOMS_N=400; ROOMS_RATE=50; POLL_N=20; POLL_RATE=100
-  RECOVERY_SESSIONS=200; RECOVERY_PACKETS=1000
+  RECOVERY_SESSIONS=200; RECOVERY_PACKETS=1000; EDITOR_KS="${EDITOR_KS:-1 8}"
 elif [ "$QUICK" = 1 ]; then
   REPS="${REPS:-1}"; DURATION="${DURATION:-2}"; WARMUP=1
   CONNECT_N=5000; IDLE_NS="1000 5000"; ECHO_CLIENTS=500; ECHO_RATES="5000 20000 40000 80000 120000"
   FANOUT_N=5000; ROOMS_N=5000; ROOMS_RATE=200; POLL_N=100; POLL_RATE=1000
-  RECOVERY_SESSIONS=1000; RECOVERY_PACKETS=5000
+  RECOVERY_SESSIONS=1000; RECOVERY_PACKETS=5000; EDITOR_KS="${EDITOR_KS:-1 8 32}"
 else
   REPS="${REPS:-3}"; DURATION="${DURATION:-4}"; WARMUP=1
   CONNECT_N=10000; IDLE_NS="1000 4000 10000"; ECHO_CLIENTS=1000
   ECHO_RATES="2000 5000 10000 20000 40000 80000 120000 160000"
   FANOUT_N=5000; ROOMS_N=10000; ROOMS_RATE=500; POLL_N=200; POLL_RATE=2000
-  RECOVERY_SESSIONS=2000; RECOVERY_PACKETS=10000
+  RECOVERY_SESSIONS=2000; RECOVERY_PACKETS=10000; EDITOR_KS="${EDITOR_KS:-1 8 32 64}"
 fi
 RECOVERY_PAYLOAD=100
 ROOM_SIZE=100
 
-for b in sio-bench sio-bench-server sio-raw-echo; do
+ALL_SECTIONS="calibration connect idle echo fanout rooms polling verify recovery multiworker tls editor"
+SECTIONS="${SECTIONS:-$ALL_SECTIONS}"
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+
+needed=()
+[ "$SECTIONS" != editor ] && needed+=(sio-bench sio-bench-server sio-raw-echo)
+want editor && needed+=(sio-apps)
+for b in "${needed[@]}"; do
   if [ ! -x "$BIN/$b" ]; then
     echo "bench: $BIN/$b missing (make bench builds it)" >&2
     exit 1
   fi
 done
-if [ "${SECTIONS:-}" != tls ] && [ ! -d bench/node/node_modules/socket.io ]; then
+if [ "$SECTIONS" != tls ] && [ ! -d bench/node/node_modules/socket.io-client ]; then
   echo "bench: bench/node/node_modules missing (scripts/deps.sh installs it)" >&2
   exit 1
 fi
@@ -74,9 +85,6 @@ ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 mkdir -p "$OUT"
 RESULTS="$OUT/results.jsonl"
-ALL_SECTIONS="calibration connect idle echo fanout rooms polling verify recovery multiworker tls"
-SECTIONS="${SECTIONS:-$ALL_SECTIONS}"
-want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 # The TLS scenarios' server certificate: self-signed, made for this run, removed at exit.
 TLS_DIR=""
@@ -123,6 +131,10 @@ start_server() {
       ;;
     node) "${pre[@]}" node --expose-gc bench/node/server.mjs --port "$PORT" "$@" >>"$LOG" 2>&1 & ;;
     raw) "${pre[@]}" "$BIN/sio-raw-echo" --port "$PORT" >>"$LOG" 2>&1 & ;;
+    apps)  # the demo host; the editor's load generator speaks for many users (X-Forwarded-For)
+      "${pre[@]}" "$BIN/sio-apps" --port "$PORT" --host 127.0.0.1 --workers "$workers" \
+        --trust-proxy loopback "$@" >>"$LOG" 2>&1 &
+      ;;
   esac
   SERVER_PID=$!
   for _ in $(seq 1 200); do
@@ -143,7 +155,9 @@ stop_server() {
   fi
   SERVER_PID=""
 }
-trap 'stop_server; [ -n "$TLS_DIR" ] && rm -rf "$TLS_DIR"' EXIT INT TERM
+EDITOR_DIR=""
+trap 'stop_server; [ -n "$TLS_DIR" ] && rm -rf "$TLS_DIR"; [ -n "$EDITOR_DIR" ] && rm -rf "$EDITOR_DIR"' \
+  EXIT INT TERM
 
 # gen GROUP SERVER REP [pin|nopin] ARGS...: one generator run against the current server; its JSON
 # line, tagged, goes to results.jsonl.
@@ -196,6 +210,22 @@ recovery_mem() {
   printf '{"group":"%s","server":"%s","rep":%s,"args":"","result":%s}\n' \
     "$group" "$server" "$rep" "$line" >>"$MEASURED"
   printf '  %-12s %-5s rep %s %s\n' "$group" "$server" "$rep" "$line"
+}
+
+# editor_load GROUP REP [pin|nopin] K: bench/node/editor-load.mjs, K clients on one new document of
+# the current sio-apps; its JSON line, tagged, goes to results.jsonl.
+editor_load() {
+  local group=$1 rep=$2 pin=$3 k=$4 line pre=() procs=1
+  [ "$pin" = pin ] && pre=("${PIN_GEN[@]}")
+  [ "$k" -ge 32 ] && procs=2
+  echo "--- $group sio rep=$rep: clients=$k processes=$procs" >>"$LOG"
+  line=$("${pre[@]}" node bench/node/editor-load.mjs --url "http://127.0.0.1:$PORT" \
+    --server-pid "$SERVER_PID" --clients "$k" --processes "$procs" --duration "$DURATION" \
+    --warmup "$WARMUP" --accounts "$EDITOR_DIR/accounts.json" 2>>"$LOG" | tee -a "$LOG" | tail -n 1)
+  [[ "$line" != \{* ]] && line='{"failed":true}'
+  printf '{"group":"%s","server":"sio","rep":%s,"args":"--clients %s","result":%s}\n' \
+    "$group" "$rep" "$k" "$line" >>"$MEASURED"
+  printf '  %-16s rep %s %s\n' "$group" "$rep" "$line"
 }
 
 # order REP: A/B alternation, "sio node" on even repetitions and "node sio" on odd ones.
@@ -362,6 +392,23 @@ if want tls; then
         --rate 0 "${common[@]}"
       gen tls_fanout_max "$s" "$rep" pin --ws-client beast --scenario fanout \
         --clients "$FANOUT_N" --rate 0 "${common[@]}"
+      stop_server
+    done
+  done
+fi
+
+if want editor; then
+  echo "== editor: one document, K clients ($EDITOR_KS), sio-apps --workers 1 (pinned) and 2"
+  # One database for the section: the accounts are made once, every run edits a new document.
+  EDITOR_DIR=$(mktemp -d)
+  for workers in 1 2; do
+    pin=pin
+    [ "$workers" -gt 1 ] && pin=nopin
+    for rep in $(seq 1 "$REPS"); do
+      start_server apps "$pin" "$workers" --db "$EDITOR_DIR/apps.db" || continue
+      for k in $EDITOR_KS; do
+        editor_load "editor_w${workers}_k$k" "$rep" "$pin" "$k"
+      done
       stop_server
     done
   done
