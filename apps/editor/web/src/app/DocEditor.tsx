@@ -132,7 +132,7 @@ export function DocEditor({ socket, docId, userId, onBack }: DocEditorProps) {
   return (
     <section className="ed-doc-view" aria-labelledby="ed-doc-title">
       <header className="ed-doc-header">
-        <button type="button" className="ed-btn ed-btn-ghost" onClick={onBack}>
+        <button type="button" className="btn btn-ghost" onClick={onBack}>
           ← Documents
         </button>
         <h1 id="ed-doc-title">{title || (loaded ? 'Untitled' : 'Opening…')}</h1>
@@ -149,7 +149,7 @@ export function DocEditor({ socket, docId, userId, onBack }: DocEditorProps) {
       {error && (
         <p className="ed-alert" role="alert">
           {error}
-          <button type="button" className="ed-btn ed-btn-ghost ed-btn-small" onClick={() => setError(null)}>
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => setError(null)}>
             Dismiss
           </button>
         </p>

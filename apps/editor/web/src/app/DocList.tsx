@@ -70,7 +70,7 @@ export function DocList(props: DocListProps) {
           placeholder="Title of a new document"
           onChange={(e) => setTitle(e.target.value)}
         />
-        <button type="submit" className="ed-btn ed-btn-primary" disabled={busy || !title.trim()}>
+        <button type="submit" className="btn btn-primary" disabled={busy || !title.trim()}>
           New document
         </button>
       </form>
