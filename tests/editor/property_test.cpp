@@ -111,3 +111,28 @@ TEST(OtProperties, RebaseConvergesWithTheSender) {
     }
   }
 }
+
+// Long runs of ASCII are walked a word at a time: a retain ending at each offset of such a run,
+// next to a character beyond U+FFFF and at the end of the text, covers exactly what it says.
+TEST(OtProperties, RetainsOverLongAsciiRunsEndWhereTheySay) {
+  for (std::size_t before = 0; before < 20; ++before) {
+    const std::string text = std::string(before, 'a') + "\xF0\x9F\x98\x80" + std::string(17, 'b');
+    const std::size_t units = before + 2 + 17;
+    for (std::size_t keep = 0; keep <= units + 1; ++keep) {
+      text_operation op;
+      if (keep > 0) op.retain(keep);
+      op.insert("|");
+      if (units > keep) op.retain(units - keep);
+      auto out = op.apply(text);
+      if (keep > units) {
+        EXPECT_EQ(out.error(), error::length_mismatch) << before << ' ' << keep;
+      } else if (keep == before + 1) {
+        EXPECT_EQ(out.error(), error::splits_surrogate_pair) << before << ' ' << keep;
+      } else {
+        ASSERT_TRUE(out) << before << ' ' << keep;
+        const std::size_t bytes = keep <= before ? keep : keep + 2;  // the pair is 4 bytes, 2 units
+        EXPECT_EQ(*out, text.substr(0, bytes) + "|" + text.substr(bytes)) << before << ' ' << keep;
+      }
+    }
+  }
+}
