@@ -92,7 +92,6 @@ void realtime::on_connection(sio::socket& s) {
     s.disconnect();
     return;
   }
-  s.data["color"] = color_of(me->user_id);
   {
     std::lock_guard lock(mu_);
     by_socket_[s.id()];
@@ -257,9 +256,9 @@ void realtime::leave(sio::socket& s, id_type doc, id_type user) {
     if (it == by_socket_.end() || it->second.erase(doc) == 0) return;
   }
   docs_.close(doc);
-  s.leave(room_key(doc));
-  auto& nsp = s.nsp();
   const std::string room = room_key(doc);
+  s.leave(room);
+  auto& nsp = s.nsp();
   nsp.in(room).fetch_sockets(
       [&nsp, room, sid = s.id(), doc, user](std::vector<sio::remote_socket> sockets) {
         for (const auto& r : sockets) {

@@ -2,9 +2,9 @@
 // cursor, and the presence events userJoined / userLeft (see apps/editor/API.md).
 //
 // The host installs the login middleware on the namespace first: every socket carries data
-// {"userId": int, "username": string}; install() adds "color" (from the user id, the same on
-// every node). Broadcasts go to the Socket.IO room "doc:<id>" through the namespace's adapter, so
-// clustered they reach every node; the users of a document are found with fetch_sockets on that
+// {"userId": int, "username": string}; a user's colour is derived from the id (color_of, the same
+// on every node). Broadcasts go to the Socket.IO room "doc:<id>" through the namespace's adapter,
+// so clustered they reach every node; the users of a document are found with fetch_sockets on that
 // room (socket data only: nothing secret crosses the cluster).
 //
 // Threading: handlers run on their socket's worker. The documents (editor::documents) serialize
