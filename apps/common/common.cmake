@@ -16,7 +16,7 @@ if(NOT TARGET sio_apps_common)
     ${dir}/sqlite_db.cpp ${dir}/pg_db.cpp ${dir}/accounts.cpp ${dir}/accounts_api.cpp
     ${dir}/auth.cpp ${dir}/validation.cpp ${dir}/static_files.cpp ${dir}/options.cpp
     ${dir}/secret.cpp ${dir}/rate_limit.cpp ${dir}/login_throttle.cpp ${dir}/http_glue.cpp
-    ${dir}/login.cpp ${dir}/registry.cpp ${dir}/socket_handlers.cpp)
+    ${dir}/login.cpp ${dir}/sessions.cpp ${dir}/registry.cpp ${dir}/socket_handlers.cpp)
   target_include_directories(sio_apps_common PUBLIC ${dir})
   target_compile_definitions(sio_apps_common PRIVATE
     SIO_APPS_SOURCE_WEB_DIR="${CMAKE_CURRENT_LIST_DIR}/../demo/web/dist")

@@ -1,5 +1,5 @@
 // The apps of a demo server (apps::registry): GET /api/apps lists them in order, their routes
-// come after the accounts', a duplicate id or path is refused, a logout reaches every app.
+// come after the accounts', a duplicate id or path is refused, install and stop reach every app.
 #include "registry.hpp"
 
 #include <gtest/gtest.h>
@@ -26,9 +26,6 @@ class fake_app final : public app_module {
     if (request_path(req.target) != "/api/" + id_ + "/ping") return false;
     done(json_reply(200, json::object{{"app", id_}}));
     return true;
-  }
-  void logged_out(id_type user) override {
-    log_->push_back("logout " + id_ + " " + std::to_string(user));
   }
   void stop() override { log_->push_back("stop " + id_); }
 
@@ -85,15 +82,15 @@ TEST_F(RegistryTest, ADuplicateIdOrPathIsRefused) {
   EXPECT_EQ(apps.list().size(), 2u);
 }
 
-TEST_F(RegistryTest, InstallLogoutAndStopReachEveryApp) {
+TEST_F(RegistryTest, InstallAndStopReachEveryApp) {
   sio::engineio::server engine({.address = "127.0.0.1", .port = 0});
   sio::server io(engine, {});
-  host_context host{io, db, *users, auth, login_middleware(auth), {}, false};
+  sessions logins(io, auth);
+  host_context host{io, db, *users, auth, logins, {}, false};
   apps.install(host);
-  apps.logged_out(42);
   apps.stop();
-  EXPECT_EQ(log, (std::vector<std::string>{"install chat", "install editor", "logout chat 42",
-                                           "logout editor 42", "stop editor", "stop chat"}));
+  EXPECT_EQ(log, (std::vector<std::string>{"install chat", "install editor", "stop editor",
+                                           "stop chat"}));
 }
 
 }  // namespace

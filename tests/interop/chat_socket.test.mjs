@@ -7,14 +7,19 @@ import {
   startChat, api, generalRoomId, newUser, connect, connectAs, closeSockets, request, waitFor, record, withTimeout,
   uniqueName,
 } from "./chat_helpers.mjs";
+import { connectEditor, closeEditorSockets } from "./editor_helpers.mjs";
 
 let server;
 before(async () => {
   server = await startChat();
 });
-afterEach(() => closeSockets());
+afterEach(() => {
+  closeSockets();
+  closeEditorSockets();
+});
 after(async () => {
   closeSockets();
+  closeEditorSockets();
   const exit = await server.stop();
   assert.equal(exit.code, 0, `sio-chat did not stop cleanly:\n${server.output()}`);
 });
@@ -386,14 +391,16 @@ describe("flooding", () => {
 });
 
 describe("session end", () => {
-  it("logout in another tab disconnects every socket of the user with error 'unauthorized'", async () => {
+  it("logout in another tab disconnects every socket of the user, in every app, with error 'unauthorized'", async () => {
     const u = await newUser(server, "logout");
     const other = await newUser(server, "stays");
     const ws = await connectAs(server, u);
     const polling = connect(server, { extraHeaders: { cookie: u.cookie }, transports: ["polling"] });
     await waitFor(polling, "connect");
+    const editor = await connectEditor(server, u);
     const bystander = await connectAs(server, other);
-    const ended = [ws, polling].map((s) =>
+    const bystanderEditor = await connectEditor(server, other);
+    const ended = [ws, polling, editor].map((s) =>
       Promise.all([waitFor(s, "error", { timeout: 15000 }), waitFor(s, "disconnect", { timeout: 15000 })]),
     );
     // The other tab logs out with the cookie (a same-origin request).
@@ -407,12 +414,12 @@ describe("session end", () => {
     assert.equal((await api(server, "GET", "/api/me", { token: u.token })).status, 401);
     const retry = connect(server, { auth: { token: u.token } });
     assert.equal((await waitFor(retry, "connect_error")).message, "unauthorized");
-    // Somebody else's socket is untouched.
-    assert.ok(bystander.connected);
+    // Somebody else's sockets are untouched.
+    assert.ok(bystander.connected && bystanderEditor.connected);
     assert.equal((await request(bystander, "joinRoom", { roomId: await generalRoomId(server, other) })).success, true);
   });
 
-  it("disconnects a socket once its token expires", async () => {
+  it("disconnects the sockets of every app once their token expires", async () => {
     const own = await startChat({ args: ["--token-ttl", "5"] });
     try {
       const u = await newUser(own, "expiring");
@@ -420,8 +427,14 @@ describe("session end", () => {
       const error = waitFor(s, "error", { timeout: 20000 });
       const gone = waitFor(s, "disconnect", { timeout: 20000 });
       await waitFor(s, "connect");
+      const editor = await connectEditor(own, u);
+      const editorEnded = Promise.all([
+        waitFor(editor, "error", { timeout: 20000 }),
+        waitFor(editor, "disconnect", { timeout: 20000 }),
+      ]);
       assert.equal(await error, "unauthorized");
       assert.equal(await gone, "io server disconnect");
+      assert.deepEqual(await editorEnded, ["unauthorized", "io server disconnect"]);
       assert.equal((await api(own, "GET", "/api/me", { token: u.token })).status, 401);
     } finally {
       await own.stop();

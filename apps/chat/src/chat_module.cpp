@@ -37,10 +37,6 @@ bool module::handle(const api_request& req, reply_fn& done) {
   return true;
 }
 
-void module::logged_out(id_type user) {
-  if (rt_) rt_->logged_out(user);
-}
-
 void module::stop() {
   if (rt_) rt_->stop();
 }

@@ -20,7 +20,6 @@ class module final : public app_module {
   app_info info() const override;  // "chat", "Chat", ..., "/chat"
   void install(host_context& host) override;
   bool handle(const api_request& req, reply_fn& done) override;
-  void logged_out(id_type user) override;
   void stop() override;
 
  private:

@@ -43,9 +43,6 @@ std::optional<id_type> realtime::room_of_key(std::string_view key) {
   if (!key.starts_with(prefix)) return std::nullopt;
   return parse_id(key.substr(prefix.size()));
 }
-std::string realtime::user_key(id_type user) {
-  return "user:" + std::to_string(user);
-}
 
 realtime::realtime(sio::server& io, storage& db, bool clustered, realtime_limits limits)
     : io_(io),
@@ -63,19 +60,13 @@ void realtime::stop() {
     std::lock_guard lock(life_->mu);
     life_->stopped = true;
   }
-  {
-    std::lock_guard lock(expiry_.mu);
-    expiry_.stopped = true;
-    sweep_timer_.cancel();
-  }
   emitter_.stop();
   emitter_.join();
 }
 
-void realtime::install(sio::server::middleware login) {
-  io_.use(std::move(login));
+void realtime::install(sessions& sessions) {
+  sessions.protect(io_.of("/"));
   io_.on_connection([this](sio::socket& s) { on_connection(s); });
-  schedule_sweep();
   if (!clustered_) return;
   io_.of("/").on_server_side_emit(std::string(room_users_event),
                                   [this](const json::array& args, sio::ack ack) {
@@ -91,50 +82,9 @@ json::array realtime::local_users(const json::value& room_arg) const {
   return users;
 }
 
-void realtime::schedule_sweep() {
-  std::lock_guard lock(expiry_.mu);
-  if (expiry_.stopped) return;
-  sweep_timer_.expires_after(sweep_interval);
-  sweep_timer_.async_wait([this](boost::system::error_code ec) {
-    if (ec) return;
-    sweep_expired(now_ms() / 1000);
-    schedule_sweep();
-  });
-}
-
-void realtime::sweep_expired(std::int64_t now_s) {
-  std::vector<std::string> expired;
-  {
-    std::lock_guard lock(expiry_.mu);
-    for (const auto& [sid, exp] : expiry_.by_socket) {
-      if (exp <= now_s) expired.push_back(sid);
-    }
-  }
-  for (const auto& sid : expired) {
-    try {
-      unauthorize(io_.in(sid).local());
-    } catch (const std::exception& e) {
-      std::cerr << "chat: token expiry: " << e.what() << '\n';
-    }
-  }
-}
-
-void realtime::unauthorize(const sio::broadcast_operator& sockets) {
-  sockets.emit("error", "unauthorized");
-  sockets.disconnect_sockets();
-}
-
-void realtime::logged_out(id_type user) {
-  try {
-    unauthorize(io_.in(user_key(user)));  // through the adapter: on every node
-  } catch (const std::exception& e) {
-    std::cerr << "chat: logout: " << e.what() << '\n';
-  }
-}
-
 void realtime::room_left(id_type room, id_type user) {
   try {
-    io_.in(user_key(user)).sockets_leave(room_key(room));
+    io_.in(user_room(user)).sockets_leave(room_key(room));
   } catch (const std::exception& e) {
     std::cerr << "chat: leave room: " << e.what() << '\n';
   }
@@ -146,12 +96,7 @@ void realtime::on_connection(sio::socket& s) {
     s.disconnect();
     return;
   }
-  s.join(user_key(me->user_id));
   buckets_.attach(me->user_id, now_ms());
-  if (auto exp = token_expiry_of(s)) {
-    std::lock_guard lock(expiry_.mu);
-    expiry_.by_socket[s.id()] = *exp;
-  }
   if (s.recovered()) restore_presence(s, me->user_id);
   auto bind = [this](void (realtime::*fn)(sio::socket&, const json::value&, sio::ack&)) {
     return [this, fn](sio::socket& s, const json::array& args, sio::ack& ack) {
@@ -164,10 +109,6 @@ void realtime::on_connection(sio::socket& s) {
   s.on("typing", bind(&realtime::typing));
   s.on_disconnect([this, user_id = me->user_id](sio::socket& s, sio::disconnect_reason) {
     buckets_.detach(user_id);
-    {
-      std::lock_guard lock(expiry_.mu);
-      expiry_.by_socket.erase(s.id());
-    }
     for (id_type room : presence_.leave_all(s.id(), user_id)) publish_online(room);
   });
 }
@@ -403,7 +344,7 @@ void realtime::room_created(const room& r, const std::vector<id_type>& members, 
     }
     json::value note = json::object{{"type", "roomInvite"}, {"roomId", r.id}, {"name", r.name}};
     for (id_type uid : members) {
-      if (uid != creator) io_.to(user_key(uid)).emit("notification", note);
+      if (uid != creator) io_.to(user_room(uid)).emit("notification", note);
     }
   } catch (const std::exception& e) {
     std::cerr << "chat: notification: " << e.what() << '\n';

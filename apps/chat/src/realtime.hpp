@@ -17,12 +17,9 @@
 // may do, but online counts are the union of every node's users of the room: this node asks the
 // others with a server-side event ("roomUsers", answered with user ids only, so no socket's
 // handshake crosses Redis) whenever a user of its own comes or goes, and publishes the result.
-// Per-user notifications need nothing special: the rooms `user:<id>` are reached through the
-// adapter on every node.
-//
-// Sessions end on the server's word: a logout (app_module::logged_out) sends `error "unauthorized"`
-// to the room `user:<id>` and disconnects it, through the adapter on every node; each node sweeps
-// its own sockets every 2 s and does the same to those whose token has expired.
+// Per-user notifications need nothing special: the rooms `user:<id>` (apps::user_room, joined by
+// apps::sessions) are reached through the adapter on every node. Logout and token expiry end the
+// sockets there too (apps::sessions).
 //
 // Connection state recovery is on (the host, apps/demo): a recovered socket comes back in its
 // rooms, so its presence is recorded again and the counts re-sent; it needs no joinRoom.
@@ -30,6 +27,7 @@
 
 #include "presence.hpp"
 #include "rate_limit.hpp"
+#include "sessions.hpp"
 #include "storage.hpp"
 
 #include <sio/sio.hpp>
@@ -69,23 +67,19 @@ class realtime {
   // Drops pending count updates and joins the emitter thread. Idempotent.
   void stop();
 
-  // Registers `login` (apps::login_middleware) and the handlers on io's main namespace. Call
-  // once, before start.
-  void install(sio::server::middleware login);
+  // Protects io's main namespace with `sessions` and registers the handlers there. Call once,
+  // before start.
+  void install(sessions& sessions);
 
   // Tells the members of a new private room (except its creator) with `notification`; a new
   // public room is announced to everyone with `roomCreated`. Safe from any thread.
   void room_created(const room& r, const std::vector<id_type>& members, id_type creator);
 
-  // The user logged out (its tokens are revoked): its sockets, on every node, get `error
-  // "unauthorized"` and are disconnected. Safe from any thread.
-  void logged_out(id_type user);
   // The user left the private room: its sockets, on every node, leave the room's Socket.IO room.
   void room_left(id_type room, id_type user);
 
   static std::string room_key(id_type room);  // Socket.IO room of a chat room: "room:<id>"
   static std::optional<id_type> room_of_key(std::string_view key);  // its inverse
-  static std::string user_key(id_type user);  // the per-user room: "user:<id>"
 
  private:
   void on_connection(sio::socket& s);
@@ -98,13 +92,6 @@ class realtime {
   void leave_room(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void send_message(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void typing(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
-  // Every sweep_interval, this node's sockets whose token has expired are treated as logged out.
-  void schedule_sweep();
-  void sweep_expired(std::int64_t now_s);
-  static void unauthorize(const sio::broadcast_operator& sockets);
-
-  static constexpr std::chrono::seconds sweep_interval{2};
-
   enum event_kind : std::size_t { rooms_kind, messages_kind, typing_kind };
   // Takes a token of `user`'s bucket for `kind`; when there is none, refuses the event (through
   // its ack, else with an `error` event) and returns false.
@@ -136,13 +123,6 @@ class realtime {
     bool stopped = false;
   };
 
-  // Token expiry (seconds since epoch) of this node's sockets, by socket id.
-  struct token_expiry {
-    std::mutex mu;
-    bool stopped = false;
-    std::map<std::string, std::int64_t, std::less<>> by_socket;
-  };
-
   sio::server& io_;
   storage& db_;
   const bool clustered_;
@@ -150,10 +130,8 @@ class realtime {
   std::shared_ptr<lifetime> life_ = std::make_shared<lifetime>();
   presence presence_;
   user_limits buckets_;
-  token_expiry expiry_;
-  boost::asio::thread_pool emitter_{1};  // serialises online-count emissions and runs the sweep
-  boost::asio::steady_timer sweep_timer_{emitter_};  // guarded by expiry_.mu
-  std::map<id_type, publication> publications_;      // before emitter_ in destruction (its timers)
+  boost::asio::thread_pool emitter_{1};          // serialises online-count emissions
+  std::map<id_type, publication> publications_;  // before emitter_ in destruction (its timers)
 };
 
 }  // namespace apps::chat

@@ -3,14 +3,15 @@
 // with the accounts, the login, a thread pool, the cluster adapter. Each app registers its own
 // Socket.IO namespace(s) in install() and serves its own REST routes under /api in handle().
 //
-// Thread-safety: install() runs once, before the server starts; handle(), logged_out() may be
-// called from any thread concurrently afterwards; stop() runs once, after the server stopped.
+// Thread-safety: install() runs once, before the server starts; handle() may be called from any
+// thread concurrently afterwards; stop() runs once, after the server stopped.
 #pragma once
 
 #include "accounts.hpp"
 #include "accounts_api.hpp"
 #include "database.hpp"
 #include "login.hpp"
+#include "sessions.hpp"
 
 #include <sio/sio.hpp>
 
@@ -28,12 +29,14 @@ struct app_info {
 // What the host gives an app in install(); everything outlives the module.
 struct host_context {
   sio::server& io;
-  const database& db;             // the one database: open the app's storage in it (its own schema)
-  accounts& users;                // the shared users
-  accounts_api& auth;             // who a REST request is (authorize) or a token names
-  sio::server::middleware login;  // install it on every namespace of the app: io.of(p).use(login)
-  offload_fn offload;             // runs slow work off the network workers
-  bool clustered = false;         // io uses the Redis adapter: several nodes serve the same users
+  const database& db;  // the one database: open the app's storage in it (its own schema)
+  accounts& users;     // the shared users
+  accounts_api& auth;  // who a REST request is (authorize) or a token names
+  // Logged-in sockets only: call login.protect(io.of(p)) on every namespace of the app, before
+  // registering its handlers. Logout and token expiry then end the app's sockets too.
+  sessions& login;
+  offload_fn offload;      // runs slow work off the network workers
+  bool clustered = false;  // io uses the Redis adapter: several nodes serve the same users
 };
 
 class app_module {
@@ -46,8 +49,6 @@ class app_module {
   // app's (`done` is left alone); true when it is, and `done` then runs exactly once, possibly
   // on another thread.
   virtual bool handle(const api_request& req, reply_fn& done) = 0;
-  // The user logged out (every token of theirs is revoked): end their sockets, on every node.
-  virtual void logged_out(id_type user) {}
   // The server stopped: join the app's own threads and timers. Idempotent.
   virtual void stop() {}
 };

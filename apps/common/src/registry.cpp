@@ -34,10 +34,6 @@ void registry::install(host_context& host) {
   for (auto& m : modules_) m->install(host);
 }
 
-void registry::logged_out(id_type user) {
-  for (auto& m : modules_) m->logged_out(user);
-}
-
 void registry::stop() {
   for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) (*it)->stop();
 }

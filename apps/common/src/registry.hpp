@@ -24,8 +24,6 @@ class registry {
 
   // install() of every app, in order.
   void install(host_context& host);
-  // Tells every app that the user logged out.
-  void logged_out(id_type user);
   // stop() of every app, in reverse order.
   void stop();
 

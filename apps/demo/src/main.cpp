@@ -12,6 +12,7 @@
 #include "options.hpp"
 #include "registry.hpp"
 #include "secret.hpp"
+#include "sessions.hpp"
 #include "static_files.hpp"
 
 #include <sio/engineio/server.hpp>
@@ -128,12 +129,13 @@ int run(const std::string& prog, int argc, char** argv) {
   apps::accounts_api accounts(*users, tokens, api_opts, offload, [&logged_out](apps::id_type user) {
     if (logged_out) logged_out(user);
   });
+  apps::sessions sessions(io, accounts);
   apps::registry modules;
   apps::demo::add_built_in(modules);
-  apps::host_context host{io,      db,       *users, accounts, apps::login_middleware(accounts),
-                          offload, clustered};
+  apps::host_context host{io, db, *users, accounts, sessions, offload, clustered};
   modules.install(host);
-  logged_out = [&modules](apps::id_type user) { modules.logged_out(user); };
+  sessions.start();
+  logged_out = [&sessions](apps::id_type user) { sessions.logged_out(user); };
   apps::static_files files(opts.web);
   engine.on_request(apps::make_http_handler(
       [&modules, &accounts](apps::api_request req, apps::reply_fn done) {
@@ -179,6 +181,7 @@ int run(const std::string& prog, int argc, char** argv) {
   }
   std::cout << prog << ": stopping" << std::endl;
   io.stop();
+  sessions.stop();
   modules.stop();
   engine.stop();
   pool.join();

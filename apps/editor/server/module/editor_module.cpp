@@ -21,7 +21,7 @@ void module::install(apps::host_context& host) {
   db_ = open_storage(host.db);
   docs_ = std::make_unique<documents>(*db_, docs_opts_);
   rest_ = std::make_unique<rest>(*db_, rest_opts_);
-  host.io.of(realtime::namespace_name).use(host.login);
+  host.login.protect(host.io.of(realtime::namespace_name));
   rt_ = std::make_unique<realtime>(host.io, *docs_, rt_opts_);
   rt_->install();
 }

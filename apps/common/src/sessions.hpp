@@ -1,0 +1,69 @@
+// apps::sessions: the logged-in sockets of every app's namespaces, and their end on the server's
+// word. An app protects each of its namespaces once (protect); from then on its sockets are the
+// login middleware's (apps::login_middleware), each is in the room user_room(<its user>) of its
+// namespace, and they end (`error "unauthorized"`, then a server-side disconnect) when their
+// user logs out (on every node, through the adapter) or when their token expires (each node
+// sweeps its own sockets every 2 s).
+//
+// Thread-safety: protect() before the server starts; the rest from any thread.
+#pragma once
+
+#include "accounts.hpp"
+#include "accounts_api.hpp"
+
+#include <sio/sio.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace apps {
+
+// The room every protected namespace puts a user's sockets in: "user:<id>".
+std::string user_room(id_type user);
+
+class sessions {
+ public:
+  // `io` and `auth` must outlive this object.
+  sessions(sio::server& io, accounts_api& auth);
+  ~sessions();
+  sessions(const sessions&) = delete;
+  sessions& operator=(const sessions&) = delete;
+
+  // Admits on `nsp` only the sockets the login middleware admits, and ends them as above.
+  void protect(sio::namespace_& nsp);
+  // The user's sockets in every protected namespace, on every node, end.
+  void logged_out(id_type user);
+  // Starts the expiry sweep. Call once, after protect().
+  void start();
+  // Stops the sweep and joins its thread. Idempotent.
+  void stop();
+
+  static constexpr std::chrono::seconds sweep_interval{2};
+
+ private:
+  void on_connection(sio::socket& s);
+  void schedule_sweep();
+  void sweep_expired(std::int64_t now_s);
+  static void unauthorize(const sio::broadcast_operator& sockets);
+
+  using socket_key = std::pair<std::string, std::string>;  // namespace, socket id
+
+  sio::server& io_;
+  accounts_api& auth_;
+  std::vector<std::string> namespaces_;  // written by protect() only, before the server starts
+  std::mutex mu_;
+  bool stopped_ = false;                                    // guarded by mu_
+  std::map<socket_key, std::int64_t, std::less<>> expiry_;  // guarded by mu_: token expiry (s)
+  boost::asio::thread_pool sweeper_{1};
+  boost::asio::steady_timer timer_{sweeper_};  // guarded by mu_
+};
+
+}  // namespace apps
