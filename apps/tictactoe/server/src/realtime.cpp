@@ -359,21 +359,26 @@ void realtime::paired(const game& g, const std::string& partner_ticket) {
 }
 
 void realtime::answer_held(const std::string& ticket, const json::value& reply) {
+  if (answer_local(ticket, reply)) return;
+  io_.of(namespace_name)
+      .server_side_emit(answer_event, json::object{{"ticket", ticket}, {"reply", reply}});
+}
+
+bool realtime::answer_local(const std::string& ticket, const json::value& reply) {
   std::optional<held_match> h;
   {
     std::lock_guard lock(mu_);
-    if (auto it = held_.find(ticket); it != held_.end()) {
-      h = std::move(it->second);
-      held_.erase(it);
-      if (auto t = ticket_of_.find(h->sid); t != ticket_of_.end() && t->second == ticket) {
-        ticket_of_.erase(t);
-      }
-      if (auto id = apps::parse_id(apps::field(reply, "gameId"))) games_of_[h->sid].insert(*id);
+    auto it = held_.find(ticket);
+    if (it == held_.end()) return false;
+    h = std::move(it->second);
+    held_.erase(it);
+    if (auto t = ticket_of_.find(h->sid); t != ticket_of_.end() && t->second == ticket) {
+      ticket_of_.erase(t);
     }
+    if (auto id = apps::parse_id(apps::field(reply, "gameId"))) games_of_[h->sid].insert(*id);
   }
-  if (h) return h->ack(reply);
-  io_.of(namespace_name)
-      .server_side_emit(answer_event, json::object{{"ticket", ticket}, {"reply", reply}});
+  h->ack(reply);
+  return true;
 }
 
 void realtime::disconnected(sio::socket& s) {
