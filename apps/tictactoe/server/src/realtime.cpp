@@ -397,7 +397,9 @@ void realtime::disconnected(sio::socket& s) {
     }
   }
   if (!ticket.empty()) db_->leave_queue(ticket);
-  for (id_type g : games) check_presence(g, s.id());
+  // The socket has left its rooms already; a socket recovering its session comes back with the
+  // same id, so that id must not be excluded.
+  for (id_type g : games) check_presence(g);
 }
 
 void realtime::check_presence(id_type game, std::string gone) {
@@ -421,21 +423,28 @@ void realtime::check_presence(id_type game, std::string gone) {
 
 void realtime::apply_presence(id_type id, const std::set<id_type>& present) {
   const auto now = apps::now_ms();
+  bool went_away = false;
   auto [refusal, g] = change_game(id, [&](game& g) -> std::string_view {
     if (!active(g)) return "-";
     bool changed = false;
+    went_away = false;
     for (mark role : {mark::x, mark::o}) {
       const auto& p = seat(g, role);
       if (p.empty()) continue;
       if (present.contains(p.user_id)) {
         changed |= set_away(g, role, 0);
       } else if (away_of(g, role) == 0) {
-        changed |= set_away(g, role, now + opts_.away_ms);
+        set_away(g, role, now + opts_.away_ms);
+        went_away = changed = true;
       }
     }
     return changed ? "" : "-";
   });
-  if (g) send_state(*g);
+  if (!g) return;
+  send_state(*g);
+  // A player who came back while this was decided (a recovered socket) is back now: ask again,
+  // which clears it (and sets nothing new).
+  if (went_away) check_presence(id);
 }
 
 void realtime::sweep() {
