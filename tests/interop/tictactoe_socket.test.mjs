@@ -359,10 +359,14 @@ describe("many games at once", () => {
 });
 
 describe("forfeit", () => {
-  it("ends the game for the player who stayed once the other is away 30 s", async () => {
+  it("ends the game for the player who stayed once the other is away 30 s, and deletes a waiting game whose creator left", async () => {
     const g = await startedGame();
     await ok(g.sx, "move", { gameId: g.gameId, cell: 4 });
+    const creator = await newUser(server, "creator");
+    const sc = await connectGame(server, creator);
+    const waiting = (await ok(sc, "createGame")).gameId;
     const before = Date.now();
+    sc.disconnect();
     g.so.disconnect();
     const away = await g.lx.wait(g.gameId, (s) => s.away.O !== undefined, 10000, "O away");
     assert.equal(away.status, "playing");
@@ -377,6 +381,16 @@ describe("forfeit", () => {
     assert.equal(stats.recent[0].status, "abandoned");
     const lost = (await api(server, "GET", "/api/games/stats", { token: g.uo.token })).body;
     assert.equal(lost.me.losses, 1);
+    // The waiting game goes at about the same time (its creator was away as long); joining it
+    // would start it, so the list is watched.
+    const listed = async () =>
+      (await api(server, "GET", "/api/games", { token: g.ux.token })).body.some((x) => x.gameId === waiting);
+    const deadline = Date.now() + 20000;
+    while (await listed()) {
+      assert.ok(Date.now() < deadline, "the waiting game is still listed");
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.deepEqual(await request(g.sx, "joinGame", { gameId: waiting }), { success: false, error: "Not found" });
   });
 
   it("clears the away of a player whose connection comes back recovered", async () => {
