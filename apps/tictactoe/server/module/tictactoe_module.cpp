@@ -19,7 +19,7 @@ void module::install(apps::host_context& host) {
   auth_ = &host.auth;
   db_ = open_storage(host.db);
   rest_ = std::make_unique<rest>(*db_, rest_opts_);
-  host.io.of(realtime::namespace_name).use(host.login);
+  host.login.protect(host.io.of(realtime::namespace_name));
   rt_ = std::make_shared<realtime>(host.io, db_, rt_opts_);
   rt_->install();
 }
