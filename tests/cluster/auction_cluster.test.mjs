@@ -65,7 +65,7 @@ describe("the auction on several nodes", () => {
     for (let i = 0; i < 6; ++i) {
       const socket = await connectAuction(nodes[i % 3], watchers[i % 3]);
       const closes = [];
-      socket.on("auctionClosed", (e) => closes.push(e));
+      socket.on("auctionClosed", (e) => closes.push({ ...e, lag: Date.now() - endsAt }));
       for (const auctionId of ids) assert.equal((await request(socket, "joinAuction", { auctionId })).success, true);
       clients.push({ socket, closes });
     }
@@ -74,6 +74,8 @@ describe("the auction on several nodes", () => {
     const deadline = Date.now() + 60000;
     while (clients.some((c) => c.closes.length < ids.length) && Date.now() < deadline) await sleep(50);
     await sleep(1500);  // a second close would show by now
+    const lags = clients.flatMap((c) => c.closes.filter((e) => e.auctionId !== sold).map((e) => e.lag));
+    console.log(`auction close on 3 nodes: received ${Math.min(...lags)}-${Math.max(...lags)} ms after endsAt`);
     for (const c of clients) {
       assert.deepEqual(c.closes.map((e) => e.auctionId).sort((x, y) => x - y), [...ids].sort((x, y) => x - y),
         "one auctionClosed per auction on every client");
@@ -84,7 +86,7 @@ describe("the auction on several nodes", () => {
       assert.equal(stored.seq, stored.bidCount + 1, "the close took the seq after the last bid");
       assert.ok(stored.bids.every((b) => b.seq < stored.seq));
       for (const c of clients) {
-        const e = c.closes.find((x) => x.auctionId === auctionId);
+        const { lag, ...e } = c.closes.find((x) => x.auctionId === auctionId);
         assert.equal(e.seq, stored.seq);
         if (auctionId === sold) {
           assert.deepEqual(e.winner, { userId: watchers[1].userId, username: watchers[1].username });
