@@ -29,10 +29,14 @@ asan: deps
 	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest $(CTEST_ARGS) -j$(JOBS) -L 'unit|session|integration' -E 'chat_pg_storage|common_pg_migrations'
 
+# ThreadSanitizer: the library's session and integration tests, the apps' storage on PostgreSQL
+# (integration), and the apps' contracts on the demo server with two workers.
+TSAN_APP_TESTS = ^interop_(chat_socket|editor_socket_w2|tictactoe_socket_w2|auction_socket_w2)$$
 tsan: deps
-	cmake -S . -B $(BUILD)/tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIO_SANITIZE=tsan -DSIO_BUILD_APPS=OFF
+	cmake -S . -B $(BUILD)/tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIO_SANITIZE=tsan -DSIO_BUILD_APPS=ON
 	cmake --build $(BUILD)/tsan -j$(JOBS)
 	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest $(CTEST_ARGS) -j1 -L 'session|integration'
+	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest $(CTEST_ARGS) -j1 -R '$(TSAN_APP_TESTS)'
 
 fuzz: deps
 	CXX=clang++-14 cmake -S . -B $(BUILD)/fuzz $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIO_FUZZ=ON
