@@ -2,36 +2,14 @@
 // /auction, creating auctions, and a swarm of clients bidding on one auction as fast as the rate
 // limits let them, recording what each client received, with the invariants every run must keep.
 import assert from "node:assert/strict";
-import { io } from "../js/index.mjs";
-import { api, request, withTimeout } from "./chat_helpers.mjs";
-
-const sockets = new Set();
+import { api, request, withTimeout, connectAs, closeSockets } from "./chat_helpers.mjs";
 
 /** A socket on /auction authenticated as `user`; resolves once connected. */
-export async function connectAuction(server, user, options = {}) {
-  const socket = io(`${server.url}/auction`, {
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-    auth: { token: user.token },
-    ...options,
-  });
-  sockets.add(socket);
-  await withTimeout(
-    new Promise((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("connect_error", reject);
-    }),
-    5000,
-    "connect to /auction",
-  );
-  return socket;
+export function connectAuction(server, user, options = {}) {
+  return connectAs(server, user, options, "/auction");
 }
 
-export function closeAuctionSockets() {
-  for (const s of sockets) s.disconnect();
-  sockets.clear();
-}
+export const closeAuctionSockets = closeSockets;
 
 /** POST /api/auctions as `seller`; resolves with the new auction's id. */
 export async function createAuction(server, seller, fields = {}) {

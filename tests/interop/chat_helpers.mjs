@@ -162,9 +162,12 @@ export async function generalRoomId(server, user) {
 }
 
 const sockets = new Set();
-/** A socket.io-client connection (websocket only unless options say otherwise), not yet awaited. */
-export function connect(server, options = {}) {
-  const socket = io(server.url, {
+/**
+ * A socket.io-client connection to namespace `nsp` ("/" by default: the chat's), websocket only
+ * unless options say otherwise, not yet awaited.
+ */
+export function connect(server, options = {}, nsp = "") {
+  const socket = io(`${server.url}${nsp}`, {
     transports: ["websocket"],
     reconnection: false,
     forceNew: true,
@@ -174,13 +177,17 @@ export function connect(server, options = {}) {
   return socket;
 }
 
-/** Connects with the user's token and resolves once connected. */
-export async function connectAs(server, user, options = {}) {
-  const socket = connect(server, { auth: { token: user.token }, ...options });
-  await new Promise((resolve, reject) => {
-    socket.once("connect", resolve);
-    socket.once("connect_error", reject);
-  });
+/** Connects to namespace `nsp` with the user's token and resolves once connected. */
+export async function connectAs(server, user, options = {}, nsp = "") {
+  const socket = connect(server, { auth: { token: user.token }, ...options }, nsp);
+  await withTimeout(
+    new Promise((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("connect_error", reject);
+    }),
+    10000,
+    `connect to ${nsp || "/"}`,
+  );
   return socket;
 }
 

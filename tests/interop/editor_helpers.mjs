@@ -2,36 +2,14 @@
 // /editor, and a small client of the editor's protocol following ot.js: TextOperation (apply,
 // compose, transform) and the client's states synchronized / awaitingConfirm(outstanding) /
 // awaitingWithBuffer(outstanding, buffer), applying the server's events in revision order.
-import { io } from "../js/index.mjs";
-import { request, withTimeout } from "./chat_helpers.mjs";
-
-const sockets = new Set();
+import { request, connectAs, closeSockets } from "./chat_helpers.mjs";
 
 /** A socket on /editor authenticated as `user`; resolves once connected. */
-export async function connectEditor(server, user, options = {}) {
-  const socket = io(`${server.url}/editor`, {
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-    auth: { token: user.token },
-    ...options,
-  });
-  sockets.add(socket);
-  await withTimeout(
-    new Promise((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("connect_error", reject);
-    }),
-    5000,
-    "connect to /editor",
-  );
-  return socket;
+export function connectEditor(server, user, options = {}) {
+  return connectAs(server, user, options, "/editor");
 }
 
-export function closeEditorSockets() {
-  for (const s of sockets) s.disconnect();
-  sockets.clear();
-}
+export const closeEditorSockets = closeSockets;
 
 const isRetain = (op) => typeof op === "number" && op > 0;
 const isInsert = (op) => typeof op === "string";

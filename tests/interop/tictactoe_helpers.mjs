@@ -1,36 +1,14 @@
 // Helpers of the tic-tac-toe contract tests (namespace /tictactoe of sio-chat): a
 // socket.io-client on /tictactoe, a game's states as a socket receives them, and the rules
 // replayed on the client side to check every state the server sends.
-import { io } from "../js/index.mjs";
-import { api, request, uniqueName, withTimeout } from "./chat_helpers.mjs";
+import { api, request, uniqueName, withTimeout, connectAs, closeSockets } from "./chat_helpers.mjs";
 
-const sockets = new Set();
-
-/** A socket on /tictactoe authenticated as `user` (resolves once connected). */
-export async function connectGame(server, user, options = {}) {
-  const socket = io(`${server.url}/tictactoe`, {
-    transports: ["websocket"],
-    reconnection: false,
-    forceNew: true,
-    auth: { token: user.token },
-    ...options,
-  });
-  sockets.add(socket);
-  await withTimeout(
-    new Promise((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("connect_error", reject);
-    }),
-    5000,
-    "connect to /tictactoe",
-  );
-  return socket;
+/** A socket on /tictactoe authenticated as `user`; resolves once connected. */
+export function connectGame(server, user, options = {}) {
+  return connectAs(server, user, options, "/tictactoe");
 }
 
-export function closeGameSockets() {
-  for (const s of sockets) s.disconnect();
-  sockets.clear();
-}
+export const closeGameSockets = closeSockets;
 
 let clients = 0;
 /**

@@ -27,12 +27,9 @@ void module::install(apps::host_context& host) {
 
 bool module::handle(const apps::api_request& req, apps::reply_fn& done) {
   if (!rest_ || !rest::handles(req.target)) return false;
-  apps::reply refusal;  // the host refused bodies over its limit already
-  if (auto who = auth_->authorize(req, refusal)) {
-    done(rest_->handle(req.method, req.target, req.body, who->who.id));
-    return true;
-  }
-  done(std::move(refusal));
+  auth_->serve(req, done, [&](const apps::session& who) {
+    return rest_->handle(req.method, req.target, req.body, who.who.id);
+  });
   return true;
 }
 

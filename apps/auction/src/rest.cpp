@@ -16,15 +16,12 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::size_t max_quota_users = 100'000;  // users tracked by the creation limit
 constexpr std::string_view base = "/api/auctions";
 
 }  // namespace
 
 rest::rest(storage& db, rest_options opts)
-    : db_(db),
-      opts_(opts),
-      quota_({opts.create_burst, opts.creates_per_minute / 60.0}, max_quota_users) {}
+    : db_(db), opts_(opts), quota_(opts.create_burst, opts.creates_per_minute) {}
 
 bool rest::handles(std::string_view target) noexcept {
   const auto path = apps::request_path(target);
@@ -50,11 +47,7 @@ apps::reply rest::create(std::string_view body, id_type user) {
   if (!v) return apps::error_reply(400, "body must be a JSON object");
   auto checked = validate_new_auction(*v, apps::now_ms());
   if (auto* why = std::get_if<std::string>(&checked)) return apps::error_reply(400, *why);
-  const auto key = std::to_string(user);
-  if (!quota_.take(key, apps::now_ms())) {
-    return apps::too_many("Too many auctions created, try again later",
-                          quota_.wait_ms(key, apps::now_ms()));
-  }
+  if (auto refused = quota_.take(user, "auctions")) return std::move(*refused);
   const auto id = db_.create_auction(std::get<new_auction>(checked), user, apps::now_ms());
   return apps::json_reply(201, json::object{{"auctionId", id}});
 }

@@ -51,6 +51,17 @@ reply too_many(std::string_view text, std::int64_t wait_ms) {
   return r;
 }
 
+creation_quota::creation_quota(double burst, double per_minute)
+    : buckets_({burst, per_minute / 60.0}, 100'000) {}
+
+std::optional<reply> creation_quota::take(id_type user, std::string_view what) {
+  const auto key = std::to_string(user);
+  const auto now = now_ms();
+  if (buckets_.take(key, now)) return std::nullopt;
+  return too_many("Too many " + std::string(what) + " created, try again later",
+                  buckets_.wait_ms(key, now));
+}
+
 reply method_not_allowed(std::string_view allow) {
   reply r = error_reply(405, "Method not allowed");
   r.headers.emplace_back("Allow", std::string(allow));

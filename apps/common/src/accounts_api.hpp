@@ -10,6 +10,7 @@
 #include "accounts.hpp"
 #include "auth.hpp"
 #include "login_throttle.hpp"
+#include "rate_limit.hpp"
 #include "reply.hpp"
 
 #include <boost/json/value.hpp>
@@ -83,6 +84,19 @@ reply json_reply(unsigned status, const boost::json::value& v);
 reply error_reply(unsigned status, std::string_view text);  // {"error": text}
 // 429 with the whole seconds to wait in Retry-After.
 reply too_many(std::string_view text, std::int64_t wait_ms);
+
+// How many things of one kind (documents, auctions, ...) each user may create: a burst, then so
+// many a minute, per user id (at most 100 000 users tracked). Thread-safe.
+class creation_quota {
+ public:
+  creation_quota(double burst, double per_minute);
+  // Counts one creation by `user` now: nullopt when it is allowed, else the 429 refusal ("Too
+  // many <what> created, try again later", with Retry-After).
+  std::optional<reply> take(id_type user, std::string_view what);
+
+ private:
+  token_buckets buckets_;
+};
 // 405 with an Allow header.
 reply method_not_allowed(std::string_view allow);
 // 401 with WWW-Authenticate: Bearer.
@@ -108,6 +122,14 @@ class accounts_api {
   // As authenticate() for a request the routes of an app serve: the session, else the reply
   // refusing the request (401 unauthenticated, 403 a possible cross-site forgery).
   std::optional<session> authorize(const api_request& req, reply& refusal);
+  // Answers `done` for a request an app's routes serve: with route(session) when authorize()
+  // finds the session, else with its refusal.
+  template <class Route>
+  void serve(const api_request& req, const reply_fn& done, Route&& route) {
+    reply refusal;
+    if (auto who = authorize(req, refusal)) return done(route(*who));
+    done(std::move(refusal));
+  }
 
   const accounts_api_options& options() const noexcept { return opts_; }
 

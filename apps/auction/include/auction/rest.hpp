@@ -6,7 +6,7 @@
 // Thread-safety: handle() may be called from any thread concurrently.
 #pragma once
 
-#include "rate_limit.hpp"
+#include "accounts_api.hpp"
 #include "reply.hpp"
 
 #include <auction/storage.hpp>
@@ -43,7 +43,7 @@ class rest {
 
   storage& db_;
   const rest_options opts_;
-  apps::token_buckets quota_;  // per user id
+  apps::creation_quota quota_;
 };
 
 }  // namespace auction

@@ -14,16 +14,8 @@
 namespace editor {
 namespace json = boost::json;
 
-namespace {
-
-constexpr std::size_t max_quota_users = 100'000;  // users tracked by the creation limit
-
-}  // namespace
-
 rest::rest(storage& db, rest_options opts)
-    : db_(db),
-      opts_(opts),
-      quota_({opts.create_burst, opts.creates_per_minute / 60.0}, max_quota_users) {}
+    : db_(db), opts_(opts), quota_(opts.create_burst, opts.creates_per_minute) {}
 
 bool rest::handles(std::string_view target) noexcept {
   const auto path = apps::request_path(target);
@@ -47,11 +39,7 @@ apps::reply rest::create(std::string_view body, id_type user) {
   if (!len || *len == 0 || *len > opts_.max_title_length) {
     return apps::error_reply(400, "title must be 1-100 characters");
   }
-  const auto key = std::to_string(user);
-  if (!quota_.take(key, apps::now_ms())) {
-    return apps::too_many("Too many documents created, try again later",
-                          quota_.wait_ms(key, apps::now_ms()));
-  }
+  if (auto refused = quota_.take(user, "documents")) return std::move(*refused);
   auto doc = db_.create_document(t, user, apps::now_ms());
   return apps::json_reply(201, json::object{{"docId", doc.id}});
 }

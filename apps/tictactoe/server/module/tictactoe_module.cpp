@@ -26,12 +26,9 @@ void module::install(apps::host_context& host) {
 
 bool module::handle(const apps::api_request& req, apps::reply_fn& done) {
   if (!rest_ || !rest::handles(req.target)) return false;
-  apps::reply refusal;
-  if (auto who = auth_->authorize(req, refusal)) {
-    done(rest_->handle(req.method, req.target, {who->who.id, who->who.username}));
-    return true;
-  }
-  done(std::move(refusal));
+  auth_->serve(req, done, [&](const apps::session& who) {
+    return rest_->handle(req.method, req.target, {who.who.id, who.who.username});
+  });
   return true;
 }
 
