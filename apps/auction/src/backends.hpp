@@ -6,8 +6,10 @@
 
 #include <auction/storage.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace auction {
@@ -25,6 +27,15 @@ inline constexpr const char* bid_columns =
 // ORDER BY of list_auctions: open first by soonest end, then closed by latest end.
 inline constexpr const char* list_order =
     "ORDER BY (status <> 'open'), CASE WHEN status = 'open' THEN ends_at ELSE -ends_at END, id";
+
+// A seq or count as the databases' signed 64-bit integers.
+inline std::int64_t i64(std::uint64_t v) {
+  return static_cast<std::int64_t>(v);
+}
+// head + columns + tail: a query of one of the column lists above.
+inline std::string sql(std::string_view head, const char* columns, std::string_view tail) {
+  return std::string(head) + columns + std::string(tail);
+}
 
 // "SELECT id, bid_count FROM auction_auctions WHERE id IN (<ids>)" (ids are integers).
 std::string last_seqs_query(const std::vector<id_type>& auctions);

@@ -42,14 +42,6 @@ CREATE TABLE auction_bids (
 )sql",
 };
 
-std::int64_t i64(std::uint64_t v) {
-  return static_cast<std::int64_t>(v);
-}
-
-std::string sql(std::string_view head, const char* columns, std::string_view tail) {
-  return std::string(head) + columns + std::string(tail);
-}
-
 auction_row read_auction(const pqxx::row& r) {
   return {r[0].as<std::int64_t>(),          r[1].as<std::string>(),    r[2].as<std::int64_t>(),
           r[3].as<std::int64_t>(),          r[4].as<std::int64_t>(),   r[5].as<std::int64_t>(),

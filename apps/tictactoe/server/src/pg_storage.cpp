@@ -60,23 +60,6 @@ CREATE TABLE IF NOT EXISTS tictactoe_queue (
 // The advisory lock serializing quick-match requests across nodes ("tttq").
 constexpr std::int64_t queue_lock = 0x74747471;
 
-const std::string game_columns =
-    "id, board, turn, x_id, x_name, o_id, o_name, status, winner, line, version, round, quick, "
-    "away_x, away_o, rematch, created_ms, updated_ms";
-
-// Every round's result once per player: (user_id, username, win, loss, draw).
-constexpr const char* per_player =
-    "SELECT x_id AS user_id, x_name AS username, CASE WHEN winner = 'X' THEN 1 ELSE 0 END AS win, "
-    "CASE WHEN winner = 'O' THEN 1 ELSE 0 END AS loss, "
-    "CASE WHEN status = 'draw' THEN 1 ELSE 0 END AS draw FROM tictactoe_results "
-    "UNION ALL SELECT o_id, o_name, CASE WHEN winner = 'O' THEN 1 ELSE 0 END, "
-    "CASE WHEN winner = 'X' THEN 1 ELSE 0 END, CASE WHEN status = 'draw' THEN 1 ELSE 0 END "
-    "FROM tictactoe_results";
-
-std::int64_t i64(std::uint64_t v) {
-  return static_cast<std::int64_t>(v);
-}
-
 // A row count for LIMIT.
 std::int64_t count(std::size_t v) {
   return static_cast<std::int64_t>(std::min<std::size_t>(v, INT64_MAX));
@@ -123,7 +106,8 @@ class pg_storage final : public storage {
   std::optional<game> load(id_type id) override {
     return db_->read([&](pqxx::connection& c) -> std::optional<game> {
       pqxx::nontransaction t(c);
-      auto r = t.exec_params("SELECT " + game_columns + " FROM tictactoe_games WHERE id = $1", id);
+      auto r = t.exec_params(
+          std::string("SELECT ") + game_columns + " FROM tictactoe_games WHERE id = $1", id);
       if (r.empty()) return std::nullopt;
       return read_game(r[0]);
     });
@@ -170,9 +154,10 @@ class pg_storage final : public storage {
       std::vector<game> out;
       for (const char* where : {"status = 'waiting' AND NOT quick", "status = 'playing'"}) {
         if (out.size() >= limit) break;
-        auto r = t.exec_params("SELECT " + game_columns + " FROM tictactoe_games WHERE " + where +
-                                   " ORDER BY created_ms DESC, id DESC LIMIT $1",
-                               count(limit - out.size()));
+        auto r =
+            t.exec_params(std::string("SELECT ") + game_columns + " FROM tictactoe_games WHERE " +
+                              where + " ORDER BY created_ms DESC, id DESC LIMIT $1",
+                          count(limit - out.size()));
         for (const auto& row : r) out.push_back(read_game(row));
       }
       return out;

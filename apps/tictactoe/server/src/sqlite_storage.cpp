@@ -58,23 +58,6 @@ CREATE TABLE IF NOT EXISTS tictactoe_queue (
 )sql",
 };
 
-constexpr const char* game_columns =
-    "id, board, turn, x_id, x_name, o_id, o_name, status, winner, line, version, round, quick, "
-    "away_x, away_o, rematch, created_ms, updated_ms";
-
-// Every round's result once per player: (user_id, username, win, loss, draw, ended_ms).
-constexpr const char* per_player =
-    "SELECT x_id AS user_id, x_name AS username, CASE WHEN winner = 'X' THEN 1 ELSE 0 END AS win, "
-    "CASE WHEN winner = 'O' THEN 1 ELSE 0 END AS loss, "
-    "CASE WHEN status = 'draw' THEN 1 ELSE 0 END AS draw FROM tictactoe_results "
-    "UNION ALL SELECT o_id, o_name, CASE WHEN winner = 'O' THEN 1 ELSE 0 END, "
-    "CASE WHEN winner = 'X' THEN 1 ELSE 0 END, CASE WHEN status = 'draw' THEN 1 ELSE 0 END "
-    "FROM tictactoe_results";
-
-std::int64_t i64(std::uint64_t v) {
-  return static_cast<std::int64_t>(v);
-}
-
 game read_game(statement& s) {
   game g;
   g.id = s.int64(0);
