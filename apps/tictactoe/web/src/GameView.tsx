@@ -211,18 +211,19 @@ function Players({ state, role }: { state: GameState; role: Role }) {
 
 function ShareLink() {
   const [copied, setCopied] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
   const link = window.location.href;
+  // Without the clipboard API (a page not served securely) the link is selected for copying by hand.
+  const select = () => input.current?.select();
   const copy = () => {
-    void navigator.clipboard?.writeText(link).then(
-      () => setCopied(true),
-      () => setCopied(false),
-    );
+    if (!navigator.clipboard) return select();
+    navigator.clipboard.writeText(link).then(() => setCopied(true), select);
   };
   return (
     <div className="ttt-share">
       <label htmlFor="ttt-link">Link to this game</label>
       <div className="ttt-share-row">
-        <input id="ttt-link" readOnly value={link} onFocus={(e) => e.target.select()} />
+        <input id="ttt-link" ref={input} readOnly value={link} onFocus={select} />
         <button type="button" className="btn btn-secondary btn-small" data-testid="ttt-copy-link" onClick={copy}>
           {copied ? 'Copied' : 'Copy link'}
         </button>

@@ -25,7 +25,7 @@ export const recordText = (s: { wins: number; losses: number; draws: number }): 
 
 const name = (p: Player | null) => p?.username ?? '…';
 
-/** The lists and stats, fetched now and every REFRESH_MS while mounted. */
+/** The lists and stats, fetched now and every REFRESH_MS while mounted and visible. */
 function useLobbyData(onUnauthorized?: () => void) {
   const [games, setGames] = useState<GameSummary[] | null>(null);
   const [stats, setStats] = useState<Stats | null>(null);
@@ -46,11 +46,17 @@ function useLobbyData(onUnauthorized?: () => void) {
           setError(e.message);
           if (e instanceof ApiError && e.status === 401) onUnauthorized?.();
         });
+    // A hidden tab does not poll; it catches up when shown again.
+    const poll = () => {
+      if (document.visibilityState === 'visible') void refresh();
+    };
     void refresh();
-    const timer = window.setInterval(refresh, REFRESH_MS);
+    const timer = window.setInterval(poll, REFRESH_MS);
+    document.addEventListener('visibilitychange', poll);
     return () => {
       live = false;
       window.clearInterval(timer);
+      document.removeEventListener('visibilitychange', poll);
     };
   }, [onUnauthorized]);
 

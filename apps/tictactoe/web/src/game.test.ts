@@ -128,6 +128,8 @@ describe('what the page says', () => {
     expect(awayLines(s, 'spectator', 3000)).toEqual(['bob disconnected — they forfeit in 27 s']);
     expect(awayLines(s, 'O', 3000)).toEqual([]);
     expect(awayLines(state({ status: 'won', winner: 'X', away: { O: 30000 } }), 'X', 3000)).toEqual([]);
+    const waiting = state({ status: 'waiting', players: { X: alice, O: null }, away: { X: 30000 } });
+    expect(awayLines(waiting, 'spectator', 3000)).toEqual(['alice disconnected — the game closes in 27 s']);
   });
 
   it('tells who asked for a rematch', () => {

@@ -140,11 +140,15 @@ export function statusText(state: GameState, role: Role): string {
 /** Whole seconds left until `at` (epoch ms), never negative. */
 export const secondsLeft = (at: number, now: number): number => Math.max(0, Math.ceil((at - now) / 1000));
 
-/** The away banner's lines: each other disconnected player and when they forfeit. */
+/**
+ * The away banner's lines: each other disconnected player and when they forfeit (a waiting game
+ * closes instead when its creator stays away).
+ */
 export function awayLines(state: GameState, role: Role, now: number): string[] {
   if (state.status !== 'playing' && state.status !== 'waiting') return [];
+  const outcome = state.status === 'playing' ? 'they forfeit' : 'the game closes';
   return MARKS.filter((m) => m !== role && state.away[m] !== undefined).map(
-    (m) => `${nameOf(state, m)} disconnected — they forfeit in ${secondsLeft(state.away[m]!, now)} s`,
+    (m) => `${nameOf(state, m)} disconnected — ${outcome} in ${secondsLeft(state.away[m]!, now)} s`,
   );
 }
 
