@@ -2,6 +2,7 @@
 
 #include "chat_module.hpp"
 #include "editor_module.hpp"
+#include "tictactoe_module.hpp"
 
 #include <memory>
 
@@ -10,6 +11,7 @@ namespace apps::demo {
 void add_built_in(registry& r) {
   r.add(std::make_unique<chat::module>());
   r.add(std::make_unique<editor::module>());
+  r.add(std::make_unique<tictactoe::module>());
 }
 
 }  // namespace apps::demo

@@ -1,0 +1,42 @@
+#include "tictactoe_module.hpp"
+
+#include "accounts_api.hpp"
+
+namespace tictactoe {
+
+module::module(realtime_options rt, rest_options rest) :rt_opts_(rt), rest_opts_(rest) {}
+
+module::~module() {
+  stop();
+}
+
+apps::app_info module::info() const {
+  return {"tictactoe", "Tic-tac-toe",
+          "Play a friend, a stranger from the quick match, or watch a game live.", "/tictactoe"};
+}
+
+void module::install(apps::host_context& host) {
+  auth_ = &host.auth;
+  db_ = open_storage(host.db);
+  rest_ = std::make_unique<rest>(*db_, rest_opts_);
+  host.io.of(realtime::namespace_name).use(host.login);
+  rt_ = std::make_shared<realtime>(host.io, db_, rt_opts_);
+  rt_->install();
+}
+
+bool module::handle(const apps::api_request& req, apps::reply_fn& done) {
+  if (!rest_ || !rest::handles(req.target)) return false;
+  apps::reply refusal;
+  if (auto who = auth_->authorize(req, refusal)) {
+    done(rest_->handle(req.method, req.target, {who->who.id, who->who.username}));
+    return true;
+  }
+  done(std::move(refusal));
+  return true;
+}
+
+void module::stop() {
+  if (rt_) rt_->stop();
+}
+
+}  // namespace tictactoe

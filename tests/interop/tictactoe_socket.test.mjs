@@ -1,0 +1,280 @@
+// Contract tests of tic-tac-toe (namespace /tictactoe and REST /api/games of sio-chat) with the
+// npm socket.io-client: creating, joining and spectating, every refusal in the contract's order,
+// rematches, the quick match, statistics, many games played at once by concurrent players, and
+// the 30 s forfeit of a player who does not come back.
+import { describe, it, before, after, afterEach } from "node:test";
+import assert from "node:assert/strict";
+import { startChat, api, newUser, request, waitFor } from "./chat_helpers.mjs";
+import { connectGame, closeGameSockets, ok, StateLog, illegal, judge } from "./tictactoe_helpers.mjs";
+import { io } from "../js/index.mjs";
+
+let server;
+before(async () => {
+  server = await startChat();
+});
+afterEach(() => closeGameSockets());
+after(async () => {
+  closeGameSockets();
+  const exit = await server.stop();
+  assert.equal(exit.code, 0, `sio-chat did not stop cleanly:\n${server.output()}`);
+});
+
+/** Two players (new users) with a game started: X created it, O joined. */
+async function startedGame() {
+  const [ux, uo] = [await newUser(server, "px"), await newUser(server, "po")];
+  const [sx, so] = [await connectGame(server, ux), await connectGame(server, uo)];
+  const [lx, lo] = [new StateLog(sx), new StateLog(so)];
+  const { gameId } = await ok(sx, "createGame", {});
+  const joined = await ok(so, "joinGame", { gameId });
+  assert.equal(joined.role, "O");
+  return { gameId, ux, uo, sx, so, lx, lo, state: joined.state };
+}
+
+/** Plays `cells` alternately (`first` first), each move acknowledged before the next. */
+async function play(g, cells, first = "X") {
+  let turn = first;
+  for (const cell of cells) {
+    await ok(turn === "X" ? g.sx : g.so, "move", { gameId: g.gameId, cell });
+    turn = turn === "X" ? "O" : "X";
+  }
+}
+
+describe("connecting", () => {
+  it("refuses a socket without a valid token", async () => {
+    for (const auth of [{}, { token: "not-a-jwt" }]) {
+      const socket = io(`${server.url}/tictactoe`, { transports: ["websocket"], reconnection: false, forceNew: true, auth });
+      const err = await waitFor(socket, "connect_error");
+      assert.match(String(err.message), /unauthorized/i);
+      socket.disconnect();
+    }
+  });
+});
+
+describe("create, join, spectate", () => {
+  it("makes the creator X, the first other user O, anyone else a spectator", async () => {
+    const [alice, bob, carol] = [await newUser(server, "alice"), await newUser(server, "bob"), await newUser(server, "carol")];
+    const sa = await connectGame(server, alice);
+    const la = new StateLog(sa);
+    const created = await ok(sa, "createGame");
+    assert.equal(typeof created.gameId, "number");
+    const gameId = created.gameId;
+
+    const again = await ok(sa, "joinGame", { gameId });
+    assert.equal(again.role, "X");
+    assert.equal(again.state.status, "waiting");
+    assert.deepEqual(again.state.players.X, { userId: alice.userId, username: alice.username });
+    assert.equal(again.state.players.O, null);
+
+    const sb = await connectGame(server, bob);
+    const jb = await ok(sb, "joinGame", { gameId });
+    assert.equal(jb.role, "O");
+    assert.equal(jb.state.status, "playing");
+    assert.equal(jb.state.turn, "X");
+    assert.deepEqual(jb.state.board, Array(9).fill(null));
+    assert.deepEqual(jb.state.players.O, { userId: bob.userId, username: bob.username });
+    assert.equal(jb.state.round, 1);
+    assert.deepEqual(jb.state.away, {});
+    assert.deepEqual(jb.state.rematch, []);
+    // The creator's socket is in the room without joining again.
+    const seen = await la.wait(gameId, (s) => s.status === "playing");
+    assert.equal(seen.version, jb.state.version);
+
+    const sc = await connectGame(server, carol);
+    const lc = new StateLog(sc);
+    const jc = await ok(sc, "joinGame", { gameId });
+    assert.equal(jc.role, "spectator");
+    await ok(sa, "move", { gameId, cell: 4 });
+    const after = await lc.wait(gameId, (s) => s.board[4] === "X");
+    assert.equal(after.turn, "O");
+    assert.equal(after.version, jb.state.version + 1);
+
+    for (const gameId of [999999999, "abc", null, -3]) {
+      assert.deepEqual(await request(sc, "joinGame", { gameId }), { success: false, error: "Not found" });
+    }
+  });
+});
+
+describe("moves", () => {
+  it("refuses every illegal move with the contract's error, in the contract's order", async () => {
+    const g = await startedGame();
+    const carol = await connectGame(server, await newUser(server, "carol"));
+    const dave = await connectGame(server, await newUser(server, "dave"));
+    const refused = async (socket, payload, error) =>
+      assert.deepEqual(await request(socket, "move", payload), { success: false, error }, JSON.stringify(payload));
+    for (const cell of [9, -1, 1.5, "3", null, undefined, true, [1]]) {
+      await refused(carol, { gameId: g.gameId, cell }, "Invalid cell");  // before "Not a player"
+      await refused(dave, { gameId: 999999999, cell }, "Invalid cell");  // before "Not found"
+    }
+    await refused(g.sx, undefined, "Invalid cell");
+    for (const gameId of [999999999, "nope", null, undefined, 0]) {
+      await refused(g.sx, { gameId, cell: 0 }, "Not found");
+    }
+    await refused(carol, { gameId: g.gameId, cell: 0 }, "Not a player");
+    await refused(g.so, { gameId: g.gameId, cell: 0 }, "Not your turn");
+    await ok(g.sx, "move", { gameId: g.gameId, cell: 0 });
+    await refused(g.sx, { gameId: g.gameId, cell: 1 }, "Not your turn");
+    await refused(g.so, { gameId: g.gameId, cell: 0 }, "Cell taken");
+    await refused(carol, { gameId: g.gameId, cell: 0 }, "Not a player");  // before "Cell taken"
+    await play(g, [3, 1, 4, 2], "O");  // O 3, X 1, O 4, X 2: X wins on 0 1 2
+    const won = await g.lo.wait(g.gameId, (s) => s.status !== "playing");
+    assert.equal(won.status, "won");
+    assert.equal(won.winner, "X");
+    assert.deepEqual(won.line, [0, 1, 2]);
+    await refused(g.so, { gameId: g.gameId, cell: 8 }, "Game over");
+    await refused(g.so, { gameId: g.gameId, cell: 0 }, "Game over");  // before "Cell taken"
+    await refused(carol, { gameId: g.gameId, cell: 8 }, "Not a player");  // before "Game over"
+    // A waiting game: nobody's turn yet.
+    const sx2 = await connectGame(server, g.ux);
+    const { gameId } = await ok(sx2, "createGame");
+    await refused(sx2, { gameId, cell: 0 }, "Not your turn");
+    // Refusals changed nothing.
+    const now = (await ok(carol, "joinGame", { gameId: g.gameId })).state;
+    assert.deepEqual(now, won);
+  });
+
+  it("ends a full board without a line in a draw", async () => {
+    const g = await startedGame();
+    // X O X / X O O / O X X
+    await play(g, [0, 1, 2, 4, 3, 5, 7, 6, 8]);
+    const s = await g.lx.wait(g.gameId, (s) => s.status !== "playing");
+    assert.equal(s.status, "draw");
+    assert.equal(s.winner, null);
+    assert.equal(s.line, null);
+    assert.equal(illegal(s), null);
+  });
+
+  it("answers too many moves with Too many requests", async () => {
+    const g = await startedGame();
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, () => request(g.so, "move", { gameId: g.gameId, cell: 0 })),
+    );
+    assert.ok(answers.some((a) => a.error === "Too many requests"), JSON.stringify(answers));
+    assert.ok(answers.every((a) => a.error === "Too many requests" || a.error === "Not your turn"));
+  });
+});
+
+describe("rematch", () => {
+  it("starts the next round with the roles swapped once both players asked", async () => {
+    const g = await startedGame();
+    const carol = await connectGame(server, await newUser(server, "carol"));
+    assert.deepEqual(await request(g.sx, "rematch", { gameId: g.gameId }), { success: false, error: "Game not finished" });
+    await play(g, [0, 3, 1, 4, 2]);
+    assert.deepEqual(await request(carol, "rematch", { gameId: g.gameId }), { success: false, error: "Not a player" });
+    assert.deepEqual(await request(carol, "rematch", { gameId: 999999999 }), { success: false, error: "Not found" });
+    await ok(g.so, "rematch", { gameId: g.gameId });
+    const asked = await g.lx.wait(g.gameId, (s) => s.rematch.length === 1);
+    assert.deepEqual(asked.rematch, ["O"]);
+    assert.equal(asked.status, "won");
+    await ok(g.sx, "rematch", { gameId: g.gameId });
+    const next = await g.lx.wait(g.gameId, (s) => s.round === 2);
+    assert.equal(next.status, "playing");
+    assert.equal(next.turn, "X");
+    assert.deepEqual(next.board, Array(9).fill(null));
+    assert.deepEqual(next.rematch, []);
+    assert.equal(next.winner, null);
+    assert.equal(next.players.X.userId, g.uo.userId);  // the previous O moves first
+    assert.equal(next.players.O.userId, g.ux.userId);
+    assert.deepEqual(await request(g.sx, "move", { gameId: g.gameId, cell: 0 }), { success: false, error: "Not your turn" });
+    await ok(g.so, "move", { gameId: g.gameId, cell: 0 });
+  });
+});
+
+describe("quick match", () => {
+  it("pairs two waiting users: both acknowledgements name the game", async () => {
+    const [u1, u2] = [await newUser(server, "q"), await newUser(server, "q")];
+    const [s1, s2] = [await connectGame(server, u1), await connectGame(server, u2)];
+    const first = request(s1, "quickMatch", undefined, 10000);
+    // The first caller is held until someone comes.
+    const early = await Promise.race([first, new Promise((r) => setTimeout(() => r("held"), 300))]);
+    assert.equal(early, "held");
+    const second = await request(s2, "quickMatch", undefined, 10000);
+    const a1 = await first;
+    assert.equal(a1.success, true, JSON.stringify(a1));
+    assert.equal(second.success, true, JSON.stringify(second));
+    assert.equal(a1.gameId, second.gameId);
+    assert.equal(a1.role, "X");
+    assert.equal(second.role, "O");
+    assert.equal(a1.state.status, "playing");
+    assert.equal(a1.state.players.X.userId, u1.userId);
+    assert.equal(a1.state.players.O.userId, u2.userId);
+    // Both are in the room.
+    const l1 = new StateLog(s1);
+    await ok(s1, "move", { gameId: a1.gameId, cell: 4 });
+    const l2 = new StateLog(s2);
+    await ok(s2, "move", { gameId: a1.gameId, cell: 0 });
+    await l1.wait(a1.gameId, (s) => s.board[0] === "O");
+    await l2.wait(a1.gameId, (s) => s.board[0] === "O");
+    // Quick games are not open games.
+    const list = await api(server, "GET", "/api/games", { token: u1.token });
+    assert.ok(!list.body.some((g) => g.gameId === a1.gameId && g.status === "waiting"));
+  });
+
+  it("answers an older request of the same user with Replaced, and forgets a caller who left", async () => {
+    const [u1, u2, u3] = [await newUser(server, "q"), await newUser(server, "q"), await newUser(server, "q")];
+    const s1 = await connectGame(server, u1);
+    const older = request(s1, "quickMatch", undefined, 10000);
+    const s1b = await connectGame(server, u1);
+    // Never answered: its socket leaves the queue by disconnecting.
+    s1b.emit("quickMatch");
+    assert.deepEqual(await older, { success: false, error: "Replaced" });
+    s1b.disconnect();  // u1 leaves the queue
+    const s2 = await connectGame(server, u2);
+    const s3 = await connectGame(server, u3);
+    const a2 = request(s2, "quickMatch", undefined, 10000);
+    const a3 = await request(s3, "quickMatch", undefined, 10000);
+    assert.equal(a3.role, "O");
+    assert.equal((await a2).role, "X");
+    assert.equal(a3.state.players.X.userId, u2.userId);
+  });
+});
+
+describe("REST /api/games", () => {
+  it("lists open games first (newest first), then games being played", async () => {
+    const u = await newUser(server, "lister");
+    const s = await connectGame(server, u);
+    const a = (await ok(s, "createGame")).gameId;
+    const b = (await ok(s, "createGame")).gameId;
+    const g = await startedGame();
+    const list = await api(server, "GET", "/api/games", { token: u.token });
+    assert.equal(list.status, 200);
+    const ids = list.body.map((x) => x.gameId);
+    assert.ok(ids.indexOf(b) < ids.indexOf(a), JSON.stringify(ids));
+    const firstPlaying = list.body.findIndex((x) => x.status === "playing");
+    const lastWaiting = list.body.findLastIndex((x) => x.status === "waiting");
+    assert.ok(firstPlaying === -1 || lastWaiting < firstPlaying);
+    const entry = list.body.find((x) => x.gameId === g.gameId);
+    assert.equal(entry.status, "playing");
+    assert.deepEqual(entry.players.O, { userId: g.uo.userId, username: g.uo.username });
+    assert.equal(typeof list.body.find((x) => x.gameId === a).createdAt, "number");
+    assert.ok(list.body.length <= 50);
+    assert.equal((await api(server, "GET", "/api/games")).status, 401);
+    assert.equal((await api(server, "GET", "/api/games/stats")).status, 401);
+  });
+
+  it("counts wins, losses and draws, and lists the caller's last rounds newest first", async () => {
+    const g = await startedGame();
+    await play(g, [0, 3, 1, 4, 2]);  // X wins
+    await ok(g.sx, "rematch", { gameId: g.gameId });
+    await ok(g.so, "rematch", { gameId: g.gameId });
+    await g.lx.wait(g.gameId, (s) => s.round === 2);
+    // Round 2: the former O is X now, and it is a draw.
+    const swapped = { ...g, sx: g.so, so: g.sx };
+    await play(swapped, [0, 1, 2, 4, 3, 5, 7, 6, 8]);
+    await g.lx.wait(g.gameId, (s) => s.status === "draw");
+    const st = await api(server, "GET", "/api/games/stats", { token: g.ux.token });
+    assert.equal(st.status, 200);
+    assert.deepEqual(st.body.me, { userId: g.ux.userId, username: g.ux.username, wins: 1, losses: 0, draws: 1 });
+    const other = (await api(server, "GET", "/api/games/stats", { token: g.uo.token })).body.me;
+    assert.deepEqual([other.wins, other.losses, other.draws], [0, 1, 1]);
+    assert.deepEqual(st.body.recent.map((r) => [r.gameId, r.round, r.status, r.winner]),
+      [[g.gameId, 2, "draw", null], [g.gameId, 1, "won", "X"]]);
+    assert.equal(st.body.recent[1].players.X.userId, g.ux.userId);
+    assert.equal(typeof st.body.recent[0].endedAt, "number");
+    assert.ok(st.body.top.length <= 10);
+    for (let i = 1; i < st.body.top.length; ++i) assert.ok(st.body.top[i - 1].wins >= st.body.top[i].wins);
+    const fresh = await newUser(server, "fresh");
+    const none = (await api(server, "GET", "/api/games/stats", { token: fresh.token })).body;
+    assert.deepEqual(none.me, { userId: fresh.userId, username: fresh.username, wins: 0, losses: 0, draws: 0 });
+    assert.deepEqual(none.recent, []);
+  });
+});
