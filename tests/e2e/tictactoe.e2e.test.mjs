@@ -3,8 +3,8 @@
 // cells of the player not to move are disabled), both pages show the same board, the winner and the
 // winning line. Both ask for a rematch: the roles swap (B moves first) on an empty board; a third
 // user watches from the lobby's games being played. The lobby's stats show the win and the loss; a
-// quick match pairs A and B again; a player who drops is shown to the other with the forfeit
-// countdown until they are back. Screenshots: tests/artifacts/e2e/tictactoe-*.png,
+// cancelled quick match leaves the queue and the next one pairs A and B again; a player who drops is
+// shown to the other with the forfeit countdown until they are back. Screenshots: tests/artifacts/e2e/tictactoe-*.png,
 // tictactoe-side-by-side.png the two finished pages composed (the README's docs/tictactoe-screenshot.png).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -85,7 +85,7 @@ async function play(mover, waiter, n, marks) {
   await bothShow([[mover.label, mover.page], [waiter.label, waiter.page]], marks);
 }
 
-test("two users play tic-tac-toe in Chromium to a win, a rematch with roles swapped, their stats, a quick match and a reconnect", { timeout: 280000 }, async (t) => {
+test("two users play tic-tac-toe in Chromium to a win, a rematch with roles swapped, a spectator, their stats, a quick match and a reconnect", { timeout: 280000 }, async (t) => {
   const shot = screenshots("tictactoe");
   const server = await startServer();
   t.after(() => server.stop());
@@ -205,28 +205,34 @@ test("two users play tic-tac-toe in Chromium to a win, a rematch with roles swap
     await until("B: alice on top", () => text(b.getByTestId("ttt-top").locator("tbody tr th").first()), (v) => v === "alice");
   });
 
-  await t.test("a quick match pairs them in a new game; the one who waited plays X", async () => {
+  await t.test("a cancelled quick match leaves the queue; the next quick match pairs them, the one who waited plays X", async () => {
     await a.getByRole("button", { name: "Quick match" }).click();
     await visible(a.getByTestId("ttt-matching"));
+    await a.getByRole("button", { name: "Cancel" }).click();
+    // Cancelling reconnects A's socket (the buttons wait for it): then the server has dropped A's call.
+    const again = a.getByRole("button", { name: "Quick match" });
+    await until("A: quick match offered again", () => again.isEnabled(), (v) => v === true);
     await b.getByRole("button", { name: "Quick match" }).click();
+    await visible(b.getByTestId("ttt-matching"));
+    await a.getByRole("button", { name: "Quick match" }).click();
     for (const [label, page] of both) {
       await visible(page.getByTestId("ttt-game"));
       await until(`${label}: a new game`, () => gameIdOf(page), (v) => v > 0 && v !== gameId);
-      await until(`${label}: the players`, () => players(page), (v) => v.X === "alice" && v.O === "bob");
+      await until(`${label}: bob waited, so plays X`, () => players(page), (v) => v.X === "bob" && v.O === "alice");
     }
     assert.equal(a.url(), b.url(), "both in the same game");
-    await untilText("A: its turn", status(a), "Your turn");
+    await untilText("B: its turn", status(b), "Your turn");
   });
 
-  await t.test("B drops: A sees the forfeit countdown until B is back and the game goes on", async () => {
-    await B.context.setOffline(true);
-    await untilText("A: bob away", a.getByTestId("ttt-away"), /^bob disconnected — they forfeit in \d+ s$/, RECONNECT_TIMEOUT);
-    await shot(a, "03-away");
-    await B.context.setOffline(false);
-    await until("A: bob back", () => a.getByTestId("ttt-away").count(), (v) => v === 0, RECONNECT_TIMEOUT);
-    await untilText("B: waits for alice again", status(b), "Waiting for alice", RECONNECT_TIMEOUT);
-    await play(alice, bob, 1, "X--------");
-    await untilText("B: its turn", status(b), "Your turn");
+  await t.test("A drops: B sees the forfeit countdown until A is back and the game goes on", async () => {
+    await A.context.setOffline(true);
+    await untilText("B: alice away", b.getByTestId("ttt-away"), /^alice disconnected — they forfeit in \d+ s$/, RECONNECT_TIMEOUT);
+    await shot(b, "03-away");
+    await A.context.setOffline(false);
+    await until("B: alice back", () => b.getByTestId("ttt-away").count(), (v) => v === 0, RECONNECT_TIMEOUT);
+    await untilText("A: connected again", a.getByTestId("ttt-connection"), "Connected", RECONNECT_TIMEOUT);
+    await play(bob, alice, 1, "X--------");
+    await untilText("A: its turn", status(a), "Your turn");
   });
 
   assert.deepEqual(pageErrors, [], "no uncaught errors in the pages");

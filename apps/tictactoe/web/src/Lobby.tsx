@@ -68,6 +68,7 @@ export function Lobby({ socket, user, connected, onOpen, onUnauthorized }: Lobby
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [matching, setMatching] = useState(false);
+  const [rejoining, setRejoining] = useState(false);
   const cancelMatch = useRef<(() => void) | null>(null);
 
   // Leaving the lobby while waiting takes the user out of the queue.
@@ -104,7 +105,19 @@ export function Lobby({ socket, user, connected, onOpen, onUnauthorized }: Lobby
     cancelMatch.current?.();
     cancelMatch.current = null;
     setMatching(false);
-  }, []);
+    setRejoining(!socket.connected);
+  }, [socket]);
+
+  // A cancel reconnects the socket: nothing new is asked before it is back.
+  useEffect(() => {
+    if (!rejoining) return;
+    const done = () => setRejoining(false);
+    socket.on('connect', done);
+    if (socket.connected) done();
+    return () => {
+      socket.off('connect', done);
+    };
+  }, [rejoining, socket]);
 
   const open = games?.filter((g) => g.status === 'waiting') ?? [];
   const playing = games?.filter((g) => g.status === 'playing') ?? [];
@@ -122,10 +135,10 @@ export function Lobby({ socket, user, connected, onOpen, onUnauthorized }: Lobby
           </div>
         ) : (
           <div className="ttt-actions">
-            <button type="button" className="btn btn-primary" disabled={busy || !connected} onClick={newGame}>
+            <button type="button" className="btn btn-primary" disabled={busy || !connected || rejoining} onClick={newGame}>
               New game
             </button>
-            <button type="button" className="btn btn-secondary" disabled={busy || !connected} onClick={startMatch}>
+            <button type="button" className="btn btn-secondary" disabled={busy || !connected || rejoining} onClick={startMatch}>
               Quick match
             </button>
           </div>
