@@ -137,7 +137,12 @@ function GameBody({ state, role, now, busy, error, onMove, onRematch }: GameBody
   return (
     <div className="ttt-game-body">
       <div className="ttt-board-column">
-        <p className={`ttt-status ttt-status-${state.status}`} data-testid="ttt-status" role="status" aria-live="polite">
+        <p
+          className={`ttt-status ttt-status-${state.status}`}
+          data-testid="ttt-status"
+          role="status"
+          aria-live="polite"
+        >
           {statusText(state, role)}
         </p>
         {away.map((line) => (
@@ -154,14 +159,29 @@ function GameBody({ state, role, now, busy, error, onMove, onRematch }: GameBody
         <Players state={state} role={role} />
         {state.status === 'waiting' && role === 'X' && <ShareLink />}
         {finished && role !== 'spectator' && (
-          <Rematch text={rematchText(state, role)} asked={state.rematch.includes(role)} busy={busy} onRematch={onRematch} />
+          <Rematch
+            text={rematchText(state, role)}
+            asked={state.rematch.includes(role)}
+            busy={busy}
+            onRematch={onRematch}
+          />
         )}
       </aside>
     </div>
   );
 }
 
-function Board({ state, role, busy, onMove }: { state: GameState; role: Role; busy: boolean; onMove: (cell: number) => void }) {
+function Board({
+  state,
+  role,
+  busy,
+  onMove,
+}: {
+  state: GameState;
+  role: Role;
+  busy: boolean;
+  onMove: (cell: number) => void;
+}) {
   const line = state.line ?? [];
   return (
     <div className="ttt-board" data-testid="ttt-board" role="group" aria-label="Board">
@@ -232,10 +252,26 @@ function ShareLink() {
   );
 }
 
-function Rematch({ text, asked, busy, onRematch }: { text: string | null; asked: boolean; busy: boolean; onRematch: () => void }) {
+function Rematch({
+  text,
+  asked,
+  busy,
+  onRematch,
+}: {
+  text: string | null;
+  asked: boolean;
+  busy: boolean;
+  onRematch: () => void;
+}) {
   return (
     <div className="ttt-rematch">
-      <button type="button" className="btn btn-primary" data-testid="ttt-rematch" disabled={asked || busy} onClick={onRematch}>
+      <button
+        type="button"
+        className="btn btn-primary"
+        data-testid="ttt-rematch"
+        disabled={asked || busy}
+        onClick={onRematch}
+      >
         Rematch
       </button>
       {text && (

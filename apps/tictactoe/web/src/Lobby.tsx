@@ -135,10 +135,20 @@ export function Lobby({ socket, user, connected, onOpen, onUnauthorized }: Lobby
           </div>
         ) : (
           <div className="ttt-actions">
-            <button type="button" className="btn btn-primary" disabled={busy || !connected || rejoining} onClick={newGame}>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={busy || !connected || rejoining}
+              onClick={newGame}
+            >
               New game
             </button>
-            <button type="button" className="btn btn-secondary" disabled={busy || !connected || rejoining} onClick={startMatch}>
+            <button
+              type="button"
+              className="btn btn-secondary"
+              disabled={busy || !connected || rejoining}
+              onClick={startMatch}
+            >
               Quick match
             </button>
           </div>
@@ -164,7 +174,9 @@ export function Lobby({ socket, user, connected, onOpen, onUnauthorized }: Lobby
           empty="No games being played."
           games={games === null ? null : playing}
           label={(g) => `${name(g.players.X)} vs ${name(g.players.O)}`}
-          action={(g) => (g.players.X?.userId === user.userId || g.players.O?.userId === user.userId ? 'Resume' : 'Watch')}
+          action={(g) =>
+            g.players.X?.userId === user.userId || g.players.O?.userId === user.userId ? 'Resume' : 'Watch'
+          }
           disabled={matching}
           onOpen={onOpen}
         />
@@ -219,7 +231,13 @@ function StatsPanel({ stats, user }: { stats: Stats | null; user: Player }) {
   return (
     <section className="ttt-panel ttt-stats" aria-labelledby="ttt-stats-title">
       <h2 id="ttt-stats-title">Your games</h2>
-      <p className="ttt-record" data-testid="ttt-record" data-wins={me.wins} data-losses={me.losses} data-draws={me.draws}>
+      <p
+        className="ttt-record"
+        data-testid="ttt-record"
+        data-wins={me.wins}
+        data-losses={me.losses}
+        data-draws={me.draws}
+      >
         {stats ? recordText(me) : 'Loading…'}
       </p>
       {stats && stats.recent.length > 0 && (

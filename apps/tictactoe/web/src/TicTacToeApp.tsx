@@ -52,9 +52,21 @@ export function TicTacToeApp({ socket, connection, user, basePath = '/tictactoe'
       {gameId === null ? (
         <Lobby socket={socket} user={user} connected={connected} onOpen={go} onUnauthorized={onUnauthorized} />
       ) : (
-        <GameView key={gameId} socket={socket} gameId={gameId} user={user} connected={connected} onBack={() => go(null)} />
+        <GameView
+          key={gameId}
+          socket={socket}
+          gameId={gameId}
+          user={user}
+          connected={connected}
+          onBack={() => go(null)}
+        />
       )}
-      <footer className={`ttt-conn ttt-conn-${connection}`} data-testid="ttt-connection" role="status" aria-live="polite">
+      <footer
+        className={`ttt-conn ttt-conn-${connection}`}
+        data-testid="ttt-connection"
+        role="status"
+        aria-live="polite"
+      >
         <span className="ttt-conn-dot" aria-hidden="true" />
         {connectionText(connection)}
       </footer>

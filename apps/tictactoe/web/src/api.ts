@@ -73,7 +73,11 @@ const parseList = <T>(v: unknown, parse: (item: unknown) => T | null): T[] =>
 
 export function parseStats(v: unknown): Stats {
   const s = isObject(v) ? v : {};
-  return { me: parsePlayerStats(s.me), top: parseList(s.top, parsePlayerStats), recent: parseList(s.recent, parseRecent) };
+  return {
+    me: parsePlayerStats(s.me),
+    top: parseList(s.top, parsePlayerStats),
+    recent: parseList(s.recent, parseRecent),
+  };
 }
 
 /** GET /api/games: open games (newest first), then games being played. */

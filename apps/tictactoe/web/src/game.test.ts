@@ -57,7 +57,12 @@ describe('parseState', () => {
   });
 
   it('drops malformed parts it can do without', () => {
-    const s = state({ players: { X: alice, O: { userId: 'x' } }, line: [0, 1, 9], away: { X: 'soon' }, rematch: ['X', 'Y'] });
+    const s = state({
+      players: { X: alice, O: { userId: 'x' } },
+      line: [0, 1, 9],
+      away: { X: 'soon' },
+      rematch: ['X', 'Y'],
+    });
     expect(s.players).toEqual({ X: alice, O: null });
     expect(s.line).toBe(null);
     expect(s.away).toEqual({});

@@ -106,7 +106,8 @@ export const other = (m: Mark): Mark => (m === 'X' ? 'O' : 'X');
 
 const nameOf = (state: GameState, m: Mark): string => state.players[m]?.username ?? m;
 
-export const isFinished = (s: GameState): boolean => s.status === 'won' || s.status === 'draw' || s.status === 'abandoned';
+export const isFinished = (s: GameState): boolean =>
+  s.status === 'won' || s.status === 'draw' || s.status === 'abandoned';
 
 /** True when `role` may put a mark on `cell` now. */
 export function canMove(state: GameState, role: Role, cell: number): boolean {

@@ -79,8 +79,7 @@ describe('GameSession', () => {
   let socket: FakeSocket;
   let states: GameState[];
   let errors: string[];
-  const open = () =>
-    new GameSession(socket, 7, { onState: (s) => states.push(s), onJoinError: (e) => errors.push(e) });
+  const open = () => new GameSession(socket, 7, { onState: (s) => states.push(s), onJoinError: (e) => errors.push(e) });
 
   beforeEach(() => {
     socket = new FakeSocket();

@@ -20,7 +20,12 @@ const NO_ANSWER = 'No answer from the server';
  * Emits `event` with `payload` and resolves with the ack, or with {success:false, error} when none
  * comes within `timeoutMs` (an ack that comes later is dropped).
  */
-export function call(socket: GameSocket, event: string, payload: unknown, timeoutMs = ACK_TIMEOUT_MS): Promise<unknown> {
+export function call(
+  socket: GameSocket,
+  event: string,
+  payload: unknown,
+  timeoutMs = ACK_TIMEOUT_MS,
+): Promise<unknown> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ success: false, error: NO_ANSWER }), timeoutMs);
     socket.emit(event, payload, (reply: unknown) => {
