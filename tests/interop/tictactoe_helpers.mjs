@@ -2,7 +2,7 @@
 // socket.io-client on /tictactoe, a game's states as a socket receives them, and the rules
 // replayed on the client side to check every state the server sends.
 import { io } from "../js/index.mjs";
-import { request, withTimeout } from "./chat_helpers.mjs";
+import { api, request, uniqueName, withTimeout } from "./chat_helpers.mjs";
 
 const sockets = new Set();
 
@@ -30,6 +30,24 @@ export async function connectGame(server, user, options = {}) {
 export function closeGameSockets() {
   for (const s of sockets) s.disconnect();
   sockets.clear();
+}
+
+let clients = 0;
+/**
+ * Registers and logs in a new user from an address of its own (the server trusts the loopback
+ * proxy: start it with --trust-proxy 127.0.0.1), so that many players stay within the per-address
+ * login limits: { userId, username, token }.
+ */
+export async function newPlayer(server, prefix) {
+  clients += 1;
+  const headers = { "x-forwarded-for": `198.18.${clients >> 8}.${clients & 255}` };
+  const username = uniqueName(prefix);
+  const password = "password123";
+  const reg = await api(server, "POST", "/api/register", { body: { username, password }, headers });
+  if (reg.status !== 201) throw new Error(`register ${username}: ${reg.status} ${reg.text}`);
+  const login = await api(server, "POST", "/api/login", { body: { username, password }, headers });
+  if (login.status !== 200) throw new Error(`login ${username}: ${login.status} ${login.text}`);
+  return login.body;
 }
 
 /** Emits and asserts success: the acknowledgement. */

@@ -4,13 +4,13 @@
 // the 30 s forfeit of a player who does not come back.
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
-import { startChat, api, newUser, request, waitFor } from "./chat_helpers.mjs";
-import { connectGame, closeGameSockets, ok, StateLog, illegal, judge } from "./tictactoe_helpers.mjs";
+import { startChat, api, request, waitFor } from "./chat_helpers.mjs";
+import { connectGame, closeGameSockets, newPlayer as newUser, ok, StateLog, illegal, judge } from "./tictactoe_helpers.mjs";
 import { io } from "../js/index.mjs";
 
 let server;
 before(async () => {
-  server = await startChat();
+  server = await startChat({ args: ["--trust-proxy", "127.0.0.1"] });
 });
 afterEach(() => closeGameSockets());
 after(async () => {
@@ -276,5 +276,116 @@ describe("REST /api/games", () => {
     const none = (await api(server, "GET", "/api/games/stats", { token: fresh.token })).body;
     assert.deepEqual(none.me, { userId: fresh.userId, username: fresh.username, wins: 0, losses: 0, draws: 0 });
     assert.deepEqual(none.recent, []);
+  });
+});
+
+describe("many games at once", () => {
+  it("keeps 20 games legal while both players send legal and illegal moves concurrently", async () => {
+    const figures = { games: 0, moves: 0, accepted: 0, refused: 0, errors: {} };
+    const games = await Promise.all(Array.from({ length: 20 }, () => startedGame()));
+    const rnd = (n) => Math.floor(Math.random() * n);
+    const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+
+    // One player: until the game ends, a move on a free cell of the newest state it has, or an
+    // illegal one (a cell outside 0-8, a taken cell), every answer checked against the rules.
+    async function player(g, socket, log, accepted) {
+      for (let i = 0; i < 60; ++i) {
+        const s = log.latest.get(g.gameId) ?? g.state;
+        if (s.status !== "playing") return;
+        const free = s.board.flatMap((c, k) => (c === null ? [k] : []));
+        const taken = s.board.flatMap((c, k) => (c === null ? [] : [k]));
+        const kind = rnd(10);
+        let cell;
+        if (kind === 0) cell = [9, -1, 2.5, "4", null][rnd(5)];
+        else if (kind === 1 && taken.length) cell = taken[rnd(taken.length)];
+        else cell = free[rnd(free.length)];
+        figures.moves += 1;
+        const ack = await request(socket, "move", { gameId: g.gameId, cell }, 10000);
+        if (ack.success) {
+          figures.accepted += 1;
+          accepted.push(cell);
+        } else {
+          figures.refused += 1;
+          figures.errors[ack.error] = (figures.errors[ack.error] ?? 0) + 1;
+          if (!Number.isInteger(cell) || cell < 0 || cell > 8) {
+            assert.equal(ack.error, "Invalid cell");
+          } else if (taken.includes(cell)) {
+            assert.ok(["Cell taken", "Not your turn", "Game over"].includes(ack.error), ack.error);
+          } else {
+            // A free cell as this player last saw it: refused only for the turn, the end of the
+            // game, or a cell the other player took meanwhile.
+            assert.ok(["Not your turn", "Game over", "Cell taken"].includes(ack.error), ack.error);
+          }
+        }
+        await pause(40 + rnd(40));  // under the move rate (a burst of 20, then 10 per second)
+      }
+    }
+
+    await Promise.all(games.map(async (g) => {
+      const ax = [], ao = [];
+      await Promise.all([player(g, g.sx, g.lx, ax), player(g, g.so, g.lo, ao)]);
+      const end = await g.lx.wait(g.gameId, (s) => s.status === "won" || s.status === "draw", 15000, "the end");
+      await g.lo.wait(g.gameId, (s) => s.version === end.version);
+      figures.games += 1;
+      // Every state either player received is a legal position, and each newer one only adds.
+      for (const log of [g.lx, g.lo]) {
+        const seen = [...log.all].filter((s) => s.gameId === g.gameId).sort((a, b) => a.version - b.version);
+        for (let k = 0; k < seen.length; ++k) {
+          assert.equal(illegal(seen[k]), null, JSON.stringify(seen[k]));
+          if (k > 0) {
+            assert.ok(seen[k].board.every((c, i) => seen[k - 1].board[i] === null || seen[k - 1].board[i] === c));
+          }
+        }
+      }
+      // The accepted moves are the board: each accepted cell holds its player's mark.
+      assert.deepEqual(ax.toSorted(), end.board.flatMap((c, k) => (c === "X" ? [k] : [])));
+      assert.deepEqual(ao.toSorted(), end.board.flatMap((c, k) => (c === "O" ? [k] : [])));
+      const j = judge(end.board);
+      if (end.status === "won") assert.deepEqual([end.winner, end.line], [j.winner, j.line]);
+      else assert.equal(j, null);
+    }));
+    assert.equal(figures.games, 20);
+    console.log(`tictactoe: ${JSON.stringify(figures)}`);
+  });
+});
+
+describe("forfeit", () => {
+  it("ends the game for the player who stayed once the other is away 30 s", async () => {
+    const g = await startedGame();
+    await ok(g.sx, "move", { gameId: g.gameId, cell: 4 });
+    const before = Date.now();
+    g.so.disconnect();
+    const away = await g.lx.wait(g.gameId, (s) => s.away.O !== undefined, 10000, "O away");
+    assert.equal(away.status, "playing");
+    assert.ok(away.away.O >= before + 29000, JSON.stringify(away.away));
+    assert.equal(away.away.X, undefined);
+    const end = await g.lx.wait(g.gameId, (s) => s.status !== "playing", 60000, "the forfeit");
+    assert.equal(end.status, "abandoned");
+    assert.equal(end.winner, "X");
+    assert.ok(Date.now() >= away.away.O);
+    const stats = (await api(server, "GET", "/api/games/stats", { token: g.ux.token })).body;
+    assert.equal(stats.me.wins, 1);
+    assert.equal(stats.recent[0].status, "abandoned");
+    const lost = (await api(server, "GET", "/api/games/stats", { token: g.uo.token })).body;
+    assert.equal(lost.me.losses, 1);
+  });
+
+  it("lets a player who comes back within 30 s resume", async () => {
+    const g = await startedGame();
+    g.so.disconnect();
+    await g.lx.wait(g.gameId, (s) => s.away.O !== undefined, 10000, "O away");
+    const back = await connectGame(server, g.uo);
+    const j = await ok(back, "joinGame", { gameId: g.gameId });
+    assert.equal(j.role, "O");
+    assert.deepEqual(j.state.away, {});
+    await g.lx.wait(g.gameId, (s) => s.away.O === undefined, 10000, "O back");
+    await ok(g.sx, "move", { gameId: g.gameId, cell: 0 });
+    await ok(back, "move", { gameId: g.gameId, cell: 1 });
+    // Leaving the room is going away.
+    await ok(back, "leaveGame", { gameId: g.gameId });
+    const left = await g.lx.wait(g.gameId, (s) => s.away.O !== undefined, 10000, "O away again");
+    assert.equal(left.status, "playing");
+    await ok(back, "joinGame", { gameId: g.gameId });
+    await g.lx.wait(g.gameId, (s) => s.away.O === undefined && s.version > left.version, 10000, "O back again");
   });
 });

@@ -1,0 +1,105 @@
+// Tic-tac-toe on a cluster (deploy/cluster.sh): two sio-chat nodes on one Redis and one
+// PostgreSQL database. Clients connect to the nodes directly. Players on different nodes play one
+// game while a spectator on a third connection sees every state; the quick match pairs users on
+// different nodes (both acknowledgements answered); two moves of one player sent at once through
+// both nodes: exactly one applies (the compare-and-set on the game's version).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { api, newUser, request } from "../interop/chat_helpers.mjs";
+import { closeGameSockets, connectGame, illegal, ok, StateLog } from "../interop/tictactoe_helpers.mjs";
+import { startCluster } from "./cluster_helpers.mjs";
+
+let cluster;
+let nodes;  // [{url}] per node, as the helpers take a server
+before(async () => {
+  cluster = await startCluster({ nodes: 2 });
+  nodes = cluster.nodeUrls.map((url) => ({ url }));
+});
+after(async () => {
+  closeGameSockets();
+  if (cluster) await cluster.stop();
+});
+
+describe("tic-tac-toe on two nodes", () => {
+  test("players on different nodes play a game a spectator follows state by state", async () => {
+    const alice = await newUser(nodes[0], "alice");
+    const bob = await newUser(nodes[1], "bob");
+    const carol = await newUser(nodes[0], "carol");
+    const a = await connectGame(nodes[0], alice);
+    const la = new StateLog(a);
+    const { gameId } = await ok(a, "createGame");
+    const b = await connectGame(nodes[1], bob);
+    const lb = new StateLog(b);
+    const joined = await ok(b, "joinGame", { gameId });
+    assert.equal(joined.role, "O");
+    const c = await connectGame(nodes[1], carol);
+    const lc = new StateLog(c);
+    const watching = await ok(c, "joinGame", { gameId });
+    assert.equal(watching.role, "spectator");
+    const moves = [[a, 4], [b, 0], [a, 2], [b, 6], [a, 3], [b, 5], [a, 8], [b, 1], [a, 7]];
+    for (const [s, cell] of moves) {
+      await ok(s, "move", { gameId, cell });
+    }
+    const end = await lc.wait(gameId, (s) => s.status !== "playing", 10000, "the end");
+    assert.equal(end.status, "draw");
+    await la.wait(gameId, (s) => s.version === end.version, 10000, "alice's last state");
+    await lb.wait(gameId, (s) => s.version === end.version, 10000, "bob's last state");
+    // The spectator saw one state per move, in order, each legal.
+    const seen = lc.all.filter((s) => s.gameId === gameId && s.version > watching.state.version);
+    assert.deepEqual(seen.map((s) => s.version).sort((x, y) => x - y),
+      moves.map((_, i) => watching.state.version + i + 1));
+    for (const s of seen) assert.equal(illegal(s), null, JSON.stringify(s));
+    const stats = await api(nodes[1], "GET", "/api/games/stats", { token: alice.token });
+    assert.equal(stats.body.me.draws, 1);
+    assert.equal(stats.body.recent[0].gameId, gameId);
+  });
+
+  test("the quick match pairs users on different nodes", async () => {
+    const u1 = await newUser(nodes[0], "quick");
+    const u2 = await newUser(nodes[1], "quick");
+    const s1 = await connectGame(nodes[0], u1);
+    const s2 = await connectGame(nodes[1], u2);
+    const first = request(s1, "quickMatch", undefined, 15000);
+    const early = await Promise.race([first, new Promise((r) => setTimeout(() => r("held"), 300))]);
+    assert.equal(early, "held");
+    const second = await request(s2, "quickMatch", undefined, 15000);
+    const a1 = await first;
+    assert.equal(a1.success, true, JSON.stringify(a1));
+    assert.equal(second.success, true, JSON.stringify(second));
+    assert.equal(a1.gameId, second.gameId);
+    assert.deepEqual([a1.role, second.role], ["X", "O"]);
+    // Both sockets are in the game's room: each sees the other's move.
+    const l1 = new StateLog(s1);
+    const l2 = new StateLog(s2);
+    await ok(s1, "move", { gameId: a1.gameId, cell: 0 });
+    await l2.wait(a1.gameId, (s) => s.board[0] === "X", 10000, "X's move on the other node");
+    await ok(s2, "move", { gameId: a1.gameId, cell: 1 });
+    await l1.wait(a1.gameId, (s) => s.board[1] === "O", 10000, "O's move on the other node");
+  });
+
+  test("two moves of one player racing through both nodes: exactly one applies", async () => {
+    const x = await newUser(nodes[0], "racer");
+    const o = await newUser(nodes[1], "racer");
+    const x0 = await connectGame(nodes[0], x);
+    const x1 = await connectGame(nodes[1], x);
+    const so = await connectGame(nodes[1], o);
+    const { gameId } = await ok(x0, "createGame");
+    await ok(so, "joinGame", { gameId });
+    await ok(x1, "joinGame", { gameId });
+    const lo = new StateLog(so);
+    for (let round = 0; round < 3; ++round) {
+      const cells = [[0, 8], [2, 6], [5, 3]][round];
+      const answers = await Promise.all([
+        request(x0, "move", { gameId, cell: cells[0] }),
+        request(x1, "move", { gameId, cell: cells[1] }),
+      ]);
+      assert.equal(answers.filter((r) => r.success).length, 1, JSON.stringify(answers));
+      assert.deepEqual(answers.find((r) => !r.success), { success: false, error: "Not your turn" });
+      const s = await lo.wait(gameId, (s) => s.board.filter((c) => c === "X").length === round + 1, 10000, "X's move");
+      assert.equal(illegal(s), null);
+      const free = s.board.findIndex((c, i) => c === null && ![0, 8, 2, 6, 5, 3].includes(i));
+      if (s.status !== "playing") break;
+      await ok(so, "move", { gameId, cell: free });
+    }
+  });
+});
