@@ -4,7 +4,8 @@
 // winning line. Both ask for a rematch: the roles swap (B moves first) on an empty board; a third
 // user watches from the lobby's games being played. The lobby's stats show the win and the loss; a
 // cancelled quick match leaves the queue and the next one pairs A and B again; a player who drops is
-// shown to the other with the forfeit countdown until they are back. Screenshots: tests/artifacts/e2e/tictactoe-*.png,
+// shown to the other with the forfeit countdown until they are back; a reload and a restart of the
+// server keep the game. Screenshots: tests/artifacts/e2e/tictactoe-*.png,
 // tictactoe-side-by-side.png the two finished pages composed (the README's docs/tictactoe-screenshot.png).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -85,7 +86,7 @@ async function play(mover, waiter, n, marks) {
   await bothShow([[mover.label, mover.page], [waiter.label, waiter.page]], marks);
 }
 
-test("two users play tic-tac-toe in Chromium to a win, a rematch with roles swapped, a spectator, their stats, a quick match and a reconnect", { timeout: 280000 }, async (t) => {
+test("two users play tic-tac-toe in Chromium to a win, a rematch with roles swapped, a spectator, their stats, a quick match, a reconnect and a restart", { timeout: 280000 }, async (t) => {
   const shot = screenshots("tictactoe");
   const server = await startServer();
   t.after(() => server.stop());
@@ -233,6 +234,20 @@ test("two users play tic-tac-toe in Chromium to a win, a rematch with roles swap
     await untilText("A: connected again", a.getByTestId("ttt-connection"), "Connected", RECONNECT_TIMEOUT);
     await play(bob, alice, 1, "X--------");
     await untilText("A: its turn", status(a), "Your turn");
+  });
+
+  await t.test("a reload and a restart of the server keep the game", async () => {
+    await b.reload();
+    await visible(b.getByTestId("ttt-board"));
+    await bothShow([["B after the reload", b]], "X--------");
+    await untilText("B: waits for alice", status(b), "Waiting for alice");
+    await server.restart();
+    // Both pages reconnect by themselves to the restarted server on the same port.
+    for (const [label, page] of both) {
+      await untilText(`${label}: reconnected`, page.getByTestId("ttt-connection"), "Connected", RECONNECT_TIMEOUT);
+    }
+    await play(alice, bob, 5, "X---O----");
+    await untilText("B: its turn", status(b), "Your turn");
   });
 
   assert.deepEqual(pageErrors, [], "no uncaught errors in the pages");
