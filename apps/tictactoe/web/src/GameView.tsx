@@ -73,14 +73,21 @@ export function GameView({ socket, gameId, user, connected, onBack }: GameViewPr
   const { state, joinError, session } = useGameSession(socket, gameId);
   const [error, flashError] = useFlash(ERROR_MS);
   const [pending, setPending] = useState(false);
+  // The version a move was accepted at: the board stays locked until the state after it arrives.
+  const [movedAt, setMovedAt] = useState(-1);
   const now = useNow(!!state && Object.keys(state.away).length > 0);
 
-  const send = async (action: (s: GameSession) => Promise<string | null>) => {
-    if (!session.current || pending) return;
+  const send = async (action: (s: GameSession) => Promise<string | null>): Promise<boolean> => {
+    if (!session.current || pending) return false;
     setPending(true);
     const refused = await action(session.current);
     setPending(false);
     if (refused) flashError(refused);
+    return refused === null;
+  };
+  const move = async (cell: number) => {
+    const version = state?.version ?? -1;
+    if (await send((s) => s.move(cell))) setMovedAt(version);
   };
 
   const role: Role = state ? roleOf(state, user.userId) : 'spectator';
@@ -111,10 +118,10 @@ export function GameView({ socket, gameId, user, connected, onBack }: GameViewPr
           state={state}
           role={role}
           now={now}
-          busy={pending || !connected}
+          busy={pending || !connected || state.version <= movedAt}
           error={error}
-          onMove={(cell) => send((s) => s.move(cell))}
-          onRematch={() => send((s) => s.rematch())}
+          onMove={(cell) => void move(cell)}
+          onRematch={() => void send((s) => s.rematch())}
         />
       )}
     </section>
