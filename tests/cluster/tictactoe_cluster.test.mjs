@@ -1,7 +1,8 @@
 // Tic-tac-toe on a cluster (deploy/cluster.sh): two sio-chat nodes on one Redis and one
 // PostgreSQL database. Clients connect to the nodes directly. Players on different nodes play one
 // game while a spectator on a third connection sees every state; the quick match pairs users on
-// different nodes (both acknowledgements answered); two moves of one player sent at once through
+// different nodes (both acknowledgements answered), a user's second request on the other node
+// answers the first with Replaced; two moves of one player sent at once through
 // both nodes: exactly one applies (the compare-and-set on the game's version).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -75,6 +76,21 @@ describe("tic-tac-toe on two nodes", () => {
     await l2.wait(a1.gameId, (s) => s.board[0] === "X", 10000, "X's move on the other node");
     await ok(s2, "move", { gameId: a1.gameId, cell: 1 });
     await l1.wait(a1.gameId, (s) => s.board[1] === "O", 10000, "O's move on the other node");
+  });
+
+  test("a user's second quick match on the other node replaces the first", async () => {
+    const u = await newUser(nodes[0], "twice");
+    const partner = await newUser(nodes[0], "partner");
+    const s0 = await connectGame(nodes[0], u);
+    const older = request(s0, "quickMatch", undefined, 15000);
+    const s1 = await connectGame(nodes[1], u);
+    const newer = request(s1, "quickMatch", undefined, 15000);
+    assert.deepEqual(await older, { success: false, error: "Replaced" });
+    const sp = await connectGame(nodes[0], partner);
+    const paired = await request(sp, "quickMatch", undefined, 15000);
+    assert.equal(paired.role, "O");
+    const a = await newer;
+    assert.deepEqual([a.success, a.role, a.gameId], [true, "X", paired.gameId]);
   });
 
   test("two moves of one player racing through both nodes: exactly one applies", async () => {

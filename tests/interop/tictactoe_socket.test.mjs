@@ -214,17 +214,26 @@ describe("quick match", () => {
     const s1 = await connectGame(server, u1);
     const older = request(s1, "quickMatch", undefined, 10000);
     const s1b = await connectGame(server, u1);
-    // Never answered: its socket leaves the queue by disconnecting.
-    s1b.emit("quickMatch");
-    assert.deepEqual(await older, { success: false, error: "Replaced" });
-    s1b.disconnect();  // u1 leaves the queue
-    const s2 = await connectGame(server, u2);
+    // s1b is also X of a game with u3: its away state tells u3 when the server handled its
+    // disconnection (the queue entry goes first).
+    const { gameId } = await ok(s1b, "createGame");
     const s3 = await connectGame(server, u3);
-    const a2 = request(s2, "quickMatch", undefined, 10000);
-    const a3 = await request(s3, "quickMatch", undefined, 10000);
-    assert.equal(a3.role, "O");
-    assert.equal((await a2).role, "X");
-    assert.equal(a3.state.players.X.userId, u2.userId);
+    const l3 = new StateLog(s3);
+    await ok(s3, "joinGame", { gameId });
+    s1b.emit("quickMatch");  // never answered: its socket leaves the queue by disconnecting
+    assert.deepEqual(await older, { success: false, error: "Replaced" });
+    s1b.disconnect();
+    await l3.wait(gameId, (s) => s.away.X !== undefined, 10000, "X away");
+    const s2 = await connectGame(server, u2);
+    // u1 is not in the queue any more: u2 and u3 are paired together.
+    const [a2, a3] = await Promise.all([
+      request(s2, "quickMatch", undefined, 10000),
+      request(s3, "quickMatch", undefined, 10000),
+    ]);
+    assert.equal(a2.gameId, a3.gameId);
+    assert.deepEqual([a2.role, a3.role].sort(), ["O", "X"]);
+    const players = [a3.state.players.X.userId, a3.state.players.O.userId].sort();
+    assert.deepEqual(players, [u2.userId, u3.userId].sort());
   });
 });
 
@@ -350,10 +359,14 @@ describe("many games at once", () => {
 });
 
 describe("forfeit", () => {
-  it("ends the game for the player who stayed once the other is away 30 s", async () => {
+  it("ends the game for the player who stayed once the other is away 30 s, and deletes a waiting game whose creator left", async () => {
     const g = await startedGame();
     await ok(g.sx, "move", { gameId: g.gameId, cell: 4 });
+    const creator = await newUser(server, "creator");
+    const sc = await connectGame(server, creator);
+    const waiting = (await ok(sc, "createGame")).gameId;
     const before = Date.now();
+    sc.disconnect();
     g.so.disconnect();
     const away = await g.lx.wait(g.gameId, (s) => s.away.O !== undefined, 10000, "O away");
     assert.equal(away.status, "playing");
@@ -368,6 +381,35 @@ describe("forfeit", () => {
     assert.equal(stats.recent[0].status, "abandoned");
     const lost = (await api(server, "GET", "/api/games/stats", { token: g.uo.token })).body;
     assert.equal(lost.me.losses, 1);
+    // The waiting game goes at about the same time (its creator was away as long); joining it
+    // would start it, so the list is watched.
+    const listed = async () =>
+      (await api(server, "GET", "/api/games", { token: g.ux.token })).body.some((x) => x.gameId === waiting);
+    const deadline = Date.now() + 20000;
+    while (await listed()) {
+      assert.ok(Date.now() < deadline, "the waiting game is still listed");
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.deepEqual(await request(g.sx, "joinGame", { gameId: waiting }), { success: false, error: "Not found" });
+  });
+
+  it("clears the away of a player whose connection comes back recovered", async () => {
+    const g = await startedGame();
+    const so = await connectGame(server, g.uo, { reconnection: true, reconnectionDelay: 300, reconnectionDelayMax: 300 });
+    await ok(so, "joinGame", { gameId: g.gameId });
+    const lo = new StateLog(so);
+    await ok(g.sx, "move", { gameId: g.gameId, cell: 4 });
+    // A broadcast received gives the client the offset it recovers from.
+    const moved = await lo.wait(g.gameId, (s) => s.board[4] === "X");
+    g.so.disconnect();  // only the recovering socket is left
+    const reconnected = waitFor(so, "connect", { timeout: 20000 });
+    so.io.engine.transport.close();
+    await reconnected;
+    assert.equal(so.recovered, true);
+    // Away while the connection was down (or not, when it came back first); back either way.
+    await g.lx.wait(g.gameId, (s) => s.away.O === undefined && s.version > moved.version, 10000, "O back");
+    const now = (await ok(so, "joinGame", { gameId: g.gameId })).state;
+    assert.deepEqual(now.away, {});
   });
 
   it("lets a player who comes back within 30 s resume", async () => {

@@ -359,21 +359,26 @@ void realtime::paired(const game& g, const std::string& partner_ticket) {
 }
 
 void realtime::answer_held(const std::string& ticket, const json::value& reply) {
+  if (answer_local(ticket, reply)) return;
+  io_.of(namespace_name)
+      .server_side_emit(answer_event, json::object{{"ticket", ticket}, {"reply", reply}});
+}
+
+bool realtime::answer_local(const std::string& ticket, const json::value& reply) {
   std::optional<held_match> h;
   {
     std::lock_guard lock(mu_);
-    if (auto it = held_.find(ticket); it != held_.end()) {
-      h = std::move(it->second);
-      held_.erase(it);
-      if (auto t = ticket_of_.find(h->sid); t != ticket_of_.end() && t->second == ticket) {
-        ticket_of_.erase(t);
-      }
-      if (auto id = apps::parse_id(apps::field(reply, "gameId"))) games_of_[h->sid].insert(*id);
+    auto it = held_.find(ticket);
+    if (it == held_.end()) return false;
+    h = std::move(it->second);
+    held_.erase(it);
+    if (auto t = ticket_of_.find(h->sid); t != ticket_of_.end() && t->second == ticket) {
+      ticket_of_.erase(t);
     }
+    if (auto id = apps::parse_id(apps::field(reply, "gameId"))) games_of_[h->sid].insert(*id);
   }
-  if (h) return h->ack(reply);
-  io_.of(namespace_name)
-      .server_side_emit(answer_event, json::object{{"ticket", ticket}, {"reply", reply}});
+  h->ack(reply);
+  return true;
 }
 
 void realtime::disconnected(sio::socket& s) {
@@ -392,7 +397,9 @@ void realtime::disconnected(sio::socket& s) {
     }
   }
   if (!ticket.empty()) db_->leave_queue(ticket);
-  for (id_type g : games) check_presence(g, s.id());
+  // The socket has left its rooms already; a socket recovering its session comes back with the
+  // same id, so that id must not be excluded.
+  for (id_type g : games) check_presence(g);
 }
 
 void realtime::check_presence(id_type game, std::string gone) {
@@ -416,21 +423,28 @@ void realtime::check_presence(id_type game, std::string gone) {
 
 void realtime::apply_presence(id_type id, const std::set<id_type>& present) {
   const auto now = apps::now_ms();
+  bool went_away = false;
   auto [refusal, g] = change_game(id, [&](game& g) -> std::string_view {
     if (!active(g)) return "-";
     bool changed = false;
+    went_away = false;
     for (mark role : {mark::x, mark::o}) {
       const auto& p = seat(g, role);
       if (p.empty()) continue;
       if (present.contains(p.user_id)) {
         changed |= set_away(g, role, 0);
       } else if (away_of(g, role) == 0) {
-        changed |= set_away(g, role, now + opts_.away_ms);
+        set_away(g, role, now + opts_.away_ms);
+        went_away = changed = true;
       }
     }
     return changed ? "" : "-";
   });
-  if (g) send_state(*g);
+  if (!g) return;
+  send_state(*g);
+  // A player who came back while this was decided (a recovered socket) is back now: ask again,
+  // which clears it (and sets nothing new).
+  if (went_away) check_presence(id);
 }
 
 void realtime::sweep() {

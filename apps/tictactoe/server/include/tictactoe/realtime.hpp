@@ -108,6 +108,8 @@ class realtime : public std::enable_shared_from_this<realtime> {
   void paired(const game& g, const std::string& partner_ticket);
   // Answers the held quick-match request `ticket` here, or tells the other nodes to.
   void answer_held(const std::string& ticket, const boost::json::value& reply);
+  // Answers it when this node holds it (false: it does not, or not any more).
+  bool answer_local(const std::string& ticket, const boost::json::value& reply);
   bool stopped() const;
 
   sio::server& io_;
