@@ -2,8 +2,9 @@
 // PostgreSQL database. Clients connect to the nodes directly. Players on different nodes play one
 // game while a spectator on a third connection sees every state; the quick match pairs users on
 // different nodes (both acknowledgements answered), a user's second request on the other node
-// answers the first with Replaced; two moves of one player sent at once through
-// both nodes: exactly one applies (the compare-and-set on the game's version).
+// answers the first with Replaced; two moves of one player sent at once through both nodes:
+// exactly one applies (the compare-and-set on the game's version); a player with a socket left on
+// one node is not away, one gone from both forfeits once while both nodes sweep.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { api, newUser, request } from "../interop/chat_helpers.mjs";
@@ -117,5 +118,30 @@ describe("tic-tac-toe on two nodes", () => {
       if (s.status !== "playing") break;
       await ok(so, "move", { gameId, cell: free });
     }
+  });
+
+  test("presence counts every node; a player gone from both forfeits once", async () => {
+    const x = await newUser(nodes[0], "stayer");
+    const o = await newUser(nodes[1], "leaver");
+    const x0 = await connectGame(nodes[0], x);
+    const x1 = await connectGame(nodes[1], x);
+    const so = await connectGame(nodes[1], o);
+    const lx = new StateLog(x0);
+    const { gameId } = await ok(x0, "createGame");
+    await ok(so, "joinGame", { gameId });
+    await ok(x1, "joinGame", { gameId });
+    // X leaves the room on node 1 but is still there on node 0: not away.
+    await ok(x1, "leaveGame", { gameId });
+    so.disconnect();
+    const away = await lx.wait(gameId, (s) => s.away.O !== undefined, 10000, "O away");
+    assert.equal(away.away.X, undefined);
+    const end = await lx.wait(gameId, (s) => s.status === "abandoned", 60000, "the forfeit");
+    assert.equal(end.winner, "X");
+    // Both nodes sweep; the round ended once.
+    const stats = (await api(nodes[1], "GET", "/api/games/stats", { token: x.token })).body;
+    assert.equal(stats.me.wins, 1);
+    assert.deepEqual(stats.recent.map((r) => [r.gameId, r.status]), [[gameId, "abandoned"]]);
+    const ended = new Set(lx.all.filter((s) => s.gameId === gameId && s.status === "abandoned").map((s) => s.version));
+    assert.equal(ended.size, 1);
   });
 });
