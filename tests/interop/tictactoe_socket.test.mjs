@@ -326,7 +326,7 @@ describe("many games at once", () => {
             assert.ok(["Not your turn", "Game over", "Cell taken"].includes(ack.error), ack.error);
           }
         }
-        await pause(40 + rnd(40));  // under the move rate (a burst of 20, then 10 per second)
+        await pause(100 + rnd(40));  // under the move rate (10 per second after a burst of 20)
       }
     }
 
