@@ -66,12 +66,6 @@ std::string now_iso() {
   return protocol::js_iso_string(now_ms()).value_or("");
 }
 
-std::string host_name() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
-  return buf;
-}
-
 std::string room_key(std::string_view nsp, std::string_view id) {
   return std::string(nsp) + '\n' + std::string(id);
 }
@@ -183,10 +177,10 @@ void fetch_all_sockets(const state_ptr& st, std::function<void(boost::json::arra
   g->done = std::move(done);
   if (g->left == 0) return g->done({});
   for (const auto& nsp : st->opts.namespaces) {
-    st->io.of(nsp).fetch_sockets([g](std::vector<remote_socket> found) {
+    st->io.of(nsp).fetch_sockets([g, nsp](std::vector<remote_socket> found) {
       std::unique_lock lock(g->mu);
       for (const auto& r : found)
-        g->sockets.push_back(serialize_socket({r.id(), "", r.handshake(), r.rooms(), r.data()}));
+        g->sockets.push_back(serialize_socket({r.id(), nsp, r.handshake(), r.rooms(), r.data()}));
       if (--g->left == 0) g->done(std::move(g->sockets));
     });
   }
@@ -284,8 +278,8 @@ void on_instrumented_connection(const state_ptr& st, socket& s) {
 
 server_stats stats_of(state& st) {
   server_stats out;
-  out.server_id = st.opts.server_id.empty() ? host_name() : st.opts.server_id;
-  out.hostname = host_name();
+  out.server_id = st.opts.server_id.empty() ? default_server_id() : st.opts.server_id;
+  out.hostname = default_server_id();
   out.pid = static_cast<std::int64_t>(getpid());
   out.uptime_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - st.started).count();
@@ -374,6 +368,12 @@ void check_options(const options& opts) {
 }
 
 }  // namespace
+
+std::string default_server_id() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
 
 instrumentation::~instrumentation() {
   if (st_) st_->stopped = true;

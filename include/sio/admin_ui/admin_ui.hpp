@@ -83,6 +83,9 @@ class instrumentation {
   std::shared_ptr<detail::state> st_;
 };
 
+// The server id used when options::server_id is empty: the host name (as the Node server's).
+std::string default_server_id();
+
 // Serves the Admin UI on `io` (see the header comment). Throws std::invalid_argument for an
 // auth whose password_hash is not a bcrypt hash.
 [[nodiscard]] instrumentation instrument(server& io, options opts);
