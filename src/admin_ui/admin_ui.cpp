@@ -337,15 +337,26 @@ void diff_rooms(const state_ptr& st, const std::string& nsp, std::vector<remote_
     st->admin().emit(joined ? "room_joined" : "room_left", nsp, room, id, now_iso());
 }
 
+// Reads every worker's transports, then sends this server's stats (so they count upgrades made
+// since the last tick).
+void refresh_then_send_stats(const state_ptr& st) {
+  auto& workers = st->io.workers();
+  auto left = std::make_shared<std::atomic<std::size_t>>(workers.size());
+  for (std::size_t w = 0; w < workers.size(); ++w) {
+    workers.post(w, [st, w, left] {
+      refresh_transports(st, w);
+      if (left->fetch_sub(1) == 1) st->admin().emit("server_stats", serialize_stats(stats_of(*st)));
+    });
+  }
+}
+
 void tick(const state_ptr& st) {
-  for (std::size_t w = 0; w < st->io.workers().size(); ++w)
-    st->io.workers().post(w, [st, w] { refresh_transports(st, w); });
   if (st->development()) {
     for (const auto& nsp : st->opts.namespaces)
       st->io.of(nsp).local().fetch_sockets(
           [st, nsp](std::vector<remote_socket> found) { diff_rooms(st, nsp, std::move(found)); });
   }
-  st->admin().emit("server_stats", serialize_stats(stats_of(*st)));
+  refresh_then_send_stats(st);
 }
 
 // The timer owns itself through its pending wait; it ends when the state is stopped or gone.
@@ -382,6 +393,8 @@ instrumentation::~instrumentation() {
 instrumentation instrument(server& io, options opts) {
   check_options(opts);
   auto st = std::make_shared<state>(io, std::move(opts));
+  for (const auto& nsp : st->opts.namespaces) st->socket_counts[nsp] = 0;
+  st->socket_counts[st->opts.namespace_name] = 0;
   auto& admin = st->admin();
   if (st->opts.auth) admin.use([st](socket& s, next n) { authenticate(st, s, std::move(n)); });
   admin.on_connection([st](socket& s) { on_admin_connection(st, s); });
