@@ -177,10 +177,11 @@ void fetch_all_sockets(const state_ptr& st, std::function<void(boost::json::arra
   g->done = std::move(done);
   if (g->left == 0) return g->done({});
   for (const auto& nsp : st->opts.namespaces) {
-    st->io.of(nsp).fetch_sockets([g, nsp](std::vector<remote_socket> found) {
+    st->io.of(nsp).fetch_sockets([st, g, nsp](std::vector<remote_socket> found) {
       std::unique_lock lock(g->mu);
       for (const auto& r : found)
-        g->sockets.push_back(serialize_socket({r.id(), nsp, r.handshake(), r.rooms(), r.data()}));
+        g->sockets.push_back(serialize_socket({r.id(), nsp, r.handshake(), r.rooms(), r.data()},
+                                              st->opts.hidden_headers));
       if (--g->left == 0) g->done(std::move(g->sockets));
     });
   }
@@ -259,7 +260,7 @@ void report_connection(const state_ptr& st, socket& s, const std::string& transp
     st->rooms[room_key(s.nsp().name(), s.id())] = s.rooms();
   }
   auto& admin = st->admin();
-  admin.emit("socket_connected", serialize_socket(info_of(s)), now_iso());
+  admin.emit("socket_connected", serialize_socket(info_of(s), st->opts.hidden_headers), now_iso());
   if (&s.nsp() != &admin) watch_events(st, s);
 }
 

@@ -2,6 +2,7 @@
 
 #include <crypt.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace sio::admin_ui {
@@ -21,9 +22,12 @@ bool same(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-boost::json::object table_object(const engineio::string_table& t) {
+boost::json::object table_object(const engineio::string_table& t,
+                                 std::span<const std::string> hidden = {}) {
   boost::json::object o;
-  for (auto [name, value] : t) o[name] = value;
+  for (auto [name, value] : t) {
+    if (std::ranges::find(hidden, name) == hidden.end()) o[name] = value;
+  }
   return o;
 }
 
@@ -34,9 +38,10 @@ std::string_view client_address(const handshake_info& h) {
   return h.address();
 }
 
-boost::json::object serialize_handshake(const handshake_info& h) {
+boost::json::object serialize_handshake(const handshake_info& h,
+                                        std::span<const std::string> hidden) {
   return {{"address", client_address(h)},
-          {"headers", table_object(h.headers())},
+          {"headers", table_object(h.headers(), hidden)},
           {"query", table_object(h.query())},
           {"issued", h.issued()},
           {"secure", h.secure()},
@@ -55,7 +60,8 @@ bool check_password(std::string_view password, std::string_view bcrypt_hash) {
   return out != nullptr && out[0] != '*' && same(out, bcrypt_hash);
 }
 
-boost::json::object serialize_socket(const socket_info& s) {
+boost::json::object serialize_socket(const socket_info& s,
+                                     std::span<const std::string> hidden_headers) {
   boost::json::object data = s.data;
   boost::json::value admin;
   if (auto it = data.find(admin_data_key); it != data.end()) {
@@ -66,7 +72,7 @@ boost::json::object serialize_socket(const socket_info& s) {
   boost::json::object out{{"id", s.id},
                           {"nsp", s.nsp},
                           {"data", std::move(data)},
-                          {"handshake", serialize_handshake(s.handshake)},
+                          {"handshake", serialize_handshake(s.handshake, hidden_headers)},
                           {"rooms", std::move(rooms)}};
   if (auto* a = admin.if_object()) {
     if (auto* c = a->if_contains("clientId")) out["clientId"] = *c;

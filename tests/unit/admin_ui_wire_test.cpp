@@ -87,6 +87,19 @@ TEST(AdminUiSerialize, AddressPrefersTheProxyHeaders) {
   EXPECT_EQ(serialize_socket(s).at("handshake").at("address"), "5.6.7.8");
 }
 
+TEST(AdminUiSerialize, HiddenHeadersAreLeftOut) {
+  sio::socket_info s{
+      "a",
+      "/",
+      handshake({{"authorization", "Bearer t"}, {"cookie", "token=t"}, {"user-agent", "test"}}, {}),
+      {},
+      {}};
+  const std::vector<std::string> hidden{"cookie", "authorization"};
+  EXPECT_EQ(serialize_socket(s, hidden).at("handshake").at("headers"),
+            (json::object{{"user-agent", "test"}}));
+  EXPECT_EQ(serialize_socket(s).at("handshake").at("headers").as_object().size(), 3u);
+}
+
 TEST(AdminUiSerialize, SocketWithoutAdminDataHasNoClientId) {
   sio::socket_info s{"a", "/", handshake({}, {}), {"a"}, {}};
   const auto out = serialize_socket(s);

@@ -62,6 +62,12 @@ struct options {
   std::string server_id;
   // The namespaces the UI shows and acts on. Default: the main namespace.
   std::vector<std::string> namespaces{"/"};
+  // Handshake headers the UI is not shown (lower-case names): a session cookie or bearer token
+  // there would let whoever reads the UI act as that user. Default: cookie, authorization (the
+  // Node server shows every header).
+  std::vector<std::string> hidden_headers{"cookie", "authorization"};
+  // How often server_stats is sent (and, in development mode, room changes looked for). Default
+  // 2 s, the Node server's.
   std::chrono::milliseconds stats_interval{2000};
   // Session ids remembered for reconnecting UIs; the oldest is forgotten beyond. Default 1024.
   std::size_t max_sessions = 1024;

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -29,8 +30,10 @@ inline constexpr std::string_view admin_data_key = "_admin";
 
 // A socket as the UI lists it: {id, clientId, transport, nsp, data, handshake {address, headers,
 // query, issued, secure, time, url, xdomain}, rooms}. The address is the CF-Connecting-IP or
-// X-Forwarded-For header when present, else the handshake's; the auth object is left out.
-boost::json::object serialize_socket(const socket_info& s);
+// X-Forwarded-For header when present, else the handshake's; the auth object is left out, and so
+// are the headers named in `hidden_headers` (lower-case names).
+boost::json::object serialize_socket(const socket_info& s,
+                                     std::span<const std::string> hidden_headers = {});
 
 // One namespace in server_stats.
 struct namespace_count {
