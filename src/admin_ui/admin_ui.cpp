@@ -42,6 +42,8 @@ struct state : std::enable_shared_from_this<state> {
   // Sessions created in the middleware, sent to their socket once it connected (by socket id).
   std::unordered_map<std::string, std::string> new_sessions;
   event_buffer events;
+  std::int64_t check_second = 0;  // the second the password checks below were counted in
+  std::size_t checks = 0;
   std::unordered_map<std::string, client_entry> clients;  // by Engine.IO id
   std::map<std::string, std::size_t> socket_counts;       // by namespace
   std::map<std::string, std::vector<room>> rooms;         // development: by namespace + id
@@ -97,17 +99,33 @@ bool known_session(state& st, const boost::json::object& auth) {
   return st.sessions.contains(std::string(id->get_string()));
 }
 
-bool valid_credentials(const basic_auth& a, const boost::json::object& auth) {
+// Counts one password check against this second's budget; false when it is spent.
+bool take_check(state& st) {
+  const std::int64_t second = now_ms() / 1000;
+  std::lock_guard lock(st.mu);
+  if (second != st.check_second) {
+    st.check_second = second;
+    st.checks = 0;
+  }
+  if (st.checks >= st.opts.max_password_checks_per_second) return false;
+  ++st.checks;
+  return true;
+}
+
+// The user's name and password, the password checked within this second's budget.
+bool valid_credentials(state& st, const boost::json::object& auth) {
+  const auto& expected = *st.opts.auth;
   const auto* user = auth.if_contains("username");
   const auto* pass = auth.if_contains("password");
   if (user == nullptr || pass == nullptr || !user->is_string() || !pass->is_string()) return false;
-  return user->get_string() == a.username && check_password(pass->get_string(), a.password_hash);
+  if (user->get_string() != expected.username) return false;
+  return take_check(st) && check_password(pass->get_string(), expected.password_hash);
 }
 
 void authenticate(const state_ptr& st, socket& s, next n) {
   const auto& auth = s.handshake().auth;
   if (known_session(*st, auth)) return n();
-  if (!valid_credentials(*st->opts.auth, auth)) return n(connect_error{"invalid credentials", {}});
+  if (!valid_credentials(*st, auth)) return n(connect_error{"invalid credentials", {}});
   remember_session(*st, s.id(), engineio::random_id(16));
   n();
 }

@@ -162,6 +162,15 @@ TEST_F(admin_ui, ProductionModeListsNoSockets) {
   }
 }
 
+TEST_F(admin_ui, PasswordChecksBeyondTheBudgetAreRefused) {
+  ui.emplace(sio::admin_ui::instrument(*h.io, {.auth = sio::admin_ui::basic_auth{"admin", hash},
+                                               .max_password_checks_per_second = 0}));
+  auto c = h.connect(0);
+  c->text(std::string("0/admin,") + good_auth);
+  h.poll();
+  EXPECT_EQ(c->pop(), R"(4/admin,{"message":"invalid credentials"})");
+}
+
 TEST_F(admin_ui, RefusesAHashThatIsNotBcrypt) {
   EXPECT_THROW(sio::admin_ui::instrument(*h.io, {.auth = sio::admin_ui::basic_auth{"a", "plain"}}),
                std::invalid_argument);

@@ -71,6 +71,11 @@ struct options {
   std::chrono::milliseconds stats_interval{2000};
   // Session ids remembered for reconnecting UIs; the oldest is forgotten beyond. Default 1024.
   std::size_t max_sessions = 1024;
+  // Password checks per second on this server. A bcrypt check runs on the connecting client's
+  // worker and takes it for the hash's cost (about 0.1 s at cost 10); attempts beyond the budget
+  // are refused as invalid credentials without a check, which bounds the time a password
+  // guesser takes from the other clients. Default 5.
+  std::size_t max_password_checks_per_second = 5;
 };
 
 namespace detail {
