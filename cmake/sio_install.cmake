@@ -72,5 +72,8 @@ set(SIO_DEB_DEPENDS
 if(TARGET sio_redis)
   list(APPEND SIO_DEB_DEPENDS libhiredis-dev libmsgpuck-dev)
 endif()
+if(TARGET sio_admin_ui)
+  list(APPEND SIO_DEB_DEPENDS libcrypt-dev)
+endif()
 list(JOIN SIO_DEB_DEPENDS ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
 include(CPack)

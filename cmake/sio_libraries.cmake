@@ -79,6 +79,20 @@ else()
 endif()
 # --- end sio_redis ------------------------------------------------------------------------------
 
+# --- sio_admin_ui: the server side of the official Socket.IO Admin UI -------------------------
+# Its bcrypt check is libxcrypt's crypt_r (Debian: libcrypt-dev), linked by name as glibc's libc
+# did; the library is built when crypt.h is found.
+include(CheckIncludeFileCXX)
+check_include_file_cxx(crypt.h SIO_HAVE_CRYPT_H)
+find_library(SIO_CRYPT_LIBRARY crypt)
+if(SIO_HAVE_CRYPT_H AND SIO_CRYPT_LIBRARY)
+  file(GLOB SIO_ADMIN_UI_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/admin_ui/*.cpp)
+  sio_add_library(admin_ui ${SIO_ADMIN_UI_SOURCES})
+  target_link_libraries(sio_admin_ui PUBLIC sio_server PRIVATE crypt)
+else()
+  message(STATUS "sio_admin_ui not built (needs libxcrypt: libcrypt-dev)")
+endif()
+
 # --- sio::sio: the umbrella (server + engine + protocol) ----------------------------------------
 add_library(sio INTERFACE)
 add_library(sio::sio ALIAS sio)

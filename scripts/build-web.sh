@@ -17,6 +17,22 @@ if [ ! -d "$ROOT/node_modules" ]; then
   (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+# The Socket.IO Admin UI's static build (the npm package @socket.io/admin-ui, a dependency of
+# apps/demo/web) goes to dist/admin-ui/, which the demo server serves at /admin-ui/.
+copy_admin_ui() {
+  local ui="$ROOT/node_modules/@socket.io/admin-ui/ui/dist" out=apps/demo/web/dist/admin-ui
+  if [ ! -f "$ui/index.html" ]; then
+    echo "build-web: $ui missing (run 'npm ci' in $ROOT)" >&2
+    return 1
+  fi
+  if ! cmp -s "$ui/index.html" "$out/index.html"; then
+    rm -rf "$out"
+    mkdir -p "$out"
+    cp -R "$ui/." "$out/"
+    echo "build-web: Admin UI copied to $out"
+  fi
+}
+
 # Stale when any file of a workspace (apps/*/web, but installed packages and build output) or the
 # workspace root's package.json / lock file is newer than the last build.
 if [ "${FORCE:-0}" != 1 ] && [ -f "$OUT" ]; then
@@ -24,6 +40,7 @@ if [ "${FORCE:-0}" != 1 ] && [ -f "$OUT" ]; then
              find "$ROOT/package.json" "$ROOT/package-lock.json" -newer "$OUT" -print -quit; } 2>/dev/null || true)
   if [ -z "$newer" ]; then
     echo "build-web: apps/demo/web/dist is up to date"
+    copy_admin_ui
     exit 0
   fi
 fi
@@ -31,3 +48,4 @@ fi
 echo "build-web: npm run build in apps/demo/web"
 (cd "$ROOT" && npm run build --silent -w sio-demo-web)
 touch "$OUT"
+copy_admin_ui

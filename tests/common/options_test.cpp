@@ -45,6 +45,27 @@ TEST(Options, TrustProxyList) {
             (std::vector<std::string>{"192.168.1.1"}));
 }
 
+TEST(Options, AdminUi) {
+  const std::string hash = "$2b$04$2JfqYYeMIXPzoPwe0SIKZ.N5/LtqFYn/2tptmsBeyzv3nz6FyfVeu";
+  EXPECT_TRUE(parse_options({}, {}).opts.admin_ui_user.empty());
+  auto r = parse_options({"--admin-ui-user", "root", "--admin-ui-password-hash", hash}, {});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.opts.admin_ui_user, "root");
+  EXPECT_EQ(r.opts.admin_ui_password_hash, hash);
+  EXPECT_FALSE(r.opts.admin_ui_development);
+  r = parse_options({"--admin-ui-mode", "development"},
+                    {{"ADMIN_UI_USER", "ops"}, {"ADMIN_UI_PASSWORD_HASH", hash}});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.opts.admin_ui_user, "ops");
+  EXPECT_TRUE(r.opts.admin_ui_development);
+  EXPECT_FALSE(parse_options({"--admin-ui-user", "root"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({"--admin-ui-password-hash", hash}, {}).error.empty());
+  EXPECT_FALSE(parse_options({"--admin-ui-user", "root", "--admin-ui-password-hash", "plain"}, {})
+                   .error.empty());
+  EXPECT_FALSE(parse_options({"--admin-ui-mode", "debug"}, {}).error.empty());
+  EXPECT_FALSE(parse_options({"--admin-ui-colour", "red"}, {}).error.empty());
+}
+
 TEST(Options, Errors) {
   EXPECT_FALSE(parse_options({"--port", "70000"}, {}).error.empty());
   EXPECT_FALSE(parse_options({"--port", "x"}, {}).error.empty());

@@ -76,6 +76,17 @@ TEST_F(StaticFilesTest, ServesFilesWithTypes) {
   EXPECT_EQ(r.body, "<html>docs</html>");
 }
 
+TEST_F(StaticFilesTest, FolderWithoutSlashRedirects) {
+  static_files s(dir.path() / "web");
+  auto r = s.serve("/docs");
+  EXPECT_EQ(r.status, 301u);
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"Location", "/docs/"}));
+  r = s.serve("/docs?lang=en");
+  EXPECT_EQ(r.headers.at(0).second, "/docs/?lang=en");
+  EXPECT_EQ(s.serve("/docs/?lang=en").body, "<html>docs</html>");
+}
+
 TEST_F(StaticFilesTest, HeadHasNoBody) {
   static_files s(dir.path() / "web");
   auto r = s.serve("/assets/app-123.js", true);

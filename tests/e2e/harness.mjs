@@ -92,12 +92,15 @@ export const visible = (locator, timeout = STEP_TIMEOUT) => locator.first().wait
 
 /* ---------------------------------------------------------------- server */
 
-/** Starts sio-chat on `port` (0: any) with the database in `dir`; resolves once it serves the front end. */
-async function spawnServer(dir, port) {
+/**
+ * Starts sio-chat on `port` (0: any) with the database in `dir` and the extra command line `args`;
+ * resolves once it serves the front end.
+ */
+async function spawnServer(dir, port, args) {
   const proc = spawn(
     SERVER_BIN,
     ["--host", HOST, "--port", String(port), "--db", path.join(dir, "chat.db"), "--web", WEB_DIR, "--workers", "2",
-     "--jwt-secret", "e2e-test-secret-0123456789abcdef"],
+     "--jwt-secret", "e2e-test-secret-0123456789abcdef", ...args],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -143,25 +146,26 @@ async function spawnServer(dir, port) {
 }
 
 /**
- * sio-chat on loopback with a fresh database, serving the built front end. `restart()` stops it
+ * sio-chat on loopback with a fresh database, serving the built front end, with the extra command
+ * line `args` (e.g. the Admin UI's flags). `restart()` stops it
  * and starts it again on the same port and database (the pages' cookies stay valid); `stop()`
  * ends it and removes the database.
  */
-export async function startServer() {
+export async function startServer({ args = [] } = {}) {
   assert.ok(fs.existsSync(SERVER_BIN), `sio-chat binary not found at ${SERVER_BIN} (set SIO_CHAT_BIN)`);
   assert.ok(
     fs.existsSync(path.join(WEB_DIR, "index.html")),
     `front end not built: ${WEB_DIR}/index.html is missing (run scripts/build-web.sh)`,
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sio-chat-e2e-"));
-  let current = await spawnServer(dir, 0);
+  let current = await spawnServer(dir, 0, args);
   return {
     url: current.url,
     output: () => current.output(),
     alive: () => current.alive(),
     async restart() {
       await current.stop();
-      current = await spawnServer(dir, current.port);
+      current = await spawnServer(dir, current.port, args);
     },
     async stop() {
       await current.stop();

@@ -17,13 +17,35 @@ bool parse_number(const std::string& s, T& out, T min, T max) {
   return true;
 }
 
+// The --admin-ui-* flags into `o`; a usage error, or "".
+std::string parse_admin_ui(const std::map<std::string, std::string>& given, options& o) {
+  for (const auto& [name, value] : given) {
+    if (name.starts_with("admin-ui-") && name != "admin-ui-user" &&
+        name != "admin-ui-password-hash" && name != "admin-ui-mode")
+      return "unknown option --" + name;
+  }
+  if (auto it = given.find("admin-ui-user"); it != given.end()) o.admin_ui_user = it->second;
+  if (auto it = given.find("admin-ui-password-hash"); it != given.end())
+    o.admin_ui_password_hash = it->second;
+  if (o.admin_ui_user.empty() != o.admin_ui_password_hash.empty())
+    return "--admin-ui-user and --admin-ui-password-hash go together";
+  if (!o.admin_ui_password_hash.empty() && !o.admin_ui_password_hash.starts_with("$2"))
+    return "--admin-ui-password-hash must be a bcrypt hash ($2b$...)";
+  if (auto it = given.find("admin-ui-mode"); it != given.end()) {
+    if (it->second != "production" && it->second != "development")
+      return "invalid --admin-ui-mode (production or development): " + it->second;
+    o.admin_ui_development = it->second == "development";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string usage(std::string_view program) {
   return "usage: " + std::string(program) +
          " [--port N] [--host ADDR] [--db PATH] [--jwt-secret-file FILE] "
          "[--web DIR] [--workers N] [--redis URL] [--tls-cert FILE --tls-key FILE] "
-         "[--trust-proxy LIST]\n"
+         "[--trust-proxy LIST] [--admin-ui-user NAME --admin-ui-password-hash HASH]\n"
          "  --port        PORT        listening port (default 3000)\n"
          "  --host        HOST        listening address (default 0.0.0.0)\n"
          "  --db          DB_PATH     SQLite database file (default data/chat.db), or a\n"
@@ -44,14 +66,20 @@ std::string usage(std::string_view program) {
          "  --trust-proxy TRUST_PROXY comma-separated reverse proxies (addresses, CIDR ranges,\n"
          "                            loopback, linklocal, uniquelocal) whose X-Forwarded-For\n"
          "                            names the client (per-address and login limits count\n"
-         "                            the client; default: the TCP peer)\n";
+         "                            the client; default: the TCP peer)\n"
+         "  --admin-ui-user ADMIN_UI_USER  with --admin-ui-password-hash: serve the Socket.IO\n"
+         "                            Admin UI at /admin-ui/ (namespace /admin) to this user\n"
+         "  --admin-ui-password-hash ADMIN_UI_PASSWORD_HASH  bcrypt hash ($2b$...) of its "
+         "password\n"
+         "  --admin-ui-mode ADMIN_UI_MODE  production (default: stats and actions) or development\n"
+         "                            (also every socket, room and event as it happens)\n";
 }
 
 std::map<std::string, std::string> process_env() {
   std::map<std::string, std::string> env;
-  for (const char* name :
-       {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "JWT_SECRET_FILE", "TOKEN_TTL", "WEB_DIR",
-        "WORKERS", "REDIS_URL", "TLS_CERT", "TLS_KEY", "TRUST_PROXY"}) {
+  for (const char* name : {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "JWT_SECRET_FILE", "TOKEN_TTL",
+                           "WEB_DIR", "WORKERS", "REDIS_URL", "TLS_CERT", "TLS_KEY", "TRUST_PROXY",
+                           "ADMIN_UI_USER", "ADMIN_UI_PASSWORD_HASH", "ADMIN_UI_MODE"}) {
     if (const char* v = std::getenv(name)) env[name] = v;
   }
   return env;
@@ -73,7 +101,10 @@ options_result parse_options(const std::vector<std::string>& args,
                                           {"redis", "REDIS_URL"},
                                           {"tls-cert", "TLS_CERT"},
                                           {"tls-key", "TLS_KEY"},
-                                          {"trust-proxy", "TRUST_PROXY"}}) {
+                                          {"trust-proxy", "TRUST_PROXY"},
+                                          {"admin-ui-user", "ADMIN_UI_USER"},
+                                          {"admin-ui-password-hash", "ADMIN_UI_PASSWORD_HASH"},
+                                          {"admin-ui-mode", "ADMIN_UI_MODE"}}) {
     if (auto it = env.find(var); it != env.end() && !it->second.empty()) given[flag] = it->second;
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -98,7 +129,8 @@ options_result parse_options(const std::vector<std::string>& args,
     }
     if (name != "port" && name != "host" && name != "db" && name != "jwt-secret" && name != "web" &&
         name != "workers" && name != "redis" && name != "tls-cert" && name != "tls-key" &&
-        name != "jwt-secret-file" && name != "token-ttl" && name != "trust-proxy") {
+        name != "jwt-secret-file" && name != "token-ttl" && name != "trust-proxy" &&
+        !name.starts_with("admin-ui-")) {
       res.error = "unknown option --" + name;
       return res;
     }
@@ -156,6 +188,10 @@ options_result parse_options(const std::vector<std::string>& args,
       if (!item.empty()) o.trust_proxy.emplace_back(item);
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     }
+  }
+  if (auto error = parse_admin_ui(given, o); !error.empty()) {
+    res.error = error;
+    return res;
   }
   if (o.tls_cert.empty() != o.tls_key.empty()) {
     res.error = "--tls-cert and --tls-key go together";

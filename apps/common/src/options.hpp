@@ -29,6 +29,14 @@ struct options {
   // --trust-proxy / TRUST_PROXY: comma-separated proxies (addresses, CIDR ranges, "loopback", ...)
   // whose X-Forwarded-For names the client (engine's trust_proxy); empty: the TCP peer is.
   std::vector<std::string> trust_proxy;
+  // --admin-ui-user / ADMIN_UI_USER and --admin-ui-password-hash / ADMIN_UI_PASSWORD_HASH (a
+  // bcrypt hash): both given, the server answers the Socket.IO Admin UI on the namespace /admin
+  // and serves the UI at /admin-ui/. Default: empty (no Admin UI).
+  std::string admin_ui_user;
+  std::string admin_ui_password_hash;
+  // --admin-ui-mode / ADMIN_UI_MODE: "production" (server stats and actions; default) or
+  // "development" (also every socket, room and event as it happens).
+  bool admin_ui_development = false;
   bool help = false;
 };
 

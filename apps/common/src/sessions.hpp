@@ -41,6 +41,8 @@ class sessions {
   void protect(sio::namespace_& nsp);
   // The user's sockets in every protected namespace, on every node, end.
   void logged_out(id_type user);
+  // The namespaces protected so far, in the order of protect().
+  const std::vector<std::string>& namespaces() const noexcept { return namespaces_; }
   // Starts the expiry sweep. Call once, after protect().
   void start();
   // Stops the sweep and joins its thread. Idempotent.

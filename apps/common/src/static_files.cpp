@@ -148,6 +148,24 @@ std::optional<reply> static_files::read_file(const std::filesystem::path& p, boo
   return r;
 }
 
+namespace {
+
+// A folder asked for without its trailing slash ("/admin-ui"): 301 to "/admin-ui/", so that the
+// relative links of its index.html resolve inside it. Empty when `target` ends with a slash.
+std::optional<reply> folder_redirect(std::string_view target, bool head) {
+  const auto query = target.find('?');
+  const std::string_view path = target.substr(0, query);
+  if (path.ends_with('/')) return std::nullopt;
+  reply r{301, "text/plain; charset=utf-8", head ? "" : "Moved Permanently\n", {}};
+  std::string location(path);
+  location += '/';
+  if (query != std::string_view::npos) location += target.substr(query);
+  r.headers.emplace_back("Location", std::move(location));
+  return r;
+}
+
+}  // namespace
+
 reply static_files::serve(std::string_view target, bool head) const {
   auto rel = safe_relative_path(target);
   if (!rel) {
@@ -161,7 +179,10 @@ reply static_files::serve(std::string_view target, bool head) const {
   if (!hidden) {
     std::filesystem::path full = root_ / *rel;
     std::error_code ec;
-    if (std::filesystem::is_directory(full, ec)) full /= "index.html";
+    if (std::filesystem::is_directory(full, ec)) {
+      if (auto r = rel->empty() ? std::nullopt : folder_redirect(target, head)) return *r;
+      full /= "index.html";
+    }
     if (auto r = read_file(full, head, is_asset)) return std::move(*r);
   }
   if (is_asset || hidden) {

@@ -16,6 +16,9 @@
 #include "static_files.hpp"
 
 #include <sio/engineio/server.hpp>
+#ifdef SIO_APPS_HAVE_ADMIN_UI
+#include <sio/admin_ui/admin_ui.hpp>
+#endif
 #if defined(SIO_APPS_HAVE_REDIS) && __has_include(<sio/redis/redis_adapter.hpp>)
 #include <sio/redis/redis_adapter.hpp>
 #define SIO_APPS_REDIS 1
@@ -36,9 +39,38 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 
 namespace {
+
+#ifdef SIO_APPS_HAVE_ADMIN_UI
+using admin_ui_handle = std::optional<sio::admin_ui::instrumentation>;
+
+// The Socket.IO Admin UI on /admin, showing every app's namespace, when a user was configured.
+admin_ui_handle instrument_admin_ui(sio::server& io, const apps::options& opts,
+                                    const apps::sessions& sessions, std::uint16_t port) {
+  if (opts.admin_ui_user.empty()) return std::nullopt;
+  sio::admin_ui::options ao;
+  ao.auth = sio::admin_ui::basic_auth{opts.admin_ui_user, opts.admin_ui_password_hash};
+  ao.mode = opts.admin_ui_development ? sio::admin_ui::ui_mode::development
+                                      : sio::admin_ui::ui_mode::production;
+  ao.namespaces = sessions.namespaces();
+  // Nodes of a cluster may share a host: the port tells them apart in the UI's server list.
+  if (!opts.redis.empty())
+    ao.server_id = sio::admin_ui::default_server_id() + ":" + std::to_string(port);
+  return sio::admin_ui::instrument(io, std::move(ao));
+}
+#else
+struct admin_ui_handle {};
+admin_ui_handle instrument_admin_ui(sio::server&, const apps::options& opts, const apps::sessions&,
+                                    std::uint16_t) {
+  if (!opts.admin_ui_user.empty())
+    throw std::runtime_error("--admin-ui-user: this build has no Admin UI (sio_admin_ui)");
+  return {};
+}
+#endif
 
 // The name the program was started as (sio-apps, or sio-chat through its link).
 std::string program_name(const char* argv0) {
@@ -144,6 +176,7 @@ int run(const std::string& prog, int argc, char** argv) {
       files));
 
   engine.start();
+  const auto admin_ui = instrument_admin_ui(io, opts, sessions, engine.port());
 #ifdef SIO_APPS_REDIS
   if (clustered) {
     // Print the "listening" line once the adapter is subscribed: whoever waits for it (a
