@@ -3,14 +3,13 @@
 // browser contexts; the operator opens /admin-ui/, connects with the Admin UI's credentials, sees
 // both users' sockets, and disconnects one of them from the socket's page; that user's chat page
 // shows it disconnected while the other stays connected. Screenshot:
-// tests/artifacts/e2e/admin-ui.png (also docs/admin-ui-screenshot.png).
+// tests/artifacts/e2e/admin-ui.png (the README's docs/admin-ui-screenshot.png).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import {
   ARTIFACTS,
-  ROOT,
   STEP_TIMEOUT,
   launchBrowser,
   newUserPage,
@@ -103,7 +102,6 @@ test("the Admin UI lists the chat users' sockets and disconnects one", async (t)
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const shot = path.join(ARTIFACTS, "admin-ui.png");
   await page.screenshot({ path: shot });
-  fs.copyFileSync(shot, path.join(ROOT, "docs", "admin-ui-screenshot.png"));
 
   await openSocketOf(page, "bob_admin_ui");
   await watchConnection(ada.page);
