@@ -1,0 +1,173 @@
+/**
+ * One auction as the page shows it, changed only by what the server says: the joinAuction
+ * snapshot, `bidPlaced` (applied in seq order, an old or repeated one ignored), `auctionClosed`,
+ * and the answers to our own bids. Pure, so the page's rules are tested without a browser.
+ */
+import { sameId, type Id } from 'sio-common-web';
+import { formatMoney } from './money';
+import type { Auction, AuctionClosed, AuctionWithBids, Bid, BidPlaced, Bidder } from './types';
+
+/** How many bids the history keeps. */
+export const HISTORY_LIMIT = 50;
+
+export interface Outbid {
+  by: string;
+  amount: number;
+}
+
+export interface AuctionState {
+  auction: Auction | null;
+  /** Newest first, in seq order. */
+  bids: Bid[];
+  /** The seq of the newest bid applied (0: none). */
+  lastSeq: number;
+  /** A bid moved the end time (anti-sniping) since the page opened the auction. */
+  extended: boolean;
+  /** Set when someone else took the lead from us; cleared when we lead again. */
+  outbid: Outbid | null;
+  /** The last refusal of our bid, or of joining. */
+  error: string | null;
+  notFound: boolean;
+}
+
+export type AuctionAction =
+  | { type: 'joined'; auction: AuctionWithBids }
+  | { type: 'notFound' }
+  | { type: 'bidPlaced'; event: BidPlaced }
+  | { type: 'closed'; event: AuctionClosed }
+  | { type: 'refused'; error: string; currentPrice?: number }
+  | { type: 'dismiss' };
+
+export const initialAuctionState: AuctionState = {
+  auction: null,
+  bids: [],
+  lastSeq: 0,
+  extended: false,
+  outbid: null,
+  error: null,
+  notFound: false,
+};
+
+/** The newest seq an auction snapshot has seen. */
+const seqOf = (a: AuctionWithBids) => Math.max(a.bidCount, ...a.bids.map((b) => b.seq));
+
+/** Both lists' bids, each seq once, newest first. */
+function mergeBids(a: Bid[], b: Bid[]): Bid[] {
+  const bySeq = new Map<number, Bid>();
+  for (const bid of [...a, ...b]) bySeq.set(bid.seq, bid);
+  return [...bySeq.values()].sort((x, y) => y.seq - x.seq).slice(0, HISTORY_LIMIT);
+}
+
+function joined(state: AuctionState, snapshot: AuctionWithBids): AuctionState {
+  const { bids, ...auction } = snapshot;
+  const newer = seqOf(snapshot) >= state.lastSeq;
+  // A bidPlaced may arrive before the answer to joinAuction: the snapshot never takes us back.
+  const base = newer || !state.auction ? auction : { ...auction, ...pickLive(state.auction) };
+  const closed = state.auction?.status === 'closed' ? pickClosed(state.auction) : {};
+  return {
+    ...state,
+    auction: { ...base, ...closed },
+    bids: mergeBids(state.bids, bids),
+    lastSeq: Math.max(state.lastSeq, seqOf(snapshot)),
+    notFound: false,
+    error: null,
+  };
+}
+
+const pickLive = (a: Auction) => ({
+  currentPrice: a.currentPrice,
+  highestBidder: a.highestBidder,
+  endsAt: a.endsAt,
+  bidCount: a.bidCount,
+});
+
+const pickClosed = (a: Auction) => ({ ...pickLive(a), status: a.status });
+
+/** Whether `me` was leading and `next` is someone else. */
+const lostLead = (me: Id, before: Bidder | null, next: Bidder | null) =>
+  before !== null && sameId(before.userId, me) && !(next !== null && sameId(next.userId, me));
+
+function bidPlaced(state: AuctionState, e: BidPlaced, me: Id): AuctionState {
+  const a = state.auction;
+  if (!a || e.auctionId !== a.id || e.bid.seq <= state.lastSeq) return state;
+  const leading = e.highestBidder !== null && sameId(e.highestBidder.userId, me);
+  const outbid = lostLead(me, a.highestBidder, e.highestBidder)
+    ? { by: e.highestBidder?.username ?? e.bid.username, amount: e.currentPrice }
+    : leading
+      ? null
+      : state.outbid;
+  return {
+    ...state,
+    auction: {
+      ...a,
+      currentPrice: e.currentPrice,
+      highestBidder: e.highestBidder,
+      endsAt: e.endsAt,
+      bidCount: Math.max(a.bidCount, e.bid.seq),
+    },
+    bids: mergeBids([e.bid], state.bids),
+    lastSeq: e.bid.seq,
+    extended: state.extended || e.endsAt > a.endsAt,
+    outbid,
+    error: leading ? null : state.error,
+  };
+}
+
+function closed(state: AuctionState, e: AuctionClosed): AuctionState {
+  const a = state.auction;
+  if (!a || e.auctionId !== a.id) return state;
+  const sold = e.winner !== null && e.finalPrice !== null;
+  return {
+    ...state,
+    auction: {
+      ...a,
+      status: 'closed',
+      highestBidder: e.winner,
+      currentPrice: sold ? e.finalPrice! : a.currentPrice,
+    },
+  };
+}
+
+/** The page's reducer; `me` is the signed-in user's id (the outbid notice is about them). */
+export function auctionReducer(me: Id) {
+  return (state: AuctionState, action: AuctionAction): AuctionState => {
+    switch (action.type) {
+      case 'joined':
+        return joined(state, action.auction);
+      case 'notFound':
+        return { ...state, notFound: true };
+      case 'bidPlaced':
+        return bidPlaced(state, action.event, me);
+      case 'closed':
+        return closed(state, action.event);
+      case 'refused':
+        return { ...state, error: refusalText(action.error, action.currentPrice) };
+      case 'dismiss':
+        return { ...state, error: null };
+    }
+  };
+}
+
+/** A refused bid, with the price it was measured against when the server gives it. */
+export function refusalText(error: string, currentPrice?: number): string {
+  const known = typeof currentPrice === 'number' && Number.isFinite(currentPrice);
+  return known ? `${error} (current price ${formatMoney(currentPrice)})` : error;
+}
+
+/** The smallest bid the server accepts now: the starting price first, then the price plus the step. */
+export function nextValidAmount(a: Auction): number {
+  return a.bidCount === 0 && a.highestBidder === null ? a.startingPrice : a.currentPrice + a.minIncrement;
+}
+
+/** The result line of a closed auction, as `me` reads it. */
+export function resultText(a: Auction, me: Id): string {
+  if (a.highestBidder === null) return 'Closed without bids';
+  if (sameId(a.highestBidder.userId, me)) return `You won this auction for ${formatMoney(a.currentPrice)}`;
+  return `Sold to ${a.highestBidder.username} for ${formatMoney(a.currentPrice)}`;
+}
+
+/** The outbid notice. */
+export const outbidText = (o: Outbid) => `You have been outbid by ${o.by}: ${formatMoney(o.amount)}`;
+
+/** Whether a closed auction's event reports bids this page has not seen (then it joins again). */
+export const missedBids = (state: AuctionState, e: AuctionClosed) => e.seq > state.lastSeq;

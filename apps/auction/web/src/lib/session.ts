@@ -1,0 +1,98 @@
+/**
+ * The page's side of the namespace "/auction": following one auction (joinAuction on every
+ * connect, its room's events turned into actions) and placing bids. It talks through the few
+ * methods of socket.io-client's Socket that it uses, so the tests drive it with a scripted socket.
+ */
+import type { AuctionAction } from './auctionState';
+import { errorOf, parseAuctionWithBids, parseBidPlaced, parseClosed, priceOf, succeeded } from './protocol';
+
+/** The socket the page talks through: socket.io-client's Socket fits. */
+export interface AuctionSocket {
+  readonly connected: boolean;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  off(event: string, listener: (...args: any[]) => void): unknown;
+  emit(event: string, ...args: any[]): unknown;
+}
+
+/** How long an ack may take before the page gives up on it. */
+export const ACK_TIMEOUT_MS = 10_000;
+/** How long after a failed joinAuction (other than "Not found") the page tries again. */
+export const REJOIN_DELAY_MS = 3_000;
+export const NO_ANSWER = 'No answer from the server';
+
+/** Emits `event` with an ack; the reply, or a refusal of our own when none comes in time. */
+export function call(socket: AuctionSocket, event: string, arg: unknown, timeoutMs = ACK_TIMEOUT_MS): Promise<unknown> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ success: false, error: NO_ANSWER }), timeoutMs);
+    socket.emit(event, arg, (reply: unknown) => {
+      clearTimeout(timer);
+      resolve(reply);
+    });
+  });
+}
+
+/**
+ * Follows auction `auctionId`: joins it now if connected and on every (re)connect, and turns its
+ * room's events into actions for `dispatch`. An `auctionClosed` that reports bids not seen here
+ * joins again for the full picture. Returns the function that stops following (and leaves).
+ */
+export function followAuction(
+  socket: AuctionSocket,
+  auctionId: number,
+  dispatch: (action: AuctionAction) => void,
+): () => void {
+  let stopped = false;
+  let lastSeq = 0;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+
+  const join = async () => {
+    clearTimeout(retry);
+    const reply = await call(socket, 'joinAuction', { auctionId });
+    if (stopped) return;
+    const auction = succeeded(reply) ? parseAuctionWithBids(reply.auction) : null;
+    if (auction) {
+      lastSeq = Math.max(lastSeq, auction.bidCount, ...auction.bids.map((b) => b.seq));
+      dispatch({ type: 'joined', auction });
+    } else if (errorOf(reply, '') === 'Not found') {
+      dispatch({ type: 'notFound' });
+    } else {
+      dispatch({ type: 'refused', error: errorOf(reply, 'Could not open the auction') });
+      if (socket.connected) retry = setTimeout(() => void join(), REJOIN_DELAY_MS);
+    }
+  };
+  const onBid = (m: unknown) => {
+    const event = parseBidPlaced(m);
+    if (!event || event.auctionId !== auctionId) return;
+    lastSeq = Math.max(lastSeq, event.bid.seq);
+    dispatch({ type: 'bidPlaced', event });
+  };
+  const onClosed = (m: unknown) => {
+    const event = parseClosed(m);
+    if (!event || event.auctionId !== auctionId) return;
+    dispatch({ type: 'closed', event });
+    if (event.seq > lastSeq) void join();
+  };
+  const onConnect = () => void join();
+
+  socket.on('connect', onConnect);
+  socket.on('bidPlaced', onBid);
+  socket.on('auctionClosed', onClosed);
+  if (socket.connected) void join();
+  return () => {
+    stopped = true;
+    clearTimeout(retry);
+    socket.off('connect', onConnect);
+    socket.off('bidPlaced', onBid);
+    socket.off('auctionClosed', onClosed);
+    if (socket.connected) socket.emit('leaveAuction', { auctionId }, () => undefined);
+  };
+}
+
+export type BidOutcome = { ok: true } | { ok: false; error: string; currentPrice?: number };
+
+/** placeBid: the room's `bidPlaced` shows an accepted bid; a refusal comes back here. */
+export async function placeBid(socket: AuctionSocket, auctionId: number, amount: number): Promise<BidOutcome> {
+  const reply = await call(socket, 'placeBid', { auctionId, amount });
+  if (succeeded(reply)) return { ok: true };
+  return { ok: false, error: errorOf(reply, 'Bid refused'), currentPrice: priceOf(reply) };
+}
