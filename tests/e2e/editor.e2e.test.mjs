@@ -16,6 +16,7 @@ import {
   openApp,
   register,
   screenshots,
+  sideBySide,
   startServer,
   text,
   tick,
@@ -115,19 +116,6 @@ async function openDoc(page, title) {
   await page.locator(".ed-doc").filter({ hasText: title }).first().click();
   await visible(page.locator(".cm-content"));
   await untilText("document title", page.locator("#ed-doc-title"), title);
-}
-
-/** Composes two screenshots side by side in a page of their own, written to `file`. */
-async function sideBySide(browser, left, right, file) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  const img = (png) => `<img src="data:image/png;base64,${png.toString("base64")}">`;
-  await page.setContent(
-    `<style>body{margin:0;display:flex;gap:0;background:#d1d5db}img{width:639px;height:720px}` +
-      `img+img{margin-left:2px}</style>${img(left)}${img(right)}`,
-  );
-  await page.waitForFunction(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0));
-  await page.screenshot({ path: file });
-  await page.close();
 }
 
 test("two users edit one document at once in Chromium, converge, catch up after going offline, keep it across a reload and a restart", { timeout: 280000 }, async (t) => {

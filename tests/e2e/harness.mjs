@@ -187,6 +187,19 @@ export function screenshots(prefix) {
     page.screenshot({ path: path.join(ARTIFACTS, `${prefix}-${name}.png`), timeout: STEP_TIMEOUT });
 }
 
+/** Composes two screenshots side by side in a page of their own, written to `file`. */
+export async function sideBySide(browser, left, right, file) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  const img = (png) => `<img src="data:image/png;base64,${png.toString("base64")}">`;
+  await page.setContent(
+    `<style>body{margin:0;display:flex;gap:0;background:#d1d5db}img{width:639px;height:720px}` +
+      `img+img{margin-left:2px}</style>${img(left)}${img(right)}`,
+  );
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0));
+  await page.screenshot({ path: file });
+  await page.close();
+}
+
 /** A fresh browser context (own cookies/storage) with one page; records uncaught page errors. */
 export async function newUserPage(browser, label, pageErrors) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 720 }, locale: "en-US" });
