@@ -48,8 +48,8 @@ export function AuctionRoom({ socket, auctionId, me, connected, onBack }: Auctio
         <h1 id="au-room-title">{a?.title ?? (state.notFound ? 'No such auction' : 'Opening…')}</h1>
         {a && sameId(a.sellerId, me) && <span className="au-badge">Your auction</span>}
       </header>
-      {state.notFound && <p className="au-muted pad">This auction does not exist.</p>}
-      {!a && !state.notFound && <p className="au-muted pad">Loading the auction…</p>}
+      {state.notFound && <p className="au-muted">This auction does not exist.</p>}
+      {!a && !state.notFound && <p className="au-muted">Loading the auction…</p>}
       {a && <AuctionBody auction={a} state={state} me={me} canBid={connected && !pending} onBid={bid} />}
       {state.error && (
         <p className="au-alert" role="alert" data-testid="bid-error">
