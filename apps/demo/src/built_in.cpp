@@ -1,5 +1,6 @@
 #include "built_in.hpp"
 
+#include "auction_module.hpp"
 #include "chat_module.hpp"
 #include "editor_module.hpp"
 
@@ -10,6 +11,7 @@ namespace apps::demo {
 void add_built_in(registry& r) {
   r.add(std::make_unique<chat::module>());
   r.add(std::make_unique<editor::module>());
+  r.add(std::make_unique<auction::module>());
 }
 
 }  // namespace apps::demo

@@ -1,0 +1,43 @@
+#include "auction_module.hpp"
+
+#include "accounts_api.hpp"
+
+namespace auction {
+
+module::module(realtime_options rt, rest_options rest) :rt_opts_(rt), rest_opts_(rest) {}
+
+module::~module() {
+  stop();
+}
+
+apps::app_info module::info() const {
+  return {"auction", "Auction",
+          "Live auctions: bid against everyone in real time; the last 30 seconds extend.",
+          "/auction"};
+}
+
+void module::install(apps::host_context& host) {
+  auth_ = &host.auth;
+  db_ = open_storage(host.db);
+  rest_ = std::make_unique<rest>(*db_, rest_opts_);
+  host.io.of(realtime::namespace_name).use(host.login);
+  rt_ = std::make_unique<realtime>(host.io, *db_, rt_opts_);
+  rt_->install();
+}
+
+bool module::handle(const apps::api_request& req, apps::reply_fn& done) {
+  if (!rest_ || !rest::handles(req.target)) return false;
+  apps::reply refusal;  // the host refused bodies over its limit already
+  if (auto who = auth_->authorize(req, refusal)) {
+    done(rest_->handle(req.method, req.target, req.body, who->who.id));
+    return true;
+  }
+  done(std::move(refusal));
+  return true;
+}
+
+void module::stop() {
+  if (rt_) rt_->stop();
+}
+
+}  // namespace auction
