@@ -9,7 +9,7 @@ import {
   resultText,
   type AuctionState,
 } from '../lib/auctionState';
-import { formatMoney, moneyInput, parseMoney } from '../lib/money';
+import { formatMoney, parseMoney } from '../lib/money';
 import { followAuction, placeBid, type AuctionSocket } from '../lib/session';
 import { formatTimeLeft } from '../lib/time';
 import type { Auction } from '../lib/types';
@@ -185,7 +185,7 @@ function BidControls({
         <input
           id="au-bid-amount"
           inputMode="decimal"
-          placeholder={`${moneyInput(next)} or more`}
+          placeholder={`${formatMoney(next)} or more`}
           value={custom}
           disabled={disabled}
           onChange={(e) => setCustom(e.target.value)}

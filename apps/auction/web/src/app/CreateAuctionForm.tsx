@@ -93,7 +93,7 @@ export function CreateAuctionForm({ token, onCreated, onError }: CreateAuctionFo
           </select>
         </div>
         {fields.duration === 'custom' && (
-          <div className="field">
+          <div className="field au-field-end">
             <label htmlFor="au-end">End time</label>
             <input id="au-end" type="datetime-local" step="1" value={fields.customEnd} onChange={set('customEnd')} />
           </div>

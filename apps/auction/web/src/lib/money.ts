@@ -13,13 +13,6 @@ export function formatMoney(cents: number): string {
   return `${sign}$${dollars.format(Math.floor(abs / 100))}.${rest}`;
 }
 
-/** The same amount as an input shows it: 1250 -> "12.50", 1200 -> "12". */
-export function moneyInput(cents: number): string {
-  const abs = Math.abs(Math.trunc(cents));
-  const rest = abs % 100;
-  return `${Math.floor(abs / 100)}${rest ? '.' + String(rest).padStart(2, '0') : ''}`;
-}
-
 /**
  * What someone typed, in dollars, as cents: "12.5" -> 1250, "$1,234.56" -> 123456, " 7 " -> 700.
  * Null for anything else (negative, more than two decimals, not a number, above MAX_CENTS).
