@@ -1,12 +1,13 @@
 // End-to-end test of the live auction in headless Chromium, three users in three browser contexts:
 // the seller starts an auction ending in about 40 s through the form (after the form showed the
 // server's refusal of an end time too soon); two bidders open it from the list and bid against each
-// other with the bid button and a typed amount; the one outbid is told by whom and for how much, a
-// bid too low shows the server's refusal; a bid in the last 30 s moves the end time on every
-// screen; at the close every page shows the same winner and final price (the highest bid), the
-// bid controls are disabled and the list shows the result. Screenshots: tests/artifacts/e2e/auction-*.png,
-// auction-side-by-side.png the two bidders' pages while one is outbid (the README's
-// docs/auction-screenshot.png). Server, browser and helpers: harness.mjs.
+// other with the bid button and a typed amount; the one outbid is told by whom and for how much; a
+// bid too low shows the server's refusal; a bidder offline meanwhile catches up once back (and is
+// told he was outbid); a bid in the last 30 s moves the end time on every screen; at the close
+// every page shows the same winner and final price (the highest bid), the bid controls are disabled
+// and the list shows the result; past the limit on new auctions the form says when to retry.
+// Screenshots: tests/artifacts/e2e/auction-*.png, auction-side-by-side.png the two bidders' pages
+// while one is outbid (the README's docs/auction-screenshot.png). Server, browser, helpers: harness.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -30,6 +31,8 @@ import {
 const CLOSE_TIMEOUT = 90000;
 // The late bid is placed once this little time is left (anti-sniping acts below 30 s).
 const LATE_MS = 25000;
+// Back online, socket.io-client retries with a back-off of up to 5 s.
+const RECONNECT_TIMEOUT = 30000;
 
 const countdown = (page) => page.getByTestId("countdown");
 const endsAt = async (page) => Number(await attr(countdown(page), "data-ends-at"));
@@ -149,12 +152,22 @@ test("three users run a live auction in Chromium: create, bid, outbid, anti-snip
     await untilText("B: refused", b.getByTestId("bid-error"), /^Bid too low \(current price \$10\.50\)/);
     await shot(b, "02-refused-bid");
 
+  });
+
+  await t.test("bob drops off while alice bids a typed amount; back online he catches up and is told", async () => {
+    await B.context.setOffline(true);
+    await untilText("B: reconnecting", b.getByTestId("connection-status"), /^Reconnecting/);
+    assert.equal(await bidButton(b).isDisabled(), true, "no bids while disconnected");
     await amountInput(a).fill("12.25");
     await a.getByTestId("bid-custom-button").click();
     await untilPrice("A", a, "$12.25", "You are the highest bidder");
     await until("A: no longer outbid", () => notice(a, "outbid").count(), (n) => n === 0);
+    await B.context.setOffline(false);
+    await untilText("B: connected again", b.getByTestId("connection-status"), "Connected · live", RECONNECT_TIMEOUT);
     await untilText("B: outbid", notice(b, "outbid"), "You have been outbid by alice: $12.25");
+    await untilPrice("B", b, "$12.25", "Highest bidder: alice");
     await untilText("B: the next valid amount", bidButton(b), "Bid $12.75");
+    await until("B: the bid it missed in the history", () => history(b), (v) => v[0] === "3 alice $12.25");
   });
 
   await t.test("a bid in the last 30 s moves the end on every screen", async () => {

@@ -93,7 +93,14 @@ export function AuctionList({ session, onOpen, onUnauthorized }: AuctionListProp
                 <span className="au-item-title">{a.title}</span>
                 <span className="au-item-price">{formatMoney(a.currentPrice)}</span>
                 <span className="au-muted au-item-meta">
-                  {plural(a.bidCount, 'bid')} · <span className="au-time">{formatTimeLeft(a.endsAt - now)}</span> left
+                  {plural(a.bidCount, 'bid')} ·{' '}
+                  {a.endsAt > now ? (
+                    <>
+                      <span className="au-time">{formatTimeLeft(a.endsAt - now)}</span> left
+                    </>
+                  ) : (
+                    'closing…'
+                  )}
                 </span>
               </button>
             </li>

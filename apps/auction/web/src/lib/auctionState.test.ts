@@ -143,6 +143,29 @@ describe('one auction on the page', () => {
     ).toBe(null);
   });
 
+  it('tells the leader who took the lead while they were away (a rejoin after a reconnect)', () => {
+    const away = run(alice, { type: 'joined', auction: snapshot() }, placed(1, alice, 1000));
+    const back = auctionReducer(alice.userId)(away, {
+      type: 'joined',
+      auction: snapshot({
+        bidCount: 2,
+        currentPrice: 1100,
+        highestBidder: bob,
+        endsAt: T0 + 150_000,
+        bids: [bid(2, bob, 1100), bid(1, alice, 1000)],
+      }),
+    });
+    expect(back.outbid).toEqual({ by: 'bob', amount: 1100 });
+    expect(back.extended).toBe(true);
+    // The first snapshot tells nothing about who led before.
+    const first = run(alice, {
+      type: 'joined',
+      auction: snapshot({ bidCount: 1, currentPrice: 1100, highestBidder: bob }),
+    });
+    expect(first.outbid).toBe(null);
+    expect(first.extended).toBe(false);
+  });
+
   it('follows endsAt and says when a late bid extended it', () => {
     const s1 = run(alice, { type: 'joined', auction: snapshot() }, placed(1, bob, 1000));
     expect(s1.extended).toBe(false);

@@ -58,17 +58,24 @@ function mergeBids(a: Bid[], b: Bid[]): Bid[] {
   return [...bySeq.values()].sort((x, y) => y.seq - x.seq).slice(0, HISTORY_LIMIT);
 }
 
-function joined(state: AuctionState, snapshot: AuctionWithBids): AuctionState {
+function joined(state: AuctionState, snapshot: AuctionWithBids, me: Id): AuctionState {
   const { bids, ...auction } = snapshot;
-  const newer = seqOf(snapshot) >= state.lastSeq;
+  const before = state.auction;
   // A bidPlaced may arrive before the answer to joinAuction: the snapshot never takes us back.
-  const base = newer || !state.auction ? auction : { ...auction, ...pickLive(state.auction) };
-  const closed = state.auction?.status === 'closed' ? pickClosed(state.auction) : {};
+  const newer = !before || seqOf(snapshot) >= state.lastSeq;
+  const base = newer ? auction : { ...auction, ...pickLive(before) };
+  const closed = before?.status === 'closed' ? pickClosed(before) : {};
+  // Bids missed while away (a rejoin after a reconnect) may have taken our lead or moved the end.
+  const missed = newer && before !== null;
   return {
     ...state,
     auction: { ...base, ...closed },
     bids: mergeBids(state.bids, bids),
     lastSeq: Math.max(state.lastSeq, seqOf(snapshot)),
+    extended: state.extended || (missed && auction.endsAt > before.endsAt),
+    outbid: missed
+      ? outbidAfter(state, me, before.highestBidder, auction.highestBidder, auction.currentPrice)
+      : state.outbid,
     notFound: false,
     error: null,
   };
@@ -83,19 +90,17 @@ const pickLive = (a: Auction) => ({
 
 const pickClosed = (a: Auction) => ({ ...pickLive(a), status: a.status });
 
-/** Whether `me` was leading and `next` is someone else. */
-const lostLead = (me: Id, before: Bidder | null, next: Bidder | null) =>
-  before !== null && sameId(before.userId, me) && !(next !== null && sameId(next.userId, me));
+/** The outbid notice once the lead went from `before` to `next` at `price`. */
+function outbidAfter(state: AuctionState, me: Id, before: Bidder | null, next: Bidder | null, price: number) {
+  if (next === null) return state.outbid;
+  if (sameId(next.userId, me)) return null;
+  return before !== null && sameId(before.userId, me) ? { by: next.username, amount: price } : state.outbid;
+}
 
 function bidPlaced(state: AuctionState, e: BidPlaced, me: Id): AuctionState {
   const a = state.auction;
   if (!a || e.auctionId !== a.id || e.bid.seq <= state.lastSeq) return state;
   const leading = e.highestBidder !== null && sameId(e.highestBidder.userId, me);
-  const outbid = lostLead(me, a.highestBidder, e.highestBidder)
-    ? { by: e.highestBidder?.username ?? e.bid.username, amount: e.currentPrice }
-    : leading
-      ? null
-      : state.outbid;
   return {
     ...state,
     auction: {
@@ -108,7 +113,7 @@ function bidPlaced(state: AuctionState, e: BidPlaced, me: Id): AuctionState {
     bids: mergeBids([e.bid], state.bids),
     lastSeq: e.bid.seq,
     extended: state.extended || e.endsAt > a.endsAt,
-    outbid,
+    outbid: outbidAfter(state, me, a.highestBidder, e.highestBidder, e.currentPrice),
     error: leading ? null : state.error,
   };
 }
@@ -133,7 +138,7 @@ export function auctionReducer(me: Id) {
   return (state: AuctionState, action: AuctionAction): AuctionState => {
     switch (action.type) {
       case 'joined':
-        return joined(state, action.auction);
+        return joined(state, action.auction, me);
       case 'notFound':
         return { ...state, notFound: true };
       case 'bidPlaced':
