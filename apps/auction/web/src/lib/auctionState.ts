@@ -173,6 +173,3 @@ export function resultText(a: Auction, me: Id): string {
 
 /** The outbid notice. */
 export const outbidText = (o: Outbid) => `You have been outbid by ${o.by}: ${formatMoney(o.amount)}`;
-
-/** Whether a closed auction's event reports bids this page has not seen (then it joins again). */
-export const missedBids = (state: AuctionState, e: AuctionClosed) => e.seq > state.lastSeq;

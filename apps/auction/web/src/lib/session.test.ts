@@ -114,14 +114,28 @@ describe('following an auction', () => {
     expect(socket.count('joinAuction')).toBe(0);
   });
 
-  it('joins again when the close reports bids it has not seen', async () => {
+  it('joins again when the final price is not the newest bid it has seen', async () => {
     const socket = new ScriptedSocket(() => ({ success: true, auction: auction({ status: 'closed', bidCount: 2 }) }));
     followAuction(socket, 7, (a) => actions.push(a));
+    const bob = { userId: 3, username: 'bob' };
     socket.fire('bidPlaced', bidPlaced(1));
-    socket.fire('auctionClosed', { auctionId: 7, winner: { userId: 3, username: 'bob' }, finalPrice: 1100, seq: 2 });
+    socket.fire('auctionClosed', { auctionId: 7, winner: bob, finalPrice: 1100, seq: 3 });
     await flush();
     expect(socket.count('joinAuction')).toBe(1);
     expect(actions.map((a) => a.type)).toEqual(['bidPlaced', 'closed', 'joined']);
+  });
+
+  it('does not join again when it has seen every bid', async () => {
+    const socket = new ScriptedSocket(() => ({ success: true, auction: auction() }));
+    followAuction(socket, 7, (a) => actions.push(a));
+    socket.fire('bidPlaced', bidPlaced(2));
+    socket.fire('bidPlaced', bidPlaced(1));
+    socket.fire('auctionClosed', { auctionId: 7, winner: { userId: 3, username: 'bob' }, finalPrice: 1100, seq: 3 });
+    const unsold = new ScriptedSocket(() => ({ success: true, auction: auction() }));
+    followAuction(unsold, 7, (a) => actions.push(a));
+    unsold.fire('auctionClosed', { auctionId: 7, winner: null, finalPrice: null, seq: 1 });
+    await flush();
+    expect(socket.count('joinAuction') + unsold.count('joinAuction')).toBe(0);
   });
 
   it('stops listening and leaves when the page closes the auction', async () => {

@@ -5,6 +5,7 @@
  */
 import type { AuctionAction } from './auctionState';
 import { errorOf, parseAuctionWithBids, parseBidPlaced, parseClosed, priceOf, succeeded } from './protocol';
+import type { Bid } from './types';
 
 /** The socket the page talks through: socket.io-client's Socket fits. */
 export interface AuctionSocket {
@@ -33,8 +34,9 @@ export function call(socket: AuctionSocket, event: string, arg: unknown, timeout
 
 /**
  * Follows auction `auctionId`: joins it now if connected and on every (re)connect, and turns its
- * room's events into actions for `dispatch`. An `auctionClosed` that reports bids not seen here
- * joins again for the full picture. Returns the function that stops following (and leaves).
+ * room's events into actions for `dispatch`. An `auctionClosed` whose final price is not the newest
+ * bid seen here (every accepted bid raises the price) joins again for the full history. Returns
+ * the function that stops following (and leaves).
  */
 export function followAuction(
   socket: AuctionSocket,
@@ -42,7 +44,10 @@ export function followAuction(
   dispatch: (action: AuctionAction) => void,
 ): () => void {
   let stopped = false;
-  let lastSeq = 0;
+  let newest: Bid | null = null;
+  const see = (bid: Bid | undefined) => {
+    if (bid && (!newest || bid.seq > newest.seq)) newest = bid;
+  };
   let retry: ReturnType<typeof setTimeout> | undefined;
 
   const join = async () => {
@@ -51,7 +56,7 @@ export function followAuction(
     if (stopped) return;
     const auction = succeeded(reply) ? parseAuctionWithBids(reply.auction) : null;
     if (auction) {
-      lastSeq = Math.max(lastSeq, auction.bidCount, ...auction.bids.map((b) => b.seq));
+      see(auction.bids[0]);
       dispatch({ type: 'joined', auction });
     } else if (errorOf(reply, '') === 'Not found') {
       dispatch({ type: 'notFound' });
@@ -63,14 +68,14 @@ export function followAuction(
   const onBid = (m: unknown) => {
     const event = parseBidPlaced(m);
     if (!event || event.auctionId !== auctionId) return;
-    lastSeq = Math.max(lastSeq, event.bid.seq);
+    see(event.bid);
     dispatch({ type: 'bidPlaced', event });
   };
   const onClosed = (m: unknown) => {
     const event = parseClosed(m);
     if (!event || event.auctionId !== auctionId) return;
     dispatch({ type: 'closed', event });
-    if (event.seq > lastSeq) void join();
+    if (event.winner !== null && newest?.amount !== event.finalPrice) void join();
   };
   const onConnect = () => void join();
 
