@@ -36,6 +36,10 @@ bool module::handle(const apps::api_request& req, apps::reply_fn& done) {
   return true;
 }
 
+void module::logged_out(id_type user) {
+  if (rt_) rt_->logged_out(user);
+}
+
 void module::stop() {
   if (rt_) rt_->stop();
 }

@@ -22,6 +22,7 @@ class module final : public apps::app_module {
   apps::app_info info() const override;  // "auction", "Auction", ..., "/auction"
   void install(apps::host_context& host) override;
   bool handle(const apps::api_request& req, apps::reply_fn& done) override;
+  void logged_out(id_type user) override;
   void stop() override;
 
  private:

@@ -122,9 +122,13 @@ void delivery::fill_gaps(std::int64_t now_ms) {
 }
 
 std::int64_t delivery::close_due(std::int64_t now_ms) {
-  for (const auto& a : db_.close_due(now_ms)) accepted(auction_closed(a));
+  auto end = db_.next_end();  // a read: the write (and SQLite's write lock) only when one is due
+  if (end && *end <= now_ms) {
+    for (const auto& a : db_.close_due(now_ms)) accepted(auction_closed(a));
+    end = db_.next_end();
+  }
   std::int64_t next = now_ms + opts_.close_scan_ms;
-  if (auto end = db_.next_end()) next = std::min(next, std::max(*end, now_ms + 1));
+  if (end) next = std::min(next, std::max(*end, now_ms + 1));
   return next;
 }
 

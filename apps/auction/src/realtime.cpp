@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 
 #include <exception>
+#include <iostream>
 
 namespace auction {
 namespace json = boost::json;
@@ -29,6 +30,10 @@ json::value refusal(bid_error e, const std::optional<auction_row>& a) {
 
 std::string realtime::room_key(id_type auction) {
   return "auction:" + std::to_string(auction);
+}
+
+std::string realtime::user_key(id_type user) {
+  return "user:" + std::to_string(user);
 }
 
 realtime::realtime(sio::server& io, storage& db, realtime_options opts)
@@ -54,6 +59,16 @@ void realtime::stop() {
   delivery_.stop();
 }
 
+void realtime::logged_out(id_type user) {
+  try {
+    auto sockets = io_.of(namespace_name).in(user_key(user));  // through the adapter: every node
+    sockets.emit("error", "unauthorized");
+    sockets.disconnect_sockets();
+  } catch (const std::exception& e) {
+    std::cerr << "auction: logout: " << e.what() << '\n';
+  }
+}
+
 void realtime::install() {
   auto& nsp = io_.of(namespace_name);
   nsp.on_server_side_emit(std::string(server_event), [this](const json::array& args) {
@@ -70,6 +85,7 @@ void realtime::on_connection(sio::socket& s) {
     return;
   }
   limits_.attach(me->user_id, apps::now_ms());
+  s.join(user_key(me->user_id));
   auto bind = [this](void (realtime::*fn)(sio::socket&, const json::value&, sio::ack&)) {
     return [this, fn](sio::socket& s, const json::array& args, sio::ack& ack) {
       if (stopped_) return ack(failure("Server is shutting down"));

@@ -41,11 +41,15 @@ class realtime {
   void install();
   // Stops answering (later events are refused) and joins the delivery thread. Idempotent.
   void stop();
+  // The user logged out: their sockets on /auction get `error "unauthorized"` and are
+  // disconnected, on every node.
+  void logged_out(id_type user);
 
   static constexpr std::string_view namespace_name = "/auction";
   // The server-side event carrying an accepted event to the other nodes.
   static constexpr std::string_view server_event = "auction:event";
   static std::string room_key(id_type auction);  // "auction:<id>"
+  static std::string user_key(id_type user);     // "user:<id>": every socket of a user
 
  private:
   enum limit : std::size_t { limit_join, limit_bid };
