@@ -141,6 +141,7 @@ test("three users run a live auction in Chromium: create, bid, outbid, anti-snip
     await bidButton(b).click();
     await untilPrice("B", b, "$10.50", "You are the highest bidder");
     await untilText("A: outbid", notice(a, "outbid"), "You have been outbid by bob: $10.50");
+    assert.equal(await attr(notice(a, "outbid"), "aria-live"), "assertive", "announced to screen readers");
     await untilText("A: the next valid amount", bidButton(a), "Bid $11.00");
     await untilPrice("seller", s, "$10.50", "Highest bidder: bob");
     const [left, right] = [await a.screenshot(), await b.screenshot()];
