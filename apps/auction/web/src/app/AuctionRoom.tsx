@@ -7,6 +7,7 @@ import {
   nextValidAmount,
   outbidText,
   resultText,
+  timeLeft,
   type AuctionState,
 } from '../lib/auctionState';
 import { formatMoney, parseMoney } from '../lib/money';
@@ -93,7 +94,7 @@ function AuctionBody({ auction: a, state, me, canBid, onBid }: BodyProps) {
                 : 'No bids yet'}
           </p>
         </div>
-        <Countdown auction={a} extended={state.extended} />
+        <Countdown auction={a} state={state} />
       </div>
       <Notice auction={a} state={state} me={me} />
       {sameId(a.sellerId, me) ? (
@@ -108,15 +109,15 @@ function AuctionBody({ auction: a, state, me, canBid, onBid }: BodyProps) {
 }
 
 /** Time left, following endsAt as every bid may move it; "Extended" once a late bid did. */
-function Countdown({ auction: a, extended }: { auction: Auction; extended: boolean }) {
+function Countdown({ auction: a, state }: { auction: Auction; state: AuctionState }) {
   const now = useNow(250);
-  const left = a.endsAt - now;
+  const left = timeLeft(state, now);
   const text = a.status === 'closed' ? 'Closed' : left > 0 ? formatTimeLeft(left) : 'Closing…';
   return (
     <div className="au-countdown" data-testid="countdown" data-ends-at={a.endsAt} data-status={a.status}>
       <p className="au-label">{a.status === 'closed' ? 'Auction' : 'Ends in'}</p>
       <p className={`au-time-left${a.status === 'open' && left < 30_000 ? ' au-time-short' : ''}`}>{text}</p>
-      {extended && a.status === 'open' && (
+      {state.extended && a.status === 'open' && (
         <p className="au-extended" data-testid="extended">
           Extended by a late bid
         </p>

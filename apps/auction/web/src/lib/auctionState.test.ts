@@ -7,6 +7,7 @@ import {
   outbidText,
   refusalText,
   resultText,
+  timeLeft,
   type AuctionAction,
   type AuctionState,
 } from './auctionState';
@@ -49,7 +50,7 @@ const placed = (seq: number, who: Bidder, amount: number, endsAt = T0 + 120_000)
     endsAt,
     highestBidder: who,
   };
-  return { type: 'bidPlaced', event };
+  return { type: 'bidPlaced', event, receivedAt: event.bid.at };
 };
 
 const run = (me: Bidder, ...actions: AuctionAction[]): AuctionState =>
@@ -91,6 +92,7 @@ describe('one auction on the page', () => {
     const other: AuctionAction = {
       type: 'bidPlaced',
       event: { ...(placed(1, bob, 1000) as { event: BidPlaced }).event, auctionId: 8 },
+      receivedAt: T0,
     };
     expect(run(alice, placed(1, bob, 1000))).toEqual(initialAuctionState);
     expect(run(alice, { type: 'joined', auction: snapshot() }, other).bids).toEqual([]);
@@ -172,6 +174,24 @@ describe('one auction on the page', () => {
     const s2 = auctionReducer(alice.userId)(s1, placed(2, alice, 1100, T0 + 150_000));
     expect(s2.auction?.endsAt).toBe(T0 + 150_000);
     expect(s2.extended).toBe(true);
+  });
+
+  it("counts down on the server's clock as the bids show it", () => {
+    const late = (action: AuctionAction, by: number): AuctionAction =>
+      action.type === 'bidPlaced' ? { ...action, receivedAt: action.event.bid.at - by } : action;
+    const before = run(alice, { type: 'joined', auction: snapshot() });
+    expect(before.clockOffset).toBe(null);
+    expect(timeLeft(before, T0)).toBe(120_000);
+    // This browser's clock is 5 s behind the server's; the second bid took 200 ms longer to arrive.
+    const s = run(
+      alice,
+      { type: 'joined', auction: snapshot() },
+      late(placed(1, bob, 1000), 5000),
+      late(placed(2, bob, 1100), 4800),
+    );
+    expect(s.clockOffset).toBe(5000);
+    expect(timeLeft(s, T0 - 5000)).toBe(120_000);
+    expect(timeLeft(initialAuctionState, T0)).toBe(0);
   });
 
   it('closes with the winner and the final price', () => {

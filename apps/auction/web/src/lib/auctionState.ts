@@ -28,12 +28,19 @@ export interface AuctionState {
   /** The last refusal of our bid, or of joining. */
   error: string | null;
   notFound: boolean;
+  /**
+   * The server's clock minus this browser's, as the bids received show it (`bid.at` against the
+   * time each arrived; the largest, since a bid's delivery time only makes it smaller): the
+   * countdown reads the server's time with it. Null before any bid arrived.
+   */
+  clockOffset: number | null;
 }
 
 export type AuctionAction =
   | { type: 'joined'; auction: AuctionWithBids }
   | { type: 'notFound' }
-  | { type: 'bidPlaced'; event: BidPlaced }
+  /** `receivedAt`: this browser's time when the event arrived. */
+  | { type: 'bidPlaced'; event: BidPlaced; receivedAt: number }
   | { type: 'closed'; event: AuctionClosed }
   | { type: 'refused'; error: string; currentPrice?: number }
   | { type: 'dismiss' };
@@ -46,6 +53,7 @@ export const initialAuctionState: AuctionState = {
   outbid: null,
   error: null,
   notFound: false,
+  clockOffset: null,
 };
 
 /** The newest seq an auction snapshot has seen. */
@@ -97,9 +105,10 @@ function outbidAfter(state: AuctionState, me: Id, before: Bidder | null, next: B
   return before !== null && sameId(before.userId, me) ? { by: next.username, amount: price } : state.outbid;
 }
 
-function bidPlaced(state: AuctionState, e: BidPlaced, me: Id): AuctionState {
+function bidPlaced(state: AuctionState, e: BidPlaced, receivedAt: number, me: Id): AuctionState {
   const a = state.auction;
   if (!a || e.auctionId !== a.id || e.bid.seq <= state.lastSeq) return state;
+  const offset = e.bid.at - receivedAt;
   const leading = e.highestBidder !== null && sameId(e.highestBidder.userId, me);
   return {
     ...state,
@@ -114,6 +123,7 @@ function bidPlaced(state: AuctionState, e: BidPlaced, me: Id): AuctionState {
     lastSeq: e.bid.seq,
     extended: state.extended || e.endsAt > a.endsAt,
     outbid: outbidAfter(state, me, a.highestBidder, e.highestBidder, e.currentPrice),
+    clockOffset: state.clockOffset === null ? offset : Math.max(state.clockOffset, offset),
     error: leading ? null : state.error,
   };
 }
@@ -142,7 +152,7 @@ export function auctionReducer(me: Id) {
       case 'notFound':
         return { ...state, notFound: true };
       case 'bidPlaced':
-        return bidPlaced(state, action.event, me);
+        return bidPlaced(state, action.event, action.receivedAt, me);
       case 'closed':
         return closed(state, action.event);
       case 'refused':
@@ -158,6 +168,10 @@ export function refusalText(error: string, currentPrice?: number): string {
   const known = typeof currentPrice === 'number' && Number.isFinite(currentPrice);
   return known ? `${error} (current price ${formatMoney(currentPrice)})` : error;
 }
+
+/** What is left of the auction at this browser's time `now`, on the server's clock when known. */
+export const timeLeft = (state: AuctionState, now: number) =>
+  state.auction ? state.auction.endsAt - (now + (state.clockOffset ?? 0)) : 0;
 
 /** The smallest bid the server accepts now: the starting price first, then the price plus the step. */
 export function nextValidAmount(a: Auction): number {

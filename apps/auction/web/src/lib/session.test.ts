@@ -111,6 +111,7 @@ describe('following an auction', () => {
     socket.fire('auctionClosed', { auctionId: 8, winner: null, finalPrice: null, seq: 0 });
     socket.fire('auctionClosed', { auctionId: 7, winner: { userId: 3, username: 'bob' }, finalPrice: 1050, seq: 1 });
     expect(actions.map((a) => a.type)).toEqual(['bidPlaced', 'closed']);
+    expect(actions[0]).toMatchObject({ receivedAt: expect.any(Number) });
     expect(socket.count('joinAuction')).toBe(0);
   });
 

@@ -69,7 +69,7 @@ export function followAuction(
     const event = parseBidPlaced(m);
     if (!event || event.auctionId !== auctionId) return;
     see(event.bid);
-    dispatch({ type: 'bidPlaced', event });
+    dispatch({ type: 'bidPlaced', event, receivedAt: Date.now() });
   };
   const onClosed = (m: unknown) => {
     const event = parseClosed(m);
