@@ -157,32 +157,24 @@ class pg_storage final : public storage {
   std::optional<bid_row> try_bid(id_type auction, id_type user, std::string_view username,
                                  std::int64_t amount, std::int64_t now_ms) override {
     return db_->write([&](pqxx::connection& c) -> std::optional<bid_row> {
-      pqxx::work t(c);  // READ COMMITTED
-      auto u = t.exec_params(
-          "UPDATE auction_auctions SET current_price = $3, bid_count = bid_count + 1, "
-          "highest_bidder_id = $2, highest_bidder_name = $4, "
-          "ends_at = CASE WHEN ends_at - $5 < $6 THEN $5 + $6 ELSE ends_at END "
-          "WHERE id = $1 AND status = 'open' AND ends_at > $5 AND seller_id <> $2 AND "
-          "$3 >= CASE WHEN bid_count = 0 THEN starting_price "
-          "ELSE current_price + min_increment END "
-          "RETURNING bid_count, ends_at",
-          auction, user, amount, std::string(username), now_ms, anti_snipe_ms);
-      if (u.empty()) return std::nullopt;
-      const auto seq = u[0][0].as<std::int64_t>();
-      const auto ends_at = u[0][1].as<std::int64_t>();
-      auto b = t.exec_params(
+      // One statement, so one transaction (READ COMMITTED) in one round trip: the auction's row
+      // stays locked from its UPDATE to the commit only for as long as the statement runs.
+      pqxx::nontransaction t(c);
+      auto r = t.exec_params(
+          "WITH taken AS ("
+          " UPDATE auction_auctions SET current_price = $3, bid_count = bid_count + 1,"
+          " highest_bidder_id = $2, highest_bidder_name = $4,"
+          " ends_at = CASE WHEN ends_at - $5 < $6 THEN $5 + $6 ELSE ends_at END"
+          " WHERE id = $1 AND status = 'open' AND ends_at > $5 AND seller_id <> $2 AND"
+          " $3 >= CASE WHEN bid_count = 0 THEN starting_price"
+          " ELSE current_price + min_increment END"
+          " RETURNING id, bid_count, ends_at) "
           "INSERT INTO auction_bids (auction_id, seq, amount, user_id, username, at_ms, ends_at) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-          auction, seq, amount, user, std::string(username), now_ms, ends_at);
-      t.commit();
-      return bid_row{b[0][0].as<id_type>(),
-                     auction,
-                     static_cast<std::uint64_t>(seq),
-                     amount,
-                     user,
-                     std::string(username),
-                     now_ms,
-                     ends_at};
+          "SELECT id, bid_count, $3, $2, $4, $5, ends_at FROM taken RETURNING id, seq, ends_at",
+          auction, user, amount, std::string(username), now_ms, anti_snipe_ms);
+      if (r.empty()) return std::nullopt;
+      return bid_row{r[0][0].as<id_type>(), auction, r[0][1].as<std::uint64_t>(), amount, user,
+                     std::string(username), now_ms,  r[0][2].as<std::int64_t>()};
     });
   }
 
