@@ -1,7 +1,7 @@
 // auction::delivery on SQLite, two instances wired to each other as two nodes are through the
 // adapter: events arrive in seq order whatever order they are handed over in, a gap no node
-// publishes is read from storage, and an auction reaching its end is closed by one of them and
-// announced once on each.
+// publishes is read from storage (also when it is the auction's last event), and an auction
+// reaching its end is closed by one of them and announced once on each.
 #include "database.hpp"
 #include "temp_dir.hpp"
 #include "validation.hpp"
@@ -64,12 +64,13 @@ class AuctionDeliveryTest : public ::testing::Test {
   std::unique_ptr<delivery> a, b;
 
   void SetUp() override {
+    const delivery_options opts{.tail_check_ms = 200};
     a = std::make_unique<delivery>(
         *db_a, [this](const auction_event& e) { on_a.add(e); },
-        [this](const auction_event& e) { b->received(e); });
+        [this](const auction_event& e) { b->received(e); }, opts);
     b = std::make_unique<delivery>(
         *db_b, [this](const auction_event& e) { on_b.add(e); },
-        [this](const auction_event& e) { a->received(e); });
+        [this](const auction_event& e) { a->received(e); }, opts);
     a->start();
     b->start();
   }
@@ -108,6 +109,17 @@ TEST_F(AuctionDeliveryTest, AGapNobodyPublishesIsReadFromStorage) {
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[1].name, lost.name);
   EXPECT_EQ(got[1].data, lost.data);  // rebuilt from storage as it was sent
+}
+
+TEST_F(AuctionDeliveryTest, ALastEventNobodyPublishesIsReadFromStorage) {
+  const auto id = auction_ending_in(3'600'000);
+  a->accepted(bid(id, 100));
+  ASSERT_EQ(on_b.wait_for(1).size(), 1u);
+  const auto lost = bid(id, 110);  // no later event shows the gap
+  auto got = on_b.wait_for(2);
+  EXPECT_EQ(seqs(got), (std::vector<std::uint64_t>{1, 2}));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].data, lost.data);
 }
 
 TEST_F(AuctionDeliveryTest, ClosesOnceAndEveryNodeAnnouncesIt) {

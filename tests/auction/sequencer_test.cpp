@@ -1,6 +1,7 @@
 // auction::sequencer: events put back in seq order, copies and late events dropped, gaps named
-// after gap_ms (or at once with a full buffer) and filled, readers holding delivery until their
-// baseline, the close ending an auction's delivery, and the bounds.
+// after gap_ms (or at once with a full buffer) and filled, a last event only storage has becoming
+// a gap, readers holding delivery until their baseline, the close ending an auction's delivery,
+// and the bounds.
 #include <auction/sequencer.hpp>
 
 #include <gtest/gtest.h>
@@ -155,6 +156,33 @@ TEST(AuctionSequencer, AReaderThatFoundNothingLeavesNoTrace) {
   EXPECT_TRUE(s.baseline(5, std::nullopt, 0).empty());
   EXPECT_EQ(s.tracked(), 0u);
   EXPECT_FALSE(s.next_seq(5));
+}
+
+TEST(AuctionSequencer, ALastEventStorageHasBecomesAGap) {
+  sequencer s({.max_buffered = 8, .gap_ms = 500});
+  s.offer(ev(1), 0);
+  s.stored(1, 1, 100);  // nothing new
+  EXPECT_TRUE(s.due(10'000).empty());
+  s.stored(1, 3, 1000);  // 2 and 3 were accepted; nobody published them
+  EXPECT_TRUE(s.due(1499).empty());
+  auto gaps = s.due(1500);
+  ASSERT_EQ(gaps.size(), 1u);
+  EXPECT_EQ(gaps[0].first, 2u);
+  EXPECT_EQ(gaps[0].last, 3u);
+  s.stored(7, 3, 1000);  // an auction not tracked here: nothing to do
+  EXPECT_EQ(s.tracked(), 1u);
+}
+
+TEST(AuctionSequencer, ActiveAuctionsAreTheRecentOpenOnes) {
+  sequencer s;
+  s.offer(ev(1, 1), 0);
+  s.offer(ev(1, 2), 5'000);
+  s.offer(ev(1, 3), 9'000);
+  s.offer(close_ev(2, 3), 9'000);  // closed: nothing more to expect
+  s.expect(4, 9'000);              // waiting for its reader
+  EXPECT_EQ(s.active(10'000, 6'000, 10), (std::vector<id_type>{2}));
+  EXPECT_EQ(s.active(10'000, 60'000, 10), (std::vector<id_type>{2, 1}));
+  EXPECT_EQ(s.active(10'000, 60'000, 1), (std::vector<id_type>{2}));
 }
 
 TEST(AuctionSequencer, AuctionsAreIndependent) {

@@ -130,6 +130,17 @@ TEST_P(AuctionStorageTest, AppliesTheRules) {
   EXPECT_EQ(between[0].ends_at, a->ends_at);
 }
 
+TEST_P(AuctionStorageTest, LastSeqsOfSeveralAuctions) {
+  const auto a = st->create_auction(lot(), 9, now);
+  const auto b = st->create_auction(lot(), 9, now);
+  ASSERT_EQ(st->place_bid(a, 1, "u1", 1000, now).error, bid_error::none);
+  ASSERT_EQ(st->place_bid(a, 2, "u2", 1100, now).error, bid_error::none);
+  auto seqs = st->last_seqs({a, b, b + 100});
+  std::sort(seqs.begin(), seqs.end());
+  EXPECT_EQ(seqs, (std::vector<std::pair<id_type, std::uint64_t>>{{a, 2}, {b, 0}}));
+  EXPECT_TRUE(st->last_seqs({}).empty());
+}
+
 TEST_P(AuctionStorageTest, EndedAndClosedAuctionsRefuse) {
   const auto id = st->create_auction(lot(now + 10'000), 9, now);
   EXPECT_EQ(st->place_bid(id, 1, "u1", 5000, now + 10'000).error, bid_error::closed);

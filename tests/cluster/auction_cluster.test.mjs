@@ -1,7 +1,8 @@
 // The live auction on a cluster (deploy/cluster.sh): sio-chat nodes on one Redis and one
 // PostgreSQL database. Clients connect to the nodes directly. 50 clients on two nodes bidding as
 // fast as they may see one gapless order, the same on every client; auctions ending while three
-// nodes' closers race are closed once: every client, whatever its node, gets one auctionClosed.
+// nodes' closers race are closed once: every client, whatever its node, gets one auctionClosed;
+// an auction whose node was killed is closed by the others.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { api, newUser, request, waitFor } from "../interop/chat_helpers.mjs";
@@ -95,6 +96,33 @@ describe("the auction on several nodes", () => {
           assert.deepEqual([e.winner, e.finalPrice], [null, null]);
         }
       }
+    }
+  });
+
+  // Last: it stops a node.
+  test("an auction whose node is gone still closes, on the other nodes", async () => {
+    const seller = await newUser(nodes[2], "seller");
+    const bidder = await newUser(nodes[2], "bidder");
+    const watchers = [await newUser(nodes[0], "watcher"), await newUser(nodes[1], "watcher")];
+    const auctionId = await createAuction(nodes[2], seller, { endsAt: Date.now() + 10500 });
+    const closes = [];
+    for (let i = 0; i < 2; ++i) {
+      const socket = await connectAuction(nodes[i], watchers[i]);
+      socket.on("auctionClosed", (e) => closes.push({ node: i, e }));
+      assert.equal((await request(socket, "joinAuction", { auctionId })).success, true);
+    }
+    const placed = await connectAuction(nodes[2], bidder);
+    const ack = await request(placed, "placeBid", { auctionId, amount: 1500 });
+    assert.equal(ack.success, true);
+    process.kill(cluster.nodePids[2], "SIGKILL");
+    const deadline = Date.now() + 60000;
+    while (closes.length < 2 && Date.now() < deadline) await sleep(50);
+    await sleep(1500);  // a second close would show by now
+    assert.deepEqual(closes.map((c) => c.node).sort(), [0, 1]);
+    for (const { e } of closes) {
+      assert.deepEqual(e, {
+        auctionId, winner: { userId: bidder.userId, username: bidder.username }, finalPrice: 1500, seq: 2,
+      });
     }
   });
 });

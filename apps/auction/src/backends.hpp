@@ -7,6 +7,8 @@
 #include <auction/storage.hpp>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace auction {
 
@@ -23,5 +25,8 @@ inline constexpr const char* bid_columns =
 // ORDER BY of list_auctions: open first by soonest end, then closed by latest end.
 inline constexpr const char* list_order =
     "ORDER BY (status <> 'open'), CASE WHEN status = 'open' THEN ends_at ELSE -ends_at END, id";
+
+// "SELECT id, bid_count FROM auction_auctions WHERE id IN (<ids>)" (ids are integers).
+std::string last_seqs_query(const std::vector<id_type>& auctions);
 
 }  // namespace auction

@@ -90,6 +90,7 @@ void delivery::emit_all(const std::vector<auction_event>& events) {
 void delivery::run() {
   std::int64_t next_tick = 0;
   std::int64_t next_scan = 0;
+  std::int64_t next_tail = apps::now_ms() + opts_.tail_check_ms;
   for (;;) {
     std::deque<task> work;
     {
@@ -102,6 +103,10 @@ void delivery::run() {
     }
     for (auto& t : work) logged("event", t);
     const auto now = apps::now_ms();
+    if (now >= next_tail) {
+      logged("tail", [&] { check_tails(now); });
+      next_tail = now + opts_.tail_check_ms;
+    }
     if (now >= next_tick) {
       logged("gap", [&] { fill_gaps(now); });
       next_tick = now + opts_.tick_ms;
@@ -119,6 +124,13 @@ void delivery::fill_gaps(std::int64_t now_ms) {
     auto a = db_.load_auction(g.auction);
     if (a && !a->open && a->seq >= g.first && a->seq <= g.last) offer(auction_closed(*a), now_ms);
   }
+}
+
+void delivery::check_tails(std::int64_t now_ms) {
+  constexpr std::int64_t within_ms = 60'000;
+  constexpr std::size_t max_checked = 1000;
+  const auto ids = order_.active(now_ms, within_ms, max_checked);
+  for (const auto& [id, seq] : db_.last_seqs(ids)) order_.stored(id, seq, now_ms);
 }
 
 std::int64_t delivery::close_due(std::int64_t now_ms) {

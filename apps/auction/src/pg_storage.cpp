@@ -143,6 +143,19 @@ class pg_storage final : public storage {
     });
   }
 
+  std::vector<std::pair<id_type, std::uint64_t>> last_seqs(
+      const std::vector<id_type>& auctions) override {
+    std::vector<std::pair<id_type, std::uint64_t>> out;
+    if (auctions.empty()) return out;
+    return db_->read([&](pqxx::connection& c) {
+      pqxx::nontransaction t(c);
+      for (const auto& row : t.exec(last_seqs_query(auctions))) {
+        out.emplace_back(row[0].as<id_type>(), row[1].as<std::uint64_t>());
+      }
+      return out;
+    });
+  }
+
   std::optional<std::int64_t> next_end() override {
     return db_->read([&](pqxx::connection& c) -> std::optional<std::int64_t> {
       pqxx::nontransaction t(c);

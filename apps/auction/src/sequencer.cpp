@@ -1,6 +1,7 @@
 #include <auction/sequencer.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 namespace auction {
@@ -90,6 +91,32 @@ std::vector<auction_event> sequencer::baseline(id_type auction,
   en.lowest_read.reset();
   drain(en, out);
   if (has_gap(en)) en.gap_since = now_ms;
+  return out;
+}
+
+void sequencer::stored(id_type auction, std::uint64_t last_seq, std::int64_t now_ms) {
+  auto it = auctions_.find(auction);
+  if (it == auctions_.end()) return;
+  auto& en = it->second;
+  if (en.next == 0 || en.readers > 0 || en.closed || last_seq < en.next) return;
+  const bool had_gap = has_gap(en);
+  en.highest = std::max(en.highest, last_seq);
+  if (!had_gap) en.gap_since = now_ms;
+}
+
+std::vector<id_type> sequencer::active(std::int64_t now_ms, std::int64_t within_ms,
+                                       std::size_t limit) const {
+  std::vector<std::pair<std::int64_t, id_type>> recent;
+  for (const auto& [id, en] : auctions_) {
+    if (!en.closed && en.readers == 0 && en.next > 0 && now_ms - en.used_ms <= within_ms) {
+      recent.push_back({en.used_ms, id});
+    }
+  }
+  const auto n = std::min(limit, recent.size());
+  std::partial_sort(recent.begin(), recent.begin() + static_cast<std::ptrdiff_t>(n), recent.end(),
+                    std::greater<>());
+  std::vector<id_type> out;
+  for (std::size_t i = 0; i < n; ++i) out.push_back(recent[i].second);
   return out;
 }
 

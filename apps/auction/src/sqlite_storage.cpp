@@ -138,6 +138,16 @@ class sqlite_storage final : public storage {
     return out;
   }
 
+  std::vector<std::pair<id_type, std::uint64_t>> last_seqs(
+      const std::vector<id_type>& auctions) override {
+    std::vector<std::pair<id_type, std::uint64_t>> out;
+    if (auctions.empty()) return out;
+    auto lock = db_->lock();
+    statement s(*db_, last_seqs_query(auctions));
+    while (s.step()) out.emplace_back(s.int64(0), static_cast<std::uint64_t>(s.int64(1)));
+    return out;
+  }
+
   std::optional<std::int64_t> next_end() override {
     auto lock = db_->lock();
     statement s(*db_,

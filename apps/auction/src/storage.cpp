@@ -8,6 +8,15 @@ std::unique_ptr<storage> open_storage(const apps::database& db) {
   return open_sqlite_storage(db.sqlite);
 }
 
+std::string last_seqs_query(const std::vector<id_type>& auctions) {
+  std::string sql = "SELECT id, bid_count FROM auction_auctions WHERE id IN (";
+  for (std::size_t i = 0; i < auctions.size(); ++i) {
+    if (i > 0) sql += ',';
+    sql += std::to_string(auctions[i]);
+  }
+  return sql + ")";
+}
+
 bid_outcome storage::place_bid(id_type auction, id_type user, std::string_view username,
                                std::int64_t amount, std::int64_t now_ms) {
   // A refusal is explained from the row read afterwards; when that row would accept the bid

@@ -7,7 +7,8 @@
 //   thread reach each socket in the order they were made, which broadcasts from several worker
 //   threads would not guarantee.
 // - A gap that stays open (the node that accepted an event stopped before publishing it) is read
-//   from storage.
+//   from storage; so is an auction's last event that never came (its seq is compared with
+//   storage's every tail_check_ms).
 // - Every node runs the closer: at the soonest endsAt storage knows, and every close_scan_ms, it
 //   closes the auctions that reached their end (storage::close_due: each closed by exactly one
 //   node) and handles each close as an event this node accepted.
@@ -35,7 +36,11 @@ struct delivery_options {
   sequencer_options order;
   std::int64_t tick_ms = 100;        // how often the open gaps are looked at
   std::int64_t close_scan_ms = 500;  // the closer asks storage at least this often
-  std::size_t max_queued = 100000;   // events waiting for the thread (beyond: read back later)
+  // How often the last seq of the auctions active here (an event within the last minute, at
+  // most 1000) is compared with storage's, for a last event whose node stopped before
+  // publishing it (no later event opens a gap for it).
+  std::int64_t tail_check_ms = 2000;
+  std::size_t max_queued = 100000;  // events waiting for the thread (beyond: read back later)
 };
 
 class delivery {
@@ -69,6 +74,7 @@ class delivery {
   void offer(auction_event e, std::int64_t now_ms);
   void emit_all(const std::vector<auction_event>& events);
   void fill_gaps(std::int64_t now_ms);
+  void check_tails(std::int64_t now_ms);
   // Closes what is due; returns when to look again.
   std::int64_t close_due(std::int64_t now_ms);
 

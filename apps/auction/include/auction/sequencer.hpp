@@ -48,6 +48,13 @@ class sequencer {
   // said so, delivery goes on after the lowest of them; returns what is deliverable then.
   std::vector<auction_event> baseline(id_type auction, std::optional<std::uint64_t> last_seq,
                                       std::int64_t now_ms);
+  // Storage says the auction's last seq is `last_seq`: an event this node has not seen yet (its
+  // node stopped before publishing it) becomes a gap, read from storage after gap_ms unless the
+  // event arrives meanwhile.
+  void stored(id_type auction, std::uint64_t last_seq, std::int64_t now_ms);
+  // The open auctions delivering events here that had one within `within_ms`: those whose last
+  // seq is worth comparing with storage's (at most `limit`, the most recent first).
+  std::vector<id_type> active(std::int64_t now_ms, std::int64_t within_ms, std::size_t limit) const;
   // The gaps to read from storage now: open for gap_ms, or with a full buffer.
   std::vector<gap> due(std::int64_t now_ms) const;
   // The seq the auction's next delivered event will have (nullopt: not tracked, or waiting for a

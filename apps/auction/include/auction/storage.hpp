@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace apps {
@@ -81,6 +82,9 @@ class storage {
   // Closes every open auction whose endsAt is at or before `now_ms`; returns those this call
   // closed (each auction is returned by exactly one call, whoever else is closing).
   virtual std::vector<auction_row> close_due(std::int64_t now_ms) = 0;
+  // The last seq of each of these auctions that exists (at most 1000 ids).
+  virtual std::vector<std::pair<id_type, std::uint64_t>> last_seqs(
+      const std::vector<id_type>& auctions) = 0;
   // The soonest endsAt of the open auctions.
   virtual std::optional<std::int64_t> next_end() = 0;
 
