@@ -191,7 +191,7 @@ export function screenshots(prefix) {
     page.screenshot({ path: path.join(ARTIFACTS, `${prefix}-${name}.png`), timeout: STEP_TIMEOUT });
 }
 
-/** Composes two 640 x 720 screenshots side by side in a page of their own, written to `file`. */
+/** Composes two screenshots side by side in a page of their own, written to `file`. */
 export async function sideBySide(browser, left, right, file) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   const img = (png) => `<img src="data:image/png;base64,${png.toString("base64")}">`;

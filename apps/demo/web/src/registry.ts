@@ -12,5 +12,6 @@ export const APP_PAGES: Readonly<Record<string, AppPage>> = {
   '/chat': lazy(() => import('sio-chat-web').then((m) => ({ default: m.ChatApp }))),
   '/editor': lazy(() => import('sio-editor-web').then((m) => ({ default: m.EditorPage }))),
   '/tictactoe': lazy(() => import('sio-tictactoe-web').then((m) => ({ default: m.TicTacToePage }))),
+  '/auction': lazy(() => import('sio-auction-web').then((m) => ({ default: m.AuctionPage }))),
   // An app's route is added here, keyed by the path /api/apps gives it.
 };
