@@ -52,7 +52,7 @@ prepare() {
   # The library only: headers, libraries, CMake and pkg-config files.
   local other
   other=$(dpkg-deb -c "$deb" | awk '{print $6}' | grep -v '/$' |
-    grep -Ev '^\./usr/(include/sio/.*\.hpp|lib/(.*/)?(libsio_[a-z]+\.a|cmake/sio/.*\.cmake|pkgconfig/sio(-redis)?\.pc))$' || true)
+    grep -Ev '^\./usr/(include/sio/.*\.hpp|lib/(.*/)?(libsio_[a-z_]+\.a|cmake/sio/.*\.cmake|pkgconfig/sio(-redis)?\.pc))$' || true)
   if [ -n "$other" ]; then
     echo "unexpected files in $deb:" >&2
     echo "$other" >&2
