@@ -110,6 +110,8 @@ class handler {
   virtual void on_open(const connection_ptr& c) = 0;
   virtual void on_message(connection& c, std::string_view text) = 0;
   virtual void on_binary(connection& c, std::string_view bytes) = 0;
+  // The session moved from polling to WebSocket (transport() now says "websocket").
+  virtual void on_upgrade(connection& c) { (void)c; }
   // Called exactly once per opened session; the connection accepts no more sends.
   virtual void on_close(connection& c, close_reason r) = 0;
   // The engine let go of this handler for good (engineio::server::detach, or the engine's
