@@ -23,7 +23,7 @@ std::string usage(std::string_view program) {
   return "usage: " + std::string(program) +
          " [--port N] [--host ADDR] [--db PATH] [--jwt-secret-file FILE] "
          "[--web DIR] [--workers N] [--redis URL] [--tls-cert FILE --tls-key FILE] "
-         "[--trust-proxy LIST]\n"
+         "[--trust-proxy LIST] [--metrics[=PATH]]\n"
          "  --port        PORT        listening port (default 3000)\n"
          "  --host        HOST        listening address (default 0.0.0.0)\n"
          "  --db          DB_PATH     SQLite database file (default data/chat.db), or a\n"
@@ -44,7 +44,9 @@ std::string usage(std::string_view program) {
          "  --trust-proxy TRUST_PROXY comma-separated reverse proxies (addresses, CIDR ranges,\n"
          "                            loopback, linklocal, uniquelocal) whose X-Forwarded-For\n"
          "                            names the client (per-address and login limits count\n"
-         "                            the client; default: the TCP peer)\n";
+         "                            the client; default: the TCP peer)\n"
+         "  --metrics[=PATH] METRICS  serve Prometheus metrics at PATH (default /metrics) on the\n"
+         "                            same port (METRICS=1 or METRICS=/path; default: off)\n";
 }
 
 std::map<std::string, std::string> process_env() {
@@ -73,7 +75,8 @@ options_result parse_options(const std::vector<std::string>& args,
                                           {"redis", "REDIS_URL"},
                                           {"tls-cert", "TLS_CERT"},
                                           {"tls-key", "TLS_KEY"},
-                                          {"trust-proxy", "TRUST_PROXY"}}) {
+                                          {"trust-proxy", "TRUST_PROXY"},
+                                          {"metrics", "METRICS"}}) {
     if (auto it = env.find(var); it != env.end() && !it->second.empty()) given[flag] = it->second;
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -90,6 +93,8 @@ options_result parse_options(const std::vector<std::string>& args,
     if (auto eq = name.find('='); eq != std::string::npos) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
+    } else if (name == "metrics") {
+      value = "1";  // its value is optional: --metrics alone takes the default path
     } else if (i + 1 < args.size()) {
       value = args[++i];
     } else {
@@ -98,7 +103,8 @@ options_result parse_options(const std::vector<std::string>& args,
     }
     if (name != "port" && name != "host" && name != "db" && name != "jwt-secret" && name != "web" &&
         name != "workers" && name != "redis" && name != "tls-cert" && name != "tls-key" &&
-        name != "jwt-secret-file" && name != "token-ttl" && name != "trust-proxy") {
+        name != "jwt-secret-file" && name != "token-ttl" && name != "trust-proxy" &&
+        name != "metrics") {
       res.error = "unknown option --" + name;
       return res;
     }
@@ -155,6 +161,16 @@ options_result parse_options(const std::vector<std::string>& args,
       while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
       if (!item.empty()) o.trust_proxy.emplace_back(item);
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+  }
+  if (auto it = given.find("metrics"); it != given.end()) {
+    if (it->second == "1" || it->second == "true") {
+      o.metrics_path = "/metrics";
+    } else if (it->second.starts_with('/') && it->second.find('?') == std::string::npos) {
+      o.metrics_path = it->second;
+    } else if (it->second != "0" && it->second != "false") {
+      res.error = "invalid --metrics path (expected /path): " + it->second;
+      return res;
     }
   }
   if (o.tls_cert.empty() != o.tls_key.empty()) {

@@ -29,6 +29,9 @@ struct options {
   // --trust-proxy / TRUST_PROXY: comma-separated proxies (addresses, CIDR ranges, "loopback", ...)
   // whose X-Forwarded-For names the client (engine's trust_proxy); empty: the TCP peer is.
   std::vector<std::string> trust_proxy;
+  // --metrics[=PATH] / METRICS (a path, or 1 for the default): serve the server's metrics in the
+  // Prometheus text format at PATH (default /metrics) on the server's port; empty: not served.
+  std::string metrics_path;
   bool help = false;
 };
 
