@@ -400,6 +400,8 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void handle_engine_upgrade(const endpoint& ep, const eio::query_map& q, const engine_route& r);
   void handle_engine_http(const endpoint& ep, const engine_route& r);
   void handle_app();
+  // Tells the endpoint's handler about a request error (handler::on_request_error).
+  void report(eio::request_error e) noexcept;
   // The handler of the application route for req_: an exact-path route, else on_request's.
   const http_handler* app_handler() const;
   void write(http::response<http::string_body> res);

@@ -395,13 +395,23 @@ void http_connection::handle_engine(const endpoint& ep) {
   handle_engine_http(ep, r);
 }
 
+void http_connection::report(eio::request_error e) noexcept {
+  if (!ep_) return;
+  try {
+    ep_->h->on_request_error(w_.index, e);
+  } catch (...) {
+  }
+}
+
 void http_connection::engine_error(eio::request_error e, std::string_view msg) {
+  report(e);
   auto res = make_error_response(e, msg);
   res.version(version_);
   write(std::move(res));
 }
 
 void http_connection::refuse(const handshake_refusal& r, bool websocket) {
+  report(eio::request_error::forbidden);
   auto res =
       make_response(r.status, "application/json",
                     eio::encode_error_body(eio::request_error::forbidden, r.message), version_);

@@ -22,6 +22,7 @@ struct alignas(64) counter_block {
   counter packets_in{0}, bytes_in{0}, packets_out{0}, bytes_out{0};
   counter broadcasts{0}, acks_added{0}, acks_settled{0}, overflows{0};
   std::array<counter, disconnect_reason_count> disconnects{};
+  std::array<counter, request_error_count> request_errors{};
   std::atomic<std::int64_t> loop_lag_ns{0};
 
   worker_metrics read() const noexcept;
@@ -38,6 +39,9 @@ class counters {
   }
   void disconnected(std::size_t w, disconnect_reason r) noexcept {
     bump(blocks_[w].disconnects[static_cast<std::size_t>(r)], w, 1);
+  }
+  void request_error(std::size_t w, std::size_t code) noexcept {
+    if (code < request_error_count) bump(blocks_[w].request_errors[code], w, 1);
   }
   void loop_lag(std::size_t w, std::int64_t ns) noexcept {
     blocks_[w].loop_lag_ns.store(ns, std::memory_order_relaxed);

@@ -37,7 +37,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
   std::atomic<bool> stopped{false};   // the server is being destroyed: refuse new connections
   std::atomic<bool> detached{false};  // the engine let go of our handler (handler::on_detach)
 
-  std::mutex mu;  // guards nsps and parents (map work only)
+  mutable std::mutex mu;  // guards nsps and parents (map work only)
   std::unordered_map<std::string, std::shared_ptr<namespace_>> nsps;
   std::vector<std::shared_ptr<namespace_>> parents;
 

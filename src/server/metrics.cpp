@@ -28,6 +28,8 @@ worker_metrics& worker_metrics::operator+=(const worker_metrics& o) noexcept {
   acks_pending += o.acks_pending;
   send_queue_overflows += o.send_queue_overflows;
   for (std::size_t i = 0; i < disconnects.size(); ++i) disconnects[i] += o.disconnects[i];
+  for (std::size_t i = 0; i < connection_errors.size(); ++i)
+    connection_errors[i] += o.connection_errors[i];
   loop_lag_seconds = std::max(loop_lag_seconds, o.loop_lag_seconds);
   return *this;
 }
@@ -69,6 +71,8 @@ worker_metrics counter_block::read() const noexcept {
   m.acks_pending = diff(get(acks_added), settled);
   m.send_queue_overflows = get(overflows);
   for (std::size_t i = 0; i < disconnects.size(); ++i) m.disconnects[i] = get(disconnects[i]);
+  for (std::size_t i = 0; i < request_errors.size(); ++i)
+    m.connection_errors[i] = get(request_errors[i]);
   m.loop_lag_seconds = static_cast<double>(loop_lag_ns.load(std::memory_order_relaxed)) / 1e9;
   return m;
 }
@@ -163,6 +167,10 @@ void render_disconnects(writer& w, const worker_metrics& t) {
   w.family("sio_disconnects_total", "counter", "Sockets disconnected, by reason.");
   for (std::size_t i = 0; i < t.disconnects.size(); ++i)
     w.sample(t.disconnects[i], "reason", to_string(static_cast<disconnect_reason>(i)));
+  w.family("sio_connection_errors_total", "counter",
+           "Engine.IO requests refused (handshakes, unknown sids), by error code.");
+  for (std::size_t i = 0; i < t.connection_errors.size(); ++i)
+    w.sample(t.connection_errors[i], "code", std::to_string(i));
 }
 
 void render_namespaces(writer& w, const metrics_snapshot& m) {

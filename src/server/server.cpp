@@ -59,7 +59,7 @@ metrics_snapshot server_state::snapshot() const {
   for (std::size_t w = 0; w < metrics->workers(); ++w)
     m.workers.push_back(metrics->block(w).read());
   m.other_threads = metrics->block(metrics->workers()).read();
-  std::lock_guard lk(const_cast<std::mutex&>(mu));
+  std::lock_guard lk(mu);
   for (const auto& [name, n] : nsps) m.namespaces.push_back({name, n->local_socket_count()});
   std::sort(m.namespaces.begin(), m.namespaces.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -156,6 +156,9 @@ class server::handler final : public engineio::handler {
   }
   void on_upgrade(engineio::connection& c) override {
     st_->count(c.worker_index(), &counter_block::upgraded);
+  }
+  void on_request_error(std::size_t w, protocol::engineio::request_error e) override {
+    if (st_->metrics) st_->metrics->request_error(w, static_cast<std::size_t>(e));
   }
   void on_close(engineio::connection& c, engineio::close_reason r) override {
     auto& m = st_->workers[c.worker_index()].clients;

@@ -1,7 +1,8 @@
 // Interop: the Prometheus endpoint of the conformance server (--metrics), read by the npm
 // parse-prometheus-text-format parser while official socket.io-client sockets connect over both
 // transports, send events and leave: connections by transport, sockets per namespace, packets
-// received and disconnects by reason move as they do; the process figures are there.
+// received, disconnects by reason and refused requests by code move as they do; the process
+// figures are there.
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { parsePrometheusText } from "../js/index.mjs";
@@ -118,6 +119,22 @@ describe("metrics on the server's port", () => {
         value(g, "sio_connections", { transport: "websocket" }) === 0,
       "no connection left"
     );
+  });
+
+  it("counts refused Engine.IO requests by error code", async () => {
+    const before = await scrape(url);
+    const base = `${server.url}/socket.io/?EIO=4`;
+    assert.equal((await fetch(`${base}&transport=carrier-pigeon`)).status, 400); // code 0
+    assert.equal((await fetch(`${base}&transport=polling&sid=nope`)).status, 400); // code 1
+    assert.equal((await fetch(`${server.url}/socket.io/?EIO=3&transport=polling`)).status, 400); // 5
+    const after = await scrape(url);
+    const delta = (code) =>
+      value(after, "sio_connection_errors_total", { code }) -
+      value(before, "sio_connection_errors_total", { code });
+    assert.equal(delta("0"), 1);
+    assert.equal(delta("1"), 1);
+    assert.equal(delta("5"), 1);
+    assert.equal(delta("4"), 0);
   });
 
   it("reports the process and every worker's loop lag", async () => {

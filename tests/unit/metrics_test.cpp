@@ -59,6 +59,7 @@ metrics_snapshot sample_snapshot() {
   m.workers[1].loop_lag_seconds = 0.25;
   m.workers[0].disconnects[static_cast<std::size_t>(disconnect_reason::transport_close)] = 7;
   m.namespaces = {{"/", 3}, {"/a\"b\\c\nd", 1}};
+  m.workers[1].connection_errors[1] = 4;
   return m;
 }
 
@@ -84,6 +85,8 @@ TEST(Metrics, RendersTheTextFormatWithLabelsAndEscapes) {
   EXPECT_TRUE(has_line(text, "sio_disconnects_total{reason=\"transport close\"} 7"));
   EXPECT_TRUE(has_line(text, "sio_disconnects_total{reason=\"ping timeout\"} 0"));
   EXPECT_TRUE(has_line(text, "sio_event_loop_lag_seconds{worker=\"1\"} 0.25"));
+  EXPECT_TRUE(has_line(text, "sio_connection_errors_total{code=\"1\"} 4"));
+  EXPECT_TRUE(has_line(text, "sio_connection_errors_total{code=\"5\"} 0"));
   EXPECT_TRUE(has_line(text, "process_cpu_seconds_total 1.5"));
   EXPECT_TRUE(has_line(text, "process_resident_memory_bytes 4096"));
   EXPECT_TRUE(has_line(text, "process_max_fds 1024"));

@@ -3,8 +3,9 @@
 // Each worker keeps its own block of counters, written only by that worker with relaxed atomic
 // stores (no lock, no contended read-modify-write on the hot path); a snapshot sums the blocks and
 // may be taken from any thread. Gauges that the server keeps anyway (sockets per namespace) are
-// read from where they live. Counting is on by default (metrics_options::enabled): its cost on the
-// echo and fan-out benchmarks is within their run-to-run spread (BENCHMARKS.md).
+// read from where they live. Counting is on by default (metrics_options::enabled): it costs a few
+// relaxed stores per message into a cache line of the worker's own; `make bench` measures echo and
+// fan-out with it on and off in the same run (BENCHMARKS.md, "Metrics cost").
 //
 // The Prometheus endpoint (metrics_options::prometheus) is off by default. render_prometheus is a
 // pure function of its arguments; read_process_metrics reads /proc (Linux; zeros elsewhere).
@@ -39,6 +40,8 @@ struct metrics_options {
 };
 
 constexpr std::size_t disconnect_reason_count = 9;  // the values of sio::disconnect_reason
+// The Engine.IO request error codes 0..5 (protocol::engineio::request_error).
+constexpr std::size_t request_error_count = 6;
 
 // One worker's share of the figures.
 struct worker_metrics {
@@ -53,6 +56,10 @@ struct worker_metrics {
   std::uint64_t acks_pending = 0;           // emit_with_ack calls waiting for their answer now
   std::uint64_t send_queue_overflows = 0;   // connections closed on a full send queue
   std::array<std::uint64_t, disconnect_reason_count> disconnects{};  // by disconnect_reason
+  // Requests refused with an Engine.IO error, by its code (Node's "connection_error"): failed
+  // handshakes (bad transport, method or version; allow_request and the limits: 4, forbidden)
+  // and requests naming an unknown sid.
+  std::array<std::uint64_t, request_error_count> connection_errors{};
   // How late the worker's periodic check last ran (event-loop lag); 0 without an engine.
   double loop_lag_seconds = 0;
 
@@ -87,7 +94,7 @@ struct process_metrics {
 process_metrics read_process_metrics();
 
 // The Prometheus text format, version 0.0.4: sio_* metrics (labels transport, namespace, reason,
-// worker) then process_*. Content type: prometheus_content_type.
+// code, worker) then process_*. Content type: prometheus_content_type.
 std::string render_prometheus(const metrics_snapshot& m, const process_metrics& p);
 inline constexpr std::string_view prometheus_content_type =
     "text/plain; version=0.0.4; charset=utf-8";
