@@ -158,7 +158,8 @@ class server : public flag_builder<server, broadcast_operator> {
   void run();
   void stop();
   std::uint16_t port() const noexcept;
-  // The figures now (see metrics.hpp); all zero when options.metrics.enabled is false. Any thread.
+  // The figures now (see metrics.hpp); empty (no workers, no namespaces) when
+  // options.metrics.enabled is false. Any thread.
   metrics_snapshot metrics() const;
   // The port of the Prometheus endpoint's own listener (prometheus_options::port), 0 without one.
   std::uint16_t metrics_port() const noexcept;
