@@ -115,6 +115,37 @@ def bound_note(results):
     return f"generator-bound {n}/{len(ok(results))}" if n else ""
 
 
+def metrics_section(w, runs):
+    """sio with its counters on (the default) against off, same run."""
+    groups = [g for g in ("metrics_echo_max", "metrics_fanout_max") if runs.get((g, "sio-nometrics"))]
+    if not groups:
+        return
+    w("## Metrics cost (sio's counters on, the default, against off; same run)")
+    w("")
+    w("One sio worker pinned, A/B alternated. The ratio is on over off; the target is a cost "
+      "under 2 % (a ratio of 0.98 or more), read against the spread of each side.")
+    w("")
+    w("| run | metrics | delivered/s | p50 ms | p99 ms | server CPU % | msgs/server-CPU-s | errors | notes |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for g in groups:
+        off = runs.get((g, "sio-nometrics"), [])
+        for s, label in (("sio-nometrics", "off"), ("sio", "on")):
+            res = runs.get((g, s), [])
+            if not res:
+                continue
+            notes = [n for n in (bound_note(res),) if n]
+            if s == "sio":
+                thr = ratio(med(vals(res, "delivered_per_s")), med(vals(off, "delivered_per_s")))
+                eff = ratio(med(vals(res, "msgs_per_server_cpu_s")),
+                            med(vals(off, "msgs_per_server_cpu_s")))
+                notes.append(f"throughput {fmt_ratio(thr)}, msgs per CPU-s {fmt_ratio(eff)}")
+            w(f"| {g[8:]} | {label} | {fmt_spread(vals(res, 'delivered_per_s'))} | "
+              f"{fmt_spread(vals(res, 'latency_ms', 'p50'), 2)} | {fmt_spread(vals(res, 'latency_ms', 'p99'), 2)} | "
+              f"{fmt_spread(vals(res, 'server_cpu_pct'), 1)} | {fmt_spread(vals(res, 'msgs_per_server_cpu_s'))} | "
+              f"{fmt_spread(vals(res, 'errors'))} | {'; '.join(notes)} |")
+    w("")
+
+
 def ratio(a, b):
     if a is None or b is None or b == 0:
         return None
@@ -571,6 +602,8 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
                   f"{fmt_spread(vals(res, 'msgs_per_server_cpu_s'))} | {fmt_spread(vals(res, 'errors'))} | "
                   f"{'; '.join(notes)} |")
         w("")
+
+    metrics_section(w, runs)
 
     vgroups = [g for g in groups if g.startswith("verify_")]
     if vgroups:

@@ -16,7 +16,7 @@
 # Environment: BUILD (build dir, default build), REPS, DURATION, OUT (results dir), REPORT (file),
 # PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt),
 # SECTIONS (default all: calibration connect idle echo fanout rooms polling verify recovery
-# multiworker tls editor): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
+# multiworker tls metrics editor): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
 # the report says which figures came from which run (e.g. SECTIONS=tls bench/run.sh);
 # EDITOR_KS (the editor's client counts, default "1 8 32 64").
 set -uo pipefail
@@ -54,7 +54,7 @@ fi
 RECOVERY_PAYLOAD=100
 ROOM_SIZE=100
 
-ALL_SECTIONS="calibration connect idle echo fanout rooms polling verify recovery multiworker tls editor"
+ALL_SECTIONS="calibration connect idle echo fanout rooms polling verify recovery multiworker tls metrics editor"
 SECTIONS="${SECTIONS:-$ALL_SECTIONS}"
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
@@ -67,7 +67,7 @@ for b in "${needed[@]}"; do
     exit 1
   fi
 done
-if [ "$SECTIONS" != tls ] && [ ! -d bench/node/node_modules/socket.io-client ]; then
+if [ "$SECTIONS" != tls ] && [ "$SECTIONS" != metrics ] && [ ! -d bench/node/node_modules/socket.io-client ]; then
   echo "bench: bench/node/node_modules missing (scripts/deps.sh installs it)" >&2
   exit 1
 fi
@@ -124,6 +124,10 @@ start_server() {
   SCHEME=http
   case "$kind" in
     sio) "${pre[@]}" "$BIN/sio-bench-server" --port "$PORT" --workers "$workers" "$@" >>"$LOG" 2>&1 & ;;
+    sio-nometrics)
+      "${pre[@]}" "$BIN/sio-bench-server" --port "$PORT" --workers "$workers" --metrics 0 "$@" \
+        >>"$LOG" 2>&1 &
+      ;;
     sio-tls)
       SCHEME=https
       "${pre[@]}" "$BIN/sio-bench-server" --port "$PORT" --workers "$workers" \
@@ -231,6 +235,9 @@ editor_load() {
 # order REP: A/B alternation, "sio node" on even repetitions and "node sio" on odd ones.
 order() { if [ $(($1 % 2)) -eq 0 ]; then echo "sio node"; else echo "node sio"; fi; }
 tls_order() { if [ $(($1 % 2)) -eq 0 ]; then echo "sio sio-tls"; else echo "sio-tls sio"; fi; }
+metrics_order() {
+  if [ $(($1 % 2)) -eq 0 ]; then echo "sio sio-nometrics"; else echo "sio-nometrics sio"; fi
+}
 
 common=(--duration "$DURATION" --warmup "$WARMUP")
 
@@ -392,6 +399,22 @@ if want tls; then
         --rate 0 "${common[@]}"
       gen tls_fanout_max "$s" "$rep" pin --ws-client beast --scenario fanout \
         --clients "$FANOUT_N" --rate 0 "${common[@]}"
+      stop_server
+    done
+  done
+fi
+
+if want metrics; then
+  echo "== metrics: sio with its counters on (the default) and off, same run"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(metrics_order "$rep"); do
+      start_server "$s" || continue
+      gen warmup "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 --duration 2 \
+        --warmup 0
+      gen metrics_echo_max "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 \
+        "${common[@]}"
+      gen metrics_fanout_max "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" --rate 0 \
+        "${common[@]}"
       stop_server
     done
   done

@@ -13,11 +13,13 @@
 // The per-address limits are off (the suites connect from one address as fast as they can);
 // --handshakes-per-second N --handshake-burst N turn the handshake limit on, --trust-proxy
 // ADDRESS (repeatable) trusts a proxy's X-Forwarded-For (tests/interop/socketio_limits.test.mjs).
+// --metrics PATH serves the Prometheus text format at PATH; --metrics-port N on 127.0.0.1:N instead
+// of the server's port (tests/interop/metrics.test.mjs).
 //
 // Usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]
 //                               [--tls-cert FILE --tls-key FILE]
 //                               [--handshakes-per-second N --handshake-burst N]
-//                               [--trust-proxy ADDRESS]...
+//                               [--trust-proxy ADDRESS]... [--metrics PATH] [--metrics-port N]
 #include <sio/engineio/server.hpp>
 #include <sio/sio.hpp>
 
@@ -226,6 +228,8 @@ struct args {
   double handshakes_per_second = 0;
   std::size_t handshake_burst = 100;
   std::vector<std::string> trust_proxy;
+  // The Prometheus endpoint (off unless given): its path, and a port of its own (0: the same).
+  std::optional<sio::prometheus_options> metrics;
 };
 
 args parse_args(int argc, char** argv) {
@@ -261,10 +265,17 @@ args parse_args(int argc, char** argv) {
       a.handshake_burst = std::stoul(value());
     } else if (arg == "--trust-proxy") {
       a.trust_proxy.push_back(value());
+    } else if (arg == "--metrics") {
+      if (!a.metrics) a.metrics.emplace();
+      a.metrics->path = value();
+    } else if (arg == "--metrics-port") {
+      if (!a.metrics) a.metrics.emplace();
+      a.metrics->port = static_cast<std::uint16_t>(std::stoul(value()));
     } else if (arg == "--help" || arg == "-h") {
       std::cout << "usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]"
                    " [--ping-interval MS] [--ping-timeout MS] [--tls-cert FILE --tls-key FILE]"
-                   " [--handshakes-per-second N --handshake-burst N] [--trust-proxy ADDRESS]...\n";
+                   " [--handshakes-per-second N --handshake-burst N] [--trust-proxy ADDRESS]..."
+                   " [--metrics PATH] [--metrics-port N]\n";
       std::exit(0);
     } else {
       std::cerr << "unknown argument " << arg << "\n";
@@ -303,7 +314,8 @@ int main(int argc, char** argv) {
                              .max_payload = 1'000'000,
                              .cors = {.enabled = true, .origins = {"*"}}},
                   .connect_timeout = 1000ms,
-                  .connection_state_recovery = recovery_of(a)}};
+                  .connection_state_recovery = recovery_of(a),
+                  .metrics = {.prometheus = a.metrics}}};
   io.on_connection(protocol_suite_handlers);
   io.of("/custom").on_connection(protocol_suite_handlers);
   test_namespace(io.of("/test"));

@@ -56,6 +56,7 @@ struct args {
   std::size_t workers = 1;
   std::optional<std::chrono::milliseconds> recovery;
   std::optional<sio::engineio::tls_options> tls;
+  bool metrics = true;  // --metrics 0: counting off (server_options::metrics.enabled)
 };
 
 std::optional<args> parse_args(int argc, char** argv) {
@@ -76,6 +77,8 @@ std::optional<args> parse_args(int argc, char** argv) {
       a.workers = static_cast<std::size_t>(v > 0 ? v : 1);
     else if (name == "--recovery")
       a.recovery = std::chrono::milliseconds(v);
+    else if (name == "--metrics")
+      a.metrics = v != 0;
     else
       return std::nullopt;
   }
@@ -107,7 +110,7 @@ int main(int argc, char** argv) {
   const auto a = parse_args(argc, argv);
   if (!a) {
     std::cerr << "usage: sio-bench-server --port N [--workers W] [--recovery MS] "
-                 "[--tls-cert FILE --tls-key FILE]\n";
+                 "[--tls-cert FILE --tls-key FILE] [--metrics 0|1]\n";
     return 2;
   }
   raise_fd_limit();
@@ -128,6 +131,7 @@ int main(int argc, char** argv) {
     // Every load comes from one address, thousands of connections a second: no per-address limits.
     opts.http.max_connections_per_address = 0;
     opts.http.handshakes_per_second = 0;
+    opts.metrics.enabled = a->metrics;
     if (a->recovery)
       opts.connection_state_recovery =
           sio::recovery_options{.max_disconnection_duration = *a->recovery};

@@ -180,6 +180,7 @@ struct server_impl {
   std::vector<std::unique_ptr<worker>> workers;
   std::vector<std::unique_ptr<endpoint>> endpoints;
   http_handler app;
+  std::unordered_map<std::string, http_handler> app_routes;  // exact paths, set before start()
   std::optional<tcp::acceptor> acceptor;
   std::optional<asio::steady_timer> accept_timer;  // the pause after an accept out of resources
   std::chrono::milliseconds accept_backoff{0};     // that pause's length; 0 after a success
@@ -399,6 +400,10 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void handle_engine_upgrade(const endpoint& ep, const eio::query_map& q, const engine_route& r);
   void handle_engine_http(const endpoint& ep, const engine_route& r);
   void handle_app();
+  // Tells the endpoint's handler about a request error (handler::on_request_error).
+  void report(eio::request_error e) noexcept;
+  // The handler of the application route for req_: an exact-path route, else on_request's.
+  const http_handler* app_handler() const;
   void write(http::response<http::string_body> res);
   void on_write(error_code ec, bool close);
   bool request_unread() const;  // the request in progress was not read to its end

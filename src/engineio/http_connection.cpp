@@ -347,8 +347,18 @@ void http_connection::handle_request() {
   handle_app();
 }
 
+const http_handler* http_connection::app_handler() const {
+  if (!srv_.app_routes.empty()) {
+    const std::string_view target = req_.target();
+    const auto route = srv_.app_routes.find(std::string(target.substr(0, target.find('?'))));
+    if (route != srv_.app_routes.end()) return &route->second;
+  }
+  return srv_.app ? &srv_.app : nullptr;
+}
+
 void http_connection::handle_app() {
-  if (!srv_.app) {
+  const auto* app = app_handler();
+  if (!app) {
     return write(make_response(http::status::not_found, "text/plain", "Not Found", version_));
   }
   waiting_ = true;
@@ -359,7 +369,7 @@ void http_connection::handle_app() {
     self->respond(std::move(res));
   };
   try {
-    srv_.app(std::move(req_), info, respond);
+    (*app)(std::move(req_), info, respond);
   } catch (...) {
     respond(make_response(http::status::internal_server_error, "text/plain",
                           "Internal Server Error", version_));
@@ -385,13 +395,23 @@ void http_connection::handle_engine(const endpoint& ep) {
   handle_engine_http(ep, r);
 }
 
+void http_connection::report(eio::request_error e) noexcept {
+  if (!ep_) return;
+  try {
+    ep_->h->on_request_error(w_.index, e);
+  } catch (...) {
+  }
+}
+
 void http_connection::engine_error(eio::request_error e, std::string_view msg) {
+  report(e);
   auto res = make_error_response(e, msg);
   res.version(version_);
   write(std::move(res));
 }
 
 void http_connection::refuse(const handshake_refusal& r, bool websocket) {
+  report(eio::request_error::forbidden);
   auto res =
       make_response(r.status, "application/json",
                     eio::encode_error_body(eio::request_error::forbidden, r.message), version_);

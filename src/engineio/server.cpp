@@ -380,6 +380,10 @@ void server::on_request(http_handler h) {
   impl_->app = std::move(h);
 }
 
+void server::on_request(std::string path, http_handler h) {
+  impl_->app_routes.insert_or_assign(std::move(path), std::move(h));
+}
+
 void server::start() {
   auto& s = *impl_;
   if (s.started) return;

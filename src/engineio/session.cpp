@@ -353,6 +353,7 @@ void session::on_probe_data(bool binary, std::string_view data) {
     transport_ = eio::transport_kind::websocket;
     upgrading_ = false;
     upgraded_ = true;
+    call_handler([this] { ep_.h->on_upgrade(*this); });
     flush();  // what polling had not delivered yet goes first on the WebSocket, in order
     if (state_ == state::closing) {
       ws_->close(true);

@@ -136,6 +136,7 @@ void broadcast_operator::emit_payload(std::string_view event, payload p) const {
   for (std::size_t i = 0; i < targets.size(); ++i) {
     auto& t = targets[i];
     auto pk = detail::event_packet(event, t->name(), i + 1 == targets.size() ? std::move(p) : p);
+    t->srv_->count_here(&detail::counter_block::broadcasts);
     t->get_adapter().broadcast(t->encode(std::move(pk), opts_), opts_);
   }
 }
@@ -152,6 +153,7 @@ void broadcast_operator::start_emit_with_ack(std::string_view event, payload p,
     auto& t = targets[i];
     auto pk = detail::event_packet(event, t->name(), i + 1 == targets.size() ? std::move(p) : p);
     pk.id = t->next_ack_id();
+    t->srv_->count_here(&detail::counter_block::broadcasts);
     t->get_adapter().broadcast_with_ack(
         make_outgoing(std::move(pk)), opts_,
         [c](std::size_t n) {

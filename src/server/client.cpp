@@ -8,6 +8,7 @@
 namespace sio::detail {
 
 namespace pt = protocol::socketio;
+using counter_block = detail::counter_block;
 
 namespace {
 // True when the JSON text of `v` is longer than `limit` bytes; serializes at most limit + one
@@ -104,8 +105,13 @@ void client::write(const outgoing_packet& p, bool volatile_, bool compress) {
     auto r =
         conn_->send(f, engineio::send_flags{.volatile_ = volatile_ && first, .compress = compress});
     first = false;
-    if (r == engineio::send_result::queued) continue;
+    if (r == engineio::send_result::queued) {
+      st_->count(worker_, &counter_block::packets_out);
+      st_->count(worker_, &counter_block::bytes_out, f->data.size());
+      continue;
+    }
     if (r == engineio::send_result::overflow) {
+      st_->count(worker_, &counter_block::overflows);
       // The engine closes the session; leave now with a clear reason, outside this call chain.
       overflowed_ = true;
       st_->log("client " + std::string(conn_->id()) +

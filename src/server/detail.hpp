@@ -9,6 +9,8 @@
 #include <sio/server/server.hpp>
 #include <sio/server/socket.hpp>
 
+#include "counters.hpp"
+
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
@@ -35,14 +37,29 @@ struct server_state : std::enable_shared_from_this<server_state> {
   std::atomic<bool> stopped{false};   // the server is being destroyed: refuse new connections
   std::atomic<bool> detached{false};  // the engine let go of our handler (handler::on_detach)
 
-  std::mutex mu;  // guards nsps and parents (map work only)
+  mutable std::mutex mu;  // guards nsps and parents (map work only)
   std::unordered_map<std::string, std::shared_ptr<namespace_>> nsps;
   std::vector<std::shared_ptr<namespace_>> parents;
 
   struct alignas(64) worker {
     std::unordered_map<const engineio::connection*, std::shared_ptr<client>> clients;
+    std::weak_ptr<boost::asio::steady_timer> lag_timer;  // the loop lag check (with an engine)
   };
   std::vector<worker> workers;
+  std::unique_ptr<counters> metrics;  // null when options.metrics.enabled is false
+
+  // Adds n to counter c of worker w's block (w == workers.size(): the calling thread is no worker).
+  void count(std::size_t w, counter_block::counter counter_block::*c,
+             std::uint64_t n = 1) noexcept {
+    if (metrics) metrics->add(w, c, n);
+  }
+  // Adds to c on the calling thread's block.
+  void count_here(counter_block::counter counter_block::*c) noexcept {
+    if (metrics) metrics->add(pool->current(), c);
+  }
+  // Measures worker w's event-loop lag every `period` while this state lives.
+  void start_lag_checks(std::chrono::milliseconds period);
+  metrics_snapshot snapshot() const;
 
   std::shared_ptr<namespace_> get_or_create(std::string_view name);
   // An existing namespace, or a new child of the first matching dynamic parent, or nullptr.
@@ -141,6 +158,7 @@ struct server::engine_link {
   virtual void run() = 0;
   virtual bool stop() = 0;  // true when the engine is owned (and now stopped)
   virtual std::uint16_t port() const noexcept = 0;
+  virtual std::uint16_t metrics_port() const noexcept = 0;
   virtual engineio::server* engine() noexcept = 0;
   // For ~server: lets go of the engine for good (owned: stopped and destroyed; attached: `h`
   // detached, unless the engine is gone already). True when it also ran st.teardown_worker for

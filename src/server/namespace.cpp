@@ -232,7 +232,9 @@ void namespace_::run_middlewares(std::shared_ptr<socket> s,
 void namespace_::do_connect(const std::shared_ptr<socket>& s) {
   auto c = s->client_;
   c->remove_pending(name_);
-  shards_[s->worker_].sockets.emplace(std::string_view(s->id_), s);
+  auto& shard = shards_[s->worker_];
+  shard.sockets.emplace(std::string_view(s->id_), s);
+  shard.count.store(shard.sockets.size(), std::memory_order_relaxed);
   c->add_socket(s);
   if (s->recovered()) restore(s);
   adapter_->add_all(s->worker_, s->id_, std::span<const room>(&s->id_, 1));
@@ -279,14 +281,23 @@ void namespace_::give_back(socket& s) {
 }
 
 void namespace_::remove(const socket& s) {
-  auto& m = shards_[s.worker_].sockets;
+  auto& shard = shards_[s.worker_];
+  auto& m = shard.sockets;
   if (auto it = m.find(s.id_); it != m.end() && it->second.get() == &s) m.erase(it);
+  shard.count.store(m.size(), std::memory_order_relaxed);
+}
+
+std::uint64_t namespace_::local_socket_count() const noexcept {
+  std::uint64_t n = 0;
+  for (const auto& sh : shards_) n += sh.count.load(std::memory_order_relaxed);
+  return n;
 }
 
 void namespace_::abandon() {
   for (auto& sh : shards_) {
     for (auto& [id, s] : sh.sockets) s->abandon();
     sh.sockets.clear();
+    sh.count.store(0, std::memory_order_relaxed);
   }
   std::lock_guard lk(mu_);
   children_.clear();

@@ -4,6 +4,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 namespace sio {
 
 std::size_t worker_pool::current() const noexcept {
@@ -51,7 +53,46 @@ std::shared_ptr<namespace_> server_state::find_for_connect(std::string_view name
   return nullptr;
 }
 
+metrics_snapshot server_state::snapshot() const {
+  metrics_snapshot m;
+  if (!metrics) return m;
+  for (std::size_t w = 0; w < metrics->workers(); ++w)
+    m.workers.push_back(metrics->block(w).read());
+  m.other_threads = metrics->block(metrics->workers()).read();
+  std::lock_guard lk(mu);
+  for (const auto& [name, n] : nsps) m.namespaces.push_back({name, n->local_socket_count()});
+  std::sort(m.namespaces.begin(), m.namespaces.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return m;
+}
+
+namespace {
+// Waits `period` on worker w, records how late the wait ended, again while `st` lives.
+void check_lag(const std::weak_ptr<server_state>& st, std::size_t w,
+               std::shared_ptr<boost::asio::steady_timer> t, std::chrono::milliseconds period) {
+  t->expires_after(period);
+  auto* timer = t.get();
+  timer->async_wait([st, w, t = std::move(t), period](boost::system::error_code ec) mutable {
+    auto s = st.lock();
+    if (ec || !s || s->stopped) return;
+    const auto late = std::chrono::steady_clock::now() - t->expiry();
+    s->metrics->loop_lag(w, std::chrono::duration_cast<std::chrono::nanoseconds>(late).count());
+    check_lag(st, w, std::move(t), period);
+  });
+}
+}  // namespace
+
+void server_state::start_lag_checks(std::chrono::milliseconds period) {
+  if (!metrics) return;
+  for (std::size_t w = 0; w < workers.size(); ++w) {
+    auto t = std::make_shared<boost::asio::steady_timer>(pool->context(w));
+    workers[w].lag_timer = t;
+    check_lag(weak_from_this(), w, std::move(t), period);
+  }
+}
+
 void server_state::teardown_worker(std::size_t w) {
+  if (auto t = workers[w].lag_timer.lock()) t->cancel();
   auto clients = std::move(workers[w].clients);
   workers[w].clients.clear();
   for (auto& [c, cl] : clients) cl->abandon();
@@ -65,6 +106,7 @@ void server_state::teardown_worker(std::size_t w) {
   for (auto& n : ns) {
     auto socks = std::move(n->shards_[w].sockets);
     n->shards_[w].sockets.clear();
+    n->shards_[w].count.store(0, std::memory_order_relaxed);
   }
 }
 
@@ -98,15 +140,25 @@ class server::handler final : public engineio::handler {
   void on_open(const engineio::connection_ptr& c) override {
     if (st_->stopped.load()) return c->close();
     const auto w = c->worker_index();
+    st_->count(
+        w, is_websocket(*c) ? &counter_block::websocket_opened : &counter_block::polling_opened);
     auto cl = std::make_shared<detail::client>(st_, c);
     st_->workers[w].clients.emplace(c.get(), cl);
     cl->start();
   }
   void on_message(engineio::connection& c, std::string_view text) override {
+    received(c, text.size());
     if (auto cl = find(c)) cl->on_text(text);
   }
   void on_binary(engineio::connection& c, std::string_view bytes) override {
+    received(c, bytes.size());
     if (auto cl = find(c)) cl->on_binary(bytes);
+  }
+  void on_upgrade(engineio::connection& c) override {
+    st_->count(c.worker_index(), &counter_block::upgraded);
+  }
+  void on_request_error(std::size_t w, protocol::engineio::request_error e) override {
+    if (st_->metrics) st_->metrics->request_error(w, static_cast<std::size_t>(e));
   }
   void on_close(engineio::connection& c, engineio::close_reason r) override {
     auto& m = st_->workers[c.worker_index()].clients;
@@ -114,11 +166,22 @@ class server::handler final : public engineio::handler {
     if (it == m.end()) return;
     auto cl = std::move(it->second);
     m.erase(it);
+    st_->count(c.worker_index(),
+               is_websocket(c) ? &counter_block::websocket_closed : &counter_block::polling_closed);
     cl->on_engine_close(r);
   }
   void on_detach() override { st_->detached = true; }
 
  private:
+  using counter_block = detail::counter_block;
+  static bool is_websocket(const engineio::connection& c) noexcept {
+    return c.transport() == "websocket";
+  }
+  void received(engineio::connection& c, std::size_t bytes) noexcept {
+    if (!st_->metrics) return;
+    st_->metrics->add(c.worker_index(), &counter_block::packets_in);
+    st_->metrics->add(c.worker_index(), &counter_block::bytes_in, bytes);
+  }
   std::shared_ptr<detail::client> find(engineio::connection& c) {
     auto& m = st_->workers[c.worker_index()].clients;
     auto it = m.find(&c);
@@ -136,6 +199,8 @@ void server::init(std::shared_ptr<worker_pool> workers, server_options opts) {
   st_->opts = std::move(opts);
   st_->pool = std::move(workers);
   st_->workers = std::vector<detail::server_state::worker>(st_->pool->size());
+  if (st_->opts.metrics.enabled)
+    st_->metrics = std::make_unique<detail::counters>(st_->pool->size());
   handler_ = std::make_shared<handler>(st_);
   st_->get_or_create("/");
 }
@@ -206,6 +271,13 @@ void server::stop() {
 std::uint16_t server::port() const noexcept {
   return engine_ && !st_->detached ? engine_->port() : 0;
 }
+std::uint16_t server::metrics_port() const noexcept {
+  return engine_ ? engine_->metrics_port() : 0;
+}
+metrics_snapshot server::metrics() const {
+  return st_->snapshot();
+}
+
 worker_pool& server::workers() noexcept {
   return *st_->pool;
 }

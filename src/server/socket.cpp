@@ -168,7 +168,8 @@ socket& socket::on_disconnect(disconnect_handler h) {
 
 void socket::add_ack(std::uint64_t id, pending_ack pa) {
   if (!acks_) acks_ = std::make_unique<ack_map>();
-  acks_->insert_or_assign(id, std::move(pa));
+  if (acks_->insert_or_assign(id, std::move(pa)).second)
+    srv().count(worker_, &detail::counter_block::acks_added);
 }
 
 void socket::send_event(std::string_view event, payload p, broadcast_flags f, ack_callback cb) {
@@ -218,6 +219,7 @@ void socket::ack_timeout(std::uint64_t id) {
   if (it == acks_->end()) return;
   auto cb = std::move(it->second.cb);
   acks_->erase(it);
+  srv().count(worker_, &detail::counter_block::acks_settled);
   if (!cb) return;
   try {
     cb(make_error_code(error::timeout), {});
@@ -390,6 +392,7 @@ void socket::on_ack_packet(pt::packet& p) {
   if (it == acks_->end()) return;
   auto pa = std::move(it->second);
   acks_->erase(it);
+  srv().count(worker_, &detail::counter_block::acks_settled);
   if (pa.timer) pa.timer->cancel();
   auto pl = to_payload(p);
   try {
@@ -490,6 +493,7 @@ void socket::connected_by_server() {
 void socket::on_close(disconnect_reason r) {
   if (!connected() || closing_) return;
   closing_ = true;
+  if (auto& m = srv().metrics) m->disconnected(worker_, r);
   auto self = shared_from_this();
   auto run = [&](std::vector<disconnect_handler> listeners::*hs, const char* what) {
     for (std::size_t i = 0; lst_ && i < ((*lst_).*hs).size(); ++i) {
@@ -510,6 +514,7 @@ void socket::on_close(disconnect_reason r) {
   if (client_) client_->remove_socket(nsp_->name());
   connected_.store(false, std::memory_order_release);
   if (auto acks = std::move(acks_)) {
+    srv().count(worker_, &detail::counter_block::acks_settled, acks->size());
     for (auto& [id, pa] : *acks) {
       if (pa.timer) pa.timer->cancel();
       if (!pa.cb) continue;

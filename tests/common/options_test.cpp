@@ -66,6 +66,16 @@ TEST(Options, AdminUi) {
   EXPECT_FALSE(parse_options({"--admin-ui-colour", "red"}, {}).error.empty());
 }
 
+TEST(Options, MetricsPath) {
+  EXPECT_TRUE(parse_options({}, {}).opts.metrics_path.empty());
+  EXPECT_EQ(parse_options({"--metrics", "--port", "4000"}, {}).opts.metrics_path, "/metrics");
+  EXPECT_EQ(parse_options({"--metrics=/stats"}, {}).opts.metrics_path, "/stats");
+  EXPECT_EQ(parse_options({}, {{"METRICS", "1"}}).opts.metrics_path, "/metrics");
+  EXPECT_EQ(parse_options({}, {{"METRICS", "/m"}}).opts.metrics_path, "/m");
+  EXPECT_TRUE(parse_options({"--metrics=0"}, {{"METRICS", "1"}}).opts.metrics_path.empty());
+  EXPECT_FALSE(parse_options({"--metrics=stats"}, {}).error.empty());
+}
+
 TEST(Options, Errors) {
   EXPECT_FALSE(parse_options({"--port", "70000"}, {}).error.empty());
   EXPECT_FALSE(parse_options({"--port", "x"}, {}).error.empty());

@@ -5,3 +5,4 @@ export { io, Manager, Socket as SocketIOClientSocket } from "socket.io-client";
 export { Server as SocketIOServer } from "socket.io";
 export { Server as EngineServer } from "engine.io";
 export { instrument as instrumentAdminUi } from "@socket.io/admin-ui";
+export { default as parsePrometheusText } from "parse-prometheus-text-format";

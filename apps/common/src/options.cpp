@@ -17,6 +17,20 @@ bool parse_number(const std::string& s, T& out, T min, T max) {
   return true;
 }
 
+// --metrics: "1" (or "true") for /metrics, a path, or "0" / "false" for off.
+std::string parse_metrics(const std::map<std::string, std::string>& given, options& o) {
+  auto it = given.find("metrics");
+  if (it == given.end() || it->second == "0" || it->second == "false") return {};
+  if (it->second == "1" || it->second == "true") {
+    o.metrics_path = "/metrics";
+  } else if (it->second.starts_with('/') && it->second.find('?') == std::string::npos) {
+    o.metrics_path = it->second;
+  } else {
+    return "invalid --metrics path (expected /path): " + it->second;
+  }
+  return {};
+}
+
 // The --admin-ui-* flags into `o`; a usage error, or "".
 std::string parse_admin_ui(const std::map<std::string, std::string>& given, options& o) {
   for (const auto& [name, value] : given) {
@@ -45,7 +59,8 @@ std::string usage(std::string_view program) {
   return "usage: " + std::string(program) +
          " [--port N] [--host ADDR] [--db PATH] [--jwt-secret-file FILE] "
          "[--web DIR] [--workers N] [--redis URL] [--tls-cert FILE --tls-key FILE] "
-         "[--trust-proxy LIST] [--admin-ui-user NAME --admin-ui-password-hash HASH]\n"
+         "[--trust-proxy LIST] [--metrics[=PATH]]\n"
+         "  [--admin-ui-user NAME --admin-ui-password-hash HASH]\n"
          "  --port        PORT        listening port (default 3000)\n"
          "  --host        HOST        listening address (default 0.0.0.0)\n"
          "  --db          DB_PATH     SQLite database file (default data/chat.db), or a\n"
@@ -72,7 +87,9 @@ std::string usage(std::string_view program) {
          "  --admin-ui-password-hash ADMIN_UI_PASSWORD_HASH  bcrypt hash ($2b$...) of its "
          "password\n"
          "  --admin-ui-mode ADMIN_UI_MODE  production (default: stats and actions) or development\n"
-         "                            (also every socket, room and event as it happens)\n";
+         "                            (also every socket, room and event as it happens)\n"
+         "  --metrics[=PATH] METRICS  serve Prometheus metrics at PATH (default /metrics) on the\n"
+         "                            same port (METRICS=1 or METRICS=/path; default: off)\n";
 }
 
 std::map<std::string, std::string> process_env() {
@@ -104,7 +121,8 @@ options_result parse_options(const std::vector<std::string>& args,
                                           {"trust-proxy", "TRUST_PROXY"},
                                           {"admin-ui-user", "ADMIN_UI_USER"},
                                           {"admin-ui-password-hash", "ADMIN_UI_PASSWORD_HASH"},
-                                          {"admin-ui-mode", "ADMIN_UI_MODE"}}) {
+                                          {"admin-ui-mode", "ADMIN_UI_MODE"},
+                                          {"metrics", "METRICS"}}) {
     if (auto it = env.find(var); it != env.end() && !it->second.empty()) given[flag] = it->second;
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -121,6 +139,8 @@ options_result parse_options(const std::vector<std::string>& args,
     if (auto eq = name.find('='); eq != std::string::npos) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
+    } else if (name == "metrics") {
+      value = "1";  // its value is optional: --metrics alone takes the default path
     } else if (i + 1 < args.size()) {
       value = args[++i];
     } else {
@@ -130,7 +150,7 @@ options_result parse_options(const std::vector<std::string>& args,
     if (name != "port" && name != "host" && name != "db" && name != "jwt-secret" && name != "web" &&
         name != "workers" && name != "redis" && name != "tls-cert" && name != "tls-key" &&
         name != "jwt-secret-file" && name != "token-ttl" && name != "trust-proxy" &&
-        !name.starts_with("admin-ui-")) {
+        !name.starts_with("admin-ui-") && name != "metrics") {
       res.error = "unknown option --" + name;
       return res;
     }
@@ -188,6 +208,10 @@ options_result parse_options(const std::vector<std::string>& args,
       if (!item.empty()) o.trust_proxy.emplace_back(item);
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
     }
+  }
+  if (auto error = parse_metrics(given, o); !error.empty()) {
+    res.error = error;
+    return res;
   }
   if (auto error = parse_admin_ui(given, o); !error.empty()) {
     res.error = error;

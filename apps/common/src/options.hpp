@@ -37,6 +37,9 @@ struct options {
   // --admin-ui-mode / ADMIN_UI_MODE: "production" (server stats and actions; default) or
   // "development" (also every socket, room and event as it happens).
   bool admin_ui_development = false;
+  // --metrics[=PATH] / METRICS (a path, or 1 for the default): serve the server's metrics in the
+  // Prometheus text format at PATH (default /metrics) on the server's port; empty: not served.
+  std::string metrics_path;
   bool help = false;
 };
 

@@ -138,6 +138,8 @@ int run(const std::string& prog, int argc, char** argv) {
   // Other nodes asking for our sockets (fetch_sockets) get no credentials: Redis is no place
   // for session cookies and tokens (docs/scaling.md).
   io_opts.remote_socket_redaction = {.headers = {"cookie", "authorization"}, .auth = true};
+  if (!opts.metrics_path.empty())
+    io_opts.metrics.prometheus = sio::prometheus_options{.path = opts.metrics_path};
   const bool clustered = !opts.redis.empty();
 #ifdef SIO_APPS_REDIS
   const std::string redis_name = sio::redis::redact_url(opts.redis);  // never the password

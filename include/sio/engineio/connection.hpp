@@ -9,6 +9,7 @@
 #pragma once
 
 #include <sio/engineio/string_table.hpp>
+#include <sio/protocol/engineio.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -110,6 +111,16 @@ class handler {
   virtual void on_open(const connection_ptr& c) = 0;
   virtual void on_message(connection& c, std::string_view text) = 0;
   virtual void on_binary(connection& c, std::string_view bytes) = 0;
+  // The session moved from polling to WebSocket (transport() now says "websocket").
+  virtual void on_upgrade(connection& c) { (void)c; }
+  // A request to this endpoint got one of the protocol's errors (Node's "connection_error"):
+  // unknown transport or sid, bad handshake method or request, forbidden (allow_request, the
+  // connection and handshake limits), unsupported protocol version. Runs on worker `worker`, the
+  // request's.
+  virtual void on_request_error(std::size_t worker, protocol::engineio::request_error e) {
+    (void)worker;
+    (void)e;
+  }
   // Called exactly once per opened session; the connection accepts no more sends.
   virtual void on_close(connection& c, close_reason r) = 0;
   // The engine let go of this handler for good (engineio::server::detach, or the engine's

@@ -173,6 +173,9 @@ class server {
   void detach(const std::shared_ptr<handler>& h);
   // Requests to every other path. Without one, they get 404.
   void on_request(http_handler h);
+  // Requests whose path (the target without its query) is exactly `path` go to `h` instead of the
+  // on_request handler. Call before start(); a second call for a path replaces the first.
+  void on_request(std::string path, http_handler h);
 
   // Bind and listen, start the workers. Throws boost::system::system_error when the port cannot
   // be bound or the TLS certificate or key cannot be loaded.

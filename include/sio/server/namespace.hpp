@@ -152,7 +152,11 @@ class namespace_ final : public std::enable_shared_from_this<namespace_>,
   struct alignas(64) shard {
     // Keyed by the socket's own id (a view of socket::id(), alive as long as the entry).
     std::unordered_map<std::string_view, std::shared_ptr<socket>, string_hash> sockets;
+    // sockets.size(), stored by the shard's worker after each change: readable from any thread.
+    std::atomic<std::size_t> count{0};
   };
+  // Connected sockets of this node (every worker's count summed). Any thread.
+  std::uint64_t local_socket_count() const noexcept;
 
   // adapter_host
   worker_pool& workers() noexcept override;

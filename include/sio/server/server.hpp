@@ -16,6 +16,7 @@
 #include <sio/server/adapter.hpp>
 #include <sio/server/broadcast_operator.hpp>
 #include <sio/server/flag_builder.hpp>
+#include <sio/server/metrics.hpp>
 #include <sio/server/namespace.hpp>
 #include <sio/server/recovery.hpp>
 #include <sio/server/socket.hpp>
@@ -65,6 +66,8 @@ struct server_options {
   // socket's handshake (e.g. {.headers = {"cookie", "authorization"}, .auth = true} keeps
   // credentials off the cluster's wire). Default: nothing is left out, as Node's adapters.
   socket_redaction remote_socket_redaction;
+  // Counting (on by default) and the Prometheus endpoint (off by default): see metrics.hpp.
+  metrics_options metrics;
 };
 
 class server : public flag_builder<server, broadcast_operator> {
@@ -155,6 +158,11 @@ class server : public flag_builder<server, broadcast_operator> {
   void run();
   void stop();
   std::uint16_t port() const noexcept;
+  // The figures now (see metrics.hpp); empty (no workers, no namespaces) when
+  // options.metrics.enabled is false. Any thread.
+  metrics_snapshot metrics() const;
+  // The port of the Prometheus endpoint's own listener (prometheus_options::port), 0 without one.
+  std::uint16_t metrics_port() const noexcept;
   worker_pool& workers() noexcept;
   engineio::server* engine() noexcept;
 
