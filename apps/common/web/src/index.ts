@@ -1,6 +1,7 @@
 /** What every app of the demo shares: account REST client, session, socket hook, login screen, toasts. */
 export { accounts, ApiError, MIN_PASSWORD, request, send, USERNAME_RE, type LoginResponse } from './api';
 export { AuthScreen } from './AuthScreen';
+export { idInPath, useIdRoute } from './idRoute';
 export { Logo } from './Logo';
 export { useSession, type SessionState } from './session';
 export { ToastProvider, useToasts, type Toast } from './toasts';

@@ -1,8 +1,7 @@
 // Tic-tac-toe's page, mounted by the app shell at /tictactoe: the lobby, and one game at
 // /tictactoe/<gameId> (history.pushState, so back and forward work).
-import { useCallback, useEffect, useState } from 'react';
-import type { ConnectionState } from 'sio-common-web';
-import { gameIdOf, type Player } from './game';
+import { useIdRoute, type ConnectionState } from 'sio-common-web';
+import type { Player } from './game';
 import { GameView } from './GameView';
 import { Lobby } from './Lobby';
 import type { GameSocket } from './session';
@@ -29,22 +28,7 @@ const CONNECTION_TEXT: Record<ConnectionState, string> = {
 export const connectionText = (state: ConnectionState): string => CONNECTION_TEXT[state];
 
 export function TicTacToeApp({ socket, connection, user, basePath = '/tictactoe', onUnauthorized }: TicTacToeAppProps) {
-  const [gameId, setGameId] = useState(() => gameIdOf(window.location.pathname, basePath));
-
-  useEffect(() => {
-    const onPop = () => setGameId(gameIdOf(window.location.pathname, basePath));
-    window.addEventListener('popstate', onPop);
-    return () => window.removeEventListener('popstate', onPop);
-  }, [basePath]);
-
-  const go = useCallback(
-    (id: number | null) => {
-      const path = id === null ? basePath : `${basePath}/${id}`;
-      if (window.location.pathname !== path) window.history.pushState(null, '', path);
-      setGameId(id);
-    },
-    [basePath],
-  );
+  const [gameId, go] = useIdRoute(basePath);
 
   const connected = connection === 'connected';
   return (

@@ -3,7 +3,6 @@ import {
   awayLines,
   canMove,
   cellLabel,
-  gameIdOf,
   newerState,
   parseState,
   rematchText,
@@ -149,15 +148,5 @@ describe('what the page says', () => {
   it('names the cells from 1', () => {
     expect(cellLabel(0, 'X')).toBe('cell 1, X');
     expect(cellLabel(8, null)).toBe('cell 9, empty');
-  });
-
-  it('reads the game id from the path', () => {
-    expect(gameIdOf('/tictactoe')).toBe(null);
-    expect(gameIdOf('/tictactoe/')).toBe(null);
-    expect(gameIdOf('/tictactoe/42')).toBe(42);
-    expect(gameIdOf('/tictactoe/42/')).toBe(42);
-    expect(gameIdOf('/tictactoe/x')).toBe(null);
-    expect(gameIdOf('/tictactoes/1')).toBe(null);
-    expect(gameIdOf('/games/ttt/5', '/games/ttt')).toBe(5);
   });
 });

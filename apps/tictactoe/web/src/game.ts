@@ -164,10 +164,3 @@ export function rematchText(state: GameState, role: Role): string | null {
 
 /** The accessible name of a cell: "cell 1, X", "cell 5, empty" (cells count from 1). */
 export const cellLabel = (cell: number, mark: Mark | null): string => `cell ${cell + 1}, ${mark ?? 'empty'}`;
-
-/** The game id in `pathname` under `basePath`, or null for the lobby. */
-export function gameIdOf(pathname: string, basePath = '/tictactoe'): number | null {
-  if (!pathname.startsWith(basePath + '/')) return null;
-  const rest = pathname.slice(basePath.length + 1).replace(/\/$/, '');
-  return /^\d{1,15}$/.test(rest) ? Number(rest) : null;
-}

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { docIdOf } from './EditorApp';
 import { statusText } from './DocEditor';
 
 describe('the page', () => {
-  it('reads the document id from the path', () => {
-    expect(docIdOf('/editor')).toBe(null);
-    expect(docIdOf('/editor/')).toBe(null);
-    expect(docIdOf('/editor/42')).toBe(42);
-    expect(docIdOf('/editor/42/')).toBe(42);
-    expect(docIdOf('/editor/x')).toBe(null);
-    expect(docIdOf('/editorial/1')).toBe(null);
-    expect(docIdOf('/apps/editor/7', '/apps/editor')).toBe(7);
-  });
-
   it('says how the connection is and how many edits are not confirmed', () => {
     expect(statusText('connected', true, 0)).toBe('Connected · all changes saved');
     expect(statusText('connected', true, 2)).toBe('Connected · saving 2 edits');
