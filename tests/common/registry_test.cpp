@@ -86,7 +86,8 @@ TEST_F(RegistryTest, InstallAndStopReachEveryApp) {
   sio::engineio::server engine({.address = "127.0.0.1", .port = 0});
   sio::server io(engine, {});
   sessions logins(io, auth);
-  host_context host{io, db, *users, auth, logins, {}, false};
+  notifier_slot notify;
+  host_context host{io, db, *users, auth, logins, {}, false, notify};
   apps.install(host);
   apps.stop();
   EXPECT_EQ(log, (std::vector<std::string>{"install chat", "install editor", "stop editor",

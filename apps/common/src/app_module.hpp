@@ -11,6 +11,7 @@
 #include "accounts_api.hpp"
 #include "database.hpp"
 #include "login.hpp"
+#include "notifier.hpp"
 #include "sessions.hpp"
 
 #include <sio/sio.hpp>
@@ -37,6 +38,9 @@ struct host_context {
   sessions& login;
   offload_fn offload;      // runs slow work off the network workers
   bool clustered = false;  // io uses the Redis adapter: several nodes serve the same users
+  // Notices to users (stored, delivered to each of their connections); the notifications app
+  // provides the implementation, the other apps push.
+  notifier_slot& notify;
 };
 
 class app_module {

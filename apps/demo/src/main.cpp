@@ -164,9 +164,10 @@ int run(const std::string& prog, int argc, char** argv) {
     if (logged_out) logged_out(user);
   });
   apps::sessions sessions(io, accounts);
+  apps::notifier_slot notify;
   apps::registry modules;
   apps::demo::add_built_in(modules);
-  apps::host_context host{io, db, *users, accounts, sessions, offload, clustered};
+  apps::host_context host{io, db, *users, accounts, sessions, offload, clustered, notify};
   modules.install(host);
   sessions.start();
   logged_out = [&sessions](apps::id_type user) { sessions.logged_out(user); };
