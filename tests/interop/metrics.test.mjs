@@ -1,8 +1,9 @@
 // Interop: the Prometheus endpoint of the conformance server (--metrics), read by the npm
 // parse-prometheus-text-format parser while official socket.io-client sockets connect over both
 // transports, send events and leave: connections by transport, sockets per namespace, packets
-// received, disconnects by reason and refused requests by code move as they do; the process
-// figures are there.
+// received, disconnects by reason and refused requests by code move as they do; a broadcast with
+// acknowledgements counts as a request through the adapter, with its latency in the histogram;
+// the process figures are there.
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { parsePrometheusText } from "../js/index.mjs";
@@ -135,6 +136,36 @@ describe("metrics on the server's port", () => {
     assert.equal(delta("1"), 1);
     assert.equal(delta("5"), 1);
     assert.equal(delta("4"), 0);
+  });
+
+  it("counts a broadcast with acks as an adapter request, with its latency", async () => {
+    const type = { type: "broadcast_ack" };
+    const before = await scrape(url);
+    const s = client(server, "websocket", { nsp: "/test" });
+    await connected(s, "websocket");
+    s.on("ask", (payload, cb) => cb(payload));
+    const reply = await s.timeout(10000).emitWithAck("broadcast-with-ack", "asker", "q", 10000);
+    assert.deepEqual(reply, { err: null, responses: [] });  // in no room "asker": nobody asked
+    const answered = await s.timeout(10000).emitWithAck("broadcast-with-ack", [], "q", 10000);
+    assert.deepEqual(answered, { err: null, responses: ["q"] });
+    const after = await scrape(url);
+    const delta = (name) => value(after, name, type) - value(before, name, type);
+    assert.equal(delta("sio_adapter_requests_total"), 2);
+    assert.equal(delta("sio_adapter_request_timeouts_total"), 0);
+    const histogram = after.find((f) => f.name === "sio_adapter_request_duration_seconds");
+    assert.equal(histogram?.type, "HISTOGRAM");
+    const types = histogram.metrics.map((m) => m.labels.type).sort();
+    assert.deepEqual(types, ["broadcast_ack", "fetch_sockets", "restore_session", "server_count",
+                             "server_side_emit", "socket_ids"]);
+    const series = histogram.metrics.find((m) => m.labels.type === "broadcast_ack");
+    const bounds = Object.keys(series.buckets);
+    assert.ok(bounds.includes("+Inf") && bounds.length >= 10, bounds.join(" "));
+    assert.equal(Number(series.buckets["+Inf"]), Number(series.count));
+    assert.ok(Number(series.count) >= 2);
+    const counts = bounds.filter((b) => b !== "+Inf").map(Number).sort((a, b) => a - b)
+      .map((b) => Number(series.buckets[String(b)]));
+    assert.deepEqual(counts, [...counts].sort((a, b) => a - b), "cumulative buckets");
+    assert.ok(Number(series.sum) >= 0);
   });
 
   it("reports the process and every worker's loop lag", async () => {
