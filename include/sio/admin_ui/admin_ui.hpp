@@ -13,9 +13,9 @@
 // - "server_stats" every stats_interval: this server's id, host, pid, uptime, Engine.IO client
 //   counts, per-namespace socket counts, connection/disconnection counts per second and the
 //   packets and bytes received and sent (the UI's charts; read from server::metrics(), so none
-//   when metrics_options::enabled is false). It is an
-//   ordinary broadcast of the admin namespace, so behind a cluster adapter every node's stats
-//   reach every UI, as with the Node server;
+//   when metrics_options::enabled is false). It is an ordinary broadcast of the admin
+//   namespace, so behind a cluster adapter every node's stats reach every UI, as with the Node
+//   server;
 // - development mode only: "all_sockets" on connection (fetch_sockets of every listed namespace,
 //   across the cluster), "socket_connected", "socket_updated" (transport upgrades),
 //   "socket_disconnected", "event_received"/"event_sent", and "room_joined"/"room_left" (room
