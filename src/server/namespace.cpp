@@ -178,16 +178,15 @@ void namespace_::add(const std::shared_ptr<detail::client>& c, boost::json::obje
     return create_socket(c, std::move(auth), std::nullopt);
   std::string p(pid->get_string()), o(offset->get_string());
   auto a = std::make_shared<boost::json::object>(std::move(auth));
-  adapter_->restore_session(std::move(p), std::move(o),
-                            [self = shared_from_this(), c, a,
-                             timer = detail::request_timer(srv_, adapter_request::restore_session)](
-                                std::optional<restored_session> r) mutable {
-                              timer.done();
-                              self->srv_->pool->dispatch(
-                                  c->worker(), [self, c, a, r = std::move(r)]() mutable {
-                                    self->create_socket(c, std::move(*a), std::move(r));
-                                  });
-                            });
+  detail::request_timer timer(srv_, adapter_request::restore_session);
+  adapter_->restore_session(
+      std::move(p), std::move(o),
+      [self = shared_from_this(), c, a, timer](std::optional<restored_session> r) mutable {
+        timer.done();
+        self->srv_->pool->dispatch(c->worker(), [self, c, a, r = std::move(r)]() mutable {
+          self->create_socket(c, std::move(*a), std::move(r));
+        });
+      });
 }
 
 void namespace_::create_socket(const std::shared_ptr<detail::client>& c, boost::json::object auth,

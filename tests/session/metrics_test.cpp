@@ -159,6 +159,18 @@ TEST(metrics, AdapterRequestsOfTheInMemoryAdapterAreCountedByType) {
   EXPECT_EQ(requests(m, adapter_request::restore_session).count, 0u);
 }
 
+TEST(metrics, ASessionRestoreIsAnAdapterRequest) {
+  server_options o;
+  o.connection_state_recovery = recovery_options{};
+  harness h(1, false, std::move(o));
+  auto c = h.connect();
+  // An unknown session: looked up through the adapter, then a new socket.
+  ASSERT_FALSE(h.join(*c, "/", R"({"pid":"unknown","offset":"0"})").empty());
+  const auto& r = requests(h.io->metrics(), adapter_request::restore_session);
+  EXPECT_EQ(r.count, 1u);
+  EXPECT_EQ(r.timeouts, 0u);
+}
+
 // An adapter whose cluster never answers in time: fetch_sockets answers when told, the
 // server-side emit times out, a broadcast with acks never hears the servers' client counts.
 class silent_cluster_adapter final : public in_memory_adapter {
