@@ -123,7 +123,9 @@ def metrics_section(w, runs):
     w("## Metrics cost (sio's counters on, the default, against off; same run)")
     w("")
     w("One sio worker pinned, A/B alternated. The ratio is on over off; the target is a cost "
-      "under 2 % (a ratio of 0.98 or more), read against the spread of each side.")
+      "under 2 % (a ratio of 0.98 or more), read against the spread of each side. \"Paired\" is "
+      "the ratio of the two sides of each repetition (run back to back, so a load that drifts "
+      "over the run moves both): its median and range over the repetitions.")
     w("")
     w("| run | metrics | delivered/s | p50 ms | p99 ms | server CPU % | msgs/server-CPU-s | errors | notes |")
     w("|---|---|---|---|---|---|---|---|---|")
@@ -139,11 +141,34 @@ def metrics_section(w, runs):
                 eff = ratio(med(vals(res, "msgs_per_server_cpu_s")),
                             med(vals(off, "msgs_per_server_cpu_s")))
                 notes.append(f"throughput {fmt_ratio(thr)}, msgs per CPU-s {fmt_ratio(eff)}")
+                paired_thr = paired_ratios(res, off, "delivered_per_s")
+                paired_eff = paired_ratios(res, off, "msgs_per_server_cpu_s")
+                if paired_thr:
+                    notes.append(f"paired over {len(paired_thr)} reps: throughput "
+                                 f"{fmt_ratio_spread(paired_thr)}, msgs per CPU-s "
+                                 f"{fmt_ratio_spread(paired_eff)}")
             w(f"| {g[8:]} | {label} | {fmt_spread(vals(res, 'delivered_per_s'))} | "
               f"{fmt_spread(vals(res, 'latency_ms', 'p50'), 2)} | {fmt_spread(vals(res, 'latency_ms', 'p99'), 2)} | "
               f"{fmt_spread(vals(res, 'server_cpu_pct'), 1)} | {fmt_spread(vals(res, 'msgs_per_server_cpu_s'))} | "
               f"{fmt_spread(vals(res, 'errors'))} | {'; '.join(notes)} |")
     w("")
+
+
+def paired_ratios(a_runs, b_runs, key):
+    """a/b of `key` for each repetition both sides completed."""
+    def by_rep(runs):
+        return {r.get("_rep"): r.get(key) for r in ok(runs)
+                if isinstance(r.get(key), (int, float)) and not isinstance(r.get(key), bool)}
+    a, b = by_rep(a_runs), by_rep(b_runs)
+    return [a[k] / b[k] for k in sorted(a.keys() & b.keys(), key=str) if b[k]]
+
+
+def fmt_ratio_spread(v):
+    if not v:
+        return "n/a"
+    if len(v) == 1:
+        return fmt_ratio(v[0])
+    return f"{fmt_ratio(med(v))} ({min(v):.2f}–{max(v):.2f}×)"
 
 
 def ratio(a, b):

@@ -13,20 +13,35 @@
 #   bench/run.sh --smoke    tiny loads (about a minute): checks the script, not the servers
 #   bench/run.sh editor     only the named sections (here the collaborative editor's document,
 #                           about 4 minutes); the same as SECTIONS=editor bench/run.sh
+#   bench/run.sh --quick metrics   only the metrics cost pair, short (about 2 minutes): counters
+#                           on and off A/B alternated over METRICS_REPS repetitions (5 with
+#                           --quick), each side's spread and the ratios paired by repetition
 # Environment: BUILD (build dir, default build), REPS, DURATION, OUT (results dir), REPORT (file),
 # PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt),
 # SECTIONS (default all: calibration connect idle echo fanout rooms polling verify recovery
 # multiworker tls metrics editor): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
 # the report says which figures came from which run (e.g. SECTIONS=tls bench/run.sh);
-# EDITOR_KS (the editor's client counts, default "1 8 32 64").
+# EDITOR_KS (the editor's client counts, default "1 8 32 64"); METRICS_REPS (the metrics pair's
+# repetitions: REPS, or 5 with --quick, at least 3 for a spread).
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
 QUICK=0
-[ "${1:-}" = "--quick" ] && QUICK=1
-[ "${1:-}" = "--smoke" ] && QUICK=2
-if [ $# -gt 0 ] && [[ "$1" != --* ]]; then SECTIONS="$*"; fi
+named=()
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    --smoke) QUICK=2 ;;
+    --*)
+      echo "bench: unknown option $arg (--quick, --smoke, then section names)" >&2
+      exit 2
+      ;;
+    *) named+=("$arg") ;;
+  esac
+done
+[ ${#named[@]} -gt 0 ] && SECTIONS="${named[*]}"
+REPS_GIVEN="${REPS:-}"
 BUILD="${BUILD:-build}"
 BIN="$ROOT/$BUILD/bin"
 [[ "$BUILD" = /* ]] && BIN="$BUILD/bin"
@@ -53,10 +68,23 @@ else
 fi
 RECOVERY_PAYLOAD=100
 ROOM_SIZE=100
+# The metrics pair compares two sides of one server whose difference is small: enough
+# repetitions for a spread even in a quick run.
+if [ "$QUICK" = 1 ] && [ -z "$REPS_GIVEN" ]; then
+  METRICS_REPS="${METRICS_REPS:-5}"
+else
+  METRICS_REPS="${METRICS_REPS:-$REPS}"
+fi
 
 ALL_SECTIONS="calibration connect idle echo fanout rooms polling verify recovery multiworker tls metrics editor"
 SECTIONS="${SECTIONS:-$ALL_SECTIONS}"
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+for s in $SECTIONS; do
+  if [[ " $ALL_SECTIONS " != *" $s "* ]]; then
+    echo "bench: unknown section $s (one of: $ALL_SECTIONS)" >&2
+    exit 2
+  fi
+done
 
 needed=()
 [ "$SECTIONS" != editor ] && needed+=(sio-bench sio-bench-server sio-raw-echo)
@@ -405,8 +433,8 @@ if want tls; then
 fi
 
 if want metrics; then
-  echo "== metrics: sio with its counters on (the default) and off, same run"
-  for rep in $(seq 1 "$REPS"); do
+  echo "== metrics: sio with its counters on (the default) and off, same run ($METRICS_REPS reps)"
+  for rep in $(seq 1 "$METRICS_REPS"); do
     for s in $(metrics_order "$rep"); do
       start_server "$s" || continue
       gen warmup "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 --duration 2 \
@@ -441,4 +469,4 @@ ELAPSED=$(($(date +%s) - START_TS))
 echo "== report (run took ${ELAPSED}s)"
 python3 bench/report.py --results "$RESULTS" --measured "$MEASURED" --sections "$SECTIONS" \
   --partial "$PARTIAL" --out "$OUT" --report "$REPORT" \
-  --elapsed "$ELAPSED" --reps "$REPS" --duration "$DURATION" --quick "$QUICK"
+  --elapsed "$ELAPSED" --reps "$([ "$SECTIONS" = metrics ] && echo "$METRICS_REPS" || echo "$REPS")" --duration "$DURATION" --quick "$QUICK"

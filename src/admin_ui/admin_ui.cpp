@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <deque>
 #include <map>
@@ -28,6 +29,11 @@ struct client_entry {
   std::string transport;
 };
 
+// The server's traffic counters the UI charts (aggregatedEvents types, as Node's engine events).
+constexpr std::array<std::string_view, 4> traffic_types{"packetsIn", "packetsOut", "bytesIn",
+                                                        "bytesOut"};
+using traffic = std::array<std::uint64_t, traffic_types.size()>;
+
 struct state : std::enable_shared_from_this<state> {
   state(server& s, options o) : io(s), opts(std::move(o)) {}
 
@@ -47,6 +53,8 @@ struct state : std::enable_shared_from_this<state> {
   std::unordered_map<std::string, client_entry> clients;  // by Engine.IO id
   std::map<std::string, std::size_t> socket_counts;       // by namespace
   std::map<std::string, std::vector<room>> rooms;         // development: by namespace + id
+  std::unordered_set<std::string> watched;  // the instrumented sockets, by namespace + id
+  traffic traffic_seen{};                   // the counters at the last stats tick
 
   bool development() const { return opts.mode == ui_mode::development; }
   namespace_& admin() { return io.of(opts.namespace_name); }
@@ -58,6 +66,8 @@ namespace {
 
 using state = detail::state;
 using state_ptr = std::shared_ptr<state>;
+using detail::traffic;
+using detail::traffic_types;
 
 std::int64_t now_ms() {
   using namespace std::chrono;
@@ -130,11 +140,25 @@ void authenticate(const state_ptr& st, socket& s, next n) {
   n();
 }
 
-// --- actions ---------------------------------------------------------------------------------
+// --- the namespaces shown ---------------------------------------------------------------------
+
+// The listed namespaces, then the children of the dynamic ones so far.
+std::vector<std::string> shown_namespaces(const state& st) {
+  std::vector<std::string> out = st.opts.namespaces;
+  for (namespace_& parent : st.opts.dynamic_namespaces)
+    for (const auto& child : parent.children()) out.push_back(child->name());
+  return out;
+}
 
 bool shown(const state& st, std::string_view nsp) {
-  return std::ranges::find(st.opts.namespaces, nsp) != st.opts.namespaces.end();
+  if (std::ranges::find(st.opts.namespaces, nsp) != st.opts.namespaces.end()) return true;
+  for (namespace_& parent : st.opts.dynamic_namespaces)
+    for (const auto& child : parent.children())
+      if (child->name() == nsp) return true;
+  return false;
 }
+
+// --- actions ---------------------------------------------------------------------------------
 
 // The sockets of `nsp` the UI's filter selects (all, or those in the room `filter`).
 broadcast_operator selected(state& st, const std::string& nsp, const std::string& filter) {
@@ -190,11 +214,12 @@ void fetch_all_sockets(const state_ptr& st, std::function<void(boost::json::arra
     std::size_t left;
     std::function<void(boost::json::array)> done;
   };
+  const auto names = shown_namespaces(*st);
   auto g = std::make_shared<gather>();
-  g->left = st->opts.namespaces.size();
+  g->left = names.size();
   g->done = std::move(done);
   if (g->left == 0) return g->done({});
-  for (const auto& nsp : st->opts.namespaces) {
+  for (const auto& nsp : names) {
     st->io.of(nsp).fetch_sockets([st, g, nsp](std::vector<remote_socket> found) {
       std::unique_lock lock(g->mu);
       for (const auto& r : found)
@@ -230,20 +255,25 @@ std::string transport_of(socket& s) {
   return c != nullptr ? std::string(c->transport()) : std::string("polling");
 }
 
-void count_connection(state& st, socket& s, const std::string& transport) {
+// Counts a socket once (false when it already was: a socket connecting while instrument() walks
+// the existing ones may be seen twice). `existing`: connected before instrument().
+bool count_connection(state& st, socket& s, const std::string& transport, bool existing) {
   std::lock_guard lock(st.mu);
+  if (!st.watched.insert(room_key(s.nsp().name(), s.id())).second) return false;
   ++st.socket_counts[s.nsp().name()];
   auto [it, added] = st.clients.try_emplace(s.engine_id());
   if (added) {
-    st.events.push("rawConnection", "", now_ms());
+    if (!existing) st.events.push("rawConnection", "", now_ms());
     it->second = {0, s.worker_index(), s.weak_from_this(), transport};
   }
   ++it->second.sockets;
+  return true;
 }
 
 void count_disconnection(state& st, socket& s, disconnect_reason r) {
   std::lock_guard lock(st.mu);
   --st.socket_counts[s.nsp().name()];
+  st.watched.erase(room_key(s.nsp().name(), s.id()));
   st.rooms.erase(room_key(s.nsp().name(), s.id()));
   auto it = st.clients.find(s.engine_id());
   if (it == st.clients.end() || --it->second.sockets > 0) return;
@@ -282,9 +312,9 @@ void report_connection(const state_ptr& st, socket& s, const std::string& transp
   if (&s.nsp() != &admin) watch_events(st, s);
 }
 
-void on_instrumented_connection(const state_ptr& st, socket& s) {
+void on_instrumented_connection(const state_ptr& st, socket& s, bool existing = false) {
   const std::string transport = transport_of(s);
-  count_connection(*st, s, transport);
+  if (!count_connection(*st, s, transport, existing)) return;
   if (st->development()) report_connection(st, s, transport);
   s.on_disconnect([st](socket& s, disconnect_reason r) {
     count_disconnection(*st, s, r);
@@ -295,6 +325,20 @@ void on_instrumented_connection(const state_ptr& st, socket& s) {
 
 // --- the stats tick --------------------------------------------------------------------------
 
+// The traffic since the last tick, from the server's metrics (none when they are off).
+void push_traffic(state& st, const traffic& now, std::int64_t at) {
+  for (std::size_t i = 0; i < now.size(); ++i) {
+    if (now[i] > st.traffic_seen[i])
+      st.events.push(traffic_types[i], "", at, now[i] - st.traffic_seen[i]);
+    st.traffic_seen[i] = now[i];
+  }
+}
+
+traffic traffic_of(server& io) {
+  const auto t = io.metrics().total();
+  return {t.packets_in, t.packets_out, t.bytes_in, t.bytes_out};
+}
+
 server_stats stats_of(state& st) {
   server_stats out;
   out.server_id = st.opts.server_id.empty() ? default_server_id() : st.opts.server_id;
@@ -302,7 +346,9 @@ server_stats stats_of(state& st) {
   out.pid = static_cast<std::int64_t>(getpid());
   out.uptime_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - st.started).count();
+  const auto now = traffic_of(st.io);
   std::lock_guard lock(st.mu);
+  push_traffic(st, now, now_ms());
   auto* engine = st.io.engine();
   out.clients = engine != nullptr ? engine->session_count() : st.clients.size();
   out.polling_clients = static_cast<std::size_t>(std::ranges::count_if(
@@ -371,7 +417,7 @@ void refresh_then_send_stats(const state_ptr& st) {
 
 void tick(const state_ptr& st) {
   if (st->development()) {
-    for (const auto& nsp : st->opts.namespaces)
+    for (const auto& nsp : shown_namespaces(*st))
       st->io.of(nsp).local().fetch_sockets(
           [st, nsp](std::vector<remote_socket> found) { diff_rooms(st, nsp, std::move(found)); });
   }
@@ -397,6 +443,17 @@ void check_options(const options& opts) {
     throw std::invalid_argument("admin_ui: stats_interval must be positive");
 }
 
+// Instruments the sockets that connected before instrument(), on each worker.
+void watch_existing(const state_ptr& st, std::vector<std::shared_ptr<namespace_>> nsps) {
+  auto& workers = st->io.workers();
+  for (std::size_t w = 0; w < workers.size(); ++w) {
+    workers.post(w, [st, nsps] {
+      for (const auto& n : nsps)
+        for (const auto& s : n->local_sockets()) on_instrumented_connection(st, *s, true);
+    });
+  }
+}
+
 }  // namespace
 
 std::string default_server_id() {
@@ -417,10 +474,17 @@ instrumentation instrument(server& io, options opts) {
   auto& admin = st->admin();
   if (st->opts.auth) admin.use([st](socket& s, next n) { authenticate(st, s, std::move(n)); });
   admin.on_connection([st](socket& s) { on_admin_connection(st, s); });
-  auto instrumented = st->opts.namespaces;
-  instrumented.push_back(st->opts.namespace_name);
-  for (const auto& nsp : instrumented)
-    io.of(nsp).on_connection([st](socket& s) { on_instrumented_connection(st, s); });
+  st->traffic_seen = traffic_of(io);
+  std::vector<std::shared_ptr<namespace_>> instrumented{admin.shared_from_this()};
+  for (const auto& nsp : st->opts.namespaces) instrumented.push_back(io.of(nsp).shared_from_this());
+  for (const auto& n : instrumented)
+    n->on_connection([st](socket& s) { on_instrumented_connection(st, s); });
+  // A dynamic namespace's connection handlers run for its children's sockets.
+  for (namespace_& parent : st->opts.dynamic_namespaces) {
+    parent.on_connection([st](socket& s) { on_instrumented_connection(st, s); });
+    for (auto& child : parent.children()) instrumented.push_back(std::move(child));
+  }
+  watch_existing(st, instrumented);
   auto timer = std::make_shared<boost::asio::steady_timer>(io.workers().context(0));
   io.workers().post(0, [weak = std::weak_ptr(st), timer, i = st->opts.stats_interval] {
     schedule(weak, timer, i);

@@ -10,6 +10,8 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <optional>
+#include <utility>
 
 namespace sio {
 
@@ -35,6 +37,8 @@ struct ack_collector : std::enable_shared_from_this<ack_collector> {
   // The callback never runs once the server's destruction began (an attached engine may keep
   // running the timer's worker after it).
   std::shared_ptr<const detail::server_state> srv;
+  // The adapter's part (every server's client count) is timed until it is whole or times out.
+  std::optional<detail::request_timer> counting;
 
   // Runs `change` under the lock, then completes if that made the collection whole.
   template <class F>
@@ -45,7 +49,9 @@ struct ack_collector : std::enable_shared_from_this<ack_collector> {
       std::lock_guard lk(mu);
       if (done) return;
       change();
-      if (expected_servers != actual_servers || responses.size() != expected_clients) return;
+      if (expected_servers != actual_servers) return;
+      if (counting) std::exchange(counting, std::nullopt)->done();
+      if (responses.size() != expected_clients) return;
       done = true;
       run = std::move(cb);
       all = std::move(responses);
@@ -64,6 +70,7 @@ struct ack_collector : std::enable_shared_from_this<ack_collector> {
       done = true;
       run = std::move(cb);
       partial = std::move(responses);
+      if (counting) std::exchange(counting, std::nullopt)->done(true);
     }
     if (!srv->stopped) run(make_error_code(error::timeout), std::move(partial));
   }
@@ -148,6 +155,7 @@ void broadcast_operator::start_emit_with_ack(std::string_view event, payload p,
   c->cb = std::move(cb);
   c->pool = &nsp_->workers();
   c->srv = nsp_->srv_;
+  c->counting.emplace(nsp_->srv_, adapter_request::broadcast_ack);
   if (opts_.flags.timeout) c->arm(*opts_.flags.timeout);
   for (std::size_t i = 0; i < targets.size(); ++i) {
     auto& t = targets[i];
@@ -169,16 +177,20 @@ void broadcast_operator::start_emit_with_ack(std::string_view event, payload p,
 }
 
 void broadcast_operator::start_socket_ids(std::function<void(std::vector<std::string>)> cb) const {
-  nsp_->get_adapter().sockets(opts_.rooms,
-                              [srv = nsp_->srv_, cb = std::move(cb)](std::vector<std::string> ids) {
-                                if (!srv->stopped) cb(std::move(ids));
-                              });
+  detail::request_timer timer(nsp_->srv_, adapter_request::socket_ids);
+  nsp_->get_adapter().sockets(
+      opts_.rooms, [srv = nsp_->srv_, timer, cb = std::move(cb)](std::vector<std::string> ids) {
+        timer.done();
+        if (!srv->stopped) cb(std::move(ids));
+      });
 }
 
 void broadcast_operator::start_fetch_sockets(
     std::function<void(std::vector<remote_socket>)> cb) const {
+  detail::request_timer timer(nsp_->srv_, adapter_request::fetch_sockets);
   nsp_->get_adapter().fetch_sockets(
-      opts_, [nsp = nsp_, cb = std::move(cb)](std::vector<socket_info> infos) {
+      opts_, [nsp = nsp_, timer, cb = std::move(cb)](std::vector<socket_info> infos) {
+        timer.done();
         if (nsp->srv_->stopped) return;  // the server is being destroyed
         std::vector<remote_socket> out;
         out.reserve(infos.size());

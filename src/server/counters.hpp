@@ -17,12 +17,17 @@ namespace sio::detail {
 
 struct alignas(64) counter_block {
   using counter = std::atomic<std::uint64_t>;
+  struct request_counters {
+    counter count{0}, timeouts{0}, nanoseconds{0};
+    std::array<counter, adapter_request_buckets.size() + 1> buckets{};
+  };
   counter polling_opened{0}, websocket_opened{0}, upgraded{0};
   counter polling_closed{0}, websocket_closed{0};
   counter packets_in{0}, bytes_in{0}, packets_out{0}, bytes_out{0};
   counter broadcasts{0}, acks_added{0}, acks_settled{0}, overflows{0};
   std::array<counter, disconnect_reason_count> disconnects{};
   std::array<counter, request_error_count> request_errors{};
+  std::array<request_counters, adapter_request_count> requests{};
   std::atomic<std::int64_t> loop_lag_ns{0};
 
   worker_metrics read() const noexcept;
@@ -43,6 +48,16 @@ class counters {
   void request_error(std::size_t w, std::size_t code) noexcept {
     if (code < request_error_count) bump(blocks_[w].request_errors[code], w, 1);
   }
+  // One adapter request of type t completed after `ns` nanoseconds.
+  void request_done(std::size_t w, adapter_request t, std::uint64_t ns, bool timed_out) noexcept {
+    auto& r = blocks_[w].requests[static_cast<std::size_t>(t)];
+    bump(r.count, w, 1);
+    if (timed_out) bump(r.timeouts, w, 1);
+    bump(r.nanoseconds, w, ns);
+    bump(r.buckets[bucket_of(ns)], w, 1);
+  }
+  // The histogram bucket of a latency: the first bound it does not exceed, else the last.
+  static std::size_t bucket_of(std::uint64_t ns) noexcept;
   void loop_lag(std::size_t w, std::int64_t ns) noexcept {
     blocks_[w].loop_lag_ns.store(ns, std::memory_order_relaxed);
   }

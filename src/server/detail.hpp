@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +31,21 @@ void default_log(std::string_view msg);
 protocol::socketio::packet event_packet(std::string_view event, std::string nsp, payload p);
 
 class client;
+struct server_state;
+
+// Times one request the server makes through the adapter: started at construction, recorded by
+// done() (from any thread; call it once).
+class request_timer {
+ public:
+  request_timer(std::shared_ptr<server_state> st, adapter_request type)
+      : st_(std::move(st)), type_(type), start_(std::chrono::steady_clock::now()) {}
+  void done(bool timed_out = false) const noexcept;
+
+ private:
+  std::shared_ptr<server_state> st_;
+  adapter_request type_;
+  std::chrono::steady_clock::time_point start_;
+};
 
 struct server_state : std::enable_shared_from_this<server_state> {
   server_options opts;
@@ -57,6 +73,9 @@ struct server_state : std::enable_shared_from_this<server_state> {
   void count_here(counter_block::counter counter_block::*c) noexcept {
     if (metrics) metrics->add(pool->current(), c);
   }
+  // Records one adapter request of type t started at `start`, on the calling thread's block.
+  void request_done(adapter_request t, std::chrono::steady_clock::time_point start,
+                    bool timed_out = false) noexcept;
   // Measures worker w's event-loop lag every `period` while this state lives.
   void start_lag_checks(std::chrono::milliseconds period);
   metrics_snapshot snapshot() const;

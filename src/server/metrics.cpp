@@ -16,6 +16,33 @@
 
 namespace sio {
 
+std::string_view to_string(adapter_request t) noexcept {
+  switch (t) {
+    case adapter_request::fetch_sockets:
+      return "fetch_sockets";
+    case adapter_request::socket_ids:
+      return "socket_ids";
+    case adapter_request::server_count:
+      return "server_count";
+    case adapter_request::server_side_emit:
+      return "server_side_emit";
+    case adapter_request::broadcast_ack:
+      return "broadcast_ack";
+    case adapter_request::restore_session:
+      return "restore_session";
+  }
+  return "unknown";
+}
+
+adapter_request_metrics& adapter_request_metrics::operator+=(
+    const adapter_request_metrics& o) noexcept {
+  count += o.count;
+  timeouts += o.timeouts;
+  seconds += o.seconds;
+  for (std::size_t i = 0; i < buckets.size(); ++i) buckets[i] += o.buckets[i];
+  return *this;
+}
+
 worker_metrics& worker_metrics::operator+=(const worker_metrics& o) noexcept {
   connections_polling += o.connections_polling;
   connections_websocket += o.connections_websocket;
@@ -30,6 +57,8 @@ worker_metrics& worker_metrics::operator+=(const worker_metrics& o) noexcept {
   for (std::size_t i = 0; i < disconnects.size(); ++i) disconnects[i] += o.disconnects[i];
   for (std::size_t i = 0; i < connection_errors.size(); ++i)
     connection_errors[i] += o.connection_errors[i];
+  for (std::size_t i = 0; i < adapter_requests.size(); ++i)
+    adapter_requests[i] += o.adapter_requests[i];
   loop_lag_seconds = std::max(loop_lag_seconds, o.loop_lag_seconds);
   return *this;
 }
@@ -51,7 +80,23 @@ std::uint64_t get(const counter_block::counter& c) noexcept {
 std::uint64_t diff(std::uint64_t a, std::uint64_t b) noexcept {
   return a > b ? a - b : 0;
 }
+
+adapter_request_metrics read_requests(const counter_block::request_counters& r) noexcept {
+  adapter_request_metrics m;
+  m.count = get(r.count);
+  m.timeouts = get(r.timeouts);
+  m.seconds = static_cast<double>(get(r.nanoseconds)) / 1e9;
+  for (std::size_t i = 0; i < m.buckets.size(); ++i) m.buckets[i] = get(r.buckets[i]);
+  return m;
+}
 }  // namespace
+
+std::size_t counters::bucket_of(std::uint64_t ns) noexcept {
+  const double s = static_cast<double>(ns) / 1e9;
+  const auto it =
+      std::lower_bound(adapter_request_buckets.begin(), adapter_request_buckets.end(), s);
+  return static_cast<std::size_t>(it - adapter_request_buckets.begin());
+}
 
 worker_metrics counter_block::read() const noexcept {
   worker_metrics m;
@@ -73,6 +118,8 @@ worker_metrics counter_block::read() const noexcept {
   for (std::size_t i = 0; i < disconnects.size(); ++i) m.disconnects[i] = get(disconnects[i]);
   for (std::size_t i = 0; i < request_errors.size(); ++i)
     m.connection_errors[i] = get(request_errors[i]);
+  for (std::size_t i = 0; i < requests.size(); ++i)
+    m.adapter_requests[i] = read_requests(requests[i]);
   m.loop_lag_seconds = static_cast<double>(loop_lag_ns.load(std::memory_order_relaxed)) / 1e9;
   return m;
 }
@@ -131,6 +178,14 @@ class writer {
     append_number(out_, v);
     out_ += '\n';
   }
+  // A sample of the family's series `suffix` (_bucket, _sum, _count) with labels already written
+  // as name="value" pairs (values that need no escaping).
+  template <class V>
+  void series(std::string_view suffix, std::string_view labels, V v) {
+    out_.append(name_).append(suffix).append("{").append(labels).append("} ");
+    append_number(out_, v);
+    out_ += '\n';
+  }
 
  private:
   std::string& out_;
@@ -178,6 +233,40 @@ void render_namespaces(writer& w, const metrics_snapshot& m) {
   for (const auto& n : m.namespaces) w.sample(n.sockets, "namespace", n.name);
 }
 
+// A bucket's upper bound as Prometheus' clients write it: fixed notation ("0.0005", "1").
+std::string bound_text(double v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  return std::string(buf, r.ptr);
+}
+
+void render_adapter_requests(writer& w, const worker_metrics& t) {
+  const auto type = [](std::size_t i) { return to_string(static_cast<adapter_request>(i)); };
+  w.family("sio_adapter_requests_total", "counter",
+           "Requests to the cluster through the adapter completed, by type.");
+  for (std::size_t i = 0; i < t.adapter_requests.size(); ++i)
+    w.sample(t.adapter_requests[i].count, "type", type(i));
+  w.family("sio_adapter_request_timeouts_total", "counter",
+           "Requests to the cluster through the adapter that timed out, by type.");
+  for (std::size_t i = 0; i < t.adapter_requests.size(); ++i)
+    w.sample(t.adapter_requests[i].timeouts, "type", type(i));
+  w.family("sio_adapter_request_duration_seconds", "histogram",
+           "Latency of the requests to the cluster through the adapter, by type.");
+  for (std::size_t i = 0; i < t.adapter_requests.size(); ++i) {
+    const auto& r = t.adapter_requests[i];
+    const std::string labels = "type=\"" + std::string(type(i)) + "\"";
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b < r.buckets.size(); ++b) {
+      cumulative += r.buckets[b];
+      const std::string le =
+          b < adapter_request_buckets.size() ? bound_text(adapter_request_buckets[b]) : "+Inf";
+      w.series("_bucket", labels + ",le=\"" + le + "\"", cumulative);
+    }
+    w.series("_sum", labels, r.seconds);
+    w.series("_count", labels, r.count);
+  }
+}
+
 void render_lag(writer& w, const metrics_snapshot& m) {
   w.family("sio_event_loop_lag_seconds", "gauge", "How late the worker's last periodic check ran.");
   for (std::size_t i = 0; i < m.workers.size(); ++i)
@@ -211,6 +300,7 @@ std::string render_prometheus(const metrics_snapshot& m, const process_metrics& 
   render_namespaces(w, m);
   render_traffic(w, t);
   render_disconnects(w, t);
+  render_adapter_requests(w, t);
   render_lag(w, m);
   render_process(w, p);
   return out;

@@ -68,6 +68,23 @@ void namespace_::server_side_emit_payload(std::string_view event, payload p) {
   adapter_->server_side_emit(server_side_args(event, std::move(p)));
 }
 
+void namespace_::start_server_count(std::function<void(std::size_t)> cb) {
+  adapter_->server_count([timer = detail::request_timer(srv_, adapter_request::server_count),
+                          cb = std::move(cb)](std::size_t n) {
+    timer.done();
+    cb(n);
+  });
+}
+
+void namespace_::start_server_side_emit_with_ack(payload args, broadcast_ack_callback cb) {
+  adapter_->server_side_emit_with_ack(
+      std::move(args), [timer = detail::request_timer(srv_, adapter_request::server_side_emit),
+                        cb = std::move(cb)](boost::system::error_code ec, std::vector<payload> r) {
+        timer.done(ec == error::timeout);
+        cb(ec, std::move(r));
+      });
+}
+
 namespace_& namespace_::add_server_side_handler(std::string event, server_side_handler h) {
   std::lock_guard lk(mu_);
   auto m = std::make_shared<server_side_map>(*server_side_);
@@ -118,6 +135,21 @@ std::shared_ptr<socket> namespace_::local_socket(std::string_view id) {
   return it == m.end() ? nullptr : it->second;
 }
 
+std::vector<std::shared_ptr<socket>> namespace_::local_sockets() {
+  const auto w = srv_->pool->current();
+  if (w >= shards_.size()) return {};
+  std::vector<std::shared_ptr<socket>> out;
+  out.reserve(shards_[w].sockets.size());
+  for (const auto& [id, s] : shards_[w].sockets) out.push_back(s);
+  return out;
+}
+
+std::vector<std::shared_ptr<namespace_>> namespace_::children() {
+  if (!is_parent()) return {};
+  std::lock_guard lk(mu_);
+  return children_;
+}
+
 std::shared_ptr<namespace_> namespace_::create_child(std::string name) {
   auto child = std::make_shared<namespace_>(srv_, std::move(name));
   child->parent_ = weak_from_this();
@@ -146,9 +178,11 @@ void namespace_::add(const std::shared_ptr<detail::client>& c, boost::json::obje
     return create_socket(c, std::move(auth), std::nullopt);
   std::string p(pid->get_string()), o(offset->get_string());
   auto a = std::make_shared<boost::json::object>(std::move(auth));
+  detail::request_timer timer(srv_, adapter_request::restore_session);
   adapter_->restore_session(
       std::move(p), std::move(o),
-      [self = shared_from_this(), c, a](std::optional<restored_session> r) mutable {
+      [self = shared_from_this(), c, a, timer](std::optional<restored_session> r) mutable {
+        timer.done();
         self->srv_->pool->dispatch(c->worker(), [self, c, a, r = std::move(r)]() mutable {
           self->create_socket(c, std::move(*a), std::move(r));
         });

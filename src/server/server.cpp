@@ -66,6 +66,20 @@ metrics_snapshot server_state::snapshot() const {
   return m;
 }
 
+void server_state::request_done(adapter_request t, std::chrono::steady_clock::time_point start,
+                                bool timed_out) noexcept {
+  if (!metrics) return;
+  const auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count();
+  metrics->request_done(pool->current(), t,
+                        static_cast<std::uint64_t>(std::max<std::int64_t>(ns, 0)), timed_out);
+}
+
+void request_timer::done(bool timed_out) const noexcept {
+  st_->request_done(type_, start_, timed_out);
+}
+
 namespace {
 // Waits `period` on worker w, records how late the wait ended, again while `st` lives.
 void check_lag(const std::weak_ptr<server_state>& st, std::size_t w,

@@ -137,6 +137,23 @@ describe("Admin UI on sio-chat", () => {
     a.socket.close();
   });
 
+  it("charts the packets and bytes received and sent", async () => {
+    server = await start();
+    const a = await admin(server.url, { username: USER, password: PASSWORD });
+    const { sockets } = await twoChatUsers(server);
+    for (const s of sockets) s.emit("joinRoom", { roomId: "no-such-room" });
+    const totals = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0 };
+    await next(a, "server_stats", (s) => {
+      for (const e of s.aggregatedEvents) {
+        if (e.type in totals) totals[e.type] += e.count;
+      }
+      return Object.values(totals).every((n) => n > 0) && totals.packetsIn >= 4;
+    });
+    assert.ok(totals.bytesIn >= totals.packetsIn, JSON.stringify(totals));
+    assert.ok(totals.bytesOut >= totals.packetsOut, JSON.stringify(totals));
+    a.socket.close();
+  });
+
   it("lists the sockets of two connected users and acts on them", async () => {
     server = await start();
     const { users, sockets } = await twoChatUsers(server);
@@ -247,6 +264,9 @@ describe("Admin UI shapes: sio-chat against Node's @socket.io/admin-ui", () => {
     const [config] = await next(a, "config");
     const [all] = await next(a, "all_sockets");
     const [stats] = await next(a, "server_stats", (s) => s.clientsCount >= 3);
+    const [traffic] = await next(a, "server_stats", (s) =>
+      s.aggregatedEvents.some((e) => e.type === "bytesIn"));
+    const bytesIn = traffic.aggregatedEvents.find((e) => e.type === "bytesIn");
     const listed = all.filter((s) => s.nsp === "/");
     assert.equal(listed.length, 2);
     const late = await users();
@@ -257,7 +277,7 @@ describe("Admin UI shapes: sio-chat against Node's @socket.io/admin-ui", () => {
     a.socket.emit("_disconnect", "/", false, lateId);
     const left = await next(a, "socket_disconnected", (n, id) => id === lateId);
     a.socket.close();
-    return { session, config, socket: listed[0], stats, connected, at, joined, left };
+    return { session, config, socket: listed[0], stats, bytesIn, connected, at, joined, left };
   }
 
   it("what the UI receives has the shapes of Node's", async () => {
@@ -283,6 +303,7 @@ describe("Admin UI shapes: sio-chat against Node's @socket.io/admin-ui", () => {
     const statsKeys = (s) => Object.keys(s).sort();
     assert.deepEqual(statsKeys(fromSio.stats), statsKeys(fromNode.stats));
     assert.deepEqual(shape(fromSio.stats.namespaces), shape(fromNode.stats.namespaces));
+    assert.deepEqual(shape(fromSio.bytesIn), shape(fromNode.bytesIn));
     for (const key of ["serverId", "hostname", "pid", "uptime", "clientsCount",
                        "pollingClientsCount"]) {
       assert.equal(typeof fromSio.stats[key], typeof fromNode.stats[key], key);

@@ -1,8 +1,9 @@
 // Interop: the Prometheus endpoint of the conformance server (--metrics), read by the npm
 // parse-prometheus-text-format parser while official socket.io-client sockets connect over both
 // transports, send events and leave: connections by transport, sockets per namespace, packets
-// received, disconnects by reason and refused requests by code move as they do; the process
-// figures are there.
+// received, disconnects by reason and refused requests by code move as they do; a broadcast with
+// acknowledgements counts as a request through the adapter, with its latency in the histogram;
+// the process figures are there.
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { parsePrometheusText } from "../js/index.mjs";
@@ -11,11 +12,29 @@ import { client, connected, closeAll } from "./sioclient.mjs";
 
 const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-async function scrape(url) {
+async function scrapeText(url) {
   const res = await fetch(url);
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("content-type"), CONTENT_TYPE);
-  return parsePrometheusText(await res.text());
+  return res.text();
+}
+
+async function scrape(url) {
+  return parsePrometheusText(await scrapeText(url));
+}
+
+/** The series `label`="`value`" of the histogram family `name`, parsed alone:
+ * parse-prometheus-text-format 1.1.1 merges the series of a histogram with labels besides `le`
+ * into one, so it gets that series' lines with the label taken off. */
+function histogramSeries(text, name, label, value) {
+  const tag = `${label}="${value}"`;
+  const lines = text
+    .split("\n")
+    .filter((l) => l.startsWith(`${name}_`) && l.includes(tag))
+    .map((l) => l.replace(`${tag},`, "").replace(`{${tag}}`, ""));
+  const [family] = parsePrometheusText(`# TYPE ${name} histogram\n${lines.join("\n")}\n`);
+  assert.equal(family?.type, "HISTOGRAM");
+  return family.metrics[0];
 }
 
 /** The value of the sample of family `name` whose labels include `labels` (0 when absent). */
@@ -135,6 +154,40 @@ describe("metrics on the server's port", () => {
     assert.equal(delta("1"), 1);
     assert.equal(delta("5"), 1);
     assert.equal(delta("4"), 0);
+  });
+
+  it("counts a broadcast with acks as an adapter request, with its latency", async () => {
+    const type = { type: "broadcast_ack" };
+    const before = await scrape(url);
+    const s = client(server, "websocket", { nsp: "/test" });
+    await connected(s, "websocket");
+    s.on("ask", (payload, cb) => cb(payload));
+    const reply = await s.timeout(10000).emitWithAck("broadcast-with-ack", "asker", "q", 10000);
+    assert.deepEqual(reply, { err: null, responses: [] });  // in no room "asker": nobody asked
+    const answered = await s.timeout(10000).emitWithAck("broadcast-with-ack", [], "q", 10000);
+    assert.deepEqual(answered, { err: null, responses: ["q"] });
+    const text = await scrapeText(url);
+    const after = parsePrometheusText(text);
+    const delta = (name) => value(after, name, type) - value(before, name, type);
+    assert.equal(delta("sio_adapter_requests_total"), 2);
+    assert.equal(delta("sio_adapter_request_timeouts_total"), 0);
+    const requests = after.find((f) => f.name === "sio_adapter_requests_total");
+    assert.deepEqual(requests.metrics.map((m) => m.labels.type).sort(), [
+      "broadcast_ack", "fetch_sockets", "restore_session", "server_count", "server_side_emit",
+      "socket_ids",
+    ]);
+    const name = "sio_adapter_request_duration_seconds";
+    assert.equal(after.find((f) => f.name === name)?.type, "HISTOGRAM");
+    const series = histogramSeries(text, name, "type", "broadcast_ack");
+    assert.equal(Number(series.count), value(after, "sio_adapter_requests_total", type));
+    const bounds = Object.keys(series.buckets);
+    assert.ok(bounds.includes("+Inf") && bounds.length >= 10, bounds.join(" "));
+    assert.equal(Number(series.buckets["+Inf"]), Number(series.count));
+    assert.ok(Number(series.count) >= 2);
+    const counts = bounds.filter((b) => b !== "+Inf").map(Number).sort((a, b) => a - b)
+      .map((b) => Number(series.buckets[String(b)]));
+    assert.deepEqual(counts, [...counts].sort((a, b) => a - b), "cumulative buckets");
+    assert.ok(Number(series.sum) >= 0);
   });
 
   it("reports the process and every worker's loop lag", async () => {

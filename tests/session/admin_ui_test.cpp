@@ -1,6 +1,8 @@
 // Session tests of sio::admin_ui::instrument: the admin namespace's authentication, what it sends
-// on connection, server_stats on its timer, the development-mode events and the UI's actions,
-// over in-memory connections on two workers (harness.hpp), polled by the test thread.
+// on connection, server_stats on its timer (with the traffic charts fed from the server's
+// metrics), the development-mode events and the UI's actions, the children of dynamic namespaces
+// and the sockets that connected before instrument(), over in-memory connections on two workers
+// (harness.hpp), polled by the test thread.
 #include "harness.hpp"
 
 #include <sio/admin_ui/admin_ui.hpp>
@@ -20,10 +22,12 @@ struct admin_ui : ::testing::Test {
   harness h{2};
   std::optional<sio::admin_ui::instrumentation> ui;
 
-  void instrument(sio::admin_ui::ui_mode mode = sio::admin_ui::ui_mode::development) {
+  void instrument(sio::admin_ui::ui_mode mode = sio::admin_ui::ui_mode::development,
+                  std::vector<std::reference_wrapper<namespace_>> dynamic = {}) {
     ui.emplace(sio::admin_ui::instrument(*h.io, {.auth = sio::admin_ui::basic_auth{"admin", hash},
                                                  .mode = mode,
                                                  .server_id = "node-1",
+                                                 .dynamic_namespaces = std::move(dynamic),
                                                  .stats_interval = std::chrono::milliseconds(20)}));
     h.poll();
   }
@@ -126,6 +130,84 @@ TEST_F(admin_ui, ActionsReachTheSockets) {
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->at(3).as_string(), "server namespace disconnect");
   EXPECT_EQ(user->pop(), "1");
+}
+
+// The aggregatedEvents counts of `type` in one server_stats.
+std::uint64_t aggregated(const json::array& stats, std::string_view type) {
+  std::uint64_t n = 0;
+  for (const auto& e : stats.at(1).at("aggregatedEvents").as_array())
+    if (e.at("type").as_string() == type) n += e.at("count").to_number<std::uint64_t>();
+  return n;
+}
+
+TEST_F(admin_ui, ChartsPacketsAndBytesFromTheMetrics) {
+  instrument();
+  auto admin = h.connect(0);
+  h.join(*admin, "/admin", good_auth);
+  auto user = h.connect(1);
+  h.join(*user);
+  const std::string event = R"(2["hello","world"])";
+  for (int i = 0; i < 3; ++i) user->text(event);
+  // Counted from instrument() on: the user's CONNECT and three events at least, and what the
+  // admin namespace sent the UI.
+  std::uint64_t packets_in = 0, bytes_in = 0, packets_out = 0, bytes_out = 0;
+  EXPECT_TRUE(wait_event(*admin, "server_stats", [&](const json::array& s) {
+    packets_in += aggregated(s, "packetsIn");
+    bytes_in += aggregated(s, "bytesIn");
+    packets_out += aggregated(s, "packetsOut");
+    bytes_out += aggregated(s, "bytesOut");
+    return packets_in >= 5 && bytes_in >= 3 * event.size() && packets_out > 0 && bytes_out > 0;
+  }));
+  EXPECT_GE(bytes_out, packets_out);
+}
+
+TEST_F(admin_ui, ListsAndInstrumentsTheChildrenOfADynamicNamespace) {
+  auto& users = h.io->of(std::regex("^/users/\\d+$"));
+  auto early = h.connect(0);
+  const std::string early_id = h.join(*early, "/users/7");
+  ASSERT_FALSE(early_id.empty());
+  instrument(sio::admin_ui::ui_mode::development, {users});
+  auto admin = h.connect(0);
+  h.join(*admin, "/admin", good_auth);
+  auto all = wait_event(*admin, "all_sockets");
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->at(1).as_array().size(), 1u);  // the child's socket
+  auto user = h.connect(1);
+  const std::string id = h.join(*user, "/users/42");
+  ASSERT_FALSE(id.empty());
+  EXPECT_TRUE(wait_event(*admin, "socket_connected", [&](const json::array& e) {
+    return e.at(1).at("nsp").as_string() == "/users/42" && e.at(1).at("id").as_string() == id;
+  }));
+  EXPECT_TRUE(wait_event(*admin, "server_stats", [](const json::array& s) {
+    return sockets_in(s, "/users/7") == 1 && sockets_in(s, "/users/42") == 1;
+  }));
+  admin->text(R"(2/admin,["emit","/users/42","","notice","hi"])");
+  h.poll();
+  EXPECT_EQ(user->pop(), R"(2/users/42,["notice","hi"])");
+  user->text(R"(2/users/42,["read",1])");
+  EXPECT_TRUE(wait_event(*admin, "event_received", [&](const json::array& e) {
+    return e.at(1).as_string() == "/users/42" && e.at(2).as_string() == id;
+  }));
+}
+
+TEST_F(admin_ui, CountsAndWatchesTheSocketsConnectedBeforehand) {
+  auto user = h.connect(1);
+  const std::string id = h.join(*user);
+  instrument();
+  auto admin = h.connect(0);
+  h.join(*admin, "/admin", good_auth);
+  EXPECT_TRUE(wait_event(*admin, "server_stats", [](const json::array& s) {
+    return sockets_in(s, "/") == 1 && s.at(1).at("clientsCount").as_int64() == 2;
+  }));
+  user->text(R"(2["hello"])");
+  EXPECT_TRUE(wait_event(*admin, "event_received",
+                         [&](const json::array& e) { return e.at(2).as_string() == id; }));
+  user->text("1");
+  auto gone = wait_event(*admin, "socket_disconnected",
+                         [&](const json::array& e) { return e.at(2).as_string() == id; });
+  ASSERT_TRUE(gone);
+  EXPECT_TRUE(wait_event(*admin, "server_stats",
+                         [](const json::array& s) { return sockets_in(s, "/") == 0; }));
 }
 
 TEST_F(admin_ui, IgnoresMalformedActions) {

@@ -1,6 +1,7 @@
 // Session tests of server::metrics(): figures summed over the workers' blocks while the workers
 // write them (real threads: meant to run clean under TSan), acknowledgements pending, disabled
-// counting.
+// counting, and the requests the server makes through the adapter (counted when they complete,
+// timeouts apart) whatever adapter answers them.
 #include "harness.hpp"
 
 namespace sio::test {
@@ -117,6 +118,108 @@ TEST(metrics, NamespacesCountTheirOwnSockets) {
       t.total()
           .disconnects[static_cast<std::size_t>(disconnect_reason::client_namespace_disconnect)],
       1u);
+}
+
+const adapter_request_metrics& requests(const metrics_snapshot& m, adapter_request t) {
+  static thread_local worker_metrics total;
+  total = m.total();
+  return total.adapter_requests[static_cast<std::size_t>(t)];
+}
+
+TEST(metrics, AdapterRequestsOfTheInMemoryAdapterAreCountedByType) {
+  harness h;
+  h.io->on_connection(
+      [](socket& s) { s.on("q", [](socket&, const boost::json::array&, ack a) { a(1); }); });
+  auto c = h.connect();
+  ASSERT_EQ(h.join(*c).size(), 20u);
+  int completed = 0;
+  h.io->fetch_sockets([&](std::vector<remote_socket> r) { completed += r.size() == 1; });
+  h.io->socket_ids([&](std::vector<std::string> ids) { completed += ids.size() == 1; });
+  h.io->server_count([&](std::size_t n) { completed += n == 1; });
+  h.io->server_side_emit_with_ack(
+      "hello", {}, [&](boost::system::error_code ec, std::vector<payload>) { completed += !ec; });
+  h.io->emit_with_ack("q", {}, [&](boost::system::error_code ec, std::vector<payload> r) {
+    completed += !ec && r.size() == 1;
+  });
+  h.poll();
+  c->text("30[1]");  // the client's answer to the broadcast's question
+  h.poll();
+  ASSERT_EQ(completed, 5);
+  const auto m = h.io->metrics();
+  for (auto t :
+       {adapter_request::fetch_sockets, adapter_request::socket_ids, adapter_request::server_count,
+        adapter_request::server_side_emit, adapter_request::broadcast_ack}) {
+    const auto& r = requests(m, t);
+    EXPECT_EQ(r.count, 1u) << to_string(t);
+    EXPECT_EQ(r.timeouts, 0u) << to_string(t);
+    std::uint64_t in_buckets = 0;
+    for (auto b : r.buckets) in_buckets += b;
+    EXPECT_EQ(in_buckets, 1u) << to_string(t);
+  }
+  EXPECT_EQ(requests(m, adapter_request::restore_session).count, 0u);
+}
+
+TEST(metrics, ASessionRestoreIsAnAdapterRequest) {
+  server_options o;
+  o.connection_state_recovery = recovery_options{};
+  harness h(1, false, std::move(o));
+  auto c = h.connect();
+  // An unknown session: looked up through the adapter, then a new socket.
+  ASSERT_FALSE(h.join(*c, "/", R"({"pid":"unknown","offset":"0"})").empty());
+  const auto& r = requests(h.io->metrics(), adapter_request::restore_session);
+  EXPECT_EQ(r.count, 1u);
+  EXPECT_EQ(r.timeouts, 0u);
+}
+
+// An adapter whose cluster never answers in time: fetch_sockets answers when told, the
+// server-side emit times out, a broadcast with acks never hears the servers' client counts.
+class silent_cluster_adapter final : public in_memory_adapter {
+ public:
+  using in_memory_adapter::in_memory_adapter;
+  static inline std::function<void()> release;
+
+  void fetch_sockets(broadcast_options o,
+                     std::function<void(std::vector<socket_info>)> done) override {
+    release = [done = std::move(done)] { done({}); };
+  }
+  void server_side_emit_with_ack(payload, broadcast_ack_callback done) override {
+    done(make_error_code(error::timeout), {});
+  }
+  void broadcast_with_ack(outgoing_ptr, broadcast_options, std::function<void(std::size_t)>,
+                          std::function<void(payload)>) override {}
+  void server_count(std::function<void(std::size_t)> done) override { done(2); }
+};
+
+TEST(metrics, AdapterRequestsAreCountedWhenTheyCompleteAndTimeoutsApart) {
+  harness h(1, false, server_options{.adapter = [](adapter_host& nsp) {
+              return std::make_unique<silent_cluster_adapter>(nsp);
+            }});
+  bool fetched = false, emitted = false, broadcast = false;
+  h.io->fetch_sockets([&](std::vector<remote_socket>) { fetched = true; });
+  h.poll();
+  EXPECT_EQ(requests(h.io->metrics(), adapter_request::fetch_sockets).count, 0u);
+  silent_cluster_adapter::release();
+  silent_cluster_adapter::release = nullptr;
+  EXPECT_TRUE(fetched);
+  EXPECT_EQ(requests(h.io->metrics(), adapter_request::fetch_sockets).count, 1u);
+
+  h.io->server_side_emit_with_ack(
+      "hello", {},
+      [&](boost::system::error_code ec, std::vector<payload>) { emitted = ec == error::timeout; });
+  h.io->timeout(std::chrono::milliseconds(1))
+      .emit_with_ack("q", {}, [&](boost::system::error_code ec, std::vector<payload>) {
+        broadcast = ec == error::timeout;
+      });
+  ASSERT_TRUE(h.run_until([&] { return broadcast; }));
+  EXPECT_TRUE(emitted);
+  const auto m = h.io->metrics();
+  const auto& s = requests(m, adapter_request::server_side_emit);
+  EXPECT_EQ(s.count, 1u);
+  EXPECT_EQ(s.timeouts, 1u);
+  const auto& b = requests(m, adapter_request::broadcast_ack);
+  EXPECT_EQ(b.count, 1u);
+  EXPECT_EQ(b.timeouts, 1u);
+  EXPECT_EQ(requests(m, adapter_request::fetch_sockets).timeouts, 0u);
 }
 
 TEST(metrics, DisabledCountsNothing) {

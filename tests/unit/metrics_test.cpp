@@ -103,6 +103,62 @@ TEST(Metrics, EveryFamilyHasOneHelpAndOneTypeLine) {
   EXPECT_GE(help, 15u);
 }
 
+TEST(Metrics, AdapterRequestLatenciesFallInTheFirstBucketThatHoldsThem) {
+  using detail::counters;
+  EXPECT_EQ(counters::bucket_of(0), 0u);
+  EXPECT_EQ(counters::bucket_of(100'000), 0u);  // 0.1 ms: on the first bound
+  EXPECT_EQ(counters::bucket_of(100'001), 1u);
+  EXPECT_EQ(counters::bucket_of(1'000'000), 2u);                                      // 1 ms
+  EXPECT_EQ(counters::bucket_of(5'000'000'000), adapter_request_buckets.size() - 1);  // 5 s
+  EXPECT_EQ(counters::bucket_of(5'000'000'001), adapter_request_buckets.size());      // +Inf
+}
+
+TEST(Metrics, AdapterRequestsOfEveryBlockSumByType) {
+  detail::counters c(2);
+  c.request_done(0, adapter_request::fetch_sockets, 2'000'000, false);  // 2 ms
+  c.request_done(1, adapter_request::fetch_sockets, 30'000, false);     // 30 us
+  c.request_done(2, adapter_request::server_side_emit, 6'000'000'000, true);
+  metrics_snapshot m;
+  for (std::size_t w = 0; w < c.workers(); ++w) m.workers.push_back(c.block(w).read());
+  m.other_threads = c.block(c.workers()).read();
+  const auto t = m.total();
+  const auto& f = t.adapter_requests[static_cast<std::size_t>(adapter_request::fetch_sockets)];
+  EXPECT_EQ(f.count, 2u);
+  EXPECT_EQ(f.timeouts, 0u);
+  EXPECT_DOUBLE_EQ(f.seconds, 0.00203);
+  EXPECT_EQ(f.buckets[0], 1u);
+  EXPECT_EQ(f.buckets[3], 1u);  // (1 ms, 2.5 ms]
+  const auto& s = t.adapter_requests[static_cast<std::size_t>(adapter_request::server_side_emit)];
+  EXPECT_EQ(s.count, 1u);
+  EXPECT_EQ(s.timeouts, 1u);
+  EXPECT_EQ(s.buckets.back(), 1u);
+}
+
+TEST(Metrics, RendersAdapterRequestsAsCountersAndACumulativeHistogram) {
+  auto m = sample_snapshot();
+  auto& r = m.workers[0].adapter_requests[static_cast<std::size_t>(adapter_request::fetch_sockets)];
+  r.count = 3;
+  r.timeouts = 1;
+  r.seconds = 0.5;
+  r.buckets[0] = 1;                     // <= 0.1 ms
+  r.buckets[2] = 1;                     // (0.5 ms, 1 ms]
+  r.buckets[r.buckets.size() - 1] = 1;  // above 5 s
+  const auto text = render_prometheus(m, {});
+  EXPECT_TRUE(has_line(text, "# TYPE sio_adapter_request_duration_seconds histogram"));
+  EXPECT_TRUE(has_line(text, "sio_adapter_requests_total{type=\"fetch_sockets\"} 3"));
+  EXPECT_TRUE(has_line(text, "sio_adapter_requests_total{type=\"broadcast_ack\"} 0"));
+  EXPECT_TRUE(has_line(text, "sio_adapter_request_timeouts_total{type=\"fetch_sockets\"} 1"));
+  const std::string h = "sio_adapter_request_duration_seconds";
+  EXPECT_TRUE(has_line(text, h + "_bucket{type=\"fetch_sockets\",le=\"0.0001\"} 1"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{type=\"fetch_sockets\",le=\"0.0005\"} 1"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{type=\"fetch_sockets\",le=\"0.001\"} 2"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{type=\"fetch_sockets\",le=\"5\"} 2"));
+  EXPECT_TRUE(has_line(text, h + "_bucket{type=\"fetch_sockets\",le=\"+Inf\"} 3"));
+  EXPECT_TRUE(has_line(text, h + "_sum{type=\"fetch_sockets\"} 0.5"));
+  EXPECT_TRUE(has_line(text, h + "_count{type=\"fetch_sockets\"} 3"));
+  EXPECT_TRUE(has_line(text, h + "_count{type=\"restore_session\"} 0"));
+}
+
 TEST(Metrics, ProcessFiguresOfThisProcessAreRead) {
   const auto p = read_process_metrics();
   EXPECT_GT(p.resident_bytes, 0u);

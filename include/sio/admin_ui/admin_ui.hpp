@@ -3,16 +3,19 @@
 //
 //   sio::server io{...};
 //   auto admin = sio::admin_ui::instrument(io, {.auth = sio::admin_ui::basic_auth{"admin",
-//                                               "$2b$10$..."}, .namespaces = {"/", "/chat"}});
+//                                               "$2b$10$..."}, .namespaces = {"/", "/chat"},
+//                                               .dynamic_namespaces = {io.of(users_regex)}});
 //
 // The admin namespace ("/admin") admits a client whose handshake auth {username, password}
 // matches the bcrypt hash (then sends it a "session" id that later connections may present as
 // auth {sessionId}), and emits to it:
 // - "config" {supportedFeatures} on connection;
 // - "server_stats" every stats_interval: this server's id, host, pid, uptime, Engine.IO client
-//   counts, per-namespace socket counts and connection/disconnection counts per second. It is an
-//   ordinary broadcast of the admin namespace, so behind a cluster adapter every node's stats
-//   reach every UI, as with the Node server;
+//   counts, per-namespace socket counts, connection/disconnection counts per second and the
+//   packets and bytes received and sent (the UI's charts; read from server::metrics(), so none
+//   when metrics_options::enabled is false). It is an ordinary broadcast of the admin
+//   namespace, so behind a cluster adapter every node's stats reach every UI, as with the Node
+//   server;
 // - development mode only: "all_sockets" on connection (fetch_sockets of every listed namespace,
 //   across the cluster), "socket_connected", "socket_updated" (transport upgrades),
 //   "socket_disconnected", "event_received"/"event_sent", and "room_joined"/"room_left" (room
@@ -20,8 +23,10 @@
 // It handles the UI's actions "emit", "join", "leave" and "_disconnect" (namespace, argument,
 // optional room filter) on the listed namespaces, across the cluster.
 //
-// Only the namespaces listed in options::namespaces (and the admin namespace) are shown: sio has
-// no list of namespaces to walk. Sockets that connected before instrument() are not counted.
+// The namespaces shown are those listed in options::namespaces, the admin namespace, and the
+// children of the dynamic namespaces in options::dynamic_namespaces as they appear (on this
+// server: a child that exists only on another node of a cluster is not listed here). Sockets that
+// connected before instrument() are counted and listed too.
 //
 // Threading: instrument() is safe from any thread, before or after the server started. The
 // returned instrumentation stops the stats timer when destroyed; the namespace's handlers stay
@@ -33,6 +38,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +68,9 @@ struct options {
   std::string server_id;
   // The namespaces the UI shows and acts on. Default: the main namespace.
   std::vector<std::string> namespaces{"/"};
+  // Dynamic namespaces (server::of(regex | matcher)) whose children the UI shows and acts on, each
+  // from its first connection on this server. Default: none.
+  std::vector<std::reference_wrapper<namespace_>> dynamic_namespaces;
   // Handshake headers the UI is not shown (lower-case names): a session cookie or bearer token
   // there would let whoever reads the UI act as that user. Default: cookie, authorization (the
   // Node server shows every header).

@@ -58,7 +58,8 @@ struct server_stats {
 boost::json::object serialize_stats(const server_stats& s);
 
 // Counts of events per second and type (the UI's charts: "rawConnection", "rawDisconnection"
-// with the reason as subType), drained at each server_stats.
+// with the reason as subType, "packetsIn", "packetsOut", "bytesIn", "bytesOut"), drained at each
+// server_stats.
 class event_buffer {
  public:
   // Counts `count` events of `type` (and `sub_type`, may be empty) at `now_ms` (ms since epoch,

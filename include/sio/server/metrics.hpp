@@ -7,6 +7,10 @@
 // relaxed stores per message into a cache line of the worker's own; `make bench` measures echo and
 // fan-out with it on and off in the same run (BENCHMARKS.md, "Metrics cost").
 //
+// Requests the server makes to the other nodes through the adapter (fetch_sockets, socket_ids,
+// server_count, server_side_emit_with_ack, emit_with_ack on a broadcast, session restores) are
+// counted by type with their latency, measured around the adapter call whatever adapter runs.
+//
 // The Prometheus endpoint (metrics_options::prometheus) is off by default. render_prometheus is a
 // pure function of its arguments; read_process_metrics reads /proc (Linux; zeros elsewhere).
 #pragma once
@@ -43,6 +47,35 @@ constexpr std::size_t disconnect_reason_count = 9;  // the values of sio::discon
 // The Engine.IO request error codes 0..5 (protocol::engineio::request_error).
 constexpr std::size_t request_error_count = 6;
 
+// The requests the server makes through the adapter that wait for an answer from the cluster.
+enum class adapter_request : std::uint8_t {
+  fetch_sockets,     // fetch_sockets
+  socket_ids,        // socket_ids (Node's allSockets)
+  server_count,      // server_count
+  server_side_emit,  // server_side_emit_with_ack
+  broadcast_ack,     // emit_with_ack on a broadcast: until every server reported its client count
+  restore_session,   // connection state recovery: a session and its missed packets
+};
+constexpr std::size_t adapter_request_count = 6;
+std::string_view to_string(adapter_request t) noexcept;
+
+// Upper bounds (seconds) of the latency histogram's buckets; +Inf follows. From a local answer
+// (microseconds) to the Redis adapter's default request timeout (5 s).
+inline constexpr std::array<double, 14> adapter_request_buckets{
+    0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+
+// The requests of one type that completed.
+struct adapter_request_metrics {
+  std::uint64_t count = 0;     // completed (answered or timed out)
+  std::uint64_t timeouts = 0;  // of which completed by a timeout before every server answered
+  double seconds = 0;          // their latencies summed
+  // Completed within adapter_request_buckets[i] (and above the bound before); the last: above
+  // every bound.
+  std::array<std::uint64_t, adapter_request_buckets.size() + 1> buckets{};
+
+  adapter_request_metrics& operator+=(const adapter_request_metrics& o) noexcept;
+};
+
 // One worker's share of the figures.
 struct worker_metrics {
   std::uint64_t connections_polling = 0;    // open Engine.IO connections on polling now
@@ -60,6 +93,7 @@ struct worker_metrics {
   // handshakes (bad transport, method or version; allow_request and the limits: 4, forbidden)
   // and requests naming an unknown sid.
   std::array<std::uint64_t, request_error_count> connection_errors{};
+  std::array<adapter_request_metrics, adapter_request_count> adapter_requests{};  // by type
   // How late the worker's periodic check last ran (event-loop lag); 0 without an engine.
   double loop_lag_seconds = 0;
 
@@ -94,7 +128,9 @@ struct process_metrics {
 process_metrics read_process_metrics();
 
 // The Prometheus text format, version 0.0.4: sio_* metrics (labels transport, namespace, reason,
-// code, worker) then process_*. Content type: prometheus_content_type.
+// code, worker, type) then process_*. The adapter requests are sio_adapter_requests_total{type},
+// sio_adapter_request_timeouts_total{type} and the histogram
+// sio_adapter_request_duration_seconds{type}. Content type: prometheus_content_type.
 std::string render_prometheus(const metrics_snapshot& m, const process_metrics& p);
 inline constexpr std::string_view prometheus_content_type =
     "text/plain; version=0.0.4; charset=utf-8";

@@ -92,7 +92,7 @@ class namespace_ final : public std::enable_shared_from_this<namespace_>,
     return detail::initiate<std::size_t>(
         std::forward<Token>(token),
         [self = shared_from_this()](std::function<void(std::size_t)> cb) {
-          self->adapter_->server_count(std::move(cb));
+          self->start_server_count(std::move(cb));
         });
   }
 
@@ -114,7 +114,7 @@ class namespace_ final : public std::enable_shared_from_this<namespace_>,
         std::forward<Token>(token),
         [self = shared_from_this(),
          p = server_side_args(event, std::move(p))](broadcast_ack_callback cb) mutable {
-          self->adapter_->server_side_emit_with_ack(std::move(p), std::move(cb));
+          self->start_server_side_emit_with_ack(std::move(p), std::move(cb));
         });
   }
   // Handles the server-side event `event` sent by the other servers: f(args...[, sio::ack]) in
@@ -129,6 +129,12 @@ class namespace_ final : public std::enable_shared_from_this<namespace_>,
 
   // The socket with this id if it lives on the calling worker, else nullptr.
   std::shared_ptr<socket> local_socket(std::string_view id);
+  // The connected sockets of this namespace living on the calling worker (none off the workers):
+  // post to each worker to walk every socket of this node.
+  std::vector<std::shared_ptr<socket>> local_sockets();
+  // A dynamic namespace (server::of(regex | matcher)): the children created so far, oldest first;
+  // none for any other namespace.
+  std::vector<std::shared_ptr<namespace_>> children();
 
  private:
   friend class detail::client;
@@ -142,6 +148,9 @@ class namespace_ final : public std::enable_shared_from_this<namespace_>,
   broadcast_operator with_flags(broadcast_flags f) const;
   // The event name, then the arguments.
   static payload server_side_args(std::string_view event, payload p);
+  // The adapter requests behind server_count and server_side_emit_with_ack, timed.
+  void start_server_count(std::function<void(std::size_t)> cb);
+  void start_server_side_emit_with_ack(payload args, broadcast_ack_callback cb);
 
   struct string_hash {
     using is_transparent = void;
