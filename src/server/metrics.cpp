@@ -231,6 +231,8 @@ void render_disconnects(writer& w, const worker_metrics& t) {
 void render_namespaces(writer& w, const metrics_snapshot& m) {
   w.family("sio_sockets", "gauge", "Connected sockets by namespace.");
   for (const auto& n : m.namespaces) w.sample(n.sockets, "namespace", n.name);
+  w.family("sio_rooms", "gauge", "Rooms by namespace (the sockets' own id rooms excluded).");
+  for (const auto& n : m.namespaces) w.sample(n.rooms, "namespace", n.name);
 }
 
 // A bucket's upper bound as Prometheus' clients write it: fixed notation ("0.0005", "1").
