@@ -30,25 +30,36 @@ export function NotificationBell() {
     if (refocus) buttonRef.current?.focus();
   }, []);
 
-  // A click or focus outside closes the panel.
+  // A click or focus outside closes the panel; so does Escape, wherever the focus is.
   useEffect(() => {
     if (!open) return;
     const outside = (e: Event) => {
       if (!rootRef.current?.contains(e.target as Node)) close(false);
     };
+    const escape = (e: globalThis.KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      close(rootRef.current?.contains(document.activeElement) ?? false);
+    };
     document.addEventListener('pointerdown', outside);
     document.addEventListener('focusin', outside);
+    document.addEventListener('keydown', escape);
     return () => {
       document.removeEventListener('pointerdown', outside);
       document.removeEventListener('focusin', outside);
+      document.removeEventListener('keydown', escape);
     };
   }, [open, close]);
 
   // The first opening lists the newest page (read ones too: the snapshot has the unread only).
+  // While open, the list shows what arrives: no toasts.
   const listed = center?.state.listed ?? true;
   const loadMore = center?.loadMore;
+  const watch = center?.watch;
   useEffect(() => {
-    if (open && !listed) void loadMore?.();
+    if (!open) return;
+    if (!listed) void loadMore?.();
+    return watch?.();
     // Once per opening, not again when the page arrives or fails.
   }, [open]);
 
@@ -67,7 +78,7 @@ export function NotificationBell() {
   };
 
   return (
-    <div className="nt-bell" ref={rootRef} onKeyDown={(e) => open && onPanelKey(e, rootRef.current, () => close(true))}>
+    <div className="nt-bell" ref={rootRef} onKeyDown={(e) => open && onPanelKey(e, rootRef.current)}>
       <button
         ref={buttonRef}
         type="button"
@@ -130,13 +141,8 @@ export function NotificationBell() {
   );
 }
 
-/** Escape closes the panel; the arrow keys, Home and End move between its notifications. */
-function onPanelKey(e: KeyboardEvent, root: HTMLElement | null, close: () => void) {
-  if (e.key === 'Escape') {
-    e.preventDefault();
-    close();
-    return;
-  }
+/** The arrow keys, Home and End move between the panel's notifications. */
+function onPanelKey(e: KeyboardEvent, root: HTMLElement | null) {
   if (!root || !['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key)) return;
   const links = [...root.querySelectorAll<HTMLElement>('.nt-open')];
   if (links.length === 0) return;

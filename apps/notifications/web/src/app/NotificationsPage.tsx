@@ -23,9 +23,11 @@ export function NotificationsPage({ session, onLogout }: AppPageProps) {
 }
 
 function PageView({ center, onLogout }: { center: NotificationsCenter; onLogout: () => void }) {
-  const { session, state, status, permission, enableDesktop, markRead, loadMore, loading } = center;
+  const { session, state, status, permission, enableDesktop, markRead, loadMore, loading, watch } = center;
   const now = useNow(30_000);
 
+  // The page shows what arrives: no toasts meanwhile.
+  useEffect(watch, [watch]);
   useEffect(() => {
     if (!state.listed) void loadMore();
     // Once, when the page opens.

@@ -42,6 +42,11 @@ export interface NotificationsCenter {
   loading: boolean;
   /** Shows a path of the front end (the shell's client-side navigation). */
   navigate: (path: string) => void;
+  /**
+   * The caller shows the list (the bell's open panel, the page) until the returned function is
+   * called: meanwhile a live notification gets no toast.
+   */
+  watch: () => () => void;
 }
 
 const CenterContext = createContext<NotificationsCenter | null>(null);
@@ -96,6 +101,14 @@ function useCenter(session: Session, onLogout: () => void, navigate: (path: stri
     [markRead, navigate],
   );
 
+  const watchers = useRef(0);
+  const watch = useCallback(() => {
+    watchers.current += 1;
+    return () => {
+      watchers.current -= 1;
+    };
+  }, []);
+
   // The live handler reads the newest of these through a ref: it is registered once per socket.
   const live = useRef({ open, push });
   live.current = { open, push };
@@ -104,7 +117,7 @@ function useCenter(session: Session, onLogout: () => void, navigate: (path: stri
       followNotifications(socket, dispatch, (item) => {
         const hidden = document.visibilityState === 'hidden';
         if (showsOnDesktop(item, hidden, desktopPermission())) showOnDesktop(item, () => live.current.open(item));
-        else if (!hidden && !item.read)
+        else if (!hidden && !item.read && watchers.current === 0)
           live.current.push({
             kind: 'info',
             text: `New notification: ${item.title}`,
@@ -131,7 +144,7 @@ function useCenter(session: Session, onLogout: () => void, navigate: (path: stri
   const enableDesktop = useCallback(async () => setPermission(await requestDesktopPermission()), []);
 
   return useMemo(
-    () => ({ session, state, status, permission, enableDesktop, open, markRead, loadMore, loading, navigate }),
-    [session, state, status, permission, enableDesktop, open, markRead, loadMore, loading, navigate],
+    () => ({ session, state, status, permission, enableDesktop, open, markRead, loadMore, loading, navigate, watch }),
+    [session, state, status, permission, enableDesktop, open, markRead, loadMore, loading, navigate, watch],
   );
 }
