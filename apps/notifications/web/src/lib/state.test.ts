@@ -104,6 +104,12 @@ describe('merging the snapshot of a new connection', () => {
     expect(s.count).toBe(3);
   });
 
+  it('counts once a live one that comes before the snapshot listing it', () => {
+    const s = run(live(7), unread(3, 7, 6, 5));
+    expect(s.count).toBe(3);
+    expect(ids(s)).toEqual([7, 6, 5]);
+  });
+
   it('reports not synced while disconnected', () => {
     expect(run(unread(0), { type: 'disconnected' }).synced).toBe(false);
   });
