@@ -3,9 +3,10 @@
 // page; bob's bell count goes up and the notification is in his list without a reload. Bob opens a
 // second tab: opening the notification there (mark read, go to its link) clears it in the first
 // tab, and "Mark all read" in the first clears the second. The "Enable desktop notifications"
-// button asks the browser; once allowed, a notification arriving while the tab is hidden shows a
-// browser Notification (tag = its id) whose click opens it. The bell works with the keyboard and
-// on a phone-sized screen. Screenshots: tests/artifacts/e2e/notifications-*.png,
+// button asks the browser (headless Chromium answers "denied" by itself, which the page shows);
+// once bob's context allows them, both his tabs say so, and a notification arriving while a tab
+// is hidden shows a browser Notification (tag = its id) whose click opens it. The bell works with
+// the keyboard and on a phone-sized screen. Screenshots: tests/artifacts/e2e/notifications-*.png,
 // notifications-bell.png bob's open bell (the README's docs/notifications-screenshot.png).
 //
 // Headless Chromium keeps every page visible (each is a window of its own), so the test hides a
@@ -179,13 +180,21 @@ test("notifications in Chromium: the bell, two tabs of one user, desktop notific
   });
 
   await t.test("desktop notifications: enabled with the button, shown while the tab is hidden", async () => {
+    // The button asks the browser; headless Chromium, which has no one to ask, answers "denied".
+    const alicePage = a.getByTestId("notifications-page");
+    await alicePage.getByTestId("enable-desktop").click();
+    await untilAttr("alice: refused", alicePage.getByTestId("desktop-state"), "data-permission", "denied");
+    assert.match(await text(alicePage.getByTestId("desktop-state")), /blocked/);
+
+    // Bob allows them (as in the site settings): both his tabs follow without a reload.
     await openBell(b);
-    const enable = b.getByTestId("enable-desktop");
-    await visible(enable);
+    await visible(panel(b).getByTestId("enable-desktop"));
     await B.context.grantPermissions(["notifications"], { origin: server.url });
-    await enable.click();
-    await untilAttr("bob: allowed", b.getByTestId("desktop-state"), "data-permission", "granted");
+    await untilAttr("bob: allowed", panel(b).getByTestId("desktop-state"), "data-permission", "granted");
     await closeBell(b);
+    await openBell(b2);
+    await untilAttr("bob tab 2: allowed too", panel(b2).getByTestId("desktop-state"), "data-permission", "granted");
+    await closeBell(b2);
 
     await b.evaluate(() => window.__setHidden(true));
     await send(a, { to: "bob", title: "Outbid on Vintage road bike", body: "carol bid $12.75", url: "/notifications" });

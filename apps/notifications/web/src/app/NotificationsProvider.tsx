@@ -20,6 +20,7 @@ import {
   requestDesktopPermission,
   showOnDesktop,
   showsOnDesktop,
+  watchDesktopPermission,
   type DesktopPermission,
 } from '../lib/desktop';
 import { localPath, userNamespace } from '../lib/protocol';
@@ -142,6 +143,7 @@ function useCenter(session: Session, onLogout: () => void, navigate: (path: stri
   }, [socket, push]);
 
   const enableDesktop = useCallback(async () => setPermission(await requestDesktopPermission()), []);
+  useEffect(() => watchDesktopPermission(() => setPermission(desktopPermission())), []);
 
   return useMemo(
     () => ({ session, state, status, permission, enableDesktop, open, markRead, loadMore, loading, navigate, watch }),

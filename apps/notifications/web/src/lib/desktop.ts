@@ -46,3 +46,26 @@ export async function requestDesktopPermission(): Promise<DesktopPermission> {
     return desktopPermission();
   }
 }
+
+/**
+ * Calls `onChange` when the permission may have changed outside this tab (the site settings,
+ * another tab's request); returns the function that stops watching.
+ */
+export function watchDesktopPermission(onChange: () => void): () => void {
+  let status: PermissionStatus | null = null;
+  let stopped = false;
+  navigator.permissions
+    ?.query({ name: 'notifications' })
+    .then((s) => {
+      if (stopped) return;
+      status = s;
+      s.addEventListener('change', onChange);
+    })
+    .catch(() => undefined);
+  window.addEventListener('focus', onChange);
+  return () => {
+    stopped = true;
+    status?.removeEventListener('change', onChange);
+    window.removeEventListener('focus', onChange);
+  };
+}
