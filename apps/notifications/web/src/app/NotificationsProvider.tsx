@@ -95,7 +95,9 @@ function useCenter(session: Session, onLogout: () => void, navigate: (path: stri
 
   const open = useCallback(
     (item: Notification) => {
-      if (!item.read) void markRead([item.id]);
+      // A toast or a desktop notification holds the item as it arrived: it may be read by now.
+      const now = stateRef.current.items.find((n) => n.id === item.id) ?? item;
+      if (!now.read) void markRead([item.id]);
       const path = localPath(item.url);
       if (path) navigate(path);
     },
