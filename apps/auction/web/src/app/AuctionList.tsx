@@ -1,13 +1,12 @@
 // The auctions: open ones with their price and time left (ticking), closed ones with their result,
 // refreshed every few seconds; and the form that starts a new one.
 import { useCallback, useEffect, useState } from 'react';
-import type { Session } from 'sio-common-web';
+import { useNow, type Session } from 'sio-common-web';
 import { ApiError, listAuctions } from '../lib/api';
 import { formatMoney } from '../lib/money';
 import { formatTimeLeft } from '../lib/time';
 import type { Auction } from '../lib/types';
 import { CreateAuctionForm } from './CreateAuctionForm';
-import { useNow } from './useNow';
 
 /** How often the list is fetched again. */
 const REFRESH_MS = 3000;

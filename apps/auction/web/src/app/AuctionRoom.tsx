@@ -1,6 +1,6 @@
 // One auction, live: price, leader, countdown, bid controls and history, all from the server's events.
 import { useEffect, useMemo, useReducer, useState, type FormEvent } from 'react';
-import { sameId, type Id } from 'sio-common-web';
+import { sameId, useNow, type Id } from 'sio-common-web';
 import {
   auctionReducer,
   initialAuctionState,
@@ -14,7 +14,6 @@ import { formatMoney, parseMoney } from '../lib/money';
 import { followAuction, placeBid, type AuctionSocket } from '../lib/session';
 import { formatTimeLeft } from '../lib/time';
 import type { Auction } from '../lib/types';
-import { useNow } from './useNow';
 
 export interface AuctionRoomProps {
   socket: AuctionSocket;

@@ -59,13 +59,7 @@ export function parseClosed(v: unknown): AuctionClosed | null {
   return { auctionId: v.auctionId, winner, finalPrice, seq };
 }
 
-/** The `error` text of a failed ack, or a fallback. */
-export function errorOf(reply: unknown, fallback: string): string {
-  return isObject(reply) && typeof reply.error === 'string' ? reply.error : fallback;
-}
-
-/** An ack that says `success: true`. */
-export const succeeded = (reply: unknown): reply is Json => isObject(reply) && reply.success === true;
+export { errorOf, succeeded } from 'sio-common-web';
 
 /** The current price a refusal reports, if any. */
 export const priceOf = (reply: unknown): number | undefined =>

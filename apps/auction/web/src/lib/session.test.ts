@@ -1,44 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuctionAction } from './auctionState';
-import { ACK_TIMEOUT_MS, followAuction, NO_ANSWER, placeBid, REJOIN_DELAY_MS, type AuctionSocket } from './session';
-
-type Listener = (...args: any[]) => void;
-
-/** A socket whose server side is a script: `answer` decides each ack (undefined: never answers). */
-class ScriptedSocket implements AuctionSocket {
-  connected = false;
-  readonly sent: { event: string; arg: unknown }[] = [];
-  private readonly listeners = new Map<string, Set<Listener>>();
-  constructor(private readonly answer: (event: string, arg: any) => unknown) {}
-
-  on(event: string, fn: Listener) {
-    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
-    this.listeners.get(event)!.add(fn);
-    return this;
-  }
-  off(event: string, fn: Listener) {
-    this.listeners.get(event)?.delete(fn);
-    return this;
-  }
-  emit(event: string, arg: unknown, ack?: (reply: unknown) => void) {
-    this.sent.push({ event, arg });
-    const reply = this.answer(event, arg);
-    if (reply !== undefined) queueMicrotask(() => ack?.(reply));
-    return this;
-  }
-  /** The server sends `event`, or the client reports (dis)connection. */
-  fire(event: string, ...args: unknown[]) {
-    if (event === 'connect') this.connected = true;
-    if (event === 'disconnect') this.connected = false;
-    for (const fn of [...(this.listeners.get(event) ?? [])]) fn(...args);
-  }
-  listenerCount() {
-    return [...this.listeners.values()].reduce((n, s) => n + s.size, 0);
-  }
-  count(event: string) {
-    return this.sent.filter((m) => m.event === event).length;
-  }
-}
+import { ScriptedSocket } from 'sio-common-web/testing';
+import { ACK_TIMEOUT_MS, followAuction, NO_ANSWER, placeBid, REJOIN_DELAY_MS } from './session';
 
 const auction = (over: object = {}) => ({
   id: 7,

@@ -3,34 +3,17 @@
  * connect, its room's events turned into actions) and placing bids. It talks through the few
  * methods of socket.io-client's Socket that it uses, so the tests drive it with a scripted socket.
  */
+import { ACK_TIMEOUT_MS, call, NO_ANSWER, type AckSocket } from 'sio-common-web';
 import type { AuctionAction } from './auctionState';
 import { errorOf, parseAuctionWithBids, parseBidPlaced, parseClosed, priceOf, succeeded } from './protocol';
 import type { Bid } from './types';
 
 /** The socket the page talks through: socket.io-client's Socket fits. */
-export interface AuctionSocket {
-  readonly connected: boolean;
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  off(event: string, listener: (...args: any[]) => void): unknown;
-  emit(event: string, ...args: any[]): unknown;
-}
+export type AuctionSocket = AckSocket;
 
-/** How long an ack may take before the page gives up on it. */
-export const ACK_TIMEOUT_MS = 10_000;
+export { ACK_TIMEOUT_MS, NO_ANSWER };
 /** How long after a failed joinAuction (other than "Not found") the page tries again. */
 export const REJOIN_DELAY_MS = 3_000;
-export const NO_ANSWER = 'No answer from the server';
-
-/** Emits `event` with an ack; the reply, or a refusal of our own when none comes in time. */
-export function call(socket: AuctionSocket, event: string, arg: unknown, timeoutMs = ACK_TIMEOUT_MS): Promise<unknown> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ success: false, error: NO_ANSWER }), timeoutMs);
-    socket.emit(event, arg, (reply: unknown) => {
-      clearTimeout(timer);
-      resolve(reply);
-    });
-  });
-}
 
 /**
  * Follows auction `auctionId`: joins it now if connected and on every (re)connect, and turns its

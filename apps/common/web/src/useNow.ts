@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 
-/** The current time (epoch ms), re-read every `intervalMs` while mounted, for countdowns. */
+/** The current time (epoch ms), re-read every `intervalMs` while mounted: countdowns, "5 min ago". */
 export function useNow(intervalMs = 250): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
