@@ -29,6 +29,18 @@ std::string_view message(bid_error e) noexcept {
   return "";
 }
 
+std::string format_money(std::int64_t cents) {
+  // Negated as unsigned: INT64_MIN has no positive int64 counterpart.
+  const bool negative = cents < 0;
+  const auto abs =
+      negative ? 0 - static_cast<std::uint64_t>(cents) : static_cast<std::uint64_t>(cents);
+  std::string whole = std::to_string(abs / 100);
+  for (auto i = whole.size(); i > 3; i -= 3) whole.insert(i - 3, ",");
+  const auto rest = abs % 100;
+  return std::string(negative ? "-" : "") + "$" + whole + "." + (rest < 10 ? "0" : "") +
+         std::to_string(rest);
+}
+
 std::int64_t lowest_acceptable(const terms& t) noexcept {
   if (t.bids == 0) return t.starting_price;
   // Both are at most 1e12: no overflow.
