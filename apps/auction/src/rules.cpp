@@ -34,11 +34,16 @@ std::string format_money(std::int64_t cents) {
   const bool negative = cents < 0;
   const auto abs =
       negative ? 0 - static_cast<std::uint64_t>(cents) : static_cast<std::uint64_t>(cents);
-  std::string whole = std::to_string(abs / 100);
-  for (auto i = whole.size(); i > 3; i -= 3) whole.insert(i - 3, ",");
+  const std::string digits = std::to_string(abs / 100);
+  std::string out = negative ? "-$" : "$";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
   const auto rest = abs % 100;
-  return std::string(negative ? "-" : "") + "$" + whole + "." + (rest < 10 ? "0" : "") +
-         std::to_string(rest);
+  out += rest < 10 ? ".0" : ".";
+  out += std::to_string(rest);
+  return out;
 }
 
 std::int64_t lowest_acceptable(const terms& t) noexcept {
