@@ -187,16 +187,19 @@ void broadcast_operator::start_fetch_sockets(
       });
 }
 
+// As emit: on a dynamic namespace's parent, each of its children.
 void broadcast_operator::sockets_join(std::initializer_list<std::string_view> rs) const {
-  nsp_->get_adapter().add_sockets(opts_, std::vector<room>(rs.begin(), rs.end()));
+  for (auto& t : nsp_->targets())
+    t->get_adapter().add_sockets(opts_, std::vector<room>(rs.begin(), rs.end()));
 }
 
 void broadcast_operator::sockets_leave(std::initializer_list<std::string_view> rs) const {
-  nsp_->get_adapter().del_sockets(opts_, std::vector<room>(rs.begin(), rs.end()));
+  for (auto& t : nsp_->targets())
+    t->get_adapter().del_sockets(opts_, std::vector<room>(rs.begin(), rs.end()));
 }
 
 void broadcast_operator::disconnect_sockets(bool close) const {
-  nsp_->get_adapter().disconnect_sockets(opts_, close);
+  for (auto& t : nsp_->targets()) t->get_adapter().disconnect_sockets(opts_, close);
 }
 
 }  // namespace sio

@@ -173,6 +173,31 @@ TEST(Connect, DynamicNamespaceByRegexAndPredicate) {
   EXPECT_EQ(c->pop(), std::nullopt);
 }
 
+// Like emit, joining, leaving and disconnecting through the parent reach every child's sockets.
+TEST(Connect, DynamicParentJoinsAndDisconnectsItsChildrensSockets) {
+  harness h;
+  auto& parent = h.io->of(std::regex("/dyn-\\d+"));
+  auto c = h.connect();
+  h.join(*c, "/dyn-1");
+  h.join(*c, "/dyn-2");
+  parent.sockets_join("r");
+  h.poll();
+  parent.to("r").emit("in", 1);
+  h.poll();
+  EXPECT_EQ(c->pop(), "2/dyn-1,[\"in\",1]");
+  EXPECT_EQ(c->pop(), "2/dyn-2,[\"in\",1]");
+  parent.sockets_leave("r");
+  h.poll();
+  parent.to("r").emit("in", 2);
+  h.poll();
+  EXPECT_EQ(c->pop(), std::nullopt);
+  parent.local().disconnect_sockets();
+  h.poll();
+  EXPECT_EQ(c->pop(), "1/dyn-1,");
+  EXPECT_EQ(c->pop(), "1/dyn-2,");
+  EXPECT_FALSE(c->is_closed());
+}
+
 TEST(Connect, NamespacesAreMultiplexedOnOneConnection) {
   harness h;
   std::vector<std::string> got;

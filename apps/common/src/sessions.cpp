@@ -7,6 +7,7 @@
 #include <iostream>
 
 namespace apps {
+namespace json = boost::json;
 
 std::string user_room(id_type user) {
   return "user:" + std::to_string(user);
@@ -22,6 +23,17 @@ void sessions::protect(sio::namespace_& nsp) {
   namespaces_.push_back(nsp.name());
   nsp.use(login_middleware(auth_));
   nsp.on_connection([this](sio::socket& s) { on_connection(s); });
+}
+
+void sessions::protect_dynamic(sio::namespace_& parent) {
+  if (parents_.empty()) {
+    io_.of("/").on_server_side_emit(std::string(logout_event), [this](const json::array& a) {
+      if (auto user = parse_id(a.empty() ? nullptr : &a.front())) end_local(*user);
+    });
+  }
+  parents_.push_back(&parent);
+  parent.use(login_middleware(auth_));
+  parent.on_connection([this](sio::socket& s) { on_connection(s); });
 }
 
 void sessions::on_connection(sio::socket& s) {
@@ -47,6 +59,23 @@ void sessions::logged_out(id_type user) {
       unauthorize(io_.of(name).to(user_room(user)));  // through the adapter: on every node
     } catch (const std::exception& e) {
       std::cerr << "logout " << name << ": " << e.what() << '\n';
+    }
+  }
+  if (parents_.empty()) return;
+  end_local(user);
+  try {
+    io_.of("/").server_side_emit(logout_event, user);
+  } catch (const std::exception& e) {
+    std::cerr << "logout: " << e.what() << '\n';
+  }
+}
+
+void sessions::end_local(id_type user) {
+  for (auto* parent : parents_) {
+    try {
+      unauthorize(parent->local().to(user_room(user)));  // reaches this node's children
+    } catch (const std::exception& e) {
+      std::cerr << "logout " << parent->name() << ": " << e.what() << '\n';
     }
   }
 }

@@ -5,6 +5,11 @@
 // user logs out (on every node, through the adapter) or when their token expires (each node
 // sweeps its own sockets every 2 s).
 //
+// A dynamic namespace (io.of(regex)) is protected through its parent (protect_dynamic): each
+// child copies the login middleware when it is created and runs the parent's connection handlers.
+// A broadcast cannot reach the children another node has and this one lacks, so a logout reaches
+// them by the server-side event "apps:loggedOut" (each node ends its own children's sockets).
+//
 // Thread-safety: protect() before the server starts; the rest from any thread.
 #pragma once
 
@@ -21,6 +26,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -39,9 +45,13 @@ class sessions {
 
   // Admits on `nsp` only the sockets the login middleware admits, and ends them as above.
   void protect(sio::namespace_& nsp);
+  // The same for the parent of a dynamic namespace (io.of(regex | predicate)), before any child
+  // exists (before the server starts).
+  void protect_dynamic(sio::namespace_& parent);
   // The user's sockets in every protected namespace, on every node, end.
   void logged_out(id_type user);
-  // The namespaces protected so far, in the order of protect().
+  // The names of the namespaces protected so far, in the order of protect() (the dynamic ones
+  // have none a client connects to).
   const std::vector<std::string>& namespaces() const noexcept { return namespaces_; }
   // Starts the expiry sweep. Call once, after protect().
   void start();
@@ -49,18 +59,23 @@ class sessions {
   void stop();
 
   static constexpr std::chrono::seconds sweep_interval{2};
+  // The server-side event telling the other nodes that a user logged out (argument: the id).
+  static constexpr std::string_view logout_event = "apps:loggedOut";
 
  private:
   void on_connection(sio::socket& s);
   void schedule_sweep();
   void sweep_expired(std::int64_t now_s);
+  // Ends this node's sockets of `user` in the dynamic namespaces.
+  void end_local(id_type user);
   static void unauthorize(const sio::broadcast_operator& sockets);
 
   using socket_key = std::pair<std::string, std::string>;  // namespace, socket id
 
   sio::server& io_;
   accounts_api& auth_;
-  std::vector<std::string> namespaces_;  // written by protect() only, before the server starts
+  std::vector<std::string> namespaces_;    // written by protect() only, before the server starts
+  std::vector<sio::namespace_*> parents_;  // the same, for the dynamic namespaces
   std::mutex mu_;
   bool stopped_ = false;                                    // guarded by mu_
   std::map<socket_key, std::int64_t, std::less<>> expiry_;  // guarded by mu_: token expiry (s)

@@ -3,6 +3,7 @@
 #include "auction_module.hpp"
 #include "chat_module.hpp"
 #include "editor_module.hpp"
+#include "notifications_module.hpp"
 #include "tictactoe_module.hpp"
 
 #include <memory>
@@ -10,6 +11,8 @@
 namespace apps::demo {
 
 void add_built_in(registry& r) {
+  // First: it is the notifier the others push to, and installs before them.
+  r.add(std::make_unique<notifications::module>());
   r.add(std::make_unique<chat::module>());
   r.add(std::make_unique<editor::module>());
   r.add(std::make_unique<tictactoe::module>());

@@ -1,0 +1,67 @@
+#include "notifications_module.hpp"
+
+#include "accounts_api.hpp"
+
+#include <exception>
+#include <iostream>
+#include <regex>
+#include <string>
+
+namespace notifications {
+
+module::module(realtime_options rt, rest_options rest) :rt_opts_(rt), rest_opts_(rest) {}
+
+module::~module() {
+  stop();
+}
+
+apps::app_info module::info() const {
+  return {"notifications", "Notifications",
+          "Your notices from every app, live on each of your tabs and devices; send one to a "
+          "friend.",
+          "/notifications"};
+}
+
+void module::install(apps::host_context& host) {
+  auth_ = &host.auth;
+  offload_ = host.offload;
+  db_ = open_storage(host.db);
+  auto& users = host.io.of(std::regex(std::string(realtime::namespace_pattern)));
+  host.login.protect_dynamic(users);
+  rt_ = std::make_unique<realtime>(host.io, users, *db_, host.users, host.offload, rt_opts_);
+  rt_->install();
+  rest_ = std::make_unique<rest>(*db_, host.users, *rt_, rest_opts_);
+  notify_ = &host.notify;
+  notify_->provide(rt_.get());
+}
+
+bool module::handle(const apps::api_request& req, apps::reply_fn& done) {
+  if (!rest_ || !rest::handles(req.target)) return false;
+  apps::reply refusal;
+  auto who = auth_->authorize(req, refusal);
+  if (!who) {
+    done(std::move(refusal));
+    return true;
+  }
+  auto work = [this, req, done, user = who->who] {
+    try {
+      done(rest_->handle(req.method, req.target, req.body, user));
+    } catch (const std::exception& e) {
+      std::cerr << "notifications: " << req.method << ' ' << req.target << ": " << e.what() << '\n';
+      done(apps::error_reply(500, "Internal error"));
+    }
+  };
+  if (offload_) {
+    offload_(std::move(work));
+  } else {
+    work();
+  }
+  return true;
+}
+
+void module::stop() {
+  if (notify_) notify_->provide(nullptr);
+  if (rt_) rt_->stop();
+}
+
+}  // namespace notifications
