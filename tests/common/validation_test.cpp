@@ -36,16 +36,6 @@ TEST(Validation, Utf16LengthMatchesJavaScript) {
   EXPECT_EQ(code_points("😀"), 1u);
 }
 
-TEST(Validation, Utf16PrefixKeepsWholeCodePoints) {
-  EXPECT_EQ(utf16_prefix("abc", 2), "ab");
-  EXPECT_EQ(utf16_prefix("abc", 3), "abc");
-  EXPECT_EQ(utf16_prefix("abc", 10), "abc");
-  EXPECT_EQ(utf16_prefix("aé☕b", 3), "aé☕");
-  EXPECT_EQ(utf16_prefix("a😀b", 2), "a");  // the pair would not fit whole
-  EXPECT_EQ(utf16_prefix("a😀b", 3), "a😀");
-  EXPECT_EQ(utf16_prefix("abc", 0), "");
-}
-
 TEST(Validation, Ids) {
   auto id = [](const char* text) {
     json::value v = json::parse(text);

@@ -1,23 +1,8 @@
 #include <auction/outbid.hpp>
 
-#include "validation.hpp"
-
 #include <string>
 
 namespace auction {
-namespace {
-
-constexpr std::size_t max_notice_title = 100;  // UTF-16 units, as the notifications take them
-
-// "Outbid on <title>", the auction's title shortened (with an ellipsis) to fit.
-std::string outbid_title(std::string_view title) {
-  constexpr std::string_view prefix = "Outbid on ";
-  const std::size_t room = max_notice_title - prefix.size();
-  if (apps::utf16_length(title) <= room) return std::string(prefix) + std::string(title);
-  return std::string(prefix) + std::string(apps::utf16_prefix(title, room - 1)) + "\u2026";
-}
-
-}  // namespace
 
 std::optional<apps::notice> outbid_notice(storage& db, const bid_row& accepted) {
   if (accepted.seq < 2) return std::nullopt;
@@ -27,7 +12,7 @@ std::optional<apps::notice> outbid_notice(storage& db, const bid_row& accepted) 
   if (!a) return std::nullopt;
   return apps::notice{.to_user = before.front().user,
                       .from_user = accepted.user,
-                      .title = outbid_title(a->title),
+                      .title = "Outbid on " + a->title,
                       .body = accepted.username + " bid " + format_money(accepted.amount),
                       .url = "/auction/" + std::to_string(accepted.auction)};
 }

@@ -41,17 +41,6 @@ std::size_t utf16_length(std::string_view utf8) noexcept {
   return n;
 }
 
-std::string_view utf16_prefix(std::string_view utf8, std::size_t units) noexcept {
-  std::size_t n = 0;
-  for (std::size_t i = 0; i < utf8.size(); ++i) {
-    const auto c = static_cast<unsigned char>(utf8[i]);
-    if ((c & 0xC0) == 0x80) continue;
-    n += (c >= 0xF0) ? 2 : 1;
-    if (n > units) return utf8.substr(0, i);
-  }
-  return utf8;
-}
-
 std::optional<id_type> parse_id(std::string_view s) noexcept {
   if (s.empty() || s.size() > 18) return std::nullopt;
   id_type id = 0;

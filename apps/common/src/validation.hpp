@@ -24,8 +24,6 @@ bool valid_password(std::string_view s) noexcept;
 
 // Length of UTF-8 text as JavaScript's String.length counts it (UTF-16 code units).
 std::size_t utf16_length(std::string_view utf8) noexcept;
-// The longest start of UTF-8 text, in whole code points, of at most `units` UTF-16 code units.
-std::string_view utf16_prefix(std::string_view utf8, std::size_t units) noexcept;
 // Number of code points of UTF-8 text.
 std::size_t code_points(std::string_view utf8) noexcept;
 
