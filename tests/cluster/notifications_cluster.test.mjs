@@ -3,7 +3,8 @@
 // node 2; every notification reaches each of them exactly once, whichever node stores it: a POST
 // through node 1 or node 2, a backend job from build/bin/sio-notify (SIO_NOTIFY, a separate
 // process), the same job from Node's @socket.io/redis-emitter (serverSideEmit), and its live-only
-// emit to the namespace. `read` crosses nodes; the jobs are stored (unread after reconnecting).
+// emit to the namespace. `read` crosses nodes; the jobs are stored (unread after reconnecting); a
+// logout through one node ends the connections on both.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -99,7 +100,13 @@ describe("notifications on two nodes", () => {
       "--title", "Backup done", "--body", "again", "--key", key]);
     await assert.rejects(
       run(process.env.SIO_NOTIFY, ["--redis", cluster.redisUrl, "--user", "nobody", "--title", "x", "--body", ""]),
-      (e) => e.code === 2,
+      (e) => e.code === 2 && /usage/.test(e.stderr),
+    );
+    // Nothing listens on port 1: Redis never acknowledges, exit status 1.
+    await assert.rejects(
+      run(process.env.SIO_NOTIFY, ["--redis", "redis://127.0.0.1:1", "--user", "1", "--title", "x", "--body", "",
+        "--timeout", "1"]),
+      (e) => e.code === 1,
     );
   });
 
@@ -141,5 +148,16 @@ describe("notifications on two nodes", () => {
     const ack = await request(again.socket, "markRead", { ids: [delivered[0], delivered[1]] });
     assert.deepEqual(ack, { success: true, ids: [delivered[0], delivered[1]].sort((a, b) => a - b), count: delivered.length - 2 });
     for (const r of await Promise.all(told)) assert.deepEqual(r, { ids: ack.ids, count: ack.count });
+    tabs.push(again);
+  });
+
+  test("a logout through one node ends the user's connections on both", async () => {
+    const ended = tabs.map((t) => Promise.all([waitFor(t.socket, "error", { timeout: 15000 }),
+      waitFor(t.socket, "disconnect", { timeout: 15000 })]));
+    assert.equal((await api(nodes[0], "POST", "/api/logout", { token: user.token, body: {} })).status, 204);
+    for (const [error, reason] of await Promise.all(ended)) {
+      assert.equal(error, "unauthorized");
+      assert.equal(reason, "io server disconnect");
+    }
   });
 });

@@ -63,18 +63,23 @@ void realtime::install() {
   auto& root = io_.of("/");
   root.on_server_side_emit(std::string(push_event),
                            [this](const json::array& args) { on_push(first_arg(args)); });
-  root.on_server_side_emit(std::string(deliver_event), [this](const json::array& args) {
+  root.on_server_side_emit(std::string(deliver_event), relay("notification"));
+  root.on_server_side_emit(std::string(read_event), relay("read"));
+}
+
+std::function<void(const json::array&)> realtime::relay(std::string_view event) {
+  return [this, event](const json::array& args) {
     const auto& a = first_arg(args);
     auto user = apps::parse_id(apps::field(a, "toUserId"));
-    const auto* n = apps::field(a, "notification");
-    if (user && n) emit_local(*user, "notification", *n);
-  });
-  root.on_server_side_emit(std::string(read_event), [this](const json::array& args) {
-    const auto& a = first_arg(args);
-    auto user = apps::parse_id(apps::field(a, "toUserId"));
-    const auto* r = apps::field(a, "read");
-    if (user && r) emit_local(*user, "read", *r);
-  });
+    const auto* v = apps::field(a, event);
+    if (user && v) emit_local(*user, event, *v);
+  };
+}
+
+void realtime::tell_others(std::string_view server_event, std::string_view event, id_type user,
+                           const json::value& v) {
+  io_.of("/").server_side_emit(server_event,
+                               json::value(json::object{{"toUserId", user}, {event, v}}));
 }
 
 void realtime::run(std::string_view what, std::function<void()> work) {
@@ -138,8 +143,7 @@ void realtime::mark(sio::socket& s, const json::value& arg, sio::ack& ack) {
       if (ids.empty()) return;
       json::value read = json::object{{"ids", id_array(ids)}, {"count", count}};
       emit_local(user, "read", read, sid);
-      io_.of("/").server_side_emit(read_event,
-                                   json::value(json::object{{"toUserId", user}, {"read", read}}));
+      tell_others(read_event, "read", user, read);
     } catch (const std::exception&) {
       ack(failure("Internal error"));
       throw;
@@ -181,8 +185,7 @@ void realtime::emit_local(id_type user, std::string_view event, const json::valu
 void realtime::deliver(const notification_row& n) {
   auto v = to_json(n);
   emit_local(n.user, "notification", v);
-  io_.of("/").server_side_emit(
-      deliver_event, json::value(json::object{{"toUserId", n.user}, {"notification", v}}));
+  tell_others(deliver_event, "notification", n.user, v);
 }
 
 std::optional<notification_row> realtime::store_and_deliver(const new_notification& n) {

@@ -10,6 +10,7 @@
 #include <sio/redis/redis_emitter.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 
@@ -23,6 +24,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace {
 
@@ -90,12 +92,17 @@ int main(int argc, char** argv) {
   if (key.empty() || key.size() > 64) return fail_usage("--key must be 1-64 characters");
 
   boost::asio::io_context ioc;
+  // flush() completes also when the connection fails under the commands; the client then logs
+  // the failure at once. A failure logged by the time the completion is handled: not acknowledged.
+  bool flushed = false, failed = false, finished = false;
   std::string last_log;
+  auto log = [&](std::string_view line) {
+    last_log = line;
+    failed = failed || flushed;
+  };
   std::optional<sio::redis_emitter> io;
   try {
-    io.emplace(ioc, sio::redis_emitter_options{
-                        .url = a["--redis"],
-                        .log = [&last_log](std::string_view line) { last_log = line; }});
+    io.emplace(ioc, sio::redis_emitter_options{.url = a["--redis"], .log = log});
   } catch (const std::exception& e) {
     return fail_usage(e.what());
   }
@@ -108,15 +115,25 @@ int main(int argc, char** argv) {
 
   int status = 1;
   boost::asio::steady_timer deadline(ioc, std::chrono::seconds(*timeout));
+  auto give_up = [&](std::string_view why) {
+    std::cerr << "sio-notify: " << why << (last_log.empty() ? "" : ": " + last_log) << '\n';
+  };
   io->flush([&] {
-    status = 0;
-    deadline.cancel();
-    io->close();
+    flushed = true;
+    boost::asio::post(ioc, [&] {
+      if (std::exchange(finished, true)) return;  // timed out already
+      if (failed) {
+        give_up("Redis did not acknowledge the notification");
+      } else {
+        status = 0;
+      }
+      deadline.cancel();
+      io->close();
+    });
   });
   deadline.async_wait([&](boost::system::error_code ec) {
-    if (ec) return;
-    std::cerr << "sio-notify: Redis did not answer in " << *timeout << " s"
-              << (last_log.empty() ? "" : ": " + last_log) << '\n';
+    if (ec || std::exchange(finished, true)) return;
+    give_up("Redis did not answer in " + std::to_string(*timeout) + " s");
     io->close();
   });
   ioc.run();

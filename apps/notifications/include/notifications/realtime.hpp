@@ -28,6 +28,7 @@
 
 #include <sio/sio.hpp>
 
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
 #include <atomic>
@@ -84,6 +85,11 @@ class realtime final : public apps::notifier {
   // Emits to this node's connections of `user` (none: nothing), except socket `except`.
   void emit_local(id_type user, std::string_view event, const boost::json::value& v,
                   std::string_view except = {});
+  // The other nodes' `server_event` {toUserId, <event>: v}: `event` v to this node's connections
+  // of the user (relay), and its sending (tell_others).
+  std::function<void(const boost::json::array&)> relay(std::string_view event);
+  void tell_others(std::string_view server_event, std::string_view event, id_type user,
+                   const boost::json::value& v);
   // Runs `work` through offload; an exception is logged ("notifications: <what>: ...").
   void run(std::string_view what, std::function<void()> work);
 
