@@ -9,7 +9,8 @@ if(NOT TARGET sio_auction_core)
   set(dir ${CMAKE_CURRENT_LIST_DIR}/src)
   add_library(sio_auction_core STATIC
     ${dir}/rules.cpp ${dir}/events.cpp ${dir}/sequencer.cpp ${dir}/storage.cpp
-    ${dir}/sqlite_storage.cpp ${dir}/pg_storage.cpp ${dir}/delivery.cpp ${dir}/rest.cpp)
+    ${dir}/sqlite_storage.cpp ${dir}/pg_storage.cpp ${dir}/delivery.cpp ${dir}/rest.cpp
+    ${dir}/outbid.cpp)
   target_include_directories(sio_auction_core PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include)
   target_link_libraries(sio_auction_core PUBLIC sio_apps_common Boost::json Threads::Threads)
   unset(dir)

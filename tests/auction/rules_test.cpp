@@ -127,5 +127,15 @@ TEST(AuctionRules, NewAuctions) {
             std::to_string(now + min_duration_ms) + "}")));
 }
 
+TEST(AuctionRules, MoneyAsPeopleReadIt) {
+  EXPECT_EQ(format_money(0), "$0.00");
+  EXPECT_EQ(format_money(5), "$0.05");
+  EXPECT_EQ(format_money(1250), "$12.50");
+  EXPECT_EQ(format_money(100000), "$1,000.00");
+  EXPECT_EQ(format_money(123456789), "$1,234,567.89");
+  EXPECT_EQ(format_money(max_amount), "$10,000,000,000.00");
+  EXPECT_EQ(format_money(-1250), "-$12.50");
+}
+
 }  // namespace
 }  // namespace auction

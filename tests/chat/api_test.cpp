@@ -1,6 +1,7 @@
 // The chat's REST routes behind the demo server's /api (registry): the accounts' routes they
 // need (register, login, logout), the rooms, their messages and leaving them.
 #include "api.hpp"
+#include "recording_notifier.hpp"
 #include "registry.hpp"
 #include "validation.hpp"
 
@@ -42,7 +43,7 @@ class ChatApiTest : public ::testing::Test {
     hooks.on_room_left = [this](id_type room_id, id_type user) {
       left.emplace_back(room_id, user);
     };
-    service = std::make_unique<api>(*db, *users, auth, api_options{}, hooks);
+    service = std::make_unique<api>(*db, *users, auth, notices, api_options{}, hooks);
     modules.add(std::make_unique<routes>(*service));
   }
 
@@ -109,6 +110,7 @@ class ChatApiTest : public ::testing::Test {
                     {},
                     [this](id_type user) { logged_out.push_back(user); }};
   api_hooks hooks;
+  recording_notifier notices;
   std::unique_ptr<api> service;
   registry modules;
   std::vector<created_room> created;
@@ -317,6 +319,47 @@ TEST_F(ChatApiTest, LogoutRevokesTheTokens) {
   EXPECT_EQ(call("GET", "/api/me", {}, fresh).status, 200u);
   EXPECT_EQ(call("POST", "/api/logout", {}, fresh).status, 204u);
   EXPECT_EQ(call("GET", "/api/me", {}, fresh).status, 401u);
+}
+
+TEST_F(ChatApiTest, PrivateRoomInvitesEveryMemberButTheCreator) {
+  auto alice = login("alice");
+  login("bob");
+  login("carol");
+  auto bob_id = users->find_user("bob")->id;
+  auto carol_id = users->find_user("carol")->id;
+  auto alice_id = users->find_user("alice")->id;
+
+  auto r = call("POST", "/api/rooms",
+                R"({"name":"Plans","private":true,"members":["bob","carol","alice"]})", alice);
+  ASSERT_EQ(r.status, 201u);
+  const auto room_id = body(r).at("roomId").as_int64();
+  auto sent = notices.pushed();
+  ASSERT_EQ(sent.size(), 2u);
+  std::vector<id_type> to;
+  for (const auto& n : sent) {
+    to.push_back(n.to_user);
+    EXPECT_EQ(n.from_user, alice_id);
+    EXPECT_EQ(n.title, "Invitation to Plans");
+    EXPECT_EQ(n.body, "alice added you to the private room Plans");
+    EXPECT_EQ(n.url, "/chat#/room/" + std::to_string(room_id));
+  }
+  std::sort(to.begin(), to.end());
+  std::vector<id_type> want{bob_id, carol_id};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(to, want);
+}
+
+TEST_F(ChatApiTest, PublicOrRefusedRoomsInviteNobody) {
+  auto alice = login("alice");
+  login("bob");
+  EXPECT_EQ(call("POST", "/api/rooms", R"({"name":"Open","members":["bob"]})", alice).status, 201u);
+  EXPECT_EQ(call("POST", "/api/rooms", R"({"name":"open","private":true,"members":["bob"]})", alice)
+                .status,
+            409u);
+  EXPECT_EQ(call("POST", "/api/rooms", R"({"name":"x","private":true,"members":["nobody"]})", alice)
+                .status,
+            400u);
+  EXPECT_TRUE(notices.pushed().empty());
 }
 
 TEST_F(ChatApiTest, RoomNamesAreUniqueCaseInsensitively) {

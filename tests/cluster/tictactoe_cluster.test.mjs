@@ -4,10 +4,11 @@
 // different nodes (both acknowledgements answered), a user's second request on the other node
 // answers the first with Replaced; two moves of one player sent at once through both nodes:
 // exactly one applies (the compare-and-set on the game's version); a player with a socket left on
-// one node is not away, one gone from both forfeits once while both nodes sweep.
+// one node is not away, one gone from both forfeits once while both nodes sweep; the player to move
+// is told it is their turn only when no socket of theirs on either node is visible.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { api, newUser, request } from "../interop/chat_helpers.mjs";
+import { api, connectAs, newUser, request, waitFor } from "../interop/chat_helpers.mjs";
 import { closeGameSockets, connectGame, illegal, ok, StateLog } from "../interop/tictactoe_helpers.mjs";
 import { startCluster } from "./cluster_helpers.mjs";
 
@@ -144,5 +145,36 @@ describe("tic-tac-toe on two nodes", () => {
     assert.deepEqual(stats.recent.map((r) => [r.gameId, r.status]), [[gameId, "abandoned"]]);
     const ended = new Set(lx.all.filter((s) => s.gameId === gameId && s.status === "abandoned").map((s) => s.version));
     assert.equal(ended.size, 1);
+  });
+
+  test("a turn notice only when no socket of the player on either node is visible", async () => {
+    const alice = await newUser(nodes[0], "alice");
+    const bob = await newUser(nodes[1], "bob");
+    const a = await connectGame(nodes[0], alice);
+    const { gameId } = await ok(a, "createGame");
+    const bHidden = await connectGame(nodes[0], bob);
+    const bShown = await connectGame(nodes[1], bob);
+    await ok(bHidden, "joinGame", { gameId });
+    await ok(bShown, "joinGame", { gameId });
+    await ok(bHidden, "visibility", { hidden: true });
+    await ok(bShown, "visibility", { hidden: false });
+    const inbox = await connectAs(nodes[0], bob, {}, `/users/${bob.userId}`);
+    const received = [];
+    inbox.on("notification", (n) => received.push(n));
+    // Applied on node 0: bob's visible socket is on node 1.
+    await ok(a, "move", { gameId, cell: 4 });
+    await ok(bShown, "move", { gameId, cell: 0 });
+    await ok(bShown, "visibility", { hidden: true });
+    const notice = waitFor(inbox, "notification", { timeout: 10000 });
+    await ok(a, "move", { gameId, cell: 8 });
+    const n = await notice;
+    assert.equal(n.title, "Your turn");
+    assert.equal(n.body, `${alice.username} played in game ${gameId}`);
+    assert.equal(n.url, `/tictactoe/${gameId}`);
+    assert.deepEqual(n.from, { userId: alice.userId, username: alice.username });
+    const list = await request(inbox, "list", {});
+    assert.equal(list.items.length, 1, JSON.stringify(list.items));
+    assert.deepEqual(received.map((r) => r.id), [n.id]);
+    inbox.disconnect();
   });
 });

@@ -1,7 +1,7 @@
 // Contract tests of tic-tac-toe (namespace /tictactoe and REST /api/games of sio-chat) with the
 // npm socket.io-client: creating, joining and spectating, every refusal in the contract's order,
-// rematches, the quick match, statistics, many games played at once by concurrent players, and
-// the 30 s forfeit of a player who does not come back.
+// the page's visibility, rematches, the quick match, statistics, many games played at once by
+// concurrent players, and the 30 s forfeit of a player who does not come back.
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { startChat, api, request, waitFor } from "./chat_helpers.mjs";
@@ -150,6 +150,24 @@ describe("moves", () => {
     );
     assert.ok(answers.some((a) => a.error === "Too many requests"), JSON.stringify(answers));
     assert.ok(answers.every((a) => a.error === "Too many requests" || a.error === "Not your turn"));
+  });
+});
+
+describe("visibility", () => {
+  it("takes a boolean `hidden` and refuses anything else", async () => {
+    const g = await startedGame();
+    for (const hidden of [true, false]) {
+      assert.deepEqual(await request(g.so, "visibility", { hidden }), { success: true });
+    }
+    for (const bad of [undefined, null, {}, { hidden: "yes" }, { hidden: 1 }, [true]]) {
+      assert.deepEqual(await request(g.so, "visibility", bad), { success: false, error: "Invalid visibility" });
+    }
+    // Without an ack (as the page sends it), then the game goes on.
+    g.so.emit("visibility", { hidden: true });
+    g.so.emit("visibility", "garbage");
+    await play(g, [4, 0]);
+    const s = await g.lx.wait(g.gameId, (st) => st.board[0] === "O");
+    assert.equal(s.turn, "X");
   });
 });
 

@@ -5,6 +5,7 @@
 #include "validation.hpp"
 
 #include <auction/events.hpp>
+#include <auction/outbid.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -32,9 +33,10 @@ std::string realtime::room_key(id_type auction) {
   return "auction:" + std::to_string(auction);
 }
 
-realtime::realtime(sio::server& io, storage& db, realtime_options opts)
+realtime::realtime(sio::server& io, storage& db, apps::notifier& notify, realtime_options opts)
     : io_(io),
       db_(db),
+      notify_(notify),
       limits_({opts.joins, opts.bids}),
       delivery_(
           db,
@@ -148,7 +150,17 @@ void realtime::place_bid(sio::socket& s, const json::value& arg, sio::ack& ack) 
     if (out.error != bid_error::none) return ack(refusal(out.error, out.auction));
     ack(json::object{{"success", true}, {"bid", bid_json(*out.bid)}});
     delivery_.accepted(bid_placed(*out.bid));
+    notify_outbid(*out.bid);
   });
+}
+
+void realtime::notify_outbid(const bid_row& accepted) {
+  try {
+    if (auto n = outbid_notice(db_, accepted)) notify_.push(std::move(*n));
+  } catch (const std::exception& e) {
+    // The bid stands and its ack is sent: only the notice is lost.
+    std::cerr << "auction: outbid notice: " << e.what() << '\n';
+  }
 }
 
 }  // namespace auction

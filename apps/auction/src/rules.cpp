@@ -29,6 +29,23 @@ std::string_view message(bid_error e) noexcept {
   return "";
 }
 
+std::string format_money(std::int64_t cents) {
+  // Negated as unsigned: INT64_MIN has no positive int64 counterpart.
+  const bool negative = cents < 0;
+  const auto abs =
+      negative ? 0 - static_cast<std::uint64_t>(cents) : static_cast<std::uint64_t>(cents);
+  const std::string digits = std::to_string(abs / 100);
+  std::string out = negative ? "-$" : "$";
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  const auto rest = abs % 100;
+  out += rest < 10 ? ".0" : ".";
+  out += std::to_string(rest);
+  return out;
+}
+
 std::int64_t lowest_acceptable(const terms& t) noexcept {
   if (t.bids == 0) return t.starting_price;
   // Both are at most 1e12: no overflow.

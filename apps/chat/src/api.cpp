@@ -41,10 +41,26 @@ json::value to_json(const message& m) {
                       {"message", m.text},   {"createdAt", iso8601(m.created_ms)}};
 }
 
-api::api(storage& db, accounts& users, accounts_api& auth, api_options opts, api_hooks hooks)
+std::vector<notice> invite_notices(const room& r, const std::vector<id_type>& members,
+                                   const user& creator) {
+  std::vector<notice> out;
+  for (id_type member : members) {
+    if (member == creator.id) continue;
+    out.push_back({.to_user = member,
+                   .from_user = creator.id,
+                   .title = "Invitation to " + r.name,
+                   .body = creator.username + " added you to the private room " + r.name,
+                   .url = "/chat#/room/" + std::to_string(r.id)});
+  }
+  return out;
+}
+
+api::api(storage& db, accounts& users, accounts_api& auth, notifier& notify, api_options opts,
+         api_hooks hooks)
     : db_(db),
       users_(users),
       auth_(auth),
+      notify_(notify),
       opts_(opts),
       hooks_(std::move(hooks)),
       room_quota_(rate{opts.room_burst, opts.rooms_per_minute / 60}, room_quota_keys) {}
@@ -143,9 +159,12 @@ reply api::create_room(const user& u, const json::value& body) {
                     room_quota_.wait_ms(quota_key, now_ms()));
   auto r = db_.create_room(*name, is_private, u.id, members, now_ms());
   if (!r) return error_reply(409, "A room with that name exists");
-  if (hooks_.on_room_created) {
+  if (hooks_.on_room_created || r->is_private) {
     auto all = db_.room_members(r->id);
-    hooks_.on_room_created(*r, all, u.id);
+    if (hooks_.on_room_created) hooks_.on_room_created(*r, all, u.id);
+    if (r->is_private) {
+      for (auto& n : invite_notices(*r, all, u)) notify_.push(std::move(n));
+    }
   }
   return json_reply(201, to_json(*r));
 }

@@ -1,11 +1,13 @@
 // chat::api: the chat's REST routes (/api/rooms, /api/rooms/:id/messages, /api/rooms/:id/leave),
 // independent of any HTTP library: an apps::api_request in, an apps::reply out. Who makes a
-// request is the shared accounts' business (apps::accounts_api::authorize).
+// request is the shared accounts' business (apps::accounts_api::authorize). A new private room's
+// members (but its creator) get a notice (apps::notifier) as well as the hooks' live event.
 //
 // Thread-safety: handle() may be called from any thread concurrently.
 #pragma once
 
 #include "accounts_api.hpp"
+#include "notifier.hpp"
 #include "rate_limit.hpp"
 #include "storage.hpp"
 
@@ -37,10 +39,15 @@ struct api_hooks {
 boost::json::value to_json(const room& r);
 boost::json::value to_json(const message& m);
 
+// The notices of a new private room: one to each member but its creator ("Invitation to <name>",
+// "<creator> added you to the private room <name>", the room's page).
+std::vector<notice> invite_notices(const room& r, const std::vector<id_type>& members,
+                                   const user& creator);
+
 class api {
  public:
-  // `db`, `users` and `auth` must outlive this object.
-  api(storage& db, accounts& users, accounts_api& auth, api_options opts = {},
+  // `db`, `users`, `auth` and `notify` must outlive this object.
+  api(storage& db, accounts& users, accounts_api& auth, notifier& notify, api_options opts = {},
       api_hooks hooks = {});
 
   // The reply to a request for one of the chat's routes; nullopt for any other path.
@@ -56,6 +63,7 @@ class api {
   storage& db_;
   accounts& users_;
   accounts_api& auth_;
+  notifier& notify_;
   api_options opts_;
   api_hooks hooks_;
   token_buckets room_quota_;  // per user id

@@ -26,7 +26,7 @@ void module::install(host_context& host) {
     rt->room_created(r, members, creator);
   };
   hooks.on_room_left = [rt = rt_.get()](id_type room, id_type user) { rt->room_left(room, user); };
-  api_ = std::make_unique<api>(*db_, host.users, host.auth, opts_, std::move(hooks));
+  api_ = std::make_unique<api>(*db_, host.users, host.auth, host.notify, opts_, std::move(hooks));
 }
 
 bool module::handle(const api_request& req, reply_fn& done) {

@@ -8,7 +8,7 @@ if(NOT TARGET sio_tictactoe_core)
   set(dir ${CMAKE_CURRENT_LIST_DIR}/src)
   add_library(sio_tictactoe_core
     ${dir}/rules.cpp ${dir}/storage.cpp ${dir}/sqlite_storage.cpp ${dir}/pg_storage.cpp
-    ${dir}/rest.cpp)
+    ${dir}/rest.cpp ${dir}/turn_notice.cpp)
   target_include_directories(sio_tictactoe_core PUBLIC ${CMAKE_CURRENT_LIST_DIR}/include)
   target_link_libraries(sio_tictactoe_core PUBLIC sio_apps_common Boost::json Threads::Threads)
   unset(dir)

@@ -3,6 +3,9 @@
 // the room "auction:<id>", delivered in seq order by auction::delivery (one thread per node; the
 // other nodes' events arrive as the server-side event "auction:event" through the adapter).
 //
+// A bid that outbids another user tells them with a notice (auction/outbid.hpp), pushed once by
+// the node that accepted the bid.
+//
 // The host installs the login middleware on the namespace first: every socket carries data
 // {"userId": int, "username": string}.
 //
@@ -11,6 +14,7 @@
 // the delivery thread are shared by every worker.
 #pragma once
 
+#include "notifier.hpp"
 #include "rate_limit.hpp"
 
 #include <auction/delivery.hpp>
@@ -32,8 +36,8 @@ struct realtime_options {
 
 class realtime {
  public:
-  // `io` and `db` must outlive this object.
-  realtime(sio::server& io, storage& db, realtime_options opts = {});
+  // `io`, `db` and `notify` must outlive this object.
+  realtime(sio::server& io, storage& db, apps::notifier& notify, realtime_options opts = {});
   ~realtime();
 
   // Registers the handlers on namespace "/auction" (after the host's middleware) and starts the
@@ -54,9 +58,12 @@ class realtime {
   void place_bid(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   // The rate limit of `kind` for the socket's user: false once the ack has the refusal.
   bool admit(sio::socket& s, limit kind, sio::ack& ack);
+  // Tells the bidder `accepted` outbid, if any (outbid_notice).
+  void notify_outbid(const bid_row& accepted);
 
   sio::server& io_;
   storage& db_;
+  apps::notifier& notify_;
   apps::user_limits limits_;
   delivery delivery_;
   std::atomic<bool> stopped_{false};

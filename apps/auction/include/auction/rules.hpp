@@ -54,6 +54,10 @@ std::optional<std::int64_t> parse_integer(const boost::json::value* v) noexcept;
 // A bid's amount: an integer 1..1e12, or nullopt ("Invalid amount").
 std::optional<std::int64_t> parse_amount(const boost::json::value* v) noexcept;
 
+// An amount in cents as people read it: 1250 -> "$12.50", 123456789 -> "$1,234,567.89" (as the
+// page shows it).
+std::string format_money(std::int64_t cents);
+
 // A new auction as POST /api/auctions gives it, validated.
 struct new_auction {
   std::string title;  // trimmed

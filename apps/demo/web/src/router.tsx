@@ -14,8 +14,12 @@ export function appPathOf(pathname: string): string {
 
 export function navigate(to: string): void {
   if (to === window.location.pathname + window.location.search + window.location.hash) return;
+  const hash = window.location.hash;
   history.pushState(null, '', to);
   window.dispatchEvent(new Event(NAVIGATE));
+  // pushState fires no hashchange: a page that follows its hash (the chat's #/room/<id>, a
+  // notice's link) hears it as after a click on an anchor.
+  if (window.location.hash !== hash) window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
 
 /** The current pathname, updated on navigate() and on the browser's back and forward buttons. */

@@ -20,7 +20,7 @@ void module::install(apps::host_context& host) {
   db_ = open_storage(host.db);
   rest_ = std::make_unique<rest>(*db_, rest_opts_);
   host.login.protect(host.io.of(realtime::namespace_name));
-  rt_ = std::make_shared<realtime>(host.io, db_, rt_opts_);
+  rt_ = std::make_shared<realtime>(host.io, db_, host.notify, rt_opts_);
   rt_->install();
 }
 

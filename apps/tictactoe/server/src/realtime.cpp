@@ -1,4 +1,5 @@
 #include <tictactoe/realtime.hpp>
+#include <tictactoe/turn_notice.hpp>
 
 #include "login.hpp"
 #include "socket_handlers.hpp"
@@ -21,6 +22,8 @@ namespace {
 
 constexpr std::string_view too_many = "Too many requests";
 constexpr std::string_view app = "tictactoe";
+// The socket data's field saying the socket's page is hidden (event `visibility`).
+constexpr std::string_view hidden_key = "hidden";
 // The server-side event telling the node holding a quick-match acknowledgement its answer:
 // {"ticket": string, "reply": the acknowledgement's argument}.
 constexpr std::string_view answer_event = "tictactoe:answer";
@@ -68,6 +71,11 @@ std::optional<id_type> game_of_room(std::string_view room) {
   return apps::parse_id(room.substr(prefix.size()));
 }
 
+room_socket room_socket_of(const sio::remote_socket& r) {
+  auto* hidden = r.data().if_contains(hidden_key);
+  return {user_of(r).value_or(0), hidden && hidden->is_bool() && hidden->get_bool()};
+}
+
 bool active(const game& g) {
   return g.state == status::waiting || g.state == status::playing;
 }
@@ -111,8 +119,13 @@ json::object realtime::state_json(const game& g) {
           {"quick", g.quick}};
 }
 
-realtime::realtime(sio::server& io, std::shared_ptr<storage> db, realtime_options opts)
-    : io_(io), db_(std::move(db)), opts_(opts), limits_({opts.moves, opts.creates, opts.others}) {}
+realtime::realtime(sio::server& io, std::shared_ptr<storage> db, apps::notifier& notify,
+                   realtime_options opts)
+    : io_(io),
+      db_(std::move(db)),
+      notify_(notify),
+      opts_(opts),
+      limits_({opts.moves, opts.creates, opts.others}) {}
 
 realtime::~realtime() {
   stop();
@@ -173,6 +186,7 @@ void realtime::on_connection(sio::socket& s) {
   s.on("move", bind(&realtime::move));
   s.on("rematch", bind(&realtime::rematch));
   s.on("leaveGame", bind(&realtime::leave_game));
+  s.on("visibility", bind(&realtime::visibility));
   s.on_disconnect([this, user = me->user_id](sio::socket& s, sio::disconnect_reason) {
     try {
       disconnected(s);
@@ -285,6 +299,38 @@ void realtime::move(sio::socket& s, const json::value& arg, sio::ack& ack) {
     auto [refusal, g] = change_game(*id, [&](game& g) { return apply_move(g, user, *cell); });
     if (!refusal.empty()) return ack(failure(refusal));
     send_state(*g);
+    ack(json::object{{"success", true}});
+    notify_turn(*g);
+  });
+}
+
+void realtime::notify_turn(const game& g) {
+  if (g.state != status::playing) return;
+  // The move stands and its ack is sent: a failure here only loses the notice.
+  try {
+    io_.of(namespace_name)
+        .in(room_key(g.id))
+        .fetch_sockets([self = shared_from_this(), g](std::vector<sio::remote_socket> sockets) {
+          if (self->stopped()) return;
+          try {
+            std::vector<room_socket> room;
+            room.reserve(sockets.size());
+            for (const auto& r : sockets) room.push_back(room_socket_of(r));
+            if (auto n = turn_notice(g, room)) self->notify_.push(std::move(*n));
+          } catch (const std::exception& e) {
+            log_error("turn notice", e);
+          }
+        });
+  } catch (const std::exception& e) {
+    log_error("turn notice", e);
+  }
+}
+
+void realtime::visibility(sio::socket& s, const json::value& arg, sio::ack& ack) {
+  guarded(app, "visibility", ack, [&] {
+    auto* hidden = apps::field(arg, "hidden");
+    if (!hidden || !hidden->is_bool()) return ack(failure("Invalid visibility"));
+    s.data[hidden_key] = hidden->get_bool();
     ack(json::object{{"success", true}});
   });
 }

@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { GameState } from './game';
-import { ACK_TIMEOUT_MS, GameSession, createGame, quickMatch, type GameSocket } from './session';
+import {
+  ACK_TIMEOUT_MS,
+  GameSession,
+  createGame,
+  quickMatch,
+  type GameSocket,
+  type PageVisibility,
+} from './session';
 
 type Listener = (...args: any[]) => void;
 
@@ -50,6 +57,26 @@ class FakeSocket implements GameSocket {
     const i = this.sent.map((s) => s.event).lastIndexOf(event);
     expect(i, `a ${event} was sent`).toBeGreaterThanOrEqual(0);
     return this.sent.splice(i, 1)[0];
+  }
+}
+
+/** A page whose visibility the test sets. */
+class FakePage implements PageVisibility {
+  isHidden = false;
+  private listeners = new Set<() => void>();
+  hidden() {
+    return this.isHidden;
+  }
+  watch(listener: () => void) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  set(hidden: boolean) {
+    this.isHidden = hidden;
+    for (const fn of [...this.listeners]) fn();
+  }
+  get watching(): number {
+    return this.listeners.size;
   }
 }
 
@@ -169,6 +196,41 @@ describe('GameSession', () => {
     expect(socket.listening('connect')).toBe(0);
     session.close();
     expect(socket.sent.filter((s) => s.event === 'leaveGame')).toEqual([]);
+  });
+
+  it('tells the server whether the page is hidden after each join and on every change', async () => {
+    const page = new FakePage();
+    page.isHidden = true;
+    const session = new GameSession(socket, 7, { onState: (s) => states.push(s), onJoinError: () => {} }, page);
+    page.set(true); // not connected: nothing to tell
+    expect(socket.sent).toEqual([]);
+    socket.connect();
+    socket.take('joinGame').ack!({ success: true, role: 'X', state: wire(1) });
+    await flush();
+    expect(socket.take('visibility').payload).toEqual({ hidden: true });
+    page.set(false);
+    expect(socket.take('visibility').payload).toEqual({ hidden: false });
+
+    socket.drop();
+    socket.connect();
+    socket.take('joinGame').ack!({ success: true, role: 'X', state: wire(2) });
+    await flush();
+    expect(socket.take('visibility').payload).toEqual({ hidden: false });
+
+    session.close();
+    expect(page.watching).toBe(0);
+    page.set(true);
+    expect(socket.sent.filter((s) => s.event === 'visibility')).toEqual([]);
+  });
+
+  it('says nothing of its visibility after a refused join', async () => {
+    const page = new FakePage();
+    socket.connect();
+    new GameSession(socket, 7, { onState: () => {}, onJoinError: (e) => errors.push(e) }, page);
+    socket.take('joinGame').ack!({ success: false, error: 'Not found' });
+    await flush();
+    expect(errors).toEqual(['Not found']);
+    expect(socket.sent.filter((s) => s.event === 'visibility')).toEqual([]);
   });
 
   describe('without an answer', () => {

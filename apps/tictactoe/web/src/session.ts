@@ -39,6 +39,22 @@ export function call(
 const refusal = (reply: unknown): string | null =>
   isObject(reply) && reply.success === true ? null : errorOf(reply, 'Refused by the server');
 
+/** Whether the page is hidden, and when that changes: the document's by default. */
+export interface PageVisibility {
+  hidden(): boolean;
+  /** Calls `listener` on every change; returns what stops it. */
+  watch(listener: () => void): () => void;
+}
+
+export const documentVisibility: PageVisibility = {
+  hidden: () => typeof document !== 'undefined' && document.visibilityState === 'hidden',
+  watch: (listener) => {
+    if (typeof document === 'undefined') return () => undefined;
+    document.addEventListener('visibilitychange', listener);
+    return () => document.removeEventListener('visibilitychange', listener);
+  },
+};
+
 export interface GameSessionHandlers {
   /** A newer state of the game (from the joinGame ack or a `state` event). */
   onState: (state: GameState) => void;
@@ -48,19 +64,24 @@ export interface GameSessionHandlers {
 
 /**
  * One game as the page shows it: joinGame on every (re)connection of the socket (the server gives a
- * returning player their role back), the newest state of the game kept, older ones ignored.
+ * returning player their role back), the newest state of the game kept, older ones ignored. The
+ * server hears whether the page is hidden (`visibility`) after every join and on every change, so
+ * that a player who is not looking gets a notice when it is their turn.
  */
 export class GameSession {
   private current: GameState | null = null;
   private closed = false;
+  private readonly unwatch: () => void;
 
   constructor(
     private readonly socket: GameSocket,
     readonly gameId: number,
     private readonly handlers: GameSessionHandlers,
+    private readonly page: PageVisibility = documentVisibility,
   ) {
     socket.on('connect', this.join);
     socket.on('state', this.onStateEvent);
+    this.unwatch = page.watch(this.tellVisibility);
     if (socket.connected) this.join();
   }
 
@@ -82,6 +103,7 @@ export class GameSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.unwatch();
     this.socket.off('connect', this.join);
     this.socket.off('state', this.onStateEvent);
     if (this.socket.connected) this.socket.emit('leaveGame', { gameId: this.gameId }, () => undefined);
@@ -91,9 +113,16 @@ export class GameSession {
     void call(this.socket, 'joinGame', { gameId: this.gameId }).then((reply) => {
       if (this.closed) return;
       const error = refusal(reply);
-      if (error === null) this.accept(isObject(reply) ? reply.state : null);
-      else if (error !== NO_ANSWER) this.handlers.onJoinError(error);
+      if (error === null) {
+        this.tellVisibility();
+        this.accept(isObject(reply) ? reply.state : null);
+      } else if (error !== NO_ANSWER) this.handlers.onJoinError(error);
     });
+  };
+
+  private readonly tellVisibility = (): void => {
+    if (this.closed || !this.socket.connected) return;
+    this.socket.emit('visibility', { hidden: this.page.hidden() });
   };
 
   private readonly onStateEvent = (payload: unknown): void => {

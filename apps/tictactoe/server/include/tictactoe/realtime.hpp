@@ -13,6 +13,11 @@
 // second and, once the player is still absent everywhere, ends them ("abandoned", the other
 // player winning) or deletes a waiting one; the compare-and-set makes that happen once.
 //
+// Turn notices: a socket's page tells whether it is hidden (event `visibility`, kept in the
+// socket's data); after a move, the room's sockets are fetched on every node and, when the player
+// to move has none that is visible, they get a notice (turn_notice.hpp). The fetch completes
+// later, on whatever thread the adapter answers on: no worker waits for it.
+//
 // Quick match: the queue is a table (one entry per user); the request that finds someone waiting
 // creates the game, and the node holding the waiting caller's acknowledgement answers it when told
 // so (a server-side event, or directly when it is this node).
@@ -22,6 +27,7 @@
 // sweep runs on a thread of its own. Created with std::make_shared (callbacks keep it alive).
 #pragma once
 
+#include "notifier.hpp"
 #include "rate_limit.hpp"
 
 #include <tictactoe/storage.hpp>
@@ -55,8 +61,9 @@ struct realtime_options {
 
 class realtime : public std::enable_shared_from_this<realtime> {
  public:
-  // `io` must outlive this object.
-  realtime(sio::server& io, std::shared_ptr<storage> db, realtime_options opts = {});
+  // `io` and `notify` must outlive this object.
+  realtime(sio::server& io, std::shared_ptr<storage> db, apps::notifier& notify,
+           realtime_options opts = {});
   ~realtime();
 
   // Registers the namespace's handlers (after the host's middleware) and starts the sweep.
@@ -84,6 +91,7 @@ class realtime : public std::enable_shared_from_this<realtime> {
   void move(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void rematch(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void leave_game(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
+  void visibility(sio::socket& s, const boost::json::value& arg, sio::ack& ack);
   void disconnected(sio::socket& s);
 
   // False (the ack refused) when the sender is over its rate of `kind`.
@@ -96,6 +104,9 @@ class realtime : public std::enable_shared_from_this<realtime> {
   template <class Change>
   std::pair<std::string, std::optional<game>> change_game(id_type id, Change&& change);
   void send_state(const game& g);
+  // After a move: the player to move gets a notice unless a socket of theirs in the room, on any
+  // node, is visible.
+  void notify_turn(const game& g);
   // Sets or clears the players' `away` from who has a socket in the room on any node (`gone`:
   // a socket that is leaving it).
   void check_presence(id_type game, std::string gone = {});
@@ -114,6 +125,7 @@ class realtime : public std::enable_shared_from_this<realtime> {
 
   sio::server& io_;
   std::shared_ptr<storage> db_;
+  apps::notifier& notify_;
   const realtime_options opts_;
   apps::user_limits limits_;
   mutable std::mutex mu_;
