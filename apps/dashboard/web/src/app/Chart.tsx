@@ -3,6 +3,7 @@
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { unitSuffix } from '../lib/format';
 import { WINDOW_MS } from '../lib/history';
 import { colourOf, type AlignedData, type Metric } from '../lib/series';
 import type { NodeStatus } from '../lib/history';
@@ -29,7 +30,7 @@ function optionsOf(metric: Metric, nodes: readonly string[], width: number): uPl
         grid: { stroke: GRID },
         ticks: { stroke: GRID },
         size: 56,
-        values: (_u, splits) => splits.map((v) => `${+v.toFixed(2)}${metric.unit && ` ${metric.unit}`}`),
+        values: (_u, splits) => splits.map((v) => `${+v.toFixed(2)}${unitSuffix(metric.unit)}`),
       },
     ],
     series: [

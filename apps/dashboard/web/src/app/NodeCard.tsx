@@ -1,13 +1,7 @@
 // One node's card: up or down, and the figures of its newest sample.
-import { formatBytes, formatMs, formatNumber, formatPct, maxLagMs } from '../lib/format';
+import { formatBytes, formatMs, formatNumber, formatPct, maxLagMs, socketsText } from '../lib/format';
 import type { NodeStatus } from '../lib/history';
 import { colourOf } from '../lib/series';
-
-/** "/ 3 · /chat 1", namespaces by name; "none" without sockets. */
-export function socketsText(sockets: Record<string, number>): string {
-  const entries = Object.entries(sockets).sort(([a], [b]) => a.localeCompare(b));
-  return entries.length ? entries.map(([nsp, n]) => `${nsp} ${n}`).join(' · ') : 'none';
-}
 
 export function NodeCard({ status, index }: { status: NodeStatus; index: number }) {
   const { node, up, last } = status;
@@ -29,14 +23,12 @@ export function NodeCard({ status, index }: { status: NodeStatus; index: number 
           <Figure label="RSS" value={formatBytes(last.rssBytes)} testId="node-rss" />
           <Figure label="Loop lag (max)" value={formatMs(maxLagMs(last.loopLagMs))} testId="node-lag" />
           <Figure
-            label="Messages/s"
+            label="Messages per second"
             value={`${formatNumber(last.packetsInPerS)} in · ${formatNumber(last.packetsOutPerS)} out`}
             testId="node-messages"
+            wide
           />
-          <div className="db-figure db-figure-wide">
-            <dt>Sockets per namespace</dt>
-            <dd data-testid="node-sockets">{socketsText(last.sockets)}</dd>
-          </div>
+          <Figure label="Sockets per namespace" value={socketsText(last.sockets)} testId="node-sockets" wide />
         </dl>
       ) : (
         <p className="db-muted">No sample in the last 5 minutes.</p>
@@ -45,9 +37,9 @@ export function NodeCard({ status, index }: { status: NodeStatus; index: number 
   );
 }
 
-function Figure({ label, value, testId }: { label: string; value: string; testId: string }) {
+function Figure({ label, value, testId, wide = false }: { label: string; value: string; testId: string; wide?: boolean }) {
   return (
-    <div className="db-figure">
+    <div className={wide ? 'db-figure db-figure-wide' : 'db-figure'}>
       <dt>{label}</dt>
       <dd data-testid={testId}>{value}</dd>
     </div>

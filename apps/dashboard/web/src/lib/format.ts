@@ -22,3 +22,12 @@ export function formatNumber(v: number): string {
 export const formatMs = (ms: number): string => `${formatNumber(ms)} ms`;
 
 export const formatPct = (pct: number): string => `${formatNumber(pct)} %`;
+
+/** An axis unit after a number: "ms" with a space, "/s" without. */
+export const unitSuffix = (unit: string): string => (unit === '' || unit.startsWith('/') ? unit : ` ${unit}`);
+
+/** "/ 3 · /chat 1": sockets per namespace, namespaces by name; "none" without sockets. */
+export function socketsText(sockets: Record<string, number>): string {
+  const entries = Object.entries(sockets).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length ? entries.map(([nsp, n]) => `${nsp} ${n}`).join(' · ') : 'none';
+}

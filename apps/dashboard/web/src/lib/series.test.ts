@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatNumber, maxLagMs } from './format';
+import { formatBytes, formatNumber, maxLagMs, socketsText, unitSuffix } from './format';
 import { DOWN_AFTER_MS, MetricsHistory, type NodeHistory } from './history';
 import { buildSeries, colourOf, dashboardView, METRICS, NODE_COLOURS, timesOf } from './series';
 import { sample } from './testing';
@@ -45,6 +45,12 @@ describe('formatting', () => {
     expect(formatNumber(2.345)).toBe('2.3');
     expect(formatNumber(12345.6)).toBe('12,346');
     expect(maxLagMs([])).toBe(0);
+    expect(['', 'ms', '/s', 'MB'].map((u) => `5${unitSuffix(u)}`)).toEqual(['5', '5 ms', '5/s', '5 MB']);
+  });
+
+  it('lists sockets per namespace by name', () => {
+    expect(socketsText({ '/dashboard': 1, '/': 3, '/chat': 0 })).toBe('/ 3 · /chat 0 · /dashboard 1');
+    expect(socketsText({})).toBe('none');
   });
 
   it('gives each node a colour, in turn', () => {

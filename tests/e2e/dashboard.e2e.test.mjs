@@ -1,0 +1,151 @@
+// End-to-end test of the live dashboard in headless Chromium: a user opens /dashboard from the home
+// page; the node's card shows up (named by --node-name) and the charts fill. Then this process puts
+// a load on the server (several socket.io-client connections of other users, chatting in
+// `general`): without a reload the page's connections go up, its messages per second rise above 0
+// and the charts gain points; when the load stops the connections come back down. After the page's
+// own connection drops and comes back, it subscribes again and the charts go on. Screenshots:
+// tests/artifacts/e2e/dashboard-*.png, dashboard-live.png the page under load (the README's
+// docs/dashboard-screenshot.png). Server, browser and helpers: harness.mjs; the chat's REST and
+// socket helpers: ../interop/chat_helpers.mjs.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import {
+  ARTIFACTS,
+  attr,
+  launchBrowser,
+  newUserPage,
+  openApp,
+  register,
+  screenshots,
+  startServer,
+  text,
+  until,
+  untilAttr,
+  untilText,
+  visible,
+} from "./harness.mjs";
+import { closeSockets, connectAs, generalRoomId, newUser, request } from "../interop/chat_helpers.mjs";
+
+const NODE = "e2e-node";
+// Samples come once a second; a few of them may be needed for a change to show.
+const SAMPLE_TIMEOUT = 20000;
+// Back online, socket.io-client retries with a back-off of up to 5 s.
+const RECONNECT_TIMEOUT = 30000;
+const LOAD_USERS = 4;
+// Each user sends a message this often: well under the chat's limit of 10 per second.
+const MESSAGE_EVERY_MS = 250;
+
+const card = (page) => page.locator(`[data-testid="node-card"][data-node="${NODE}"]`);
+const chart = (page, metric) => page.locator(`[data-testid="chart"][data-metric="${metric}"]`);
+/** The latest value of `metric` the chart lists for our node, as a number (NaN when none yet). */
+const latest = async (page, metric) =>
+  Number((await attr(chart(page, metric).locator(`[data-testid="latest-value"][data-node="${NODE}"]`), "data-value")) || NaN);
+const points = async (page, metric) => Number(await attr(chart(page, metric), "data-points"));
+
+/** Users chatting in `general` over their own connections until stop(); resolves once all are in. */
+async function startLoad(server) {
+  const users = await Promise.all(Array.from({ length: LOAD_USERS }, () => newUser(server, "load")));
+  const roomId = await generalRoomId(server, users[0]);
+  const sockets = await Promise.all(users.map((u) => connectAs(server, u)));
+  for (const s of sockets) assert.equal((await request(s, "joinRoom", { roomId })).success, true);
+  let n = 0;
+  const timer = setInterval(() => {
+    for (const s of sockets) s.emit("sendMessage", { roomId, message: `load ${++n}` });
+  }, MESSAGE_EVERY_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      closeSockets();
+    },
+  };
+}
+
+test("the live dashboard follows a load on the server without a reload", { timeout: 180000 }, async (t) => {
+  const shot = screenshots("dashboard");
+  const server = await startServer({ args: ["--node-name", NODE] });
+  t.after(() => server.stop());
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const pageErrors = [];
+  const { context, page } = await newUserPage(browser, "viewer", pageErrors);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  let load = null;
+  t.after(() => load?.stop());
+  let before = { connections: NaN, messages: NaN, points: NaN };
+
+  await t.test("the page opens from the home page; the node's card and the charts show up", async () => {
+    await register(page, server, "dana");
+    await openApp(page, "dashboard");
+    await until("the dashboard's address", () => new URL(page.url()).pathname, (p) => p === "/dashboard");
+    await visible(page.getByTestId("dashboard"));
+    await untilText("connected", page.getByTestId("connection-status"), "Connected · live");
+    await untilAttr("the node is up", card(page), "data-state", "up", SAMPLE_TIMEOUT);
+    assert.equal(await text(card(page).getByTestId("node-state")), "Up");
+    for (const id of ["node-connections", "node-rooms", "node-cpu", "node-rss", "node-lag", "node-sockets"]) {
+      assert.ok(((await text(card(page).getByTestId(id))) ?? "").length > 0, `the card shows ${id}`);
+    }
+    assert.match(await text(card(page).getByTestId("node-sockets")), /\/dashboard \d+/);
+    // Each chart says what it draws and has the latest value as text.
+    for (const metric of ["connections", "messages", "loopLag", "rss"]) {
+      assert.ok(((await text(chart(page, metric).locator("figcaption"))) ?? "").length > 0, `${metric}: caption`);
+      await until(`${metric}: a latest value`, () => latest(page, metric), (v) => v >= 0, SAMPLE_TIMEOUT);
+      assert.equal(await chart(page, metric).locator("canvas").count() > 0, true, `${metric}: drawn`);
+    }
+    assert.ok((await latest(page, "rss")) > 0, "memory is measured");
+    // The page's own connection is one of the node's.
+    before = {
+      connections: await latest(page, "connections"),
+      messages: await latest(page, "messages"),
+      points: await points(page, "connections"),
+    };
+    assert.ok(before.connections >= 1, `connections: ${before.connections}`);
+    await page.evaluate(() => {
+      window.__sameDocument = true; // gone if the page reloads
+    });
+    await shot(page, "01-idle");
+  });
+
+  await t.test("under load the connections go up, messages/s rise above 0 and the charts move", async () => {
+    load = await startLoad(server);
+    await until(
+      "connections up by the load's",
+      () => latest(page, "connections"),
+      (v) => v >= before.connections + LOAD_USERS,
+      SAMPLE_TIMEOUT,
+    );
+    // Idle, the node already sends a little (this page's samples); the load's messages come on top.
+    await until(
+      "messages per second above 0, and above the idle rate",
+      () => latest(page, "messages"),
+      (v) => v > 0 && v > before.messages + LOAD_USERS,
+      SAMPLE_TIMEOUT,
+    );
+    await until("new points on the chart", () => points(page, "connections"), (v) => v > before.points, SAMPLE_TIMEOUT);
+    const cardConnections = Number(await text(card(page).getByTestId("node-connections")));
+    assert.ok(cardConnections >= before.connections + LOAD_USERS, `the card's connections: ${cardConnections}`);
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, "no reload");
+    await page.screenshot({ path: path.join(ARTIFACTS, "dashboard-live.png") });
+  });
+
+  await t.test("when the load stops the connections come back down", async () => {
+    load.stop();
+    load = null;
+    await until("connections back down", () => latest(page, "connections"), (v) => v <= before.connections, SAMPLE_TIMEOUT);
+    await untilAttr("the node is still up", card(page), "data-state", "up");
+  });
+
+  await t.test("after its connection drops and comes back the page subscribes again", async () => {
+    await context.setOffline(true);
+    await untilText("reconnecting", page.getByTestId("connection-status"), /^Reconnecting/);
+    await context.setOffline(false);
+    await untilText("connected again", page.getByTestId("connection-status"), "Connected · live", RECONNECT_TIMEOUT);
+    const after = await points(page, "connections");
+    await until("samples again after the reconnect", () => points(page, "connections"), (v) => v > after, SAMPLE_TIMEOUT);
+    await untilAttr("the node is up", card(page), "data-state", "up", SAMPLE_TIMEOUT);
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, "no reload");
+    await shot(page, "02-after-reconnect");
+  });
+
+  assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
+});
