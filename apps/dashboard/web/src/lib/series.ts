@@ -30,7 +30,7 @@ export const METRICS: readonly Metric[] = [
   {
     key: 'messages',
     title: 'Messages per second',
-    caption: 'Packets received plus packets sent per second, by node',
+    caption: 'Engine.IO messages received plus sent per second, by node',
     unit: '/s',
     value: (s) => s.packetsInPerS + s.packetsOutPerS,
     format: (s) => `${formatNumber(s.packetsInPerS + s.packetsOutPerS)}/s`,
