@@ -163,11 +163,13 @@ web_args=()
 secret_file="$RUN_DIR/jwt-secret"
 (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$secret_file")
 for ((i = 0; i < NODES; i++)); do
+  # Each node is named as nginx's sticky cookie names it (n0, n1, ...; the dashboard shows it).
   # nginx (on loopback) is the trusted proxy: its X-Forwarded-For gives the client address that
   # the per-address and login limits count by.
   env -u JWT_SECRET -u JWT_SECRET_FILE -u DB_PATH -u REDIS_URL -u PORT -u HOST -u TRUST_PROXY \
+    -u NODE_NAME \
     "$SIO_CHAT_BIN" --host "$HOST" --port "${node_ports[$i]}" --db "$DB_URL" \
-    --jwt-secret-file "$secret_file" \
+    --jwt-secret-file "$secret_file" --node-name "n$i" \
     --redis "redis://$HOST:$REDIS_PORT" --workers "$WORKERS" --trust-proxy "$HOST" \
     "${web_args[@]}" \
     >"$RUN_DIR/node-$i.log" 2>&1 &

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -29,7 +30,28 @@ struct in_memory_adapter::shard {
   }
 };
 
-in_memory_adapter::in_memory_adapter(adapter_host& nsp) : adapter(nsp) {
+// The distinct rooms of every shard: how many workers hold each. Touched only when a room
+// appears on or disappears from a worker (not on every join), read by metrics from any thread.
+struct in_memory_adapter::room_census {
+  mutable std::mutex mu;
+  std::unordered_map<std::string, std::size_t> workers;
+
+  void added(const room& r) {
+    std::lock_guard lk(mu);
+    ++workers[r];
+  }
+  void removed(const room& r) {
+    std::lock_guard lk(mu);
+    if (auto it = workers.find(r); it != workers.end() && --it->second == 0) workers.erase(it);
+  }
+  std::size_t size() const {
+    std::lock_guard lk(mu);
+    return workers.size();
+  }
+};
+
+in_memory_adapter::in_memory_adapter(adapter_host& nsp)
+    : adapter(nsp), census_(std::make_unique<room_census>()) {
   const auto n = nsp.workers().size();
   shards_.reserve(n);
   for (std::size_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<shard>());
@@ -46,7 +68,9 @@ void in_memory_adapter::add_all(std::size_t w, const std::string& sid,
       mine.own = true;
       continue;
     }
-    auto& [room_key, members] = *sh.rooms.try_emplace(r).first;
+    const auto [it, fresh] = sh.rooms.try_emplace(r);
+    if (fresh) census_->added(r);
+    auto& [room_key, members] = *it;
     if (members.insert(&key).second) mine.rooms.push_back(&room_key);
   }
 }
@@ -64,7 +88,10 @@ void in_memory_adapter::del(std::size_t w, const std::string& sid, const room& r
   if (rit == sh.rooms.end()) return;
   if (rit->second.erase(&key) == 0) return;
   std::erase(mine.rooms, &rit->first);
-  if (rit->second.empty()) sh.rooms.erase(rit);
+  if (rit->second.empty()) {
+    census_->removed(rit->first);
+    sh.rooms.erase(rit);
+  }
 }
 
 void in_memory_adapter::del_all(std::size_t w, const std::string& sid) {
@@ -75,10 +102,17 @@ void in_memory_adapter::del_all(std::size_t w, const std::string& sid) {
   for (const auto* r : it->second.rooms) {
     if (auto rit = sh.rooms.find(*r); rit != sh.rooms.end()) {
       rit->second.erase(key);
-      if (rit->second.empty()) sh.rooms.erase(rit);
+      if (rit->second.empty()) {
+        census_->removed(rit->first);
+        sh.rooms.erase(rit);
+      }
     }
   }
   sh.sids.erase(it);
+}
+
+std::size_t in_memory_adapter::local_room_count() const {
+  return census_->size();
 }
 
 std::vector<room> in_memory_adapter::socket_rooms(std::size_t w, const std::string& sid) const {

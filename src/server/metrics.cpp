@@ -176,6 +176,8 @@ void render_disconnects(writer& w, const worker_metrics& t) {
 void render_namespaces(writer& w, const metrics_snapshot& m) {
   w.family("sio_sockets", "gauge", "Connected sockets by namespace.");
   for (const auto& n : m.namespaces) w.sample(n.sockets, "namespace", n.name);
+  w.family("sio_rooms", "gauge", "Rooms by namespace (the sockets' own id rooms excluded).");
+  for (const auto& n : m.namespaces) w.sample(n.rooms, "namespace", n.name);
 }
 
 void render_lag(writer& w, const metrics_snapshot& m) {

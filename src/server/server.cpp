@@ -60,7 +60,8 @@ metrics_snapshot server_state::snapshot() const {
     m.workers.push_back(metrics->block(w).read());
   m.other_threads = metrics->block(metrics->workers()).read();
   std::lock_guard lk(mu);
-  for (const auto& [name, n] : nsps) m.namespaces.push_back({name, n->local_socket_count()});
+  for (const auto& [name, n] : nsps)
+    m.namespaces.push_back({name, n->local_socket_count(), n->get_adapter().local_room_count()});
   std::sort(m.namespaces.begin(), m.namespaces.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
   return m;

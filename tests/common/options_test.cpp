@@ -76,6 +76,17 @@ TEST(Options, MetricsPath) {
   EXPECT_FALSE(parse_options({"--metrics=stats"}, {}).error.empty());
 }
 
+TEST(Options, NodeName) {
+  EXPECT_TRUE(parse_options({}, {}).opts.node_name.empty());
+  EXPECT_EQ(parse_options({"--node-name", "node1"}, {{"NODE_NAME", "x"}}).opts.node_name, "node1");
+  EXPECT_EQ(parse_options({}, {{"NODE_NAME", "node2"}}).opts.node_name, "node2");
+  EXPECT_FALSE(parse_options({"--node-name", std::string(129, 'n')}, {}).error.empty());
+  auto o = parse_options({"--port", "4000"}, {}).opts;
+  EXPECT_TRUE(node_name_or_default(o).ends_with(":4000"));
+  o.node_name = "n";
+  EXPECT_EQ(node_name_or_default(o), "n");
+}
+
 TEST(Options, Errors) {
   EXPECT_FALSE(parse_options({"--port", "70000"}, {}).error.empty());
   EXPECT_FALSE(parse_options({"--port", "x"}, {}).error.empty());

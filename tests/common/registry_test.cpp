@@ -87,7 +87,7 @@ TEST_F(RegistryTest, InstallAndStopReachEveryApp) {
   sio::server io(engine, {});
   sessions logins(io, auth);
   notifier_slot notify;
-  host_context host{io, db, *users, auth, logins, {}, false, notify};
+  host_context host{io, db, *users, auth, logins, {}, false, notify, "node1"};
   apps.install(host);
   apps.stop();
   EXPECT_EQ(log, (std::vector<std::string>{"install chat", "install editor", "stop editor",

@@ -1,8 +1,8 @@
 // Interop: the Prometheus endpoint of the conformance server (--metrics), read by the npm
 // parse-prometheus-text-format parser while official socket.io-client sockets connect over both
-// transports, send events and leave: connections by transport, sockets per namespace, packets
-// received, disconnects by reason and refused requests by code move as they do; the process
-// figures are there.
+// transports, join rooms, send events and leave: connections by transport, sockets and rooms per
+// namespace, packets received, disconnects by reason and refused requests by code move as they
+// do; the process figures are there.
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { parsePrometheusText } from "../js/index.mjs";
@@ -119,6 +119,18 @@ describe("metrics on the server's port", () => {
         value(g, "sio_connections", { transport: "websocket" }) === 0,
       "no connection left"
     );
+  });
+
+  it("counts rooms per namespace, each once, the sockets' own rooms not", async () => {
+    const [a, b] = [client(server, "websocket", { nsp: "/test" }), client(server, "polling", { nsp: "/test" })];
+    await Promise.all([connected(a, "websocket"), connected(b, "polling")]);
+    await Promise.all([a.emitWithAck("join", ["red", "blue"]), b.emitWithAck("join", ["red"])]);
+    await eventually(url, (f) => value(f, "sio_rooms", { namespace: "/test" }) === 2, "two rooms");
+    await a.emitWithAck("leave", "blue");
+    await eventually(url, (f) => value(f, "sio_rooms", { namespace: "/test" }) === 1, "red left");
+    a.disconnect();
+    b.disconnect();
+    await eventually(url, (f) => value(f, "sio_rooms", { namespace: "/test" }) === 0, "no room left");
   });
 
   it("counts refused Engine.IO requests by error code", async () => {

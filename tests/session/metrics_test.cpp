@@ -13,6 +13,11 @@ std::uint64_t sockets_in(const metrics_snapshot& m, std::string_view nsp) {
     if (n.name == nsp) return n.sockets;
   return 0;
 }
+std::uint64_t rooms_in(const metrics_snapshot& m, std::string_view nsp) {
+  for (const auto& n : m.namespaces)
+    if (n.name == nsp) return n.rooms;
+  return 0;
+}
 
 // Takes snapshots until pred holds for one, within the harness' patience.
 bool eventually(server& io, const std::function<bool(const metrics_snapshot&)>& pred) {
@@ -74,6 +79,28 @@ TEST_P(metrics_threads, SnapshotsSumEveryWorkerWhileTheyCount) {
   const auto after = h.io->metrics();
   EXPECT_EQ(after.total().connections_websocket, 0u);
   EXPECT_EQ(sockets_in(after, "/"), 0u);
+}
+
+// A room held by sockets of several workers counts once; the sockets' own id rooms not at all.
+TEST_P(metrics_threads, RoomsCountEachRoomOnceAcrossWorkers) {
+  constexpr int clients = 8;
+  h.io->on_connection([](socket& s) {
+    s.join({"lobby", "seat-" + s.id()});
+    s.on("leave", [](socket& s, const boost::json::array&, ack) { s.leave("lobby"); });
+  });
+  std::vector<std::shared_ptr<fake_connection>> cs;
+  for (int i = 0; i < clients; ++i) {
+    cs.push_back(h.connect(i % GetParam()));
+    ASSERT_EQ(h.join(*cs.back()).size(), 20u);
+  }
+  // lobby and the seats
+  EXPECT_TRUE(eventually(
+      *h.io, [](const auto& m) { return rooms_in(m, "/") == std::uint64_t(1 + clients); }));
+  for (auto& c : cs) c->text("2[\"leave\"]");
+  EXPECT_TRUE(
+      eventually(*h.io, [](const auto& m) { return rooms_in(m, "/") == std::uint64_t(clients); }));
+  for (auto& c : cs) c->peer_close(engineio::close_reason::transport_close);
+  EXPECT_TRUE(eventually(*h.io, [](const auto& m) { return rooms_in(m, "/") == 0; }));
 }
 
 INSTANTIATE_TEST_SUITE_P(workers, metrics_threads, ::testing::Values(1, 4));

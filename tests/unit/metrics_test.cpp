@@ -58,7 +58,7 @@ metrics_snapshot sample_snapshot() {
   m.workers[1].packets_in = 5;
   m.workers[1].loop_lag_seconds = 0.25;
   m.workers[0].disconnects[static_cast<std::size_t>(disconnect_reason::transport_close)] = 7;
-  m.namespaces = {{"/", 3}, {"/a\"b\\c\nd", 1}};
+  m.namespaces = {{"/", 3, 2}, {"/a\"b\\c\nd", 1}};
   m.workers[1].connection_errors[1] = 4;
   return m;
 }
@@ -82,6 +82,9 @@ TEST(Metrics, RendersTheTextFormatWithLabelsAndEscapes) {
   EXPECT_TRUE(has_line(text, "sio_packets_received_total 15"));
   EXPECT_TRUE(has_line(text, "sio_sockets{namespace=\"/\"} 3"));
   EXPECT_TRUE(has_line(text, "sio_sockets{namespace=\"/a\\\"b\\\\c\\nd\"} 1"));
+  EXPECT_TRUE(has_line(text, "# TYPE sio_rooms gauge"));
+  EXPECT_TRUE(has_line(text, "sio_rooms{namespace=\"/\"} 2"));
+  EXPECT_TRUE(has_line(text, "sio_rooms{namespace=\"/a\\\"b\\\\c\\nd\"} 0"));
   EXPECT_TRUE(has_line(text, "sio_disconnects_total{reason=\"transport close\"} 7"));
   EXPECT_TRUE(has_line(text, "sio_disconnects_total{reason=\"ping timeout\"} 0"));
   EXPECT_TRUE(has_line(text, "sio_event_loop_lag_seconds{worker=\"1\"} 0.25"));

@@ -41,6 +41,8 @@ struct host_context {
   // Notices to users (stored, delivered to each of their connections); the notifications app
   // provides the implementation, the other apps push.
   notifier_slot& notify;
+  // This node's name (--node-name; default <hostname>:<port>): what the dashboard shows.
+  std::string node_name;
 };
 
 class app_module {

@@ -2,8 +2,11 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 #include <system_error>
+
+#include <unistd.h>
 
 namespace apps {
 namespace {
@@ -59,7 +62,7 @@ std::string usage(std::string_view program) {
   return "usage: " + std::string(program) +
          " [--port N] [--host ADDR] [--db PATH] [--jwt-secret-file FILE] "
          "[--web DIR] [--workers N] [--redis URL] [--tls-cert FILE --tls-key FILE] "
-         "[--trust-proxy LIST] [--metrics[=PATH]]\n"
+         "[--trust-proxy LIST] [--metrics[=PATH]] [--node-name NAME]\n"
          "  [--admin-ui-user NAME --admin-ui-password-hash HASH]\n"
          "  --port        PORT        listening port (default 3000)\n"
          "  --host        HOST        listening address (default 0.0.0.0)\n"
@@ -89,14 +92,17 @@ std::string usage(std::string_view program) {
          "  --admin-ui-mode ADMIN_UI_MODE  production (default: stats and actions) or development\n"
          "                            (also every socket, room and event as it happens)\n"
          "  --metrics[=PATH] METRICS  serve Prometheus metrics at PATH (default /metrics) on the\n"
-         "                            same port (METRICS=1 or METRICS=/path; default: off)\n";
+         "                            same port (METRICS=1 or METRICS=/path; default: off)\n"
+         "  --node-name   NODE_NAME   this node's name in the dashboard (default "
+         "<hostname>:<port>)\n";
 }
 
 std::map<std::string, std::string> process_env() {
   std::map<std::string, std::string> env;
-  for (const char* name : {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "JWT_SECRET_FILE", "TOKEN_TTL",
-                           "WEB_DIR", "WORKERS", "REDIS_URL", "TLS_CERT", "TLS_KEY", "TRUST_PROXY",
-                           "ADMIN_UI_USER", "ADMIN_UI_PASSWORD_HASH", "ADMIN_UI_MODE"}) {
+  for (const char* name :
+       {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "JWT_SECRET_FILE", "TOKEN_TTL", "WEB_DIR",
+        "WORKERS", "REDIS_URL", "TLS_CERT", "TLS_KEY", "TRUST_PROXY", "ADMIN_UI_USER",
+        "ADMIN_UI_PASSWORD_HASH", "ADMIN_UI_MODE", "METRICS", "NODE_NAME"}) {
     if (const char* v = std::getenv(name)) env[name] = v;
   }
   return env;
@@ -122,7 +128,8 @@ options_result parse_options(const std::vector<std::string>& args,
                                           {"admin-ui-user", "ADMIN_UI_USER"},
                                           {"admin-ui-password-hash", "ADMIN_UI_PASSWORD_HASH"},
                                           {"admin-ui-mode", "ADMIN_UI_MODE"},
-                                          {"metrics", "METRICS"}}) {
+                                          {"metrics", "METRICS"},
+                                          {"node-name", "NODE_NAME"}}) {
     if (auto it = env.find(var); it != env.end() && !it->second.empty()) given[flag] = it->second;
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -150,7 +157,7 @@ options_result parse_options(const std::vector<std::string>& args,
     if (name != "port" && name != "host" && name != "db" && name != "jwt-secret" && name != "web" &&
         name != "workers" && name != "redis" && name != "tls-cert" && name != "tls-key" &&
         name != "jwt-secret-file" && name != "token-ttl" && name != "trust-proxy" &&
-        !name.starts_with("admin-ui-") && name != "metrics") {
+        !name.starts_with("admin-ui-") && name != "metrics" && name != "node-name") {
       res.error = "unknown option --" + name;
       return res;
     }
@@ -196,6 +203,13 @@ options_result parse_options(const std::vector<std::string>& args,
     }
     o.redis = it->second;
   }
+  if (auto it = given.find("node-name"); it != given.end()) {
+    if (it->second.empty() || it->second.size() > max_node_name_bytes) {
+      res.error = "--node-name (NODE_NAME): 1 to " + std::to_string(max_node_name_bytes) + " bytes";
+      return res;
+    }
+    o.node_name = it->second;
+  }
   if (auto it = given.find("tls-cert"); it != given.end()) o.tls_cert = it->second;
   if (auto it = given.find("tls-key"); it != given.end()) o.tls_key = it->second;
   if (auto it = given.find("trust-proxy"); it != given.end()) {
@@ -223,6 +237,13 @@ options_result parse_options(const std::vector<std::string>& args,
   }
   if (o.db.empty()) res.error = "empty --db";
   return res;
+}
+
+std::string node_name_or_default(const options& opts) {
+  if (!opts.node_name.empty()) return opts.node_name;
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "localhost");
+  return std::string(host) + ":" + std::to_string(opts.port);
 }
 
 std::filesystem::path default_web_dir(const std::filesystem::path& exe) {

@@ -40,10 +40,14 @@ struct options {
   // --metrics[=PATH] / METRICS (a path, or 1 for the default): serve the server's metrics in the
   // Prometheus text format at PATH (default /metrics) on the server's port; empty: not served.
   std::string metrics_path;
+  // --node-name / NODE_NAME: this node's name in the dashboard; empty: <hostname>:<port>
+  // (node_name_or_default).
+  std::string node_name;
   bool help = false;
 };
 
 inline constexpr std::size_t min_secret_bytes = 32;
+inline constexpr std::size_t max_node_name_bytes = 128;  // the dashboard's history refuses more
 
 struct options_result {
   options opts;
@@ -56,6 +60,9 @@ options_result parse_options(const std::vector<std::string>& args,
 std::map<std::string, std::string> process_env();
 // The usage text, naming the program as it was started (sio-apps, sio-chat).
 std::string usage(std::string_view program);
+
+// opts.node_name, or <hostname>:<port> when none was given.
+std::string node_name_or_default(const options& opts);
 
 // The built front end: <dir of the binary>/../../apps/demo/web/dist, else ./apps/demo/web/dist,
 // else the source tree the binary was built from; the first that exists, else the first.

@@ -167,7 +167,8 @@ int run(const std::string& prog, int argc, char** argv) {
   apps::notifier_slot notify;
   apps::registry modules;
   apps::demo::add_built_in(modules);
-  apps::host_context host{io, db, *users, accounts, sessions, offload, clustered, notify};
+  auto node = apps::node_name_or_default(opts);
+  apps::host_context host{io, db, *users, accounts, sessions, offload, clustered, notify, node};
   modules.install(host);
   sessions.start();
   logged_out = [&sessions](apps::id_type user) { sessions.logged_out(user); };

@@ -136,6 +136,8 @@ class adapter {
   virtual void del(std::size_t w, const std::string& sid, const room& r) = 0;
   virtual void del_all(std::size_t w, const std::string& sid) = 0;
   virtual std::vector<room> socket_rooms(std::size_t w, const std::string& sid) const = 0;
+  // Rooms of this node (every worker's), the sockets' own id rooms excluded. Any thread.
+  virtual std::size_t local_room_count() const { return 0; }
 
   // Cluster-wide: any thread.
   virtual void broadcast(outgoing_ptr p, broadcast_options opts) = 0;
@@ -192,6 +194,7 @@ class in_memory_adapter : public adapter {
   void del(std::size_t w, const std::string& sid, const room& r) override;
   void del_all(std::size_t w, const std::string& sid) override;
   std::vector<room> socket_rooms(std::size_t w, const std::string& sid) const override;
+  std::size_t local_room_count() const override;
 
   void broadcast(outgoing_ptr p, broadcast_options opts) override;
   void broadcast_with_ack(outgoing_ptr p, broadcast_options opts,
@@ -215,7 +218,9 @@ class in_memory_adapter : public adapter {
 
  private:
   struct shard;
+  struct room_census;
   std::vector<std::unique_ptr<shard>> shards_;
+  std::unique_ptr<room_census> census_;
 };
 
 }  // namespace sio

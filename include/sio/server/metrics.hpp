@@ -69,6 +69,8 @@ struct worker_metrics {
 struct namespace_metrics {
   std::string name;
   std::uint64_t sockets = 0;  // connected sockets on this node
+  // Rooms of this node (adapter::local_room_count), the sockets' own id rooms excluded.
+  std::uint64_t rooms = 0;
 };
 
 struct metrics_snapshot {
