@@ -4,11 +4,12 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { unitSuffix } from '../lib/format';
-import { WINDOW_MS } from '../lib/history';
-import { colourOf, type AlignedData, type Metric } from '../lib/series';
+import { colourOf, timeRange, type AlignedData, type Metric } from '../lib/series';
 import type { NodeStatus } from '../lib/history';
 
 const HEIGHT = 180;
+/** Tick steps of an axis of counts (uPlot's default steps include fractions). */
+const WHOLE_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000];
 const AXIS = '#8b93a3';
 const GRID = 'rgba(139, 147, 163, 0.18)';
 
@@ -19,8 +20,8 @@ function optionsOf(metric: Metric, nodes: readonly string[], width: number): uPl
     legend: { show: false },
     cursor: { drag: { x: false, y: false } },
     scales: {
-      // The last 5 minutes up to the newest sample, so the chart moves as samples arrive.
-      x: { time: true, range: (_u, _min, max) => [max - WINDOW_MS / 1000, max] },
+      // Up to the newest sample, so the chart moves as samples arrive.
+      x: { time: true, range: (_u, min, max) => timeRange(min, max) },
       y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.15 : 1] },
     },
     axes: [
@@ -29,13 +30,22 @@ function optionsOf(metric: Metric, nodes: readonly string[], width: number): uPl
         stroke: AXIS,
         grid: { stroke: GRID },
         ticks: { stroke: GRID },
-        size: 56,
+        size: 64,
+        ...(metric.whole ? { incrs: WHOLE_STEPS } : {}),
         values: (_u, splits) => splits.map((v) => `${+v.toFixed(2)}${unitSuffix(metric.unit)}`),
       },
     ],
     series: [
       {},
-      ...nodes.map((node, i) => ({ label: node, stroke: colourOf(i), width: 2, spanGaps: true, points: { show: false } })),
+      ...nodes.map((node, i) => ({
+        label: node,
+        stroke: colourOf(i),
+        width: 2,
+        spanGaps: true,
+        points: { show: false },
+        // A count holds until the next sample changes it.
+        ...(metric.whole && uPlot.paths.stepped ? { paths: uPlot.paths.stepped({ align: 1 }) } : {}),
+      })),
     ],
   };
 }

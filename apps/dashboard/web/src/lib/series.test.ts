@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatNumber, maxLagMs, socketsText, unitSuffix } from './format';
 import { DOWN_AFTER_MS, MetricsHistory, type NodeHistory } from './history';
-import { buildSeries, colourOf, dashboardView, METRICS, NODE_COLOURS, timesOf } from './series';
+import { buildSeries, colourOf, dashboardView, METRICS, MIN_SPAN_S, NODE_COLOURS, timeRange, timesOf } from './series';
 import { sample } from './testing';
 
 const T0 = 1_800_000_000_000;
@@ -33,6 +33,18 @@ describe('buildSeries', () => {
   it('is empty without samples', () => {
     expect(buildSeries([], metric('connections'))).toEqual([[]]);
     expect(buildSeries([node('a')], metric('connections'))).toEqual([[], []]);
+  });
+});
+
+describe('timeRange', () => {
+  it('ends at the newest sample and spans the data, between a minute and the 5-minute window', () => {
+    const t = T0 / 1000;
+    expect(timeRange(t - 120, t)).toEqual([t - 120, t]);
+    expect(timeRange(t - 5, t)).toEqual([t - MIN_SPAN_S, t]);
+    expect(timeRange(t, t)).toEqual([t - MIN_SPAN_S, t]);
+    expect(timeRange(t - 3600, t)).toEqual([t - 300, t]);
+    const [from, to] = timeRange(null, null);
+    expect(to - from).toBe(MIN_SPAN_S);
   });
 });
 

@@ -3,7 +3,7 @@
  * aligned data), one series per node, null where a node has no sample at that time.
  */
 import { formatBytes, formatMs, formatNumber, maxLagMs, megabytes } from './format';
-import type { MetricsHistory, NodeHistory, NodeStatus } from './history';
+import { WINDOW_MS, type MetricsHistory, type NodeHistory, type NodeStatus } from './history';
 import type { Sample } from './types';
 
 export interface Metric {
@@ -13,6 +13,8 @@ export interface Metric {
   caption: string;
   /** The y unit shown on the axis. */
   unit: string;
+  /** Counts: the axis ticks are whole numbers. */
+  whole: boolean;
   value: (s: Sample) => number;
   /** A latest value as text. */
   format: (s: Sample) => string;
@@ -24,6 +26,7 @@ export const METRICS: readonly Metric[] = [
     title: 'Connections',
     caption: 'Open Engine.IO connections of each node',
     unit: '',
+    whole: true,
     value: (s) => s.connections,
     format: (s) => String(s.connections),
   },
@@ -32,6 +35,7 @@ export const METRICS: readonly Metric[] = [
     title: 'Messages per second',
     caption: 'Engine.IO messages received plus sent per second, by node',
     unit: '/s',
+    whole: false,
     value: (s) => s.packetsInPerS + s.packetsOutPerS,
     format: (s) => `${formatNumber(s.packetsInPerS + s.packetsOutPerS)}/s`,
   },
@@ -40,6 +44,7 @@ export const METRICS: readonly Metric[] = [
     title: 'Event-loop lag',
     caption: 'The largest lag of any worker of each node, in milliseconds',
     unit: 'ms',
+    whole: false,
     value: (s) => maxLagMs(s.loopLagMs),
     format: (s) => formatMs(maxLagMs(s.loopLagMs)),
   },
@@ -48,10 +53,27 @@ export const METRICS: readonly Metric[] = [
     title: 'Memory (RSS)',
     caption: 'Resident memory of each node, in megabytes',
     unit: 'MB',
+    whole: false,
     value: (s) => megabytes(s.rssBytes),
     format: (s) => formatBytes(s.rssBytes),
   },
 ];
+
+/** The shortest span a chart shows (s): a young server's few samples still read as a line. */
+export const MIN_SPAN_S = 60;
+
+/**
+ * The x range of a chart (s) for data from `min` to `max`: up to the newest sample, back as far as
+ * the oldest but at most the 5-minute window and at least MIN_SPAN_S.
+ */
+export function timeRange(min: number | null, max: number | null): [number, number] {
+  const span = WINDOW_MS / 1000;
+  if (min === null || max === null) {
+    const now = Date.now() / 1000;
+    return [now - MIN_SPAN_S, now];
+  }
+  return [max - Math.min(span, Math.max(MIN_SPAN_S, max - min)), max];
+}
 
 /** uPlot's aligned data: x in seconds, then one y array per node. */
 export type AlignedData = [number[], ...(number | null)[][]];
