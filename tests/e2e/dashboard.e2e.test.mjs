@@ -3,10 +3,12 @@
 // a load on the server (socket.io-client connections of other users, one more at a time, chatting in
 // `general`): without a reload the page's connections go up, its messages per second rise above 0
 // and the charts gain points; when the load stops the connections come back down. After the page's
-// own connection drops and comes back, it subscribes again and the charts go on. Screenshots:
+// own connection drops and comes back, it subscribes again and the charts go on. On two nodes
+// sharing a Redis, the page on one shows the other's card and series, and shows it down once it
+// stops (its line stays). Screenshots:
 // tests/artifacts/e2e/dashboard-*.png, dashboard-live.png the page under load (the README's
 // docs/dashboard-screenshot.png). Server, browser and helpers: harness.mjs; the chat's REST and
-// socket helpers: ../interop/chat_helpers.mjs.
+// socket helpers: ../interop/chat_helpers.mjs; redis-server: ../interop/redis_helpers.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -26,6 +28,7 @@ import {
   visible,
 } from "./harness.mjs";
 import { closeSockets, connectAs, generalRoomId, newUser, request } from "../interop/chat_helpers.mjs";
+import { startRedis } from "../interop/redis_helpers.mjs";
 
 const NODE = "e2e-node";
 // Samples come once a second; a few of them may be needed for a change to show.
@@ -151,5 +154,39 @@ test("the live dashboard follows a load on the server without a reload", { timeo
     await shot(page, "02-after-reconnect");
   });
 
+  assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
+});
+
+test("on two nodes the page shows both, and the one that stops as down", { timeout: 180000 }, async (t) => {
+  const shot = screenshots("dashboard-cluster");
+  const redis = await startRedis();
+  t.after(() => redis.stop());
+  const a = await startServer({ args: ["--node-name", "node-a", "--redis", redis.url] });
+  t.after(() => a.stop());
+  const b = await startServer({ args: ["--node-name", "node-b", "--redis", redis.url] });
+  t.after(() => b.stop());
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const pageErrors = [];
+  const { page } = await newUserPage(browser, "viewer", pageErrors);
+  const cardOf = (node) => page.locator(`[data-testid="node-card"][data-node="${node}"]`);
+  const seriesOf = (node) =>
+    chart(page, "connections").locator(`[data-testid="latest-value"][data-node="${node}"]`);
+
+  await register(page, a, "erin");
+  await page.goto(`${a.url}/dashboard`);
+  for (const node of ["node-a", "node-b"]) {
+    await untilAttr(`${node} up on the page`, cardOf(node), "data-state", "up", SAMPLE_TIMEOUT);
+    await until(`${node}: a latest value`, async () => Number((await attr(seriesOf(node), "data-value")) || NaN), (v) => v >= 0, SAMPLE_TIMEOUT);
+  }
+  await untilText("the summary", page.getByTestId("dashboard-summary"), "2 nodes · 2 up · the last 5 minutes");
+
+  await b.stop();
+  await untilAttr("node-b down", cardOf("node-b"), "data-state", "down", SAMPLE_TIMEOUT);
+  assert.equal(await text(cardOf("node-b").getByTestId("node-state")), "Down");
+  assert.equal(await attr(cardOf("node-a"), "data-state"), "up", "the other node stays up");
+  assert.match(await text(seriesOf("node-b")), /\(down\)$/, "the chart says so too, and keeps its line");
+  await untilText("the summary", page.getByTestId("dashboard-summary"), "2 nodes · 1 up · the last 5 minutes");
+  await shot(page, "01-one-down");
   assert.deepEqual(pageErrors, [], "no uncaught errors in the page");
 });
