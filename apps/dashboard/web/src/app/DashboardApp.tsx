@@ -2,7 +2,7 @@
 // charts of the last 5 minutes, fed by the namespace "/dashboard". Samples go into the history as
 // they arrive; the page redraws at most once per animation frame, and every second so that a node
 // that went quiet turns "down" and old points leave the window.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { connectionText, type ConnectionStatus } from 'sio-common-web';
 import { frameScheduler } from '../lib/frame';
 import { MetricsHistory, WINDOW_MS } from '../lib/history';
@@ -22,7 +22,7 @@ export interface DashboardAppProps {
 }
 
 export function DashboardApp({ socket, status }: DashboardAppProps) {
-  const history = useMemo(() => new MetricsHistory(), []);
+  const [history] = useState(() => new MetricsHistory()); // one for the page's life
   const [view, setView] = useState<DashboardView>(() => dashboardView(history, Date.now()));
   const [error, setError] = useState<string | null>(null);
 
