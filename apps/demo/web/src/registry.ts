@@ -13,6 +13,7 @@ export const APP_PAGES: Readonly<Record<string, AppPage>> = {
   '/editor': lazy(() => import('sio-editor-web').then((m) => ({ default: m.EditorPage }))),
   '/tictactoe': lazy(() => import('sio-tictactoe-web').then((m) => ({ default: m.TicTacToePage }))),
   '/auction': lazy(() => import('sio-auction-web').then((m) => ({ default: m.AuctionPage }))),
+  '/dashboard': lazy(() => import('sio-dashboard-web').then((m) => ({ default: m.DashboardPage }))),
   '/notifications': lazy(() => import('sio-notifications-web').then((m) => ({ default: m.NotificationsPage }))),
   // An app's route is added here, keyed by the path /api/apps gives it.
 };

@@ -1,7 +1,6 @@
 // The live auction's page, mounted by the app shell at /auction: the list with the create form,
 // and one auction at /auction/<auctionId> (history.pushState, so back and forward work).
-import { useIdRoute, type ConnectionStatus, type Session } from 'sio-common-web';
-import { connectionText } from '../lib/status';
+import { connectionText, useIdRoute, type ConnectionStatus, type Session } from 'sio-common-web';
 import type { AuctionSocket } from '../lib/session';
 import { AuctionList } from './AuctionList';
 import { AuctionRoom } from './AuctionRoom';

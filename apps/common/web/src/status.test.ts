@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { connectionText } from '../lib/status';
+import { connectionText } from './status';
 
-describe('the page', () => {
+describe('connectionText', () => {
   it('says how the connection is', () => {
     expect(connectionText('connected', null)).toBe('Connected · live');
     expect(connectionText('connecting', null)).toBe('Connecting…');

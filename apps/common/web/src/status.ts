@@ -1,5 +1,5 @@
-/** The connection status line at the foot of the page. */
-import type { ConnectionState } from 'sio-common-web';
+/** The connection status line at the foot of an app page (the auction's, the dashboard's). */
+import type { ConnectionState } from './useSocket';
 
 export function connectionText(state: ConnectionState, detail: string | null): string {
   switch (state) {
