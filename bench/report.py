@@ -152,6 +152,7 @@ def metrics_section(w, runs):
               f"{fmt_spread(vals(res, 'server_cpu_pct'), 1)} | {fmt_spread(vals(res, 'msgs_per_server_cpu_s'))} | "
               f"{fmt_spread(vals(res, 'errors'))} | {'; '.join(notes)} |")
     w("")
+    include_notes(w, "metrics.md")
 
 
 def paired_ratios(a_runs, b_runs, key):
