@@ -137,6 +137,20 @@ describe("Admin UI on sio-chat", () => {
     a.socket.close();
   });
 
+  it("shows the per-user notification namespaces as their users connect", async () => {
+    server = await start();
+    const a = await admin(server.url, { username: USER, password: PASSWORD });
+    const ada = await newUser(server, "ada");
+    const nsp = `/users/${ada.userId}`;
+    const s = await connectAs(server, ada, {}, nsp);
+    await next(a, "server_stats", (st) =>
+      st.namespaces.find((n) => n.name === nsp)?.socketsCount === 1);
+    const [listed] = await next(a, "socket_connected", (e) => e.nsp === nsp);
+    assert.equal(listed.id, s.id);
+    assert.equal(listed.data.username, ada.username);
+    a.socket.close();
+  });
+
   it("charts the packets and bytes received and sent", async () => {
     server = await start();
     const a = await admin(server.url, { username: USER, password: PASSWORD });

@@ -53,6 +53,8 @@ class sessions {
   // The names of the namespaces protected so far, in the order of protect() (the dynamic ones
   // have none a client connects to).
   const std::vector<std::string>& namespaces() const noexcept { return namespaces_; }
+  // The dynamic parents protected so far, in the order of protect_dynamic().
+  const std::vector<sio::namespace_*>& dynamic_parents() const noexcept { return parents_; }
   // Starts the expiry sweep. Call once, after protect().
   void start();
   // Stops the sweep and joins its thread. Idempotent.

@@ -57,6 +57,8 @@ admin_ui_handle instrument_admin_ui(sio::server& io, const apps::options& opts,
   ao.mode = opts.admin_ui_development ? sio::admin_ui::ui_mode::development
                                       : sio::admin_ui::ui_mode::production;
   ao.namespaces = sessions.namespaces();
+  for (sio::namespace_* parent : sessions.dynamic_parents())
+    ao.dynamic_namespaces.emplace_back(*parent);
   // Nodes of a cluster may share a host: the port tells them apart in the UI's server list.
   if (!opts.redis.empty())
     ao.server_id = sio::admin_ui::default_server_id() + ":" + std::to_string(port);
