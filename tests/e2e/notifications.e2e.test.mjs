@@ -116,7 +116,7 @@ test("notifications in Chromium: the bell, two tabs of one user, desktop notific
     await a.getByTestId("notifications-see-all").click();
     await visible(a.getByTestId("notifications-page"));
     assert.equal(new URL(a.url()).pathname, "/notifications");
-    await untilText("alice: the page's connection", a.getByTestId("connection-status"), "Live");
+    await untilText("alice: the page's connection", a.getByTestId("connection-status"), "Connected · live");
 
     await send(a, { to: "bob", title: "Lunch at noon?", body: "The usual place", url: "/chat" });
     await untilText("alice: sent", a.getByTestId("send-status"), "Sent to bob.");

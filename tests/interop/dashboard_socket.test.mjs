@@ -1,7 +1,7 @@
 // Contract tests of the live dashboard (namespace /dashboard of sio-chat) with the npm
 // socket.io-client: the login, subscribe's answer (this node, its history), one `metrics` sample
 // per second while subscribed and none after unsubscribe, the sockets per namespace of a sample
-// following a connected client, and refused arguments.
+// following a connected client, refused arguments, and the bound on subscribe.
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { startChat, newUser, request, waitFor, connectAs, closeSockets } from "./chat_helpers.mjs";
@@ -105,5 +105,17 @@ describe("namespace /dashboard", () => {
     }
     assert.equal((await request(socket, "unsubscribe", { x: 1 })).success, false);
     assert.equal((await request(socket, "subscribe")).success, true);
+  });
+
+  it("bounds subscribe per user, across the user's sockets, and serves the others", async () => {
+    const bo = await newUser(server, "bo");
+    const [one, two] = [await dashboard(bo), await dashboard(bo)];
+    const answers = [];
+    for (let i = 0; i < 5; i++) answers.push(await request(i % 2 ? two : one, "subscribe"));
+    assert.ok(answers.every((a) => a.success), JSON.stringify(answers.map((a) => a.error)));
+    assert.deepEqual(await request(one, "subscribe"), { success: false, error: "Too many requests" });
+    assert.deepEqual(await request(two, "subscribe"), { success: false, error: "Too many requests" });
+    assert.equal((await request(await dashboard(alice), "subscribe")).success, true);
+    await waitFor(one, "metrics", { timeout: 5000 });  // still subscribed, still served
   });
 });

@@ -69,6 +69,11 @@ describe("namespace /users/<id>", () => {
     assert.equal((await waitFor(anonymous, "connect_error")).message, "unauthorized");
     const forged = connect(server, { auth: { token: "not-a-token" } }, `/users/${bob.userId}`);
     assert.equal((await waitFor(forged, "connect_error")).message, "unauthorized");
+    // No namespace is made for a user that does not exist, nor for another spelling of an id.
+    for (const name of ["/users/999999999999", `/users/0${bob.userId}`]) {
+      const made_up = connect(server, { auth: { token: alice.token } }, name);
+      assert.equal((await waitFor(made_up, "connect_error")).message, "Invalid namespace");
+    }
     // Bob himself gets in, after all that.
     const own = await tab(bob);
     assert.ok(own.socket.connected);

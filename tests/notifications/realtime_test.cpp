@@ -72,6 +72,15 @@ class RealtimeTest : public ::testing::Test {
   realtime rt{*h.io, users, *store, *accounts, {}};
 };
 
+TEST(RealtimeNames, TheUserOfANamespaceInItsOneForm) {
+  EXPECT_EQ(realtime::namespace_of(42), "/users/42");
+  EXPECT_EQ(realtime::user_of_namespace("/users/42"), 42);
+  for (std::string_view other :
+       {"/users/042", "/users/0", "/users/-1", "/users/+1", "/users/", "/users/42/", "/users/4x",
+        "/user/42", "/users/1234567890123456789"})
+    EXPECT_FALSE(realtime::user_of_namespace(other)) << other;
+}
+
 TEST_F(RealtimeTest, RefusesAnotherUsersNamespace) {
   auto c = h.connect();
   c->text(R"(0/users/2,{"user":1})");

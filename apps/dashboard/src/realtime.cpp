@@ -29,7 +29,11 @@ bool no_argument(const json::value& arg) {
 }  // namespace
 
 realtime::realtime(sio::server& io, std::string node, realtime_options opts)
-    : io_(io), node_(std::move(node)), opts_(opts), history_(opts.history) {}
+    : io_(io),
+      node_(std::move(node)),
+      opts_(opts),
+      history_(opts.history),
+      limits_({opts.subscribe_rate}) {}
 
 realtime::~realtime() {
   stop();
@@ -56,10 +60,12 @@ void realtime::stop() {
 }
 
 void realtime::on_connection(sio::socket& s) {
-  if (!apps::identity_of(s)) {
+  const auto me = apps::identity_of(s);
+  if (!me) {
     s.disconnect();
     return;
   }
+  limits_.attach(me->user_id, apps::now_ms());
   auto bind = [this](void (realtime::*fn)(sio::socket&, const json::value&, sio::ack&)) {
     return [this, fn](sio::socket& s, const json::array& args, sio::ack& ack) {
       if (stopped_) return ack(failure("Server is shutting down"));
@@ -68,11 +74,16 @@ void realtime::on_connection(sio::socket& s) {
   };
   s.on("subscribe", bind(&realtime::subscribe));
   s.on("unsubscribe", bind(&realtime::unsubscribe));
+  s.on_disconnect(
+      [this, user = me->user_id](sio::socket&, sio::disconnect_reason) { limits_.detach(user); });
 }
 
 void realtime::subscribe(sio::socket& s, const json::value& arg, sio::ack& ack) {
   guarded("dashboard", "subscribe", ack, [&] {
     if (!no_argument(arg)) return ack(failure("subscribe takes no argument"));
+    const auto me = apps::identity_of(s);
+    if (!me || !limits_.take(me->user_id, 0, apps::now_ms()))
+      return ack(failure("Too many requests"));
     // In the room before the history is read: no sample falls between the two.
     s.join(room);
     auto h = history_.read(apps::now_ms());

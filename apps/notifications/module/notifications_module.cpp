@@ -2,10 +2,12 @@
 
 #include "accounts_api.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <exception>
 #include <iostream>
-#include <regex>
 #include <string>
+#include <string_view>
 
 namespace notifications {
 
@@ -26,7 +28,13 @@ void module::install(apps::host_context& host) {
   auth_ = &host.auth;
   offload_ = host.offload;
   db_ = open_storage(host.db);
-  auto& users = host.io.of(std::regex(std::string(realtime::namespace_pattern)));
+  // A user's namespace is made for an existing user only (one lookup, on this node's first
+  // connection to it): made-up ids cannot make the server create namespaces without bound.
+  auto& users =
+      host.io.of([&accounts = host.users](std::string_view name, const boost::json::object&) {
+        const auto id = realtime::user_of_namespace(name);
+        return id && accounts.find_user(*id).has_value();
+      });
   host.login.protect_dynamic(users);
   rt_ = std::make_unique<realtime>(host.io, users, *db_, host.users, host.offload, rt_opts_);
   rt_->install();

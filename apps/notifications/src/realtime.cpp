@@ -40,6 +40,14 @@ std::string realtime::namespace_of(id_type user) {
   return "/users/" + std::to_string(user);
 }
 
+std::optional<id_type> realtime::user_of_namespace(std::string_view name) {
+  constexpr std::string_view prefix = "/users/";
+  if (!name.starts_with(prefix)) return std::nullopt;
+  const auto id = apps::parse_id(name.substr(prefix.size()));
+  if (!id || namespace_of(*id) != name) return std::nullopt;
+  return id;
+}
+
 realtime::realtime(sio::server& io, sio::namespace_& users, storage& db, apps::accounts& accounts,
                    apps::offload_fn offload, realtime_options opts)
     : io_(io),

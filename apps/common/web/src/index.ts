@@ -6,6 +6,7 @@ export { idInPath, useIdRoute } from './idRoute';
 export { Logo } from './Logo';
 export { useSession, type SessionState } from './session';
 export { connectionText } from './status';
+export { StatusLine } from './StatusLine';
 export { ToastProvider, useToasts, type Toast } from './toasts';
 export { useNow } from './useNow';
 export { sameId, type AppPageProps, type Id, type Session, type User } from './types';

@@ -11,6 +11,8 @@
 #include <dashboard/history.hpp>
 #include <dashboard/sample.hpp>
 
+#include "rate_limit.hpp"
+
 #include <sio/sio.hpp>
 
 #include <atomic>
@@ -27,6 +29,9 @@ namespace dashboard {
 struct realtime_options {
   std::chrono::milliseconds period{1000};  // one sample per period
   history_limits history;
+  // subscribe per user (its answer carries up to 5 minutes of every node's samples): 5 at once,
+  // then one every 2 s; more are answered "Too many requests".
+  apps::rate subscribe_rate{5, 0.5};
 };
 
 class realtime {
@@ -56,6 +61,7 @@ class realtime {
   const std::string node_;
   const realtime_options opts_;
   history history_;
+  apps::user_limits limits_;
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;  // under mu_

@@ -68,6 +68,8 @@ class realtime final : public apps::notifier {
   // The parent's pattern: "/users/<id>", id a positive integer of at most 18 digits.
   static constexpr std::string_view namespace_pattern = "^/users/[1-9][0-9]{0,17}$";
   static std::string namespace_of(id_type user);  // "/users/<id>"
+  // The user a namespace name names, in namespace_of's form only ("/users/007": none).
+  static std::optional<id_type> user_of_namespace(std::string_view name);
   // The server-side events between nodes (and from backend jobs).
   static constexpr std::string_view push_event = "notifications:push";
   static constexpr std::string_view deliver_event = "notifications:deliver";

@@ -1,6 +1,6 @@
 // The live auction's page, mounted by the app shell at /auction: the list with the create form,
 // and one auction at /auction/<auctionId> (history.pushState, so back and forward work).
-import { connectionText, useIdRoute, type ConnectionStatus, type Session } from 'sio-common-web';
+import { StatusLine, useIdRoute, type ConnectionStatus, type Session } from 'sio-common-web';
 import type { AuctionSocket } from '../lib/session';
 import { AuctionList } from './AuctionList';
 import { AuctionRoom } from './AuctionRoom';
@@ -34,15 +34,7 @@ export function AuctionApp({ socket, session, status, basePath = '/auction', onU
           onBack={() => go(null)}
         />
       )}
-      <footer
-        className={`au-status au-status-${status.state}`}
-        role="status"
-        aria-live="polite"
-        data-testid="connection-status"
-      >
-        <span className="au-status-dot" aria-hidden="true" />
-        {connectionText(status.state, status.detail)}
-      </footer>
+      <StatusLine status={status} className="au-status" />
     </div>
   );
 }

@@ -3,7 +3,7 @@
 // they arrive; the page redraws at most once per animation frame, and every second so that a node
 // that went quiet turns "down" and old points leave the window.
 import { useEffect, useState } from 'react';
-import { connectionText, type ConnectionStatus } from 'sio-common-web';
+import { StatusLine, type ConnectionStatus } from 'sio-common-web';
 import { frameScheduler } from '../lib/frame';
 import { MetricsHistory, WINDOW_MS } from '../lib/history';
 import { dashboardView, type DashboardView } from '../lib/series';
@@ -81,10 +81,7 @@ export function DashboardApp({ socket, status }: DashboardAppProps) {
           <Chart key={c.metric.key} metric={c.metric} data={c.data} nodes={view.nodes} />
         ))}
       </section>
-      <footer className={`db-status db-status-${status.state}`} role="status" aria-live="polite" data-testid="connection-status">
-        <span className="db-status-dot" aria-hidden="true" />
-        {connectionText(status.state, status.detail)}
-      </footer>
+      <StatusLine status={status} />
     </div>
   );
 }

@@ -4,8 +4,7 @@
  * the shell's NotificationsProvider (one socket per tab), or opens its own without one.
  */
 import { useEffect } from 'react';
-import { useNow, type AppPageProps } from 'sio-common-web';
-import { connectionText } from '../lib/format';
+import { StatusLine, useNow, type AppPageProps } from 'sio-common-web';
 import { DesktopSwitch } from './DesktopSwitch';
 import { NotificationList } from './NotificationList';
 import { NotificationsProvider, useNotificationsCenter, type NotificationsCenter } from './NotificationsProvider';
@@ -70,10 +69,7 @@ function PageView({ center, onLogout }: { center: NotificationsCenter; onLogout:
             Show older
           </button>
         )}
-        <p className={`conn conn-${status.state} nt-conn`} role="status" data-testid="connection-status">
-          <span className="conn-dot" aria-hidden="true" />
-          {connectionText(status.state)}
-        </p>
+        <StatusLine status={status} className="nt-conn" />
       </section>
       <SendForm token={session.token} onUnauthorized={onLogout} />
     </div>

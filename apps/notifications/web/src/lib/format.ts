@@ -1,5 +1,4 @@
 /** How the list shows a notification's time and sender. */
-import type { ConnectionState } from 'sio-common-web';
 import type { Notification } from './types';
 
 const MINUTE = 60_000;
@@ -19,16 +18,3 @@ export function timeAgo(at: number, now: number): string {
 /** Who it is from: the sender's name, or the server's own notices. */
 export const senderOf = (n: Notification): string => (n.from ? n.from.username : 'sio');
 
-/** The connection's line under the list. */
-export function connectionText(state: ConnectionState): string {
-  switch (state) {
-    case 'connected':
-      return 'Live';
-    case 'connecting':
-      return 'Connecting…';
-    case 'reconnecting':
-      return 'Reconnecting…';
-    case 'unauthorized':
-      return 'Signed out';
-  }
-}
