@@ -6,12 +6,17 @@ import type { AckSocket } from './acks';
 
 type Listener = (...args: any[]) => void;
 
-/** A socket whose server side is a script: `answer` decides each ack (undefined: never answers). */
+/**
+ * A socket whose server side is a script: `answer` decides each ack (undefined: never answers);
+ * reply() answers one by hand.
+ */
 export class ScriptedSocket implements AckSocket {
   connected = false;
   readonly sent: { event: string; arg: unknown }[] = [];
+  private readonly acks: (Listener | undefined)[] = [];  // of each entry of `sent`
   private readonly listeners = new Map<string, Set<Listener>>();
-  constructor(private readonly answer: (event: string, arg: any) => unknown) {}
+  /** Without `answer`, no ack is answered until the test calls reply(). */
+  constructor(private readonly answer: (event: string, arg: any) => unknown = () => undefined) {}
 
   on(event: string, fn: Listener) {
     if (!this.listeners.has(event)) this.listeners.set(event, new Set());
@@ -24,6 +29,7 @@ export class ScriptedSocket implements AckSocket {
   }
   emit(event: string, arg: unknown, ack?: (reply: unknown) => void) {
     this.sent.push({ event, arg });
+    this.acks.push(ack);
     const reply = this.answer(event, arg);
     if (reply !== undefined) queueMicrotask(() => ack?.(reply));
     return this;
@@ -33,6 +39,11 @@ export class ScriptedSocket implements AckSocket {
     if (event === 'connect') this.connected = true;
     if (event === 'disconnect') this.connected = false;
     for (const fn of [...(this.listeners.get(event) ?? [])]) fn(...args);
+  }
+  /** Answers the `n`th emit of `event` (0 first) by hand, in any order. */
+  reply(event: string, n: number, answer: unknown) {
+    const index = this.sent.map((m, i) => (m.event === event ? i : -1)).filter((i) => i >= 0)[n];
+    this.acks[index]?.(answer);
   }
   listenerCount() {
     return [...this.listeners.values()].reduce((n, s) => n + s.size, 0);

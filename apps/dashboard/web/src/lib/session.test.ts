@@ -1,47 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseSample, parseSnapshot } from './protocol';
-import { RESUBSCRIBE_DELAY_MS, watchMetrics, type DashboardSocket } from './session';
+import { RESUBSCRIBE_DELAY_MS, watchMetrics } from './session';
 import { sample } from './testing';
+import { ScriptedSocket } from 'sio-common-web/testing';
 import type { Sample, Snapshot } from './types';
-
-type Listener = (...args: any[]) => void;
-
-/** A socket whose acks the test answers by hand (`reply`), in any order. */
-class ScriptedSocket implements DashboardSocket {
-  connected = false;
-  readonly sent: { event: string; arg: unknown; ack?: Listener }[] = [];
-  private readonly listeners = new Map<string, Set<Listener>>();
-
-  on(event: string, fn: Listener) {
-    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
-    this.listeners.get(event)!.add(fn);
-    return this;
-  }
-  off(event: string, fn: Listener) {
-    this.listeners.get(event)?.delete(fn);
-    return this;
-  }
-  emit(event: string, arg: unknown, ack?: Listener) {
-    this.sent.push({ event, arg, ack });
-    return this;
-  }
-  /** The server sends `event`, or the client reports (dis)connection. */
-  fire(event: string, ...args: unknown[]) {
-    if (event === 'connect') this.connected = true;
-    if (event === 'disconnect') this.connected = false;
-    for (const fn of [...(this.listeners.get(event) ?? [])]) fn(...args);
-  }
-  /** Answers the `n`th emit of `event` (0 first). */
-  reply(event: string, n: number, answer: unknown) {
-    this.sent.filter((m) => m.event === event)[n].ack?.(answer);
-  }
-  count(event: string) {
-    return this.sent.filter((m) => m.event === event).length;
-  }
-  listenerCount() {
-    return [...this.listeners.values()].reduce((k, s) => k + s.size, 0);
-  }
-}
 
 const T0 = 1_800_000_000_000;
 const ok = (history: Sample[]) => ({ success: true, nodes: history.map((s) => ({ node: s.node, lastAt: s.at })), history });

@@ -4,16 +4,12 @@
  * and hands the checked snapshot and samples on. It talks through the few methods of
  * socket.io-client's Socket that it uses, so the tests drive it with a scripted socket.
  */
+import type { AckSocket } from 'sio-common-web';
 import { errorOf, parseSample, parseSnapshot } from './protocol';
 import type { Sample, Snapshot } from './types';
 
 /** The socket the page talks through: socket.io-client's Socket fits. */
-export interface DashboardSocket {
-  readonly connected: boolean;
-  on(event: string, listener: (...args: any[]) => void): unknown;
-  off(event: string, listener: (...args: any[]) => void): unknown;
-  emit(event: string, ...args: any[]): unknown;
-}
+export type DashboardSocket = AckSocket;
 
 export interface MetricsListener {
   snapshot: (snapshot: Snapshot) => void;
