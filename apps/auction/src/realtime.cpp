@@ -73,11 +73,8 @@ void realtime::on_connection(sio::socket& s) {
     return;
   }
   limits_.attach(me->user_id, apps::now_ms());
-  auto bind = [this](void (realtime::*fn)(sio::socket&, const json::value&, sio::ack&)) {
-    return [this, fn](sio::socket& s, const json::array& args, sio::ack& ack) {
-      if (stopped_) return ack(failure("Server is shutting down"));
-      (this->*fn)(s, first_arg(args), ack);
-    };
+  auto bind = [this](auto fn) {
+    return apps::member_handler(*this, fn, [this] { return stopped_.load(); });
   };
   s.on("joinAuction", bind(&realtime::join));
   s.on("leaveAuction", bind(&realtime::leave));

@@ -1,5 +1,6 @@
 // What the apps' Socket.IO event handlers share: the acknowledgement of a refused event, an
-// event's first argument, and a guard that answers the acknowledgement when a handler throws.
+// event's first argument, a guard that answers the acknowledgement when a handler throws, and the
+// handler that calls an app's member function until the app stops.
 #pragma once
 
 #include <sio/sio.hpp>
@@ -30,6 +31,17 @@ void guarded(std::string_view app, std::string_view event, sio::ack& ack, F&& f)
     std::cerr << app << ": " << event << ": " << e.what() << '\n';
     ack(failure("Internal error"));
   }
+}
+
+// The handler of an event calling (app.*fn)(socket, first argument, ack); once `stopped()` is
+// true it answers "Server is shutting down" instead.
+template <class App, class Stopped>
+auto member_handler(App& app, void (App::*fn)(sio::socket&, const boost::json::value&, sio::ack&),
+                    Stopped stopped) {
+  return [&app, fn, stopped](sio::socket& s, const boost::json::array& args, sio::ack& ack) {
+    if (stopped()) return ack(failure("Server is shutting down"));
+    (app.*fn)(s, first_arg(args), ack);
+  };
 }
 
 }  // namespace apps

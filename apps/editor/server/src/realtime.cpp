@@ -97,17 +97,11 @@ void realtime::on_connection(sio::socket& s) {
     by_socket_[s.id()];
   }
   limits_.attach(me->user_id, apps::now_ms());
-  auto bind = [this](void (realtime::*fn)(sio::socket&, const json::value&, sio::ack&)) {
-    return [this, fn](sio::socket& s, const json::array& args, sio::ack& ack) {
-      {
-        std::lock_guard lock(mu_);
-        if (stopped_) {
-          ack(failure("Server is shutting down"));
-          return;
-        }
-      }
-      (this->*fn)(s, first_arg(args), ack);
-    };
+  auto bind = [this](auto fn) {
+    return apps::member_handler(*this, fn, [this] {
+      std::lock_guard lock(mu_);
+      return stopped_;
+    });
   };
   s.on("openDoc", bind(&realtime::open_doc));
   s.on("closeDoc", bind(&realtime::close_doc));

@@ -175,10 +175,7 @@ void realtime::on_connection(sio::socket& s) {
   }
   limits_.attach(me->user_id, apps::now_ms());
   auto bind = [this](handler fn) {
-    return [this, fn](sio::socket& s, const json::array& args, sio::ack& ack) {
-      if (stopped()) return ack(failure("Server is shutting down"));
-      (this->*fn)(s, apps::first_arg(args), ack);
-    };
+    return apps::member_handler(*this, fn, [this] { return stopped(); });
   };
   s.on("createGame", bind(&realtime::create_game));
   s.on("joinGame", bind(&realtime::join_game));
