@@ -32,7 +32,7 @@ asan: deps
 # ThreadSanitizer: the library's session and integration tests, the apps' storage on PostgreSQL
 # (integration), and the apps' contracts on the demo server with two workers. bench_verify_sio is
 # left out: its memory figures read allocator statistics that ThreadSanitizer's allocator does not keep.
-TSAN_APP_TESTS = ^interop_(chat_socket|editor_socket_w2|tictactoe_socket_w2|auction_socket_w2)$$
+TSAN_APP_TESTS = ^interop_(chat_socket|editor_socket_w2|tictactoe_socket_w2|auction_socket_w2|dashboard_socket_w2|notifications_socket_w2|notifications_apps_w2)$$
 tsan: deps
 	cmake -S . -B $(BUILD)/tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIO_SANITIZE=tsan -DSIO_BUILD_APPS=ON
 	cmake --build $(BUILD)/tsan -j$(JOBS)
