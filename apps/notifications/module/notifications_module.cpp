@@ -45,15 +45,12 @@ void module::install(apps::host_context& host) {
 
 bool module::handle(const apps::api_request& req, apps::reply_fn& done) {
   if (!rest_ || !rest::handles(req.target)) return false;
-  apps::reply refusal;
-  auto who = auth_->authorize(req, refusal);
-  if (!who) {
-    done(std::move(refusal));
-    return true;
-  }
-  auto work = [this, req, done, user = who->who] {
+  // The session's lookup and the route's storage calls run off the network workers.
+  auto work = [this, req, done] {
     try {
-      done(rest_->handle(req.method, req.target, req.body, user));
+      auth_->serve(req, done, [&](const apps::session& who) {
+        return rest_->handle(req.method, req.target, req.body, who.who);
+      });
     } catch (const std::exception& e) {
       std::cerr << "notifications: " << req.method << ' ' << req.target << ": " << e.what() << '\n';
       done(apps::error_reply(500, "Internal error"));
