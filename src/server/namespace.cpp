@@ -108,6 +108,11 @@ const socket_redaction& namespace_::remote_socket_redaction() const noexcept {
   return srv_->opts.remote_socket_redaction;
 }
 
+const recovery_options* namespace_::recovery() const noexcept {
+  const auto& r = srv_->opts.connection_state_recovery;
+  return r ? &*r : nullptr;
+}
+
 void namespace_::receive_server_side_emit(payload args, std::function<void(payload)> reply) {
   if (args.args.empty() || !args.args.front().is_string()) return;
   const std::string event(args.args.front().get_string());

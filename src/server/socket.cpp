@@ -207,7 +207,7 @@ void socket::send_event(std::string_view event, payload p, broadcast_flags f, ac
   o.rooms.push_back(id_);
   o.flags = f;
   auto out = nsp_->encode(std::move(pk), o);
-  if (connected())
+  if (connected() && !nsp_->adapter_->routes_socket_emits())
     deliver(out, f.volatile_, f.compress);
   else
     nsp_->adapter_->broadcast(std::move(out), std::move(o));

@@ -122,6 +122,8 @@ class adapter_host {
     static const socket_redaction none;
     return none;
   }
+  // The server's connection state recovery settings; nullptr when recovery is off.
+  virtual const recovery_options* recovery() const noexcept { return nullptr; }
 };
 
 class adapter {
@@ -177,6 +179,10 @@ class adapter {
   virtual void restore_session(std::string pid, std::string offset, restore_handler done) {
     done(std::nullopt);
   }
+  // True when the offset of an event is known only once the cluster stored it: a socket's own
+  // emits then go through broadcast() to the room of its id even while it is connected, and
+  // the adapter delivers them (Node routes them so whenever recovery is on).
+  virtual bool routes_socket_emits() const noexcept { return false; }
 
  protected:
   adapter_host& nsp_;
