@@ -1,8 +1,12 @@
-// sio-redis-node: one sio node of a Redis cluster (sio::redis_adapter), with the test events the
-// cluster interop tests drive (tests/interop/redis_cluster.test.mjs).
+// sio-redis-node: one sio node of a Redis cluster, with the test events the cluster interop tests
+// drive (tests/interop/redis_*.test.mjs).
 //
-// Usage: sio-redis-node [--port N] [--redis redis://127.0.0.1:6379] [--name NODE] [--workers N]
-//                       [--key socket.io]
+// Usage: sio-redis-node [--port N] [--redis redis://127.0.0.1:6379[,URL...]] [--name NODE]
+//                       [--workers N] [--key socket.io] [--adapter redis|redis-sharded]
+//                       [--subscription-mode static|dynamic|dynamic-private]
+// --adapter redis (default): sio::redis_adapter (Redis pub/sub, one URL); redis-sharded:
+// sio::redis_sharded_adapter (sharded pub/sub; --redis lists the seed nodes of a Redis Cluster,
+// separated by commas, or one Redis 7; --subscription-mode as Node's subscriptionMode).
 // Prints "sio-redis-node <name> ready on port <port>" once listening and subscribed.
 //
 // Events of namespace "/" (`ack` is the client's acknowledgement callback):
@@ -26,6 +30,7 @@
 // Server-side events from other nodes: "hello" (value, from) is answered with
 // {node, got: value} and announced to this node's clients as "server-side" (event, args...).
 #include <sio/redis/redis_adapter.hpp>
+#include <sio/redis/redis_sharded_adapter.hpp>
 #include <sio/server/server.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -47,7 +52,17 @@ struct args {
   std::string name = "sio";
   std::string key = "socket.io";
   std::size_t workers = 2;
+  std::string adapter = "redis";
+  std::string subscription_mode = "dynamic";
 };
+
+[[noreturn]] void usage() {
+  std::cerr
+      << "usage: sio-redis-node [--port N] [--redis URL[,URL...]] [--name NODE] [--workers N] "
+         "[--key PREFIX] [--adapter redis|redis-sharded] "
+         "[--subscription-mode static|dynamic|dynamic-private]\n";
+  std::exit(2);
+}
 
 args parse_args(int argc, char** argv) {
   args a;
@@ -70,13 +85,52 @@ args parse_args(int argc, char** argv) {
       a.key = value();
     else if (arg == "--workers")
       a.workers = std::stoul(value());
-    else {
-      std::cerr << "usage: sio-redis-node [--port N] [--redis URL] [--name NODE] [--workers N] "
-                   "[--key PREFIX]\n";
-      std::exit(2);
-    }
+    else if (arg == "--adapter")
+      a.adapter = value();
+    else if (arg == "--subscription-mode")
+      a.subscription_mode = value();
+    else
+      usage();
   }
   return a;
+}
+
+// "a,b" -> {"a", "b"}
+std::vector<std::string> split_urls(std::string_view list) {
+  std::vector<std::string> out;
+  for (;;) {
+    auto comma = list.find(',');
+    out.emplace_back(list.substr(0, comma));
+    if (comma == std::string_view::npos) return out;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+// The adapter --adapter names, and how to wait until it is connected and subscribed.
+struct adapter_choice {
+  sio::adapter_factory factory;
+  std::function<void(sio::namespace_&, std::function<void()>)> when_ready;
+};
+
+adapter_choice make_adapter(const args& a) {
+  if (a.adapter == "redis") {
+    sio::redis_adapter_options ro;
+    ro.url = a.redis;
+    ro.key = a.key;
+    return {sio::redis_adapter::factory(ro), [](sio::namespace_& nsp, std::function<void()> f) {
+              sio::redis_adapter::of(nsp)->when_ready(std::move(f));
+            }};
+  }
+  auto mode = sio::parse_subscription_mode(a.subscription_mode);
+  if (a.adapter != "redis-sharded" || !mode) usage();
+  sio::redis_sharded_adapter_options ro;
+  ro.seeds = split_urls(a.redis);
+  ro.channel_prefix = a.key;
+  ro.subscription_mode = *mode;
+  return {sio::redis_sharded_adapter::factory(ro),
+          [](sio::namespace_& nsp, std::function<void()> f) {
+            sio::redis_sharded_adapter::of(nsp)->when_ready(std::move(f));
+          }};
 }
 
 const json::object* opt_object(const sio::payload& p, std::size_t i) {
@@ -107,9 +161,7 @@ json::array responses_json(const std::vector<sio::payload>& rs) {
 
 int main(int argc, char** argv) {
   const auto a = parse_args(argc, argv);
-  sio::redis_adapter_options ro;
-  ro.url = a.redis;
-  ro.key = a.key;
+  auto adapter = make_adapter(a);
   sio::server_options so;
   so.http.address = "127.0.0.1";
   so.http.port = a.port;
@@ -118,10 +170,9 @@ int main(int argc, char** argv) {
   so.http.max_connections_per_address = 0;
   so.http.handshakes_per_second = 0;
   so.engine.cors.origins = {"*"};
-  so.adapter = sio::redis_adapter::factory(ro);
+  so.adapter = adapter.factory;
   sio::server io{std::move(so)};
   auto& root = io.of("/");
-  auto* adapter = sio::redis_adapter::of(root);
   const std::string node = a.name;
 
   io.on_server_side_emit("hello", [&io, node](const sio::payload& args, sio::ack ack) {
@@ -214,7 +265,7 @@ int main(int argc, char** argv) {
   });
 
   io.start();
-  adapter->when_ready([&io, node] {
+  adapter.when_ready(root, [&io, node] {
     std::cout << "sio-redis-node " << node << " ready on port " << io.port() << std::endl;
   });
 
