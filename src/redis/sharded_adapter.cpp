@@ -136,6 +136,7 @@ adapter_factory redis_sharded_adapter::factory(redis_sharded_adapter_options opt
       throw std::invalid_argument("not a redis:// URL: " + redis::redact_url(s));
   cluster_adapter_options co;
   co.requests_timeout = opts.requests_timeout;
+  co.log = opts.log;
   auto link = std::make_shared<redis::sharded_link>(std::move(opts));
   return cluster_adapter::factory(
       [link](adapter_host& nsp) -> std::unique_ptr<cluster_transport> {
