@@ -1,6 +1,6 @@
 // The cluster_transport of one namespace on Redis Streams, and redis_streams_adapter's factory.
+#include "cluster_adapter_state.hpp"
 #include "streams_link.hpp"
-#include "wire.hpp"
 
 #include <sio/redis/redis_streams_adapter.hpp>
 #include <sio/server/namespace.hpp>
@@ -99,21 +99,16 @@ struct restore_job : std::enable_shared_from_this<restore_job> {
     const auto* n = field(f, "nsp");
     if (!type || !n || *n != nsp || *type != "3") return;
     auto d = decode_entry(f);
-    auto* data = d.message && d.message->data ? d.message->data->if_object() : nullptr;
-    if (!data) return log("dropped entry " + id + " while restoring: " + d.error);
-    if (data->contains("requestId")) return;
-    auto* packet = data->if_contains("packet");
-    auto* args = packet && packet->is_object() ? packet->get_object().if_contains("data") : nullptr;
-    if (!args || !args->is_array() ||
-        !redis::wire::placeholders_valid(*args, d.message->attachments.size()))
-      return log("dropped entry " + id + " while restoring: not a broadcast packet");
-    const auto* opts = data->if_contains("opts");
-    const auto o = redis::wire::options_from_json(opts ? *opts : json::value());
-    if (!should_include(out.session.rooms, o.rooms, o.except)) return;
-    auto a = std::move(args->get_array());
-    a.emplace_back(id);
-    out.missed.push_back(std::move(a));
-    out.missed_binaries.push_back(std::move(d.message->attachments));
+    std::string why = d.error;
+    auto b = d.message && d.message->data ? redis::cluster::read_broadcast(
+                                                *d.message->data, d.message->attachments, nsp, why)
+                                          : std::nullopt;
+    if (!b) return log("dropped entry " + id + " while restoring: " + why);
+    if (b->request_id || !should_include(out.session.rooms, b->opts.rooms, b->opts.except)) return;
+    auto args = std::move(b->packet.data.as_array());
+    args.emplace_back(id);
+    out.missed.push_back(std::move(args));
+    out.missed_binaries.push_back(std::move(b->packet.attachments));
     out.missed_offsets.push_back(id);
   }
 
@@ -229,6 +224,7 @@ cluster_adapter::transport_factory redis_streams_adapter::transport_factory(
 adapter_factory redis_streams_adapter::factory(redis_streams_adapter_options opts) {
   cluster_adapter_options co;
   co.requests_timeout = opts.requests_timeout;
+  co.log = opts.log;
   return cluster_adapter::factory(transport_factory(std::move(opts)), co);
 }
 
