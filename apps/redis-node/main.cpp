@@ -2,11 +2,17 @@
 // drive (tests/interop/redis_*.test.mjs).
 //
 // Usage: sio-redis-node [--port N] [--redis redis://127.0.0.1:6379[,URL...]] [--name NODE]
-//                       [--workers N] [--key socket.io] [--adapter redis|redis-sharded]
+//                       [--workers N] [--key socket.io]
+//                       [--adapter redis|redis-streams|redis-sharded] [--recovery]
 //                       [--subscription-mode static|dynamic|dynamic-private]
-// --adapter redis (default): sio::redis_adapter (Redis pub/sub, one URL); redis-sharded:
-// sio::redis_sharded_adapter (sharded pub/sub; --redis lists the seed nodes of a Redis Cluster,
-// separated by commas, or one Redis 7; --subscription-mode as Node's subscriptionMode).
+//   --adapter   redis (default): sio::redis_adapter (@socket.io/redis-adapter's protocol);
+//               redis-streams: sio::redis_streams_adapter (@socket.io/redis-streams-adapter's),
+//               --key is then its channel prefix;
+//               redis-sharded: sio::redis_sharded_adapter (createShardedAdapter of
+//               @socket.io/redis-adapter), --redis then lists the seed nodes of a Redis Cluster
+//               separated by commas (or names one Redis 7), --key is its channel prefix and
+//               --subscription-mode Node's subscriptionMode (default dynamic)
+//   --recovery  connection state recovery on (Node's connectionStateRecovery defaults)
 // Prints "sio-redis-node <name> ready on port <port>" once listening and subscribed.
 //
 // Events of namespace "/" (`ack` is the client's acknowledgement callback):
@@ -31,6 +37,7 @@
 // {node, got: value} and announced to this node's clients as "server-side" (event, args...).
 #include <sio/redis/redis_adapter.hpp>
 #include <sio/redis/redis_sharded_adapter.hpp>
+#include <sio/redis/redis_streams_adapter.hpp>
 #include <sio/server/server.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -53,14 +60,14 @@ struct args {
   std::string key = "socket.io";
   std::size_t workers = 2;
   std::string adapter = "redis";
+  bool recovery = false;
   std::string subscription_mode = "dynamic";
 };
 
-[[noreturn]] void usage() {
-  std::cerr
-      << "usage: sio-redis-node [--port N] [--redis URL[,URL...]] [--name NODE] [--workers N] "
-         "[--key PREFIX] [--adapter redis|redis-sharded] "
-         "[--subscription-mode static|dynamic|dynamic-private]\n";
+void usage() {
+  std::cerr << "usage: sio-redis-node [--port N] [--redis URL[,URL...]] [--name NODE] "
+               "[--workers N] [--key PREFIX] [--adapter redis|redis-streams|redis-sharded] "
+               "[--recovery] [--subscription-mode static|dynamic|dynamic-private]\n";
   std::exit(2);
 }
 
@@ -87,6 +94,8 @@ args parse_args(int argc, char** argv) {
       a.workers = std::stoul(value());
     else if (arg == "--adapter")
       a.adapter = value();
+    else if (arg == "--recovery")
+      a.recovery = true;
     else if (arg == "--subscription-mode")
       a.subscription_mode = value();
     else
@@ -106,31 +115,43 @@ std::vector<std::string> split_urls(std::string_view list) {
   }
 }
 
-// The adapter --adapter names, and how to wait until it is connected and subscribed.
-struct adapter_choice {
+// The cluster adapter --adapter names, and how to wait until it is connected and subscribed.
+struct cluster_choice {
   sio::adapter_factory factory;
   std::function<void(sio::namespace_&, std::function<void()>)> when_ready;
 };
 
-adapter_choice make_adapter(const args& a) {
+cluster_choice select_adapter(const args& a) {
   if (a.adapter == "redis") {
-    sio::redis_adapter_options ro;
-    ro.url = a.redis;
-    ro.key = a.key;
-    return {sio::redis_adapter::factory(ro), [](sio::namespace_& nsp, std::function<void()> f) {
+    sio::redis_adapter_options o;
+    o.url = a.redis;
+    o.key = a.key;
+    return {sio::redis_adapter::factory(o), [](sio::namespace_& nsp, std::function<void()> f) {
               sio::redis_adapter::of(nsp)->when_ready(std::move(f));
             }};
   }
+  if (a.adapter == "redis-streams") {
+    sio::redis_streams_adapter_options o;
+    o.url = a.redis;
+    o.channel_prefix = a.key;
+    return {sio::redis_streams_adapter::factory(o),
+            [](sio::namespace_& nsp, std::function<void()> f) {
+              sio::redis_streams_adapter::when_ready(nsp, std::move(f));
+            }};
+  }
   auto mode = sio::parse_subscription_mode(a.subscription_mode);
-  if (a.adapter != "redis-sharded" || !mode) usage();
-  sio::redis_sharded_adapter_options ro;
-  ro.seeds = split_urls(a.redis);
-  ro.channel_prefix = a.key;
-  ro.subscription_mode = *mode;
-  return {sio::redis_sharded_adapter::factory(ro),
-          [](sio::namespace_& nsp, std::function<void()> f) {
-            sio::redis_sharded_adapter::of(nsp)->when_ready(std::move(f));
-          }};
+  if (a.adapter == "redis-sharded" && mode) {
+    sio::redis_sharded_adapter_options o;
+    o.seeds = split_urls(a.redis);
+    o.channel_prefix = a.key;
+    o.subscription_mode = *mode;
+    return {sio::redis_sharded_adapter::factory(o),
+            [](sio::namespace_& nsp, std::function<void()> f) {
+              sio::redis_sharded_adapter::of(nsp)->when_ready(std::move(f));
+            }};
+  }
+  usage();
+  return {};
 }
 
 const json::object* opt_object(const sio::payload& p, std::size_t i) {
@@ -161,7 +182,7 @@ json::array responses_json(const std::vector<sio::payload>& rs) {
 
 int main(int argc, char** argv) {
   const auto a = parse_args(argc, argv);
-  auto adapter = make_adapter(a);
+  auto cluster = select_adapter(a);
   sio::server_options so;
   so.http.address = "127.0.0.1";
   so.http.port = a.port;
@@ -170,7 +191,8 @@ int main(int argc, char** argv) {
   so.http.max_connections_per_address = 0;
   so.http.handshakes_per_second = 0;
   so.engine.cors.origins = {"*"};
-  so.adapter = adapter.factory;
+  so.adapter = std::move(cluster.factory);
+  if (a.recovery) so.connection_state_recovery = sio::recovery_options{};
   sio::server io{std::move(so)};
   auto& root = io.of("/");
   const std::string node = a.name;
@@ -265,7 +287,7 @@ int main(int argc, char** argv) {
   });
 
   io.start();
-  adapter.when_ready(root, [&io, node] {
+  cluster.when_ready(root, [&io, node] {
     std::cout << "sio-redis-node " << node << " ready on port " << io.port() << std::endl;
   });
 
