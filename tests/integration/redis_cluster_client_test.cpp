@@ -320,6 +320,41 @@ TEST(redis_cluster_client_plain, one_redis_serves_every_slot) {
   EXPECT_EQ(p.call_all({"PUBSUB", "SHARDNUMSUB", "a"}).size(), 1u);
 }
 
+TEST(redis_cluster_client_plain, subscriptions_come_back_after_a_restart) {
+  sio::test::redis_server server(sio::test::free_port());
+  peer p({server.url()});
+  peer sub({server.url()});
+  sub.client().ssubscribe({"restart-channel"});
+  sub.ready();
+  EXPECT_TRUE(keeps_receiving(p, sub, "restart-channel", "before-"));
+  server.kill();
+  server.start();
+  EXPECT_TRUE(keeps_receiving(p, sub, "restart-channel", "after-")) << sub.log();
+}
+
+TEST(redis_cluster_client_plain, commands_waiting_for_a_map_are_bounded) {
+  // No Redis there: commands wait for a slot map, up to 16 MiB of them.
+  asio::io_context ioc;
+  sio::redis::cluster_client_options o;
+  o.seeds = {"redis://127.0.0.1:" + std::to_string(sio::test::free_port())};
+  o.log = [](std::string_view) {};
+  auto c = sio::redis::cluster_client::create(ioc, o);
+  c->start();
+  int full = 0, stopped = 0;
+  for (int i = 0; i < 20; ++i) {
+    c->command("k", {"SET", "k", std::string(1024 * 1024, 'x')},
+               [&](boost::system::error_code ec, reply) {
+                 full += ec == sio::redis::error::queue_full;
+                 stopped += ec == sio::redis::error::stopped;
+               });
+  }
+  ioc.poll();
+  EXPECT_EQ(full, 5);
+  c->stop();
+  ioc.poll();
+  EXPECT_EQ(stopped, 15);
+}
+
 TEST(redis_cluster_client_plain, refuses_bad_seeds) {
   asio::io_context ioc;
   EXPECT_THROW(sio::redis::cluster_client::create(ioc, {}), std::invalid_argument);
