@@ -204,9 +204,16 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
     return n;
   }
 
-  void close_node(const node_ptr& n) {
+  // A node that left the map. Commands still queued on its connection fail with error::stopped and
+  // go to the slot's new owner; with `drain`, those already written get their replies first (a
+  // PING answered means every command before it was).
+  void close_node(const node_ptr& n, bool drain) {
     n->closed = true;
-    if (n->cmd) n->cmd->stop();
+    if (n->cmd && drain && n->cmd->connected()) {
+      n->cmd->command({"PING"}, [c = n->cmd](boost::system::error_code, reply) { c->stop(); });
+    } else if (n->cmd) {
+      n->cmd->stop();
+    }
     if (n->sub) n->sub->stop();
     for (const auto& c : n->channels) placed.erase(c);
     n->channels.clear();
@@ -344,7 +351,7 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
       replicas.insert(replicas.end(), r.replicas.begin(), r.replicas.end());
     }
     for (const auto& [a, n] : nodes)
-      if (!kept.contains(a)) close_node(n);
+      if (!kept.contains(a)) close_node(n, true);
     nodes = std::move(kept);
     slots = std::move(fresh);
     map_known = true;
@@ -598,7 +605,7 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
     stopped = true;
     io->refresh_timer.cancel();
     end_probe();
-    for (const auto& [a, n] : nodes) close_node(n);
+    for (const auto& [a, n] : nodes) close_node(n, false);
     nodes.clear();
     std::fill(slots.begin(), slots.end(), nullptr);
     auto list = std::move(waiting);
