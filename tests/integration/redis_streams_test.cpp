@@ -443,6 +443,26 @@ TEST_F(RedisStreams, SessionsArePersistedAndRestoredWithTheMissedPackets) {
   EXPECT_TRUE(b.logged("not one"));
 }
 
+TEST_F(RedisStreams, ARestoreCollectsAtMostMaxLenPackets) {
+  node writer(server.url(), "uid-w");
+  node reader(server.url(), "uid-r", "/",
+              [](sio::redis_streams_adapter_options& o) { o.max_len = 5; });
+  auto offset = writer.publish(broadcast({"before"}));
+  ASSERT_TRUE(offset);
+  reader.transport->persist_session({"sid-1", "pid-1", {"r"}, {}}, 60s);
+  reader.transport->persist_session({"sid-2", "pid-2", {"r"}, {}}, 60s);
+  wait_for_key(redis, "sio:session:pid-1");
+  wait_for_key(redis, "sio:session:pid-2");
+  for (int i = 0; i < 5; ++i) writer.publish(broadcast({"to r", i}, {"r"}));
+  auto r = reader.restore("pid-1", *offset);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->missed.size(), 5u);
+  // Past the bound the gap cannot be replayed whole: the client starts afresh.
+  writer.publish(broadcast({"to r"}, {"r"}));
+  EXPECT_FALSE(reader.restore("pid-2", *offset));
+  EXPECT_TRUE(reader.logged("more than max_len packets"));
+}
+
 TEST_F(RedisStreams, GarbageIsDroppedAndTheNodeKeepsServing) {
   node a(server.url(), "uid-a"), b(server.url(), "uid-b");
   const std::vector<std::vector<std::string>> garbage{
