@@ -16,7 +16,8 @@
 // - the number of servers is PUBSUB NUMSUB of `<channel_prefix>#<nsp>#` (1 while Redis is down);
 // - a disconnected socket's session is SET <session_key_prefix><pid> (base64 MessagePack of
 //   {sid, pid, rooms, data}) for the recovery window; a client that comes back on any node gets
-//   it (read and deleted atomically) with the broadcasts its rooms missed, read from the stream.
+//   it (read and deleted atomically) with the broadcasts its rooms missed, read from the stream
+//   (at most max_len of them: past that the client connects afresh, as when its offset is gone).
 //
 // Every namespace of one factory shares three connections, on worker 0's io_context: commands,
 // the subscriber, and the reader, which runs XREAD BLOCK in a loop from the last entry it read.
