@@ -2,7 +2,8 @@
 // through cluster_transport with recording sinks: the entry layout @socket.io/redis-streams-adapter
 // writes and reads (JSON and base64 MessagePack data), pub/sub requests and answers, the reader
 // resuming after its connection is killed (every entry exactly once, in order), sessions persisted
-// and restored with the packets their rooms missed, and garbage in the stream and on the channels.
+// and restored with the packets their rooms missed, a Redis restart (one server counted meanwhile,
+// the reader going on), and garbage in the stream and on the channels.
 #include <sio/protocol/engineio.hpp>
 #include <sio/protocol/msgpack.hpp>
 #include <sio/redis/client.hpp>
@@ -387,6 +388,34 @@ TEST_F(RedisStreams, TheReaderGoesOnFromItsLastEntryAfterItsConnectionIsKilled) 
   EXPECT_EQ(got.size(), ids.size() + 1);
   EXPECT_EQ(got.back().offset, *last);
   EXPECT_TRUE(b.logged("connection lost"));
+}
+
+std::size_t server_count(node& n) {
+  std::promise<std::size_t> count;
+  n.transport->server_count([&](std::size_t c) { count.set_value(c); });
+  return count.get_future().get();
+}
+
+TEST_F(RedisStreams, ARedisRestartCountsOneServerMeanwhileThenTheReaderGoesOn) {
+  node a(server.url(), "uid-a"), b(server.url(), "uid-b");
+  a.publish(broadcast({"before"}));
+  b.sink->messages(1);
+  server.kill();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (server_count(a) != 1) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+    std::this_thread::sleep_for(10ms);
+  }
+  server.start();  // empty: new entries get ids after the reader's last one
+  auto after = a.publish(broadcast({"after"}));
+  ASSERT_TRUE(after);
+  auto got = b.sink->messages(2);
+  EXPECT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].offset, *after);
+  while (server_count(a) != 2) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline + 10s);
+    std::this_thread::sleep_for(10ms);
+  }
 }
 
 TEST_F(RedisStreams, SessionsArePersistedAndRestoredWithTheMissedPackets) {
