@@ -153,10 +153,13 @@ class streams_transport final : public cluster_transport {
     link_->cmd->command(std::move(args), [l = link_, nsp = nsp_, done = std::move(done)](
                                              boost::system::error_code ec, reply r) {
       if (ok(ec, r) && r.type == reply::kind::string) {
+        l->xadd_failing = false;
         if (done) done(std::move(r.str));
         return;
       }
-      l->log("sio redis-streams-adapter " + nsp + ": XADD failed: " + (ec ? ec.message() : r.str));
+      if (!l->xadd_failing.exchange(true))
+        l->log("sio redis-streams-adapter " + nsp +
+               ": XADD failed: " + (ec ? ec.message() : r.str));
       if (done) done(std::nullopt);
     });
   }
@@ -228,13 +231,13 @@ adapter_factory redis_streams_adapter::factory(redis_streams_adapter_options opt
   return cluster_adapter::factory(transport_factory(std::move(opts)), co);
 }
 
-void redis_streams_adapter::when_ready(cluster_transport& t, std::function<void()> f) {
+void redis_streams_adapter::start_when_ready(cluster_transport& t, std::function<void()> f) {
   if (auto* s = dynamic_cast<streams_transport*>(&t)) s->link().when_ready(std::move(f));
 }
 
-void redis_streams_adapter::when_ready(namespace_& nsp, std::function<void()> f) {
+void redis_streams_adapter::start_when_ready(namespace_& nsp, std::function<void()> f) {
   if (auto* a = dynamic_cast<cluster_adapter*>(&nsp.get_adapter()))
-    when_ready(a->transport(), std::move(f));
+    start_when_ready(a->transport(), std::move(f));
 }
 
 }  // namespace sio
