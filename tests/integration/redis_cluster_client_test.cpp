@@ -443,6 +443,30 @@ TEST(redis_cluster_client_plain, commands_waiting_for_a_map_are_bounded) {
   EXPECT_EQ(stopped, 15);
 }
 
+TEST(redis_cluster_client_plain, outlives_its_io_context) {
+  // The io_context goes first (as a server's may, before the adapter's owner): nothing runs after.
+  sio::test::redis_server server(sio::test::free_port());
+  std::shared_ptr<sio::redis::cluster_client> c;
+  bool ready = false;
+  {
+    asio::io_context ioc;
+    sio::redis::cluster_client_options o;
+    o.seeds = {server.url()};
+    o.log = [](std::string_view) {};
+    c = sio::redis::cluster_client::create(ioc, o);
+    c->start();
+    c->ssubscribe({"outliving"});
+    c->when_ready([&] { ready = true; });
+    while (!ready && ioc.run_one_for(10s)) {
+    }
+    c->command("k", {"GET", "k"}, [](boost::system::error_code, reply) { ADD_FAILURE(); });
+  }
+  EXPECT_TRUE(ready);
+  c->command("k", {"GET", "k"});
+  c->stop();
+  c.reset();
+}
+
 TEST(redis_cluster_client_plain, refuses_bad_seeds) {
   asio::io_context ioc;
   EXPECT_THROW(sio::redis::cluster_client::create(ioc, {}), std::invalid_argument);
