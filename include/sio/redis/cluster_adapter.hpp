@@ -18,8 +18,9 @@
 // Streams entry id) appended as its last argument, on every node; the local delivery waits for
 // that offset. A socket's own emits go through the adapter to the room of its id, as in Node, so
 // they are logged too. With recovery on, every broadcast of this node is delivered locally in the
-// order its publications complete. Sessions are kept by the transport (persist_session,
-// restore_session), so a client may come back on any node.
+// order it was published, each once its publication completed (a broadcast never overtakes an
+// earlier one, even when the transport completes them out of order). Sessions are kept by the
+// transport (persist_session, restore_session), so a client may come back on any node.
 //
 // Threading: as every adapter (any thread). The transport calls cluster_sink from any thread.
 #pragma once
@@ -110,7 +111,8 @@ class cluster_transport {
   virtual void server_count(std::function<void(std::size_t)> done) = 0;
   // A room appeared on / disappeared from this node (every worker's members counted), for
   // transports that subscribe per room; `private_room` is a socket's own id room. Called only
-  // when wants_room_events().
+  // when wants_room_events(), in the order of the transitions, under the adapter's count lock
+  // (keep them short: queue the work).
   virtual bool wants_room_events() const noexcept { return false; }
   virtual void room_created(const room& r, bool private_room) {}
   virtual void room_deleted(const room& r, bool private_room) {}
@@ -134,6 +136,8 @@ struct cluster_adapter_options {
   // How long a FETCH_SOCKETS or SERVER_SIDE_EMIT with acknowledgement waits for every server
   // (Node: 5 s, or the broadcast's own timeout for fetch_sockets).
   std::chrono::milliseconds requests_timeout{5000};
+  // What the adapter drops (malformed messages) and timeouts; default: stderr.
+  std::function<void(std::string_view)> log;
 };
 
 class cluster_adapter : public in_memory_adapter {
