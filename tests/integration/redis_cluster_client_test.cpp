@@ -243,6 +243,57 @@ TEST_F(redis_cluster_client, sharded_subscriptions_on_every_shard) {
   EXPECT_EQ(pub.call(names[0], {"SPUBLISH", names[0], "gone"}).integer, 0);
 }
 
+TEST_F(redis_cluster_client, a_connection_refused_a_sharded_channel_goes_on_with_its_own) {
+  // redis::client on one primary: SSUBSCRIBE and SUNSUBSCRIBE of another primary's channel are
+  // answered MOVED in place of their confirmation; the refused channel is reported, the rest of
+  // the connection's replies keep their order.
+  const auto channels = one_per_primary("refusing-");
+  const auto [home, own] = *channels.begin();
+  const auto foreign = channels.rbegin()->second;
+  asio::io_context ioc;
+  sio::redis::client_options o;
+  o.server = *sio::redis::parse_url(cluster().nodes()[home].url());
+  o.log = [](std::string_view) {};
+  auto c = sio::redis::client::create(ioc, o);
+  std::vector<std::pair<std::string, std::string>> dropped;
+  std::vector<std::pair<std::string, std::string>> messages;
+  c->on_sdropped([&](std::string_view ch, std::string_view why) {
+    dropped.emplace_back(std::string(ch), std::string(why));
+  });
+  c->on_smessage([&](std::string_view ch, std::string_view m) {
+    messages.emplace_back(std::string(ch), std::string(m));
+  });
+  c->start();
+  bool up = false;
+  c->when_ready([&] { up = true; });
+  while (!up && ioc.run_one_for(10s)) {
+  }
+  ASSERT_TRUE(up);
+  c->ssubscribe({foreign});
+  c->sunsubscribe({foreign});  // ended here before its refusal arrives: not reported
+  c->ssubscribe({own});
+  c->ssubscribe({foreign});  // refused: reported
+  bool ready = false;
+  c->when_ready([&] { ready = true; });
+  reply pong;
+  c->command({"PING"}, [&](boost::system::error_code, reply r) { pong = std::move(r); });
+  while (pong.type == reply::kind::nil && ioc.run_one_for(10s)) {
+  }
+  EXPECT_TRUE(ready);
+  EXPECT_EQ(pong.type, reply::kind::array);  // PING in subscriber mode: ["pong", ""]
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(dropped[0].first, foreign);
+  EXPECT_TRUE(dropped[0].second.starts_with("MOVED ")) << dropped[0].second;
+  EXPECT_EQ(redis_cli_at(cluster().nodes()[home].port, {"SPUBLISH", own, "to own"}), "1");
+  while (messages.empty() && ioc.run_one_for(10s)) {
+  }
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].first, own);
+  EXPECT_EQ(messages[0].second, "to own");
+  c->stop();
+  ioc.poll();
+}
+
 // Publishes on `channel` until `sub` receives one of the messages.
 bool keeps_receiving(peer& pub, peer& sub, const std::string& channel, const std::string& tag) {
   for (int i = 0; i < 200; ++i) {
@@ -290,9 +341,13 @@ TEST_F(redis_cluster_client, resumes_after_a_failover) {
   std::atomic<int> answered = 0;
   for (int i = 0; i < during; ++i) {
     p.client().command(key, {"SET", key, "during"}, [&](boost::system::error_code, reply) {
-      if (++answered == during) all_answered.set_value();
+      if (++answered == during + 1) all_answered.set_value();
     });
   }
+  p.client().command_all({"PUBSUB", "SHARDNUMSUB", key},
+                         [&](boost::system::error_code, std::vector<reply>) {
+                           if (++answered == during + 1) all_answered.set_value();
+                         });
   // Meanwhile another shard is served throughout (a command answered CLUSTERDOWN while the
   // cluster is down goes again a little later).
   const auto other_key = channels.rbegin()->second;
@@ -325,6 +380,7 @@ TEST_F(redis_cluster_client, resumes_after_a_failover) {
   EXPECT_TRUE(served) << p.log();
   EXPECT_EQ(p.call(key, {"GET", key}).str, "2");
   for (const auto& c : names) EXPECT_TRUE(keeps_receiving(p, sub, c, "after-failover-")) << c;
+  EXPECT_EQ(p.call_all({"PUBSUB", "SHARDNUMSUB", key}).size(), 3u);
   const auto primaries = sub.client().primaries();
   EXPECT_EQ(primaries.size(), 3u);
   EXPECT_EQ(std::count(primaries.begin(), primaries.end(), victim_address), 0);
@@ -385,6 +441,30 @@ TEST(redis_cluster_client_plain, commands_waiting_for_a_map_are_bounded) {
   c->stop();
   ioc.poll();
   EXPECT_EQ(stopped, 15);
+}
+
+TEST(redis_cluster_client_plain, outlives_its_io_context) {
+  // The io_context goes first (as a server's may, before the adapter's owner): nothing runs after.
+  sio::test::redis_server server(sio::test::free_port());
+  std::shared_ptr<sio::redis::cluster_client> c;
+  bool ready = false;
+  {
+    asio::io_context ioc;
+    sio::redis::cluster_client_options o;
+    o.seeds = {server.url()};
+    o.log = [](std::string_view) {};
+    c = sio::redis::cluster_client::create(ioc, o);
+    c->start();
+    c->ssubscribe({"outliving"});
+    c->when_ready([&] { ready = true; });
+    while (!ready && ioc.run_one_for(10s)) {
+    }
+    c->command("k", {"GET", "k"}, [](boost::system::error_code, reply) { ADD_FAILURE(); });
+  }
+  EXPECT_TRUE(ready);
+  c->command("k", {"GET", "k"});
+  c->stop();
+  c.reset();
 }
 
 TEST(redis_cluster_client_plain, refuses_bad_seeds) {
