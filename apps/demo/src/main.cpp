@@ -23,6 +23,14 @@
 #include <sio/redis/redis_adapter.hpp>
 #define SIO_APPS_REDIS 1
 #endif
+#if defined(SIO_APPS_REDIS) && __has_include(<sio/redis/redis_streams_adapter.hpp>)
+#include <sio/redis/redis_streams_adapter.hpp>
+#define SIO_APPS_REDIS_STREAMS 1
+#endif
+#if defined(SIO_APPS_REDIS) && __has_include(<sio/redis/redis_sharded_adapter.hpp>)
+#include <sio/redis/redis_sharded_adapter.hpp>
+#define SIO_APPS_REDIS_SHARDED 1
+#endif
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -73,6 +81,30 @@ admin_ui_handle instrument_admin_ui(sio::server&, const apps::options& opts, con
   return {};
 }
 #endif
+
+// The cluster adapter of --adapter / --redis (options.hpp's choose_adapter); throws when this
+// build lacks it.
+sio::adapter_factory make_adapter(const apps::options& opts) {
+  switch (opts.adapter) {
+#ifdef SIO_APPS_REDIS
+    case apps::adapter_kind::redis:
+      return sio::redis_adapter::factory(sio::redis_adapter_options{.url = opts.redis_urls.at(0)});
+#endif
+#ifdef SIO_APPS_REDIS_STREAMS
+    case apps::adapter_kind::redis_streams:
+      return sio::redis_streams_adapter::factory(
+          sio::redis_streams_adapter_options{.url = opts.redis_urls.at(0)});
+#endif
+#ifdef SIO_APPS_REDIS_SHARDED
+    case apps::adapter_kind::redis_sharded:
+      return sio::redis_sharded_adapter::factory(
+          sio::redis_sharded_adapter_options{.seeds = opts.redis_urls});
+#endif
+    default:
+      throw std::runtime_error("--adapter " + std::string(apps::adapter_name(opts.adapter)) +
+                               ": this build has no such adapter (sio_redis)");
+  }
+}
 
 // The name the program was started as (sio-apps, or sio-chat through its link).
 std::string program_name(const char* argv0) {
@@ -148,16 +180,7 @@ int run(const std::string& prog, int argc, char** argv) {
 #else
   const std::string redis_name;
 #endif
-  if (clustered) {
-#ifdef SIO_APPS_REDIS
-    sio::redis_adapter_options ro;
-    ro.url = opts.redis;
-    io_opts.adapter = sio::redis_adapter::factory(std::move(ro));
-#else
-    std::cerr << prog << ": --redis: this build has no Redis adapter (sio_redis)\n";
-    return 2;
-#endif
-  }
+  if (clustered) io_opts.adapter = make_adapter(opts);
   sio::server io(engine, io_opts);
   // The apps come after what they are given (host_context), so that all of it outlives them; a
   // logout reaches them once they are installed (before the engine starts).
