@@ -73,7 +73,9 @@ endif()
 if(SIO_HIREDIS_FOUND AND TARGET sio_msgpack)
   file(GLOB SIO_REDIS_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/redis/*.cpp)
   sio_add_library(redis STATIC ${SIO_REDIS_SOURCES})
-  target_link_libraries(sio_redis PUBLIC sio_server PRIVATE sio_msgpack PkgConfig::SIO_HIREDIS)
+  # OpenSSL's CSPRNG: the cluster adapter's node and request ids.
+  target_link_libraries(sio_redis PUBLIC sio_server PRIVATE sio_msgpack PkgConfig::SIO_HIREDIS
+    OpenSSL::Crypto)
 else()
   message(STATUS "sio_redis not built (needs hiredis via pkg-config: libhiredis-dev, and msgpuck)")
 endif()

@@ -1,8 +1,12 @@
-// sio-redis-node: one sio node of a Redis cluster (sio::redis_adapter), with the test events the
-// cluster interop tests drive (tests/interop/redis_cluster.test.mjs).
+// sio-redis-node: one sio node of a Redis cluster, with the test events the cluster interop tests
+// drive (tests/interop/redis_*.test.mjs).
 //
 // Usage: sio-redis-node [--port N] [--redis redis://127.0.0.1:6379] [--name NODE] [--workers N]
-//                       [--key socket.io]
+//                       [--key socket.io] [--adapter redis|redis-streams] [--recovery]
+//   --adapter   redis (default): sio::redis_adapter (@socket.io/redis-adapter's protocol);
+//               redis-streams: sio::redis_streams_adapter (@socket.io/redis-streams-adapter's),
+//               --key is then its channel prefix
+//   --recovery  connection state recovery on (Node's connectionStateRecovery defaults)
 // Prints "sio-redis-node <name> ready on port <port>" once listening and subscribed.
 //
 // Events of namespace "/" (`ack` is the client's acknowledgement callback):
@@ -26,6 +30,7 @@
 // Server-side events from other nodes: "hello" (value, from) is answered with
 // {node, got: value} and announced to this node's clients as "server-side" (event, args...).
 #include <sio/redis/redis_adapter.hpp>
+#include <sio/redis/redis_streams_adapter.hpp>
 #include <sio/server/server.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -47,7 +52,15 @@ struct args {
   std::string name = "sio";
   std::string key = "socket.io";
   std::size_t workers = 2;
+  std::string adapter = "redis";
+  bool recovery = false;
 };
+
+void usage() {
+  std::cerr << "usage: sio-redis-node [--port N] [--redis URL] [--name NODE] [--workers N] "
+               "[--key PREFIX] [--adapter redis|redis-streams] [--recovery]\n";
+  std::exit(2);
+}
 
 args parse_args(int argc, char** argv) {
   args a;
@@ -70,13 +83,42 @@ args parse_args(int argc, char** argv) {
       a.key = value();
     else if (arg == "--workers")
       a.workers = std::stoul(value());
-    else {
-      std::cerr << "usage: sio-redis-node [--port N] [--redis URL] [--name NODE] [--workers N] "
-                   "[--key PREFIX]\n";
-      std::exit(2);
-    }
+    else if (arg == "--adapter")
+      a.adapter = value();
+    else if (arg == "--recovery")
+      a.recovery = true;
+    else
+      usage();
   }
   return a;
+}
+
+// The cluster adapter --adapter names, and how to wait until it is connected and subscribed.
+struct cluster_choice {
+  sio::adapter_factory factory;
+  std::function<void(sio::namespace_&, std::function<void()>)> when_ready;
+};
+
+cluster_choice select_adapter(const args& a) {
+  if (a.adapter == "redis") {
+    sio::redis_adapter_options o;
+    o.url = a.redis;
+    o.key = a.key;
+    return {sio::redis_adapter::factory(o), [](sio::namespace_& nsp, std::function<void()> f) {
+              sio::redis_adapter::of(nsp)->when_ready(std::move(f));
+            }};
+  }
+  if (a.adapter == "redis-streams") {
+    sio::redis_streams_adapter_options o;
+    o.url = a.redis;
+    o.channel_prefix = a.key;
+    return {sio::redis_streams_adapter::factory(o),
+            [](sio::namespace_& nsp, std::function<void()> f) {
+              sio::redis_streams_adapter::when_ready(nsp, std::move(f));
+            }};
+  }
+  usage();
+  return {};
 }
 
 const json::object* opt_object(const sio::payload& p, std::size_t i) {
@@ -107,9 +149,7 @@ json::array responses_json(const std::vector<sio::payload>& rs) {
 
 int main(int argc, char** argv) {
   const auto a = parse_args(argc, argv);
-  sio::redis_adapter_options ro;
-  ro.url = a.redis;
-  ro.key = a.key;
+  auto cluster = select_adapter(a);
   sio::server_options so;
   so.http.address = "127.0.0.1";
   so.http.port = a.port;
@@ -118,10 +158,10 @@ int main(int argc, char** argv) {
   so.http.max_connections_per_address = 0;
   so.http.handshakes_per_second = 0;
   so.engine.cors.origins = {"*"};
-  so.adapter = sio::redis_adapter::factory(ro);
+  so.adapter = std::move(cluster.factory);
+  if (a.recovery) so.connection_state_recovery = sio::recovery_options{};
   sio::server io{std::move(so)};
   auto& root = io.of("/");
-  auto* adapter = sio::redis_adapter::of(root);
   const std::string node = a.name;
 
   io.on_server_side_emit("hello", [&io, node](const sio::payload& args, sio::ack ack) {
@@ -214,7 +254,7 @@ int main(int argc, char** argv) {
   });
 
   io.start();
-  adapter->when_ready([&io, node] {
+  cluster.when_ready(root, [&io, node] {
     std::cout << "sio-redis-node " << node << " ready on port " << io.port() << std::endl;
   });
 

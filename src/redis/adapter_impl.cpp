@@ -3,8 +3,6 @@
 #include <sio/protocol/msgpack.hpp>
 #include <sio/protocol/socketio.hpp>
 
-#include <algorithm>
-
 namespace sio {
 
 namespace json = boost::json;
@@ -47,30 +45,6 @@ void redis_adapter::impl::server_count(std::function<void(std::size_t)> done) {
                          n = static_cast<std::size_t>(r.elements[1].integer);
                        done(n);
                      });
-}
-
-void redis_adapter::impl::count_joined(std::vector<room> before, std::span<const room> rooms) {
-  std::lock_guard lk(rooms_mu);
-  for (const auto& r : rooms) {
-    if (std::find(before.begin(), before.end(), r) != before.end()) continue;
-    before.push_back(r);
-    room_counts[r]++;
-  }
-}
-
-void redis_adapter::impl::count_left(std::span<const room> rooms) {
-  std::lock_guard lk(rooms_mu);
-  for (const auto& r : rooms)
-    if (auto it = room_counts.find(r); it != room_counts.end() && --it->second == 0)
-      room_counts.erase(it);
-}
-
-std::vector<room> redis_adapter::impl::local_rooms() {
-  std::lock_guard lk(rooms_mu);
-  std::vector<room> out;
-  out.reserve(room_counts.size());
-  for (const auto& [r, n] : room_counts) out.push_back(r);
-  return out;
 }
 
 // The event packet of a broadcast [uid, packet, opts] from another node, or nullopt (logged when

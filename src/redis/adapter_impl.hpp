@@ -12,6 +12,7 @@
 #include <sio/redis/client.hpp>
 #include <sio/redis/redis_adapter.hpp>
 
+#include "room_counts.hpp"
 #include "wire.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -103,8 +104,7 @@ struct redis_adapter::impl : std::enable_shared_from_this<redis_adapter::impl> {
   std::shared_ptr<redis::shared_link> link;
   std::string uid, channel, request_channel, response_channel, specific_response_channel;
 
-  std::mutex rooms_mu;
-  std::unordered_map<room, std::size_t> room_counts;  // local members per room, all workers
+  redis::room_counts rooms;  // local members per room, all workers
 
   // On the link's strand only.
   std::unordered_map<std::string, std::shared_ptr<pending>> requests;
@@ -140,10 +140,6 @@ struct redis_adapter::impl : std::enable_shared_from_this<redis_adapter::impl> {
   }
   // PUBSUB NUMSUB of the request channel; 1 while Redis is down.
   void server_count(std::function<void(std::size_t)> done);
-  // Local room membership counts (rooms this node has members in).
-  void count_joined(std::vector<room> before, std::span<const room> rooms);
-  void count_left(std::span<const room> rooms);
-  std::vector<room> local_rooms();
   void on_broadcast(std::string_view ch, std::string msg);
   std::optional<std::pair<protocol::socketio::packet, broadcast_options>> read_broadcast(
       std::string_view ch, std::string_view msg);

@@ -504,6 +504,23 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     flush();
   }
 
+  void enqueue_transaction(const std::vector<std::vector<std::string>>& commands,
+                           reply_handler cb) {
+    if (stopped || (!up && queued.size() > opts.max_offline_bytes)) {
+      if (cb) cb(make_error_code(stopped ? error::stopped : error::queue_full), {});
+      return;
+    }
+    append_command(queued, {"MULTI"});
+    queued_cbs.emplace_back();
+    for (const auto& c : commands) {
+      append_command(queued, c);
+      queued_cbs.emplace_back();  // QUEUED
+    }
+    append_command(queued, {"EXEC"});
+    queued_cbs.push_back(std::move(cb));
+    flush();
+  }
+
   void sub(const char* cmd, std::set<std::string>& set, std::vector<std::string> names, bool add) {
     std::vector<std::string> args{cmd};
     for (auto& n : names) {
@@ -613,6 +630,14 @@ void client::command(std::vector<std::string> args, reply_handler cb) {
   asio::dispatch(impl_->io->strand,
                  [i = impl_, args = std::move(args), cb = std::move(cb)]() mutable {
                    i->enqueue(args, std::move(cb));
+                 });
+}
+
+void client::transaction(std::vector<std::vector<std::string>> commands, reply_handler cb) {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand,
+                 [i = impl_, commands = std::move(commands), cb = std::move(cb)]() mutable {
+                   i->enqueue_transaction(commands, std::move(cb));
                  });
 }
 

@@ -57,20 +57,20 @@ void redis_adapter::start_when_ready(std::function<void()> f) {
 void redis_adapter::add_all(std::size_t w, const std::string& sid, std::span<const room> rooms) {
   auto before = socket_rooms(w, sid);
   in_memory_adapter::add_all(w, sid, rooms);
-  impl_->count_joined(std::move(before), rooms);
+  impl_->rooms.joined(std::move(before), rooms);
 }
 
 void redis_adapter::del(std::size_t w, const std::string& sid, const room& r) {
   auto before = socket_rooms(w, sid);
   in_memory_adapter::del(w, sid, r);
   if (std::find(before.begin(), before.end(), r) != before.end())
-    impl_->count_left(std::span<const room>(&r, 1));
+    impl_->rooms.left(std::span<const room>(&r, 1));
 }
 
 void redis_adapter::del_all(std::size_t w, const std::string& sid) {
   auto before = socket_rooms(w, sid);
   in_memory_adapter::del_all(w, sid);
-  impl_->count_left(before);
+  impl_->rooms.left(before);
 }
 
 void redis_adapter::broadcast(outgoing_ptr p, broadcast_options opts) {
@@ -189,7 +189,7 @@ void redis_adapter::start_all_rooms(std::function<void(std::set<room>)> done) {
   auto p = std::make_shared<impl::pending>();
   p->type = all_rooms_req;
   p->finish = [raw = p.get(), done = std::move(done)] { done(std::move(raw->rooms)); };
-  auto local = impl_->local_rooms();
+  auto local = impl_->rooms.list();
   p->rooms.insert(local.begin(), local.end());
   impl_->ask_cluster(std::move(p), {}, "all_rooms");
 }

@@ -203,7 +203,7 @@ void impl::answer_sockets(request& r) {
 
 void impl::answer_all_rooms(request& r) {
   json::array arr;
-  for (const auto& room : local_rooms()) arr.emplace_back(room);
+  for (const auto& room : rooms.list()) arr.emplace_back(room);
   publish_response(r.ruid, to_json(json::object{{"requestId", r.rid}, {"rooms", std::move(arr)}}));
 }
 

@@ -1,11 +1,11 @@
 // Helpers of the Redis cluster interop tests: a private redis-server on a free loopback port, sio nodes
 // (build/bin/sio-redis-node, SIO_REDIS_NODE) and a Node.js socket.io server with
-// @socket.io/redis-adapter, all on one Redis.
+// @socket.io/redis-adapter (or another adapter: see startNodeServer), all on one Redis.
 import { spawn } from "node:child_process";
 import http from "node:http";
 import { SocketIOServer, io as ioClient } from "../js/index.mjs";
 import { freePort } from "./helpers.mjs";
-import { createClient, createAdapter } from "../js/redis.mjs";
+import { createClient, createAdapter, createStreamsAdapter } from "../js/redis.mjs";
 
 const HOST = "127.0.0.1";
 const procs = new Set();
@@ -64,15 +64,20 @@ export async function startRedis(port) {
   };
 }
 
-/** Starts sio-redis-node and waits for its "ready" line (listening and subscribed). */
-export async function startSioNode(name, redisUrl, { workers = 2 } = {}) {
+/**
+ * Starts sio-redis-node and waits for its "ready" line (listening and subscribed). `args`: more
+ * command-line arguments (e.g. ["--adapter", "redis-streams", "--recovery"]).
+ */
+export async function startSioNode(name, redisUrl, { workers = 2, args = [] } = {}) {
   const bin = process.env.SIO_REDIS_NODE;
   if (!bin) throw new Error("SIO_REDIS_NODE is not set: point it at build/bin/sio-redis-node");
   const port = await freePort();
   const p = track(
-    spawn(bin, ["--port", String(port), "--redis", redisUrl, "--name", name, "--workers", String(workers)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    })
+    spawn(
+      bin,
+      ["--port", String(port), "--redis", redisUrl, "--name", name, "--workers", String(workers), ...args],
+      { stdio: ["ignore", "pipe", "pipe"] }
+    )
   );
   const deadline = Date.now() + 15000;
   let exit = null;
@@ -98,18 +103,34 @@ export async function startSioNode(name, redisUrl, { workers = 2 } = {}) {
   };
 }
 
-/**
- * A Node.js socket.io server with @socket.io/redis-adapter, with the same test events as
- * sio-redis-node (the subset the tests use).
- */
-export async function startNodeServer(name, redisUrl) {
+/** The Redis clients and the adapter of startNodeServer's `adapter` option ("redis", "redis-streams"). */
+async function nodeAdapter(kind, redisUrl) {
   const pub = createClient({ url: redisUrl });
-  const sub = pub.duplicate();
   pub.on("error", () => {});
+  if (kind === "redis-streams") {
+    await pub.connect();
+    return { adapter: createStreamsAdapter(pub), clients: [pub] };
+  }
+  if (kind !== "redis") throw new Error(`unknown adapter ${kind}`);
+  const sub = pub.duplicate();
   sub.on("error", () => {});
   await Promise.all([pub.connect(), sub.connect()]);
+  return { adapter: createAdapter(pub, sub), clients: [pub, sub] };
+}
+
+/**
+ * A Node.js socket.io server with the same test events as sio-redis-node (the subset the tests
+ * use). Options: `adapter`: "redis" (@socket.io/redis-adapter, the default), "redis-streams"
+ * (@socket.io/redis-streams-adapter), or an async function returning { adapter, clients } (the
+ * clients are quit on stop); `recovery`: connectionStateRecovery on (Node's defaults).
+ */
+export async function startNodeServer(name, redisUrl, { adapter = "redis", recovery = false } = {}) {
+  const made = typeof adapter === "function" ? await adapter() : await nodeAdapter(adapter, redisUrl);
   const httpServer = http.createServer();
-  const io = new SocketIOServer(httpServer, { adapter: createAdapter(pub, sub) });
+  const io = new SocketIOServer(httpServer, {
+    adapter: made.adapter,
+    ...(recovery ? { connectionStateRecovery: {} } : {}),
+  });
   const pick = (op, o, key, method) => (o && o[key] ? op[method](o[key]) : op);
   io.on("hello", (value, from, cb) => {
     if (typeof cb === "function") cb({ node: name, got: value });
@@ -141,6 +162,15 @@ export async function startNodeServer(name, redisUrl) {
       pick(io, o, "in", "in").socketsJoin(room);
       ack();
     });
+    socket.on("sockets-leave", (o, room, ack) => {
+      pick(io, o, "in", "in").socketsLeave(room);
+      ack();
+    });
+    socket.on("disconnect-sockets", (o, ack) => {
+      ack();
+      pick(io, o, "in", "in").disconnectSockets();
+    });
+    socket.on("server-count", async (ack) => ack(await io.of("/").adapter.serverCount()));
     socket.on("server-side-emit", async (value, ack) => {
       try {
         const responses = await io.serverSideEmitWithAck("hello", value, name);
@@ -171,7 +201,7 @@ export async function startNodeServer(name, redisUrl) {
       if (this.stopped) return;
       this.stopped = true;
       io.close();
-      await Promise.allSettled([pub.quit(), sub.quit()]);
+      await Promise.allSettled(made.clients.map((c) => c.quit()));
     },
   };
 }

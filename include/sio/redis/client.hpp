@@ -100,6 +100,9 @@ class client : public std::enable_shared_from_this<client> {
 
   // Sends one command; `cb` (optional) gets its reply (a Redis error is a reply of kind error).
   void command(std::vector<std::string> args, reply_handler cb = {});
+  // Sends MULTI, `commands`, EXEC back to back (nothing of another caller in between); `cb` gets
+  // EXEC's reply: the commands' replies in an array (nil or an error when the transaction failed).
+  void transaction(std::vector<std::vector<std::string>> commands, reply_handler cb = {});
 
   // Subscriptions (the connection is then in subscriber mode: use another client for commands).
   void subscribe(std::vector<std::string> channels);

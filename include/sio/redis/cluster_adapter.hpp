@@ -110,7 +110,8 @@ class cluster_transport {
   virtual void server_count(std::function<void(std::size_t)> done) = 0;
   // A room appeared on / disappeared from this node (every worker's members counted), for
   // transports that subscribe per room; `private_room` is a socket's own id room. Called only
-  // when wants_room_events().
+  // when wants_room_events(), in the order of the transitions, under the adapter's count lock
+  // (keep them short: queue the work).
   virtual bool wants_room_events() const noexcept { return false; }
   virtual void room_created(const room& r, bool private_room) {}
   virtual void room_deleted(const room& r, bool private_room) {}
@@ -134,6 +135,8 @@ struct cluster_adapter_options {
   // How long a FETCH_SOCKETS or SERVER_SIDE_EMIT with acknowledgement waits for every server
   // (Node: 5 s, or the broadcast's own timeout for fetch_sockets).
   std::chrono::milliseconds requests_timeout{5000};
+  // What the adapter drops (malformed messages) and timeouts; default: stderr.
+  std::function<void(std::string_view)> log;
 };
 
 class cluster_adapter : public in_memory_adapter {
