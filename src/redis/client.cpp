@@ -89,8 +89,9 @@ bool is_push(const reply& r) {
       r.elements[0].type != reply::kind::string)
     return false;
   const auto& k = r.elements[0].str;
-  return k == "message" || k == "pmessage" || k == "subscribe" || k == "psubscribe" ||
-         k == "unsubscribe" || k == "punsubscribe";
+  return k == "message" || k == "pmessage" || k == "smessage" || k == "subscribe" ||
+         k == "psubscribe" || k == "ssubscribe" || k == "unsubscribe" || k == "punsubscribe" ||
+         k == "sunsubscribe";
 }
 
 }  // namespace
@@ -243,14 +244,23 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   bool reported_up = false;
   bool writing = false;
   std::chrono::milliseconds backoff;
-  std::string queued;                    // commands not yet written
-  std::deque<reply_handler> queued_cbs;  // one per command in `queued` (may be empty)
+  // What a command written awaits: its reply, or (an SSUBSCRIBE) the confirmation of its channel,
+  // whose error reply (MOVED, ...) comes in its place. SUBSCRIBE and PSUBSCRIBE await only pushes.
+  struct awaited {
+    reply_handler cb;
+    std::optional<std::string> sharded;  // SSUBSCRIBE of this channel
+  };
+  std::string queued;              // commands not yet written
+  std::deque<awaited> queued_cbs;  // one per command in `queued`, but (P)SUBSCRIBE
   std::string inflight;
-  std::deque<reply_handler> sent_cbs;  // commands written, awaiting a reply
-  std::set<std::string> channels, patterns;
+  std::deque<awaited> sent_cbs;  // commands written, awaiting a reply
+  std::set<std::string> channels, patterns, schannels;
+  std::multiset<std::string> sunsubscribing;  // SUNSUBSCRIBE written, its confirmation awaited
   std::size_t pending_sub_acks = 0;
   std::vector<std::function<void()>> ready_waiters;
   message_handler on_msg;
+  smessage_handler on_smsg;
+  sdropped_handler on_sdrop;
   std::function<void(bool)> on_st;
   std::array<char, 16384> rbuf{};
   std::string last_error;
@@ -338,11 +348,12 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     writing = false;
     inflight.clear();
     pending_sub_acks = 0;
+    sunsubscribing.clear();
     // Commands already on the wire will never be answered.
     auto lost = std::move(sent_cbs);
     sent_cbs.clear();
-    for (auto& cb : lost)
-      if (cb) cb(make_error_code(error::not_connected), {});
+    for (auto& a : lost)
+      if (a.cb) a.cb(make_error_code(error::not_connected), {});
     if (stopped) return;
     if (was_up || why != last_error)
       log((was_up ? "connection lost (" : "cannot connect (") + why + "); retrying in " +
@@ -367,17 +378,16 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     up = true;
     connected_flag = true;
     backoff = opts.reconnect_min;
-    log(ever_up ? "reconnected" + (channels.size() + patterns.size()
-                                       ? ", resubscribing " +
-                                             std::to_string(channels.size() + patterns.size()) +
-                                             " channels/patterns"
-                                       : std::string())
+    const auto subs = channels.size() + patterns.size() + schannels.size();
+    log(ever_up ? "reconnected" +
+                      (subs ? ", resubscribing " + std::to_string(subs) + " channels/patterns"
+                            : std::string())
                 : std::string("connected"));
     ever_up = true;
     last_error.clear();
     // Hello commands go before whatever was queued meanwhile.
     std::string hello;
-    std::deque<reply_handler> hello_cbs;
+    std::deque<awaited> hello_cbs;
     auto check = [self = shared_from_this()](const char* what) {
       return [self, what](boost::system::error_code ec, reply r) {
         if (!ec && r.type == reply::kind::error) self->log(std::string(what) + " failed: " + r.str);
@@ -388,11 +398,11 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         append_command(hello, {"AUTH", opts.server.password});
       else
         append_command(hello, {"AUTH", opts.server.username, opts.server.password});
-      hello_cbs.push_back(check("AUTH"));
+      hello_cbs.push_back({check("AUTH")});
     }
     if (opts.server.db != 0) {
       append_command(hello, {"SELECT", std::to_string(opts.server.db)});
-      hello_cbs.push_back(check("SELECT"));
+      hello_cbs.push_back({check("SELECT")});
     }
     if (!channels.empty()) {
       std::vector<std::string> cmd{"SUBSCRIBE"};
@@ -405,6 +415,11 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       cmd.insert(cmd.end(), patterns.begin(), patterns.end());
       append_command(hello, cmd);
       pending_sub_acks += patterns.size();
+    }
+    for (const auto& c : schannels) {
+      append_command(hello, {"SSUBSCRIBE", c});
+      hello_cbs.push_back({{}, c});
+      ++pending_sub_acks;
     }
     queued.insert(0, hello);
     for (auto it = hello_cbs.rbegin(); it != hello_cbs.rend(); ++it)
@@ -479,15 +494,48 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
         if (on_msg) on_msg(r.elements[1].str, {}, r.elements[2].str);
       } else if (k == "pmessage" && r.elements.size() == 4) {
         if (on_msg) on_msg(r.elements[2].str, r.elements[1].str, r.elements[3].str);
+      } else if (k == "smessage" && r.elements.size() == 3) {
+        if (on_smsg) on_smsg(r.elements[1].str, r.elements[2].str);
       } else if (k == "subscribe" || k == "psubscribe") {
-        if (pending_sub_acks > 0 && --pending_sub_acks == 0 && up) became_ready();
+        sub_confirmed();
+      } else if (k == "ssubscribe" && r.elements.size() >= 2) {
+        if (!sent_cbs.empty() && sent_cbs.front().sharded == r.elements[1].str) {
+          sent_cbs.pop_front();
+          sub_confirmed();
+        }
+      } else if (k == "sunsubscribe" && r.elements.size() >= 2) {
+        sunsubscribed(r.elements[1].str);
       }
       return;
     }
     if (sent_cbs.empty()) return;  // e.g. the reply of an unsubscribe confirmation
-    auto cb = std::move(sent_cbs.front());
+    auto a = std::move(sent_cbs.front());
     sent_cbs.pop_front();
-    if (cb) cb({}, std::move(r));
+    if (a.sharded) return ssubscribe_refused(*a.sharded, r);
+    if (a.cb) a.cb({}, std::move(r));
+  }
+
+  void sub_confirmed() {
+    if (pending_sub_acks > 0 && --pending_sub_acks == 0 && up) became_ready();
+  }
+
+  // An `sunsubscribe` push: the confirmation of ours, or Redis ending the subscription itself.
+  void sunsubscribed(const std::string& channel) {
+    if (auto it = sunsubscribing.find(channel); it != sunsubscribing.end()) {
+      sunsubscribing.erase(it);
+      return;
+    }
+    if (schannels.erase(channel) == 0) return;
+    log("sharded subscription to " + channel + " ended by the server");
+    if (on_sdrop) on_sdrop(channel, {});
+  }
+
+  void ssubscribe_refused(const std::string& channel, const reply& r) {
+    const std::string why = r.type == reply::kind::error ? r.str : "unexpected reply";
+    log("SSUBSCRIBE " + channel + " refused: " + why);
+    schannels.erase(channel);
+    if (on_sdrop) on_sdrop(channel, why);
+    sub_confirmed();
   }
 
   void enqueue(const std::vector<std::string>& args, reply_handler cb) {
@@ -500,7 +548,23 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       return;
     }
     append_command(queued, args);
-    queued_cbs.push_back(std::move(cb));
+    queued_cbs.push_back({std::move(cb)});
+    flush();
+  }
+
+  // One SSUBSCRIBE or SUNSUBSCRIBE per channel (a command's channels must share a slot).
+  void ssub(std::vector<std::string> names, bool add) {
+    for (auto& n : names) {
+      if (add ? !schannels.insert(n).second : schannels.erase(n) == 0) continue;
+      if (!up) continue;  // sent on (re)connection
+      append_command(queued, {add ? "SSUBSCRIBE" : "SUNSUBSCRIBE", n});
+      if (add) {
+        queued_cbs.push_back({{}, std::move(n)});
+        ++pending_sub_acks;
+      } else {
+        sunsubscribing.insert(std::move(n));
+      }
+    }
     flush();
   }
 
@@ -545,12 +609,14 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     auto b = std::move(queued_cbs);
     sent_cbs.clear();
     queued_cbs.clear();
-    for (auto& cb : a)
-      if (cb) cb(make_error_code(error::stopped), {});
-    for (auto& cb : b)
-      if (cb) cb(make_error_code(error::stopped), {});
+    for (auto& x : a)
+      if (x.cb) x.cb(make_error_code(error::stopped), {});
+    for (auto& x : b)
+      if (x.cb) x.cb(make_error_code(error::stopped), {});
     ready_waiters.clear();
     on_msg = nullptr;
+    on_smsg = nullptr;
+    on_sdrop = nullptr;
     on_st = nullptr;
   }
 
@@ -566,6 +632,8 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     queued_cbs.clear();
     ready_waiters.clear();
     on_msg = nullptr;
+    on_smsg = nullptr;
+    on_sdrop = nullptr;
     on_st = nullptr;
     io.reset();
   }
@@ -664,6 +732,27 @@ void client::punsubscribe(std::vector<std::string> patterns) {
   asio::dispatch(impl_->io->strand, [i = impl_, c = std::move(patterns)]() mutable {
     i->sub("PUNSUBSCRIBE", i->patterns, std::move(c), false);
   });
+}
+
+void client::ssubscribe(std::vector<std::string> channels) {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand,
+                 [i = impl_, c = std::move(channels)]() mutable { i->ssub(std::move(c), true); });
+}
+void client::sunsubscribe(std::vector<std::string> channels) {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand,
+                 [i = impl_, c = std::move(channels)]() mutable { i->ssub(std::move(c), false); });
+}
+void client::on_smessage(smessage_handler h) {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand,
+                 [i = impl_, h = std::move(h)]() mutable { i->on_smsg = std::move(h); });
+}
+void client::on_sdropped(sdropped_handler h) {
+  if (impl_->dead) return;
+  asio::dispatch(impl_->io->strand,
+                 [i = impl_, h = std::move(h)]() mutable { i->on_sdrop = std::move(h); });
 }
 
 void client::on_message(message_handler h) {

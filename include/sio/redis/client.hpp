@@ -5,7 +5,8 @@
 //
 // The connection keeps itself up: when Redis goes away it logs why, fails the commands that were
 // waiting for a reply, and reconnects with exponential backoff (reconnect_min .. reconnect_max),
-// then re-authenticates, re-selects the database and re-subscribes every channel and pattern.
+// then re-authenticates, re-selects the database and re-subscribes every channel, pattern and
+// sharded channel.
 // Commands issued while disconnected are queued up to `max_offline_bytes` (then refused with
 // error::queue_full), like node-redis's offline queue.
 //
@@ -110,6 +111,20 @@ class client : public std::enable_shared_from_this<client> {
   void unsubscribe(std::vector<std::string> channels);
   void punsubscribe(std::vector<std::string> patterns);
   void on_message(message_handler h);
+
+  // Sharded subscriptions (Redis 7 SSUBSCRIBE), kept across reconnections like subscribe. Each
+  // channel goes in an SSUBSCRIBE of its own, so channels of different hash slots may be given
+  // together.
+  void ssubscribe(std::vector<std::string> channels);
+  void sunsubscribe(std::vector<std::string> channels);
+  // channel, payload of every SMESSAGE
+  using smessage_handler = std::function<void(std::string_view channel, std::string_view)>;
+  void on_smessage(smessage_handler h);
+  // Called when Redis ends a sharded subscription this client did not end: the channel's slot
+  // moved to another node (Redis sends an `sunsubscribe` push; `why` is empty) or SSUBSCRIBE was
+  // refused (`why` is the error, e.g. MOVED). The channel is no longer kept.
+  using sdropped_handler = std::function<void(std::string_view channel, std::string_view why)>;
+  void on_sdropped(sdropped_handler h);
   // Called with true each time the connection is up (and every subscription confirmed), with
   // false each time it is lost.
   void on_state(std::function<void(bool up)> h);
