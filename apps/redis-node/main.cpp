@@ -1,11 +1,17 @@
 // sio-redis-node: one sio node of a Redis cluster, with the test events the cluster interop tests
 // drive (tests/interop/redis_*.test.mjs).
 //
-// Usage: sio-redis-node [--port N] [--redis redis://127.0.0.1:6379] [--name NODE] [--workers N]
-//                       [--key socket.io] [--adapter redis|redis-streams] [--recovery]
+// Usage: sio-redis-node [--port N] [--redis redis://127.0.0.1:6379[,URL...]] [--name NODE]
+//                       [--workers N] [--key socket.io]
+//                       [--adapter redis|redis-streams|redis-sharded] [--recovery]
+//                       [--subscription-mode static|dynamic|dynamic-private]
 //   --adapter   redis (default): sio::redis_adapter (@socket.io/redis-adapter's protocol);
 //               redis-streams: sio::redis_streams_adapter (@socket.io/redis-streams-adapter's),
-//               --key is then its channel prefix
+//               --key is then its channel prefix;
+//               redis-sharded: sio::redis_sharded_adapter (createShardedAdapter of
+//               @socket.io/redis-adapter), --redis then lists the seed nodes of a Redis Cluster
+//               separated by commas (or names one Redis 7), --key is its channel prefix and
+//               --subscription-mode Node's subscriptionMode (default dynamic)
 //   --recovery  connection state recovery on (Node's connectionStateRecovery defaults)
 // Prints "sio-redis-node <name> ready on port <port>" once listening and subscribed.
 //
@@ -30,6 +36,7 @@
 // Server-side events from other nodes: "hello" (value, from) is answered with
 // {node, got: value} and announced to this node's clients as "server-side" (event, args...).
 #include <sio/redis/redis_adapter.hpp>
+#include <sio/redis/redis_sharded_adapter.hpp>
 #include <sio/redis/redis_streams_adapter.hpp>
 #include <sio/server/server.hpp>
 
@@ -54,11 +61,13 @@ struct args {
   std::size_t workers = 2;
   std::string adapter = "redis";
   bool recovery = false;
+  std::string subscription_mode = "dynamic";
 };
 
 void usage() {
-  std::cerr << "usage: sio-redis-node [--port N] [--redis URL] [--name NODE] [--workers N] "
-               "[--key PREFIX] [--adapter redis|redis-streams] [--recovery]\n";
+  std::cerr << "usage: sio-redis-node [--port N] [--redis URL[,URL...]] [--name NODE] "
+               "[--workers N] [--key PREFIX] [--adapter redis|redis-streams|redis-sharded] "
+               "[--recovery] [--subscription-mode static|dynamic|dynamic-private]\n";
   std::exit(2);
 }
 
@@ -87,10 +96,23 @@ args parse_args(int argc, char** argv) {
       a.adapter = value();
     else if (arg == "--recovery")
       a.recovery = true;
+    else if (arg == "--subscription-mode")
+      a.subscription_mode = value();
     else
       usage();
   }
   return a;
+}
+
+// "a,b" -> {"a", "b"}
+std::vector<std::string> split_urls(std::string_view list) {
+  std::vector<std::string> out;
+  for (;;) {
+    auto comma = list.find(',');
+    out.emplace_back(list.substr(0, comma));
+    if (comma == std::string_view::npos) return out;
+    list.remove_prefix(comma + 1);
+  }
 }
 
 // The cluster adapter --adapter names, and how to wait until it is connected and subscribed.
@@ -115,6 +137,17 @@ cluster_choice select_adapter(const args& a) {
     return {sio::redis_streams_adapter::factory(o),
             [](sio::namespace_& nsp, std::function<void()> f) {
               sio::redis_streams_adapter::when_ready(nsp, std::move(f));
+            }};
+  }
+  auto mode = sio::parse_subscription_mode(a.subscription_mode);
+  if (a.adapter == "redis-sharded" && mode) {
+    sio::redis_sharded_adapter_options o;
+    o.seeds = split_urls(a.redis);
+    o.channel_prefix = a.key;
+    o.subscription_mode = *mode;
+    return {sio::redis_sharded_adapter::factory(o),
+            [](sio::namespace_& nsp, std::function<void()> f) {
+              sio::redis_sharded_adapter::of(nsp)->when_ready(std::move(f));
             }};
   }
   usage();
