@@ -581,7 +581,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       queued_cbs.emplace_back();  // QUEUED
     }
     append_command(queued, {"EXEC"});
-    queued_cbs.push_back(std::move(cb));
+    queued_cbs.push_back({std::move(cb)});
     flush();
   }
 
