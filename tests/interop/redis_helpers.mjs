@@ -30,11 +30,14 @@ function track(proc) {
   return { proc, exited, output: () => output };
 }
 
-/** Starts redis-server on `port` (a free one by default) and waits until it answers PING. */
-export async function startRedis(port) {
+/**
+ * Starts redis-server on `port` (a free one by default) and waits until it answers PING. `args`:
+ * more arguments, which win over the defaults (e.g. ["--appendonly", "yes", "--dir", dir]).
+ */
+export async function startRedis(port, { args = [] } = {}) {
   port = port ?? (await freePort());
   const p = track(
-    spawn("redis-server", ["--port", String(port), "--bind", HOST, "--save", "", "--appendonly", "no"], {
+    spawn("redis-server", ["--port", String(port), "--bind", HOST, "--save", "", "--appendonly", "no", ...args], {
       stdio: ["ignore", "pipe", "pipe"],
     })
   );
