@@ -106,6 +106,38 @@ sio::adapter_factory make_adapter(const apps::options& opts) {
   }
 }
 
+#ifdef SIO_APPS_REDIS
+// Runs `f` once the adapter of "/" is subscribed (and, for streams, has its place in the stream);
+// false when the adapter offers no such signal.
+bool when_adapter_ready(sio::server& io, std::function<void()> f) {
+  auto& root = io.of("/");
+  if (auto* pubsub = sio::redis_adapter::of(root)) {
+    pubsub->when_ready(std::move(f));
+    return true;
+  }
+#ifdef SIO_APPS_REDIS_SHARDED
+  if (auto* sharded = sio::redis_sharded_adapter::of(root)) {
+    sharded->when_ready(std::move(f));
+    return true;
+  }
+#endif
+#ifdef SIO_APPS_REDIS_STREAMS
+  sio::redis_streams_adapter::when_ready(root, std::move(f));  // never runs for another adapter
+  return true;
+#else
+  return false;
+#endif
+}
+
+// The --redis URLs as they may be printed: without their passwords.
+std::string redacted_urls(const apps::options& opts) {
+  std::string out;
+  for (const auto& url : opts.redis_urls)
+    out += (out.empty() ? "" : ",") + sio::redis::redact_url(url);
+  return out;
+}
+#endif
+
 // The name the program was started as (sio-apps, or sio-chat through its link).
 std::string program_name(const char* argv0) {
   std::string name = argv0 ? std::filesystem::path(argv0).filename().string() : std::string();
@@ -176,7 +208,7 @@ int run(const std::string& prog, int argc, char** argv) {
     io_opts.metrics.prometheus = sio::prometheus_options{.path = opts.metrics_path};
   const bool clustered = !opts.redis.empty();
 #ifdef SIO_APPS_REDIS
-  const std::string redis_name = sio::redis::redact_url(opts.redis);  // never the password
+  const std::string redis_name = redacted_urls(opts);  // never a password
 #else
   const std::string redis_name;
 #endif
@@ -212,13 +244,10 @@ int run(const std::string& prog, int argc, char** argv) {
     // deploy script, a test) then knows the node misses none of the cluster's broadcasts. Redis
     // being down is no reason not to serve: the adapter keeps reconnecting, local delivery works.
     auto ready = std::make_shared<std::promise<void>>();
-    auto* adapter = sio::redis_adapter::of(io.of("/"));
-    if (adapter) {
-      adapter->when_ready([ready, once = std::make_shared<std::once_flag>()] {
-        std::call_once(*once, [&ready] { ready->set_value(); });
-      });
-    }
-    if (!adapter ||
+    const bool signals = when_adapter_ready(io, [ready, once = std::make_shared<std::once_flag>()] {
+      std::call_once(*once, [&ready] { ready->set_value(); });
+    });
+    if (!signals ||
         ready->get_future().wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
       std::cerr << prog << ": Redis at " << redis_name
                 << " is not reachable yet; serving this node alone until it is" << std::endl;
@@ -228,8 +257,9 @@ int run(const std::string& prog, int argc, char** argv) {
   std::cout << prog << " listening on " << (tls ? "https://" : "http://")
             << (opts.host == "0.0.0.0" ? "localhost" : opts.host) << ':' << engine.port()
             << " (workers " << engine.worker_count() << ", db " << db.name
-            << (clustered ? ", redis " + redis_name : std::string()) << ", web "
-            << files.root().string()
+            << (clustered ? ", " + std::string(apps::adapter_name(opts.adapter)) + " " + redis_name
+                          : std::string())
+            << ", web " << files.root().string()
             << (files.has_index() ? "" : " [not built: serving a placeholder]") << ")" << std::endl;
 
   for (int sig = 0; sigwait(&signals, &sig) == 0 && sig == SIGHUP;) {
