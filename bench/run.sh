@@ -219,7 +219,11 @@ start_redis() {
   PORT=$((PORT + 1))
   REDIS_PORT=$PORT
   rm -rf "$CLUSTER_DIR/redis" && mkdir -p "$CLUSTER_DIR/redis"
-  [ "${1:-}" = sharded ] && extra=(--cluster-enabled yes --cluster-config-file nodes.conf)
+  # The cluster bus port (default: port + 10000) must stay out of the ephemeral range too.
+  if [ "${1:-}" = sharded ]; then
+    PORT=$((PORT + 1))
+    extra=(--cluster-enabled yes --cluster-config-file nodes.conf --cluster-port "$PORT")
+  fi
   "${PIN_SERVER[@]}" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" \
     --appendonly no --dir "$CLUSTER_DIR/redis" "${extra[@]}" >>"$LOG" 2>&1 &
   REDIS_PID=$!
@@ -229,7 +233,7 @@ start_redis() {
   done
   [ "${1:-}" = sharded ] || return 0
   redis-cli -p "$REDIS_PORT" cluster addslotsrange 0 16383 >>"$LOG" 2>&1
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     redis-cli -p "$REDIS_PORT" cluster info 2>/dev/null | grep -q cluster_state:ok && return 0
     sleep 0.05
   done
@@ -244,7 +248,10 @@ start_cluster() {
   local kind=$1 adapter=$2 mode=${3:-dynamic} kinds=(plain) urls=() pids=() i
   [ "$adapter" = redis-sharded ] && kinds=(sharded)
   [ -z "$CLUSTER_DIR" ] && CLUSTER_DIR=$(mktemp -d)
-  start_redis "${kinds[0]}" || return 1
+  if ! start_redis "${kinds[0]}"; then
+    stop_cluster
+    return 1
+  fi
   local redis_args=(--redis "redis://127.0.0.1:$REDIS_PORT" --adapter "$adapter")
   [ "$adapter" = redis-sharded ] && redis_args+=(--sharded-mode "$mode")
   NODE_PIDS=()
