@@ -352,7 +352,9 @@ def cluster_section(w, runs, ms):
       f"*rooms*: rooms of 100, {fmt_num(rooms.get('rate'))} broadcasts/s offered in all. Redis CPU is "
       "`INFO cpu` (used_cpu_user + used_cpu_sys) over the window divided by the deliveries in it; "
       "nodes' CPU is both nodes together (100 % = one core). Median (min–max) over repetitions" +
-      (f"; measured {when[-1].get('date')}, git {when[-1].get('git')}." if when else "."))
+      (f"; measured {when[-1].get('date')}, git {when[-1].get('git')}" if when else "") +
+      (" (a quick run: one repetition, 2 s windows; indicative only)." if when and str(when[-1].get("quick")) == "1"
+       else "."))
     w("")
     w("| adapter | server | max: deliveries/s | max: p99 ms | rooms: p99 ms | Redis CPU µs / delivery (max) | "
       "nodes' CPU % (max) | errors | Node peer |")

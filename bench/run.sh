@@ -604,8 +604,8 @@ if want cluster; then
     for rep in $(seq 1 "$REPS"); do
       for s in $(order "$rep"); do
         start_cluster "$s" "$adapter" || continue
-        gen warmup "$s" "$rep" pin --scenario fanout --clients "$CLUSTER_N" --senders 2 --rate 0 \
-          --window 16 --duration 1 --warmup 0
+        gen cluster_warmup "$s" "$rep" pin --scenario fanout --clients "$CLUSTER_N" --senders 2 \
+          --rate 0 --window 16 --duration 1 --warmup 0
         gen "cluster_${adapter}_max" "$s" "$rep" pin --scenario fanout --clients "$CLUSTER_N" \
           --senders 2 --rate 0 --window 16 "${common[@]}"
         gen "cluster_${adapter}_rooms" "$s" "$rep" pin --scenario rooms --clients "$CLUSTER_N" \
