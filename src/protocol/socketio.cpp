@@ -292,6 +292,8 @@ class json_handler {
   std::string number_;
 };
 
+}  // namespace
+
 json::value parse_json(std::string_view text, std::size_t max_depth,
                        boost::system::error_code& ec) {
   unsigned char temp[BOOST_JSON_STACK_BUFFER_SIZE];
@@ -307,6 +309,8 @@ json::value parse_json(std::string_view text, std::size_t max_depth,
   }
   return p.handler().stack().release();
 }
+
+namespace {
 
 struct parsed {
   packet p;

@@ -3,8 +3,6 @@
 #include <sio/protocol/msgpack.hpp>
 #include <sio/protocol/socketio.hpp>
 
-#include <boost/json/parse.hpp>
-
 #include <cctype>
 #include <cmath>
 #include <memory>
@@ -225,10 +223,8 @@ std::string encode_body(const json::value& v, const payload& p) {
 
 std::optional<protocol::msgpack::document> parse_body(std::string_view msg) {
   if (!msg.empty() && msg.front() == '{') {
-    json::parse_options po;
-    po.max_depth = 100;
     boost::system::error_code ec;
-    auto v = json::parse(msg, ec, {}, po);
+    auto v = pt::parse_json(msg, 100, ec);
     if (ec) return std::nullopt;
     return protocol::msgpack::document{std::move(v), {}};
   }

@@ -9,9 +9,8 @@
 #include <sio/redis/redis_emitter.hpp>
 #include <sio/server/server.hpp>
 
-#include "engineio_client.hpp"
 #include "redis_server.hpp"
-#include "socketio_ws_client.hpp"
+#include "socketio_client.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -32,7 +31,6 @@ using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 using sio::test::free_port;
 using sio::test::redis_server;
-
 using sio::test::sio_client;
 
 template <class T>

@@ -76,6 +76,11 @@ void encode_text(const packet& p, std::string& out);
 
 // Appends `v` to `out` exactly as JavaScript's JSON.stringify would write it.
 void append_json(const boost::json::value& v, std::string& out);
+// Parses one JSON text as JavaScript's JSON.parse reads it (doubles correctly rounded, where
+// Boost.JSON 1.81's parser alone is sometimes one ulp off); nesting beyond `max_depth` is an error.
+// On error, `ec` is set and the result is null.
+boost::json::value parse_json(std::string_view text, std::size_t max_depth,
+                              boost::system::error_code& ec);
 
 // True for "connect", "connect_error", "disconnect", "disconnecting", "newListener",
 // "removeListener".
