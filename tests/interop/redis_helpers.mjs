@@ -31,8 +31,8 @@ function track(proc) {
 }
 
 /**
- * Starts redis-server on `port` (a free one by default) and waits until it answers PING. `args`:
- * more arguments, which win over the defaults (e.g. ["--appendonly", "yes", "--dir", dir]).
+ * Starts redis-server on `port` (a free one by default) and waits until it answers PING; `args`
+ * are appended to its command line.
  */
 export async function startRedis(port, { args = [] } = {}) {
   port = port ?? (await freePort());
