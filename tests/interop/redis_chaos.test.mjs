@@ -6,12 +6,16 @@
 //   once (the node's offline queue, then the readers going on from their last entry).
 // - A node is killed (SIGKILL): the others keep serving, their broadcasts still reach their
 //   clients, and fetchSockets completes with the sockets that are left.
+// - Sharded on a Redis Cluster (3 primaries, 3 replicas): the primary serving the namespace's
+//   channel, then the one serving a room's channel, is killed; its replica takes over, no node
+//   crashes and delivery resumes (nothing is required of messages sent during the failover).
 // Behaviour only: every wait is an event with a timeout.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { startRedisCluster } from "./redis_cluster_helpers.mjs";
 import { call, connect, next, startRedis, startSioNode } from "./redis_helpers.mjs";
 
 const ADAPTERS = [
@@ -21,16 +25,16 @@ const ADAPTERS = [
 ];
 
 /**
- * Broadcasts {marker} from `from` every 200 ms until each of `to` received it: delivery across
- * nodes works again. Fails after `ms`.
+ * Broadcasts {marker} from `from` every 200 ms (to `room`, else to all) until each of `to`
+ * received it: delivery across nodes works again. Fails after `ms`.
  */
-async function untilDelivered(from, to, marker, ms = 15000) {
+async function untilDelivered(from, to, marker, ms = 15000, room = undefined) {
   const got = to.map((c) => next(c, "broadcast", ms, (v) => v && v.marker === marker));
   let done = false;
   const all = Promise.all(got).finally(() => (done = true));
   const resend = (async () => {
     while (!done) {
-      from.emit("broadcast", {}, { marker });
+      from.emit("broadcast", room ? { to: room } : {}, { marker });
       await new Promise((r) => setTimeout(r, 200));
     }
   })();
@@ -131,3 +135,44 @@ for (const adapter of ADAPTERS) {
     });
   });
 }
+
+describe("chaos: sharded on a Redis Cluster", () => {
+  let cluster;
+  let nodes = [];
+  let clients = [];
+
+  before(async () => {
+    cluster = await startRedisCluster();
+    const seeds = cluster.seeds.join(",");
+    nodes = await Promise.all(
+      ["c1", "c2", "c3"].map((name) => startSioNode(name, seeds, { workers: 1, args: ["--adapter", "redis-sharded"] }))
+    );
+    clients = await Promise.all(nodes.map((n) => connect(n)));
+    await untilDelivered(clients[0], clients.slice(1), "up");
+  });
+
+  after(async () => {
+    for (const c of clients) c.disconnect();
+    await Promise.allSettled(nodes.map((n) => n.stop()));
+    await cluster?.stop();
+  });
+
+  test("a primary is killed: its replica takes over, no node crashes and delivery resumes", async () => {
+    // A room whose channel lives on another shard than the namespace's: each failover then
+    // leaves a replica for the other.
+    const nspChannel = "socket.io#/#";
+    const nspShard = (await cluster.primaryOf(nspChannel)).port;
+    let room = "chaos-room";
+    for (let i = 0; (await cluster.primaryOf(`${nspChannel}${room}#`)).port === nspShard; i++) room = `chaos-room-${i}`;
+    // Every broadcast to all goes through the namespace's channel: kill the shard serving it.
+    await cluster.killPrimaryOf(nspChannel);
+    await untilDelivered(clients[0], clients.slice(1), "failover", 20000);
+    await untilDelivered(clients[2], clients.slice(0, 2), "failover-back", 20000);
+    // A room's broadcasts have a channel of their own (dynamic mode), on the shard of its slot.
+    await Promise.all(clients.slice(1).map((c) => call(c, "join", room)));
+    await untilDelivered(clients[0], clients.slice(1), "room-up", 20000, room);
+    await cluster.killPrimaryOf(`${nspChannel}${room}#`);
+    await untilDelivered(clients[0], clients.slice(1), "room-failover", 20000, room);
+    for (const n of nodes) assert.ok(n.alive(), `${n.name} crashed: ${n.output()}`);
+  });
+});
