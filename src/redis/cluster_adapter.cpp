@@ -154,8 +154,8 @@ void cluster_adapter::server_count(std::function<void(std::size_t)> done) {
 
 namespace {
 
-// Asks the other servers (their number from the transport) with `m`'s type and `data` (a
-// requestId added), unless this server is alone: then r->finish at once.
+// Asks the other servers (their number from the transport) with a message of r->type carrying
+// `data` (a requestId added), unless this server is alone: then r->finish at once.
 void ask_cluster(const std::shared_ptr<cluster_adapter::state>& st,
                  std::shared_ptr<cluster_adapter::state::request> r, json::object data,
                  std::vector<std::string> attachments, std::chrono::milliseconds timeout) {

@@ -19,26 +19,20 @@ using namespace redis::wire;
 
 namespace {
 
-constexpr int first_type = static_cast<int>(cluster_message_type::initial_heartbeat);
-constexpr int last_type = static_cast<int>(cluster_message_type::adapter_close);
-
-// A type as a number, or as the decimal string a stream entry holds.
+// A type as a number, or as the decimal string a stream entry holds. Any type is read (an unknown
+// one is ignored by the adapter).
 std::optional<cluster_message_type> read_type(const json::value* v) {
-  std::int64_t n = -1;
   if (!v) return std::nullopt;
-  if (v->is_string()) {
-    const auto s = std::string_view(v->get_string());
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-    if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  std::optional<std::int64_t> n;
+  if (const auto* s = v->if_string()) {
+    std::int64_t i = 0;
+    auto [end, ec] = std::from_chars(s->data(), s->data() + s->size(), i);
+    if (ec == std::errc{} && end == s->data() + s->size()) n = i;
   } else {
-    json::object wrapper{{"t", *v}};
-    auto i = int_at(wrapper, "t");
-    if (!i) return std::nullopt;
-    n = *i;
+    n = int_of(*v);
   }
-  // Any small positive number is a message (an unknown type is ignored by the adapter).
-  if (n < 0 || n > std::numeric_limits<int>::max()) return std::nullopt;
-  return static_cast<cluster_message_type>(n);
+  if (!n || *n < 0 || *n > std::numeric_limits<int>::max()) return std::nullopt;
+  return static_cast<cluster_message_type>(*n);
 }
 
 }  // namespace
@@ -136,21 +130,25 @@ std::string random_hex_id() {
 std::optional<broadcast_data> read_broadcast(json::value& data,
                                              std::vector<std::string>& attachments,
                                              const std::string& nsp, std::string& why) {
+  auto fail = [&why](const char* what) {
+    why = what;
+    return std::nullopt;
+  };
   auto* o = data.if_object();
   auto* pv = o ? o->if_contains("packet") : nullptr;
   auto* pkt = pv ? pv->if_object() : nullptr;
-  if (!pkt) return why = "a broadcast without packet", std::nullopt;
+  if (!pkt) return fail("a broadcast without packet");
   const auto type = int_at(*pkt, "type").value_or(-1);
   auto* args = pkt->if_contains("data");
   if ((type != static_cast<int>(pt::packet_type::event) &&
        type != static_cast<int>(pt::packet_type::binary_event)) ||
       !args || !args->is_array() || args->get_array().empty())
-    return why = "a broadcast that is not an event", std::nullopt;
+    return fail("a broadcast that is not an event");
   if (!placeholders_valid(*args, attachments.size()))
-    return why = "a broadcast with invalid binary placeholders", std::nullopt;
+    return fail("a broadcast with invalid binary placeholders");
   broadcast_data out;
   if (auto* rid = o->if_contains("requestId")) {
-    if (!rid->is_string()) return why = "a broadcast with a bad request id", std::nullopt;
+    if (!rid->is_string()) return fail("a broadcast with a bad request id");
     out.request_id = std::string(rid->get_string());
   }
   if (auto* opts = o->if_contains("opts")) out.opts = options_from_json(*opts);

@@ -17,18 +17,21 @@ std::string string_at(const json::object& o, std::string_view key) {
   return {};
 }
 
-std::optional<std::int64_t> int_at(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  if (!v) return std::nullopt;
-  if (v->is_int64()) return v->get_int64();
-  if (v->is_uint64() && v->get_uint64() <= INT64_MAX)
-    return static_cast<std::int64_t>(v->get_uint64());
-  if (v->is_double()) {
-    const double d = v->get_double();
+std::optional<std::int64_t> int_of(const json::value& v) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64() && v.get_uint64() <= INT64_MAX)
+    return static_cast<std::int64_t>(v.get_uint64());
+  if (v.is_double()) {
+    const double d = v.get_double();
     if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9e15)
       return static_cast<std::int64_t>(d);
   }
   return std::nullopt;
+}
+
+std::optional<std::int64_t> int_at(const json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  return v ? int_of(*v) : std::nullopt;
 }
 
 bool bool_at(const json::object& o, std::string_view key) {

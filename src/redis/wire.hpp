@@ -38,6 +38,8 @@ std::string encode_body(const boost::json::value& v, const payload& p);
 std::optional<protocol::msgpack::document> parse_body(std::string_view msg);
 
 std::string string_at(const boost::json::object& o, std::string_view key);
+// An integral number (JavaScript has only doubles: 3.0 is 3), or nullopt.
+std::optional<std::int64_t> int_of(const boost::json::value& v);
 std::optional<std::int64_t> int_at(const boost::json::object& o, std::string_view key);
 bool bool_at(const boost::json::object& o, std::string_view key);
 

@@ -110,6 +110,12 @@ class loopback_bus {
     });
   }
 
+  // While failing, publications go nowhere and complete with nullopt.
+  void fail_publications(bool f) {
+    std::lock_guard lk(mu_);
+    failing_ = f;
+  }
+
   // Sessions (connection state recovery).
   void persist(const sio::persisted_session& s) {
     std::lock_guard lk(mu_);
@@ -166,6 +172,7 @@ class loopback_bus {
   std::vector<endpoint> endpoints_;
   std::size_t silent_ = 0;
   bool held_ = false;
+  bool failing_ = false;
   std::vector<std::function<void()>> held_done_;
   std::vector<entry> stream_;
   std::uint64_t seq_ = 0;
@@ -225,6 +232,12 @@ void loopback_bus::detach(loopback_transport* t) {
 void loopback_bus::publish(cluster_message m, sio::cluster_transport::offset_handler done) {
   const bool stored = !m.ephemeral();
   asio::post(ioc_, [this, bytes = encode(m), stored, done = std::move(done)]() mutable {
+    bool failing = false;
+    {
+      std::lock_guard lk(mu_);
+      failing = failing_;
+    }
+    if (failing) return done(std::nullopt);
     std::string offset;
     if (stored) {
       std::lock_guard lk(mu_);
@@ -404,7 +417,11 @@ std::string event_of(sio_client& c) {
 }
 
 TEST_F(Cluster, BroadcastToAllRoomsAndExcept) {
+  const auto& uid = cluster_of(*s1_)->uid();
+  EXPECT_EQ(uid.size(), 16u);
+  EXPECT_EQ(uid.find_first_not_of("0123456789abcdef"), std::string::npos);
   sio_client c1(s1_->port()), c2(s2_->port()), c3(s3_->port());
+  // The bus hands every message to its sender too: ignored (c1 would see "hello" twice).
   s1_->emit("hello", 1, "two");
   for (auto* c : {&c1, &c2, &c3}) EXPECT_EQ(event_of(*c), R"(["hello",1,"two"])");
   join(c2, "r");
@@ -677,6 +694,18 @@ TEST_F(ClusterRecovery, LocalOrderKeptWhenPublicationsCompleteOutOfOrder) {
     last = seq;
   }
   for (const char* name : {"a", "b", "c"}) EXPECT_EQ(c2.next_event().at(0), name);
+}
+
+TEST_F(ClusterRecovery, FailedPublicationStillDeliversLocally) {
+  sio_client c1(s1_->port()), c2(s2_->port());
+  bus_.fail_publications(true);
+  s1_->emit("unpublished");
+  EXPECT_EQ(event_of(c1), R"(["unpublished"])");  // as Node: no offset
+  bus_.fail_publications(false);
+  s1_->emit("published");
+  EXPECT_EQ(c1.next_event().at(0), "published");
+  EXPECT_EQ(c2.next_event().at(0), "published");  // the failed one never reached server 2
+  EXPECT_TRUE(logged("publishing a broadcast failed"));
 }
 
 TEST_F(ClusterRecovery, SessionRestoredOnAnotherServer) {

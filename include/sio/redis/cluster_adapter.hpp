@@ -18,8 +18,9 @@
 // Streams entry id) appended as its last argument, on every node; the local delivery waits for
 // that offset. A socket's own emits go through the adapter to the room of its id, as in Node, so
 // they are logged too. With recovery on, every broadcast of this node is delivered locally in the
-// order its publications complete. Sessions are kept by the transport (persist_session,
-// restore_session), so a client may come back on any node.
+// order it was published, each once its publication completed (a broadcast never overtakes an
+// earlier one, even when the transport completes them out of order). Sessions are kept by the
+// transport (persist_session, restore_session), so a client may come back on any node.
 //
 // Threading: as every adapter (any thread). The transport calls cluster_sink from any thread.
 #pragma once
