@@ -228,13 +228,13 @@ adapter_factory redis_streams_adapter::factory(redis_streams_adapter_options opt
   return cluster_adapter::factory(transport_factory(std::move(opts)), co);
 }
 
-void redis_streams_adapter::when_ready(cluster_transport& t, std::function<void()> f) {
+void redis_streams_adapter::start_when_ready(cluster_transport& t, std::function<void()> f) {
   if (auto* s = dynamic_cast<streams_transport*>(&t)) s->link().when_ready(std::move(f));
 }
 
-void redis_streams_adapter::when_ready(namespace_& nsp, std::function<void()> f) {
+void redis_streams_adapter::start_when_ready(namespace_& nsp, std::function<void()> f) {
   if (auto* a = dynamic_cast<cluster_adapter*>(&nsp.get_adapter()))
-    when_ready(a->transport(), std::move(f));
+    start_when_ready(a->transport(), std::move(f));
 }
 
 }  // namespace sio

@@ -2,7 +2,8 @@
 // through cluster_transport with recording sinks: the entry layout @socket.io/redis-streams-adapter
 // writes and reads (JSON and base64 MessagePack data), pub/sub requests and answers, the reader
 // resuming after its connection is killed (every entry exactly once, in order), sessions persisted
-// and restored with the packets their rooms missed, and garbage in the stream and on the channels.
+// and restored with the packets their rooms missed, a Redis restart (one server counted meanwhile,
+// the reader going on), and garbage in the stream and on the channels.
 #include <sio/protocol/engineio.hpp>
 #include <sio/protocol/msgpack.hpp>
 #include <sio/redis/client.hpp>
@@ -389,6 +390,34 @@ TEST_F(RedisStreams, TheReaderGoesOnFromItsLastEntryAfterItsConnectionIsKilled) 
   EXPECT_TRUE(b.logged("connection lost"));
 }
 
+std::size_t server_count(node& n) {
+  std::promise<std::size_t> count;
+  n.transport->server_count([&](std::size_t c) { count.set_value(c); });
+  return count.get_future().get();
+}
+
+TEST_F(RedisStreams, ARedisRestartCountsOneServerMeanwhileThenTheReaderGoesOn) {
+  node a(server.url(), "uid-a"), b(server.url(), "uid-b");
+  a.publish(broadcast({"before"}));
+  b.sink->messages(1);
+  server.kill();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (server_count(a) != 1) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+    std::this_thread::sleep_for(10ms);
+  }
+  server.start();  // empty: new entries get ids after the reader's last one
+  auto after = a.publish(broadcast({"after"}));
+  ASSERT_TRUE(after);
+  auto got = b.sink->messages(2);
+  EXPECT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].offset, *after);
+  while (server_count(a) != 2) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline + 10s);
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
 TEST_F(RedisStreams, SessionsArePersistedAndRestoredWithTheMissedPackets) {
   node a(server.url(), "uid-a"), b(server.url(), "uid-b"), other(server.url(), "uid-c", "/other");
   auto offset = b.publish(broadcast({"before"}));
@@ -441,6 +470,26 @@ TEST_F(RedisStreams, SessionsArePersistedAndRestoredWithTheMissedPackets) {
   redis({"SET", "sio:session:pid-3", "%%%"});
   EXPECT_FALSE(b.restore("pid-3", *offset));
   EXPECT_TRUE(b.logged("not one"));
+}
+
+TEST_F(RedisStreams, ARestoreCollectsAtMostMaxLenPackets) {
+  node writer(server.url(), "uid-w");
+  node reader(server.url(), "uid-r", "/",
+              [](sio::redis_streams_adapter_options& o) { o.max_len = 5; });
+  auto offset = writer.publish(broadcast({"before"}));
+  ASSERT_TRUE(offset);
+  reader.transport->persist_session({"sid-1", "pid-1", {"r"}, {}}, 60s);
+  reader.transport->persist_session({"sid-2", "pid-2", {"r"}, {}}, 60s);
+  wait_for_key(redis, "sio:session:pid-1");
+  wait_for_key(redis, "sio:session:pid-2");
+  for (int i = 0; i < 5; ++i) writer.publish(broadcast({"to r", i}, {"r"}));
+  auto r = reader.restore("pid-1", *offset);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->missed.size(), 5u);
+  // Past the bound the gap cannot be replayed whole: the client starts afresh.
+  writer.publish(broadcast({"to r"}, {"r"}));
+  EXPECT_FALSE(reader.restore("pid-2", *offset));
+  EXPECT_TRUE(reader.logged("more than max_len packets"));
 }
 
 TEST_F(RedisStreams, GarbageIsDroppedAndTheNodeKeepsServing) {

@@ -4,7 +4,8 @@
 // except, binary; each with the same stream offset on every node), fetchSockets,
 // socketsJoin/Leave, disconnectSockets, serverSideEmit and broadcasts with acknowledgements cross
 // every node in both directions; a client that loses its connection to the Node.js server comes
-// back on a sio node with its id, rooms, data and the packets it missed, then back on Node.js.
+// back on a sio node with its id, rooms, data and the packets it missed, then on Node.js again,
+// on the other sio node and on the first one.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createClient } from "../js/redis.mjs";
@@ -223,7 +224,7 @@ describe("redis streams cluster: Node.js + two sio nodes, recovery on", () => {
     }
   });
 
-  test("a client recovers its session from Node.js on a sio node, then from sio on Node.js", async () => {
+  test("a client recovers its session across nodes: Node.js to sio, sio to Node.js, sio to sio", async () => {
     const sessionKeys = () => admin.sendCommand(["KEYS", "sio:session:*"]);
     const away = ioClient(nodeSrv.url, { forceNew: true, reconnection: false, transports: ["websocket"] });
     await new Promise((resolve, reject) => {
@@ -278,21 +279,30 @@ describe("redis streams cluster: Node.js + two sio nodes, recovery on", () => {
     assert.deepEqual(self.rooms, [id, "rr"].sort());
     assert.deepEqual(self.data, { user: "away" });
 
-    // And back to Node.js, with what it missed meanwhile.
-    await moveTo(nodeSrv);
-    await call(clients.sio2, "broadcast", { to: "rr" }, "missed 3");
-    const count = received.length;
-    await comeBack();
-    assert.equal(away.recovered, true);
-    assert.equal(away.id, id);
-    assert.deepEqual(await call(away, "whoami"), { node: "node", id });
-    await until("the packet missed on the way back", async () => received.length > count);
-    assert.deepEqual(received[count].slice(0, 2), ["missed 3", "sio2"]);
-    // Nothing twice: a live broadcast is the next one.
-    const live = next(away, "broadcast");
-    await call(clients.sio1, "broadcast", { to: "rr" }, "live");
-    assertBroadcast(await live, ["live", "sio1"]);
-    assert.equal(received.length, count + 2);
+    // Then Node.js, sio2 (one worker) and sio1 again, each time with what it missed meanwhile,
+    // exactly once: a live broadcast is the next one.
+    for (const [dest, sender] of [
+      [nodeSrv, "sio2"],
+      [sio2, "node"],
+      [sio1, "sio1"],
+    ]) {
+      await moveTo(dest);
+      const value = `missed on the way to ${dest.name}`;
+      const peer = next(clients.node, "broadcast", 5000, (v) => v === value);
+      await call(clients[sender], "broadcast", { to: "rr" }, value);
+      const seen = await peer;
+      const count = received.length;
+      await comeBack();
+      assert.equal(away.recovered, true);
+      assert.equal(away.id, id);
+      assert.deepEqual(await call(away, "whoami"), { node: dest.name, id });
+      await until(`the packet missed on the way to ${dest.name}`, async () => received.length > count);
+      assert.deepEqual(received[count], seen);
+      const live = next(away, "broadcast");
+      await call(clients[sender], "broadcast", { to: "rr" }, "live");
+      assertBroadcast(await live, ["live", sender]);
+      assert.equal(received.length, count + 2);
+    }
     away.disconnect();
   });
 });

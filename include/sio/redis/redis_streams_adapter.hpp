@@ -16,7 +16,8 @@
 // - the number of servers is PUBSUB NUMSUB of `<channel_prefix>#<nsp>#` (1 while Redis is down);
 // - a disconnected socket's session is SET <session_key_prefix><pid> (base64 MessagePack of
 //   {sid, pid, rooms, data}) for the recovery window; a client that comes back on any node gets
-//   it (read and deleted atomically) with the broadcasts its rooms missed, read from the stream.
+//   it (read and deleted atomically) with the broadcasts its rooms missed, read from the stream
+//   (at most max_len of them: past that the client connects afresh, as when its offset is gone).
 //
 // Every namespace of one factory shares three connections, on worker 0's io_context: commands,
 // the subscriber, and the reader, which runs XREAD BLOCK in a loop from the last entry it read.
@@ -32,6 +33,7 @@
 
 #include <sio/redis/client.hpp>
 #include <sio/redis/cluster_adapter.hpp>
+#include <sio/server/completion.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -66,11 +68,25 @@ class redis_streams_adapter {
   // built by hand. Throws std::invalid_argument on a bad URL.
   static cluster_adapter::transport_factory transport_factory(
       redis_streams_adapter_options opts = {});
-  // Runs `f` once the transport's connections are up, its channels subscribed and the reader has
-  // its position in the stream (tests, startup ordering); any thread. Never runs `f` for another
+  // Completes once the transport's connections are up, its channels subscribed and the reader
+  // has its position in the stream (tests, startup ordering). Never completes for another
   // transport, or a namespace with another adapter.
-  static void when_ready(cluster_transport& t, std::function<void()> f);
-  static void when_ready(namespace_& nsp, std::function<void()> f);
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void()) Token>
+  static auto when_ready(cluster_transport& t, Token&& token) {
+    return detail::initiate<>(std::forward<Token>(token), [t = &t](std::function<void()> cb) {
+      start_when_ready(*t, std::move(cb));
+    });
+  }
+  template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void()) Token>
+  static auto when_ready(namespace_& nsp, Token&& token) {
+    return detail::initiate<>(std::forward<Token>(token), [nsp = &nsp](std::function<void()> cb) {
+      start_when_ready(*nsp, std::move(cb));
+    });
+  }
+
+ private:
+  static void start_when_ready(cluster_transport& t, std::function<void()> f);
+  static void start_when_ready(namespace_& nsp, std::function<void()> f);
 };
 
 }  // namespace sio
