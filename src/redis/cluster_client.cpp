@@ -4,6 +4,7 @@
 #include "shutdown.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -121,12 +122,14 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
       std::cerr << line << std::endl;
   }
 
-  // Runs `f` on the strand with this impl, unless it is gone.
+  // Runs `f` on the strand with this impl, unless it is gone. Posted, never run inside the call
+  // that reported it: a connection's callback may come from within a call into that connection
+  // (a command on a stopped one fails at once), and must not re-enter it.
   template <class F>
   static void on_strand(const std::weak_ptr<impl>& w, F&& f) {
     auto self = w.lock();
     if (!self || self->dead) return;
-    asio::dispatch(self->io->strand, [self, f = std::forward<F>(f)]() mutable { f(*self); });
+    asio::post(self->io->strand, [self, f = std::forward<F>(f)]() mutable { f(*self); });
   }
 
   // --- connections ------------------------------------------------------------------------------
@@ -204,9 +207,16 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
     return n;
   }
 
-  void close_node(const node_ptr& n) {
+  // A node that left the map. Commands still queued on its connection fail with error::stopped and
+  // go to the slot's new owner; with `drain`, those already written get their replies first (a
+  // PING answered means every command before it was).
+  void close_node(const node_ptr& n, bool drain) {
     n->closed = true;
-    if (n->cmd) n->cmd->stop();
+    if (n->cmd && drain && n->cmd->connected()) {
+      n->cmd->command({"PING"}, [c = n->cmd](boost::system::error_code, reply) { c->stop(); });
+    } else if (n->cmd) {
+      n->cmd->stop();
+    }
     if (n->sub) n->sub->stop();
     for (const auto& c : n->channels) placed.erase(c);
     n->channels.clear();
@@ -280,11 +290,11 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
     c->command({"CLUSTER", "SLOTS"}, [self = shared_from_this(), list = std::move(list), i, seq](
                                          boost::system::error_code ec, reply r) mutable {
       if (self->dead) return;
-      asio::dispatch(self->io->strand,
-                     [self, list = std::move(list), i, seq, ec, r = std::move(r)]() mutable {
-                       if (self->stopped || seq != self->probe_seq) return;
-                       self->probed(std::move(list), i, ec, std::move(r));
-                     });
+      asio::post(self->io->strand,
+                 [self, list = std::move(list), i, seq, ec, r = std::move(r)]() mutable {
+                   if (self->stopped || seq != self->probe_seq) return;
+                   self->probed(std::move(list), i, ec, std::move(r));
+                 });
     });
   }
 
@@ -343,11 +353,12 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
       std::fill(fresh.begin() + r.first, fresh.begin() + r.last + 1, n);
       replicas.insert(replicas.end(), r.replicas.begin(), r.replicas.end());
     }
-    for (const auto& [a, n] : nodes)
-      if (!kept.contains(a)) close_node(n);
-    nodes = std::move(kept);
+    // The new map first: the commands a closed node gives back are routed by it.
+    std::swap(nodes, kept);
     slots = std::move(fresh);
     map_known = true;
+    for (const auto& [a, n] : kept)
+      if (!nodes.contains(a)) close_node(n, true);
     map_changed();
     flush_waiting();
   }
@@ -428,17 +439,16 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
     c.command(std::move(args), [self = shared_from_this(), n, r = std::move(r)](
                                    boost::system::error_code ec, reply rep) mutable {
       if (self->dead) return;
-      asio::dispatch(self->io->strand,
-                     [self, n, r = std::move(r), ec, rep = std::move(rep)]() mutable {
-                       self->answered(n, std::move(r), ec, std::move(rep));
-                     });
+      asio::post(self->io->strand, [self, n, r = std::move(r), ec, rep = std::move(rep)]() mutable {
+        self->answered(n, std::move(r), ec, std::move(rep));
+      });
     });
   }
 
   void answered(const node_ptr& n, request r, boost::system::error_code ec, reply rep) {
     if (stopped) return finish(r, make_error_code(error::stopped), {});
     // Stopped by us (the node left the map) while the command waited for its connection.
-    if (ec == error::stopped) return route(std::move(r));
+    if (ec == error::stopped && n->closed) return route(std::move(r));
     if (ec) {
       schedule_refresh(opts.reconnect_min);
       return finish(r, ec, {});
@@ -480,7 +490,7 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
       cmd_client(nodes.at(a))
           .command(r.args, [self = shared_from_this(), g](boost::system::error_code ec, reply rep) {
             if (self->dead) return;
-            asio::dispatch(self->io->strand, [g, ec, rep = std::move(rep)]() mutable {
+            asio::post(self->io->strand, [g, ec, rep = std::move(rep)]() mutable {
               if (g->done) return;
               if (ec) {
                 g->done = true;
@@ -598,7 +608,7 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
     stopped = true;
     io->refresh_timer.cancel();
     end_probe();
-    for (const auto& [a, n] : nodes) close_node(n);
+    for (const auto& [a, n] : nodes) close_node(n, false);
     nodes.clear();
     std::fill(slots.begin(), slots.end(), nullptr);
     auto list = std::move(waiting);

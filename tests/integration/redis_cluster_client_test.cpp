@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <boost/asio/executor_work_guard.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <iostream>
@@ -279,8 +280,26 @@ TEST_F(redis_cluster_client, resumes_after_a_failover) {
   sub.ready();
   const std::string key = names[0];  // a key on the same primary as the first channel
   ASSERT_TRUE(is_ok(p.call(key, {"SET", key, "1"})));
-  const auto [victim, took] = cluster().kill_primary_of(hash_slot(names[0]));
-  std::cout << "failover took " << took.count() << " ms" << std::endl;
+  const auto victim = cluster().primary_of(hash_slot(key));
+  const auto t0 = std::chrono::steady_clock::now();
+  cluster().kill(victim);
+  // Commands sent while the primary is gone wait for the new map (those already written when the
+  // connection dropped fail with not_connected): every one is answered.
+  constexpr int during = 20;
+  std::promise<void> all_answered;
+  std::atomic<int> answered = 0;
+  for (int i = 0; i < during; ++i) {
+    p.client().command(key, {"SET", key, "during"}, [&](boost::system::error_code, reply) {
+      if (++answered == during) all_answered.set_value();
+    });
+  }
+  cluster().wait_ok();
+  std::cout << "failover took "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - t0)
+                   .count()
+            << " ms" << std::endl;
+  EXPECT_EQ(all_answered.get_future().wait_for(20s), std::future_status::ready) << p.log();
   const auto victim_address = "127.0.0.1:" + std::to_string(cluster().nodes()[victim].port);
   // Commands: once the client has learnt the new map, the key is served by the promoted replica
   // (replication is asynchronous: its value may or may not have made it).
@@ -299,8 +318,7 @@ TEST_F(redis_cluster_client, resumes_after_a_failover) {
   cluster().wait_ok();
 }
 
-// --- one plain Redis
-// -------------------------------------------------------------------------------
+// --- one plain Redis -----------------------------------------------------------------------------
 
 TEST(redis_cluster_client_plain, one_redis_serves_every_slot) {
   sio::test::redis_server server(sio::test::free_port());
@@ -318,6 +336,41 @@ TEST(redis_cluster_client_plain, one_redis_serves_every_slot) {
   EXPECT_EQ(p.call("b", {"SPUBLISH", "b", "to b"}).integer, 1);
   EXPECT_TRUE(sub.received("b", "to b"));
   EXPECT_EQ(p.call_all({"PUBSUB", "SHARDNUMSUB", "a"}).size(), 1u);
+}
+
+TEST(redis_cluster_client_plain, subscriptions_come_back_after_a_restart) {
+  sio::test::redis_server server(sio::test::free_port());
+  peer p({server.url()});
+  peer sub({server.url()});
+  sub.client().ssubscribe({"restart-channel"});
+  sub.ready();
+  EXPECT_TRUE(keeps_receiving(p, sub, "restart-channel", "before-"));
+  server.kill();
+  server.start();
+  EXPECT_TRUE(keeps_receiving(p, sub, "restart-channel", "after-")) << sub.log();
+}
+
+TEST(redis_cluster_client_plain, commands_waiting_for_a_map_are_bounded) {
+  // No Redis there: commands wait for a slot map, up to 16 MiB of them.
+  asio::io_context ioc;
+  sio::redis::cluster_client_options o;
+  o.seeds = {"redis://127.0.0.1:" + std::to_string(sio::test::free_port())};
+  o.log = [](std::string_view) {};
+  auto c = sio::redis::cluster_client::create(ioc, o);
+  c->start();
+  int full = 0, stopped = 0;
+  for (int i = 0; i < 20; ++i) {
+    c->command("k", {"SET", "k", std::string(1024 * 1024, 'x')},
+               [&](boost::system::error_code ec, reply) {
+                 full += ec == sio::redis::error::queue_full;
+                 stopped += ec == sio::redis::error::stopped;
+               });
+  }
+  ioc.poll();
+  EXPECT_EQ(full, 5);
+  c->stop();
+  ioc.poll();
+  EXPECT_EQ(stopped, 15);
 }
 
 TEST(redis_cluster_client_plain, refuses_bad_seeds) {
