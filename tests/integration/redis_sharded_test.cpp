@@ -10,7 +10,7 @@
 #include <sio/server/server.hpp>
 
 #include "redis_server.hpp"
-#include "socketio_ws_client.hpp"
+#include "socketio_client.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/executor_work_guard.hpp>
