@@ -29,7 +29,11 @@ const ADAPTERS = [
  * received it: delivery across nodes works again. Fails after `ms`.
  */
 async function untilDelivered(from, to, marker, ms = 15000, room = undefined) {
-  const got = to.map((c) => next(c, "broadcast", ms, (v) => v && v.marker === marker));
+  const got = to.map((c) =>
+    next(c, "broadcast", ms, (v) => v && v.marker === marker).catch((e) => {
+      throw new Error(`${marker}: ${e.message}`);
+    })
+  );
   let done = false;
   const all = Promise.all(got).finally(() => (done = true));
   const resend = (async () => {
