@@ -82,7 +82,8 @@ struct link : std::enable_shared_from_this<link> {
   endpoint ep;
   std::once_flag once;
   std::shared_ptr<client> cmd, sub, reader;
-  std::atomic<bool> dead{false};  // the io_context is gone
+  std::atomic<bool> dead{false};          // the io_context is gone
+  std::atomic<bool> xadd_failing{false};  // logged once per run of failed XADDs
 
   void log(std::string_view s) const;
   // Creates and starts the connections and the reader on first use, on `ioc` (worker 0's).

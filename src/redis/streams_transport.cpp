@@ -153,10 +153,13 @@ class streams_transport final : public cluster_transport {
     link_->cmd->command(std::move(args), [l = link_, nsp = nsp_, done = std::move(done)](
                                              boost::system::error_code ec, reply r) {
       if (ok(ec, r) && r.type == reply::kind::string) {
+        l->xadd_failing = false;
         if (done) done(std::move(r.str));
         return;
       }
-      l->log("sio redis-streams-adapter " + nsp + ": XADD failed: " + (ec ? ec.message() : r.str));
+      if (!l->xadd_failing.exchange(true))
+        l->log("sio redis-streams-adapter " + nsp +
+               ": XADD failed: " + (ec ? ec.message() : r.str));
       if (done) done(std::nullopt);
     });
   }
