@@ -244,18 +244,21 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   bool reported_up = false;
   bool writing = false;
   std::chrono::milliseconds backoff;
-  // What a command written awaits: its reply, or (an SSUBSCRIBE) the confirmation of its channel,
-  // whose error reply (MOVED, ...) comes in its place. SUBSCRIBE and PSUBSCRIBE await only pushes.
+  // What a command written awaits: its reply, or (SSUBSCRIBE / SUNSUBSCRIBE) the push confirming
+  // its channel, or an error reply (MOVED: the channel's slot is not served there) in its place.
+  // SUBSCRIBE and PSUBSCRIBE await only pushes.
   struct awaited {
+    enum class kind : std::uint8_t { reply, ssubscribe, sunsubscribe };
     reply_handler cb;
-    std::optional<std::string> sharded;  // SSUBSCRIBE of this channel
+    kind k = kind::reply;
+    std::string channel;  // of an SSUBSCRIBE / SUNSUBSCRIBE
+    bool confirms(kind push, const std::string& ch) const { return k == push && channel == ch; }
   };
   std::string queued;              // commands not yet written
   std::deque<awaited> queued_cbs;  // one per command in `queued`, but (P)SUBSCRIBE
   std::string inflight;
   std::deque<awaited> sent_cbs;  // commands written, awaiting a reply
   std::set<std::string> channels, patterns, schannels;
-  std::multiset<std::string> sunsubscribing;  // SUNSUBSCRIBE written, its confirmation awaited
   std::size_t pending_sub_acks = 0;
   std::vector<std::function<void()>> ready_waiters;
   message_handler on_msg;
@@ -348,7 +351,6 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     writing = false;
     inflight.clear();
     pending_sub_acks = 0;
-    sunsubscribing.clear();
     // Commands already on the wire will never be answered.
     auto lost = std::move(sent_cbs);
     sent_cbs.clear();
@@ -418,7 +420,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     }
     for (const auto& c : schannels) {
       append_command(hello, {"SSUBSCRIBE", c});
-      hello_cbs.push_back({{}, c});
+      hello_cbs.push_back({{}, awaited::kind::ssubscribe, c});
       ++pending_sub_acks;
     }
     queued.insert(0, hello);
@@ -499,43 +501,46 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       } else if (k == "subscribe" || k == "psubscribe") {
         sub_confirmed();
       } else if (k == "ssubscribe" && r.elements.size() >= 2) {
-        if (!sent_cbs.empty() && sent_cbs.front().sharded == r.elements[1].str) {
+        if (confirms(awaited::kind::ssubscribe, r.elements[1].str)) {
           sent_cbs.pop_front();
           sub_confirmed();
         }
       } else if (k == "sunsubscribe" && r.elements.size() >= 2) {
-        sunsubscribed(r.elements[1].str);
+        if (confirms(awaited::kind::sunsubscribe, r.elements[1].str))
+          sent_cbs.pop_front();
+        else
+          sdropped(r.elements[1].str, {});  // Redis ended it: the slot moved away
       }
       return;
     }
     if (sent_cbs.empty()) return;  // e.g. the reply of an unsubscribe confirmation
     auto a = std::move(sent_cbs.front());
     sent_cbs.pop_front();
-    if (a.sharded) return ssubscribe_refused(*a.sharded, r);
-    if (a.cb) a.cb({}, std::move(r));
+    switch (a.k) {
+      case awaited::kind::ssubscribe:
+        sdropped(a.channel, r.type == reply::kind::error ? r.str : "unexpected reply");
+        return sub_confirmed();
+      case awaited::kind::sunsubscribe:
+        return;  // refused (MOVED): no subscription there either
+      case awaited::kind::reply:
+        if (a.cb) a.cb({}, std::move(r));
+    }
   }
 
   void sub_confirmed() {
     if (pending_sub_acks > 0 && --pending_sub_acks == 0 && up) became_ready();
   }
 
-  // An `sunsubscribe` push: the confirmation of ours, or Redis ending the subscription itself.
-  void sunsubscribed(const std::string& channel) {
-    if (auto it = sunsubscribing.find(channel); it != sunsubscribing.end()) {
-      sunsubscribing.erase(it);
-      return;
-    }
-    if (schannels.erase(channel) == 0) return;
-    log("sharded subscription to " + channel + " ended by the server");
-    if (on_sdrop) on_sdrop(channel, {});
+  bool confirms(awaited::kind push, const std::string& channel) const {
+    return !sent_cbs.empty() && sent_cbs.front().confirms(push, channel);
   }
 
-  void ssubscribe_refused(const std::string& channel, const reply& r) {
-    const std::string why = r.type == reply::kind::error ? r.str : "unexpected reply";
-    log("SSUBSCRIBE " + channel + " refused: " + why);
-    schannels.erase(channel);
+  // Redis ended a sharded subscription (`why` empty) or refused SSUBSCRIBE (`why`: the error).
+  void sdropped(const std::string& channel, const std::string& why) {
+    if (schannels.erase(channel) == 0) return;
+    log(why.empty() ? "sharded subscription to " + channel + " ended by the server"
+                    : "SSUBSCRIBE " + channel + " refused: " + why);
     if (on_sdrop) on_sdrop(channel, why);
-    sub_confirmed();
   }
 
   void enqueue(const std::vector<std::string>& args, reply_handler cb) {
@@ -558,12 +563,9 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
       if (add ? !schannels.insert(n).second : schannels.erase(n) == 0) continue;
       if (!up) continue;  // sent on (re)connection
       append_command(queued, {add ? "SSUBSCRIBE" : "SUNSUBSCRIBE", n});
-      if (add) {
-        queued_cbs.push_back({{}, std::move(n)});
-        ++pending_sub_acks;
-      } else {
-        sunsubscribing.insert(std::move(n));
-      }
+      queued_cbs.push_back(
+          {{}, add ? awaited::kind::ssubscribe : awaited::kind::sunsubscribe, std::move(n)});
+      if (add) ++pending_sub_acks;
     }
     flush();
   }

@@ -508,7 +508,9 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
 
   // --- sharded subscriptions --------------------------------------------------------------------
 
-  // Every wanted channel subscribed on its slot's primary (moved there if it was elsewhere).
+  // Every wanted channel subscribed on its slot's primary. One placed elsewhere is only forgotten
+  // there: a node that gives a slot away ends its sharded subscriptions itself, and if the map was
+  // wrong, the subscription is still in place when a MOVED brings the channel back.
   void place_subscriptions() {
     std::set<node_ptr> touched;
     for (const auto& ch : wanted) {
@@ -516,7 +518,7 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
       auto it = placed.find(ch);
       if (it != placed.end() && it->second == target) continue;
       if (it != placed.end()) {
-        unplace(it->second, ch);
+        it->second->channels.erase(ch);
         placed.erase(it);
       }
       if (!target) continue;
@@ -530,11 +532,6 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
     placed[ch] = n;
     n->channels.insert(ch);
     sub_client(n).ssubscribe({ch});
-  }
-
-  void unplace(const node_ptr& n, const std::string& ch) {
-    n->channels.erase(ch);
-    if (n->sub) n->sub->sunsubscribe({ch});
   }
 
   // Counts one readiness check of the node's subscriber connection until it answers.
@@ -579,7 +576,8 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
     for (const auto& c : channels) {
       if (wanted.erase(c) == 0) continue;
       if (auto it = placed.find(c); it != placed.end()) {
-        unplace(it->second, c);
+        it->second->channels.erase(c);
+        if (it->second->sub) it->second->sub->sunsubscribe({c});
         placed.erase(it);
       }
     }

@@ -243,6 +243,57 @@ TEST_F(redis_cluster_client, sharded_subscriptions_on_every_shard) {
   EXPECT_EQ(pub.call(names[0], {"SPUBLISH", names[0], "gone"}).integer, 0);
 }
 
+TEST_F(redis_cluster_client, a_connection_refused_a_sharded_channel_goes_on_with_its_own) {
+  // redis::client on one primary: SSUBSCRIBE and SUNSUBSCRIBE of another primary's channel are
+  // answered MOVED in place of their confirmation; the refused channel is reported, the rest of
+  // the connection's replies keep their order.
+  const auto channels = one_per_primary("refusing-");
+  const auto [home, own] = *channels.begin();
+  const auto foreign = channels.rbegin()->second;
+  asio::io_context ioc;
+  sio::redis::client_options o;
+  o.server = *sio::redis::parse_url(cluster().nodes()[home].url());
+  o.log = [](std::string_view) {};
+  auto c = sio::redis::client::create(ioc, o);
+  std::vector<std::pair<std::string, std::string>> dropped;
+  std::vector<std::pair<std::string, std::string>> messages;
+  c->on_sdropped([&](std::string_view ch, std::string_view why) {
+    dropped.emplace_back(std::string(ch), std::string(why));
+  });
+  c->on_smessage([&](std::string_view ch, std::string_view m) {
+    messages.emplace_back(std::string(ch), std::string(m));
+  });
+  c->start();
+  bool up = false;
+  c->when_ready([&] { up = true; });
+  while (!up && ioc.run_one_for(10s)) {
+  }
+  ASSERT_TRUE(up);
+  c->ssubscribe({foreign});
+  c->sunsubscribe({foreign});  // ended here before its refusal arrives: not reported
+  c->ssubscribe({own});
+  c->ssubscribe({foreign});  // refused: reported
+  bool ready = false;
+  c->when_ready([&] { ready = true; });
+  reply pong;
+  c->command({"PING"}, [&](boost::system::error_code, reply r) { pong = std::move(r); });
+  while (pong.type == reply::kind::nil && ioc.run_one_for(10s)) {
+  }
+  EXPECT_TRUE(ready);
+  EXPECT_EQ(pong.type, reply::kind::array);  // PING in subscriber mode: ["pong", ""]
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(dropped[0].first, foreign);
+  EXPECT_TRUE(dropped[0].second.starts_with("MOVED ")) << dropped[0].second;
+  EXPECT_EQ(redis_cli_at(cluster().nodes()[home].port, {"SPUBLISH", own, "to own"}), "1");
+  while (messages.empty() && ioc.run_one_for(10s)) {
+  }
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].first, own);
+  EXPECT_EQ(messages[0].second, "to own");
+  c->stop();
+  ioc.poll();
+}
+
 // Publishes on `channel` until `sub` receives one of the messages.
 bool keeps_receiving(peer& pub, peer& sub, const std::string& channel, const std::string& tag) {
   for (int i = 0; i < 200; ++i) {
@@ -293,7 +344,21 @@ TEST_F(redis_cluster_client, resumes_after_a_failover) {
       if (++answered == during) all_answered.set_value();
     });
   }
+  // Meanwhile another shard is served throughout (a command answered CLUSTERDOWN while the
+  // cluster is down goes again a little later).
+  const auto other_key = channels.rbegin()->second;
+  std::atomic<bool> failed_over = false;
+  std::vector<std::string> other_errors;
+  std::thread other([&] {
+    while (!failed_over) {
+      auto [ec, r] = p.try_call(other_key, {"SET", other_key, "served"});
+      if (ec || !is_ok(r)) other_errors.push_back(ec ? ec.message() : r.str);
+    }
+  });
   cluster().wait_ok();
+  failed_over = true;
+  other.join();
+  EXPECT_TRUE(other_errors.empty()) << other_errors.front();
   std::cout << "failover took "
             << std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - t0)

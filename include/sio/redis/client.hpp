@@ -113,8 +113,8 @@ class client : public std::enable_shared_from_this<client> {
   void on_message(message_handler h);
 
   // Sharded subscriptions (Redis 7 SSUBSCRIBE), kept across reconnections like subscribe. Each
-  // channel goes in an SSUBSCRIBE of its own, so channels of different hash slots may be given
-  // together.
+  // channel goes in an SSUBSCRIBE (SUNSUBSCRIBE) of its own, so channels of different hash slots
+  // may be given together; a refusal (MOVED) ends that channel only.
   void ssubscribe(std::vector<std::string> channels);
   void sunsubscribe(std::vector<std::string> channels);
   // channel, payload of every SMESSAGE
