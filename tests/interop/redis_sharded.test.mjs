@@ -3,11 +3,12 @@
 // and two sio nodes (sio-redis-node --adapter redis-sharded, the cluster's seed URLs), an official
 // socket.io-client on each, in the dynamic and in the static subscription mode. Broadcasts (all,
 // rooms, except, binary), fetchSockets, socketsJoin/Leave, disconnectSockets, serverSideEmit with
-// acks and broadcasts with acks cross every node in every direction.
+// acks and broadcasts with acks cross every node in every direction. Then two sio nodes go on
+// through the failover of the primaries serving their channels.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createCluster, createShardedAdapter } from "../js/redis.mjs";
-import { startRedisCluster } from "./redis_cluster_helpers.mjs";
+import { redisCli, startRedisCluster } from "./redis_cluster_helpers.mjs";
 import { call, connect, next, startNodeServer, startSioNode } from "./redis_helpers.mjs";
 
 const NAMES = ["node", "sio1", "sio2"];
@@ -281,3 +282,61 @@ for (const mode of ["dynamic", "static"]) {
     });
   });
 }
+
+describe("redis sharded adapter: two sio nodes across a failover", () => {
+  const prefix = "sharded-failover";
+  const ns = `${prefix}#/#`;
+  const room = `${prefix}#/#fr#`;
+  let sio1, sio2;
+  const clients = {};
+  // Subscribers of a sharded channel, asked of the primary serving it now.
+  const subscribers = async (channel) => {
+    const out = await redisCli((await cluster.primaryOf(channel)).port, "PUBSUB", "SHARDNUMSUB", channel);
+    return Number(out.split("\n").pop());
+  };
+
+  before(async () => {
+    const args = ["--adapter", "redis-sharded", "--key", prefix];
+    [sio1, sio2] = await Promise.all([
+      startSioNode("sio1", cluster.seeds.join(","), { args }),
+      startSioNode("sio2", cluster.seeds.join(","), { workers: 1, args }),
+    ]);
+    clients.sio1 = await connect(sio1);
+    clients.sio2 = await connect(sio2);
+    await call(clients.sio2, "join", "fr");
+    await eventually("subscribers of fr", () => subscribers(room), (n) => n === 1);
+  });
+
+  after(async () => {
+    for (const c of Object.values(clients)) c.disconnect();
+    await Promise.allSettled([sio1?.stop(), sio2?.stop()]);
+  });
+
+  test("the channels' subscriptions move to the promoted replicas and traffic goes on", async (t) => {
+    // The primaries of the namespace's channel and of the room's fail over (the room's unless it
+    // is now on the promoted replica, which has no replica left).
+    const killed = [(await cluster.killPrimaryOf(ns)).node];
+    if ((await cluster.primaryOf(room)) !== (await cluster.primaryOf(ns)))
+      killed.push((await cluster.killPrimaryOf(room)).node);
+    t.after(async () => {
+      for (const node of killed) await cluster.restart(node);
+    });
+    await eventually("subscribers of the namespace", () => subscribers(ns), (n) => n === 2);
+    await eventually("subscribers of fr", () => subscribers(room), (n) => n === 1);
+
+    // The next broadcast on a client, or the nodes' logs.
+    const got = (name) =>
+      next(clients[name], "broadcast").catch((e) => {
+        throw new Error(`${name}: ${e.message}\nsio1: ${sio1.output()}\nsio2: ${sio2.output()}`);
+      });
+    const all = [got("sio1"), got("sio2")];
+    await call(clients.sio1, "broadcast", {}, "after failover");
+    for (const args of await Promise.all(all)) assert.deepEqual(args, ["after failover", "sio1"]);
+    const inRoom = got("sio2");
+    await call(clients.sio1, "broadcast", { to: "fr" }, "room after failover");
+    assert.deepEqual(await inRoom, ["room after failover", "sio1"]);
+    const r = await call(clients.sio2, "server-side-emit", "after failover");
+    assert.deepEqual(r, { error: false, responses: [{ node: "sio1", got: "after failover" }] });
+    assert.equal(await call(clients.sio1, "server-count"), 2);
+  });
+});
