@@ -474,35 +474,41 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
     schedule_refresh(milliseconds(0));
   }
 
+  // One command on every primary; a primary leaving the map meanwhile (its connection stopped
+  // by us) makes the whole round go again on the new map.
   void send_all(request r) {
     struct gather {
       std::size_t remaining = 0;
       bool done = false;
       std::vector<reply> replies;
-      std::function<void(boost::system::error_code, std::vector<reply>)> cb;
+      request r;
     };
     auto g = std::make_shared<gather>();
-    g->cb = std::move(r.all_cb);
     const auto list = primaries_now();
     g->remaining = list.size();
-    if (list.empty()) return g->cb({}, {});
+    g->r = std::move(r);
+    if (list.empty()) return g->r.all_cb({}, {});
     for (const auto& a : list) {
       cmd_client(nodes.at(a))
-          .command(r.args, [self = shared_from_this(), g](boost::system::error_code ec, reply rep) {
-            if (self->dead) return;
-            asio::post(self->io->strand, [g, ec, rep = std::move(rep)]() mutable {
-              if (g->done) return;
-              if (ec) {
-                g->done = true;
-                return g->cb(ec, {});
-              }
-              g->replies.push_back(std::move(rep));
-              if (--g->remaining == 0) {
-                g->done = true;
-                g->cb({}, std::move(g->replies));
-              }
-            });
-          });
+          .command(g->r.args,
+                   [self = shared_from_this(), g](boost::system::error_code ec, reply rep) {
+                     if (self->dead) return;
+                     asio::post(self->io->strand, [self, g, ec, rep = std::move(rep)]() mutable {
+                       if (g->done) return;
+                       if (ec) {
+                         g->done = true;
+                         if (ec == error::stopped && !self->stopped &&
+                             ++g->r.retries <= self->opts.max_redirections)
+                           return self->route(std::move(g->r));
+                         return g->r.all_cb(ec, {});
+                       }
+                       g->replies.push_back(std::move(rep));
+                       if (--g->remaining == 0) {
+                         g->done = true;
+                         g->r.all_cb({}, std::move(g->replies));
+                       }
+                     });
+                   });
     }
   }
 

@@ -139,17 +139,6 @@ class redis_cluster {
   // Starts a killed node again on its port with its cluster file (it rejoins the cluster).
   void restart(std::size_t i) { start(i); }
 
-  // Kills the primary of `slot` and waits until its replica serves the slot (cluster_state:ok
-  // on every running node again). Returns the killed node's index and the failover's duration.
-  std::pair<std::size_t, std::chrono::milliseconds> kill_primary_of(std::uint16_t slot) {
-    const auto victim = primary_of(slot);
-    const auto t0 = std::chrono::steady_clock::now();
-    kill(victim);
-    wait_ok();
-    return {victim, std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now() - t0)};
-  }
-
   // Moves `slot` (and its keys) from its primary to primary `to`, as `redis-cli --cluster
   // reshard` does: IMPORTING on the target, MIGRATING on the source, MIGRATE of the keys, then
   // SETSLOT NODE on both and on every other primary. `between` runs after the keys moved and

@@ -341,9 +341,13 @@ TEST_F(redis_cluster_client, resumes_after_a_failover) {
   std::atomic<int> answered = 0;
   for (int i = 0; i < during; ++i) {
     p.client().command(key, {"SET", key, "during"}, [&](boost::system::error_code, reply) {
-      if (++answered == during) all_answered.set_value();
+      if (++answered == during + 1) all_answered.set_value();
     });
   }
+  p.client().command_all({"PUBSUB", "SHARDNUMSUB", key},
+                         [&](boost::system::error_code, std::vector<reply>) {
+                           if (++answered == during + 1) all_answered.set_value();
+                         });
   // Meanwhile another shard is served throughout (a command answered CLUSTERDOWN while the
   // cluster is down goes again a little later).
   const auto other_key = channels.rbegin()->second;
@@ -376,6 +380,7 @@ TEST_F(redis_cluster_client, resumes_after_a_failover) {
   EXPECT_TRUE(served) << p.log();
   EXPECT_EQ(p.call(key, {"GET", key}).str, "2");
   for (const auto& c : names) EXPECT_TRUE(keeps_receiving(p, sub, c, "after-failover-")) << c;
+  EXPECT_EQ(p.call_all({"PUBSUB", "SHARDNUMSUB", key}).size(), 3u);
   const auto primaries = sub.client().primaries();
   EXPECT_EQ(primaries.size(), 3u);
   EXPECT_EQ(std::count(primaries.begin(), primaries.end(), victim_address), 0);
@@ -436,6 +441,30 @@ TEST(redis_cluster_client_plain, commands_waiting_for_a_map_are_bounded) {
   c->stop();
   ioc.poll();
   EXPECT_EQ(stopped, 15);
+}
+
+TEST(redis_cluster_client_plain, outlives_its_io_context) {
+  // The io_context goes first (as a server's may, before the adapter's owner): nothing runs after.
+  sio::test::redis_server server(sio::test::free_port());
+  std::shared_ptr<sio::redis::cluster_client> c;
+  bool ready = false;
+  {
+    asio::io_context ioc;
+    sio::redis::cluster_client_options o;
+    o.seeds = {server.url()};
+    o.log = [](std::string_view) {};
+    c = sio::redis::cluster_client::create(ioc, o);
+    c->start();
+    c->ssubscribe({"outliving"});
+    c->when_ready([&] { ready = true; });
+    while (!ready && ioc.run_one_for(10s)) {
+    }
+    c->command("k", {"GET", "k"}, [](boost::system::error_code, reply) { ADD_FAILURE(); });
+  }
+  EXPECT_TRUE(ready);
+  c->command("k", {"GET", "k"});
+  c->stop();
+  c.reset();
 }
 
 TEST(redis_cluster_client_plain, refuses_bad_seeds) {
