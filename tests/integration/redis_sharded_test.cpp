@@ -3,7 +3,8 @@
 // broadcasts (rooms, except, binary), the channels each subscription mode subscribes as rooms
 // come and go (PUBSUB SHARDCHANNELS), the channel a room broadcast takes and who receives it
 // there (SPUBLISH's receiver count), the cluster requests answered on the private channels,
-// garbage on the channels, and the unsubscription of a server that stops.
+// garbage on the channels, the unsubscription of a server that stops, and connection state
+// recovery, which restores no session on this adapter.
 #include <sio/redis/client.hpp>
 #include <sio/redis/cluster_client.hpp>
 #include <sio/redis/redis_sharded_adapter.hpp>
@@ -135,7 +136,7 @@ class RedisSharded : public ::testing::Test {
     redis_thread_.join();
   }
 
-  std::unique_ptr<sio::server> make_server(std::size_t workers) {
+  std::unique_ptr<sio::server> make_server(std::size_t workers, bool recovery = false) {
     sio::redis_sharded_adapter_options ro;
     ro.seeds = {redis_->url()};
     ro.subscription_mode = subscription_mode();
@@ -150,6 +151,7 @@ class RedisSharded : public ::testing::Test {
     so.http.address = "127.0.0.1";
     so.http.workers = workers;
     so.adapter = sio::redis_sharded_adapter::factory(ro);
+    if (recovery) so.connection_state_recovery = sio::recovery_options{};
     return std::make_unique<sio::server>(std::move(so));
   }
 
@@ -399,6 +401,39 @@ TEST_F(RedisSharded, StoppedServerUnsubscribes) {
   }));
   EXPECT_FALSE(shard_channels().contains("socket.io#/#gone#"));
   wait_for_servers(1);
+}
+
+// Node's sharded adapter keeps no sessions: with connection state recovery on, a socket's own
+// emits still reach it (through the adapter, as Node routes them) and a client coming back with
+// its private id gets a new session.
+TEST_F(RedisSharded, RecoveryOnRestoresNoSession) {
+  auto s3 = make_server(1, true);
+  s3->on_connection([](sio::socket& s) { s.emit("welcome", 1); });
+  s3->start();
+  auto ready = sio::redis_sharded_adapter::of(s3->of("/"))->when_ready(asio::use_future);
+  wait(ready);
+  wait_for_servers(3);
+  std::string id, pid;
+  {
+    sio_client c(s3->port());
+    id = c.id();
+    pid = c.pid();
+    EXPECT_FALSE(pid.empty());
+    auto e = c.next_event();
+    ASSERT_GE(e.size(), 2u);
+    EXPECT_EQ(e[0], "welcome");
+    EXPECT_EQ(e[1], 1);
+    s1_->emit("to-all");
+    EXPECT_EQ(c.next_event().at(0), "to-all");
+    c.close();
+  }
+  {
+    sio_client again(s3->port(), {}, R"({"pid":")" + pid + R"(","offset":""})");
+    EXPECT_NE(again.id(), id);
+    EXPECT_NE(again.pid(), pid);
+    EXPECT_EQ(again.next_event().at(0), "welcome");
+  }
+  s3->stop();
 }
 
 TEST(ShardedSubscriptionMode, ParsesNodeNames) {
