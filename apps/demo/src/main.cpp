@@ -242,7 +242,8 @@ int run(const std::string& prog, int argc, char** argv) {
   if (clustered) {
     // Print the "listening" line once the adapter is subscribed: whoever waits for it (a
     // deploy script, a test) then knows the node misses none of the cluster's broadcasts. Redis
-    // being down is no reason not to serve: the adapter keeps reconnecting, local delivery works.
+    // being down is no reason not to serve: the adapter keeps reconnecting (with pub/sub local
+    // delivery goes on meanwhile; the cluster adapters under recovery wait for Redis).
     auto ready = std::make_shared<std::promise<void>>();
     const bool signals = when_adapter_ready(io, [ready, once = std::make_shared<std::once_flag>()] {
       std::call_once(*once, [&ready] { ready->set_value(); });
