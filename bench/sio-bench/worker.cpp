@@ -201,7 +201,10 @@ void worker::on_echo_answered(client& cl) {
 
 void worker::on_fanout_delivered(std::uint64_t global_seq, std::uint32_t room) {
   if (sh.cfg.rate > 0) return;
-  auto& slot = sh.slots[global_seq % shared_state::slot_count];
+  // Each sender has slot_count / senders slots of its own (its window fits: parse_args checks).
+  const std::size_t senders = sh.senders.size();
+  const std::size_t own = shared_state::slot_count / senders;
+  auto& slot = sh.slots[(global_seq / senders) % own * senders + global_seq % senders];
   auto n = slot.fetch_add(1, std::memory_order_relaxed) + 1;
   if (n >= sh.room_members[room].load(std::memory_order_relaxed)) {
     slot.store(0, std::memory_order_relaxed);
