@@ -94,9 +94,17 @@ void redis_sharded_adapter::impl::publish(std::string ch, const cluster_message&
                          [self = shared_from_this(), done = std::move(done)](
                              boost::system::error_code ec, redis::reply r) {
                            const bool failed = ec || r.type == redis::reply::kind::error;
-                           if (failed) self->log("SPUBLISH failed: " + (ec ? ec.message() : r.str));
+                           self->publish_result(failed, ec ? ec.message() : r.str);
                            if (done) done(failed ? std::nullopt : std::optional<std::string>(""));
                          });
+}
+
+void redis_sharded_adapter::impl::publish_result(bool failed, const std::string& why) {
+  // One line per run of failures (Redis away), not one per message.
+  if (failed && !link->publish_failing.exchange(true))
+    log("SPUBLISH failed (" + why + "); further failures are not logged until one succeeds");
+  else if (!failed && link->publish_failing.exchange(false))
+    log("SPUBLISH succeeds again");
 }
 
 void redis_sharded_adapter::impl::receive(std::string_view ch, std::string_view raw) {

@@ -28,7 +28,8 @@ struct sharded_link : std::enable_shared_from_this<sharded_link> {
   redis_sharded_adapter_options opts;
   std::once_flag once;
   std::shared_ptr<cluster_client> client;
-  std::atomic<bool> dead{false};  // the io_context is gone
+  std::atomic<bool> dead{false};             // the io_context is gone
+  std::atomic<bool> publish_failing{false};  // the last SPUBLISH failed
 
   std::mutex mu;  // routes
   std::unordered_map<std::string, std::weak_ptr<redis_sharded_adapter::impl>> routes;
@@ -69,6 +70,7 @@ struct redis_sharded_adapter::impl : std::enable_shared_from_this<redis_sharded_
   // The channel a message goes to (Node's computeChannel).
   std::string channel_of(const cluster_message& m) const;
   void publish(std::string ch, const cluster_message& m, cluster_transport::offset_handler done);
+  void publish_result(bool failed, const std::string& why);
   // A message on one of this namespace's channels.
   void receive(std::string_view ch, std::string_view raw);
   // Unsubscribes everything (destruction).

@@ -3,8 +3,9 @@
 // broadcasts (rooms, except, binary), the channels each subscription mode subscribes as rooms
 // come and go (PUBSUB SHARDCHANNELS), the channel a room broadcast takes and who receives it
 // there (SPUBLISH's receiver count), the cluster requests answered on the private channels,
-// garbage on the channels, the unsubscription of a server that stops, and connection state
-// recovery, which restores no session on this adapter.
+// garbage on the channels, the unsubscription of a server that stops, a Redis restart (local
+// delivery meanwhile, then the subscriptions back), and connection state recovery, which restores
+// no session on this adapter.
 #include <sio/redis/client.hpp>
 #include <sio/redis/cluster_client.hpp>
 #include <sio/redis/redis_sharded_adapter.hpp>
@@ -99,6 +100,8 @@ class RedisSharded : public ::testing::Test {
     redis_thread_ = std::thread([this] { redis_ioc_.run(); });
     sio::redis::client_options co;
     co.server = *sio::redis::parse_url(redis_->url());
+    co.reconnect_min = 20ms;
+    co.reconnect_max = 200ms;
     co.log = [](std::string_view) {};
     redis_client_ = sio::redis::client::create(redis_ioc_, co);
     redis_client_->start();
@@ -401,6 +404,27 @@ TEST_F(RedisSharded, StoppedServerUnsubscribes) {
   }));
   EXPECT_FALSE(shard_channels().contains("socket.io#/#gone#"));
   wait_for_servers(1);
+}
+
+TEST_F(RedisSharded, RedisRestartKeepsLocalDeliveryThenResumes) {
+  sio_client c1(s1_->port()), c2(s2_->port());
+  call(c2, "join", "r");
+  redis_->kill();
+  // Local delivery does not wait for Redis.
+  s1_->emit("during-outage");
+  EXPECT_EQ(json::serialize(c1.next_event()), R"(["during-outage"])");
+  redis_->start();
+  // Both servers subscribed again: the namespace's channel, and server 2 the room's.
+  ASSERT_TRUE(eventually([&] { return shard_subscribers("socket.io#/#") == 2; }));
+  ASSERT_TRUE(eventually([&] { return shard_subscribers("socket.io#/#r#") == 1; }));
+  s1_->to("r").emit("after-restart");
+  // c2 may also get the broadcast queued during the outage, in order.
+  auto e = c2.next_event();
+  if (json::serialize(e) == R"(["during-outage"])") e = c2.next_event();
+  EXPECT_EQ(json::serialize(e), R"(["after-restart"])");
+  s2_->emit("back");
+  EXPECT_EQ(json::serialize(c1.next_event()), R"(["back"])");
+  EXPECT_EQ(json::serialize(c2.next_event()), R"(["back"])");
 }
 
 // Node's sharded adapter keeps no sessions: with connection state recovery on, a socket's own
