@@ -312,6 +312,92 @@ def editor_section(w, runs, ms):
     include_notes(w, "editor.md")
 
 
+CLUSTER_ADAPTERS = (("redis", "pub/sub (`redis`)", "@socket.io/redis-adapter 8.3.0 `createAdapter`"),
+                    ("redis-streams", "streams (`redis-streams`)", "@socket.io/redis-streams-adapter 0.3.1"),
+                    ("redis-sharded", "sharded (`redis-sharded`, dynamic)",
+                     "@socket.io/redis-adapter 8.3.0 `createShardedAdapter`"))
+CLUSTER_REACH = (("redis", "pub/sub"), ("redis-streams", "streams"),
+                 ("redis-sharded_dynamic", "sharded, dynamic (the default)"),
+                 ("redis-sharded_static", "sharded, static"))
+
+
+def first(results, key):
+    """`key` of the first completed run, or None."""
+    for r in ok(results):
+        if key in r:
+            return r[key]
+    return None
+
+
+def cluster_section(w, runs, ms):
+    """Two nodes on one private Redis per adapter, sio against Node, and how far a room goes."""
+    have = [a for a in CLUSTER_ADAPTERS if any(runs.get((f"cluster_{a[0]}_max", s)) for s in ("sio", "node"))]
+    reach = [r for r in CLUSTER_REACH if any(runs.get((f"cluster_reach_{r[0]}", s)) for s in ("sio", "node"))]
+    if not have and not reach:
+        return
+    when = [m for m in ms if "cluster" in (m.get("sections") or "").split()]
+    w("## Cluster adapters: 2 nodes on one Redis")
+    w("")
+    some = next((r for a in have for s in ("sio", "node") for r in ok(runs.get((f"cluster_{a[0]}_max", s), []))), {})
+    rooms = next((r for a in have for s in ("sio", "node") for r in ok(runs.get((f"cluster_{a[0]}_rooms", s), []))), {})
+    w("For each adapter, two nodes of one kind (`sio-bench-server --workers 1 --adapter ...`, or "
+      "`bench/node/server.mjs` with the matching npm adapter) on one private `redis-server` 7 "
+      "(for sharded: a Redis Cluster of that one node holding every slot). Nodes and Redis share "
+      "core 1, the generator has core 0. A Redis Cluster of 6 (3 primaries, 3 replicas) on these 2 "
+      "cores would measure the machine, not the adapters: sharded runs on one Redis 7, so its "
+      "figures show the cost of the adapter, not the spread over shards. "
+      f"`sio-bench` spreads {fmt_num(some.get('clients'))} receivers over both nodes (every room has "
+      "members on each) and puts one sender on each node: every broadcast crosses Redis to the other "
+      "node. *max*: one room of every receiver, closed loop, 16 broadcasts in flight per sender; "
+      f"*rooms*: rooms of 100, {fmt_num(rooms.get('rate'))} broadcasts/s offered in all. Redis CPU is "
+      "`INFO cpu` (used_cpu_user + used_cpu_sys) over the window divided by the deliveries in it; "
+      "nodes' CPU is both nodes together (100 % = one core). Median (min–max) over repetitions" +
+      (f"; measured {when[-1].get('date')}, git {when[-1].get('git')}" if when else "") +
+      (" (a quick run: one repetition, 2 s windows; indicative only)." if when and str(when[-1].get("quick")) == "1"
+       else "."))
+    w("")
+    w("| adapter | server | max: deliveries/s | max: p99 ms | rooms: p99 ms | Redis CPU µs / delivery (max) | "
+      "nodes' CPU % (max) | errors | Node peer |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for adapter, label, peer in have:
+        for s in ("sio", "node"):
+            mx = runs.get((f"cluster_{adapter}_max", s), [])
+            rm = runs.get((f"cluster_{adapter}_rooms", s), [])
+            if not mx and not rm:
+                continue
+            notes = [n for n in (bound_note(mx),) if n]
+            if any(r.get("server_died") for r in mx + rm):
+                notes.append("a node died")
+            errors = vals(mx, "errors") + vals(rm, "errors")
+            w(f"| {label} | {s} | {fmt_spread(vals(mx, 'delivered_per_s'))} | "
+              f"{fmt_spread(vals(mx, 'latency_ms', 'p99'), 2)} | {fmt_spread(vals(rm, 'latency_ms', 'p99'), 2)} | "
+              f"{fmt_spread(vals(mx, 'redis_cpu_us_per_delivery'), 3)} | {fmt_spread(vals(mx, 'server_cpu_pct'), 1)} | "
+              f"{fmt_num(sum(errors)) if errors else 'n/a'}{' (' + '; '.join(notes) + ')' if notes else ''} | "
+              f"{peer if s == 'node' else ''} |")
+    w("")
+    if reach:
+        w("### A broadcast to a room that exists on one node only: how many nodes receive it")
+        w("")
+        w("A client joins a room on one of the 2 nodes; `bench/node/cluster-probe.mjs` then publishes, "
+          "on the channel the adapter uses for a broadcast to that room, a message every node ignores "
+          "(it names another namespace), and reports the receivers Redis counts (PUBLISH / SPUBLISH "
+          "reply). The streams adapter publishes nothing a receiver count comes from: every node "
+          "reads the one stream, counted as the connections blocked in XREAD (`CLIENT LIST`).")
+        w("")
+        w("| adapter | sio nodes reached | Node nodes reached | measured by |")
+        w("|---|---|---|---|")
+        for key, label in reach:
+            sv = runs.get((f"cluster_reach_{key}", "sio"), [])
+            nv = runs.get((f"cluster_reach_{key}", "node"), [])
+
+            def cell(res):
+                r = first(res, "receivers")
+                return "n/a" if r is None else f"{r} of {first(res, 'nodes')}"
+            w(f"| {label} | {cell(sv)} | {cell(nv)} | {first(sv, 'method') or first(nv, 'method') or ''} |")
+        w("")
+    include_notes(w, "cluster.md")
+
+
 def header_lines(a, ms):
     """Which runs the figures come from: the last full run, then any partial re-runs after it."""
     full = [m for m in ms if m.get("run") == "full"]
@@ -599,6 +685,7 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
 
     recovery_section(w, runs)
     editor_section(w, runs, metas(a.results))
+    cluster_section(w, runs, metas(a.results))
 
     tls_groups = [g for g in ("tls_echo_max", "tls_fanout_max") if runs.get((g, "sio-tls"))]
     if tls_groups:

@@ -16,10 +16,15 @@
 #   bench/run.sh --quick metrics   only the metrics cost pair, short (about 2 minutes): counters
 #                           on and off A/B alternated over METRICS_REPS repetitions (5 with
 #                           --quick), each side's spread and the ratios paired by repetition
+#   bench/run.sh --quick cluster   only the cluster adapters (about 3 minutes): for each of
+#                           pub/sub, streams and sharded, 2 sio nodes against 2 Node nodes (the
+#                           matching npm adapter) on one private Redis 7, clients and senders
+#                           split over both nodes; then how many nodes a broadcast to a room of
+#                           one node reaches (bench/node/cluster-probe.mjs)
 # Environment: BUILD (build dir, default build), REPS, DURATION, OUT (results dir), REPORT (file),
 # PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt),
 # SECTIONS (default all: calibration connect idle echo fanout rooms polling verify recovery
-# multiworker tls metrics editor): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
+# multiworker tls metrics editor cluster): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
 # the report says which figures came from which run (e.g. SECTIONS=tls bench/run.sh);
 # EDITOR_KS (the editor's client counts, default "1 8 32 64"); METRICS_REPS (the metrics pair's
 # repetitions: REPS, or 5 with --quick, at least 3 for a spread).
@@ -54,17 +59,20 @@ if [ "$QUICK" = 2 ]; then  # checks the script itself: tiny loads, about a minut
   CONNECT_N=500; IDLE_NS="200 500"; ECHO_CLIENTS=50; ECHO_RATES="500 2000"
   FANOUT_N=200; ROOMS_N=400; ROOMS_RATE=50; POLL_N=20; POLL_RATE=100
   RECOVERY_SESSIONS=200; RECOVERY_PACKETS=1000; EDITOR_KS="${EDITOR_KS:-1 8}"
+  CLUSTER_N=200; CLUSTER_RATE=50
 elif [ "$QUICK" = 1 ]; then
   REPS="${REPS:-1}"; DURATION="${DURATION:-2}"; WARMUP=1
   CONNECT_N=5000; IDLE_NS="1000 5000"; ECHO_CLIENTS=500; ECHO_RATES="5000 20000 40000 80000 120000"
   FANOUT_N=5000; ROOMS_N=5000; ROOMS_RATE=200; POLL_N=100; POLL_RATE=1000
   RECOVERY_SESSIONS=1000; RECOVERY_PACKETS=5000; EDITOR_KS="${EDITOR_KS:-1 8 32}"
+  CLUSTER_N=1000; CLUSTER_RATE=200
 else
   REPS="${REPS:-3}"; DURATION="${DURATION:-4}"; WARMUP=1
   CONNECT_N=10000; IDLE_NS="1000 4000 10000"; ECHO_CLIENTS=1000
   ECHO_RATES="2000 5000 10000 20000 40000 80000 120000 160000"
   FANOUT_N=5000; ROOMS_N=10000; ROOMS_RATE=500; POLL_N=200; POLL_RATE=2000
   RECOVERY_SESSIONS=2000; RECOVERY_PACKETS=10000; EDITOR_KS="${EDITOR_KS:-1 8 32 64}"
+  CLUSTER_N=2000; CLUSTER_RATE=300
 fi
 RECOVERY_PAYLOAD=100
 ROOM_SIZE=100
@@ -76,7 +84,7 @@ else
   METRICS_REPS="${METRICS_REPS:-$REPS}"
 fi
 
-ALL_SECTIONS="calibration connect idle echo fanout rooms polling verify recovery multiworker tls metrics editor"
+ALL_SECTIONS="calibration connect idle echo fanout rooms polling verify recovery multiworker tls metrics editor cluster"
 SECTIONS="${SECTIONS:-$ALL_SECTIONS}"
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 for s in $SECTIONS; do
@@ -88,6 +96,15 @@ done
 
 needed=()
 [ "$SECTIONS" != editor ] && needed+=(sio-bench sio-bench-server sio-raw-echo)
+if want cluster; then
+  for tool in redis-server redis-cli; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool missing (the cluster section)" >&2; exit 1; }
+  done
+  if [ ! -d bench/node/node_modules/@socket.io/redis-streams-adapter ]; then
+    echo "bench: bench/node/node_modules lacks the Redis adapters (npm ci in bench/node)" >&2
+    exit 1
+  fi
+fi
 want editor && needed+=(sio-apps)
 for b in "${needed[@]}"; do
   if [ ! -x "$BIN/$b" ]; then
@@ -188,7 +205,102 @@ stop_server() {
   SERVER_PID=""
 }
 EDITOR_DIR=""
-trap 'stop_server; [ -n "$TLS_DIR" ] && rm -rf "$TLS_DIR"; [ -n "$EDITOR_DIR" ] && rm -rf "$EDITOR_DIR"' \
+
+# A cluster (the cluster section): a private Redis and two nodes of one kind, pinned with the
+# servers; CLUSTER_ARGS then replaces gen's one --url/--server-pid with theirs.
+CLUSTER_DIR=""
+REDIS_PID=""
+NODE_PIDS=()
+CLUSTER_ARGS=()
+# start_redis [sharded]: a fresh redis-server on a fresh port (sharded: a Redis Cluster of this
+# one node holding every slot, as the sharded adapters want a cluster); sets REDIS_PORT.
+start_redis() {
+  local extra=()
+  PORT=$((PORT + 1))
+  REDIS_PORT=$PORT
+  rm -rf "$CLUSTER_DIR/redis" && mkdir -p "$CLUSTER_DIR/redis"
+  # The cluster bus port (default: port + 10000) must stay out of the ephemeral range too.
+  if [ "${1:-}" = sharded ]; then
+    PORT=$((PORT + 1))
+    extra=(--cluster-enabled yes --cluster-config-file nodes.conf --cluster-port "$PORT")
+  fi
+  "${PIN_SERVER[@]}" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" \
+    --appendonly no --dir "$CLUSTER_DIR/redis" "${extra[@]}" >>"$LOG" 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 1 100); do
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+    sleep 0.05
+  done
+  [ "${1:-}" = sharded ] || return 0
+  redis-cli -p "$REDIS_PORT" cluster addslotsrange 0 16383 >>"$LOG" 2>&1
+  for _ in $(seq 1 300); do
+    redis-cli -p "$REDIS_PORT" cluster info 2>/dev/null | grep -q cluster_state:ok && return 0
+    sleep 0.05
+  done
+  echo "bench: the one-node Redis Cluster did not come up (see $LOG)" >&2
+  return 1
+}
+
+# start_cluster KIND ADAPTER [MODE]: Redis, then two KIND (sio|node) nodes with ADAPTER (redis,
+# redis-streams, redis-sharded; MODE: the sharded subscription mode), each waited for until it
+# says it listens (sio: once its adapter is subscribed).
+start_cluster() {
+  local kind=$1 adapter=$2 mode=${3:-dynamic} kinds=(plain) urls=() pids=() i
+  [ "$adapter" = redis-sharded ] && kinds=(sharded)
+  [ -z "$CLUSTER_DIR" ] && CLUSTER_DIR=$(mktemp -d)
+  if ! start_redis "${kinds[0]}"; then
+    stop_cluster
+    return 1
+  fi
+  local redis_args=(--redis "redis://127.0.0.1:$REDIS_PORT" --adapter "$adapter")
+  [ "$adapter" = redis-sharded ] && redis_args+=(--sharded-mode "$mode")
+  NODE_PIDS=()
+  for i in 1 2; do
+    PORT=$((PORT + 1))
+    if [ "$kind" = sio ]; then
+      "${PIN_SERVER[@]}" "$BIN/sio-bench-server" --port "$PORT" --workers 1 "${redis_args[@]}" \
+        >"$CLUSTER_DIR/node$i.log" 2>&1 &
+    else
+      "${PIN_SERVER[@]}" node --expose-gc bench/node/server.mjs --port "$PORT" "${redis_args[@]}" \
+        >"$CLUSTER_DIR/node$i.log" 2>&1 &
+    fi
+    NODE_PIDS+=($!)
+    urls+=(--url "http://127.0.0.1:$PORT")
+    pids+=(--server-pid "$!")
+  done
+  for i in 1 2; do
+    for _ in $(seq 1 300); do
+      grep -q listening "$CLUSTER_DIR/node$i.log" && break
+      kill -0 "${NODE_PIDS[$((i - 1))]}" 2>/dev/null || break
+      sleep 0.05
+    done
+    if ! grep -q listening "$CLUSTER_DIR/node$i.log"; then
+      cat "$CLUSTER_DIR/node$i.log" >>"$LOG"
+      echo "bench: $kind node $i ($adapter) did not start (see $LOG)" >&2
+      stop_cluster
+      return 1
+    fi
+  done
+  CLUSTER_URL1="${urls[1]}"
+  CLUSTER_ARGS=("${urls[@]}" "${pids[@]}" --redis-info "127.0.0.1:$REDIS_PORT")
+}
+
+stop_cluster() {
+  local p
+  for p in "${NODE_PIDS[@]}" $REDIS_PID; do kill "$p" 2>/dev/null; done
+  for p in "${NODE_PIDS[@]}" $REDIS_PID; do
+    for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+    kill -9 "$p" 2>/dev/null
+    wait "$p" 2>/dev/null
+  done
+  [ -n "$CLUSTER_DIR" ] && cat "$CLUSTER_DIR"/node*.log >>"$LOG" 2>/dev/null
+  [ -n "$CLUSTER_DIR" ] && rm -f "$CLUSTER_DIR"/node*.log
+  NODE_PIDS=()
+  REDIS_PID=""
+  CLUSTER_ARGS=()
+}
+
+trap 'stop_server; stop_cluster; [ -n "$TLS_DIR" ] && rm -rf "$TLS_DIR"; [ -n "$EDITOR_DIR" ] && rm -rf "$EDITOR_DIR"; [ -n "$CLUSTER_DIR" ] && rm -rf "$CLUSTER_DIR"' \
   EXIT INT TERM
 
 # gen GROUP SERVER REP [pin|nopin] ARGS...: one generator run against the current server; its JSON
@@ -206,8 +318,10 @@ gen() {
     perf record -F 999 -g -p "$SERVER_PID" -o "$OUT/perf-$group.data" >>"$LOG" 2>&1 &
     perf_pid=$!
   fi
-  line=$("${pre[@]}" "$BIN/sio-bench" --url "$SCHEME://127.0.0.1:$PORT" --server-pid "$SERVER_PID" \
-    --json "$@" 2>>"$LOG" | tee -a "$LOG" | tail -n 1)
+  local target=(--url "$SCHEME://127.0.0.1:$PORT" --server-pid "$SERVER_PID")
+  [ ${#CLUSTER_ARGS[@]} -gt 0 ] && target=("${CLUSTER_ARGS[@]}")
+  line=$("${pre[@]}" "$BIN/sio-bench" "${target[@]}" --json "$@" 2>>"$LOG" | tee -a "$LOG" |
+    tail -n 1)
   if [ -n "$perf_pid" ]; then
     kill -INT "$perf_pid" 2>/dev/null
     wait "$perf_pid" 2>/dev/null
@@ -219,15 +333,18 @@ gen() {
   if [[ "$line" != \{* ]]; then
     line='{"failed":true}'
   fi
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+  local pid
+  for pid in ${SERVER_PID:-} "${NODE_PIDS[@]}"; do
+    kill -0 "$pid" 2>/dev/null && continue
     echo "bench: $server server died during $group (see $LOG)" >&2
     line="${line%\}},\"server_died\":true}"
-  fi
+    break
+  done
   LAST_LINE=$line
   printf '{"group":"%s","server":"%s","rep":%s,"args":"%s","result":%s}\n' \
     "$group" "$server" "$rep" "$*" "$line" >>"$MEASURED"
   printf '  %-12s %-5s rep %s %s\n' "$group" "$server" "$rep" \
-    "$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("failed" if r.get("failed") else "delivered/s=%s p99=%sms errors=%s srv_cpu=%s%% gen_cpu=%s%%%s" % (r.get("delivered_per_s"), r.get("latency_ms",{}).get("p99"), r.get("errors"), r.get("server_cpu_pct","-"), r.get("generator_cpu_pct","-"), " GENERATOR-BOUND" if r.get("generator_bound") else ""))' "$line")"
+    "$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("failed" if r.get("failed") else "delivered/s=%s p99=%sms errors=%s srv_cpu=%s%% gen_cpu=%s%%%s%s" % (r.get("delivered_per_s"), r.get("latency_ms",{}).get("p99"), r.get("errors"), r.get("server_cpu_pct","-"), r.get("generator_cpu_pct","-"), " redis_us/delivery=%s" % r["redis_cpu_us_per_delivery"] if "redis_cpu_us_per_delivery" in r else "", " GENERATOR-BOUND" if r.get("generator_bound") else ""))' "$line")"
 }
 
 # recovery_mem GROUP SERVER REP: bench/node/recovery-memory.mjs against the current server; its JSON
@@ -461,6 +578,51 @@ if want editor; then
         editor_load "editor_w${workers}_k$k" "$rep" "$pin" "$k"
       done
       stop_server
+    done
+  done
+fi
+
+# cluster_reach GROUP SERVER ADAPTER [MODE]: on the current cluster, how many nodes a broadcast to
+# a room of the first node reaches (bench/node/cluster-probe.mjs); its JSON line goes to
+# results.jsonl.
+cluster_reach() {
+  local group=$1 server=$2 adapter=$3 mode=${4:-dynamic} line
+  echo "--- $group $server" >>"$LOG"
+  line=$("${PIN_GEN[@]}" node bench/node/cluster-probe.mjs --url "$CLUSTER_URL1" \
+    --redis "redis://127.0.0.1:$REDIS_PORT" --adapter "$adapter" --sharded-mode "$mode" \
+    --nodes 2 2>>"$LOG" | tee -a "$LOG" | tail -n 1)
+  [[ "$line" != \{* ]] && line='{"failed":true}'
+  printf '{"group":"%s","server":"%s","rep":1,"args":"","result":%s}\n' \
+    "$group" "$server" "$line" >>"$MEASURED"
+  printf '  %-20s %-5s %s\n' "$group" "$server" "$line"
+}
+
+if want cluster; then
+  echo "== cluster: 2 nodes on one private Redis 7 per adapter, sio against Node ($CLUSTER_N" \
+    "receivers over both nodes, a sender on each)"
+  for adapter in redis redis-streams redis-sharded; do
+    for rep in $(seq 1 "$REPS"); do
+      for s in $(order "$rep"); do
+        start_cluster "$s" "$adapter" || continue
+        gen cluster_warmup "$s" "$rep" pin --scenario fanout --clients "$CLUSTER_N" --senders 2 \
+          --rate 0 --window 16 --duration 1 --warmup 0
+        gen "cluster_${adapter}_max" "$s" "$rep" pin --scenario fanout --clients "$CLUSTER_N" \
+          --senders 2 --rate 0 --window 16 "${common[@]}"
+        gen "cluster_${adapter}_rooms" "$s" "$rep" pin --scenario rooms --clients "$CLUSTER_N" \
+          --room-size "$ROOM_SIZE" --senders 2 --rate "$CLUSTER_RATE" "${common[@]}"
+        stop_cluster
+      done
+    done
+  done
+  echo "== cluster reach: a broadcast to a room that exists on one of the 2 nodes"
+  for s in sio node; do
+    for spec in redis redis-streams redis-sharded:dynamic redis-sharded:static; do
+      adapter=${spec%%:*}
+      mode=dynamic
+      [[ "$spec" == *:* ]] && mode=${spec#*:}
+      start_cluster "$s" "$adapter" "$mode" || continue
+      cluster_reach "cluster_reach_${spec/:/_}" "$s" "$adapter" "$mode"
+      stop_cluster
     done
   done
 fi

@@ -5,12 +5,28 @@
 //   stats           -> ack {heap: bytes of heap in use (glibc), clients: Engine.IO sessions}
 //
 //   sio-bench-server --port N [--workers W] [--recovery MS] [--tls-cert FILE --tls-key FILE]
+//                    [--redis URL[,URL...] [--adapter redis|redis-streams|redis-sharded]
+//                     [--sharded-mode dynamic|static]]
 //
 // --recovery turns on connection state recovery with a window of MS milliseconds; --tls-cert and
-// --tls-key serve https and wss instead of plain TCP.
+// --tls-key serve https and wss instead of plain TCP. --redis makes it one node of a cluster with
+// the named adapter (default redis, the pub/sub one; redis-sharded takes the seeds of a Redis
+// Cluster, or one Redis 7, and --sharded-mode, Node's subscriptionMode); it then prints its
+// "listening" line once the adapter is subscribed.
 //
 // Listens on 127.0.0.1 only; stops cleanly on SIGINT/SIGTERM.
 #include <sio/sio.hpp>
+#ifdef SIO_BENCH_HAVE_REDIS
+#include <sio/redis/redis_adapter.hpp>
+#if __has_include(<sio/redis/redis_streams_adapter.hpp>)
+#include <sio/redis/redis_streams_adapter.hpp>
+#define SIO_BENCH_HAVE_STREAMS 1
+#endif
+#if __has_include(<sio/redis/redis_sharded_adapter.hpp>)
+#include <sio/redis/redis_sharded_adapter.hpp>
+#define SIO_BENCH_HAVE_SHARDED 1
+#endif
+#endif
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -23,10 +39,14 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <future>
 #include <iostream>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -56,8 +76,21 @@ struct args {
   std::size_t workers = 1;
   std::optional<std::chrono::milliseconds> recovery;
   std::optional<sio::engineio::tls_options> tls;
-  bool metrics = true;  // --metrics 0: counting off (server_options::metrics.enabled)
+  bool metrics = true;             // --metrics 0: counting off (server_options::metrics.enabled)
+  std::vector<std::string> redis;  // --redis, split at commas: a cluster node
+  std::string adapter = "redis";
+  bool sharded_static = false;  // --sharded-mode static
 };
+
+std::vector<std::string> split_commas(std::string_view list) {
+  std::vector<std::string> out;
+  for (;;) {
+    const auto comma = list.find(',');
+    out.emplace_back(list.substr(0, comma));
+    if (comma == std::string_view::npos) return out;
+    list.remove_prefix(comma + 1);
+  }
+}
 
 std::optional<args> parse_args(int argc, char** argv) {
   args a;
@@ -65,6 +98,22 @@ std::optional<args> parse_args(int argc, char** argv) {
     std::string_view name = argv[i];
     if (i + 1 >= argc) return std::nullopt;
     const char* value = argv[++i];
+    if (name == "--redis") {
+      a.redis = split_commas(value);
+      continue;
+    }
+    if (name == "--adapter") {
+      a.adapter = value;
+      if (a.adapter != "redis" && a.adapter != "redis-streams" && a.adapter != "redis-sharded")
+        return std::nullopt;
+      continue;
+    }
+    if (name == "--sharded-mode") {
+      if (std::string_view(value) != "static" && std::string_view(value) != "dynamic")
+        return std::nullopt;
+      a.sharded_static = std::string_view(value) == "static";
+      continue;
+    }
     if (name == "--tls-cert" || name == "--tls-key") {
       if (!a.tls) a.tls.emplace();
       (name == "--tls-cert" ? a.tls->cert_file : a.tls->key_file) = value;
@@ -104,13 +153,57 @@ void install_handlers(sio::server& io) {
   });
 }
 
+#ifdef SIO_BENCH_HAVE_REDIS
+// The adapter of --adapter on --redis; throws when this build lacks it.
+sio::adapter_factory cluster_adapter(const args& a) {
+  if (a.adapter == "redis") return sio::redis_adapter::factory({.url = a.redis.at(0)});
+#ifdef SIO_BENCH_HAVE_STREAMS
+  if (a.adapter == "redis-streams")
+    return sio::redis_streams_adapter::factory({.url = a.redis.at(0)});
+#endif
+#ifdef SIO_BENCH_HAVE_SHARDED
+  if (a.adapter == "redis-sharded") {
+    sio::redis_sharded_adapter_options o;
+    o.seeds = a.redis;
+    if (a.sharded_static) o.subscription_mode = sio::sharded_subscription_mode::static_;
+    return sio::redis_sharded_adapter::factory(std::move(o));
+  }
+#endif
+  throw std::runtime_error("--adapter " + a.adapter + ": not in this build");
+}
+
+// Runs `f` once the adapter of "/" is subscribed (at once for a single node).
+void when_adapter_ready(sio::server& io, const args& a, std::function<void()> f) {
+  auto& root = io.of("/");
+  if (a.redis.empty()) return f();
+  if (auto* pubsub = sio::redis_adapter::of(root)) return pubsub->when_ready(std::move(f));
+#ifdef SIO_BENCH_HAVE_STREAMS
+  if (a.adapter == "redis-streams") return sio::redis_streams_adapter::when_ready(root, f);
+#endif
+#ifdef SIO_BENCH_HAVE_SHARDED
+  if (auto* sharded = sio::redis_sharded_adapter::of(root))
+    return sharded->when_ready(std::move(f));
+#endif
+  f();
+}
+#else
+sio::adapter_factory cluster_adapter(const args&) {
+  throw std::runtime_error("--redis: this build has no Redis adapter (sio_redis)");
+}
+void when_adapter_ready(sio::server&, const args&, std::function<void()> f) {
+  f();
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const auto a = parse_args(argc, argv);
   if (!a) {
     std::cerr << "usage: sio-bench-server --port N [--workers W] [--recovery MS] "
-                 "[--tls-cert FILE --tls-key FILE] [--metrics 0|1]\n";
+                 "[--tls-cert FILE --tls-key FILE] [--metrics 0|1]\n"
+                 "  [--redis URL[,URL...] [--adapter redis|redis-streams|redis-sharded] "
+                 "[--sharded-mode dynamic|static]]\n";
     return 2;
   }
   raise_fd_limit();
@@ -135,11 +228,17 @@ int main(int argc, char** argv) {
     if (a->recovery)
       opts.connection_state_recovery =
           sio::recovery_options{.max_disconnection_duration = *a->recovery};
+    if (!a->redis.empty()) opts.adapter = cluster_adapter(*a);
     sio::server io{std::move(opts)};
     install_handlers(io);
     io.start();
-    std::printf("sio-bench-server listening on 127.0.0.1:%u (%zu workers)\n", io.port(),
-                a->workers);
+    std::promise<void> ready;
+    std::once_flag once;  // an adapter may say it again after reconnecting
+    when_adapter_ready(io, *a, [&] { std::call_once(once, [&] { ready.set_value(); }); });
+    ready.get_future().wait();
+    std::printf("sio-bench-server listening on 127.0.0.1:%u (%zu workers%s%s)\n", io.port(),
+                a->workers, a->redis.empty() ? "" : ", adapter ",
+                a->redis.empty() ? "" : a->adapter.c_str());
     std::fflush(stdout);
     int sig = 0;
     sigwait(&stop_signals, &sig);

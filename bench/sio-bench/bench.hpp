@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,20 +35,29 @@ using tcp = net::ip::tcp;
 enum class scenario_kind { connect, idle, echo, fanout, rooms, polling };
 enum class transport_kind { websocket, polling };
 
-struct config {
+// One server of the run (--url, given once per node of a cluster).
+struct server_address {
   std::string host = "127.0.0.1";
   std::uint16_t port = 3000;
+};
+
+struct config {
+  // Clients are spread over these servers (several: the nodes of one cluster).
+  std::vector<server_address> servers;
   std::string path = "/socket.io/";
   scenario_kind scenario = scenario_kind::echo;
   std::string scenario_name = "echo";
   transport_kind transport = transport_kind::websocket;
-  std::size_t clients = 100;  // receivers for fanout/rooms (the sender is one more connection)
-  double rate = 1000;         // messages/s offered (all clients together); 0 = closed loop
-  double duration = 5;        // measurement window, s
-  double warmup = 1;          // sending before the window, s
-  double drain = 3;           // wait for late answers after the window, s
-  std::size_t payload = 32;   // bytes of filler in each message
-  int server_pid = 0;
+  std::size_t clients = 100;     // receivers for fanout/rooms (the senders are more connections)
+  std::size_t senders = 1;       // fanout/rooms: senders, spread over the servers
+  double rate = 1000;            // messages/s offered (all clients together); 0 = closed loop
+  double duration = 5;           // measurement window, s
+  double warmup = 1;             // sending before the window, s
+  double drain = 3;              // wait for late answers after the window, s
+  std::size_t payload = 32;      // bytes of filler in each message
+  std::vector<int> server_pids;  // CPU and RSS summed over these processes
+  // --redis-info HOST:PORT: a Redis whose CPU (INFO cpu) is sampled over the window too.
+  std::optional<server_address> redis;
   bool json = false;
   bool verify = false;
   std::size_t threads = 1;
@@ -112,15 +122,32 @@ class ring {
   std::size_t size_ = 0;
 };
 
+// A fanout sender: its client, its worker, and its own sequence numbers. Its messages carry
+// global seq = n * senders + its index, so receivers and completion slots tell senders apart.
+struct sender_state {
+  client* cl = nullptr;
+  worker* w = nullptr;
+  std::vector<std::uint64_t> room_seq;
+  std::uint64_t next = 0;  // n of its next message
+};
+
 // State shared by all workers for one run.
 struct shared_state {
   explicit shared_state(const config& c);
 
+  // One server: where to connect and what to say to it.
+  struct target {
+    tcp::endpoint endpoint;
+    std::string host_header;
+    std::string ws_request;  // the upgrade request of the lean client
+  };
+  // The server of client `index`: senders round-robin; a room's receivers spread over every
+  // server (so every broadcast crosses the cluster); echo and idle clients round-robin.
+  const target& target_of(std::uint32_t index) const;
+
   const config& cfg;
-  tcp::endpoint server;
-  std::string host_header;
+  std::vector<target> targets;  // cfg.servers, resolved
   std::string ws_target;
-  std::string ws_request;                  // the upgrade request of the lean client
   std::unique_ptr<net::ssl::context> tls;  // cfg.tls: the clients' TLS context
   std::string polling_target;
   std::string pad;  // payload filler
@@ -134,8 +161,7 @@ struct shared_state {
   std::unique_ptr<std::atomic<std::uint32_t>[]> room_members;  // joined members per room
   static constexpr std::size_t slot_count = 4096;
   std::unique_ptr<std::atomic<std::uint32_t>[]> slots;  // deliveries per message (closed loop)
-  worker* sender_worker = nullptr;
-  client* sender = nullptr;
+  std::vector<sender_state> senders;                    // cfg.senders of them (fan scenarios)
 };
 
 // Base of the two transports: the Engine.IO / Socket.IO part every client shares.
@@ -164,6 +190,7 @@ class client {
   bool joined() const noexcept { return joined_; }
   role kind() const noexcept { return role_; }
   std::uint32_t room() const noexcept { return room_; }
+  std::uint32_t index() const noexcept { return index_; }
   std::int64_t connect_started() const noexcept { return connect_start_; }
 
   void send_echo(std::int64_t t);
@@ -186,6 +213,7 @@ class client {
 
   worker& w_;
   shared_state& sh_;
+  const shared_state::target& target_;
   net::ip::address_v4 src_;
   std::uint32_t index_;
   std::uint32_t room_;
@@ -195,9 +223,9 @@ class client {
   bool closing_ = false;
   std::string sid_;
   std::int64_t connect_start_ = 0;
-  std::uint64_t next_seq_ = 1;    // echo: next seq to send (= ack id)
-  std::uint64_t expect_ack_ = 1;  // echo: next ack expected
-  std::uint64_t expect_rseq_ = 0;
+  std::uint64_t next_seq_ = 1;              // echo: next seq to send (= ack id)
+  std::uint64_t expect_ack_ = 1;            // echo: next ack expected
+  std::vector<std::uint64_t> expect_rseq_;  // fanout: next room seq expected, per sender
 
  private:
   void on_ack(std::string_view p);
@@ -235,25 +263,22 @@ class worker {
   void on_delivery(std::int64_t sent_t, std::int64_t now);
   void on_echo_answered(client& cl);
   void on_fanout_delivered(std::uint64_t global_seq, std::uint32_t room);
-  void on_fanout_complete();
+  void on_fanout_complete(sender_state& s);
 
  private:
   void connect_more();
   void tick();
   void emit_one(std::int64_t t);
-  void send_fanout_now(std::int64_t t);
+  void send_fanout_now(sender_state& s, std::int64_t t);
 
   std::size_t next_connect_ = 0;
   std::size_t in_flight_ = 0;
   net::steady_timer timer_;
   std::vector<client*> active_;
+  std::vector<sender_state*> senders_;  // the senders living on this worker
   std::uint64_t m_ = 0;
   double interval_ns_ = 0;
   std::int64_t send_start_ = 0;
-  // fanout sender
-  std::vector<std::uint64_t> room_seq_;
-  std::uint64_t global_seq_ = 0;
-  std::uint64_t completed_ = 0;
 };
 
 }  // namespace sio::bench

@@ -92,7 +92,15 @@ void prepare_socket(socket_t& s, net::ip::address_v4 src, error_code& ec) {
 // --- protocol part ---------------------------------------------------------------------------
 
 client::client(worker& w, std::uint32_t index, role r, std::uint32_t room, net::ip::address_v4 src)
-    : w_(w), sh_(w.sh), src_(src), index_(index), room_(room), role_(r) {}
+    : w_(w),
+      sh_(w.sh),
+      target_(w.sh.target_of(index)),
+      src_(src),
+      index_(index),
+      room_(room),
+      role_(r) {
+  if (r == role::receiver) expect_rseq_.assign(sh_.cfg.senders, 0);
+}
 
 void client::close() {
   if (closing_) return;
@@ -276,13 +284,15 @@ void client::on_fanout(std::string_view s) {
   if (!take_char(s, '[') || !take_u64(s, rseq) || !take_char(s, ',') || !take_u64(s, gseq) ||
       !take_char(s, ',') || !take_u64(s, t))
     return w_.c.protocol_errors.add();
-  if (rseq == expect_rseq_) {
-    ++expect_rseq_;
-  } else if (rseq < expect_rseq_) {
+  if (expect_rseq_.empty()) return w_.c.protocol_errors.add();  // a fanout to a non-receiver
+  auto& expected = expect_rseq_[gseq % expect_rseq_.size()];    // each sender's own order
+  if (rseq == expected) {
+    ++expected;
+  } else if (rseq < expected) {
     w_.c.duplicates.add();
   } else {
     w_.c.out_of_order.add();
-    expect_rseq_ = rseq + 1;
+    expected = rseq + 1;
   }
   if (sh_.cfg.verify && !pad_matches(s, sh_.pad)) w_.c.payload_errors.add();
   w_.on_delivery(static_cast<std::int64_t>(t), now_ns());
@@ -308,7 +318,7 @@ class ws_client final : public client, public std::enable_shared_from_this<ws_cl
     error_code ec;
     prepare_socket(lowest(), src_, ec);
     if (ec) return fail(false);
-    lowest().async_connect(sh_.server, [self = this->shared_from_this()](error_code ec) {
+    lowest().async_connect(target_.endpoint, [self = this->shared_from_this()](error_code ec) {
       if (ec) return self->fail(false);
       self->lowest().set_option(tcp::no_delay(true), ec);
       if constexpr (Tls) {
@@ -343,7 +353,7 @@ class ws_client final : public client, public std::enable_shared_from_this<ws_cl
 
   void ws_handshake() {
     ws_.text(true);
-    ws_.async_handshake(sh_.host_header, sh_.ws_target,
+    ws_.async_handshake(target_.host_header, sh_.ws_target,
                         [self = this->shared_from_this()](error_code ec) {
                           if (ec) return self->fail(false);
                           self->do_read();
@@ -409,10 +419,10 @@ class lean_ws_client final : public client, public std::enable_shared_from_this<
     error_code ec;
     prepare_socket(sock_, src_, ec);
     if (ec) return fail(false);
-    sock_.async_connect(sh_.server, [self = shared_from_this()](error_code ec) {
+    sock_.async_connect(target_.endpoint, [self = shared_from_this()](error_code ec) {
       if (ec) return self->fail(false);
       self->sock_.set_option(tcp::no_delay(true), ec);
-      net::async_write(self->sock_, net::buffer(self->sh_.ws_request),
+      net::async_write(self->sock_, net::buffer(self->target_.ws_request),
                        [self](error_code ec, std::size_t) {
                          if (ec) return self->fail(false);
                          self->rbuf_.resize(initial_buffer);
@@ -617,11 +627,11 @@ class polling_client final : public client, public std::enable_shared_from_this<
     connect_start_ = now_ns();
     get_req_.method(http::verb::get);
     get_req_.version(11);
-    get_req_.set(http::field::host, sh_.host_header);
+    get_req_.set(http::field::host, target_.host_header);
     get_req_.target(sh_.polling_target);
     post_req_.method(http::verb::post);
     post_req_.version(11);
-    post_req_.set(http::field::host, sh_.host_header);
+    post_req_.set(http::field::host, target_.host_header);
     post_req_.set(http::field::content_type, "text/plain;charset=UTF-8");
     do_get();
   }
@@ -650,7 +660,7 @@ class polling_client final : public client, public std::enable_shared_from_this<
     error_code ec;
     prepare_socket(s, src_, ec);
     if (ec) return fail(false);
-    s.async_connect(sh_.server, [self = shared_from_this(), &s, then](error_code ec) {
+    s.async_connect(target_.endpoint, [self = shared_from_this(), &s, then](error_code ec) {
       if (ec) return self->fail(false);
       s.set_option(tcp::no_delay(true), ec);
       then();
@@ -690,10 +700,10 @@ class polling_client final : public client, public std::enable_shared_from_this<
   }
 
   void set_targets() {
-    if (!target_.empty() || sid_.empty()) return;
-    target_ = sh_.polling_target + "&sid=" + sid_;
-    get_req_.target(target_);
-    post_req_.target(target_);
+    if (!url_.empty() || sid_.empty()) return;
+    url_ = sh_.polling_target + "&sid=" + sid_;
+    get_req_.target(url_);
+    post_req_.target(url_);
   }
 
   void do_post() {
@@ -756,7 +766,7 @@ class polling_client final : public client, public std::enable_shared_from_this<
   http::response<http::string_body> get_res_;
   http::response<http::string_body> post_res_;
   std::string pending_;
-  std::string target_;
+  std::string url_;  // the polling URL with the session id
 };
 
 }  // namespace

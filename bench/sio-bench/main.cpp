@@ -1,13 +1,14 @@
 // sio-bench: command line, the phases of a run (connect, join, warm-up, window, drain), CPU and
 // memory sampling from /proc, and the report (a human table, then one JSON object as last line).
 //
-//   sio-bench --url http://HOST:PORT --scenario connect|idle|echo|fanout|rooms|polling
+//   sio-bench --url http://HOST:PORT [--url ...] --scenario connect|idle|echo|fanout|rooms|polling
 //             [--clients N] [--rate MSGS_PER_S] [--duration S] [--payload BYTES]
 //             [--transport websocket|polling] [--server-pid PID] [--json] [--verify] ...
 #include "bench.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -38,10 +39,14 @@ scenarios: connect  open N connections (time, connects/s, failures)
            echo     N clients, fixed offered rate of acked echoes; latency from intended send
            fanout   one sender, one room of N receivers; delivered msgs/s and latency
            rooms    one sender, rooms of --room-size receivers (N in all)
+A cluster: --url once per node; clients are spread over the nodes, each room's receivers
+over every node, and --senders N (fanout, rooms) senders take turns over the nodes.
            polling  echo over HTTP long-polling only
 options:   --clients N (100)  --rate MSGS_PER_S (echo 1000, fanout 100, rooms 1000,
            polling 200; 0 = closed loop)  --duration S (5)  --payload BYTES (32)
-           --transport websocket|polling  --server-pid PID  --json  --verify
+           --transport websocket|polling  --server-pid PID (once per node: summed)
+           --redis-info HOST:PORT (that Redis's CPU per delivery too)  --senders N (1)
+           --json  --verify
            --warmup S (1)  --drain S (3)  --threads N (1)  --sources N (auto)
            --room-size N (100)  --window N (4, fanout closed loop)  --concurrency N (256)
            --path /socket.io/  --connect-timeout S (60)  --ws-client lean|beast (lean)
@@ -85,9 +90,10 @@ double number(const std::string& name, const std::string& v, double lo) {
   return d;
 }
 
-// http://HOST[:PORT][/PATH/] (or ws://; https:// or wss:// for TLS): host, port and the
+// http://HOST[:PORT][/PATH/] (or ws://; https:// or wss:// for TLS): one more server, and the
 // Engine.IO path.
 void parse_url(std::string_view u, config& c) {
+  server_address a;
   if (u.rfind("http://", 0) == 0) u.remove_prefix(7);
   if (u.rfind("ws://", 0) == 0) u.remove_prefix(5);
   for (std::string_view scheme : {"https://", "wss://"}) {
@@ -102,11 +108,12 @@ void parse_url(std::string_view u, config& c) {
     u = u.substr(0, slash);
   }
   auto colon = u.rfind(':');
-  c.host = std::string(u.substr(0, colon));
-  c.port = c.tls ? 443 : 80;
+  a.host = std::string(u.substr(0, colon));
+  a.port = c.tls ? 443 : 80;
   if (colon != std::string_view::npos)
-    c.port = static_cast<std::uint16_t>(std::atoi(std::string(u.substr(colon + 1)).c_str()));
-  if (c.host == "localhost") c.host = "127.0.0.1";
+    a.port = static_cast<std::uint16_t>(std::atoi(std::string(u.substr(colon + 1)).c_str()));
+  if (a.host == "localhost") a.host = "127.0.0.1";
+  c.servers.push_back(std::move(a));
 }
 
 // The options that take a string value; false when `name` is not one of them.
@@ -127,6 +134,11 @@ bool apply_text_option(config& c, const std::string& name, const std::string& v)
     c.beast_ws = v == "beast";
   } else if (name == "--path") {
     c.path = v;
+  } else if (name == "--redis-info") {
+    const auto colon = v.rfind(':');
+    if (colon == std::string::npos) usage(2);
+    c.redis = server_address{v.substr(0, colon),
+                             static_cast<std::uint16_t>(std::atoi(v.c_str() + colon + 1))};
   } else {
     return false;
   }
@@ -147,7 +159,8 @@ constexpr number_option number_options[] = {
     {"--rate", 0, [](config& c, double d) { c.rate = d; }},
     {"--duration", 0, [](config& c, double d) { c.duration = d; }},
     {"--payload", 0, [](config& c, double d) { c.payload = as_size(d); }},
-    {"--server-pid", 0, [](config& c, double d) { c.server_pid = static_cast<int>(d); }},
+    {"--server-pid", 1, [](config& c, double d) { c.server_pids.push_back(static_cast<int>(d)); }},
+    {"--senders", 1, [](config& c, double d) { c.senders = as_size(d); }},
     {"--warmup", 0, [](config& c, double d) { c.warmup = d; }},
     {"--drain", 0, [](config& c, double d) { c.drain = d; }},
     {"--threads", 1, [](config& c, double d) { c.threads = as_size(d); }},
@@ -209,6 +222,13 @@ config parse_args(int argc, char** argv) {
   if (!rate_set) c.rate = default_rate(c.scenario);
   if (c.verify) c.drain = std::max(c.drain, 10.0);
   c.threads = std::min<std::size_t>(c.threads, 64);
+  c.senders = std::min<std::size_t>(c.senders, 64);
+  // Every sender's window in flight must fit the completion slots.
+  if (c.senders * c.window >= shared_state::slot_count) {
+    std::cerr << "sio-bench: --senders times --window must stay below " << shared_state::slot_count
+              << "\n";
+    usage(2);
+  }
   return c;
 }
 
@@ -340,10 +360,10 @@ void write_json(const boost::json::value& v, std::string& out) {
 
 // What a scenario needs: its kind of traffic and its connections.
 struct plan {
-  bool fan = false;           // fanout, rooms: one sender, receivers in rooms
+  bool fan = false;           // fanout, rooms: senders, receivers in rooms
   bool echo = false;          // echo, polling: every client sends and awaits acks
   bool connect_only = false;  // connect: the connect phase is the measurement window
-  std::size_t conns = 0;      // the clients, plus the fanout sender
+  std::size_t conns = 0;      // the clients, plus the fanout senders
   std::size_t sockets = 0;    // descriptors wanted (polling: two per client)
 };
 
@@ -352,7 +372,7 @@ plan make_plan(const config& cfg) {
   p.fan = cfg.scenario == scenario_kind::fanout || cfg.scenario == scenario_kind::rooms;
   p.echo = cfg.scenario == scenario_kind::echo || cfg.scenario == scenario_kind::polling;
   p.connect_only = cfg.scenario == scenario_kind::connect;
-  p.conns = cfg.clients + (p.fan ? 1 : 0);
+  p.conns = cfg.clients + (p.fan ? cfg.senders : 0);
   p.sockets = p.conns * (cfg.transport == transport_kind::polling ? 2 : 1);
   return p;
 }
@@ -384,15 +404,16 @@ std::vector<net::ip::address_v4> source_addresses(const net::ip::address& server
   return sources;
 }
 
-// Client i: with fan, the sender first, then receivers spread over the rooms; else an echo client
-// (echo) or an idle one.
+// Client i: with fan, the senders first (client k is sender k), then receivers spread over the
+// rooms; else an echo client (echo) or an idle one.
 std::shared_ptr<client> make_client(worker& w, const plan& p, std::size_t i,
                                     net::ip::address_v4 src) {
   client::role r = p.echo ? client::role::echo : client::role::idle;
   std::uint32_t room = 0;
   if (p.fan) {
-    r = i == 0 ? client::role::sender : client::role::receiver;
-    if (i > 0) room = static_cast<std::uint32_t>((i - 1) % w.sh.rooms);
+    const std::size_t senders = w.sh.cfg.senders;
+    r = i < senders ? client::role::sender : client::role::receiver;
+    if (i >= senders) room = static_cast<std::uint32_t>((i - senders) % w.sh.rooms);
   }
   const auto index = static_cast<std::uint32_t>(i);
   return w.sh.cfg.transport == transport_kind::polling ? make_polling_client(w, index, r, room, src)
@@ -418,10 +439,7 @@ class runner {
     for (std::size_t i = 0; i < p.conns; ++i) {
       auto& w = *workers_[i % workers_.size()];
       auto cl = make_client(w, p, i, sources[i % sources.size()]);
-      if (cl->kind() == client::role::sender) {
-        sh_.sender = cl.get();
-        sh_.sender_worker = &w;
-      }
+      if (cl->kind() == client::role::sender) sh_.senders.push_back({cl.get(), &w, {}, 0});
       w.clients.push_back(std::move(cl));
     }
   }
@@ -502,21 +520,62 @@ class runner {
   std::vector<net::executor_work_guard<net::io_context::executor_type>> guards_;
 };
 
-// CPU seconds of the server (with --server-pid) and of the generator over one window.
+// used_cpu_sys + used_cpu_user of a Redis server's INFO cpu (microsecond resolution, where
+// /proc counts clock ticks), seconds; nullopt when it cannot be asked.
+std::optional<double> redis_cpu_seconds(const server_address& a) {
+  try {
+    net::io_context ioc;
+    tcp::socket s(ioc);
+    s.connect(tcp::endpoint(net::ip::make_address(a.host), a.port));
+    net::write(s, net::buffer(std::string_view("INFO cpu\r\n")));
+    std::string reply;  // a bulk string: $<n>\r\n<n bytes>\r\n
+    char buf[4096];
+    for (;;) {
+      reply.append(buf, s.read_some(net::buffer(buf)));
+      const auto eol = reply.find("\r\n");
+      if (eol != std::string::npos && reply.size() >= eol + 2 + std::stoul(reply.substr(1)) + 2)
+        break;
+    }
+    double total = 0;
+    for (std::string_view key : {"used_cpu_sys:", "used_cpu_user:"}) {
+      const auto at = reply.find(key);
+      if (at == std::string::npos) return std::nullopt;
+      total += std::strtod(reply.c_str() + at + key.size(), nullptr);
+    }
+    return total;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// CPU seconds of the servers (--server-pid, summed), of Redis (--redis-info) and of the generator
+// over one window.
 class cpu_window {
  public:
-  explicit cpu_window(int server_pid)
-      : server_pid_(server_pid ? std::to_string(server_pid) : ""),
-        self_pid_(std::to_string(::getpid())) {}
+  explicit cpu_window(const config& cfg)
+      : redis_(cfg.redis), self_pid_(std::to_string(::getpid())) {
+    for (int pid : cfg.server_pids) server_pids_.push_back(std::to_string(pid));
+  }
 
-  void open() { sample(srv0_, gen0_); }
-  void close() { sample(srv1_, gen1_); }
+  void open() { sample(srv0_, redis0_, gen0_); }
+  void close() { sample(srv1_, redis1_, gen1_); }
   std::optional<double> server_s() const { return diff(srv0_, srv1_); }
+  std::optional<double> redis_s() const { return diff(redis0_, redis1_); }
   std::optional<double> generator_s() const { return diff(gen0_, gen1_); }
 
  private:
-  void sample(std::optional<double>& srv, std::optional<double>& gen) const {
-    if (!server_pid_.empty()) srv = cpu_seconds(server_pid_);
+  void sample(std::optional<double>& srv, std::optional<double>& redis,
+              std::optional<double>& gen) const {
+    srv.reset();
+    for (const auto& pid : server_pids_) {
+      const auto s = cpu_seconds(pid);
+      if (!s) {
+        srv.reset();
+        break;
+      }
+      srv = srv.value_or(0) + *s;
+    }
+    if (redis_) redis = redis_cpu_seconds(*redis_);
     gen = cpu_seconds(self_pid_);
   }
   static std::optional<double> diff(std::optional<double> a, std::optional<double> b) {
@@ -524,9 +583,22 @@ class cpu_window {
     return *b - *a;
   }
 
-  std::string server_pid_, self_pid_;
-  std::optional<double> srv0_, srv1_, gen0_, gen1_;
+  std::vector<std::string> server_pids_;
+  std::optional<server_address> redis_;
+  std::string self_pid_;
+  std::optional<double> srv0_, srv1_, redis0_, redis1_, gen0_, gen1_;
 };
+
+// VmRSS of the servers, summed; nullopt when one cannot be read or none was given.
+std::optional<std::uint64_t> servers_rss(const config& cfg) {
+  std::optional<std::uint64_t> sum;
+  for (int pid : cfg.server_pids) {
+    const auto rss = rss_bytes(pid);
+    if (!rss) return std::nullopt;
+    sum = sum.value_or(0) + *rss;
+  }
+  return sum;
+}
 
 struct connect_result {
   totals after;          // the counters when the phase ended
@@ -552,8 +624,9 @@ connect_result connect_phase(runner& r, const config& cfg, const plan& p, cpu_wi
 }
 
 // 2. joins (fanout, rooms): every receiver's join is acknowledged before the first send.
-void join_phase(runner& r, const totals& after_connect) {
-  const std::uint64_t receivers = after_connect.connected ? after_connect.connected - 1 : 0;
+void join_phase(runner& r, const totals& after_connect, std::size_t senders) {
+  const std::uint64_t receivers =
+      after_connect.connected - std::min<std::uint64_t>(after_connect.connected, senders);
   r.on_all([](worker& w) { w.start_joins(); });
   const bool all = r.wait("join", std::chrono::steady_clock::now() + 30s, 2ms, [&] {
     const auto t = r.sum();
@@ -610,31 +683,32 @@ struct measurements {
   totals after_connect;  // the counters when the connect phase ended
   double connect_time_s = 0;
   double window_s = 0;
-  std::optional<double> server_cpu_s, generator_cpu_s;
+  std::optional<double> server_cpu_s, redis_cpu_s, generator_cpu_s;
   std::optional<std::uint64_t> rss_before, rss_after;
   histogram latency;
 };
 
 measurements measure(runner& r, shared_state& sh, const config& cfg, const plan& p) {
   measurements m;
-  if (cfg.server_pid) m.rss_before = rss_bytes(cfg.server_pid);
-  cpu_window cpu(cfg.server_pid);
+  m.rss_before = servers_rss(cfg);
+  cpu_window cpu(cfg);
   r.start();
   const auto c = connect_phase(r, cfg, p, cpu);
   m.after_connect = c.after;
   m.connect_time_s = c.time_s;
   if (p.connect_only) m.window_s = c.elapsed_s;
-  if (p.fan) join_phase(r, c.after);
+  if (p.fan) join_phase(r, c.after, cfg.senders);
   if (p.echo || p.fan) {
     m.window_s = message_phase(r, sh, cfg, p, cpu);
   } else if (cfg.scenario == scenario_kind::idle) {
     m.window_s = idle_phase(r, cfg, cpu);
   }
-  if (cfg.server_pid) m.rss_after = rss_bytes(cfg.server_pid);
+  m.rss_after = servers_rss(cfg);
   r.stop();
   m.end = r.sum();
   m.latency = r.latency(p.echo || p.fan);
   m.server_cpu_s = cpu.server_s();
+  m.redis_cpu_s = cpu.redis_s();
   m.generator_cpu_s = cpu.generator_s();
   return m;
 }
@@ -717,6 +791,13 @@ void add_resource_json(boost::json::object& j, const plan& p, const measurements
     j["msgs_per_server_cpu_s"] =
         jnum(*m.server_cpu_s > 0 ? std::round(static_cast<double>(n) / *m.server_cpu_s) : 0.0);
   }
+  if (m.redis_cpu_s) {
+    // Redis's INFO cpu (used_cpu_user + used_cpu_sys) over the window, per message delivered.
+    j["redis_cpu_s"] = round3(*m.redis_cpu_s);
+    j["redis_cpu_pct"] = round1(100.0 * per_s(*m.redis_cpu_s, m.window_s));
+    const auto n = static_cast<double>(m.end.received_in_window);
+    j["redis_cpu_us_per_delivery"] = round3(n > 0 ? *m.redis_cpu_s * 1e6 / n : 0.0);
+  }
   if (m.generator_cpu_s) {
     j["generator_cpu_s"] = round3(*m.generator_cpu_s);
     j["generator_cpu_pct"] = round1(f.generator_pct);
@@ -734,6 +815,8 @@ boost::json::object result_json(const config& cfg, const plan& p, std::size_t ro
   j["scenario"] = cfg.scenario_name;
   j["transport"] = cfg.transport == transport_kind::polling ? "polling" : "websocket";
   j["clients"] = cfg.clients;
+  j["servers"] = cfg.servers.size();
+  j["senders"] = cfg.senders;
   j["connections"] = p.conns;
   j["rooms"] = rooms;
   j["rate"] = jnum(cfg.rate);
@@ -796,6 +879,8 @@ void print_summary(const config& cfg, const plan& p, const measurements& m, cons
 // CPU, memory and the --verify verdict, when sampled or asked for.
 void print_resources(const config& cfg, const measurements& m, const figures& f) {
   if (m.server_cpu_s) std::printf("  %-18s %.1f %%\n", "server cpu", f.server_pct);
+  if (m.redis_cpu_s)
+    std::printf("  %-18s %.1f %%\n", "redis cpu", 100.0 * per_s(*m.redis_cpu_s, m.window_s));
   if (m.generator_cpu_s)
     std::printf("  %-18s %.1f %%%s\n", "generator cpu", f.generator_pct,
                 f.generator_bound ? "  GENERATOR-BOUND" : "");
@@ -822,19 +907,12 @@ int report(const config& cfg, const plan& p, std::size_t rooms, const measuremen
 
 int run(const config& cfg) {
   raise_fd_limit();
-  shared_state sh(cfg);
-  boost::system::error_code ec;
-  const auto addr = net::ip::make_address(cfg.host, ec);
-  if (ec) {
-    std::cerr << "sio-bench: --url needs a numeric host or localhost, got " << cfg.host << "\n";
-    return 2;
-  }
-  sh.server = tcp::endpoint(addr, cfg.port);
   const plan p = make_plan(cfg);
+  shared_state sh(cfg);
   make_rooms(sh, cfg, p);
   warn_fd_limit(p.sockets);
   runner r(sh, cfg);
-  r.add_clients(p, source_addresses(addr, cfg, p.sockets));
+  r.add_clients(p, source_addresses(sh.targets.front().endpoint.address(), cfg, p.sockets));
   const measurements m = measure(r, sh, cfg, p);
   return report(cfg, p, sh.rooms, m);
 }

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace sio::bench {
 
@@ -24,12 +25,19 @@ std::chrono::steady_clock::time_point to_time_point(std::int64_t ns) noexcept {
 }
 
 shared_state::shared_state(const config& c) : cfg(c), pad(c.payload, 'x') {
-  host_header = c.host + ":" + std::to_string(c.port);
   ws_target = c.path + "?EIO=4&transport=websocket";
-  // RFC 6455's sample key: servers check its form, not its randomness.
-  ws_request = "GET " + ws_target + " HTTP/1.1\r\nHost: " + host_header +
-               "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+  for (const auto& server : c.servers) {
+    boost::system::error_code ec;
+    const auto addr = net::ip::make_address(server.host, ec);
+    if (ec) throw std::invalid_argument("--url needs a numeric host or localhost: " + server.host);
+    target t{tcp::endpoint(addr, server.port), server.host + ":" + std::to_string(server.port), {}};
+    // RFC 6455's sample key: servers check its form, not its randomness.
+    t.ws_request = "GET " + ws_target + " HTTP/1.1\r\nHost: " + t.host_header +
+                   "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                   "Sec-WebSocket-Version: 13\r\n\r\n";
+    targets.push_back(std::move(t));
+  }
   polling_target = c.path + "?EIO=4&transport=polling";
   if (c.tls) {
     tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_client);
@@ -37,6 +45,13 @@ shared_state::shared_state(const config& c) : cfg(c), pad(c.payload, 'x') {
   }
   slots = std::make_unique<std::atomic<std::uint32_t>[]>(slot_count);
   for (std::size_t i = 0; i < slot_count; ++i) slots[i].store(0);
+}
+
+const shared_state::target& shared_state::target_of(std::uint32_t index) const {
+  const bool fan = cfg.scenario == scenario_kind::fanout || cfg.scenario == scenario_kind::rooms;
+  if (!fan || index < cfg.senders) return targets[index % targets.size()];
+  const std::size_t receiver = index - cfg.senders;
+  return targets[(receiver / rooms) % targets.size()];
 }
 
 worker::worker(shared_state& s, std::size_t i) : sh(s), index(i), timer_(ioc) {}
@@ -100,16 +115,23 @@ void worker::start_sending(std::int64_t start) {
     tick();
     return;
   }
-  if (sh.sender_worker != this || sh.sender == nullptr || !sh.sender->ready()) return;
-  room_seq_.assign(sh.rooms, 0);
-  global_seq_ = 0;
-  completed_ = 0;
+  senders_.clear();
+  for (auto& s : sh.senders) {
+    if (s.w != this || !s.cl->ready()) continue;
+    s.room_seq.assign(sh.rooms, 0);
+    s.next = 0;
+    senders_.push_back(&s);
+  }
+  if (senders_.empty()) return;
   if (sh.cfg.rate <= 0) {
     auto now = now_ns();
-    for (std::size_t i = 0; i < sh.cfg.window; ++i) send_fanout_now(now);
+    for (auto* s : senders_)
+      for (std::size_t i = 0; i < sh.cfg.window; ++i) send_fanout_now(*s, now);
     return;
   }
-  interval_ns_ = 1e9 / sh.cfg.rate;
+  // This worker's share of the offered rate, its senders taking turns.
+  interval_ns_ = 1e9 / (sh.cfg.rate * static_cast<double>(senders_.size()) /
+                        static_cast<double>(sh.senders.size()));
   tick();
 }
 
@@ -137,20 +159,21 @@ void worker::emit_one(std::int64_t t) {
   if (!active_.empty())
     active_[m_ % active_.size()]->send_echo(t);
   else
-    send_fanout_now(t);
+    send_fanout_now(*senders_[m_ % senders_.size()], t);
 }
 
-void worker::send_fanout_now(std::int64_t t) {
-  const auto room = static_cast<std::uint32_t>(global_seq_ % sh.rooms);
+void worker::send_fanout_now(sender_state& s, std::int64_t t) {
+  const auto room = static_cast<std::uint32_t>(s.next % sh.rooms);
   const auto members = sh.room_members[room].load(std::memory_order_relaxed);
   if (t >= sh.window_start && t < sh.window_end) {
     c.sent_window.add();
     c.expected_window.add(members);
   }
-  sh.sender->send_fanout(room, room_seq_[room]++, global_seq_, t);
-  ++global_seq_;
+  const std::uint64_t global_seq = s.next * sh.senders.size() + s.cl->index();
+  s.cl->send_fanout(room, s.room_seq[room]++, global_seq, t);
+  ++s.next;
   if (members == 0 && sh.cfg.rate <= 0)
-    net::post(ioc, [this] { on_fanout_complete(); });  // nobody to wait for
+    net::post(ioc, [this, &s] { on_fanout_complete(s); });  // nobody to wait for
 }
 
 void worker::stop_sending() {
@@ -178,20 +201,22 @@ void worker::on_echo_answered(client& cl) {
 
 void worker::on_fanout_delivered(std::uint64_t global_seq, std::uint32_t room) {
   if (sh.cfg.rate > 0) return;
-  auto& slot = sh.slots[global_seq % shared_state::slot_count];
+  // Each sender has slot_count / senders slots of its own (its window fits: parse_args checks).
+  const std::size_t senders = sh.senders.size();
+  const std::size_t own = shared_state::slot_count / senders;
+  auto& slot = sh.slots[(global_seq / senders) % own * senders + global_seq % senders];
   auto n = slot.fetch_add(1, std::memory_order_relaxed) + 1;
   if (n >= sh.room_members[room].load(std::memory_order_relaxed)) {
     slot.store(0, std::memory_order_relaxed);
-    auto* w = sh.sender_worker;
-    net::post(w->ioc, [w] { w->on_fanout_complete(); });
+    auto& s = sh.senders[global_seq % sh.senders.size()];
+    net::post(s.w->ioc, [&s] { s.w->on_fanout_complete(s); });
   }
 }
 
-void worker::on_fanout_complete() {
-  ++completed_;
+void worker::on_fanout_complete(sender_state& s) {
   if (!sh.sending.load(std::memory_order_relaxed)) return;
   auto now = now_ns();
-  if (now < sh.window_end) send_fanout_now(now);
+  if (now < sh.window_end) send_fanout_now(s, now);
 }
 
 }  // namespace sio::bench

@@ -113,6 +113,53 @@ TEST(Options, ClusterOptions) {
   EXPECT_EQ(flag.opts.redis, "redis://10.0.0.1:7000/2");
 }
 
+TEST(Options, AdapterSelection) {
+  EXPECT_EQ(parse_options({}, {}).opts.adapter, adapter_kind::none);
+  auto pubsub = parse_options({"--redis", "redis://127.0.0.1:6379"}, {});
+  ASSERT_TRUE(pubsub.error.empty()) << pubsub.error;
+  EXPECT_EQ(pubsub.opts.adapter, adapter_kind::redis);  // the default with --redis
+  EXPECT_EQ(pubsub.opts.redis_urls, (std::vector<std::string>{"redis://127.0.0.1:6379"}));
+  auto streams =
+      parse_options({"--adapter", "redis-streams"}, {{"REDIS_URL", "redis://127.0.0.1:6390"}});
+  ASSERT_TRUE(streams.error.empty()) << streams.error;
+  EXPECT_EQ(streams.opts.adapter, adapter_kind::redis_streams);
+  auto env = parse_options({"--redis", "redis://h:1"}, {{"ADAPTER", "redis-streams"}});
+  EXPECT_EQ(env.opts.adapter, adapter_kind::redis_streams);
+  EXPECT_EQ(parse_options({"--adapter=redis", "--redis", "redis://h:1"}, {}).opts.adapter,
+            adapter_kind::redis);
+  // A Redis Cluster: its seeds, separated by commas.
+  auto sharded = parse_options(
+      {"--adapter", "redis-sharded", "--redis", "redis://10.0.0.1:7000, redis://10.0.0.2:7000"},
+      {});
+  ASSERT_TRUE(sharded.error.empty()) << sharded.error;
+  EXPECT_EQ(sharded.opts.adapter, adapter_kind::redis_sharded);
+  EXPECT_EQ(sharded.opts.redis_urls,
+            (std::vector<std::string>{"redis://10.0.0.1:7000", "redis://10.0.0.2:7000"}));
+  EXPECT_EQ(choose_adapter("redis-sharded", "redis://h:7000").urls.size(), 1u);
+}
+
+TEST(Options, AdapterCombinationsRefused) {
+  const auto streams_alone = parse_options({"--adapter", "redis-streams"}, {});
+  EXPECT_NE(streams_alone.error.find("needs --redis"), std::string::npos) << streams_alone.error;
+  EXPECT_FALSE(parse_options({}, {{"ADAPTER", "redis-sharded"}}).error.empty());
+  const auto unknown = parse_options({"--adapter", "kafka", "--redis", "redis://h:1"}, {});
+  EXPECT_NE(unknown.error.find("unknown --adapter"), std::string::npos) << unknown.error;
+  // Several URLs are a cluster's seeds: the single-server adapters refuse them.
+  for (const char* name : {"redis", "redis-streams"}) {
+    const auto two = parse_options({"--adapter", name, "--redis", "redis://a:1,redis://b:1"}, {});
+    EXPECT_NE(two.error.find("redis-sharded"), std::string::npos) << two.error;
+  }
+  EXPECT_FALSE(parse_options({"--redis", "redis://a:1,redis://b:1"}, {}).error.empty());
+  // Every seed must be a Redis URL, and none is echoed (it may hold a password).
+  const auto bad = parse_options(
+      {"--adapter", "redis-sharded", "--redis", "redis://a:1,http://u:hunter2@b"}, {});
+  EXPECT_FALSE(bad.error.empty());
+  EXPECT_EQ(bad.error.find("hunter2"), std::string::npos);
+  EXPECT_FALSE(
+      parse_options({"--adapter", "redis-sharded", "--redis", "redis://a:1,"}, {}).error.empty());
+  EXPECT_NE(usage("sio-apps").find("redis-streams"), std::string::npos);
+}
+
 TEST(Options, TlsAndRedisUrls) {
   auto flag = parse_options({"--tls-cert", "c.pem", "--tls-key", "k.pem"}, {});
   ASSERT_TRUE(flag.error.empty()) << flag.error;

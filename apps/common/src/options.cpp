@@ -56,12 +56,77 @@ std::string parse_admin_ui(const std::map<std::string, std::string>& given, opti
   return "";
 }
 
+// "a, b,,c" -> {"a", "b", "", "c"}: items trimmed of spaces, empty ones kept.
+std::vector<std::string> split_list(std::string_view list) {
+  std::vector<std::string> items;
+  for (;;) {
+    auto comma = list.find(',');
+    auto item = list.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    items.emplace_back(item);
+    if (comma == std::string_view::npos) return items;
+    list.remove_prefix(comma + 1);
+  }
+}
+
 }  // namespace
+
+std::string_view adapter_name(adapter_kind k) {
+  switch (k) {
+    case adapter_kind::redis:
+      return "redis";
+    case adapter_kind::redis_streams:
+      return "redis-streams";
+    case adapter_kind::redis_sharded:
+      return "redis-sharded";
+    case adapter_kind::none:
+      break;
+  }
+  return "none";
+}
+
+adapter_choice choose_adapter(std::string_view name, std::string_view redis) {
+  adapter_choice c;
+  adapter_kind kind = adapter_kind::redis;
+  if (name == "redis-streams") {
+    kind = adapter_kind::redis_streams;
+  } else if (name == "redis-sharded") {
+    kind = adapter_kind::redis_sharded;
+  } else if (!name.empty() && name != "redis") {
+    c.error = "unknown --adapter " + std::string(name) + " (redis, redis-streams or redis-sharded)";
+    return c;
+  }
+  if (redis.empty()) {
+    if (!name.empty())
+      c.error = "--adapter " + std::string(name) + " needs --redis URL (REDIS_URL)";
+    return c;
+  }
+  c.urls = split_list(redis);
+  for (const auto& url : c.urls) {
+    if (!url.starts_with("redis://") && !url.starts_with("rediss://")) {
+      c.error = "invalid --redis URL (expected redis://host:port or rediss://host:port)";
+      c.urls.clear();
+      return c;
+    }
+  }
+  if (c.urls.size() > 1 && kind != adapter_kind::redis_sharded) {
+    c.error =
+        "several --redis URLs are the seeds of a Redis Cluster: they need --adapter "
+        "redis-sharded (--adapter " +
+        std::string(adapter_name(kind)) + " takes one URL)";
+    c.urls.clear();
+    return c;
+  }
+  c.kind = kind;
+  return c;
+}
 
 std::string usage(std::string_view program) {
   return "usage: " + std::string(program) +
          " [--port N] [--host ADDR] [--db PATH] [--jwt-secret-file FILE] "
-         "[--web DIR] [--workers N] [--redis URL] [--tls-cert FILE --tls-key FILE] "
+         "[--web DIR] [--workers N] [--redis URL[,URL...]] [--adapter NAME]\n"
+         "  [--tls-cert FILE --tls-key FILE] "
          "[--trust-proxy LIST] [--metrics[=PATH]] [--node-name NAME]\n"
          "  [--admin-ui-user NAME --admin-ui-password-hash HASH]\n"
          "  --port        PORT        listening port (default 3000)\n"
@@ -77,7 +142,17 @@ std::string usage(std::string_view program) {
          "  --workers     WORKERS     network threads (default: hardware threads)\n"
          "  --redis       REDIS_URL   redis://[user:password@]host:port[/db] (rediss:// for TLS):\n"
          "                            run as one node of a cluster sharing rooms, broadcasts\n"
-         "                            and online counts through Redis\n"
+         "                            and online counts through Redis; redis-sharded: the\n"
+         "                            seed URLs of a Redis Cluster, separated by commas\n"
+         "  --adapter     ADAPTER     with --redis, how the nodes share their traffic:\n"
+         "                            redis (default): Redis pub/sub, every node receives\n"
+         "                            every broadcast (@socket.io/redis-adapter)\n"
+         "                            redis-streams: one Redis stream; nothing is lost when\n"
+         "                            Redis or a node blips, and connection state recovery\n"
+         "                            works across nodes (@socket.io/redis-streams-adapter)\n"
+         "                            redis-sharded: Redis Cluster sharded pub/sub, a room's\n"
+         "                            broadcasts reach only the nodes that have the room\n"
+         "                            (@socket.io/redis-adapter createShardedAdapter)\n"
          "  --tls-cert    TLS_CERT    PEM certificate (chain) file: serve HTTPS/WSS (with\n"
          "                            --tls-key); SIGHUP reloads both files\n"
          "  --tls-key     TLS_KEY     PEM private key file of --tls-cert\n"
@@ -101,7 +176,7 @@ std::map<std::string, std::string> process_env() {
   std::map<std::string, std::string> env;
   for (const char* name :
        {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "JWT_SECRET_FILE", "TOKEN_TTL", "WEB_DIR",
-        "WORKERS", "REDIS_URL", "TLS_CERT", "TLS_KEY", "TRUST_PROXY", "ADMIN_UI_USER",
+        "WORKERS", "REDIS_URL", "ADAPTER", "TLS_CERT", "TLS_KEY", "TRUST_PROXY", "ADMIN_UI_USER",
         "ADMIN_UI_PASSWORD_HASH", "ADMIN_UI_MODE", "METRICS", "NODE_NAME"}) {
     if (const char* v = std::getenv(name)) env[name] = v;
   }
@@ -122,6 +197,7 @@ options_result parse_options(const std::vector<std::string>& args,
                                           {"web", "WEB_DIR"},
                                           {"workers", "WORKERS"},
                                           {"redis", "REDIS_URL"},
+                                          {"adapter", "ADAPTER"},
                                           {"tls-cert", "TLS_CERT"},
                                           {"tls-key", "TLS_KEY"},
                                           {"trust-proxy", "TRUST_PROXY"},
@@ -155,9 +231,10 @@ options_result parse_options(const std::vector<std::string>& args,
       return res;
     }
     if (name != "port" && name != "host" && name != "db" && name != "jwt-secret" && name != "web" &&
-        name != "workers" && name != "redis" && name != "tls-cert" && name != "tls-key" &&
-        name != "jwt-secret-file" && name != "token-ttl" && name != "trust-proxy" &&
-        !name.starts_with("admin-ui-") && name != "metrics" && name != "node-name") {
+        name != "workers" && name != "redis" && name != "adapter" && name != "tls-cert" &&
+        name != "tls-key" && name != "jwt-secret-file" && name != "token-ttl" &&
+        name != "trust-proxy" && !name.starts_with("admin-ui-") && name != "metrics" &&
+        name != "node-name") {
       res.error = "unknown option --" + name;
       return res;
     }
@@ -196,12 +273,18 @@ options_result parse_options(const std::vector<std::string>& args,
     }
   }
   if (auto it = given.find("web"); it != given.end()) o.web = it->second;
-  if (auto it = given.find("redis"); it != given.end()) {
-    if (!it->second.starts_with("redis://") && !it->second.starts_with("rediss://")) {
-      res.error = "invalid --redis URL (expected redis://host:port or rediss://host:port)";
+  {
+    auto adapter = given.find("adapter");
+    auto redis = given.find("redis");
+    auto choice = choose_adapter(adapter == given.end() ? "" : adapter->second,
+                                 redis == given.end() ? "" : redis->second);
+    if (!choice.error.empty()) {
+      res.error = choice.error;
       return res;
     }
-    o.redis = it->second;
+    if (redis != given.end()) o.redis = redis->second;
+    o.adapter = choice.kind;
+    o.redis_urls = std::move(choice.urls);
   }
   if (auto it = given.find("node-name"); it != given.end()) {
     if (it->second.empty() || it->second.size() > max_node_name_bytes) {
@@ -213,15 +296,8 @@ options_result parse_options(const std::vector<std::string>& args,
   if (auto it = given.find("tls-cert"); it != given.end()) o.tls_cert = it->second;
   if (auto it = given.find("tls-key"); it != given.end()) o.tls_key = it->second;
   if (auto it = given.find("trust-proxy"); it != given.end()) {
-    std::string_view rest = it->second;
-    while (!rest.empty()) {
-      auto comma = rest.find(',');
-      auto item = rest.substr(0, comma);
-      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-      if (!item.empty()) o.trust_proxy.emplace_back(item);
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    }
+    for (auto& item : split_list(it->second))
+      if (!item.empty()) o.trust_proxy.push_back(std::move(item));
   }
   if (auto error = parse_metrics(given, o); !error.empty()) {
     res.error = error;

@@ -12,6 +12,26 @@
 
 namespace apps {
 
+// The cluster adapter of --adapter (env ADAPTER), used when --redis is given.
+enum class adapter_kind {
+  none,           // no --redis: a single node
+  redis,          // Redis pub/sub (sio::redis_adapter, @socket.io/redis-adapter's createAdapter)
+  redis_streams,  // one Redis stream (@socket.io/redis-streams-adapter): recovery across nodes
+  redis_sharded,  // Redis Cluster sharded pub/sub (@socket.io/redis-adapter's createShardedAdapter)
+};
+
+// What --adapter and --redis select. Refuses the combinations that cannot work (an adapter
+// without --redis, several URLs for a single-server adapter, a URL that is no redis:// one).
+struct adapter_choice {
+  adapter_kind kind = adapter_kind::none;
+  std::vector<std::string> urls;  // one URL; redis-sharded: the Redis Cluster's seed URLs
+  std::string error;              // non-empty: a usage error (never echoes a URL)
+};
+// `name`: the --adapter value ("" for the default, redis); `redis`: the --redis value, URLs
+// separated by commas.
+adapter_choice choose_adapter(std::string_view name, std::string_view redis);
+std::string_view adapter_name(adapter_kind k);
+
 struct options {
   std::string host = "0.0.0.0";               // --host / HOST
   std::uint16_t port = 3000;                  // --port / PORT
@@ -23,7 +43,10 @@ struct options {
   std::int64_t token_ttl_s = 7 * 24 * 3600;  // --token-ttl / TOKEN_TTL: seconds a login lasts
   std::filesystem::path web;                 // --web / WEB_DIR; empty: default_web_dir()
   std::size_t workers = 0;                   // --workers / WORKERS; 0: hardware threads
-  std::string redis;     // --redis / REDIS_URL; non-empty: join a cluster (Redis adapter)
+  std::string redis;  // --redis / REDIS_URL; non-empty: join a cluster (Redis adapter)
+  // --adapter / ADAPTER with --redis: which adapter, and its URLs (choose_adapter).
+  adapter_kind adapter = adapter_kind::none;
+  std::vector<std::string> redis_urls;
   std::string tls_cert;  // --tls-cert / TLS_CERT: PEM certificate chain; with tls_key: HTTPS
   std::string tls_key;   // --tls-key / TLS_KEY: its PEM private key
   // --trust-proxy / TRUST_PROXY: comma-separated proxies (addresses, CIDR ranges, "loopback", ...)

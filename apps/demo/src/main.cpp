@@ -23,6 +23,14 @@
 #include <sio/redis/redis_adapter.hpp>
 #define SIO_APPS_REDIS 1
 #endif
+#if defined(SIO_APPS_REDIS) && __has_include(<sio/redis/redis_streams_adapter.hpp>)
+#include <sio/redis/redis_streams_adapter.hpp>
+#define SIO_APPS_REDIS_STREAMS 1
+#endif
+#if defined(SIO_APPS_REDIS) && __has_include(<sio/redis/redis_sharded_adapter.hpp>)
+#include <sio/redis/redis_sharded_adapter.hpp>
+#define SIO_APPS_REDIS_SHARDED 1
+#endif
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -71,6 +79,62 @@ admin_ui_handle instrument_admin_ui(sio::server&, const apps::options& opts, con
   if (!opts.admin_ui_user.empty())
     throw std::runtime_error("--admin-ui-user: this build has no Admin UI (sio_admin_ui)");
   return {};
+}
+#endif
+
+// The cluster adapter of --adapter / --redis (options.hpp's choose_adapter); throws when this
+// build lacks it.
+sio::adapter_factory make_adapter(const apps::options& opts) {
+  switch (opts.adapter) {
+#ifdef SIO_APPS_REDIS
+    case apps::adapter_kind::redis:
+      return sio::redis_adapter::factory(sio::redis_adapter_options{.url = opts.redis_urls.at(0)});
+#endif
+#ifdef SIO_APPS_REDIS_STREAMS
+    case apps::adapter_kind::redis_streams:
+      return sio::redis_streams_adapter::factory(
+          sio::redis_streams_adapter_options{.url = opts.redis_urls.at(0)});
+#endif
+#ifdef SIO_APPS_REDIS_SHARDED
+    case apps::adapter_kind::redis_sharded:
+      return sio::redis_sharded_adapter::factory(
+          sio::redis_sharded_adapter_options{.seeds = opts.redis_urls});
+#endif
+    default:
+      throw std::runtime_error("--adapter " + std::string(apps::adapter_name(opts.adapter)) +
+                               ": this build has no such adapter (sio_redis)");
+  }
+}
+
+#ifdef SIO_APPS_REDIS
+// Runs `f` once the adapter of "/" is subscribed (and, for streams, has its place in the stream);
+// false when the adapter offers no such signal.
+bool when_adapter_ready(sio::server& io, std::function<void()> f) {
+  auto& root = io.of("/");
+  if (auto* pubsub = sio::redis_adapter::of(root)) {
+    pubsub->when_ready(std::move(f));
+    return true;
+  }
+#ifdef SIO_APPS_REDIS_SHARDED
+  if (auto* sharded = sio::redis_sharded_adapter::of(root)) {
+    sharded->when_ready(std::move(f));
+    return true;
+  }
+#endif
+#ifdef SIO_APPS_REDIS_STREAMS
+  sio::redis_streams_adapter::when_ready(root, std::move(f));  // never runs for another adapter
+  return true;
+#else
+  return false;
+#endif
+}
+
+// The --redis URLs as they may be printed: without their passwords.
+std::string redacted_urls(const apps::options& opts) {
+  std::string out;
+  for (const auto& url : opts.redis_urls)
+    out += (out.empty() ? "" : ",") + sio::redis::redact_url(url);
+  return out;
 }
 #endif
 
@@ -144,20 +208,11 @@ int run(const std::string& prog, int argc, char** argv) {
     io_opts.metrics.prometheus = sio::prometheus_options{.path = opts.metrics_path};
   const bool clustered = !opts.redis.empty();
 #ifdef SIO_APPS_REDIS
-  const std::string redis_name = sio::redis::redact_url(opts.redis);  // never the password
+  const std::string redis_name = redacted_urls(opts);  // never a password
 #else
   const std::string redis_name;
 #endif
-  if (clustered) {
-#ifdef SIO_APPS_REDIS
-    sio::redis_adapter_options ro;
-    ro.url = opts.redis;
-    io_opts.adapter = sio::redis_adapter::factory(std::move(ro));
-#else
-    std::cerr << prog << ": --redis: this build has no Redis adapter (sio_redis)\n";
-    return 2;
-#endif
-  }
+  if (clustered) io_opts.adapter = make_adapter(opts);
   sio::server io(engine, io_opts);
   // The apps come after what they are given (host_context), so that all of it outlives them; a
   // logout reaches them once they are installed (before the engine starts).
@@ -187,15 +242,13 @@ int run(const std::string& prog, int argc, char** argv) {
   if (clustered) {
     // Print the "listening" line once the adapter is subscribed: whoever waits for it (a
     // deploy script, a test) then knows the node misses none of the cluster's broadcasts. Redis
-    // being down is no reason not to serve: the adapter keeps reconnecting, local delivery works.
+    // being down is no reason not to serve: the adapter keeps reconnecting (with pub/sub local
+    // delivery goes on meanwhile; the cluster adapters under recovery wait for Redis).
     auto ready = std::make_shared<std::promise<void>>();
-    auto* adapter = sio::redis_adapter::of(io.of("/"));
-    if (adapter) {
-      adapter->when_ready([ready, once = std::make_shared<std::once_flag>()] {
-        std::call_once(*once, [&ready] { ready->set_value(); });
-      });
-    }
-    if (!adapter ||
+    const bool signals = when_adapter_ready(io, [ready, once = std::make_shared<std::once_flag>()] {
+      std::call_once(*once, [&ready] { ready->set_value(); });
+    });
+    if (!signals ||
         ready->get_future().wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
       std::cerr << prog << ": Redis at " << redis_name
                 << " is not reachable yet; serving this node alone until it is" << std::endl;
@@ -205,8 +258,9 @@ int run(const std::string& prog, int argc, char** argv) {
   std::cout << prog << " listening on " << (tls ? "https://" : "http://")
             << (opts.host == "0.0.0.0" ? "localhost" : opts.host) << ':' << engine.port()
             << " (workers " << engine.worker_count() << ", db " << db.name
-            << (clustered ? ", redis " + redis_name : std::string()) << ", web "
-            << files.root().string()
+            << (clustered ? ", " + std::string(apps::adapter_name(opts.adapter)) + " " + redis_name
+                          : std::string())
+            << ", web " << files.root().string()
             << (files.has_index() ? "" : " [not built: serving a placeholder]") << ")" << std::endl;
 
   for (int sig = 0; sigwait(&signals, &sig) == 0 && sig == SIGHUP;) {
