@@ -10,7 +10,7 @@ namespace pt = protocol::socketio;
 using namespace redis::wire;
 
 redis_adapter::impl::impl(redis_adapter* s, adapter_host& h, std::shared_ptr<redis::shared_link> l)
-    : self(s), host(h), link(std::move(l)), uid(engineio::random_id(6)) {
+    : alive(s), host(h), link(std::move(l)), uid(engineio::random_id(6)) {
   const auto& key = link->opts.key;
   channel = key + "#" + h.name() + "#";
   request_channel = key + "-request#" + h.name() + "#";

@@ -12,6 +12,7 @@
 #include <sio/redis/client.hpp>
 #include <sio/redis/redis_adapter.hpp>
 
+#include "alive_adapter.hpp"
 #include "room_counts.hpp"
 #include "wire.hpp"
 
@@ -98,8 +99,7 @@ struct redis_adapter::impl : std::enable_shared_from_this<redis_adapter::impl> {
 
   impl(redis_adapter* s, adapter_host& h, std::shared_ptr<redis::shared_link> l);
 
-  std::mutex alive_mu;
-  redis_adapter* self;  // null once the adapter is gone
+  redis::alive_adapter<redis_adapter> alive;
   adapter_host& host;
   std::shared_ptr<redis::shared_link> link;
   std::string uid, channel, request_channel, response_channel, specific_response_channel;
@@ -124,19 +124,7 @@ struct redis_adapter::impl : std::enable_shared_from_this<redis_adapter::impl> {
   // Runs fn(adapter) if the adapter (and its namespace) are still alive, holding the namespace.
   template <class F>
   void with_self(F&& fn) {
-    std::shared_ptr<const void> keep;
-    redis_adapter* a = nullptr;
-    {
-      std::lock_guard lk(alive_mu);
-      if (!self) return;
-      try {
-        keep = host.keep_alive();
-      } catch (const std::bad_weak_ptr&) {
-        return;  // the namespace is being destroyed (or not yet fully built)
-      }
-      a = self;
-    }
-    fn(*a);
+    alive.with(host, std::forward<F>(fn));
   }
   // PUBSUB NUMSUB of the request channel; 1 while Redis is down.
   void server_count(std::function<void(std::size_t)> done);

@@ -39,10 +39,7 @@ cluster_adapter::cluster_adapter(adapter_host& nsp, std::unique_ptr<cluster_tran
 }
 
 cluster_adapter::~cluster_adapter() {
-  {
-    std::lock_guard lk(st_->alive_mu);
-    st_->self = nullptr;
-  }
+  st_->alive.forget();
   st_->close();
   // Nothing uses the transport once `self` is null (with_self): it stops calling the state.
   st_->transport.reset();

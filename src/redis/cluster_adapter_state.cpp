@@ -15,7 +15,7 @@ using state = cluster_adapter::state;
 
 state::state(cluster_adapter* s, adapter_host& h, std::unique_ptr<cluster_transport> t,
              cluster_adapter_options o)
-    : self(s),
+    : alive(s),
       host(h),
       nsp(h.name()),
       uid(redis::cluster::random_hex_id()),

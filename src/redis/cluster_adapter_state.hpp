@@ -11,6 +11,7 @@
 
 #include <sio/redis/cluster_adapter.hpp>
 
+#include "alive_adapter.hpp"
 #include "room_counts.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -89,8 +90,7 @@ struct cluster_adapter::state : cluster_sink, std::enable_shared_from_this<clust
   state(cluster_adapter* s, adapter_host& h, std::unique_ptr<cluster_transport> t,
         cluster_adapter_options o);
 
-  std::mutex alive_mu;
-  cluster_adapter* self;  // null once the adapter is gone
+  redis::alive_adapter<cluster_adapter> alive;
   adapter_host& host;     // touched only while the adapter is alive (with_self)
   const std::string nsp;  // the namespace's name
   const std::string uid;
@@ -111,19 +111,7 @@ struct cluster_adapter::state : cluster_sink, std::enable_shared_from_this<clust
   // Runs fn(adapter) if the adapter (and its namespace) are still alive, holding the namespace.
   template <class F>
   void with_self(F&& fn) {
-    std::shared_ptr<const void> keep;
-    cluster_adapter* a = nullptr;
-    {
-      std::lock_guard lk(alive_mu);
-      if (!self) return;
-      try {
-        keep = host.keep_alive();
-      } catch (const std::bad_weak_ptr&) {
-        return;  // the namespace is being destroyed (or not yet fully built)
-      }
-      a = self;
-    }
-    fn(*a);
+    alive.with(host, std::forward<F>(fn));
   }
   cluster_message message(cluster_message_type t, std::optional<boost::json::value> data = {},
                           std::vector<std::string> attachments = {}) const;

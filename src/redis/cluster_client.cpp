@@ -1,6 +1,7 @@
 #include <sio/redis/cluster_client.hpp>
 
 #include "cluster_client_map.hpp"
+#include "connection_options.hpp"
 #include "shutdown.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -145,12 +146,7 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
 
   std::shared_ptr<client> make_client(const std::string& address, std::string role,
                                       std::function<void(std::string_view)> log_to) {
-    client_options co;
-    co.server = endpoint_of(address);
-    co.tls = opts.tls;
-    co.reconnect_min = opts.reconnect_min;
-    co.reconnect_max = opts.reconnect_max;
-    co.name = opts.name + " " + std::move(role);
+    auto co = connection_options(endpoint_of(address), opts, opts.name + " " + std::move(role));
     co.log = std::move(log_to);
     auto c = client::create(ioc, std::move(co));
     c->start();

@@ -37,10 +37,7 @@ redis_adapter::redis_adapter(adapter_host& nsp, std::shared_ptr<redis::shared_li
 }
 
 redis_adapter::~redis_adapter() {
-  {
-    std::lock_guard lk(impl_->alive_mu);
-    impl_->self = nullptr;
-  }
+  impl_->alive.forget();
   impl_->link->detach(*impl_);
 }
 

@@ -1,4 +1,5 @@
 #include "adapter_impl.hpp"
+#include "connection_options.hpp"
 #include "shutdown.hpp"
 
 #include <iostream>
@@ -18,14 +19,8 @@ void shared_link::init(asio::io_context& ioc) {
   std::call_once(once, [&] {
     strand.emplace(asio::make_strand(ioc));
     auto make = [&](const char* name) {
-      client_options co;
-      co.server = ep;
-      co.tls = opts.tls;
-      co.reconnect_min = opts.reconnect_min;
-      co.reconnect_max = opts.reconnect_max;
-      co.name = std::string("sio redis-adapter ") + name;
-      co.log = opts.log;
-      return client::create(ioc, std::move(co));
+      return client::create(ioc,
+                            connection_options(ep, opts, std::string("sio redis-adapter ") + name));
     };
     pub = make("pub");
     sub = make("sub");

@@ -2,6 +2,7 @@
 // the stream from the last entry it read (so a reconnection neither misses nor repeats an entry
 // still in the stream) and hands each entry to its namespace's sink.
 #include "streams_link.hpp"
+#include "connection_options.hpp"
 #include "shutdown.hpp"
 
 #include <iostream>
@@ -20,14 +21,8 @@ void link::log(std::string_view s) const {
 void link::init(asio::io_context& ioc) {
   std::call_once(once, [&] {
     auto make = [&](const char* name) {
-      client_options co;
-      co.server = ep;
-      co.tls = opts.tls;
-      co.reconnect_min = opts.reconnect_min;
-      co.reconnect_max = opts.reconnect_max;
-      co.name = std::string("sio redis-streams-adapter ") + name;
-      co.log = opts.log;
-      return client::create(ioc, std::move(co));
+      return client::create(
+          ioc, connection_options(ep, opts, std::string("sio redis-streams-adapter ") + name));
     };
     cmd = make("cmd");
     sub = make("sub");
