@@ -12,6 +12,7 @@
 #include <sio/server/namespace.hpp>
 #include <sio/server/server.hpp>
 
+#include "cluster_fixture.hpp"
 #include "socketio_client.hpp"
 
 #include <gtest/gtest.h>
@@ -43,11 +44,7 @@ using sio::cluster_message_type;
 using sio::test::sio_client;
 using mt = cluster_message_type;
 
-template <class T>
-T wait(std::future<T>& f, std::chrono::seconds d = 10s) {
-  EXPECT_EQ(f.wait_for(d), std::future_status::ready);
-  return f.get();
-}
+using sio::test::wait;
 
 std::string encode(const cluster_message& m) {
   auto d = m.to_document();
@@ -327,41 +324,14 @@ sio::cluster_adapter* cluster_of(sio::server& s, const std::string& nsp = "/") {
   return dynamic_cast<sio::cluster_adapter*>(&s.of(nsp).get_adapter());
 }
 
-class ClusterAdapter : public ::testing::Test {
+class ClusterAdapter : public sio::test::cluster_fixture {
  protected:
   void start(bool recovery) {
     s1_ = make_server(2, recovery);
     s2_ = make_server(1, recovery);
     s3_ = make_server(1, recovery);
-    for (auto* s : servers()) {
-      ASSERT_TRUE(cluster_of(*s));
-      s->on_connection([](sio::socket& s) {
-        s.on("join", [](sio::socket& s, const sio::payload& p, sio::ack ack) {
-          s.join(std::string(p.args.at(0).as_string()));
-          ack("ok");
-        });
-        s.on("leave", [](sio::socket& s, const sio::payload& p, sio::ack ack) {
-          s.leave(std::string(p.args.at(0).as_string()));
-          ack("ok");
-        });
-        s.on("ping", [](sio::socket& s) { s.emit("pong"); });
-      });
-      s->start();
-    }
-  }
-  void TearDown() override {
-    if (HasFailure()) {
-      std::lock_guard lk(log_mu_);
-      for (const auto& l : log_) std::cerr << "log: " << l << "\n";
-    }
-    for (auto* s : servers()) s->stop();
-  }
-
-  std::vector<sio::server*> servers() {
-    std::vector<sio::server*> out;
-    for (auto* s : {s1_.get(), s2_.get(), s3_.get()})
-      if (s) out.push_back(s);
-    return out;
+    for (auto* s : servers()) ASSERT_TRUE(cluster_of(*s));
+    start_servers([](sio::socket& s) { s.on("ping", [](sio::socket& s) { s.emit("pong"); }); });
   }
 
   std::unique_ptr<sio::server> make_server(std::size_t workers, bool recovery) {
@@ -371,10 +341,7 @@ class ClusterAdapter : public ::testing::Test {
     if (recovery) so.connection_state_recovery = sio::recovery_options{};
     sio::cluster_adapter_options co;
     co.requests_timeout = 1500ms;
-    co.log = [this](std::string_view s) {
-      std::lock_guard lk(log_mu_);
-      log_.emplace_back(s);
-    };
+    co.log = logs_.writer();
     so.adapter = sio::cluster_adapter::factory(
         [this](sio::adapter_host& h) {
           return std::make_unique<loopback_transport>(bus_, h.name());
@@ -383,23 +350,7 @@ class ClusterAdapter : public ::testing::Test {
     return std::make_unique<sio::server>(std::move(so));
   }
 
-  void call(sio_client& c, const std::string& event, const std::string& arg) {
-    c.send("2" + std::to_string(++ack_id_) + R"([")" + event + R"(",")" + arg + "\"]");
-    EXPECT_EQ(c.next().text, "3" + std::to_string(ack_id_) + R"(["ok"])");
-  }
-  void join(sio_client& c, const std::string& room) { call(c, "join", room); }
-
-  bool logged(std::string_view what) {
-    std::lock_guard lk(log_mu_);
-    return std::any_of(log_.begin(), log_.end(),
-                       [&](const std::string& l) { return l.find(what) != std::string::npos; });
-  }
-
-  loopback_bus bus_;  // outlives the servers
-  std::unique_ptr<sio::server> s1_, s2_, s3_;
-  int ack_id_ = 0;
-  std::mutex log_mu_;
-  std::vector<std::string> log_;
+  loopback_bus bus_;  // outlives the servers (TearDown destroys them)
 };
 
 class Cluster : public ClusterAdapter {

@@ -9,6 +9,7 @@
 #include <sio/redis/redis_emitter.hpp>
 #include <sio/server/server.hpp>
 
+#include "cluster_fixture.hpp"
 #include "redis_server.hpp"
 #include "socketio_client.hpp"
 
@@ -33,13 +34,9 @@ using sio::test::free_port;
 using sio::test::redis_server;
 using sio::test::sio_client;
 
-template <class T>
-T wait(std::future<T>& f, std::chrono::seconds d = 10s) {
-  EXPECT_EQ(f.wait_for(d), std::future_status::ready);
-  return f.get();
-}
+using sio::test::wait;
 
-class RedisAdapter : public ::testing::Test {
+class RedisAdapter : public sio::test::cluster_fixture {
  protected:
   void SetUp() override {
     redis_ = std::make_unique<redis_server>(free_port());
@@ -48,28 +45,12 @@ class RedisAdapter : public ::testing::Test {
     a1_ = sio::redis_adapter::of(s1_->of("/"));
     a2_ = sio::redis_adapter::of(s2_->of("/"));
     ASSERT_TRUE(a1_ && a2_);
-    for (auto* s : {s1_.get(), s2_.get()}) {
-      s->on_connection([](sio::socket& s) {
-        s.on("join", [](sio::socket& s, const sio::payload& p, sio::ack ack) {
-          s.join(std::string(p.args.at(0).as_string()));
-          ack("ok");
-        });
-      });
-      s->start();
-    }
+    start_servers();
     for (auto* a : {a1_, a2_}) {
       auto f = a->when_ready(asio::use_future);
       wait(f);
     }
     wait_for_servers(2);
-  }
-  void TearDown() override {
-    if (HasFailure()) {
-      std::lock_guard lk(log_mu_);
-      for (const auto& l : log_) std::cerr << "log: " << l << "\n";
-    }
-    if (s1_) s1_->stop();
-    if (s2_) s2_->stop();
   }
 
   std::unique_ptr<sio::server> make_server(std::size_t workers,
@@ -79,10 +60,7 @@ class RedisAdapter : public ::testing::Test {
     ro.reconnect_min = 20ms;
     ro.reconnect_max = 200ms;
     ro.requests_timeout = 3000ms;
-    ro.log = [this](std::string_view s) {
-      std::lock_guard lk(log_mu_);
-      log_.emplace_back(s);
-    };
+    ro.log = logs_.writer();
     sio::server_options so;
     so.http.address = "127.0.0.1";
     so.http.workers = workers;
@@ -91,40 +69,12 @@ class RedisAdapter : public ::testing::Test {
     return std::make_unique<sio::server>(std::move(so));
   }
 
-  // Until both adapters count n servers (after a restart: both re-subscribed), bounded.
-  void wait_for_servers(std::size_t n) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    for (;;) {
-      auto f = s1_->server_count(asio::use_future);
-      if (wait(f) == n) return;
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "servers never reached " << n;
-      std::this_thread::sleep_for(20ms);
-    }
-  }
-
-  void join(sio_client& c, const std::string& room) {
-    c.send("2" + std::to_string(++ack_id_) + R"(["join",")" + room + "\"]");
-    auto p = c.next();
-    EXPECT_EQ(p.text, "3" + std::to_string(ack_id_) + R"(["ok"])");
-  }
-
-  bool logged(std::string_view what) {
-    std::lock_guard lk(log_mu_);
-    for (const auto& l : log_)
-      if (l.find(what) != std::string::npos) return true;
-    return false;
-  }
-
   std::unique_ptr<redis_server> redis_;
-  // The application's own context of the awaitable tests: a member, so it outlives the servers
-  // (TearDown stops them), whose threads may still be inside a post to it.
+  // The application's own context of the awaitable tests: it outlives the servers (TearDown
+  // stops and destroys them), whose threads may still be inside a post to it.
   asio::io_context user_;
-  std::unique_ptr<sio::server> s1_, s2_;
   sio::redis_adapter* a1_ = nullptr;
   sio::redis_adapter* a2_ = nullptr;
-  int ack_id_ = 0;
-  std::mutex log_mu_;
-  std::vector<std::string> log_;
 };
 
 TEST_F(RedisAdapter, BroadcastReachesBothServers) {

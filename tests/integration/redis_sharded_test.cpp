@@ -11,6 +11,7 @@
 #include <sio/redis/redis_sharded_adapter.hpp>
 #include <sio/server/server.hpp>
 
+#include "cluster_fixture.hpp"
 #include "redis_server.hpp"
 #include "socketio_client.hpp"
 
@@ -35,11 +36,8 @@ using sio::test::free_port;
 using sio::test::redis_server;
 using sio::test::sio_client;
 
-template <class T>
-T wait(std::future<T>& f, std::chrono::seconds d = 10s) {
-  EXPECT_EQ(f.wait_for(d), std::future_status::ready);
-  return f.get();
-}
+using sio::test::eventually;
+using sio::test::wait;
 
 std::string mode_name(mode m) {
   switch (m) {
@@ -91,7 +89,7 @@ class observer {
   std::deque<std::pair<std::string, std::string>> got_;
 };
 
-class RedisSharded : public ::testing::Test {
+class RedisSharded : public sio::test::cluster_fixture {
  protected:
   virtual mode subscription_mode() const { return mode::dynamic; }
 
@@ -107,18 +105,8 @@ class RedisSharded : public ::testing::Test {
     redis_client_->start();
     s1_ = make_server(2);
     s2_ = make_server(1);
-    for (auto* s : {s1_.get(), s2_.get()}) {
-      s->on_connection([](sio::socket& s) {
-        s.on("join", [](sio::socket& s, const sio::payload& p, sio::ack ack) {
-          s.join(std::string(p.args.at(0).as_string()));
-          ack("ok");
-        });
-        s.on("leave", [](sio::socket& s, const sio::payload& p, sio::ack ack) {
-          s.leave(std::string(p.args.at(0).as_string()));
-          ack("ok");
-        });
-      });
-      s->start();
+    start_servers();
+    for (auto* s : servers()) {
       auto* t = sio::redis_sharded_adapter::of(s->of("/"));
       ASSERT_TRUE(t);
       auto f = t->when_ready(asio::use_future);
@@ -128,12 +116,7 @@ class RedisSharded : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (HasFailure()) {
-      std::lock_guard lk(log_mu_);
-      for (const auto& l : log_) std::cerr << "log: " << l << "\n";
-    }
-    if (s1_) s1_->stop();
-    if (s2_) s2_->stop();
+    cluster_fixture::TearDown();
     if (redis_client_) redis_client_->stop();
     work_.reset();
     redis_thread_.join();
@@ -146,10 +129,7 @@ class RedisSharded : public ::testing::Test {
     ro.reconnect_min = 20ms;
     ro.reconnect_max = 200ms;
     ro.requests_timeout = 3000ms;
-    ro.log = [this](std::string_view s) {
-      std::lock_guard lk(log_mu_);
-      log_.emplace_back(s);
-    };
+    ro.log = logs_.writer();
     sio::server_options so;
     so.http.address = "127.0.0.1";
     so.http.workers = workers;
@@ -179,46 +159,11 @@ class RedisSharded : public ::testing::Test {
     return r.elements.size() == 2 ? r.elements[1].integer : -1;
   }
 
-  // Until `pred` holds, bounded (subscriptions settle asynchronously).
-  template <class Pred>
-  bool eventually(Pred pred) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!pred()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(10ms);
-    }
-    return true;
-  }
-
-  void wait_for_servers(std::size_t n) {
-    ASSERT_TRUE(eventually([&] {
-      auto f = s1_->server_count(asio::use_future);
-      return wait(f) == n;
-    })) << "servers never reached "
-        << n;
-  }
-
-  void call(sio_client& c, const std::string& event, const std::string& room) {
-    c.send("2" + std::to_string(++ack_id_) + R"([")" + event + R"(",")" + room + "\"]");
-    EXPECT_EQ(c.next().text, "3" + std::to_string(ack_id_) + R"(["ok"])");
-  }
-
-  bool logged(std::string_view what) {
-    std::lock_guard lk(log_mu_);
-    for (const auto& l : log_)
-      if (l.find(what) != std::string::npos) return true;
-    return false;
-  }
-
   std::unique_ptr<redis_server> redis_;
   asio::io_context redis_ioc_;
   asio::executor_work_guard<asio::io_context::executor_type> work_{redis_ioc_.get_executor()};
   std::thread redis_thread_;
   std::shared_ptr<sio::redis::client> redis_client_;
-  std::unique_ptr<sio::server> s1_, s2_;
-  int ack_id_ = 0;
-  std::mutex log_mu_;
-  std::vector<std::string> log_;
 };
 
 class RedisShardedModes : public RedisSharded, public ::testing::WithParamInterface<mode> {

@@ -9,6 +9,7 @@
 #include <sio/redis/client.hpp>
 #include <sio/redis/redis_streams_adapter.hpp>
 
+#include "cluster_fixture.hpp"
 #include "redis_server.hpp"
 
 #include <gtest/gtest.h>
@@ -113,10 +114,7 @@ struct node {
     o.block_time = 1000ms;
     o.reconnect_min = 20ms;
     o.reconnect_max = 200ms;
-    o.log = [this](std::string_view s) {
-      std::lock_guard lk(log_mu);
-      logs.emplace_back(s);
-    };
+    o.log = log.writer();
     if (tweak) tweak(o);
     thread = std::thread([this] { ioc.run(); });
     transport = sio::redis_streams_adapter::transport_factory(std::move(o))(host);
@@ -148,12 +146,7 @@ struct node {
     EXPECT_EQ(f.wait_for(10s), std::future_status::ready);
     return f.get();
   }
-  bool logged(std::string_view what) {
-    std::lock_guard lk(log_mu);
-    for (const auto& l : logs)
-      if (l.find(what) != std::string::npos) return true;
-    return false;
-  }
+  bool logged(std::string_view what) const { return log.logged(what); }
 
   std::string uid;
   asio::io_context ioc;
@@ -164,8 +157,7 @@ struct node {
   std::shared_ptr<recording_sink> sink;
   std::thread thread;
   std::unique_ptr<sio::cluster_transport> transport;
-  std::mutex log_mu;
-  std::vector<std::string> logs;
+  sio::test::log_sink log;
 };
 
 // Plain Redis commands from the test, answered synchronously.

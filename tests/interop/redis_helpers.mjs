@@ -243,6 +243,17 @@ export function next(socket, event, ms = 5000, filter = () => true) {
   });
 }
 
+/** Until `f()` resolves to a value `ok` accepts (bounded): state that settles asynchronously. */
+export async function eventually(what, f, ok = Boolean, ms = 10000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(v)}`);
+    await sleep(20);
+  }
+}
+
 /** emitWithAck with a timeout that fails the test. */
 export function call(socket, event, ...args) {
   return socket.timeout(10000).emitWithAck(event, ...args);

@@ -1,17 +1,16 @@
 // A mixed cluster on a real Redis Cluster (three primaries, three replicas): a Node.js socket.io
 // server with createShardedAdapter of @socket.io/redis-adapter over the npm `redis` cluster client,
 // and two sio nodes (sio-redis-node --adapter redis-sharded, the cluster's seed URLs), an official
-// socket.io-client on each, in the dynamic and in the static subscription mode. Broadcasts (all,
-// rooms, except, binary), fetchSockets, socketsJoin/Leave, disconnectSockets, serverSideEmit with
-// acks and broadcasts with acks cross every node in every direction. Then two sio nodes go on
-// through the failover of the primaries serving their channels.
+// socket.io-client on each, in the dynamic and in the static subscription mode: the scenarios every
+// mixed cluster runs (mixed_cluster_scenarios.mjs), a broadcast to a room waiting for the room's
+// subscribers in the dynamic mode. Then two sio nodes go on through the failover of the primaries
+// serving their channels.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createCluster, createShardedAdapter } from "../js/redis.mjs";
+import { NAMES, mixedClusterTests } from "./mixed_cluster_scenarios.mjs";
 import { redisCli, startRedisCluster } from "./redis_cluster_helpers.mjs";
-import { call, connect, next, startNodeServer, startSioNode } from "./redis_helpers.mjs";
-
-const NAMES = ["node", "sio1", "sio2"];
+import { call, connect, eventually, next, startNodeServer, startSioNode } from "./redis_helpers.mjs";
 
 /** A redis cluster client on the seeds (errors are the test's, not the process's). */
 async function clusterClient(cluster) {
@@ -30,17 +29,6 @@ function shardedAdapter(cluster, opts) {
     await sub.connect();
     return { adapter: createShardedAdapter(pub, sub, opts), clients: [pub, sub] };
   };
-}
-
-/** Until `f()` resolves to a value `ok` accepts (bounded): state that settles asynchronously. */
-async function eventually(what, f, ok) {
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    const v = await f();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 let cluster;
@@ -101,185 +89,7 @@ for (const mode of ["dynamic", "static"]) {
       await redis?.quit().catch(() => {});
     });
 
-    test("a broadcast to all from each node reaches the clients of every node", async () => {
-      for (const from of NAMES) {
-        const value = { from, n: Math.random() };
-        const got = Object.values(clients).map((c) => next(c, "broadcast"));
-        await call(clients[from], "broadcast", {}, value);
-        for (const args of await Promise.all(got)) assert.deepEqual(args, [value, from]);
-      }
-    });
-
-    test("a broadcast to a room reaches only its members, on every node, both ways", async () => {
-      await call(clients.node, "join", "r1");
-      await call(clients.sio2, "join", "r1");
-      await roomReady("r1", 2);
-      for (const from of NAMES) {
-        const seen = [];
-        const onSio1 = (...args) => seen.push(args);
-        clients.sio1.on("broadcast", onSio1);
-        const inRoom = [next(clients.node, "broadcast"), next(clients.sio2, "broadcast")];
-        await call(clients[from], "broadcast", { to: "r1" }, `room from ${from}`);
-        for (const args of await Promise.all(inRoom)) assert.deepEqual(args, [`room from ${from}`, from]);
-        // A later broadcast to all reaches sio1 after the room one would have: it never got the latter.
-        const all = Object.values(clients).map((c) => next(c, "broadcast"));
-        await call(clients[from], "broadcast", {}, "to all");
-        await Promise.all(all);
-        clients.sio1.off("broadcast", onSio1);
-        assert.deepEqual(seen, [["to all", from]]);
-      }
-    });
-
-    test("a broadcast to a socket's own room reaches that socket across nodes", async () => {
-      for (const [from, to] of [
-        ["sio1", "node"],
-        ["node", "sio2"],
-        ["sio2", "sio1"],
-      ]) {
-        const got = next(clients[to], "broadcast");
-        await call(clients[from], "broadcast", { to: ids[to] }, `to ${to}`);
-        assert.deepEqual(await got, [`to ${to}`, from]);
-      }
-    });
-
-    test("except excludes a room across nodes", async () => {
-      const seen = [];
-      const onNode = (...args) => seen.push(args);
-      clients.node.on("broadcast", onNode);
-      // node and sio2 are in r1: only sio1 receives.
-      const got = next(clients.sio1, "broadcast");
-      await call(clients.sio1, "broadcast", { except: "r1" }, "not r1");
-      assert.deepEqual(await got, ["not r1", "sio1"]);
-      const all = Object.values(clients).map((c) => next(c, "broadcast"));
-      await call(clients.sio1, "broadcast", {}, "everyone");
-      const [, , onSio2] = await Promise.all(all);
-      clients.node.off("broadcast", onNode);
-      assert.deepEqual(seen, [["everyone", "sio1"]]);
-      assert.deepEqual(onSio2, ["everyone", "sio1"]);
-    });
-
-    test("binary crosses as Buffers both ways, to all and to a room", async () => {
-      for (const from of ["sio1", "node", "sio2"]) {
-        const bytes = Buffer.from([0, 1, 2, 250, 255]);
-        const got = Object.values(clients).map((c) => next(c, "broadcast"));
-        await call(clients[from], "broadcast", {}, bytes);
-        for (const [value, origin] of await Promise.all(got)) {
-          assert.deepEqual(Buffer.from(value), bytes);
-          assert.equal(origin, from);
-        }
-        const inRoom = [next(clients.node, "broadcast"), next(clients.sio2, "broadcast")];
-        await call(clients[from], "broadcast", { to: "r1" }, bytes);
-        for (const [value, origin] of await Promise.all(inRoom)) {
-          assert.deepEqual(Buffer.from(value), bytes);
-          assert.equal(origin, from);
-        }
-      }
-    });
-
-    test("fetchSockets from Node lists the sio sockets, fetch_sockets from sio lists Node's", async () => {
-      const expected = NAMES.map((n) => ids[n]).sort();
-      for (const from of NAMES) {
-        const list = await call(clients[from], "fetch", {});
-        assert.deepEqual(
-          list.map((s) => s.id),
-          expected,
-          `from ${from}`
-        );
-        for (const s of list) {
-          const name = Object.keys(ids).find((k) => ids[k] === s.id);
-          assert.deepEqual(s.data, { user: name });
-          assert.deepEqual(s.auth, { who: name });
-          assert.ok(s.rooms.includes(s.id));
-        }
-        const inRoom = await call(clients[from], "fetch", { in: "r1" });
-        assert.deepEqual(
-          inRoom.map((s) => s.id),
-          [ids.node, ids.sio2].sort(),
-          `r1 from ${from}`
-        );
-      }
-    });
-
-    test("socketsJoin and socketsLeave from each side move the other side's sockets", async () => {
-      await call(clients.node, "sockets-join", {}, "joined-by-node");
-      // The join and a later server-side event travel in order on the namespace's channel: once
-      // both sio nodes answered the event, they applied the join.
-      const barrier = await call(clients.node, "server-side-emit", "barrier");
-      assert.equal(barrier.responses.length, 2);
-      assert.equal((await call(clients.sio1, "fetch", { in: "joined-by-node" })).length, 3);
-      await roomReady("joined-by-node", 3);
-      const all = Object.values(clients).map((c) => next(c, "broadcast"));
-      await call(clients.sio1, "broadcast", { to: "joined-by-node" }, "joined");
-      for (const args of await Promise.all(all)) assert.deepEqual(args, ["joined", "sio1"]);
-
-      await call(clients.sio2, "sockets-leave", { in: "r1" }, "joined-by-node");
-      const after = await call(clients.sio2, "server-side-emit", "barrier");
-      assert.equal(after.responses.length, 2);
-      const left = await call(clients.node, "fetch", { in: "joined-by-node" });
-      assert.deepEqual(
-        left.map((s) => s.id),
-        [ids.sio1]
-      );
-      await roomReady("joined-by-node", 1);
-
-      await call(clients.sio1, "sockets-join", { in: "r1" }, "joined-by-sio");
-      const again = await call(clients.sio1, "server-side-emit", "barrier");
-      assert.equal(again.responses.length, 2);
-      await roomReady("joined-by-sio", 2);
-      const got = [next(clients.node, "broadcast"), next(clients.sio2, "broadcast")];
-      await call(clients.node, "broadcast", { to: "joined-by-sio" }, "joined by sio");
-      for (const args of await Promise.all(got)) assert.deepEqual(args, ["joined by sio", "node"]);
-    });
-
-    test("disconnectSockets from each side disconnects the other side's sockets", async () => {
-      for (const from of ["sio1", "node"]) {
-        const doomed = {};
-        for (const name of NAMES.filter((n) => n !== from)) {
-          doomed[name] = await connect(servers[name], { who: `doomed-${name}` });
-          await call(doomed[name], "join", "doomed");
-        }
-        const gone = Object.values(doomed).map(
-          (c) => new Promise((resolve) => c.once("disconnect", (reason) => resolve(reason)))
-        );
-        await call(clients[from], "disconnect-sockets", { in: "doomed" });
-        for (const reason of await Promise.all(gone)) assert.equal(reason, "io server disconnect");
-        for (const name of NAMES) assert.ok(clients[name].connected, `${name} kept`);
-      }
-    });
-
-    test("serverSideEmit with acks reaches across", async () => {
-      const isV1 = (_ev, value) => value?.v === 1;
-      const announced = [
-        next(clients.node, "server-side", 5000, isV1),
-        next(clients.sio2, "server-side", 5000, isV1),
-      ];
-      const r = await call(clients.sio1, "server-side-emit", { v: 1 });
-      assert.equal(r.error, false);
-      assert.deepEqual(r.responses.map((x) => x.node).sort(), ["node", "sio2"]);
-      for (const x of r.responses) assert.deepEqual(x.got, { v: 1 });
-      for (const args of await Promise.all(announced)) assert.deepEqual(args, ["hello", { v: 1 }, "sio1"]);
-
-      const fromNode = await call(clients.node, "server-side-emit", "hi");
-      assert.equal(fromNode.error, false);
-      assert.deepEqual(fromNode.responses.map((x) => x.node).sort(), ["sio1", "sio2"]);
-    });
-
-    test("broadcast acks count the clients of every node", async () => {
-      for (const from of NAMES) {
-        const r = await call(clients[from], "broadcast-with-ack", { timeout: 3000 }, from);
-        assert.equal(r.error, false, `from ${from}`);
-        assert.deepEqual(
-          r.responses.map((x) => x.client).sort(),
-          NAMES,
-          `from ${from}`
-        );
-        for (const x of r.responses) assert.equal(x.value, from);
-        // To one room: on the namespace's channel still (every server answers its count).
-        const room = await call(clients[from], "broadcast-with-ack", { to: "r1", timeout: 3000 }, "room");
-        assert.equal(room.error, false, `room from ${from}`);
-        assert.deepEqual(room.responses.map((x) => x.client).sort(), ["node", "sio2"]);
-      }
-    });
+    mixedClusterTests({ clients, ids, servers, roomReady });
   });
 }
 

@@ -1,36 +1,24 @@
 // A mixed cluster on Redis Streams, on one private Redis: a Node.js socket.io server with
 // @socket.io/redis-streams-adapter and two sio nodes (sio-redis-node --adapter redis-streams), all
-// with connection state recovery on, an official socket.io-client on each. Broadcasts (all, rooms,
-// except, binary; each with the same stream offset on every node), fetchSockets,
-// socketsJoin/Leave, disconnectSockets, serverSideEmit and broadcasts with acknowledgements cross
-// every node in both directions; a client that loses its connection to the Node.js server comes
-// back on a sio node with its id, rooms, data and the packets it missed, then on Node.js again,
-// on the other sio node and on the first one.
+// with connection state recovery on, an official socket.io-client on each. The scenarios every
+// mixed cluster runs (mixed_cluster_scenarios.mjs), each broadcast with the same stream offset on
+// every node; then a client that loses its connection to the Node.js server comes back on a sio
+// node with its id, rooms, data and the packets it missed, then on Node.js again, on the other sio
+// node and on the first one.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createClient } from "../js/redis.mjs";
 import { io as ioClient } from "../js/index.mjs";
-import { call, connect, next, startNodeServer, startRedis, startSioNode } from "./redis_helpers.mjs";
+import { mixedClusterTests } from "./mixed_cluster_scenarios.mjs";
+import { call, connect, eventually, next, startNodeServer, startRedis, startSioNode } from "./redis_helpers.mjs";
 
 const OFFSET = /^\d+-\d+$/;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A broadcast's arguments: the emitted ones, then the stream offset recovery appends. */
 function assertBroadcast(args, expected) {
   assert.deepEqual(args.slice(0, -1), expected);
   assert.match(args.at(-1), OFFSET);
   return args.at(-1);
-}
-
-/** Polls `check` (an async function) until it returns a truthy value, failing after `ms`. */
-async function until(what, check, ms = 10000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 describe("redis streams cluster: Node.js + two sio nodes, recovery on", () => {
@@ -51,7 +39,7 @@ describe("redis streams cluster: Node.js + two sio nodes, recovery on", () => {
     admin = createClient({ url: redis.url });
     await admin.connect();
     // Every node reads the stream (its reader blocked in XREAD) and is subscribed.
-    await until("three stream readers", async () => {
+    await eventually("three stream readers", async () => {
       const list = await admin.sendCommand(["CLIENT", "LIST"]);
       return list.split("\n").filter((l) => l.includes(" cmd=xread")).length === 3;
     });
@@ -73,155 +61,16 @@ describe("redis streams cluster: Node.js + two sio nodes, recovery on", () => {
     await redis?.stop();
   });
 
-  test("every node counts three servers", async () => {
-    for (const c of Object.values(clients)) assert.equal(await call(c, "server-count"), 3);
-  });
-
-  test("a broadcast to all from each node reaches every client with one offset, the entry's", async () => {
-    for (const from of ["node", "sio1", "sio2"]) {
-      const value = { from, n: Math.random() };
-      const got = Object.values(clients).map((c) => next(c, "broadcast"));
-      await call(clients[from], "broadcast", {}, value);
-      const offsets = (await Promise.all(got)).map((args) => assertBroadcast(args, [value, from]));
-      assert.equal(new Set(offsets).size, 1);
-      const entry = await admin.sendCommand(["XRANGE", "socket.io", offsets[0], offsets[0]]);
+  mixedClusterTests({
+    clients,
+    ids,
+    servers,
+    offsets: true,
+    // The offset is the stream entry's.
+    onOffsets: async ([offset]) => {
+      const entry = await admin.sendCommand(["XRANGE", "socket.io", offset, offset]);
       assert.equal(entry.length, 1);
-    }
-  });
-
-  test("a broadcast to a room reaches only its members, on every node, both ways", async () => {
-    await call(clients.node, "join", "r1");
-    await call(clients.sio2, "join", "r1");
-    for (const from of ["node", "sio1", "sio2"]) {
-      const seen = [];
-      const onSio1 = (...args) => seen.push(args.slice(0, -1));
-      clients.sio1.on("broadcast", onSio1);
-      const inRoom = [next(clients.node, "broadcast"), next(clients.sio2, "broadcast")];
-      await call(clients[from], "broadcast", { to: "r1" }, `room from ${from}`);
-      for (const args of await Promise.all(inRoom)) assertBroadcast(args, [`room from ${from}`, from]);
-      // A later broadcast to all reaches sio1 after the room one would have: it never got the latter.
-      const all = Object.values(clients).map((c) => next(c, "broadcast"));
-      await call(clients[from], "broadcast", {}, "to all");
-      await Promise.all(all);
-      clients.sio1.off("broadcast", onSio1);
-      assert.deepEqual(seen, [["to all", from]]);
-    }
-  });
-
-  test("except excludes a room across nodes", async () => {
-    for (const from of ["node", "sio1", "sio2"]) {
-      const seen = [];
-      const onNode = (...args) => seen.push(args.slice(0, -1));
-      clients.node.on("broadcast", onNode);
-      // node and sio2 are in r1: only sio1 receives.
-      const got = next(clients.sio1, "broadcast");
-      await call(clients[from], "broadcast", { except: "r1" }, "not r1");
-      assertBroadcast(await got, ["not r1", from]);
-      const all = Object.values(clients).map((c) => next(c, "broadcast"));
-      await call(clients[from], "broadcast", {}, "all again");
-      await Promise.all(all);
-      clients.node.off("broadcast", onNode);
-      assert.deepEqual(seen, [["all again", from]]);
-    }
-  });
-
-  test("binary broadcasts cross every node", async () => {
-    for (const from of ["node", "sio1", "sio2"]) {
-      const bytes = Buffer.from([0, 1, 2, 255, from.length]);
-      const got = Object.values(clients).map((c) => next(c, "broadcast"));
-      await call(clients[from], "broadcast", {}, bytes);
-      for (const args of await Promise.all(got)) {
-        assert.equal(args.length, 3);
-        assert.deepEqual(Buffer.from(args[0]), bytes);
-        assert.equal(args[1], from);
-        assert.match(args[2], OFFSET);
-      }
-    }
-  });
-
-  test("fetchSockets from each node sees every socket with its rooms and data", async () => {
-    for (const from of ["node", "sio1", "sio2"]) {
-      const all = await call(clients[from], "fetch", {});
-      assert.deepEqual(
-        all.map((s) => s.id),
-        Object.values(ids).sort()
-      );
-      for (const s of all) {
-        const name = Object.keys(ids).find((k) => ids[k] === s.id);
-        assert.deepEqual(s.data, { user: name });
-        assert.deepEqual(s.auth, { who: name });
-        assert.ok(s.rooms.includes(s.id));
-      }
-      const inR1 = await call(clients[from], "fetch", { in: "r1" });
-      assert.deepEqual(
-        inR1.map((s) => s.id),
-        [ids.node, ids.sio2].sort()
-      );
-    }
-  });
-
-  test("socketsJoin and socketsLeave from each node reach every node", async () => {
-    for (const from of ["node", "sio1", "sio2"]) {
-      const room = `joined-by-${from}`;
-      await call(clients[from], "sockets-join", { in: "r1" }, room);
-      await until(`${room} on every node`, async () => {
-        const members = await call(clients.sio1, "fetch", { in: room });
-        return members.length === 2;
-      });
-      for (const name of ["node", "sio1", "sio2"]) {
-        const members = await call(clients[name], "fetch", { in: room });
-        assert.deepEqual(
-          members.map((s) => s.id),
-          [ids.node, ids.sio2].sort()
-        );
-      }
-      await call(clients[from], "sockets-leave", {}, room);
-      await until(`${room} left everywhere`, async () => {
-        for (const name of ["node", "sio1", "sio2"])
-          if ((await call(clients[name], "fetch", { in: room })).length) return false;
-        return true;
-      });
-    }
-  });
-
-  test("serverSideEmit with acks gets every other node's answer", async () => {
-    for (const from of ["node", "sio1", "sio2"]) {
-      const announced = Object.entries(clients)
-        .filter(([name]) => name !== from)
-        .map(([, c]) => next(c, "server-side"));
-      const r = await call(clients[from], "server-side-emit", { from });
-      assert.equal(r.error, false);
-      const others = ["node", "sio1", "sio2"].filter((n) => n !== from);
-      assert.deepEqual(r.responses.map((x) => x.node).sort(), others);
-      for (const x of r.responses) assert.deepEqual(x.got, { from });
-      for (const args of await Promise.all(announced)) assert.deepEqual(args, ["hello", { from }, from]);
-    }
-  });
-
-  test("a broadcast with acks collects every client's answer across nodes", async () => {
-    for (const from of ["node", "sio1", "sio2"]) {
-      const r = await call(clients[from], "broadcast-with-ack", { timeout: 5000 }, `q from ${from}`);
-      assert.equal(r.error, false);
-      assert.deepEqual(r.responses.map((x) => x.client).sort(), ["node", "sio1", "sio2"]);
-      for (const x of r.responses) assert.equal(x.value, `q from ${from}`);
-      const inR1 = await call(clients[from], "broadcast-with-ack", { to: "r1", timeout: 5000 }, "r1?");
-      assert.deepEqual(inR1.responses.map((x) => x.client).sort(), ["node", "sio2"]);
-    }
-  });
-
-  test("disconnectSockets from each node disconnects the room's sockets on every node", async () => {
-    for (const from of ["node", "sio1", "sio2"]) {
-      const doomed = [];
-      for (const srv of Object.values(servers)) {
-        const c = await connect(srv);
-        await call(c, "join", "doomed");
-        doomed.push(c);
-      }
-      const reasons = doomed.map((c) => new Promise((r) => c.once("disconnect", r)));
-      await call(clients[from], "disconnect-sockets", { in: "doomed" });
-      assert.deepEqual(await Promise.all(reasons), Array(3).fill("io server disconnect"));
-      for (const c of Object.values(clients)) assert.ok(c.connected);
-    }
+    },
   });
 
   test("a client recovers its session across nodes: Node.js to sio, sio to Node.js, sio to sio", async () => {
@@ -246,7 +95,7 @@ describe("redis streams cluster: Node.js + two sio nodes, recovery on", () => {
       away.io.uri = srv.url;
       away.io.engine.close();
       await gone; // the server sees its transport close: a recoverable disconnection
-      await until("the session persisted", async () => (await sessionKeys()).length === 1);
+      await eventually("the session persisted", async () => (await sessionKeys()).length === 1);
     };
     const comeBack = async () => {
       const back = new Promise((r) => away.once("connect", r));
@@ -269,7 +118,7 @@ describe("redis streams cluster: Node.js + two sio nodes, recovery on", () => {
     assert.equal(away.recovered, true);
     assert.equal(away.id, id);
     assert.deepEqual(await call(away, "whoami"), { node: "sio1", id });
-    await until("the missed packets", async () => received.length >= before + 2);
+    await eventually("the missed packets", async () => received.length >= before + 2);
     assert.equal(received.length, before + 2);
     const replayed = received.slice(before);
     assert.deepEqual(replayed[0], missed1); // with the offset every node saw
@@ -296,7 +145,7 @@ describe("redis streams cluster: Node.js + two sio nodes, recovery on", () => {
       assert.equal(away.recovered, true);
       assert.equal(away.id, id);
       assert.deepEqual(await call(away, "whoami"), { node: dest.name, id });
-      await until(`the packet missed on the way to ${dest.name}`, async () => received.length > count);
+      await eventually(`the packet missed on the way to ${dest.name}`, async () => received.length > count);
       assert.deepEqual(received[count], seen);
       const live = next(away, "broadcast");
       await call(clients[sender], "broadcast", { to: "rr" }, "live");
