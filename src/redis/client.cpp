@@ -1,5 +1,6 @@
 #include <sio/redis/client.hpp>
 
+#include "log_sink.hpp"
 #include "shutdown.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -24,7 +25,6 @@
 #include <atomic>
 #include <charconv>
 #include <deque>
-#include <iostream>
 #include <mutex>
 #include <set>
 
@@ -271,10 +271,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
   void log(const std::string& s) {
     const std::string line =
         opts.name + " " + opts.server.host + ":" + std::to_string(opts.server.port) + ": " + s;
-    if (opts.log)
-      opts.log(line);
-    else
-      std::cerr << line << std::endl;
+    log_to(opts.log, line);
   }
 
   bool ready() const { return up && pending_sub_acks == 0; }

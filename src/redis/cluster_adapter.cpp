@@ -226,17 +226,8 @@ void cluster_adapter::disconnect_sockets(broadcast_options opts, bool close) {
   in_memory_adapter::disconnect_sockets(std::move(opts), close);
 }
 
-namespace {
-std::vector<std::string> attachment_bytes(payload& p) {
-  std::vector<std::string> out;
-  out.reserve(p.attachments.size());
-  for (auto& b : p.attachments) out.push_back(std::move(b.bytes));
-  return out;
-}
-}  // namespace
-
 void cluster_adapter::server_side_emit(payload args) {
-  auto att = attachment_bytes(args);
+  auto att = take_attachments(args);
   st_->publish(st_->message(mt::server_side_emit, json::object{{"packet", std::move(args.args)}},
                             std::move(att)));
 }
@@ -248,7 +239,7 @@ void cluster_adapter::server_side_emit_with_ack(payload args, broadcast_ack_call
     done(timed_out ? make_error_code(error::timeout) : boost::system::error_code{},
          std::move(raw->responses));
   };
-  auto att = attachment_bytes(args);
+  auto att = take_attachments(args);
   ask_cluster(st_, std::move(r), json::object{{"packet", std::move(args.args)}}, std::move(att),
               st_->opts.requests_timeout);
 }
@@ -271,21 +262,18 @@ restored_session restored_of(cluster_transport::restored r, const std::string& n
   restored_session out;
   out.session = std::move(r.session);
   std::string last = offset;
-  for (std::size_t i = 0; i < r.missed.size(); ++i) {
-    std::vector<std::string> att;
-    if (i < r.missed_binaries.size()) att = std::move(r.missed_binaries[i]);
-    const std::string off = i < r.missed_offsets.size() ? r.missed_offsets[i] : std::string();
-    if (r.missed[i].empty() || !placeholders_valid(r.missed[i], att.size())) {
+  for (auto& m : r.missed) {
+    if (m.data.empty() || !placeholders_valid(m.data, m.attachments.size())) {
       st.log("dropped a missed packet that is not an event");
       continue;
     }
     pt::packet pk;
     pk.type = pt::packet_type::event;
     pk.nsp = nsp;
-    pk.data = std::move(r.missed[i]);
-    pk.attachments = std::move(att);
-    out.missed.push_back(make_outgoing(std::move(pk), stream_offset_seq(off)));
-    if (!off.empty()) last = off;
+    pk.data = std::move(m.data);
+    pk.attachments = std::move(m.attachments);
+    out.missed.push_back(make_outgoing(std::move(pk), stream_offset_seq(m.offset)));
+    if (!m.offset.empty()) last = m.offset;
   }
   out.log_seq = stream_offset_seq(last);
   return out;

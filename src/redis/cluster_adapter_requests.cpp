@@ -23,10 +23,7 @@ std::pair<json::object, std::vector<std::string>> answer_packet(const std::strin
                                                                 payload& p) {
   json::object o{{"requestId", rid}};
   if (!p.args.empty()) o["packet"] = std::move(p.args[0]);
-  std::vector<std::string> att;
-  att.reserve(p.attachments.size());
-  for (auto& b : p.attachments) att.push_back(std::move(b.bytes));
-  return {std::move(o), std::move(att)};
+  return {std::move(o), take_attachments(p)};
 }
 
 // The answer carried by `packet` (one argument), with the message's attachments.
@@ -87,6 +84,18 @@ void state::start_ack_request(const std::string& rid, std::shared_ptr<ack_reques
   ack_requests.emplace(rid, std::move(a));
 }
 
+void state::count_answer(const std::string& rid, cluster_message_type type,
+                         const std::function<void(request&)>& add) {
+  {
+    std::lock_guard lk(mu);
+    auto it = requests.find(rid);
+    if (it == requests.end() || it->second->type != type) return;  // someone else's, or too late
+    it->second->current++;
+    add(*it->second);
+  }
+  finish_request(rid);
+}
+
 void state::finish_request(const std::string& rid) {
   std::shared_ptr<request> r;
   {
@@ -127,27 +136,14 @@ void state::on_response(cluster_message m) try {
       std::vector<socket_info> infos;
       for (const auto& e : list->get_array())
         if (auto info = socket_from_json(e, nsp)) infos.push_back(std::move(*info));
-      {
-        std::lock_guard lk(mu);
-        auto it = requests.find(rid);
-        if (it == requests.end() || it->second->type != mt::fetch_sockets) return;
-        auto& r = *it->second;
-        r.current++;
+      return count_answer(rid, mt::fetch_sockets, [&](request& r) {
         for (auto& i : infos) r.sockets.push_back(std::move(i));
-      }
-      return finish_request(rid);
+      });
     }
     case mt::server_side_emit_response: {
       auto p = read_answer(*d, m.attachments);
-      {
-        std::lock_guard lk(mu);
-        auto it = requests.find(rid);
-        if (it == requests.end() || it->second->type != mt::server_side_emit) return;
-        auto& r = *it->second;
-        r.current++;
-        r.responses.push_back(std::move(p));
-      }
-      return finish_request(rid);
+      return count_answer(rid, mt::server_side_emit,
+                          [&](request& r) { r.responses.push_back(std::move(p)); });
     }
     default:
       return log("dropped a response of unknown type " + std::to_string(static_cast<int>(m.type)));

@@ -1,11 +1,10 @@
 // One namespace's state: held by the adapter, and weakly by the transport (which may call it from
 // any thread after the adapter is gone: every use of the adapter goes through with_self).
 #include "cluster_adapter_state.hpp"
+#include "log_sink.hpp"
 #include "shutdown.hpp"
 
 #include <boost/asio/post.hpp>
-
-#include <iostream>
 
 namespace sio {
 
@@ -25,11 +24,7 @@ state::state(cluster_adapter* s, adapter_host& h, std::unique_ptr<cluster_transp
       ioc(h.workers().context(0)) {}
 
 void state::log(std::string_view s) const {
-  const std::string line = "sio cluster-adapter " + nsp + ": " + std::string(s);
-  if (opts.log)
-    opts.log(line);
-  else
-    std::cerr << line << std::endl;
+  redis::log_to(opts.log, "sio cluster-adapter " + nsp + ": " + std::string(s));
 }
 
 cluster_message state::message(cluster_message_type t, std::optional<json::value> data,

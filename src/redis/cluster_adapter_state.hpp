@@ -138,6 +138,10 @@ struct cluster_adapter::state : cluster_sink, std::enable_shared_from_this<clust
 
  private:
   void drain();  // on worker 0
+  // Counts one answer to request `rid` if it is of `type` (`add` keeps what it carries), then
+  // finishes the request once every server answered.
+  void count_answer(const std::string& rid, cluster_message_type type,
+                    const std::function<void(request&)>& add);
   void finish_request(const std::string& rid);
   void receive_broadcast(cluster_message& m, const std::string& offset);
   void apply_membership(cluster_message& m);

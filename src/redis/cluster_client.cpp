@@ -2,6 +2,7 @@
 
 #include "cluster_client_map.hpp"
 #include "connection_options.hpp"
+#include "log_sink.hpp"
 #include "shutdown.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -12,7 +13,6 @@
 #include <algorithm>
 #include <atomic>
 #include <deque>
-#include <iostream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -115,13 +115,7 @@ struct cluster_client::impl : std::enable_shared_from_this<cluster_client::impl>
   mutable std::mutex primaries_mtx;
   std::vector<std::string> primaries_copy;  // for primaries(), from any thread
 
-  void log(const std::string& s) const {
-    const std::string line = opts.name + ": " + s;
-    if (opts.log)
-      opts.log(line);
-    else
-      std::cerr << line << std::endl;
-  }
+  void log(const std::string& s) const { log_to(opts.log, opts.name + ": " + s); }
 
   // Runs `f` on the strand with this impl, unless it is gone. Posted, never run inside the call
   // that reported it: a connection's callback may come from within a call into that connection

@@ -81,8 +81,7 @@ void redis_emitter::emit_payload(std::string_view event, payload p) const {
   for (auto& a : p.args) data.push_back(std::move(a));
   json::object packet{{"type", 2}, {"data", std::move(data)}, {"nsp", nsp_}};
   json::array msg{json::value(emitter_uid), std::move(packet), options_to_json(opts_)};
-  std::vector<std::string> att;
-  for (auto& b : p.attachments) att.push_back(std::move(b.bytes));
+  const auto att = take_attachments(p);
   std::string ch = broadcast_channel();
   if (opts_.rooms.size() == 1) ch += opts_.rooms.front() + "#";
   s_->client->command(

@@ -304,9 +304,8 @@ void impl::answer_broadcast(request& r) {
   auto answer = [self = shared_from_this(), rid = r.rid, ruid = r.ruid](payload a) {
     json::object o{{"type", broadcast_ack}, {"requestId", rid}};
     if (!a.args.empty()) o["packet"] = std::move(a.args[0]);
-    std::vector<std::string> att;
-    for (auto& b : a.attachments) att.push_back(std::move(b.bytes));
-    self->publish_response(ruid, protocol::msgpack::encode(json::value(std::move(o)), att));
+    self->publish_response(
+        ruid, protocol::msgpack::encode(json::value(std::move(o)), take_attachments(a)));
   };
   with_self([&](redis_adapter& a) {
     a.in_memory_adapter::broadcast_with_ack(std::move(out), std::move(opts), std::move(count),

@@ -1,15 +1,11 @@
 #include "sharded_link.hpp"
+#include "log_sink.hpp"
 #include "shutdown.hpp"
-
-#include <iostream>
 
 namespace sio::redis {
 
 void sharded_link::log(std::string_view s) const {
-  if (opts.log)
-    opts.log(s);
-  else
-    std::cerr << s << std::endl;
+  redis::log_to(opts.log, s);
 }
 
 void sharded_link::init(boost::asio::io_context& ioc) {

@@ -1,18 +1,14 @@
 #include "adapter_impl.hpp"
 #include "connection_options.hpp"
+#include "log_sink.hpp"
 #include "shutdown.hpp"
-
-#include <iostream>
 
 namespace sio::redis {
 
 namespace asio = boost::asio;
 
 void shared_link::log(std::string_view s) const {
-  if (opts.log)
-    opts.log(s);
-  else
-    std::cerr << s << std::endl;
+  redis::log_to(opts.log, s);
 }
 
 void shared_link::init(asio::io_context& ioc) {

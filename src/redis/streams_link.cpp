@@ -3,19 +3,15 @@
 // still in the stream) and hands each entry to its namespace's sink.
 #include "streams_link.hpp"
 #include "connection_options.hpp"
+#include "log_sink.hpp"
 #include "shutdown.hpp"
-
-#include <iostream>
 
 namespace sio::redis::streams {
 
 namespace asio = boost::asio;
 
 void link::log(std::string_view s) const {
-  if (opts.log)
-    opts.log(s);
-  else
-    std::cerr << s << std::endl;
+  redis::log_to(opts.log, s);
 }
 
 void link::init(asio::io_context& ioc) {

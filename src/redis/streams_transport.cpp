@@ -107,9 +107,7 @@ struct restore_job : std::enable_shared_from_this<restore_job> {
     if (b->request_id || !should_include(out.session.rooms, b->opts.rooms, b->opts.except)) return;
     auto args = std::move(b->packet.data.as_array());
     args.emplace_back(id);
-    out.missed.push_back(std::move(args));
-    out.missed_binaries.push_back(std::move(b->packet.attachments));
-    out.missed_offsets.push_back(id);
+    out.missed.push_back({std::move(args), std::move(b->packet.attachments), id});
   }
 
   void log(const std::string& s) const { link->log("sio redis-streams-adapter " + nsp + ": " + s); }

@@ -216,6 +216,13 @@ std::string to_json(const json::value& v) {
   return s;
 }
 
+std::vector<std::string> take_attachments(payload& p) {
+  std::vector<std::string> att;
+  att.reserve(p.attachments.size());
+  for (auto& b : p.attachments) att.push_back(std::move(b.bytes));
+  return att;
+}
+
 std::string encode_body(const json::value& v, const payload& p) {
   if (p.attachments.empty()) return to_json(v);
   std::vector<std::string> att;

@@ -56,6 +56,8 @@ boost::json::object options_to_json(const broadcast_options& o);
 // {type: 2, data, nsp}: binaries stay placeholders; attachments_of gives their bytes.
 boost::json::object packet_to_json(const outgoing_packet& p);
 std::vector<std::string> attachments_of(const outgoing_packet& p);
+// The bytes of a payload's attachments, moved out (in placeholder order).
+std::vector<std::string> take_attachments(payload& p);
 // msgpack [uid, packet, opts]
 std::string encode_broadcast(const std::string& uid, const outgoing_packet& p,
                              const broadcast_options& o);

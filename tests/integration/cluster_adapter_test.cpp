@@ -312,9 +312,7 @@ void loopback_bus::restore(
                  if ((!o.rooms.empty() && !any_in(o.rooms)) || any_in(o.except)) continue;
                  auto args = data.at("packet").at("data").as_array();
                  args.emplace_back(e.offset);
-                 r.missed.push_back(std::move(args));
-                 r.missed_binaries.push_back(std::move(m->attachments));
-                 r.missed_offsets.push_back(e.offset);
+                 r.missed.push_back({std::move(args), std::move(m->attachments), e.offset});
                }
                done(std::move(r));
              });

@@ -440,13 +440,15 @@ TEST_F(RedisStreams, SessionsArePersistedAndRestoredWithTheMissedPackets) {
   EXPECT_EQ(r->session.rooms, s.rooms);
   EXPECT_EQ(r->session.data, s.data);
   ASSERT_EQ(r->missed.size(), 3u);
-  EXPECT_EQ(r->missed[0], (json::array{"to r1", json::value(*to_r1)}));
-  EXPECT_EQ(r->missed[1], (json::array{"to all", json::value(*to_all)}));
-  EXPECT_EQ(r->missed[2], (json::array{"bin", placeholder(0), json::value(*to_sid)}));
-  EXPECT_EQ(r->missed_offsets, (std::vector<std::string>{*to_r1, *to_all, *to_sid}));
-  ASSERT_EQ(r->missed_binaries.size(), 3u);
-  EXPECT_TRUE(r->missed_binaries[0].empty());
-  EXPECT_EQ(r->missed_binaries[2], bin.attachments);
+  EXPECT_EQ(r->missed[0].data, (json::array{"to r1", json::value(*to_r1)}));
+  EXPECT_EQ(r->missed[1].data, (json::array{"to all", json::value(*to_all)}));
+  EXPECT_EQ(r->missed[2].data, (json::array{"bin", placeholder(0), json::value(*to_sid)}));
+  EXPECT_EQ(r->missed[0].offset, *to_r1);
+  EXPECT_EQ(r->missed[1].offset, *to_all);
+  EXPECT_EQ(r->missed[2].offset, *to_sid);
+  EXPECT_TRUE(r->missed[0].attachments.empty());
+  EXPECT_TRUE(r->missed[1].attachments.empty());
+  EXPECT_EQ(r->missed[2].attachments, bin.attachments);
 
   // Read once: the session is gone.
   EXPECT_EQ(redis({"EXISTS", "sio:session:pid-1"}).integer, 0);

@@ -117,13 +117,16 @@ class cluster_transport {
   virtual void room_created(const room& r, bool private_room) {}
   virtual void room_deleted(const room& r, bool private_room) {}
   // Connection state recovery: as adapter::persist_session / restore_session. The default keeps
-  // nothing, so nothing is restored. `restore_session` hands back the session and the data
-  // arrays (offset appended) of the BROADCAST packets the session's rooms missed after `offset`.
+  // nothing, so nothing is restored. `restore_session` hands back the session and the BROADCAST
+  // packets the session's rooms missed after `offset`, in stream order.
+  struct missed_packet {
+    boost::json::array data;               // the event's data, its offset appended
+    std::vector<std::string> attachments;  // its binaries
+    std::string offset;                    // its stream entry id
+  };
   struct restored {
     persisted_session session;
-    std::vector<boost::json::array> missed;                 // each packet's data, offset last
-    std::vector<std::vector<std::string>> missed_binaries;  // each packet's attachments
-    std::vector<std::string> missed_offsets;
+    std::vector<missed_packet> missed;
   };
   virtual void persist_session(const persisted_session& s, std::chrono::milliseconds ttl) {}
   virtual void restore_session(std::string pid, std::string offset,
