@@ -1,4 +1,5 @@
 #include "adapter_impl.hpp"
+#include "replies.hpp"
 
 #include <sio/protocol/msgpack.hpp>
 #include <sio/protocol/socketio.hpp>
@@ -38,12 +39,8 @@ void redis_adapter::impl::server_count(std::function<void(std::size_t)> done) {
   if (!link->pub->connected() || !link->sub->connected()) return done(1);
   link->pub->command({"PUBSUB", "NUMSUB", request_channel},
                      [done = std::move(done)](boost::system::error_code ec, redis::reply r) {
-                       std::size_t n = 1;
-                       if (!ec && r.type == redis::reply::kind::array && r.elements.size() == 2 &&
-                           r.elements[1].type == redis::reply::kind::integer &&
-                           r.elements[1].integer > 0)
-                         n = static_cast<std::size_t>(r.elements[1].integer);
-                       done(n);
+                       const auto n = ec ? 0 : redis::subscriber_count(r);
+                       done(n > 0 ? n : 1);
                      });
 }
 

@@ -4,6 +4,7 @@
 
 #include <sio/server/namespace.hpp>
 
+#include "replies.hpp"
 #include "sharded_link.hpp"
 #include "wire.hpp"
 
@@ -198,10 +199,7 @@ void redis_sharded_adapter::server_count(std::function<void(std::size_t)> done) 
           return done(1);
         }
         std::size_t n = 0;
-        for (const auto& r : replies)
-          if (r.type == redis::reply::kind::array && r.elements.size() == 2 &&
-              r.elements[1].type == redis::reply::kind::integer && r.elements[1].integer > 0)
-            n += static_cast<std::size_t>(r.elements[1].integer);
+        for (const auto& r : replies) n += redis::subscriber_count(r);
         done(n > 0 ? n : 1);
       });
 }

@@ -1,5 +1,6 @@
 // The cluster_transport of one namespace on Redis Streams, and redis_streams_adapter's factory.
 #include "cluster_adapter_state.hpp"
+#include "replies.hpp"
 #include "streams_link.hpp"
 
 #include <sio/redis/redis_streams_adapter.hpp>
@@ -171,12 +172,8 @@ class streams_transport final : public cluster_transport {
     if (!link_->cmd->connected() || !link_->sub->connected()) return done(1);
     link_->cmd->command({"PUBSUB", "NUMSUB", public_channel_},
                         [done = std::move(done)](boost::system::error_code ec, reply r) {
-                          std::size_t n = 1;
-                          if (ok(ec, r) && r.type == reply::kind::array && r.elements.size() == 2 &&
-                              r.elements[1].type == reply::kind::integer &&
-                              r.elements[1].integer > 0)
-                            n = static_cast<std::size_t>(r.elements[1].integer);
-                          done(n);
+                          const auto n = ok(ec, r) ? redis::subscriber_count(r) : 0;
+                          done(n > 0 ? n : 1);
                         });
   }
 
