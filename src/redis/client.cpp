@@ -540,15 +540,15 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
     if (on_sdrop) on_sdrop(channel, why);
   }
 
+  // A command refused (the client stopped, or down with its offline queue full): `cb` is told.
+  bool refused(reply_handler& cb) {
+    if (!stopped && (up || queued.size() <= opts.max_offline_bytes)) return false;
+    if (cb) cb(make_error_code(stopped ? error::stopped : error::queue_full), {});
+    return true;
+  }
+
   void enqueue(const std::vector<std::string>& args, reply_handler cb) {
-    if (stopped) {
-      if (cb) cb(make_error_code(error::stopped), {});
-      return;
-    }
-    if (!up && queued.size() > opts.max_offline_bytes) {
-      if (cb) cb(make_error_code(error::queue_full), {});
-      return;
-    }
+    if (refused(cb)) return;
     append_command(queued, args);
     queued_cbs.push_back({std::move(cb)});
     flush();
@@ -569,10 +569,7 @@ struct client::impl : std::enable_shared_from_this<client::impl> {
 
   void enqueue_transaction(const std::vector<std::vector<std::string>>& commands,
                            reply_handler cb) {
-    if (stopped || (!up && queued.size() > opts.max_offline_bytes)) {
-      if (cb) cb(make_error_code(stopped ? error::stopped : error::queue_full), {});
-      return;
-    }
+    if (refused(cb)) return;
     append_command(queued, {"MULTI"});
     queued_cbs.emplace_back();
     for (const auto& c : commands) {
