@@ -10,6 +10,7 @@ dir=$(mktemp -d)
 pid=""
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 
+: >"$dir/log"  # exists before the server's shell opens it: the loop below reads it at once
 "$BIN/sio-apps" --port 0 --host 127.0.0.1 --workers 2 --trust-proxy loopback \
   --db "$dir/apps.db" >"$dir/log" 2>&1 &
 pid=$!
