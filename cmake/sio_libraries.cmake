@@ -25,10 +25,13 @@ endfunction()
 include(GNUInstallDirs)  # CMAKE_INSTALL_INCLUDEDIR for the include directories above
 
 # --- sio_protocol: pure codecs (Boost.JSON only; no Asio, no I/O) -----------------------------
-# The MessagePack codec is the Redis adapter's wire format: it has a library of its own so that
+# It also holds the values the server and the client share (src/common: payloads, binary
+# arguments, acks; include/sio/common). The MessagePack codec is the Redis adapter's wire format: it has a library of its own so that
 # only sio_redis users need msgpuck.
 file(GLOB SIO_PROTOCOL_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/protocol/*.cpp)
 list(REMOVE_ITEM SIO_PROTOCOL_SOURCES ${PROJECT_SOURCE_DIR}/src/protocol/msgpack.cpp)
+file(GLOB SIO_COMMON_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/common/*.cpp)
+list(APPEND SIO_PROTOCOL_SOURCES ${SIO_COMMON_SOURCES})
 sio_add_library(protocol ${SIO_PROTOCOL_SOURCES})
 target_link_libraries(sio_protocol PUBLIC Boost::json Boost::headers)
 
@@ -63,6 +66,15 @@ endif()
 file(GLOB SIO_SERVER_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/server/*.cpp)
 sio_add_library(server ${SIO_SERVER_SOURCES})
 target_link_libraries(sio_server PUBLIC sio_engineio)
+
+# --- sio_client: Socket.IO v5 / Engine.IO v4 client (polling, WebSocket, TLS, proxies) ---------
+# Beast's HTTP and WebSocket clients over Asio (TLS: OpenSSL); the values it shares with the server
+# (payloads, acks) come from sio_protocol, so a client program does not link the server.
+file(GLOB SIO_CLIENT_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/client/*.cpp)
+sio_add_library(client ${SIO_CLIENT_SOURCES})
+target_link_libraries(sio_client
+  PUBLIC sio_protocol Boost::headers Threads::Threads
+  PRIVATE Boost::url OpenSSL::SSL OpenSSL::Crypto)
 
 # --- sio_redis: Redis adapter + emitter (wire-compatible with @socket.io/redis-adapter) ---------
 # hiredis is used only for its pure reply reader; the socket is ours, on Asio.

@@ -28,7 +28,6 @@ disconnect_reason to_disconnect_reason(engineio::close_reason r) noexcept;
 void default_log(std::string_view msg);
 // EVENT [event, args...] for namespace nsp (attachments moved along); throws
 // std::invalid_argument for a reserved event name.
-protocol::socketio::packet event_packet(std::string_view event, std::string nsp, payload p);
 
 class client;
 struct server_state;

@@ -34,11 +34,6 @@ void move_attachments(payload& from, pt::packet& to) {
 }
 
 // An ack answered by a callback.
-struct reply_state final : ack::state {
-  std::function<void(payload)> reply;
-  void deliver(payload p) override { reply(std::move(p)); }
-};
-
 // Node's RECOVERABLE_DISCONNECT_REASONS: the client did not leave on purpose.
 bool is_recoverable(disconnect_reason r) noexcept {
   switch (r) {
@@ -76,13 +71,6 @@ struct socket::ack_state final : ack::state {
     sock->srv().pool->dispatch(sock->worker_, std::move(run));
   }
 };
-
-ack::ack(std::function<void(payload)> reply) {
-  if (!reply) return;
-  auto st = std::make_shared<reply_state>();
-  st->reply = std::move(reply);
-  st_ = std::move(st);
-}
 
 void socket_emitter::emit_payload(std::string_view event, payload p) const {
   s_->send_event(event, std::move(p), f_, {});
