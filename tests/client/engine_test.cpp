@@ -489,8 +489,10 @@ TEST(ClientEngine, NoCallbackAfterCloseOrDestruction) {
 // (or 407 without the expected credentials) and relays bytes both ways.
 class connect_proxy {
  public:
-  explicit connect_proxy(std::string authorization = {})
+  // `refused`: the number (1-based) of a CONNECT request refused whatever its credentials.
+  explicit connect_proxy(std::string authorization = {}, std::size_t refused = 0)
       : authorization_(std::move(authorization)),
+        refused_(refused),
         acceptor_(io_, {net::ip::make_address("127.0.0.1"), 0}) {
     accept();
     thread_ = std::thread([this] { io_.run(); });
@@ -531,12 +533,14 @@ class connect_proxy {
   }
 
   void on_request(const std::shared_ptr<tunnel>& t) {
+    std::size_t n = 0;
     {
       std::lock_guard lock(mutex_);
       targets_.emplace_back(t->req.target());
+      n = targets_.size();
     }
     auto auth = t->req[beast::http::field::proxy_authorization];
-    if (t->req.method() != beast::http::verb::connect || auth != authorization_) {
+    if (t->req.method() != beast::http::verb::connect || auth != authorization_ || n == refused_) {
       static const std::string refused =
           "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n";
       net::async_write(t->client, net::buffer(refused), [t](auto, auto) {});
@@ -574,6 +578,7 @@ class connect_proxy {
   }
 
   std::string authorization_;
+  std::size_t refused_;
   net::io_context io_;
   tcp::acceptor acceptor_;
   std::thread thread_;
@@ -594,6 +599,25 @@ TEST(ClientEngine, ThroughAConnectProxyWithCredentials) {
   const auto targets = proxy.targets();
   ASSERT_GE(targets.size(), 2u);  // polling and WebSocket connections, all tunnelled
   for (const auto& t : targets) EXPECT_EQ(t, "127.0.0.1:" + std::to_string(server.srv.port()));
+}
+
+TEST(ClientEngine, AFailedUpgradeKeepsPolling) {
+  echo_server server({.ping_interval = 100ms, .ping_timeout = 200ms});
+  // The polling GET connection is the first through the proxy, the WebSocket probe the second.
+  connect_proxy proxy({}, 2);
+  client c;
+  std::vector<std::string> lines;
+  c.opts.log = [&](std::string_view l) { lines.emplace_back(l); };
+  c.opts.proxy = proxy.url();
+  c.open(server.url());
+  ASSERT_TRUE(c.wait_open());
+  ASSERT_TRUE(c.run_until([&] { return !lines.empty() || c.closed; }));
+  EXPECT_TRUE(lines.front().starts_with("WebSocket upgrade failed")) << lines.front();
+  ASSERT_TRUE(c.run_until([&] { return c.pings >= 3 || c.closed; }));
+  EXPECT_FALSE(c.closed.has_value());
+  EXPECT_EQ(c.eng->current(), transport::polling);
+  EXPECT_EQ(c.upgrades, 0);
+  expect_echo(c);
 }
 
 TEST(ClientEngine, TlsThroughAConnectProxy) {
