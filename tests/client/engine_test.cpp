@@ -323,12 +323,20 @@ class recording_handler final : public eng::handler {
     auto h = headers.find("x-token");
     tokens.push_back(h != headers.end() ? std::string(h->second) : std::string());
   }
-  void on_message(eng::connection&, std::string_view) override {}
+  void on_message(eng::connection&, std::string_view text) override {
+    std::lock_guard lock(mutex);
+    messages.emplace_back(text);
+  }
   void on_binary(eng::connection&, std::string_view) override {}
-  void on_close(eng::connection&, eng::close_reason) override {}
+  void on_close(eng::connection&, eng::close_reason r) override {
+    std::lock_guard lock(mutex);
+    reasons.push_back(r);
+  }
   std::mutex mutex;
   std::vector<std::string> urls;
   std::vector<std::string> tokens;
+  std::vector<std::string> messages;
+  std::vector<eng::close_reason> reasons;
 };
 
 TEST(ClientEngine, QueryAndHeadersReachTheServer) {
@@ -351,6 +359,30 @@ TEST(ClientEngine, QueryAndHeadersReachTheServer) {
   }
   EXPECT_NE(rec->urls[1].find("&t="), std::string::npos);
   EXPECT_EQ(rec->tokens, (std::vector<std::string>{"secret", "secret"}));
+}
+
+TEST(ClientEngine, CloseSendsWhatIsQueuedThenTheClosePacket) {
+  auto rec = std::make_shared<recording_handler>();
+  eng::server srv({.address = "127.0.0.1", .workers = 1});
+  srv.attach({}, rec);
+  srv.start();
+  for (auto t : {transport::websocket, transport::polling}) {
+    SCOPED_TRACE(std::string(sio::client::to_string(t)));
+    client c({t});
+    c.open("http://127.0.0.1:" + std::to_string(srv.port()));
+    ASSERT_TRUE(c.wait_open());
+    for (int i = 0; i < 5; ++i) c.eng->send(std::to_string(i), false);
+    c.eng->close();
+    ASSERT_TRUE(c.run_until([&] {
+      std::lock_guard lock(rec->mutex);
+      return !rec->reasons.empty();
+    }));
+    std::lock_guard lock(rec->mutex);
+    EXPECT_EQ(rec->messages, (std::vector<std::string>{"0", "1", "2", "3", "4"}));
+    EXPECT_EQ(rec->reasons, std::vector<eng::close_reason>{eng::close_reason::transport_close});
+    rec->messages.clear();
+    rec->reasons.clear();
+  }
 }
 
 // --- heartbeat -----------------------------------------------------------------------------------
