@@ -19,7 +19,9 @@
 
 #include <array>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -513,6 +515,53 @@ TEST(ClientEngine, NoCallbackAfterCloseOrDestruction) {
     d.run_until([] { return false; }, 1s);
     EXPECT_FALSE(d.handshake || d.closed || d.error);
   }
+}
+
+// The engine on a strand of an io_context that two threads run; the test reaches it by posting.
+TEST(ClientEngine, OnAStrandOfAThreadPool) {
+  echo_server server;
+  net::io_context io;
+  auto strand = net::make_strand(io);
+  manager_options opts;
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<std::string> received;
+  bool upgraded = false;
+  std::shared_ptr<engine> eng;
+  auto guard = net::make_work_guard(io);
+  std::thread a([&] { io.run(); }), b([&] { io.run(); });
+  net::post(strand, [&] {
+    eng = engine::create(strand, {parse_url(server.url()), &opts, false},
+                         {.on_message =
+                              [&](std::string d, bool) {
+                                std::lock_guard lock(mutex);
+                                received.push_back(std::move(d));
+                                cv.notify_all();
+                              },
+                          .on_upgrade =
+                              [&](transport) {
+                                std::lock_guard lock(mutex);
+                                upgraded = true;
+                                cv.notify_all();
+                              }});
+    eng->open();
+  });
+  for (int i = 0; i < 200; ++i) net::post(strand, [&, i] { eng->send(std::to_string(i), false); });
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(cv.wait_for(lock, 20s, [&] { return received.size() == 200 && upgraded; }));
+    for (int i = 0; i < 200; ++i) EXPECT_EQ(received[i], std::to_string(i));
+  }
+  std::promise<void> closed;
+  net::post(strand, [&] {
+    eng->close();
+    eng.reset();
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  guard.reset();
+  a.join();
+  b.join();
 }
 
 // --- proxy ---------------------------------------------------------------------------------------
