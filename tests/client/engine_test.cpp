@@ -688,8 +688,9 @@ TEST(ClientEngine, ThroughAConnectProxyWithCredentials) {
 }
 
 TEST(ClientEngine, AFailedUpgradeKeepsPolling) {
-  echo_server server({.ping_interval = 100ms, .ping_timeout = 200ms});
-  // The polling GET connection is the first through the proxy, the WebSocket probe the second.
+  echo_server server({.ping_interval = 300ms, .ping_timeout = 300ms});
+  // The polling GET connection is the first through the proxy, the WebSocket probe (sent at once)
+  // the second; the POST connection (the first PONG's) comes later.
   connect_proxy proxy({}, 2);
   client c;
   std::vector<std::string> lines;
