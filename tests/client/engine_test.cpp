@@ -323,12 +323,20 @@ class recording_handler final : public eng::handler {
     auto h = headers.find("x-token");
     tokens.push_back(h != headers.end() ? std::string(h->second) : std::string());
   }
-  void on_message(eng::connection&, std::string_view) override {}
+  void on_message(eng::connection&, std::string_view text) override {
+    std::lock_guard lock(mutex);
+    messages.emplace_back(text);
+  }
   void on_binary(eng::connection&, std::string_view) override {}
-  void on_close(eng::connection&, eng::close_reason) override {}
+  void on_close(eng::connection&, eng::close_reason r) override {
+    std::lock_guard lock(mutex);
+    reasons.push_back(r);
+  }
   std::mutex mutex;
   std::vector<std::string> urls;
   std::vector<std::string> tokens;
+  std::vector<std::string> messages;
+  std::vector<eng::close_reason> reasons;
 };
 
 TEST(ClientEngine, QueryAndHeadersReachTheServer) {
@@ -351,6 +359,30 @@ TEST(ClientEngine, QueryAndHeadersReachTheServer) {
   }
   EXPECT_NE(rec->urls[1].find("&t="), std::string::npos);
   EXPECT_EQ(rec->tokens, (std::vector<std::string>{"secret", "secret"}));
+}
+
+TEST(ClientEngine, CloseSendsWhatIsQueuedThenTheClosePacket) {
+  auto rec = std::make_shared<recording_handler>();
+  eng::server srv({.address = "127.0.0.1", .workers = 1});
+  srv.attach({}, rec);
+  srv.start();
+  for (auto t : {transport::websocket, transport::polling}) {
+    SCOPED_TRACE(std::string(sio::client::to_string(t)));
+    client c({t});
+    c.open("http://127.0.0.1:" + std::to_string(srv.port()));
+    ASSERT_TRUE(c.wait_open());
+    for (int i = 0; i < 5; ++i) c.eng->send(std::to_string(i), false);
+    c.eng->close();
+    ASSERT_TRUE(c.run_until([&] {
+      std::lock_guard lock(rec->mutex);
+      return !rec->reasons.empty();
+    }));
+    std::lock_guard lock(rec->mutex);
+    EXPECT_EQ(rec->messages, (std::vector<std::string>{"0", "1", "2", "3", "4"}));
+    EXPECT_EQ(rec->reasons, std::vector<eng::close_reason>{eng::close_reason::transport_close});
+    rec->messages.clear();
+    rec->reasons.clear();
+  }
 }
 
 // --- heartbeat -----------------------------------------------------------------------------------
@@ -489,8 +521,10 @@ TEST(ClientEngine, NoCallbackAfterCloseOrDestruction) {
 // (or 407 without the expected credentials) and relays bytes both ways.
 class connect_proxy {
  public:
-  explicit connect_proxy(std::string authorization = {})
+  // `refused`: the number (1-based) of a CONNECT request refused whatever its credentials.
+  explicit connect_proxy(std::string authorization = {}, std::size_t refused = 0)
       : authorization_(std::move(authorization)),
+        refused_(refused),
         acceptor_(io_, {net::ip::make_address("127.0.0.1"), 0}) {
     accept();
     thread_ = std::thread([this] { io_.run(); });
@@ -531,12 +565,14 @@ class connect_proxy {
   }
 
   void on_request(const std::shared_ptr<tunnel>& t) {
+    std::size_t n = 0;
     {
       std::lock_guard lock(mutex_);
       targets_.emplace_back(t->req.target());
+      n = targets_.size();
     }
     auto auth = t->req[beast::http::field::proxy_authorization];
-    if (t->req.method() != beast::http::verb::connect || auth != authorization_) {
+    if (t->req.method() != beast::http::verb::connect || auth != authorization_ || n == refused_) {
       static const std::string refused =
           "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n";
       net::async_write(t->client, net::buffer(refused), [t](auto, auto) {});
@@ -574,6 +610,7 @@ class connect_proxy {
   }
 
   std::string authorization_;
+  std::size_t refused_;
   net::io_context io_;
   tcp::acceptor acceptor_;
   std::thread thread_;
@@ -594,6 +631,25 @@ TEST(ClientEngine, ThroughAConnectProxyWithCredentials) {
   const auto targets = proxy.targets();
   ASSERT_GE(targets.size(), 2u);  // polling and WebSocket connections, all tunnelled
   for (const auto& t : targets) EXPECT_EQ(t, "127.0.0.1:" + std::to_string(server.srv.port()));
+}
+
+TEST(ClientEngine, AFailedUpgradeKeepsPolling) {
+  echo_server server({.ping_interval = 100ms, .ping_timeout = 200ms});
+  // The polling GET connection is the first through the proxy, the WebSocket probe the second.
+  connect_proxy proxy({}, 2);
+  client c;
+  std::vector<std::string> lines;
+  c.opts.log = [&](std::string_view l) { lines.emplace_back(l); };
+  c.opts.proxy = proxy.url();
+  c.open(server.url());
+  ASSERT_TRUE(c.wait_open());
+  ASSERT_TRUE(c.run_until([&] { return !lines.empty() || c.closed; }));
+  EXPECT_TRUE(lines.front().starts_with("WebSocket upgrade failed")) << lines.front();
+  ASSERT_TRUE(c.run_until([&] { return c.pings >= 3 || c.closed; }));
+  EXPECT_FALSE(c.closed.has_value());
+  EXPECT_EQ(c.eng->current(), transport::polling);
+  EXPECT_EQ(c.upgrades, 0);
+  expect_echo(c);
 }
 
 TEST(ClientEngine, TlsThroughAConnectProxy) {
