@@ -363,6 +363,35 @@ TEST_P(ClientSocket, ReconnectsAfterTheServerClosesTheConnection) {
   EXPECT_EQ(seen.count("close transport close"), 1u);
 }
 
+TEST_P(ClientSocket, CloseLeavesEveryNamespaceAndCompletesPendingAcks) {
+  start();
+  listen();
+  client::manager m(url(), options());
+  m.on_close([this](std::string_view reason) { seen.add("close " + std::string(reason)); });
+  auto s = m.socket();
+  auto chat = m.socket("/chat");
+  s->on_connect([this] { seen.add("connect /"); });
+  chat->on_connect([this] { seen.add("connect /chat"); });
+  s->on_disconnect([this](client::disconnect_reason r) {
+    seen.add("disconnect / " + std::string(to_string(r)));
+  });
+  ASSERT_TRUE(seen.wait("connect /"));
+  ASSERT_TRUE(seen.wait("connect /chat"));
+  std::promise<boost::system::error_code> pending;
+  s->emit_with_ack("silent", {}, [&pending](boost::system::error_code ec, sio::payload) {
+    pending.set_value(ec);
+  });
+  m.close();
+  EXPECT_EQ(pending.get_future().get(), client::error::closed);
+  EXPECT_TRUE(seen.wait("disconnect / io client disconnect"));
+  EXPECT_TRUE(seen.wait("close forced close"));
+  EXPECT_TRUE(server.wait("disconnect / client namespace disconnect"));
+  EXPECT_TRUE(server.wait("disconnect /chat client namespace disconnect"));
+  EXPECT_FALSE(s->active());
+  EXPECT_FALSE(chat->active());
+  EXPECT_FALSE(m.is_open());
+}
+
 TEST_P(ClientSocket, GivesUpAfterTheLastReconnectionAttempt) {
   const auto port = closed_port();
   auto o = options();
