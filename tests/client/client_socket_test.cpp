@@ -18,6 +18,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -217,8 +218,12 @@ TEST_P(ClientSocket, ConnectErrorCarriesMessageAndDataAndLeavesTheSocketInactive
 TEST_P(ClientSocket, EmitsBothWaysWithTypedHandlers) {
   start();
   listen();
-  client::manager m(url(), options());
+  auto o = options();
+  o.log = [this](std::string_view line) { seen.add("log " + std::string(line)); };
+  client::manager m(url(), o);
   auto s = m.socket();
+  // A handler that throws is logged; the next handler and the connection carry on.
+  s->on("reply", [](std::string, int) { throw std::runtime_error("boom"); });
   s->on("reply", [this](std::string name, int n) { seen.add(name + " " + std::to_string(n)); });
   s->emit("hello", "world", 41);
   EXPECT_TRUE(seen.wait("world! 42"));
@@ -226,6 +231,7 @@ TEST_P(ClientSocket, EmitsBothWaysWithTypedHandlers) {
   s->emit("hello", 1, "x");
   s->emit("hello", "again", 1);
   EXPECT_TRUE(seen.wait("again! 2"));
+  EXPECT_FALSE(seen.with_prefix("log client: a handler of \"reply\" on / threw: boom").empty());
 }
 
 TEST_P(ClientSocket, SendsAndReceivesBinary) {
