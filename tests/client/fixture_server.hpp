@@ -1,13 +1,15 @@
-// A server program (sio-client-fixture, sio-conformance-server, node with a script...) run as a
-// child process on a loopback port, for the client tests: start() waits until the port accepts
-// connections, stop() ends it with SIGTERM, kill() with SIGKILL (its sessions are lost), and
-// start() again restarts it on the same port.
+// A server program run as a child process on a loopback port, for the client tests: started
+// with posix_spawn, ready once its port accepts TCP connections, stopped with SIGTERM (SIGKILL
+// when it does not exit within two seconds). It can be stopped and started again on the same port,
+// as a server that goes away and comes back.
+//
+//   sio::test::child_server s({fixture, "--suite", "socket.io-client", "--port", "{port}"});
+//   manager io(s.url());
+//
+// Every "{port}" in the arguments becomes the port. Not thread-safe: one test thread drives it.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-
-#include <gtest/gtest.h>
+#include "../support/loopback.hpp"
 
 #include <signal.h>
 #include <spawn.h>
@@ -15,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -24,66 +27,74 @@ extern char** environ;
 
 namespace sio::test {
 
-// A loopback port free at the time of the call.
-inline std::uint16_t free_loopback_port() {
-  namespace asio = boost::asio;
-  asio::io_context ioc;
-  asio::ip::tcp::acceptor a(ioc, {asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
-
-inline bool loopback_port_accepts(std::uint16_t port) {
-  namespace asio = boost::asio;
-  asio::io_context ioc;
-  asio::ip::tcp::socket s(ioc);
-  boost::system::error_code ec;
-  s.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-  return !ec;
-}
-
 class child_server {
  public:
-  // argv[0] is the program (looked up on PATH when it has no '/'); `port` is where it listens.
-  child_server(std::vector<std::string> argv, std::uint16_t port)
-      : argv_(std::move(argv)), port_(port) {}
-  ~child_server() { kill(); }
+  // Starts argv[0] (a path) with the other arguments; throws std::runtime_error when it does not
+  // accept connections on `port` within ten seconds.
+  explicit child_server(std::vector<std::string> argv, std::uint16_t port = free_port())
+      : argv_(std::move(argv)), port_(port) {
+    start();
+  }
+  ~child_server() { stop(); }
   child_server(const child_server&) = delete;
   child_server& operator=(const child_server&) = delete;
 
-  // Spawns the program and waits (up to 20 s) until its port accepts connections.
+  std::uint16_t port() const noexcept { return port_; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  bool running() const noexcept { return pid_ > 0; }
+
   void start() {
     using namespace std::chrono_literals;
-    ASSERT_LE(pid_, 0) << "already running";
+    if (running()) return;
+    auto args = arguments();
     std::vector<char*> argv;
-    for (auto& a : argv_) argv.push_back(a.data());
+    for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
-    ASSERT_EQ(posix_spawnp(&pid_, argv[0], nullptr, nullptr, argv.data(), environ), 0)
-        << "cannot run " << argv_[0];
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (!loopback_port_accepts(port_)) {
+    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
+      pid_ = -1;
+      throw std::runtime_error("cannot start " + args[0]);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!accepts_connections(port_)) {
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
-        FAIL() << argv_[0] << " exited before listening on port " << port_;
+        throw std::runtime_error(args[0] + " exited before accepting connections");
       }
-      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << argv_[0] << " did not start";
-      std::this_thread::sleep_for(20ms);
+      if (std::chrono::steady_clock::now() > deadline) {
+        stop();
+        throw std::runtime_error(args[0] + " did not accept connections within 10 s");
+      }
+      std::this_thread::sleep_for(10ms);
     }
   }
-  // Ends it with SIGTERM (a graceful stop) and reaps it.
-  void stop() { end(SIGTERM); }
-  // Ends it with SIGKILL (no goodbye: its connections are cut, its sessions lost) and reaps it.
-  void kill() { end(SIGKILL); }
-  bool running() const noexcept { return pid_ > 0; }
-  std::uint16_t port() const noexcept { return port_; }
+
+  // Idempotent.
+  void stop() {
+    using namespace std::chrono_literals;
+    if (!running()) return;
+    ::kill(pid_, SIGTERM);
+    const auto deadline = std::chrono::steady_clock::now() + 2s;
+    int status = 0;
+    while (waitpid(pid_, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        ::kill(pid_, SIGKILL);
+        waitpid(pid_, &status, 0);
+        break;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    pid_ = -1;
+  }
 
  private:
-  void end(int sig) {
-    if (pid_ <= 0) return;
-    ::kill(pid_, sig);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
+  std::vector<std::string> arguments() const {
+    auto args = argv_;
+    const std::string placeholder = "{port}";
+    for (auto& a : args)
+      for (auto at = a.find(placeholder); at != std::string::npos; at = a.find(placeholder))
+        a.replace(at, placeholder.size(), std::to_string(port_));
+    return args;
   }
 
   std::vector<std::string> argv_;
