@@ -1,7 +1,7 @@
 // A server program run as a child process on a loopback port, for the client tests: started
 // with posix_spawn, ready once its port accepts TCP connections, stopped with SIGTERM (SIGKILL
-// when it does not exit within two seconds). It can be stopped and started again on the same port,
-// as a server that goes away and comes back.
+// when it does not exit within two seconds) or killed at once with kill(). It can be stopped and
+// started again on the same port, as a server that goes away and comes back.
 //
 //   sio::test::child_server s({fixture, "--suite", "socket.io-client", "--port", "{port}"});
 //   manager io(s.url());
@@ -84,6 +84,15 @@ class child_server {
       }
       std::this_thread::sleep_for(10ms);
     }
+    pid_ = -1;
+  }
+
+  // SIGKILL at once: no goodbye, its connections cut and its sessions lost. Idempotent.
+  void kill() {
+    if (!running()) return;
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
     pid_ = -1;
   }
 
