@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -50,8 +51,7 @@ class tinyproxy {
   explicit tinyproxy(std::uint16_t connect_port)
       : dir_(std::filesystem::temp_directory_path() /
              ("sio-client-tinyproxy-" + std::to_string(::getpid()))),
-        port_(sio::test::free_loopback_port()),
-        proc_({SIO_TINYPROXY_EXECUTABLE, "-d", "-c", (dir_ / "tinyproxy.conf").string()}, port_) {
+        port_(sio::test::free_port()) {
     std::filesystem::create_directories(dir_);
     std::ofstream(dir_ / "tinyproxy.conf")
         << "Port " << port_ << "\nListen 127.0.0.1\nTimeout 60\nMaxClients 64\n"
@@ -59,11 +59,15 @@ class tinyproxy {
         << "LogFile \"" << (dir_ / "tinyproxy.log").string() << "\"\nLogLevel Connect\n";
   }
   ~tinyproxy() {
-    proc_.kill();
+    proc_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
-  void start() { proc_.start(); }
+  void start() {
+    proc_.emplace(std::vector<std::string>{SIO_TINYPROXY_EXECUTABLE, "-d", "-c",
+                                           (dir_ / "tinyproxy.conf").string()},
+                  port_);
+  }
   std::string url(const std::string& credentials) const {
     return "http://" + credentials + "@127.0.0.1:" + std::to_string(port_);
   }
@@ -77,7 +81,7 @@ class tinyproxy {
  private:
   std::filesystem::path dir_;
   std::uint16_t port_;
-  sio::test::child_server proc_;
+  std::optional<sio::test::child_server> proc_;
 };
 
 class through_tinyproxy : public ::testing::TestWithParam<proxy_case> {
@@ -87,7 +91,7 @@ class through_tinyproxy : public ::testing::TestWithParam<proxy_case> {
     if (GetParam().tls) so.tls = sio::test::server_tls(certs_, "server");
     srv_ = std::make_unique<sio::test::test_server>(so);
     proxy_ = std::make_unique<tinyproxy>(srv_->port());
-    ASSERT_NO_FATAL_FAILURE(proxy_->start());
+    proxy_->start();
   }
   sio::client::manager_options options(const std::string& credentials) const {
     sio::client::manager_options mo;

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -95,10 +96,7 @@ class plain_http_nginx {
   explicit plain_http_nginx(std::uint16_t upstream)
       : dir_(std::filesystem::temp_directory_path() /
              ("sio-client-nginx-" + std::to_string(::getpid()))),
-        port_(sio::test::free_loopback_port()),
-        proc_({SIO_NGINX_EXECUTABLE, "-p", dir_.string(), "-c", (dir_ / "nginx.conf").string(),
-               "-e", (dir_ / "error.log").string()},
-              port_) {
+        port_(sio::test::free_port()) {
     std::filesystem::create_directories(dir_);
     const auto d = dir_.string();
     std::ofstream(dir_ / "nginx.conf")
@@ -111,11 +109,16 @@ class plain_http_nginx {
         << ";\n      proxy_http_version 1.1;\n    }\n  }\n}\n";
   }
   ~plain_http_nginx() {
-    proc_.stop();
+    proc_.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
-  void start() { proc_.start(); }
+  void start() {
+    proc_.emplace(std::vector<std::string>{SIO_NGINX_EXECUTABLE, "-p", dir_.string(), "-c",
+                                           (dir_ / "nginx.conf").string(), "-e",
+                                           (dir_ / "error.log").string()},
+                  port_);
+  }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   std::string access_log() const {
     std::ifstream in(dir_ / "access.log");
@@ -127,13 +130,13 @@ class plain_http_nginx {
  private:
   std::filesystem::path dir_;
   std::uint16_t port_;
-  sio::test::child_server proc_;
+  std::optional<sio::test::child_server> proc_;
 };
 
 TEST(websocket_blocked, proxy_without_upgrade_keeps_a_default_client_on_polling) {
   sio::test::test_server srv;  // offers the WebSocket upgrade
   plain_http_nginx proxy(srv.port());
-  ASSERT_NO_FATAL_FAILURE(proxy.start());
+  proxy.start();
   probe p;
   default_client c(proxy.url(), p);
   ASSERT_TRUE(p.wait("connect"));
