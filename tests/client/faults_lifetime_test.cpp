@@ -146,6 +146,7 @@ TEST(lifetime, destroying_a_manager_with_a_pending_reconnection_timer_returns_pr
   boost::asio::io_context ioc;
   sio::test::context_runner thread(ioc);
   sio::client::manager_options mo;
+  mo.transports = {sio::client::transport::websocket};  // a cut always ends the connection
   mo.reconnection_delay = std::chrono::hours(1);
   mo.reconnection_delay_max = std::chrono::hours(1);
   auto io = std::make_unique<sio::client::manager>(

@@ -204,7 +204,7 @@ class tcp_relay {
   std::thread thread_;
 };
 
-// Threads running an io_context until stop() (they keep a work guard).
+// Threads running an io_context until stop() (they keep a work guard until then).
 class context_runner {
  public:
   explicit context_runner(asio::io_context& ioc, int threads = 1)
@@ -212,15 +212,17 @@ class context_runner {
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
   }
   ~context_runner() { stop(); }
+  // Stops the io_context and joins the threads; the work guard goes too.
   void stop() {
     ioc_.stop();
     for (auto& t : threads_)
       if (t.joinable()) t.join();
+    guard_.reset();
   }
 
  private:
   asio::io_context& ioc_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard_;
   std::vector<std::thread> threads_;
 };
 
