@@ -62,13 +62,13 @@ class probe {
     return cv_.wait_for(lock, within, [&] { return counts_[what] >= n; });
   }
   // Waits until pred() holds, checked whenever something is noted (and every 10 ms for state
-  // that changes without a note).
+  // that changes without a note). pred runs without the probe's lock: it may call count().
   template <class Pred>
   bool wait_until(Pred pred, std::chrono::milliseconds within = 20s) {
     const auto deadline = std::chrono::steady_clock::now() + within;
-    std::unique_lock lock(m_);
     while (!pred()) {
       if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::unique_lock lock(m_);
       cv_.wait_for(lock, 10ms);
     }
     return true;
