@@ -270,14 +270,13 @@ class engine_state final : public transport_sink,
   void teardown() {
     ping_timer_.cancel();
     if (probe_) std::exchange(probe_, nullptr)->abort();
-    if (transport_) transport_->abort();  // kept: current() says what it was until destruction
+    if (transport_) std::exchange(transport_, nullptr)->abort();
     queue_.clear();
   }
 
   void fail_open(std::string message) {
     phase_ = phase::closed;
     teardown();
-    transport_.reset();
     notify(cb_.on_error, std::move(message));
   }
 
@@ -292,7 +291,6 @@ class engine_state final : public transport_sink,
   void end(std::string reason) {
     phase_ = phase::closed;
     teardown();
-    transport_.reset();
     notify(cb_.on_close, std::move(reason));
   }
 

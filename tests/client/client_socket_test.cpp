@@ -18,6 +18,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -78,6 +79,15 @@ std::uint16_t closed_port() {
   return a.local_endpoint().port();
 }
 
+// The error emit_with_ack completes with (clear: answered).
+boost::system::error_code error_of(const client::emitter& e, std::string_view event,
+                                   sio::payload p = {}) {
+  std::promise<boost::system::error_code> done;
+  e.emit_with_ack(event, std::move(p),
+                  [&done](boost::system::error_code ec, sio::payload) { done.set_value(ec); });
+  return done.get_future().get();
+}
+
 class ClientSocket : public testing::TestWithParam<std::size_t> {
  protected:
   void start(std::optional<sio::recovery_options> recovery = std::nullopt) {
@@ -106,7 +116,8 @@ class ClientSocket : public testing::TestWithParam<std::size_t> {
   // The server's side: events the tests use.
   void server_socket(sio::socket& s) {
     server.add("connection " + s.nsp().name() + " " + s.id() + (s.recovered() ? " recovered" : ""));
-    s.on("hello", [](sio::socket& s, std::string name, int n) { s.emit("reply", name + "!", n + 1); });
+    s.on("hello",
+         [](sio::socket& s, std::string name, int n) { s.emit("reply", name + "!", n + 1); });
     s.on("echo", [](sio::socket& s, const sio::payload& p) { s.emit("echoed", p); });
     s.on("sum", [](sio::socket&, int a, int b, sio::ack ack) { ack(a + b); });
     s.on("silent", [](sio::socket&, sio::ack) {});
@@ -126,6 +137,11 @@ class ClientSocket : public testing::TestWithParam<std::size_t> {
     s.on("drop", [](sio::socket& s) {
       if (auto* c = s.conn()) c->close();
     });
+    // Closes the connection, then broadcasts while the client is away.
+    s.on("drop then broadcast", [this](sio::socket& s, std::string event, int n) {
+      if (auto* c = s.conn()) c->close();
+      io_->emit(event, n);
+    });
     s.on("broadcast", [this](sio::socket&, std::string event, int n) { io_->emit(event, n); });
     s.on_disconnect([this](sio::socket& s, sio::disconnect_reason r) {
       server.add("disconnect " + s.nsp().name() + " " + std::string(sio::to_string(r)));
@@ -144,10 +160,10 @@ TEST_P(ClientSocket, ConnectsToTheMainNamespaceAndAnother) {
   auto main = m.socket("/");
   auto chat = m.socket("/chat");
   EXPECT_EQ(m.socket("/chat"), chat);  // one socket per namespace while it exists
-  main->on_connect([this, main] { seen.add("connect / " + main->id()); });
-  chat->on_connect([this, chat] { seen.add("connect /chat " + chat->id()); });
-  ASSERT_TRUE(seen.wait("connect / " + main->id()));
-  ASSERT_TRUE(seen.wait("connect /chat " + chat->id()));
+  main->on_connect([this] { seen.add("connect /"); });
+  chat->on_connect([this] { seen.add("connect /chat"); });
+  ASSERT_TRUE(seen.wait("connect /"));
+  ASSERT_TRUE(seen.wait("connect /chat"));
   EXPECT_TRUE(server.wait("connection / " + main->id()));
   EXPECT_TRUE(server.wait("connection /chat " + chat->id()));
   EXPECT_TRUE(main->connected());
@@ -174,8 +190,8 @@ TEST_P(ClientSocket, SendsAuthAsAValueAndFromACallback) {
   auto main = m.socket("/", {.auth = {{"token", "abc"}}});
   // The callback answers later, from another thread.
   auto chat = m.socket("/chat", {.auth_fn = [](std::function<void(json::object)> answer) {
-                                   std::thread([answer] { answer({{"token", "xyz"}}); }).detach();
-                                 }});
+                         std::thread([answer] { answer({{"token", "xyz"}}); }).detach();
+                       }});
   EXPECT_TRUE(server.wait(R"(auth / {"token":"abc"})"));
   EXPECT_TRUE(server.wait(R"(auth /chat {"token":"xyz"})"));
 }
@@ -202,8 +218,12 @@ TEST_P(ClientSocket, ConnectErrorCarriesMessageAndDataAndLeavesTheSocketInactive
 TEST_P(ClientSocket, EmitsBothWaysWithTypedHandlers) {
   start();
   listen();
-  client::manager m(url(), options());
+  auto o = options();
+  o.log = [this](std::string_view line) { seen.add("log " + std::string(line)); };
+  client::manager m(url(), o);
   auto s = m.socket();
+  // A handler that throws is logged; the next handler and the connection carry on.
+  s->on("reply", [](std::string, int) { throw std::runtime_error("boom"); });
   s->on("reply", [this](std::string name, int n) { seen.add(name + " " + std::to_string(n)); });
   s->emit("hello", "world", 41);
   EXPECT_TRUE(seen.wait("world! 42"));
@@ -211,6 +231,7 @@ TEST_P(ClientSocket, EmitsBothWaysWithTypedHandlers) {
   s->emit("hello", 1, "x");
   s->emit("hello", "again", 1);
   EXPECT_TRUE(seen.wait("again! 2"));
+  EXPECT_FALSE(seen.with_prefix("log client: a handler of \"reply\" on / threw: boom").empty());
 }
 
 TEST_P(ClientSocket, SendsAndReceivesBinary) {
@@ -246,22 +267,17 @@ TEST_P(ClientSocket, EmitWithAckTimesOutAndTakesCompletionTokens) {
   listen();
   client::manager m(url(), options());
   auto s = m.socket();
-  auto late = s->timeout(20ms).emit_with_ack("silent", {}, boost::asio::use_future);
-  try {
-    late.get();
-    ADD_FAILURE() << "an ack nobody sends completed";
-  } catch (const boost::system::system_error& e) {
-    EXPECT_EQ(e.code(), client::error::timeout);
-  }
+  // Errors are read through a callback: an exception crossing threads in a future is a false
+  // positive of ThreadSanitizer (libstdc++'s exception_ptr counts are not instrumented).
+  EXPECT_EQ(error_of(s->timeout(20ms), "silent"), client::error::timeout);
   auto sum = s->emit_with_ack("sum", sio::make_payload(20, 22), 10s, boost::asio::use_future);
   EXPECT_EQ(sum.get().get<int>(0), 42);
   // The socket's default timeout (ack_timeout) applies when the emit gives none.
   client::manager m2(url(), options());
   auto t = m2.socket("/chat", {.ack_timeout = 20ms});
   std::promise<boost::system::error_code> done;
-  t->emit_with_ack("silent", {}, [&done](boost::system::error_code ec, sio::payload) {
-    done.set_value(ec);
-  });
+  t->emit_with_ack("silent", {},
+                   [&done](boost::system::error_code ec, sio::payload) { done.set_value(ec); });
   EXPECT_EQ(done.get_future().get(), client::error::timeout);
 }
 
@@ -304,7 +320,9 @@ TEST_P(ClientSocket, BuffersWhileDisconnectedDropsVolatileAndBoundsTheBuffer) {
                    [&full](boost::system::error_code ec, sio::payload) { full.set_value(ec); });
   EXPECT_EQ(full.get_future().get(), client::error::buffer_full);
   EXPECT_FALSE(s->active());
+  s->on_connect([this] { seen.add("connect"); });
   s->connect();
+  ASSERT_TRUE(seen.wait("connect"));
   s->emit("record", "after");
   ASSERT_TRUE(server.wait("record after"));
   EXPECT_EQ(server.with_prefix("record "),
@@ -351,6 +369,35 @@ TEST_P(ClientSocket, ReconnectsAfterTheServerClosesTheConnection) {
   EXPECT_EQ(seen.count("close transport close"), 1u);
 }
 
+TEST_P(ClientSocket, CloseLeavesEveryNamespaceAndCompletesPendingAcks) {
+  start();
+  listen();
+  client::manager m(url(), options());
+  m.on_close([this](std::string_view reason) { seen.add("close " + std::string(reason)); });
+  auto s = m.socket();
+  auto chat = m.socket("/chat");
+  s->on_connect([this] { seen.add("connect /"); });
+  chat->on_connect([this] { seen.add("connect /chat"); });
+  s->on_disconnect([this](client::disconnect_reason r) {
+    seen.add("disconnect / " + std::string(to_string(r)));
+  });
+  ASSERT_TRUE(seen.wait("connect /"));
+  ASSERT_TRUE(seen.wait("connect /chat"));
+  std::promise<boost::system::error_code> pending;
+  s->emit_with_ack("silent", {}, [&pending](boost::system::error_code ec, sio::payload) {
+    pending.set_value(ec);
+  });
+  m.close();
+  EXPECT_EQ(pending.get_future().get(), client::error::closed);
+  EXPECT_TRUE(seen.wait("disconnect / io client disconnect"));
+  EXPECT_TRUE(seen.wait("close forced close"));
+  EXPECT_TRUE(server.wait("disconnect / client namespace disconnect"));
+  EXPECT_TRUE(server.wait("disconnect /chat client namespace disconnect"));
+  EXPECT_FALSE(s->active());
+  EXPECT_FALSE(chat->active());
+  EXPECT_FALSE(m.is_open());
+}
+
 TEST_P(ClientSocket, GivesUpAfterTheLastReconnectionAttempt) {
   const auto port = closed_port();
   auto o = options();
@@ -362,8 +409,8 @@ TEST_P(ClientSocket, GivesUpAfterTheLastReconnectionAttempt) {
   auto s = m.socket();
   s->on_connect_error([this](const sio::connect_error&) { seen.add("connect_error"); });
   ASSERT_TRUE(seen.wait("failed"));
+  EXPECT_TRUE(seen.wait("reconnect_error", 2));  // the last one follows "failed" (as JS)
   EXPECT_EQ(seen.with_prefix("attempt "), (std::vector<std::string>{"attempt 1", "attempt 2"}));
-  EXPECT_EQ(seen.count("reconnect_error"), 2u);
   EXPECT_EQ(seen.count("connect_error"), 3u);
   EXPECT_TRUE(s->active());  // as the JS client: still waiting for a connect() or open()
   EXPECT_FALSE(s->connected());
@@ -382,11 +429,8 @@ TEST_P(ClientSocket, RecoversTheSessionAndTheMissedEvents) {
   ASSERT_TRUE(seen.wait("news 1"));
   const auto id = s->id();
   ASSERT_FALSE(id.empty());
-  s->on_disconnect([this](client::disconnect_reason) { seen.add("disconnect"); });
-  s->emit("drop");
-  ASSERT_TRUE(server.wait("disconnect / forced close"));
-  // Sent while the client is away: delivered when it comes back.
-  io_->emit("news", 2);
+  // "news 2" is sent while the client is away: delivered when it comes back.
+  s->emit("drop then broadcast", "news", 2);
   ASSERT_TRUE(seen.wait("connect recovered " + id));
   EXPECT_TRUE(seen.wait("news 2"));
   EXPECT_TRUE(server.wait("connection / " + id + " recovered"));
@@ -406,8 +450,9 @@ TEST_P(ClientSocket, DisconnectsFromItsOwnHandlerAndFromAnotherThread) {
     a->disconnect();
     seen.add(a->connected() ? "still connected" : "left /");
   });
-  a->on_disconnect(
-      [this](client::disconnect_reason r) { seen.add("disconnect / " + std::string(to_string(r))); });
+  a->on_disconnect([this](client::disconnect_reason r) {
+    seen.add("disconnect / " + std::string(to_string(r)));
+  });
   ASSERT_TRUE(seen.wait("left /"));
   EXPECT_TRUE(seen.wait("disconnect / io client disconnect"));
   EXPECT_TRUE(server.wait("disconnect / client namespace disconnect"));
@@ -437,8 +482,7 @@ TEST_P(ClientSocket, ManagerDestroyedFromItsOwnHandler) {
   // A socket outliving its manager is inert.
   EXPECT_FALSE(s->connected());
   s->emit("hello", "nobody", 1);
-  auto f = s->emit_with_ack("sum", sio::make_payload(1, 2), boost::asio::use_future);
-  EXPECT_THROW(f.get(), boost::system::system_error);
+  EXPECT_EQ(error_of(s->timeout(10s), "sum", sio::make_payload(1, 2)), client::error::closed);
 }
 
 TEST_P(ClientSocket, ManagerDestroyedFromAnotherThreadAndOnACallersExecutor) {
@@ -469,7 +513,8 @@ TEST_P(ClientSocket, ManagerDestroyedWhileAReconnectionIsPending) {
   auto o = options();
   o.reconnection_delay = 60s;
   o.reconnection_delay_max = 60s;
-  auto m = std::make_unique<client::manager>("http://127.0.0.1:" + std::to_string(closed_port()), o);
+  auto m =
+      std::make_unique<client::manager>("http://127.0.0.1:" + std::to_string(closed_port()), o);
   m->on_error([this](std::string_view) { seen.add("error"); });
   auto s = m->socket();
   ASSERT_TRUE(seen.wait("error"));
