@@ -1,7 +1,7 @@
 // Proxies: tinyproxy (an HTTP CONNECT proxy, with Basic authentication) started on loopback with a
 // generated configuration, in front of plain and TLS sio servers on each transport; wrong proxy
 // credentials give a connect error naming the refusal. And a TCP relay that cuts every connection
-// on demand: the client reconnects through it.
+// on demand: the client gets through it again (reconnecting when the cut ended its session).
 #include <sio/client/manager.hpp>
 
 #include "faults_support.hpp"
