@@ -19,7 +19,8 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 	@if [ -x scripts/build-web.sh ]; then scripts/build-web.sh; fi
 
-# Every suite (scripts/test.sh): the Release build (all rungs), ASan+UBSan (unit + session), fuzz.
+# Every suite (scripts/test.sh): the Release build (all rungs), ASan+UBSan (unit, session,
+# integration and C++ client tests), fuzz.
 test: build
 	BUILD=$(BUILD) JOBS=$(JOBS) scripts/test.sh
 
@@ -27,16 +28,17 @@ asan: deps
 	cmake -S . -B $(BUILD)/asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSIO_SANITIZE=asan -DSIO_BUILD_APPS=OFF
 	cmake --build $(BUILD)/asan -j$(JOBS)
 	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest $(CTEST_ARGS) -j$(JOBS) -L 'unit|session|integration' -E 'chat_pg_storage|common_pg_migrations'
+	  ctest $(CTEST_ARGS) -j$(JOBS) -L 'unit|session|integration|client' -E 'chat_pg_storage|common_pg_migrations'
 
-# ThreadSanitizer: the library's session and integration tests, the apps' storage on PostgreSQL
-# (integration), and the apps' contracts on the demo server with two workers. bench_verify_sio is
-# left out: its memory figures read allocator statistics that ThreadSanitizer's allocator does not keep.
+# ThreadSanitizer: the library's session, integration and C++ client tests, the apps' storage on
+# PostgreSQL (integration), and the apps' contracts on the demo server with two workers.
+# bench_verify_sio is left out: its memory figures read allocator statistics that
+# ThreadSanitizer's allocator does not keep.
 TSAN_APP_TESTS = ^interop_(chat_socket|editor_socket_w2|tictactoe_socket_w2|auction_socket_w2|dashboard_socket_w2|notifications_socket_w2|notifications_apps_w2)$$
 tsan: deps
 	cmake -S . -B $(BUILD)/tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIO_SANITIZE=tsan -DSIO_BUILD_APPS=ON
 	cmake --build $(BUILD)/tsan -j$(JOBS)
-	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest $(CTEST_ARGS) -j1 -L 'session|integration' -E '^bench_verify_sio$$'
+	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest $(CTEST_ARGS) -j1 -L 'session|integration|client' -E '^bench_verify_sio$$'
 	cd $(BUILD)/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest $(CTEST_ARGS) -j1 -R '$(TSAN_APP_TESTS)'
 
 fuzz: deps

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test` after the build: every CTest rung of the Release build, then the ASan+UBSan build of
-# the unit, session and integration tests, then a short fuzz run; a closing line counts what ran.
+# the unit, session, integration and C++ client tests, then a short fuzz run; a closing line counts
+# what ran.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build} JOBS=${JOBS:-2} CTEST_ARGS=${CTEST_ARGS:---output-on-failure --timeout 300}
@@ -26,7 +27,7 @@ echo "== ctest: Release build, every rung"
 (cd "$BUILD" && ctest $CTEST_ARGS -j"$JOBS") 2>&1 | tee "$log" || status=1
 count
 
-echo "== ASan+UBSan: unit, session and integration tests"
+echo "== ASan+UBSan: unit, session, integration and C++ client tests"
 make --no-print-directory asan 2>&1 | tee "$log" || status=1
 count
 

@@ -2,7 +2,8 @@
 // socketio/socket.io repository configures it: pingInterval 2000, connection state recovery, an
 // allowRequest that answers after 10 ms (so that a client timeout of 0 fires before the
 // handshake), the namespaces /foo /timeout_socket /valid /asd /abc /no, a main-namespace
-// middleware refusing handshakes whose query has `fail`, and the events of the main namespace.
+// middleware refusing handshakes whose query has `fail`, and the events of the main namespace
+// (plus closeTransport and sendInvalidPacket, see transport_events).
 #include "fixtures.hpp"
 
 #include <sio/protocol/socketio.hpp>
@@ -117,6 +118,20 @@ void simple_events(sio::socket& s) {
   s.on("getId", [](sio::socket& s, const json::array&, sio::ack ack) { ack(s.id()); });
 }
 
+// Beyond the official fixture, for clients that cannot reach into their own transport as the JS
+// suite does (socket.io.engine.close(), engine.emit("data", "bad")): the server closes the
+// Engine.IO connection without a DISCONNECT (the client sees "transport close" and reconnects;
+// the session stays recoverable), or sends a message that is no Socket.IO packet (the client
+// closes with "parse error").
+void transport_events(sio::socket& s) {
+  s.on("closeTransport", [](sio::socket& s, const json::array&) {
+    if (auto* c = s.conn()) c->close();
+  });
+  s.on("sendInvalidPacket", [](sio::socket& s, const json::array&) {
+    if (auto* c = s.conn()) c->send(sio::engineio::make_text("bad"));
+  });
+}
+
 void binary_events(sio::socket& s) {
   s.on("doge", [](sio::socket& s, const json::array&) { s.emit("doge", asdfasdf()); });
   s.on("getbin", [](sio::socket& s, const json::array&) { s.emit("takebin", asdfasdf()); });
@@ -161,6 +176,7 @@ void main_namespace(sio::server& io) {
   });
   io.on_connection([](sio::socket& s) {
     simple_events(s);
+    transport_events(s);
     binary_events(s);
     ordered_events(s);
   });

@@ -203,7 +203,9 @@ net::awaitable<connect_result> open_stream(tls_stream& s, transport_context& ctx
   if (ec) {
     std::string why = ec.message();
     const long verify = SSL_get_verify_result(s.native_handle());
-    if (verify != X509_V_OK) why = X509_verify_cert_error_string(verify);
+    if (verify != X509_V_OK)
+      why =
+          std::string("certificate verification failed: ") + X509_verify_cert_error_string(verify);
     co_return connect_result{ec, "TLS handshake with " + name + " failed: " + why, true};
   }
   co_return connect_result{};

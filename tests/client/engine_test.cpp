@@ -477,7 +477,9 @@ TEST(ClientEngine, TlsRefusesAnUntrustedOrMisnamedServer) {
     misnamed.open(f.server.url("https"));
     ASSERT_TRUE(misnamed.run_until([&] { return misnamed.error || misnamed.handshake; }));
     ASSERT_TRUE(misnamed.error.has_value());
-    EXPECT_EQ(*misnamed.error, "TLS handshake with other.example failed: hostname mismatch");
+    EXPECT_EQ(*misnamed.error,
+              "TLS handshake with other.example failed: certificate verification failed: hostname "
+              "mismatch");
   }
 }
 

@@ -1,8 +1,7 @@
 // A private redis-server child process on a loopback port, for the Redis integration tests.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
+#include "../support/loopback.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,22 +18,6 @@
 extern char** environ;
 
 namespace sio::test {
-
-inline std::uint16_t free_port() {
-  namespace asio = boost::asio;
-  asio::io_context ioc;
-  asio::ip::tcp::acceptor a(ioc, {asio::ip::make_address("127.0.0.1"), 0});
-  return a.local_endpoint().port();
-}
-
-inline bool accepts_connections(std::uint16_t port) {
-  namespace asio = boost::asio;
-  asio::io_context ioc;
-  asio::ip::tcp::socket s(ioc);
-  boost::system::error_code ec;
-  s.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-  return !ec;
-}
 
 // redis-server on 127.0.0.1:port with no persistence; `extra` arguments are appended (e.g.
 // --requirepass, --user, or --port 0 --tls-port N ... where `port` is then the TLS port).

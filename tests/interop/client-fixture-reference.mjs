@@ -5,8 +5,7 @@
 //   SIO_CLIENT_FIXTURE=tests/interop/client-fixture-reference.mjs node --test tests/interop/client_fixture_*
 //   node tests/interop/client-fixture-reference.mjs --suite socket.io-client --port 3210
 //
-// What each suite's fixture does is listed in tests/interop/README.md. The connection state recovery
-// of the socket.io-client fixture is left out here as in sio-client-fixture today.
+// What each suite's fixture does is listed in tests/interop/README.md.
 import http from "node:http";
 import { EngineServer, SocketIOServer } from "../js/index.mjs";
 
@@ -64,6 +63,10 @@ function socketIoClientFixture(httpServer) {
     socket.on("blob3", (a) => Buffer.isBuffer(a) && seen.blob2 && socket.emit("blob3-ack"));
     socket.on("getHandshake", (cb) => cb(socket.handshake));
     socket.on("getId", (cb) => cb(socket.id));
+    // Beyond the official fixture (see sio-client-fixture's transport_events): the Engine.IO
+    // connection closed under the socket, and a message that is no Socket.IO packet.
+    socket.on("closeTransport", () => socket.conn.close());
+    socket.on("sendInvalidPacket", () => socket.conn.send("bad"));
   });
 }
 

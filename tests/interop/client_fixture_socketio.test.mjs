@@ -179,6 +179,25 @@ describe("socket.io-client fixture: main namespace events", () => {
     assert.equal(await ask(socket, "getId"), socket.id);
   });
 
+  it('"closeTransport" drops the connection under the socket, which recovers its session', async () => {
+    const socket = await connected(client(server, "websocket", { reconnection: true, reconnectionDelay: 10 }));
+    await roundTrip(socket); // an event carries the offset that recovery needs
+    const id = socket.id;
+    const reason = waitFor(socket, "disconnect");
+    socket.emit("closeTransport");
+    assert.equal(await reason, "transport close");
+    await waitFor(socket, "connect");
+    assert.equal(socket.id, id);
+    assert.equal(socket.recovered, true);
+  });
+
+  it('"sendInvalidPacket" makes the client close with "parse error"', async () => {
+    const socket = await connected(client(server, "polling", { reconnection: false }));
+    const reason = waitFor(socket, "disconnect");
+    socket.emit("sendInvalidPacket");
+    assert.equal(await reason, "parse error");
+  });
+
   it("refuses a handshake whose query has `fail` (main namespace middleware)", async () => {
     const socket = client(server, "polling", { query: { fail: "1" } });
     const err = await waitFor(socket, "connect_error", { failOn: ["connect"] });
