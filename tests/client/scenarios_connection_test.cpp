@@ -537,7 +537,7 @@ TEST_P(connection, still_fails_after_two_attempts_when_another_socket_opens_mean
   EXPECT_EQ(log.entries(), (std::vector<std::string>{"attempt 1", "attempt 2", "failed"}));
 }
 
-INSTANTIATE_TEST_SUITE_P(servers, connection, testing::ValuesIn(scenario_servers()),
+INSTANTIATE_TEST_SUITE_P(scenarios, connection, testing::ValuesIn(scenario_servers()),
                          scenario_server_name);
 
 }  // namespace
