@@ -126,6 +126,11 @@ class ClientSocket : public testing::TestWithParam<std::size_t> {
     s.on("drop", [](sio::socket& s) {
       if (auto* c = s.conn()) c->close();
     });
+    // Closes the connection, then broadcasts while the client is away.
+    s.on("drop then broadcast", [this](sio::socket& s, std::string event, int n) {
+      if (auto* c = s.conn()) c->close();
+      io_->emit(event, n);
+    });
     s.on("broadcast", [this](sio::socket&, std::string event, int n) { io_->emit(event, n); });
     s.on_disconnect([this](sio::socket& s, sio::disconnect_reason r) {
       server.add("disconnect " + s.nsp().name() + " " + std::string(sio::to_string(r)));
@@ -144,10 +149,10 @@ TEST_P(ClientSocket, ConnectsToTheMainNamespaceAndAnother) {
   auto main = m.socket("/");
   auto chat = m.socket("/chat");
   EXPECT_EQ(m.socket("/chat"), chat);  // one socket per namespace while it exists
-  main->on_connect([this, main] { seen.add("connect / " + main->id()); });
-  chat->on_connect([this, chat] { seen.add("connect /chat " + chat->id()); });
-  ASSERT_TRUE(seen.wait("connect / " + main->id()));
-  ASSERT_TRUE(seen.wait("connect /chat " + chat->id()));
+  main->on_connect([this] { seen.add("connect /"); });
+  chat->on_connect([this] { seen.add("connect /chat"); });
+  ASSERT_TRUE(seen.wait("connect /"));
+  ASSERT_TRUE(seen.wait("connect /chat"));
   EXPECT_TRUE(server.wait("connection / " + main->id()));
   EXPECT_TRUE(server.wait("connection /chat " + chat->id()));
   EXPECT_TRUE(main->connected());
@@ -304,7 +309,9 @@ TEST_P(ClientSocket, BuffersWhileDisconnectedDropsVolatileAndBoundsTheBuffer) {
                    [&full](boost::system::error_code ec, sio::payload) { full.set_value(ec); });
   EXPECT_EQ(full.get_future().get(), client::error::buffer_full);
   EXPECT_FALSE(s->active());
+  s->on_connect([this] { seen.add("connect"); });
   s->connect();
+  ASSERT_TRUE(seen.wait("connect"));
   s->emit("record", "after");
   ASSERT_TRUE(server.wait("record after"));
   EXPECT_EQ(server.with_prefix("record "),
@@ -362,8 +369,8 @@ TEST_P(ClientSocket, GivesUpAfterTheLastReconnectionAttempt) {
   auto s = m.socket();
   s->on_connect_error([this](const sio::connect_error&) { seen.add("connect_error"); });
   ASSERT_TRUE(seen.wait("failed"));
+  EXPECT_TRUE(seen.wait("reconnect_error", 2));  // the last one follows "failed" (as JS)
   EXPECT_EQ(seen.with_prefix("attempt "), (std::vector<std::string>{"attempt 1", "attempt 2"}));
-  EXPECT_EQ(seen.count("reconnect_error"), 2u);
   EXPECT_EQ(seen.count("connect_error"), 3u);
   EXPECT_TRUE(s->active());  // as the JS client: still waiting for a connect() or open()
   EXPECT_FALSE(s->connected());
@@ -382,11 +389,8 @@ TEST_P(ClientSocket, RecoversTheSessionAndTheMissedEvents) {
   ASSERT_TRUE(seen.wait("news 1"));
   const auto id = s->id();
   ASSERT_FALSE(id.empty());
-  s->on_disconnect([this](client::disconnect_reason) { seen.add("disconnect"); });
-  s->emit("drop");
-  ASSERT_TRUE(server.wait("disconnect / forced close"));
-  // Sent while the client is away: delivered when it comes back.
-  io_->emit("news", 2);
+  // "news 2" is sent while the client is away: delivered when it comes back.
+  s->emit("drop then broadcast", "news", 2);
   ASSERT_TRUE(seen.wait("connect recovered " + id));
   EXPECT_TRUE(seen.wait("news 2"));
   EXPECT_TRUE(server.wait("connection / " + id + " recovered"));
@@ -411,9 +415,14 @@ TEST_P(ClientSocket, DisconnectsFromItsOwnHandlerAndFromAnotherThread) {
   ASSERT_TRUE(seen.wait("left /"));
   EXPECT_TRUE(seen.wait("disconnect / io client disconnect"));
   EXPECT_TRUE(server.wait("disconnect / client namespace disconnect"));
+  // On WebSocket (after the upgrade): while polling, the engine's close may abort the pending
+  // long poll before the server read the closing POST, which the server counts as a transport
+  // error rather than the namespace's disconnect.
+  m.on_upgrade([this](client::transport) { seen.add("upgrade"); });
   auto b = m.socket("/chat");
   b->on_connect([this] { seen.add("connect /chat"); });
   ASSERT_TRUE(seen.wait("connect /chat"));
+  ASSERT_TRUE(seen.wait("upgrade"));
   std::thread([b] { b->disconnect(); }).join();
   EXPECT_TRUE(server.wait("disconnect /chat client namespace disconnect"));
   EXPECT_FALSE(b->active());
