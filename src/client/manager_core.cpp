@@ -165,7 +165,9 @@ void manager_core::open(std::function<void(std::optional<std::string>)> done) {
     engine_.reset();
     return on_engine_error(e.what());
   }
-  if (options.timeout.count() > 0) {
+  // As the JS client's setTimeout: a timeout of 0 fires as soon as the strand is free, before any
+  // handshake can complete.
+  if (options.timeout.count() >= 0) {
     connect_timer_.expires_after(options.timeout);
     connect_timer_.async_wait([current](boost::system::error_code ec) {
       auto s = ec ? nullptr : current();

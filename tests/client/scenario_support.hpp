@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ struct scenario_server {
   std::string name;
   std::vector<std::string> argv;
 };
+
+// gtest prints the parameter by its name (in test listings and ctest's test names).
+inline void PrintTo(const scenario_server& s, std::ostream* os) {
+  *os << s.name;
+}
 
 inline std::vector<scenario_server> scenario_servers() {
   std::vector<scenario_server> servers;

@@ -137,7 +137,7 @@ TEST_P(binaries, echoes_binary_in_an_ack) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(servers, binaries, testing::ValuesIn(scenario_servers()),
+INSTANTIATE_TEST_SUITE_P(scenarios, binaries, testing::ValuesIn(scenario_servers()),
                          scenario_server_name);
 
 }  // namespace

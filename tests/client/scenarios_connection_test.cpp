@@ -537,7 +537,36 @@ TEST_P(connection, still_fails_after_two_attempts_when_another_socket_opens_mean
   EXPECT_EQ(log.entries(), (std::vector<std::string>{"attempt 1", "attempt 2", "failed"}));
 }
 
-INSTANTIATE_TEST_SUITE_P(servers, connection, testing::ValuesIn(scenario_servers()),
+// Not in the official suite, which never stops its server: the server goes away and comes back
+// on the same port; the client reconnects by itself.
+TEST_P(connection, reconnects_after_the_server_restarts) {
+  child_server own(GetParam().argv);
+  recorder log;
+  auto o = options();
+  o.reconnection_delay = 50ms;
+  o.reconnection_delay_max = 200ms;
+  o.auto_connect = false;
+  sc::manager io(own.url(), o);
+  io.on_reconnect([&](unsigned) { log.add("reconnect"); });
+  auto s = io.socket("/");
+  s->on_connect([&] { log.add("connect"); });
+  s->on_disconnect([&](sc::disconnect_reason r) {
+    log.add(r == sc::disconnect_reason::io_server_disconnect ||
+                    r == sc::disconnect_reason::io_client_disconnect
+                ? "disconnect for good"
+                : "disconnect");
+  });
+  s->connect();
+  ASSERT_TRUE(log.wait("connect"));
+  own.stop();
+  ASSERT_TRUE(log.wait("disconnect"));
+  own.start();
+  ASSERT_TRUE(log.wait("connect", 2));
+  EXPECT_EQ(log.count("reconnect"), 1u);
+  EXPECT_EQ(log.count("disconnect for good"), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(scenarios, connection, testing::ValuesIn(scenario_servers()),
                          scenario_server_name);
 
 }  // namespace

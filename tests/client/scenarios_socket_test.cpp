@@ -609,7 +609,7 @@ TEST_P(sockets, recovers_the_session_after_the_connection_dropped) {
   EXPECT_EQ(log.entries().back(), "same id recovered");
 }
 
-INSTANTIATE_TEST_SUITE_P(servers, sockets, testing::ValuesIn(scenario_servers()),
+INSTANTIATE_TEST_SUITE_P(scenarios, sockets, testing::ValuesIn(scenario_servers()),
                          scenario_server_name);
 
 }  // namespace
