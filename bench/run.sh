@@ -115,7 +115,8 @@ for b in "${needed[@]}"; do
     exit 1
   fi
 done
-if [ "$SECTIONS" != tls ] && [ "$SECTIONS" != metrics ] && [ ! -d bench/node/node_modules/socket.io-client ]; then
+if [ "$SECTIONS" != tls ] && [ "$SECTIONS" != metrics ] && [ "$SECTIONS" != client ] &&
+  [ ! -d bench/node/node_modules/socket.io-client ]; then
   echo "bench: bench/node/node_modules missing (scripts/deps.sh installs it)" >&2
   exit 1
 fi
