@@ -1,0 +1,193 @@
+// The WebSocket transport (engine.io-client's transports/websocket): one Engine.IO packet per
+// frame, text frames for text packets and binary frames for binary messages.
+#include "transport.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <deque>
+#include <type_traits>
+
+namespace sio::client::detail {
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using boost::system::error_code;
+
+constexpr auto awaitable_tuple = net::as_tuple(net::use_awaitable);
+
+template <class Stream>
+class websocket_transport final : public transport_base,
+                                  public std::enable_shared_from_this<websocket_transport<Stream>> {
+ public:
+  explicit websocket_transport(
+      std::shared_ptr<transport_context> ctx) requires std::is_same_v<Stream, plain_stream>
+      : ctx_(std::move(ctx)), ws_(ctx_->strand) {}
+  explicit websocket_transport(std::shared_ptr<transport_context> ctx) requires(
+      !std::is_same_v<Stream, plain_stream>)
+      : ctx_(std::move(ctx)), ws_(ctx_->strand, *ctx_->tls) {}
+
+  transport kind() const noexcept override { return transport::websocket; }
+
+  void open() override {
+    spawn(ctx_->strand, [self = this->shared_from_this()] { return self->run(); });
+  }
+
+  bool writable() const noexcept override { return open_ && !writing_ && !ended_; }
+
+  void send(std::vector<eio::packet> packets) override {
+    for (auto& p : packets) out_.push_back(std::move(p));
+    if (writing_) return;
+    writing_ = true;  // now: the coroutine starts later
+    spawn(ctx_->strand, [self = this->shared_from_this()] { return self->write(); });
+  }
+
+  void shutdown(std::vector<eio::packet> last) override {
+    sink_.reset();
+    closing_ = true;
+    if (!open_) return abort();
+    send(std::move(last));
+  }
+
+  void start_reading() override {
+    spawn(ctx_->strand, [self = this->shared_from_this()] { return self->read(); });
+  }
+
+  void abort() override {
+    sink_.reset();
+    ended_ = true;
+    error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+
+ private:
+  void fail(failure_kind kind, std::string detail) {
+    if (ended_) return;
+    ended_ = true;
+    report_failure(kind, "websocket error", std::move(detail));
+    error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+  }
+
+  net::awaitable<void> run() {
+    auto r = co_await open_stream(ws_.next_layer(), *ctx_);
+    if (ended_) co_return;
+    if (!r) {
+      ended_ = true;
+      report_failure(failure_kind::error, r.specific ? r.message : "websocket error", r.message);
+      co_return;
+    }
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+    ws_.set_option(websocket::stream_base::decorator(
+        [headers = ctx_->options.extra_headers](websocket::request_type& req) {
+          for (const auto& [name, value] : headers) req.set(name, value);
+        }));
+    ws_.read_message_max(ctx_->options.max_message_size);
+    ws_.auto_fragment(false);
+    websocket::response_type res;
+    auto [ec] = co_await ws_.async_handshake(
+        res, ctx_->host_header(), ctx_->target(transport::websocket, sid_), awaitable_tuple);
+    if (ended_) co_return;
+    if (ec) {
+      fail(failure_kind::error, "WebSocket handshake: " + ec.message() + " (HTTP " +
+                                    std::to_string(res.result_int()) + ")");
+      co_return;
+    }
+    open_ = true;
+    if (sid_.empty()) co_return co_await read();
+    co_await probe();
+  }
+
+  // "2probe" out, "3probe" expected back.
+  net::awaitable<void> probe() {
+    const std::string ping = eio::encode_packet(eio::packet_type::ping, eio::probe);
+    writing_ = true;
+    auto [wec, wn] = co_await ws_.async_write(net::buffer(ping), awaitable_tuple);
+    writing_ = false;
+    bool ok = false;
+    if (!wec && !ended_) {
+      auto [rec, rn] = co_await ws_.async_read(in_, awaitable_tuple);
+      if (!rec && ws_.got_text()) {
+        auto p = eio::decode_packet(beast::buffers_to_string(in_.data()));
+        ok = p && p->type == eio::packet_type::pong && p->data == eio::probe;
+      }
+      in_.clear();
+    }
+    if (ended_) co_return;
+    if (!ok) ended_ = true;
+    auto self = this->shared_from_this();
+    report([&](transport_sink& s) { s.on_probe(*self, ok); });
+    if (!ok) abort();
+  }
+
+  net::awaitable<void> read() {
+    auto self = this->shared_from_this();
+    while (!ended_) {
+      auto [ec, n] = co_await ws_.async_read(in_, awaitable_tuple);
+      if (ended_) co_return;
+      if (ec) {
+        const bool clean = ec == websocket::error::closed || ec == net::error::eof;
+        co_return fail(clean ? failure_kind::closed : failure_kind::error, ec.message());
+      }
+      std::string data = beast::buffers_to_string(in_.data());
+      in_.clear();
+      eio::packet p;
+      if (ws_.got_binary()) {
+        p = eio::decode_binary(data);
+      } else if (auto decoded = eio::decode_packet(data)) {
+        p = std::move(*decoded);
+      } else {
+        co_return fail(failure_kind::parse, "undecodable packet");
+      }
+      report([&](transport_sink& s) { s.on_packet(*self, std::move(p)); });
+    }
+  }
+
+  net::awaitable<void> write() {
+    auto self = this->shared_from_this();
+    while (!out_.empty() && !ended_) {
+      eio::packet p = std::move(out_.front());
+      out_.pop_front();
+      ws_.binary(p.binary);
+      const std::string frame = p.binary ? std::move(p.data) : eio::encode_packet(p.type, p.data);
+      auto [ec, n] = co_await ws_.async_write(net::buffer(frame), awaitable_tuple);
+      if (ended_) co_return;
+      if (ec) co_return fail(failure_kind::error, ec.message());
+    }
+    writing_ = false;
+    if (closing_) {
+      ended_ = true;
+      co_await ws_.async_close(websocket::close_code::normal, awaitable_tuple);
+      error_code ignored;
+      beast::get_lowest_layer(ws_).socket().close(ignored);
+      co_return;
+    }
+    report([&](transport_sink& s) { s.on_drain(*self); });
+  }
+
+  std::shared_ptr<transport_context> ctx_;
+  websocket::stream<Stream> ws_;
+  beast::flat_buffer in_;
+  std::deque<eio::packet> out_;
+  bool open_ = false;     // the WebSocket handshake completed
+  bool writing_ = false;  // a write (or the probe's) is in flight
+  bool closing_ = false;  // shutdown(): close once what is queued is written
+  bool ended_ = false;    // nothing more is read, written or reported
+};
+
+}  // namespace
+
+std::shared_ptr<transport_base> make_websocket_transport(std::shared_ptr<transport_context> ctx) {
+  if (ctx->url.secure) return std::make_shared<websocket_transport<tls_stream>>(std::move(ctx));
+  return std::make_shared<websocket_transport<plain_stream>>(std::move(ctx));
+}
+
+}  // namespace sio::client::detail
