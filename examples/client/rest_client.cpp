@@ -98,7 +98,15 @@ http_answer rest_client::request(http::verb method, std::string_view target,
     req.body() = json::serialize(*body);
   }
   req.prepare_payload();
+  try {
+    return send(req);
+  } catch (const boost::system::system_error& e) {
+    throw std::runtime_error(std::string(http::to_string(method)) + " " + std::string(target) +
+                             " on " + impl_->host_header + ": " + e.code().message());
+  }
+}
 
+http_answer rest_client::send(const http::request<http::string_body>& req) {
   tcp::resolver resolver(impl_->ioc);
   const auto endpoints = resolver.resolve(impl_->host, impl_->port);
   if (!impl_->tls) {

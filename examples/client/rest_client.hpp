@@ -5,6 +5,8 @@
 // Thread-safety: a rest_client is used from one thread at a time.
 #pragma once
 
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/value.hpp>
 
@@ -39,7 +41,7 @@ class rest_client {
   rest_client& operator=(const rest_client&) = delete;
 
   // One request with an optional JSON body and an optional Bearer token. Throws
-  // boost::system::system_error when the server cannot be reached.
+  // std::runtime_error naming the request when the server cannot be reached.
   http_answer request(boost::beast::http::verb method, std::string_view target,
                       const boost::json::value* body = nullptr, std::string_view token = {});
 
@@ -49,6 +51,7 @@ class rest_client {
                             std::string_view token = {});
 
  private:
+  http_answer send(const boost::beast::http::request<boost::beast::http::string_body>& req);
   struct impl;
   std::unique_ptr<impl> impl_;
 };
