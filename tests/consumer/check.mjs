@@ -86,7 +86,7 @@ async function main() {
   assert.equal(signal, null);
   assert.equal(code, 0);
   clearTimeout(watchdog);
-  console.log(`consumer check passed: ${binary}`);
+  console.log(`consumer check passed: ${binary}${clientBinary ? ` and ${clientBinary}` : ""}`);
 }
 
 main().catch(fail);
