@@ -1,7 +1,8 @@
 // The C++ client's example programs (examples/client) against the demo server, beside the
 // official npm socket.io-client: sio-chat-client (SIO_CHAT_CLIENT) sends what is typed on its
 // stdin and prints what the room receives; two sio-tictactoe-bot (SIO_TICTACTOE_BOT) play a game
-// to its end. The server is build/bin/sio-chat (SIO_CHAT_SERVER).
+// to its end; then both over HTTPS with a test CA (the server's certificate verified by the REST
+// requests and by sio::client). The server is build/bin/sio-chat (SIO_CHAT_SERVER).
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -9,6 +10,7 @@ import {
   startChat, api, newUser, connectAs, closeSockets, request, waitFor, withTimeout, uniqueName,
 } from "./chat_helpers.mjs";
 import { connectGame, ok } from "./tictactoe_helpers.mjs";
+import { makeTestCA } from "./tls_helpers.mjs";
 
 const running = new Set();
 process.on("exit", () => {
@@ -123,32 +125,71 @@ describe("sio-chat-client", () => {
   });
 });
 
+/**
+ * Two bots on `srv` (accounts they register themselves): one creates a game, the other joins
+ * it; both play it to its end. Resolves with { gameId, names: [X, O], results: [X's, O's] }.
+ */
+async function playGame(srv, extra = []) {
+  const names = [uniqueName("botx"), uniqueName("boto")];
+  const bot = (name, game) =>
+    program("SIO_TICTACTOE_BOT", [
+      "--url", srv.url, "--user", name, "--password", "password123", "--register", "--game", game, ...extra,
+    ]);
+  const creator = bot(names[0], "new");
+  const gameId = Number((await creator.line(/^game \d+ /)).split(" ")[1]);
+  const joiner = bot(names[1], String(gameId));
+  const exits = await Promise.all([creator.exited(30000), joiner.exited(30000)]);
+  for (const e of exits) assert.equal(e.code, 0, e.stderr);
+  const results = exits.map((e) => /^result: (\w+)$/m.exec(e.stdout)[1]);
+  assert.ok(
+    ["won,lost", "lost,won", "draw,draw"].includes(results.join()),
+    `the bots disagree: ${results.join(", ")}`,
+  );
+  return { gameId, names, results };
+}
+
 describe("sio-tictactoe-bot", () => {
   it("two bots play a game to its end: one creates it, the other joins it", async () => {
-    const [a, b, watcher] = [await newUser(server, "botx"), await newUser(server, "boto"), await newUser(server, "js")];
-    const creator = program("SIO_TICTACTOE_BOT", ["--url", server.url, "--user", a.username, "--password", "password123", "--game", "new"]);
-    const gameId = Number((await creator.line(/^game \d+ /)).split(" ")[1]);
-    const joiner = program("SIO_TICTACTOE_BOT", [
-      "--url", server.url, "--user", b.username, "--password", "password123", "--game", String(gameId),
-    ]);
-    const [ex, eo] = await Promise.all([creator.exited(30000), joiner.exited(30000)]);
-    assert.equal(ex.code, 0, ex.stderr);
-    assert.equal(eo.code, 0, eo.stderr);
-    const rx = /^result: (\w+)$/m.exec(ex.stdout)[1];
-    const ro = /^result: (\w+)$/m.exec(eo.stdout)[1];
+    const { gameId, names, results } = await playGame(server);
 
     // The server's view of the finished game agrees with both bots.
-    const socket = await connectGame(server, watcher);
+    const socket = await connectGame(server, await newUser(server, "js"));
     const { role, state } = await ok(socket, "joinGame", { gameId });
     assert.equal(role, "spectator");
-    assert.equal(state.players.X.username, a.username);
-    assert.equal(state.players.O.username, b.username);
+    assert.deepEqual([state.players.X.username, state.players.O.username], names);
     if (state.status === "draw") {
-      assert.deepEqual([rx, ro], ["draw", "draw"]);
+      assert.deepEqual(results, ["draw", "draw"]);
       assert.ok(state.board.every((c) => c !== null));
     } else {
       assert.equal(state.status, "won");
-      assert.deepEqual([rx, ro], state.winner === "X" ? ["won", "lost"] : ["lost", "won"]);
+      assert.deepEqual(results, state.winner === "X" ? ["won", "lost"] : ["lost", "won"]);
     }
+  });
+});
+
+describe("over HTTPS", () => {
+  let ca;
+  let tlsServer;
+  before(async () => {
+    ca = makeTestCA();
+    const { cert, key } = ca.issue("server");
+    tlsServer = await startChat({ args: ["--tls-cert", cert, "--tls-key", key] });
+    assert.match(tlsServer.url, /^https:/);
+  });
+  after(async () => {
+    await tlsServer?.stop();
+    ca?.remove();
+  });
+
+  it("the bots verify the server's certificate against --ca-file and play a game", async () => {
+    await playGame(tlsServer, ["--ca-file", ca.caFile]);
+  });
+
+  it("the chat client refuses a server whose certificate it cannot verify", async () => {
+    const exit = await program("SIO_CHAT_CLIENT", [
+      "--url", tlsServer.url, "--user", uniqueName("cpp"), "--password", "password123", "--register",
+    ]).exited();
+    assert.equal(exit.code, 1);
+    assert.match(exit.stderr, /certificate verify failed/);
   });
 });
