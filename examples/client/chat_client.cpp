@@ -180,7 +180,8 @@ class chat_session {
         join();
     });
     socket_->on_connect_error([this](const sio::connect_error& e) {
-      if (e.message == "unauthorized" || !socket_->active()) fail("refused: " + e.message);
+      if (e.message == "unauthorized" || !socket_->active()) return fail("refused: " + e.message);
+      console_.out("* cannot connect (" + e.message + "), retrying");
     });
     socket_->on_disconnect([this](sio::client::disconnect_reason r) {
       if (r == sio::client::disconnect_reason::io_client_disconnect) return;
