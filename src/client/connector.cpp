@@ -5,7 +5,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -18,6 +17,7 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <chrono>
 #include <stdexcept>
@@ -190,7 +190,15 @@ net::awaitable<connect_result> open_stream(tls_stream& s, transport_context& ctx
   if (!is_ip_address(name) && SSL_set_tlsext_host_name(s.native_handle(), name.c_str()) != 1)
     co_return connect_result{make_error_code(boost::system::errc::invalid_argument),
                              "TLS: bad server name " + name, true};
-  if (ctx.options.tls.verify_peer) s.set_verify_callback(ssl::host_name_verification(name));
+  // The certificate must name the host (or address): OpenSSL checks it with the chain.
+  if (ctx.options.tls.verify_peer) {
+    X509_VERIFY_PARAM* param = SSL_get0_param(s.native_handle());
+    const int ok = is_ip_address(name) ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
+                                       : X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0);
+    if (ok != 1)
+      co_return connect_result{make_error_code(boost::system::errc::invalid_argument),
+                               "TLS: bad server name " + name, true};
+  }
   auto [ec] = co_await s.async_handshake(ssl::stream_base::client, awaitable_tuple);
   if (ec) {
     std::string why = ec.message();

@@ -54,6 +54,19 @@ std::optional<engine_handshake> parse_handshake(std::string_view data) {
   return h;
 }
 
+// How long a closing transport may take to write its last packets before it is cut.
+constexpr std::chrono::seconds shutdown_limit{10};
+
+// Aborts `t` after `after` unless it is gone by then: bounds a graceful shutdown against a server
+// that stopped reading.
+void abort_after(const std::shared_ptr<transport_base>& t, const net::any_io_executor& ex,
+                 std::chrono::steady_clock::duration after) {
+  auto timer = std::make_shared<net::steady_timer>(ex, after);
+  timer->async_wait([timer, w = std::weak_ptr<transport_base>(t)](auto) {
+    if (auto alive = w.lock()) alive->abort();
+  });
+}
+
 // Encoded size of a packet inside a polling payload (binary grows by base64), for maxPayload.
 std::size_t payload_size(const eio::packet& p) {
   return 2 + (p.binary ? (p.data.size() + 2) / 3 * 4 : p.data.size());
@@ -109,6 +122,7 @@ class engine_state final : public transport_sink,
                                       std::make_move_iterator(queue_.end()));
         last.push_back({eio::packet_type::close, false, {}});
         t->shutdown(std::move(last));
+        abort_after(t, strand_, shutdown_limit);
       } else {
         t->abort();
       }

@@ -156,12 +156,13 @@ class polling_transport final : public transport_base,
   }
 
   void shutdown(std::vector<eio::packet> last) override {
+    // The poll in flight stays: cutting it would end the session before the packets arrive (the
+    // server answers it once the close packet is in).
     sink_.reset();
     ended_ = true;
-    get_->close();
+    if (sid_.empty()) return abort();
     last_ = std::move(last);
-    if (!writing_ && !sid_.empty()) send(std::move(*std::exchange(last_, std::nullopt)));
-    if (sid_.empty()) post_->close();
+    if (!writing_) send(std::move(*std::exchange(last_, std::nullopt)));
   }
 
   void abort() override {
@@ -238,7 +239,7 @@ class polling_transport final : public transport_base,
       if (!r.ec) co_return send(std::move(last));
     }
     if (ended_) {
-      if (!sink_.lock()) post_->close();
+      if (!sink_.lock()) abort();  // the closing request is done
       co_return;
     }
     if (r.ec) co_return fail(failure_kind::error, "xhr post error", std::move(r.detail));

@@ -165,6 +165,7 @@ void socket_core::deactivate() {
 
 void socket_core::disconnect() {
   const bool was = connected;
+  active = false;  // before the packet leaves: who sees the server's side sees this too
   if (was)
     if (auto m = mgr()) m->write(plain_packet(pt::packet_type::disconnect, nsp));
   deactivate();
