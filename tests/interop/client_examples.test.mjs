@@ -62,7 +62,7 @@ function program(variable, args) {
     },
     write: (text) => proc.stdin.write(text),
     end: () => proc.stdin.end(),
-    exited: (timeout = 15000) => withTimeout(exited, timeout, () => `the exit of ${describeOutput()}`),
+    exited: (timeout = 30000) => withTimeout(exited, timeout, () => `the exit of ${describeOutput()}`),
   };
 }
 
@@ -138,7 +138,7 @@ async function playGame(srv, extra = []) {
   const creator = bot(names[0], "new");
   const gameId = Number((await creator.line(/^game \d+ /)).split(" ")[1]);
   const joiner = bot(names[1], String(gameId));
-  const exits = await Promise.all([creator.exited(30000), joiner.exited(30000)]);
+  const exits = await Promise.all([creator.exited(40000), joiner.exited(40000)]);
   for (const e of exits) assert.equal(e.code, 0, e.stderr);
   const results = exits.map((e) => /^result: (\w+)$/m.exec(e.stdout)[1]);
   assert.ok(
