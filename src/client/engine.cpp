@@ -54,19 +54,6 @@ std::optional<engine_handshake> parse_handshake(std::string_view data) {
   return h;
 }
 
-// How long a closing transport may take to write its last packets before it is cut.
-constexpr std::chrono::seconds shutdown_limit{10};
-
-// Aborts `t` after `after` unless it is gone by then: bounds a graceful shutdown against a server
-// that stopped reading.
-void abort_after(const std::shared_ptr<transport_base>& t, const net::any_io_executor& ex,
-                 std::chrono::steady_clock::duration after) {
-  auto timer = std::make_shared<net::steady_timer>(ex, after);
-  timer->async_wait([timer, w = std::weak_ptr<transport_base>(t)](auto) {
-    if (auto alive = w.lock()) alive->abort();
-  });
-}
-
 // Encoded size of a packet inside a polling payload (binary grows by base64), for maxPayload.
 std::size_t payload_size(const eio::packet& p) {
   return 2 + (p.binary ? (p.data.size() + 2) / 3 * 4 : p.data.size());
@@ -122,7 +109,6 @@ class engine_state final : public transport_sink,
                                       std::make_move_iterator(queue_.end()));
         last.push_back({eio::packet_type::close, false, {}});
         t->shutdown(std::move(last));
-        abort_after(t, strand_, shutdown_limit);
       } else {
         t->abort();
       }
@@ -284,14 +270,13 @@ class engine_state final : public transport_sink,
   void teardown() {
     ping_timer_.cancel();
     if (probe_) std::exchange(probe_, nullptr)->abort();
-    if (transport_) transport_->abort();  // kept: current() says what it was until destruction
+    if (transport_) std::exchange(transport_, nullptr)->abort();
     queue_.clear();
   }
 
   void fail_open(std::string message) {
     phase_ = phase::closed;
     teardown();
-    transport_.reset();
     notify(cb_.on_error, std::move(message));
   }
 
@@ -306,7 +291,6 @@ class engine_state final : public transport_sink,
   void end(std::string reason) {
     phase_ = phase::closed;
     teardown();
-    transport_.reset();
     notify(cb_.on_close, std::move(reason));
   }
 

@@ -32,7 +32,8 @@ struct server_url {
   std::string path;   // as given ("" when none)
   std::string query;  // without '?', as given
 };
-// Parses http://, https://, ws://, wss:// (default ports 80 / 443); throws std::invalid_argument.
+// Parses http://, https://, ws://, wss:// (default ports 80 / 443); a URL without a scheme is
+// https, as the JavaScript client outside a browser reads it. Throws std::invalid_argument.
 server_url parse_url(std::string_view url);
 
 struct engine_config {

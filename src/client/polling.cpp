@@ -5,6 +5,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -65,6 +66,10 @@ class http_channel_impl final : public http_channel {
       if (!reused) {
         emplace();
         auto r = co_await open_stream(*s_, *ctx_);
+        if (closed_) {  // closed while connecting: the request is not sent
+          reset();
+          co_return http_result{net::error::operation_aborted, "xhr poll error", "closed"};
+        }
         if (!r) {
           reset();
           co_return http_result{r.ec, r.specific ? r.message : "xhr poll error", r.message};
@@ -135,7 +140,10 @@ class polling_transport final : public transport_base,
                                 public std::enable_shared_from_this<polling_transport> {
  public:
   explicit polling_transport(std::shared_ptr<transport_context> ctx)
-      : ctx_(std::move(ctx)), get_(make_channel(ctx_)), post_(make_channel(ctx_)) {}
+      : ctx_(std::move(ctx)),
+        get_(make_channel(ctx_)),
+        post_(make_channel(ctx_)),
+        deadline_(ctx_->strand) {}
 
   transport kind() const noexcept override { return transport::polling; }
 
@@ -161,6 +169,10 @@ class polling_transport final : public transport_base,
     sink_.reset();
     ended_ = true;
     if (sid_.empty()) return abort();
+    deadline_.expires_after(shutdown_limit);
+    deadline_.async_wait([w = weak_from_this()](error_code ec) {
+      if (auto self = w.lock(); self && !ec) self->abort();
+    });
     last_ = std::move(last);
     if (!writing_) send(std::move(*std::exchange(last_, std::nullopt)));
   }
@@ -169,6 +181,7 @@ class polling_transport final : public transport_base,
     sink_.reset();
     ended_ = true;
     last_.reset();
+    deadline_.cancel();
     get_->close();
     post_->close();
   }
@@ -255,6 +268,7 @@ class polling_transport final : public transport_base,
   bool writing_ = false;                          // a POST is in flight
   bool paused_ = false;
   bool ended_ = false;
+  net::steady_timer deadline_;  // bounds shutdown()
 };
 
 }  // namespace

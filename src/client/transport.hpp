@@ -21,6 +21,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -96,6 +97,9 @@ struct transport_failure {
 
 class transport_base;
 
+// How long a closing transport may take to write its last packets before it is cut.
+inline constexpr std::chrono::seconds shutdown_limit{10};
+
 // Where a transport reports (the engine). Calls come on the strand, from the transport's own
 // operations, never from inside a call the sink made.
 class transport_sink {
@@ -124,6 +128,7 @@ class transport_base {
   // Writes the packets (one polling request, or one frame each). Only when writable().
   virtual void send(std::vector<eio::packet> packets) = 0;
   // Writes the packets after any write in flight, then ends the connection; reports nothing.
+  // Aborted after shutdown_limit when the server does not take them.
   virtual void shutdown(std::vector<eio::packet> last) = 0;
   // Ends at once; reports nothing.
   virtual void abort() = 0;

@@ -4,6 +4,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -30,10 +31,10 @@ class websocket_transport final : public transport_base,
  public:
   explicit websocket_transport(
       std::shared_ptr<transport_context> ctx) requires std::is_same_v<Stream, plain_stream>
-      : ctx_(std::move(ctx)), ws_(ctx_->strand) {}
+      : ctx_(std::move(ctx)), ws_(ctx_->strand), deadline_(ctx_->strand) {}
   explicit websocket_transport(std::shared_ptr<transport_context> ctx) requires(
       !std::is_same_v<Stream, plain_stream>)
-      : ctx_(std::move(ctx)), ws_(ctx_->strand, *ctx_->tls) {}
+      : ctx_(std::move(ctx)), ws_(ctx_->strand, *ctx_->tls), deadline_(ctx_->strand) {}
 
   transport kind() const noexcept override { return transport::websocket; }
 
@@ -53,7 +54,11 @@ class websocket_transport final : public transport_base,
   void shutdown(std::vector<eio::packet> last) override {
     sink_.reset();
     closing_ = true;
-    if (!open_) return abort();
+    if (!open_ || ended_) return abort();
+    deadline_.expires_after(shutdown_limit);
+    deadline_.async_wait([w = this->weak_from_this()](error_code ec) {
+      if (auto self = w.lock(); self && !ec) self->abort();
+    });
     send(std::move(last));
   }
 
@@ -64,6 +69,7 @@ class websocket_transport final : public transport_base,
   void abort() override {
     sink_.reset();
     ended_ = true;
+    deadline_.cancel();
     error_code ignored;
     beast::get_lowest_layer(ws_).socket().close(ignored);
   }
@@ -166,9 +172,7 @@ class websocket_transport final : public transport_base,
     if (closing_) {
       ended_ = true;
       co_await ws_.async_close(websocket::close_code::normal, awaitable_tuple);
-      error_code ignored;
-      beast::get_lowest_layer(ws_).socket().close(ignored);
-      co_return;
+      co_return abort();
     }
     report([&](transport_sink& s) { s.on_drain(*self); });
   }
@@ -177,10 +181,11 @@ class websocket_transport final : public transport_base,
   websocket::stream<Stream> ws_;
   beast::flat_buffer in_;
   std::deque<eio::packet> out_;
-  bool open_ = false;     // the WebSocket handshake completed
-  bool writing_ = false;  // a write (or the probe's) is in flight
-  bool closing_ = false;  // shutdown(): close once what is queued is written
-  bool ended_ = false;    // nothing more is read, written or reported
+  bool open_ = false;           // the WebSocket handshake completed
+  bool writing_ = false;        // a write (or the probe's) is in flight
+  bool closing_ = false;        // shutdown(): close once what is queued is written
+  bool ended_ = false;          // nothing more is read, written or reported
+  net::steady_timer deadline_;  // bounds shutdown()
 };
 
 }  // namespace

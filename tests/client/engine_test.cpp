@@ -17,9 +17,16 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <array>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -515,6 +522,53 @@ TEST(ClientEngine, NoCallbackAfterCloseOrDestruction) {
   }
 }
 
+// The engine on a strand of an io_context that two threads run; the test reaches it by posting.
+TEST(ClientEngine, OnAStrandOfAThreadPool) {
+  echo_server server;
+  net::io_context io;
+  auto strand = net::make_strand(io);
+  manager_options opts;
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::vector<std::string> received;
+  bool upgraded = false;
+  std::shared_ptr<engine> eng;
+  auto guard = net::make_work_guard(io);
+  std::thread a([&] { io.run(); }), b([&] { io.run(); });
+  net::post(strand, [&] {
+    eng = engine::create(strand, {parse_url(server.url()), &opts, false},
+                         {.on_message =
+                              [&](std::string d, bool) {
+                                std::lock_guard lock(mutex);
+                                received.push_back(std::move(d));
+                                cv.notify_all();
+                              },
+                          .on_upgrade =
+                              [&](transport) {
+                                std::lock_guard lock(mutex);
+                                upgraded = true;
+                                cv.notify_all();
+                              }});
+    eng->open();
+  });
+  for (int i = 0; i < 200; ++i) net::post(strand, [&, i] { eng->send(std::to_string(i), false); });
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(cv.wait_for(lock, 20s, [&] { return received.size() == 200 && upgraded; }));
+    for (int i = 0; i < 200; ++i) EXPECT_EQ(received[i], std::to_string(i));
+  }
+  std::promise<void> closed;
+  net::post(strand, [&] {
+    eng->close();
+    eng.reset();
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  guard.reset();
+  a.join();
+  b.join();
+}
+
 // --- proxy ---------------------------------------------------------------------------------------
 
 // An HTTP CONNECT proxy on loopback: reads the CONNECT head, connects to the target, answers 200
@@ -634,8 +688,9 @@ TEST(ClientEngine, ThroughAConnectProxyWithCredentials) {
 }
 
 TEST(ClientEngine, AFailedUpgradeKeepsPolling) {
-  echo_server server({.ping_interval = 100ms, .ping_timeout = 200ms});
-  // The polling GET connection is the first through the proxy, the WebSocket probe the second.
+  echo_server server({.ping_interval = 300ms, .ping_timeout = 300ms});
+  // The polling GET connection is the first through the proxy, the WebSocket probe (sent at once)
+  // the second; the POST connection (the first PONG's) comes later.
   connect_proxy proxy({}, 2);
   client c;
   std::vector<std::string> lines;
@@ -676,5 +731,92 @@ TEST(ClientEngine, AProxyRefusalIsAnOpeningError) {
                             " refused: HTTP 407 Proxy Authentication Required");
   }
 }
+
+// --- Node's engine.io
+// -----------------------------------------------------------------------------
+#ifdef SIO_NODE_EXECUTABLE
+
+// tests/client/node_engine_echo.cjs in a child process; its port is the line it prints first.
+class node_echo_server {
+ public:
+  explicit node_echo_server(int ping_interval_ms = 25000, int ping_timeout_ms = 20000) {
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error("pipe");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    std::vector<std::string> env{"NODE_PATH=" SIO_NODE_PATH,
+                                 "PING_INTERVAL=" + std::to_string(ping_interval_ms),
+                                 "PING_TIMEOUT=" + std::to_string(ping_timeout_ms)};
+    std::vector<char*> envp;
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::string node = SIO_NODE_EXECUTABLE, script = SIO_NODE_ENGINE_ECHO;
+    char* argv[] = {node.data(), script.data(), nullptr};
+    const int rc = posix_spawn(&pid_, node.c_str(), &actions, nullptr, argv, envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    std::string line;
+    char ch = 0;
+    while (rc == 0 && ::read(fds[0], &ch, 1) == 1 && ch != '\n') line += ch;
+    ::close(fds[0]);
+    if (rc != 0 || line.empty()) throw std::runtime_error("node engine.io echo server");
+    port_ = std::stoi(line);
+  }
+  ~node_echo_server() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+TEST(ClientEngineNode, WebSocketPollingAndTheUpgrade) {
+  node_echo_server server(200, 400);
+  for (auto ts : {std::vector{transport::websocket}, std::vector{transport::polling},
+                  std::vector{transport::polling, transport::websocket}}) {
+    client c(ts);
+    c.opts.path = "/engine.io/";
+    c.open(server.url());
+    ASSERT_TRUE(c.wait_open()) << c.error.value_or("");
+    EXPECT_EQ(c.eng->current(), ts.front());
+    expect_echo(c);
+    if (ts.size() == 2) {
+      ASSERT_TRUE(c.run_until([&] { return c.upgrades > 0 || c.closed; }));
+      EXPECT_EQ(c.eng->current(), transport::websocket);
+      expect_echo(c, 2);
+    }
+    ASSERT_TRUE(c.run_until([&] { return c.pings >= 3 || c.closed; }));
+    EXPECT_FALSE(c.closed.has_value()) << *c.closed;
+    c.eng->send("close", false);
+    ASSERT_TRUE(c.run_until([&] { return c.closed.has_value(); }));
+    EXPECT_EQ(*c.closed, "transport close");
+  }
+}
+
+TEST(ClientEngineNode, MessagesDuringTheUpgradeArriveInOrderOnce) {
+  node_echo_server server;
+  client c;
+  c.opts.path = "/engine.io/";
+  c.open(server.url());
+  ASSERT_TRUE(c.wait_open());
+  int sent = 0;
+  ASSERT_TRUE(c.run_until([&] {
+    c.eng->send(std::to_string(sent), sent % 3 == 0);
+    ++sent;
+    return c.upgrades > 0 || c.closed.has_value();
+  }));
+  for (int i = 0; i < 20; ++i) c.eng->send(std::to_string(sent++), false);
+  ASSERT_TRUE(c.wait_messages(static_cast<std::size_t>(sent)));
+  ASSERT_EQ(c.messages.size(), static_cast<std::size_t>(sent));
+  for (int i = 0; i < sent; ++i) EXPECT_EQ(c.messages[i].first, std::to_string(i));
+}
+
+#endif
 
 }  // namespace
