@@ -78,6 +78,15 @@ std::uint16_t closed_port() {
   return a.local_endpoint().port();
 }
 
+// The error emit_with_ack completes with (clear: answered).
+boost::system::error_code error_of(const client::emitter& e, std::string_view event,
+                                   sio::payload p = {}) {
+  std::promise<boost::system::error_code> done;
+  e.emit_with_ack(event, std::move(p),
+                  [&done](boost::system::error_code ec, sio::payload) { done.set_value(ec); });
+  return done.get_future().get();
+}
+
 class ClientSocket : public testing::TestWithParam<std::size_t> {
  protected:
   void start(std::optional<sio::recovery_options> recovery = std::nullopt) {
@@ -106,7 +115,8 @@ class ClientSocket : public testing::TestWithParam<std::size_t> {
   // The server's side: events the tests use.
   void server_socket(sio::socket& s) {
     server.add("connection " + s.nsp().name() + " " + s.id() + (s.recovered() ? " recovered" : ""));
-    s.on("hello", [](sio::socket& s, std::string name, int n) { s.emit("reply", name + "!", n + 1); });
+    s.on("hello",
+         [](sio::socket& s, std::string name, int n) { s.emit("reply", name + "!", n + 1); });
     s.on("echo", [](sio::socket& s, const sio::payload& p) { s.emit("echoed", p); });
     s.on("sum", [](sio::socket&, int a, int b, sio::ack ack) { ack(a + b); });
     s.on("silent", [](sio::socket&, sio::ack) {});
@@ -179,8 +189,8 @@ TEST_P(ClientSocket, SendsAuthAsAValueAndFromACallback) {
   auto main = m.socket("/", {.auth = {{"token", "abc"}}});
   // The callback answers later, from another thread.
   auto chat = m.socket("/chat", {.auth_fn = [](std::function<void(json::object)> answer) {
-                                   std::thread([answer] { answer({{"token", "xyz"}}); }).detach();
-                                 }});
+                         std::thread([answer] { answer({{"token", "xyz"}}); }).detach();
+                       }});
   EXPECT_TRUE(server.wait(R"(auth / {"token":"abc"})"));
   EXPECT_TRUE(server.wait(R"(auth /chat {"token":"xyz"})"));
 }
@@ -251,22 +261,17 @@ TEST_P(ClientSocket, EmitWithAckTimesOutAndTakesCompletionTokens) {
   listen();
   client::manager m(url(), options());
   auto s = m.socket();
-  auto late = s->timeout(20ms).emit_with_ack("silent", {}, boost::asio::use_future);
-  try {
-    late.get();
-    ADD_FAILURE() << "an ack nobody sends completed";
-  } catch (const boost::system::system_error& e) {
-    EXPECT_EQ(e.code(), client::error::timeout);
-  }
+  // Errors are read through a callback: an exception crossing threads in a future is a false
+  // positive of ThreadSanitizer (libstdc++'s exception_ptr counts are not instrumented).
+  EXPECT_EQ(error_of(s->timeout(20ms), "silent"), client::error::timeout);
   auto sum = s->emit_with_ack("sum", sio::make_payload(20, 22), 10s, boost::asio::use_future);
   EXPECT_EQ(sum.get().get<int>(0), 42);
   // The socket's default timeout (ack_timeout) applies when the emit gives none.
   client::manager m2(url(), options());
   auto t = m2.socket("/chat", {.ack_timeout = 20ms});
   std::promise<boost::system::error_code> done;
-  t->emit_with_ack("silent", {}, [&done](boost::system::error_code ec, sio::payload) {
-    done.set_value(ec);
-  });
+  t->emit_with_ack("silent", {},
+                   [&done](boost::system::error_code ec, sio::payload) { done.set_value(ec); });
   EXPECT_EQ(done.get_future().get(), client::error::timeout);
 }
 
@@ -410,8 +415,9 @@ TEST_P(ClientSocket, DisconnectsFromItsOwnHandlerAndFromAnotherThread) {
     a->disconnect();
     seen.add(a->connected() ? "still connected" : "left /");
   });
-  a->on_disconnect(
-      [this](client::disconnect_reason r) { seen.add("disconnect / " + std::string(to_string(r))); });
+  a->on_disconnect([this](client::disconnect_reason r) {
+    seen.add("disconnect / " + std::string(to_string(r)));
+  });
   ASSERT_TRUE(seen.wait("left /"));
   EXPECT_TRUE(seen.wait("disconnect / io client disconnect"));
   EXPECT_TRUE(server.wait("disconnect / client namespace disconnect"));
@@ -446,8 +452,7 @@ TEST_P(ClientSocket, ManagerDestroyedFromItsOwnHandler) {
   // A socket outliving its manager is inert.
   EXPECT_FALSE(s->connected());
   s->emit("hello", "nobody", 1);
-  auto f = s->emit_with_ack("sum", sio::make_payload(1, 2), boost::asio::use_future);
-  EXPECT_THROW(f.get(), boost::system::system_error);
+  EXPECT_EQ(error_of(s->timeout(10s), "sum", sio::make_payload(1, 2)), client::error::closed);
 }
 
 TEST_P(ClientSocket, ManagerDestroyedFromAnotherThreadAndOnACallersExecutor) {
@@ -478,7 +483,8 @@ TEST_P(ClientSocket, ManagerDestroyedWhileAReconnectionIsPending) {
   auto o = options();
   o.reconnection_delay = 60s;
   o.reconnection_delay_max = 60s;
-  auto m = std::make_unique<client::manager>("http://127.0.0.1:" + std::to_string(closed_port()), o);
+  auto m =
+      std::make_unique<client::manager>("http://127.0.0.1:" + std::to_string(closed_port()), o);
   m->on_error([this](std::string_view) { seen.add("error"); });
   auto s = m->socket();
   ASSERT_TRUE(seen.wait("error"));
