@@ -1,13 +1,13 @@
 // The C++ client's example programs (examples/client) against the demo server, beside the
 // official npm socket.io-client: sio-chat-client (SIO_CHAT_CLIENT) sends what is typed on its
-// stdin and prints what the room receives; two sio-tictactoe-bot (SIO_TICTACTOE_BOT) play a game
+// stdin and prints what the room receives, and comes back by itself after a server restart; two sio-tictactoe-bot (SIO_TICTACTOE_BOT) play a game
 // to its end; then both over HTTPS with a test CA (the server's certificate verified by the REST
 // requests and by sio::client). The server is build/bin/sio-chat (SIO_CHAT_SERVER).
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import {
-  startChat, api, newUser, connectAs, closeSockets, request, waitFor, withTimeout, uniqueName,
+  startChat, api, newUser, connectAs, closeSockets, request, waitFor, withTimeout, uniqueName, generalRoomId,
 } from "./chat_helpers.mjs";
 import { connectGame, ok } from "./tictactoe_helpers.mjs";
 import { makeTestCA } from "./tls_helpers.mjs";
@@ -108,6 +108,33 @@ describe("sio-chat-client", () => {
     await last;
     const exit = await client.exited();
     assert.equal(exit.code, 0, exit.stderr);
+  });
+
+  it("reconnects when the server restarts, joins its room again and sends on", async () => {
+    const own = await startChat();
+    let again;
+    try {
+      const user = await newUser(own, "cpp");
+      const client = program("SIO_CHAT_CLIENT", ["--url", own.url, "--user", user.username, "--password", "password123"]);
+      await client.line(/^joined #general /);
+      assert.equal((await own.stop()).code, 0);
+      await client.line(/^\* disconnected \(.*\), reconnecting$/);
+
+      // The same port, database and signing secret: the client's URL and token stay good.
+      again = await startChat({ dir: own.dir, args: ["--port", String(own.port)] });
+      await client.line(/^\* rejoined #general$/, 30000);
+      const js = await newUser(again, "js");
+      const socket = await connectAs(again, js);
+      assert.equal((await request(socket, "joinRoom", { roomId: await generalRoomId(again, js) })).success, true);
+      const received = waitFor(socket, "receiveMessage", { filter: (m) => m.username === user.username, timeout: 10000 });
+      client.write("after the restart\n");
+      assert.equal((await received).message, "after the restart");
+      client.end();
+      const exit = await client.exited();
+      assert.equal(exit.code, 0, exit.stderr);
+    } finally {
+      await again?.stop();
+    }
   });
 
   it("says why it cannot sign in and exits with status 1", async () => {
