@@ -1,8 +1,9 @@
 // The C++ client's example programs (examples/client) against the demo server, beside the
 // official npm socket.io-client: sio-chat-client (SIO_CHAT_CLIENT) sends what is typed on its
-// stdin and prints what the room receives, and comes back by itself after a server restart; two sio-tictactoe-bot (SIO_TICTACTOE_BOT) play a game
-// to its end; then both over HTTPS with a test CA (the server's certificate verified by the REST
-// requests and by sio::client). The server is build/bin/sio-chat (SIO_CHAT_SERVER).
+// stdin, prints what the room receives and comes back by itself after a server restart; two
+// sio-tictactoe-bot (SIO_TICTACTOE_BOT) play a game to its end; then both over HTTPS with a test
+// CA (the server's certificate verified by the REST requests and by sio::client). The server is
+// build/bin/sio-chat (SIO_CHAT_SERVER).
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
