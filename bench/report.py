@@ -245,6 +245,43 @@ def recovery_section(w, runs):
     w("")
 
 
+def client_section(w, runs):
+    """sio's C++ client (sio-bench --ws-client sio) against the generator's lean client."""
+    kinds = [k for k in ("lean", "sio") if runs.get((f"client_echo_max_{k}", "sio"))]
+    if "sio" not in kinds:
+        return
+    w("## The C++ client's cost (sio::client against sio-bench's lean client)")
+    w("")
+    w("The same load on the same server (`sio-bench-server`, one worker pinned), generated once by "
+      "sio-bench's lean client (hand-written framing, no allocation per message) and once through "
+      "sio's own client (`--ws-client sio`: one `sio::client::manager` per simulated client on the "
+      "generator's io_context, WebSocket only). Memory is the generator's RSS growth over the idle "
+      "clients once connected, per client; CPU is the generator's per message it received "
+      "(closed loop: the client is the bottleneck, so throughput shows its cost too).")
+    w("")
+    w("| run | client | delivered/s | p50 ms | p99 ms | generator CPU % | generator µs/msg | "
+      "generator RSS/client B | server CPU % | errors | notes |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    for g in ("client_idle", "client_echo_max", "client_fanout_max"):
+        for k in kinds:
+            res = runs.get((f"{g}_{k}", "sio"), [])
+            if not res:
+                continue
+            notes = [n for n in (bound_note(res),) if n]
+            if k == "sio":
+                lean = med(vals(runs.get((f"{g}_lean", "sio"), []), "generator_cpu_us_per_msg"))
+                mine = med(vals(res, "generator_cpu_us_per_msg"))
+                if lean and mine:
+                    notes.append(f"CPU per message {fmt_ratio(ratio(mine, lean))} of lean")
+            w(f"| {g[7:]} | {k} | {fmt_spread(vals(res, 'delivered_per_s'))} | "
+              f"{fmt_spread(vals(res, 'latency_ms', 'p50'), 2)} | {fmt_spread(vals(res, 'latency_ms', 'p99'), 2)} | "
+              f"{fmt_spread(vals(res, 'generator_cpu_pct'), 1)} | {fmt_spread(vals(res, 'generator_cpu_us_per_msg'), 2)} | "
+              f"{fmt_spread(vals(res, 'generator_rss_per_conn_bytes'))} | {fmt_spread(vals(res, 'server_cpu_pct'), 1)} | "
+              f"{fmt_spread(vals(res, 'errors'))} | {'; '.join(notes)} |")
+    w("")
+    include_notes(w, "client.md")
+
+
 def include_notes(w, name):
     """Appends the hand-written notes bench/<name> (lines starting with <!-- left out)."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), name)
@@ -717,6 +754,7 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
         w("")
 
     metrics_section(w, runs)
+    client_section(w, runs)
 
     vgroups = [g for g in groups if g.startswith("verify_")]
     if vgroups:

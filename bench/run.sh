@@ -16,6 +16,9 @@
 #   bench/run.sh --quick metrics   only the metrics cost pair, short (about 2 minutes): counters
 #                           on and off A/B alternated over METRICS_REPS repetitions (5 with
 #                           --quick), each side's spread and the ratios paired by repetition
+#   bench/run.sh --quick client    only the C++ client's cost (about a minute): sio-bench's
+#                           lean client against sio's own (--ws-client sio) on sio-bench-server:
+#                           generator RSS per connected client, CPU per message received
 #   bench/run.sh --quick cluster   only the cluster adapters (about 3 minutes): for each of
 #                           pub/sub, streams and sharded, 2 sio nodes against 2 Node nodes (the
 #                           matching npm adapter) on one private Redis 7, clients and senders
@@ -24,7 +27,7 @@
 # Environment: BUILD (build dir, default build), REPS, DURATION, OUT (results dir), REPORT (file),
 # PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt),
 # SECTIONS (default all: calibration connect idle echo fanout rooms polling verify recovery
-# multiworker tls metrics editor cluster): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
+# multiworker tls metrics client editor cluster): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
 # the report says which figures came from which run (e.g. SECTIONS=tls bench/run.sh);
 # EDITOR_KS (the editor's client counts, default "1 8 32 64"); METRICS_REPS (the metrics pair's
 # repetitions: REPS, or 5 with --quick, at least 3 for a spread).
@@ -59,20 +62,20 @@ if [ "$QUICK" = 2 ]; then  # checks the script itself: tiny loads, about a minut
   CONNECT_N=500; IDLE_NS="200 500"; ECHO_CLIENTS=50; ECHO_RATES="500 2000"
   FANOUT_N=200; ROOMS_N=400; ROOMS_RATE=50; POLL_N=20; POLL_RATE=100
   RECOVERY_SESSIONS=200; RECOVERY_PACKETS=1000; EDITOR_KS="${EDITOR_KS:-1 8}"
-  CLUSTER_N=200; CLUSTER_RATE=50
+  CLUSTER_N=200; CLUSTER_RATE=50; CLIENT_IDLE_N=200
 elif [ "$QUICK" = 1 ]; then
   REPS="${REPS:-1}"; DURATION="${DURATION:-2}"; WARMUP=1
   CONNECT_N=5000; IDLE_NS="1000 5000"; ECHO_CLIENTS=500; ECHO_RATES="5000 20000 40000 80000 120000"
   FANOUT_N=5000; ROOMS_N=5000; ROOMS_RATE=200; POLL_N=100; POLL_RATE=1000
   RECOVERY_SESSIONS=1000; RECOVERY_PACKETS=5000; EDITOR_KS="${EDITOR_KS:-1 8 32}"
-  CLUSTER_N=1000; CLUSTER_RATE=200
+  CLUSTER_N=1000; CLUSTER_RATE=200; CLIENT_IDLE_N=2000
 else
   REPS="${REPS:-3}"; DURATION="${DURATION:-4}"; WARMUP=1
   CONNECT_N=10000; IDLE_NS="1000 4000 10000"; ECHO_CLIENTS=1000
   ECHO_RATES="2000 5000 10000 20000 40000 80000 120000 160000"
   FANOUT_N=5000; ROOMS_N=10000; ROOMS_RATE=500; POLL_N=200; POLL_RATE=2000
   RECOVERY_SESSIONS=2000; RECOVERY_PACKETS=10000; EDITOR_KS="${EDITOR_KS:-1 8 32 64}"
-  CLUSTER_N=2000; CLUSTER_RATE=300
+  CLUSTER_N=2000; CLUSTER_RATE=300; CLIENT_IDLE_N=5000
 fi
 RECOVERY_PAYLOAD=100
 ROOM_SIZE=100
@@ -84,7 +87,7 @@ else
   METRICS_REPS="${METRICS_REPS:-$REPS}"
 fi
 
-ALL_SECTIONS="calibration connect idle echo fanout rooms polling verify recovery multiworker tls metrics editor cluster"
+ALL_SECTIONS="calibration connect idle echo fanout rooms polling verify recovery multiworker tls metrics client editor cluster"
 SECTIONS="${SECTIONS:-$ALL_SECTIONS}"
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 for s in $SECTIONS; do
@@ -112,7 +115,8 @@ for b in "${needed[@]}"; do
     exit 1
   fi
 done
-if [ "$SECTIONS" != tls ] && [ "$SECTIONS" != metrics ] && [ ! -d bench/node/node_modules/socket.io-client ]; then
+if [ "$SECTIONS" != tls ] && [ "$SECTIONS" != metrics ] && [ "$SECTIONS" != client ] &&
+  [ ! -d bench/node/node_modules/socket.io-client ]; then
   echo "bench: bench/node/node_modules missing (scripts/deps.sh installs it)" >&2
   exit 1
 fi
@@ -562,6 +566,23 @@ if want metrics; then
         "${common[@]}"
       stop_server
     done
+  done
+fi
+
+if want client; then
+  echo "== client: sio's C++ client (--ws-client sio) against the generator's lean client," \
+    "same server (sio-bench-server, pinned)"
+  for rep in $(seq 1 "$REPS"); do
+    start_server sio || continue
+    for kind in lean sio; do
+      gen "client_idle_$kind" sio "$rep" pin --ws-client "$kind" --scenario idle \
+        --clients "$CLIENT_IDLE_N" "${common[@]}"
+      gen "client_echo_max_$kind" sio "$rep" pin --ws-client "$kind" --scenario echo \
+        --clients "$ECHO_CLIENTS" --rate 0 "${common[@]}"
+      gen "client_fanout_max_$kind" sio "$rep" pin --ws-client "$kind" --scenario fanout \
+        --clients "$FANOUT_N" --rate 0 "${common[@]}"
+    done
+    stop_server
   done
 fi
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/smoke-test.sh BIN_DIR sio|raw: starts that bench server on a free loopback port and runs
 # sio-bench in --verify mode over every message scenario at low rates: every message must arrive
-# exactly once, in order, intact, with no connection lost. For sio it then runs the recovery memory
+# exactly once, in order, intact, with no connection lost (for sio also through sio's own C++
+# client, --ws-client sio). For sio it then runs the recovery memory
 # probe (bench/node/recovery-memory.mjs) against a server with recovery on: the dropped clients'
 # sessions and the broadcasts' log must show in its heap. Registered with ctest (integration).
 set -euo pipefail
@@ -50,6 +51,10 @@ run --scenario fanout --clients 200 --rate 20
 run --scenario rooms --clients 300 --room-size 30 --rate 50
 if [ "$KIND" = sio ]; then  # the raw server speaks WebSocket only
   run --scenario polling --clients 10 --rate 100
+  # The same load through sio's own C++ client (sio::client).
+  run --ws-client sio --scenario echo --clients 50 --rate 500
+  run --ws-client sio --scenario fanout --clients 200 --rate 20
+  run --ws-client sio --scenario rooms --clients 300 --room-size 30 --rate 50
 fi
 stop_server
 

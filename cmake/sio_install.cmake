@@ -1,8 +1,8 @@
 # Installation (install component "sio"): the public headers, the libraries, the CMake package
 # (find_package(sio)), pkg-config files, and the Debian package libsio-dev (CPack).
 #
-# Two export sets: sioTargets (protocol, engineio, server, the umbrella sio::sio, and every later
-# library) needs Boost, OpenSSL and Threads; sioRedisTargets (redis, msgpack) also needs hiredis
+# Two export sets: sioTargets (protocol, engineio, server, client, the umbrella sio::sio, and
+# every later library) needs Boost, OpenSSL and Threads; sioRedisTargets (redis, msgpack) also needs hiredis
 # and msgpuck, so find_package(sio) works without them and sio::redis is the component "redis".
 include(CMakePackageConfigHelpers)
 
@@ -47,7 +47,7 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/sioConfigVersion.cmake
 install(FILES ${PROJECT_BINARY_DIR}/sioConfig.cmake ${PROJECT_BINARY_DIR}/sioConfigVersion.cmake
   DESTINATION ${SIO_CMAKE_INSTALL_DIR} COMPONENT sio)
 
-# --- pkg-config: sio.pc (the umbrella), sio-redis.pc --------------------------------------------
+# --- pkg-config: sio.pc (the umbrella), sio-client.pc, sio-redis.pc ---------------------------
 include(${CMAKE_CURRENT_LIST_DIR}/sio_pkgconfig.cmake)
 
 # --- Debian package: libsio-dev_<version>_<arch>.deb (`make package`) ---------------------------
@@ -56,7 +56,7 @@ set(CPACK_PACKAGE_NAME libsio-dev)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION} (headers, static libraries)")
 set(CPACK_PACKAGE_DESCRIPTION
-  "Headers, static libraries, CMake package (find_package(sio)) and pkg-config files (sio, sio-redis)")
+  "Headers, static libraries, CMake package (find_package(sio)) and pkg-config files (sio, sio-client, sio-redis)")
 set(CPACK_PACKAGE_CONTACT "sio maintainers")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_INSTALL_CMAKE_PROJECTS "${PROJECT_BINARY_DIR};sio;sio;/")  # the library only

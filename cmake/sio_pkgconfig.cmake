@@ -1,4 +1,5 @@
-# pkg-config files: sio.pc (sio::sio: server + engine + protocol) and, with sio_redis, sio-redis.pc.
+# pkg-config files: sio.pc (sio::sio: server + engine + protocol), sio-client.pc (sio::client: the
+# client + protocol, no server) and, with sio_redis, sio-redis.pc.
 # `pkg-config --cflags --libs sio` gives everything needed to compile and link: with static
 # libraries (the default) their dependencies are in Libs/Requires, with BUILD_SHARED_LIBS the ones
 # a consumer does not call directly move to Libs.private/Requires.private. The files locate the
@@ -47,6 +48,7 @@ sio_pc_dir_flag(SIO_PC_BOOST_LIBS -L "${boost_libdir}" "${CMAKE_CXX_IMPLICIT_LIN
 
 # Libraries a consumer's own code calls (sio's, Boost.JSON through the headers) always go in Libs.
 set(SIO_PC_LIBS "-lsio_server -lsio_engineio -lsio_protocol${SIO_PC_BOOST_LIBS} -lboost_json")
+set(SIO_CLIENT_PC_LIBS "-lsio_client -lsio_protocol${SIO_PC_BOOST_LIBS} -lboost_json")
 set(SIO_PC_PRIVATE_LIBS "-lboost_url -pthread")
 set(SIO_PC_PRIVATE_REQUIRES "libssl libcrypto")
 # sio_redis and sio_msgpack are always static (see sio_libraries.cmake).
@@ -61,6 +63,7 @@ if(BUILD_SHARED_LIBS)
   set(SIO_PC_REQUIRES_FIELD "Requires.private: ${SIO_PC_PRIVATE_REQUIRES}")
 else()
   string(APPEND SIO_PC_LIBS " ${SIO_PC_PRIVATE_LIBS}")
+  string(APPEND SIO_CLIENT_PC_LIBS " ${SIO_PC_PRIVATE_LIBS}")
   set(SIO_PC_LIBS_PRIVATE_FIELD "")
   set(SIO_PC_REQUIRES_FIELD "Requires: ${SIO_PC_PRIVATE_REQUIRES}")
 endif()
@@ -68,6 +71,8 @@ endif()
 set(SIO_PC_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 configure_file(${CMAKE_CURRENT_LIST_DIR}/sio.pc.in ${PROJECT_BINARY_DIR}/sio.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/sio.pc DESTINATION ${SIO_PC_INSTALL_DIR} COMPONENT sio)
+configure_file(${CMAKE_CURRENT_LIST_DIR}/sio-client.pc.in ${PROJECT_BINARY_DIR}/sio-client.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/sio-client.pc DESTINATION ${SIO_PC_INSTALL_DIR} COMPONENT sio)
 if(TARGET sio_redis)
   configure_file(${CMAKE_CURRENT_LIST_DIR}/sio-redis.pc.in ${PROJECT_BINARY_DIR}/sio-redis.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/sio-redis.pc DESTINATION ${SIO_PC_INSTALL_DIR} COMPONENT sio)

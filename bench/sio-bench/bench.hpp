@@ -67,6 +67,7 @@ struct config {
   std::size_t window = 4;         // fanout with rate 0: messages in flight (not fully delivered)
   double connect_timeout = 60;    // s for the whole connect phase
   bool beast_ws = false;          // Beast's websocket::stream instead of the lean client
+  bool sio_client = false;        // sio's own client (sio::client), a manager per client
   bool tls = false;  // https:// or wss:// URL: Beast's client over TLS (certificate not verified)
 };
 
@@ -210,6 +211,11 @@ class client {
   void on_packet(std::string_view p);
   void fail(bool protocol_error);
   bool closing() const noexcept { return closing_; }
+  // The bookkeeping of what arrived, once parsed (pad_ok: the filler came back intact, or
+  // --verify is off): the join's ack, an echo's ack `id` carrying seq and t, a fanout delivery.
+  void join_answered();
+  void echo_answered(std::uint64_t id, std::uint64_t seq, std::uint64_t t, bool pad_ok);
+  void fanout_received(std::uint64_t rseq, std::uint64_t gseq, std::uint64_t t, bool pad_ok);
 
   worker& w_;
   shared_state& sh_;
@@ -235,6 +241,11 @@ class client {
 
 std::shared_ptr<client> make_ws_client(worker& w, std::uint32_t index, client::role r,
                                        std::uint32_t room, net::ip::address_v4 src);
+// A client on sio's own Socket.IO client (--ws-client sio): one sio::client::manager on the
+// worker's io_context, WebSocket only, no reconnection; the cost of the full client beside the
+// lean one.
+std::shared_ptr<client> make_sio_client(worker& w, std::uint32_t index, client::role r,
+                                        std::uint32_t room);
 std::shared_ptr<client> make_polling_client(worker& w, std::uint32_t index, client::role r,
                                             std::uint32_t room, net::ip::address_v4 src);
 

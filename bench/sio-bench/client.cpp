@@ -248,15 +248,20 @@ void client::on_packet(std::string_view p) {
 void client::on_ack(std::string_view s) {
   std::uint64_t id = 0;
   if (!take_u64(s, id) || !take_char(s, '[')) return w_.c.protocol_errors.add();
-  if (id == 0) {  // the join
-    if (!joined_) {
-      joined_ = true;
-      w_.on_joined(*this);
-    }
-    return;
-  }
+  if (id == 0) return join_answered();
   std::uint64_t seq = 0, t = 0;
   if (!take_u64(s, seq) || !take_char(s, ',') || !take_u64(s, t)) return w_.c.protocol_errors.add();
+  echo_answered(id, seq, t, !sh_.cfg.verify || pad_matches(s, sh_.pad));
+}
+
+void client::join_answered() {
+  if (!joined_) {
+    joined_ = true;
+    w_.on_joined(*this);
+  }
+}
+
+void client::echo_answered(std::uint64_t id, std::uint64_t seq, std::uint64_t t, bool pad_ok) {
   if (seq != id) w_.c.payload_errors.add();
   if (id == expect_ack_) {
     ++expect_ack_;
@@ -266,7 +271,7 @@ void client::on_ack(std::string_view s) {
     w_.c.out_of_order.add();
     expect_ack_ = id + 1;
   }
-  if (sh_.cfg.verify && !pad_matches(s, sh_.pad)) w_.c.payload_errors.add();
+  if (!pad_ok) w_.c.payload_errors.add();
   w_.on_delivery(static_cast<std::int64_t>(t), now_ns());
   w_.on_echo_answered(*this);
 }
@@ -284,6 +289,10 @@ void client::on_fanout(std::string_view s) {
   if (!take_char(s, '[') || !take_u64(s, rseq) || !take_char(s, ',') || !take_u64(s, gseq) ||
       !take_char(s, ',') || !take_u64(s, t))
     return w_.c.protocol_errors.add();
+  fanout_received(rseq, gseq, t, !sh_.cfg.verify || pad_matches(s, sh_.pad));
+}
+
+void client::fanout_received(std::uint64_t rseq, std::uint64_t gseq, std::uint64_t t, bool pad_ok) {
   if (expect_rseq_.empty()) return w_.c.protocol_errors.add();  // a fanout to a non-receiver
   auto& expected = expect_rseq_[gseq % expect_rseq_.size()];    // each sender's own order
   if (rseq == expected) {
@@ -294,7 +303,7 @@ void client::on_fanout(std::string_view s) {
     w_.c.out_of_order.add();
     expected = rseq + 1;
   }
-  if (sh_.cfg.verify && !pad_matches(s, sh_.pad)) w_.c.payload_errors.add();
+  if (!pad_ok) w_.c.payload_errors.add();
   w_.on_delivery(static_cast<std::int64_t>(t), now_ns());
   w_.on_fanout_delivered(gseq, room_);
 }
@@ -773,6 +782,7 @@ class polling_client final : public client, public std::enable_shared_from_this<
 
 std::shared_ptr<client> make_ws_client(worker& w, std::uint32_t index, client::role r,
                                        std::uint32_t room, net::ip::address_v4 src) {
+  if (w.sh.cfg.sio_client) return make_sio_client(w, index, r, room);
   if (w.sh.cfg.tls) return std::make_shared<ws_client<true>>(w, index, r, room, src);
   if (w.sh.cfg.beast_ws) return std::make_shared<ws_client<false>>(w, index, r, room, src);
   return std::make_shared<lean_ws_client>(w, index, r, room, src);

@@ -49,7 +49,7 @@ options:   --clients N (100)  --rate MSGS_PER_S (echo 1000, fanout 100, rooms 10
            --json  --verify
            --warmup S (1)  --drain S (3)  --threads N (1)  --sources N (auto)
            --room-size N (100)  --window N (4, fanout closed loop)  --concurrency N (256)
-           --path /socket.io/  --connect-timeout S (60)  --ws-client lean|beast (lean)
+           --path /socket.io/  --connect-timeout S (60)  --ws-client lean|beast|sio (lean)
 An https:// or wss:// URL speaks TLS (WebSocket scenarios, Beast's client; the server's
 certificate is not verified).
 )";
@@ -130,8 +130,9 @@ bool apply_text_option(config& c, const std::string& name, const std::string& v)
     if (v != "websocket" && v != "polling") usage(2);
     c.transport = v == "polling" ? transport_kind::polling : transport_kind::websocket;
   } else if (name == "--ws-client") {
-    if (v != "lean" && v != "beast") usage(2);
+    if (v != "lean" && v != "beast" && v != "sio") usage(2);
     c.beast_ws = v == "beast";
+    c.sio_client = v == "sio";
   } else if (name == "--path") {
     c.path = v;
   } else if (name == "--redis-info") {
@@ -685,15 +686,20 @@ struct measurements {
   double window_s = 0;
   std::optional<double> server_cpu_s, redis_cpu_s, generator_cpu_s;
   std::optional<std::uint64_t> rss_before, rss_after;
+  // The generator's own RSS before its clients were made and once they were connected.
+  std::optional<std::uint64_t> generator_rss_before, generator_rss_connected;
   histogram latency;
 };
 
-measurements measure(runner& r, shared_state& sh, const config& cfg, const plan& p) {
+measurements measure(runner& r, shared_state& sh, const config& cfg, const plan& p,
+                     std::optional<std::uint64_t> generator_rss_before) {
   measurements m;
+  m.generator_rss_before = generator_rss_before;
   m.rss_before = servers_rss(cfg);
   cpu_window cpu(cfg);
   r.start();
   const auto c = connect_phase(r, cfg, p, cpu);
+  m.generator_rss_connected = rss_bytes(::getpid());
   m.after_connect = c.after;
   m.connect_time_s = c.time_s;
   if (p.connect_only) m.window_s = c.elapsed_s;
@@ -724,6 +730,8 @@ struct figures {
   // Strict: nothing lost, duplicated, reordered or damaged, and no connection failed on the way.
   bool verify_ok = false;
   std::optional<double> rss_per_conn;
+  std::optional<double> generator_rss_per_conn;    // bytes per connected client, in the generator
+  std::optional<double> generator_us_per_message;  // generator CPU per message received
 };
 
 double per_s(double n, double s) {
@@ -752,6 +760,14 @@ figures derive(const config& cfg, const plan& p, const measurements& m) {
     const auto diff = static_cast<double>(*m.rss_after) - static_cast<double>(*m.rss_before);
     f.rss_per_conn = std::round(diff / static_cast<double>(m.after_connect.connected));
   }
+  if (m.generator_rss_before && m.generator_rss_connected && m.after_connect.connected > 0) {
+    const auto diff = static_cast<double>(*m.generator_rss_connected) -
+                      static_cast<double>(*m.generator_rss_before);
+    f.generator_rss_per_conn = std::round(diff / static_cast<double>(m.after_connect.connected));
+  }
+  if (messages && m.generator_cpu_s && t.received_in_window > 0)
+    f.generator_us_per_message =
+        *m.generator_cpu_s * 1e6 / static_cast<double>(t.received_in_window);
   return f;
 }
 
@@ -806,6 +822,9 @@ void add_resource_json(boost::json::object& j, const plan& p, const measurements
   if (m.rss_before) j["server_rss_before_bytes"] = *m.rss_before;
   if (m.rss_after) j["server_rss_after_bytes"] = *m.rss_after;
   if (f.rss_per_conn) j["rss_per_conn_bytes"] = jnum(*f.rss_per_conn);
+  if (f.generator_rss_per_conn) j["generator_rss_per_conn_bytes"] = jnum(*f.generator_rss_per_conn);
+  if (f.generator_us_per_message)
+    j["generator_cpu_us_per_msg"] = round3(*f.generator_us_per_message);
 }
 
 // The --json line (its fields are listed in bench/README.md).
@@ -814,6 +833,7 @@ boost::json::object result_json(const config& cfg, const plan& p, std::size_t ro
   boost::json::object j;
   j["scenario"] = cfg.scenario_name;
   j["transport"] = cfg.transport == transport_kind::polling ? "polling" : "websocket";
+  j["ws_client"] = cfg.sio_client ? "sio" : (cfg.beast_ws || cfg.tls ? "beast" : "lean");
   j["clients"] = cfg.clients;
   j["servers"] = cfg.servers.size();
   j["senders"] = cfg.senders;
@@ -888,6 +908,12 @@ void print_resources(const config& cfg, const measurements& m, const figures& f)
     std::printf("  %-18s %.0f B per connection (%llu -> %llu)\n", "server rss", *f.rss_per_conn,
                 static_cast<unsigned long long>(*m.rss_before),
                 static_cast<unsigned long long>(*m.rss_after));
+  if (f.generator_rss_per_conn)
+    std::printf("  %-18s %.0f B per connected client\n", "generator rss",
+                *f.generator_rss_per_conn);
+  if (f.generator_us_per_message)
+    std::printf("  %-18s %.3f us per message received\n", "generator cpu",
+                *f.generator_us_per_message);
   if (cfg.verify) std::printf("  %-18s %s\n", "verify", f.verify_ok ? "OK" : "FAILED");
 }
 
@@ -911,9 +937,10 @@ int run(const config& cfg) {
   shared_state sh(cfg);
   make_rooms(sh, cfg, p);
   warn_fd_limit(p.sockets);
+  const auto generator_rss_before = rss_bytes(::getpid());
   runner r(sh, cfg);
   r.add_clients(p, source_addresses(sh.targets.front().endpoint.address(), cfg, p.sockets));
-  const measurements m = measure(r, sh, cfg, p);
+  const measurements m = measure(r, sh, cfg, p, generator_rss_before);
   return report(cfg, p, sh.rooms, m);
 }
 

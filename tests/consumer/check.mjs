@@ -1,14 +1,17 @@
 // Runs one build of tests/consumer/main.cpp and talks to it with the official socket.io-client:
 // the middleware refuses a client without the token, a client's "greet" is acknowledged and the
 // "greeted" broadcast reaches both clients (one on polling + upgrade, one on WebSocket only),
-// and the program exits 0 on SIGTERM.
-//   node check.mjs <binary>
+// and the program exits 0 on SIGTERM. With a client binary (a program on sio::client), it runs
+// against the server too: its "greet" is answered and its "greeted" broadcast reaches the
+// socket.io-client connections as well.
+//   node check.mjs <binary> [<client binary>]
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { io } from "../js/index.mjs";
 
 const binary = process.argv[2];
+const clientBinary = process.argv[3];
 const DEADLINE_MS = 30000;
 
 const watchdog = setTimeout(() => fail(new Error(`no result within ${DEADLINE_MS} ms`)), DEADLINE_MS);
@@ -44,6 +47,19 @@ async function connected(c) {
   if (result !== "connect") throw new Error(`connect_error: ${result.message}`);
 }
 
+/** Runs the C++ client program against the server; `observer` must see its broadcast. */
+async function runClient(url, observer) {
+  const seen = once(observer, "greeted");
+  const proc = spawn(clientBinary, [url.replace(/\/consumer$/, "")], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  proc.stdout.on("data", (chunk) => (out += chunk));
+  const [code] = await once(proc, "exit");
+  assert.equal(code, 0, `${clientBinary} failed (output: ${JSON.stringify(out)})`);
+  assert.match(out, /^client ok$/m);
+  const [message] = await seen;
+  assert.equal(message.name, "cpp");
+}
+
 async function main() {
   const url = `http://127.0.0.1:${await readyPort()}/consumer`;
 
@@ -62,13 +78,15 @@ async function main() {
     assert.deepEqual(message, { name: "ada", from: a.id });
   }
 
+  if (clientBinary) await runClient(url, a);
+
   for (const c of clients) c.close();
   app.kill("SIGTERM");
   const [code, signal] = await once(app, "exit");
   assert.equal(signal, null);
   assert.equal(code, 0);
   clearTimeout(watchdog);
-  console.log(`consumer check passed: ${binary}`);
+  console.log(`consumer check passed: ${binary}${clientBinary ? ` and ${clientBinary}` : ""}`);
 }
 
 main().catch(fail);

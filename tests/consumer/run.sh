@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds tests/consumer, an application outside sio's tree, against sio one way and runs it with
-# the official socket.io-client (check.mjs). ctest runs each step as a test (label consumer).
+# the official socket.io-client and its own client program on sio::client (check.mjs). ctest runs each step as a test (label consumer).
 #   run.sh prepare       install the build into WORK/prefix; pack the .deb with CPack and
 #                        extract it into WORK/deb-root (dpkg-deb -x)
 #   run.sh find-package  CMake: find_package(sio) in WORK/prefix
 #   run.sh deb           CMake: find_package(sio) in the extracted .deb (WORK/deb-root/usr)
 #   run.sh fetchcontent  CMake: FetchContent_Declare(sio SOURCE_DIR <this repository>)
-#   run.sh pkg-config    g++ with `pkg-config --cflags --libs sio`, PKG_CONFIG_PATH in WORK/prefix
+#   run.sh pkg-config    g++ with `pkg-config --cflags --libs sio` (and sio-client for the
+#                        client), PKG_CONFIG_PATH in WORK/prefix
 #   run.sh clean         removes WORK
 # Environment: SIO_BUILD_DIR (the top-level build, required), SIO_CONSUMER_WORK (default
 # $SIO_BUILD_DIR/consumer), CMAKE, CPACK, CMAKE_GENERATOR, JOBS (default 1),
@@ -31,8 +32,8 @@ cmake_consumer() {
   shift
   rm -rf "$dir"
   "$cmake" -S "$here" -B "$dir" "${consumer_args[@]}" "$@"
-  "$cmake" --build "$dir" --target app -j "${JOBS:-1}"
-  node "$here/check.mjs" "$dir/app"
+  "$cmake" --build "$dir" --target app client -j "${JOBS:-1}"
+  node "$here/check.mjs" "$dir/app" "$dir/client"
 }
 
 # The single folder below <prefix> that holds <file> (e.g. lib/pkgconfig/sio.pc).
@@ -52,7 +53,7 @@ prepare() {
   # The library only: headers, libraries, CMake and pkg-config files.
   local other
   other=$(dpkg-deb -c "$deb" | awk '{print $6}' | grep -v '/$' |
-    grep -Ev '^\./usr/(include/sio/.*\.hpp|lib/(.*/)?(libsio_[a-z_]+\.a|cmake/sio/.*\.cmake|pkgconfig/sio(-redis)?\.pc))$' || true)
+    grep -Ev '^\./usr/(include/sio/.*\.hpp|lib/(.*/)?(libsio_[a-z_]+\.a|cmake/sio/.*\.cmake|pkgconfig/sio(-client|-redis)?\.pc))$' || true)
   if [ -n "$other" ]; then
     echo "unexpected files in $deb:" >&2
     echo "$other" >&2
@@ -69,14 +70,17 @@ redis_args() {
 
 pkg_config() {
   mkdir -p "$work/pkg-config"
-  cp "$here/main.cpp" "$work/pkg-config/"
+  cp "$here/main.cpp" "$here/client.cpp" "$work/pkg-config/"
   cd "$work/pkg-config"
   PKG_CONFIG_PATH=$(find_dir "$work/prefix" pkgconfig/sio.pc)
   export PKG_CONFIG_PATH
   # readme: pkg-config
   g++ -std=c++20 -O2 main.cpp -o app $(pkg-config --cflags --libs sio)
   # readme: end
-  node "$here/check.mjs" "$work/pkg-config/app"
+  # readme: pkg-config client
+  g++ -std=c++20 -O2 client.cpp -o client $(pkg-config --cflags --libs sio-client)
+  # readme: end
+  node "$here/check.mjs" "$work/pkg-config/app" "$work/pkg-config/client"
 }
 
 case "${1:-}" in
