@@ -360,14 +360,13 @@ void socket_core::ack_timeout(std::uint64_t id) {
   guarded(*this, [&] { cb(make_error_code(error::timeout), {}); });
 }
 
-void socket_core::fail_acks(error e, bool only_timed_unbuffered) {
+void socket_core::fail_acks(error e, bool keep_buffered) {
   std::vector<ack_callback> failed;
   for (auto it = acks_.begin(); it != acks_.end();) {
     const auto id = it->first;
     const bool keep =
-        only_timed_unbuffered &&
-        (!it->second.timer || std::any_of(send_buffer_.begin(), send_buffer_.end(),
-                                          [id](const outgoing& o) { return o.packet.id == id; }));
+        keep_buffered && std::any_of(send_buffer_.begin(), send_buffer_.end(),
+                                     [id](const outgoing& o) { return o.packet.id == id; });
     if (keep) {
       ++it;
       continue;

@@ -97,7 +97,9 @@ struct socket_core : std::enable_shared_from_this<socket_core> {
   void send(outgoing o);
   void deactivate();                 // JS destroy(): no reconnection of this namespace
   void closed(disconnect_reason r);  // JS onclose()
-  void fail_acks(error e, bool keep_buffered_and_untimed);
+  // Completes the pending acks with `e`; keep_buffered: not those of emits still in the send
+  // buffer (sent after the next connection, as the JS client keeps them).
+  void fail_acks(error e, bool keep_buffered);
   void ack_timeout(std::uint64_t id);
   void set_id(std::string v);
   std::shared_ptr<manager_core> mgr() const;

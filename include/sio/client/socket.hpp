@@ -49,7 +49,7 @@ bool reconnects_after(disconnect_reason r) noexcept;
 // Errors of emit_with_ack completions.
 enum class error {
   timeout = 1,   // "operation has timed out": no answer within the timeout
-  disconnected,  // "socket has been disconnected" before the answer came (with a timeout set)
+  disconnected,  // "socket has been disconnected" after the emit was sent, before the answer
   buffer_full,   // emitted while disconnected with the send buffer full: not sent
   closed,        // the socket's manager is closed or destroyed
 };
@@ -168,9 +168,10 @@ class socket : public std::enable_shared_from_this<socket> {
   void emit_payload(std::string_view event, sio::payload p, emit_flags f = {});
 
   // Emits and completes once with (error_code, payload): the server's answer, or error::timeout
-  // after `timeout` (socket_options::ack_timeout when not given; none: waits while connected and
-  // across reconnections, as the JS client), error::disconnected, error::buffer_full or
-  // error::closed. Any completion token (sio/common/completion.hpp): a callback runs on the
+  // after `timeout` (socket_options::ack_timeout when not given; none: no time limit),
+  // error::disconnected when the connection drops after the emit was sent (an emit still in the
+  // send buffer waits for the next connection, as the JS client's emitWithAck), error::buffer_full
+  // or error::closed. Any completion token (sio/common/completion.hpp): a callback runs on the
   // manager's strand; asio::use_awaitable, asio::use_future, asio::deferred...
   template <BOOST_ASIO_COMPLETION_TOKEN_FOR(void(boost::system::error_code, sio::payload)) Token>
   auto emit_with_ack(std::string_view event, sio::payload p, Token&& token) {
