@@ -46,7 +46,7 @@ class backoff {
   double max_;
   double jitter_;
   unsigned attempts_ = 0;
-  std::mt19937 rng_;
+  std::minstd_rand rng_;  // jitter only: a few bytes of state (mt19937 holds 5 KB)
 };
 
 struct manager_core : std::enable_shared_from_this<manager_core> {
