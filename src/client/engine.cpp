@@ -75,7 +75,7 @@ class engine_state final : public transport_sink,
     } catch (const std::exception& e) {
       return post_open_failure(e.what());
     }
-    const auto& ts = ctx_->options.transports;
+    const auto& ts = ctx_->options->transports;
     if (ts.empty()) return post_open_failure("no transport to connect with");
     const transport first = config_.websocket_first && has(ts, transport::websocket)
                                 ? transport::websocket
@@ -227,7 +227,7 @@ class engine_state final : public transport_sink,
   }
 
   void maybe_probe() {
-    const auto& o = ctx_->options;
+    const auto& o = *ctx_->options;
     const auto& ups = handshake_.upgrades;
     if (transport_->kind() != transport::polling || !o.upgrade ||
         !has(o.transports, transport::websocket) ||
@@ -242,7 +242,8 @@ class engine_state final : public transport_sink,
     if (phase_ != phase::open || upgrading_ || !transport_ || !transport_->writable() ||
         queue_.empty())
       return;
-    if (transport_->kind() != transport::polling) return transport_->send(std::exchange(queue_, {}));
+    if (transport_->kind() != transport::polling)
+      return transport_->send(std::exchange(queue_, {}));
     // A polling request stays within the server's maxPayload (at least one packet per request).
     std::size_t n = 0, size = 0;
     for (; n < queue_.size(); ++n) {

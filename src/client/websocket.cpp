@@ -23,8 +23,15 @@ namespace websocket = beast::websocket;
 using boost::system::error_code;
 
 constexpr auto awaitable_tuple = net::as_tuple(net::use_awaitable);
+// A message's first read asks for this much (an idle connection waits with a small buffer); the
+// rest of a larger message is read as it comes.
+constexpr std::size_t first_read = 256;
 // The read buffer's capacity kept between messages; a larger one is released after its message.
 constexpr std::size_t kept_read_buffer = 16 * 1024;
+// A client masks its frames through a write buffer the stream keeps: a small one for small
+// frames (what an idle connection holds), a larger one while large frames go out.
+constexpr std::size_t small_write_buffer = 512;
+constexpr std::size_t large_write_buffer = 16 * 1024;
 
 template <class Stream>
 class websocket_transport final : public transport_base,
@@ -96,12 +103,13 @@ class websocket_transport final : public transport_base,
       co_return;
     }
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    ws_.set_option(websocket::stream_base::decorator(
-        [headers = ctx_->options.extra_headers](websocket::request_type& req) {
-          for (const auto& [name, value] : headers) req.set(name, value);
+    ws_.set_option(
+        websocket::stream_base::decorator([o = ctx_->options](websocket::request_type& req) {
+          for (const auto& [name, value] : o->extra_headers) req.set(name, value);
         }));
-    ws_.read_message_max(ctx_->options.max_message_size);
+    ws_.read_message_max(ctx_->options->max_message_size);
     ws_.auto_fragment(false);
+    ws_.write_buffer_bytes(small_write_buffer);
     websocket::response_type res;
     auto [ec] = co_await ws_.async_handshake(
         res, ctx_->host_header(), ctx_->target(transport::websocket, sid_), awaitable_tuple);
@@ -142,9 +150,9 @@ class websocket_transport final : public transport_base,
 
   // One message at a time, on the strand (the stream's executor), without a coroutine frame.
   void read_next() {
-    ws_.async_read(in_, [self = this->shared_from_this()](error_code ec, std::size_t) {
-      self->on_read(ec);
-    });
+    ws_.async_read_some(
+        in_, in_.size() == 0 ? first_read : 0,
+        [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(error_code ec) {
@@ -153,6 +161,7 @@ class websocket_transport final : public transport_base,
       const bool clean = ec == websocket::error::closed || ec == net::error::eof;
       return fail(clean ? failure_kind::closed : failure_kind::error, ec.message());
     }
+    if (!ws_.is_message_done()) return read_next();
     const auto bytes = in_.data();
     const std::string_view data(static_cast<const char*>(bytes.data()), bytes.size());
     eio::packet p;
@@ -182,6 +191,8 @@ class websocket_transport final : public transport_base,
     eio::packet p = std::move(out_[out_next_++]);
     ws_.binary(p.binary);
     frame_ = p.binary ? std::move(p.data) : eio::encode_packet(p.type, p.data);
+    ws_.write_buffer_bytes(frame_.size() <= small_write_buffer ? small_write_buffer
+                                                               : large_write_buffer);
     ws_.async_write(net::buffer(frame_),
                     [self = this->shared_from_this()](error_code ec, std::size_t) {
                       if (self->ended_) return;
@@ -207,7 +218,7 @@ class websocket_transport final : public transport_base,
   beast::flat_buffer in_;
   std::vector<eio::packet> out_;  // from out_next_ on: not written yet
   std::size_t out_next_ = 0;
-  std::string frame_;  // the frame being written
+  std::string frame_;           // the frame being written
   bool open_ = false;           // the WebSocket handshake completed
   bool writing_ = false;        // a write (or the probe's) is in flight
   bool closing_ = false;        // shutdown(): close once what is queued is written
