@@ -73,6 +73,21 @@ std::shared_ptr<ssl::context> make_tls(const tls_options& o) {
   return ctx;
 }
 
+bool same_files(const tls_options& a, const tls_options& b) {
+  return a.verify_peer == b.verify_peer && a.ca_file == b.ca_file && a.cert_file == b.cert_file &&
+         a.key_file == b.key_file;
+}
+
+// The cached context when it was made with the same options, else a new one (then cached).
+std::shared_ptr<ssl::context> tls_context(const tls_options& o, tls_context_cache* cache) {
+  if (cache == nullptr) return make_tls(o);
+  if (!cache->context || !same_files(cache->made_with, o)) {
+    cache->context = make_tls(o);
+    cache->made_with = o;
+  }
+  return cache->context;
+}
+
 proxy_endpoint parse_proxy(std::string_view text) {
   auto parsed = boost::urls::parse_uri(text);
   if (!parsed || parsed->scheme_id() != boost::urls::scheme::http || parsed->host().empty())
@@ -123,16 +138,20 @@ net::awaitable<connect_result> tunnel(plain_stream& s, transport_context& ctx) {
 
 }  // namespace
 
+std::shared_ptr<tls_context_cache> make_tls_context_cache() {
+  return std::make_shared<tls_context_cache>();
+}
+
 std::string transport_context::target(transport kind, std::string_view sid) {
   boost::urls::url u;
-  u.set_path(options.path);
+  u.set_path(options->path);
   if (!url.query.empty()) u.set_encoded_query(url.query);
   auto params = u.params();
-  for (const auto& [name, value] : options.query) params.append({name, value});
+  for (const auto& [name, value] : options->query) params.append({name, value});
   params.append({"EIO", std::to_string(eio::protocol_version)});
   params.append({"transport", to_string(kind)});
   if (!sid.empty()) params.append({"sid", sid});
-  if (kind == transport::polling && options.timestamp_requests) {
+  if (kind == transport::polling && options->timestamp_requests) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::system_clock::now().time_since_epoch());
     params.append(
@@ -149,8 +168,8 @@ std::string transport_context::host_header() const {
 }
 
 std::string_view transport_context::server_name() const {
-  return options.tls.server_name.empty() ? std::string_view(url.host)
-                                         : std::string_view(options.tls.server_name);
+  return options->tls.server_name.empty() ? std::string_view(url.host)
+                                          : std::string_view(options->tls.server_name);
 }
 
 std::shared_ptr<transport_context> make_transport_context(net::any_io_executor strand,
@@ -158,9 +177,11 @@ std::shared_ptr<transport_context> make_transport_context(net::any_io_executor s
   auto ctx = std::make_shared<transport_context>();
   ctx->strand = std::move(strand);
   ctx->url = config.url;
-  ctx->options = *config.options;
-  if (ctx->url.secure) ctx->tls = make_tls(ctx->options.tls);
-  if (!ctx->options.proxy.empty()) ctx->proxy = parse_proxy(ctx->options.proxy);
+  ctx->options = config.options_owner
+                     ? std::shared_ptr<const manager_options>(config.options_owner, config.options)
+                     : std::make_shared<const manager_options>(*config.options);
+  if (ctx->url.secure) ctx->tls = tls_context(ctx->options->tls, config.tls.get());
+  if (!ctx->options->proxy.empty()) ctx->proxy = parse_proxy(ctx->options->proxy);
   return ctx;
 }
 
@@ -191,7 +212,7 @@ net::awaitable<connect_result> open_stream(tls_stream& s, transport_context& ctx
     co_return connect_result{make_error_code(boost::system::errc::invalid_argument),
                              "TLS: bad server name " + name, true};
   // The certificate must name the host (or address): OpenSSL checks it with the chain.
-  if (ctx.options.tls.verify_peer) {
+  if (ctx.options->tls.verify_peer) {
     X509_VERIFY_PARAM* param = SSL_get0_param(s.native_handle());
     const int ok = is_ip_address(name) ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
                                        : X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0);

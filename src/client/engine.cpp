@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
 
 namespace sio::client::detail {
 
@@ -76,7 +75,7 @@ class engine_state final : public transport_sink,
     } catch (const std::exception& e) {
       return post_open_failure(e.what());
     }
-    const auto& ts = ctx_->options.transports;
+    const auto& ts = ctx_->options->transports;
     if (ts.empty()) return post_open_failure("no transport to connect with");
     const transport first = config_.websocket_first && has(ts, transport::websocket)
                                 ? transport::websocket
@@ -105,8 +104,7 @@ class engine_state final : public transport_sink,
     if (probe_) std::exchange(probe_, nullptr)->abort();
     if (auto t = std::exchange(transport_, nullptr)) {
       if (was_open) {
-        std::vector<eio::packet> last(std::make_move_iterator(queue_.begin()),
-                                      std::make_move_iterator(queue_.end()));
+        auto last = std::exchange(queue_, {});
         last.push_back({eio::packet_type::close, false, {}});
         t->shutdown(std::move(last));
       } else {
@@ -229,7 +227,7 @@ class engine_state final : public transport_sink,
   }
 
   void maybe_probe() {
-    const auto& o = ctx_->options;
+    const auto& o = *ctx_->options;
     const auto& ups = handshake_.upgrades;
     if (transport_->kind() != transport::polling || !o.upgrade ||
         !has(o.transports, transport::websocket) ||
@@ -244,17 +242,18 @@ class engine_state final : public transport_sink,
     if (phase_ != phase::open || upgrading_ || !transport_ || !transport_->writable() ||
         queue_.empty())
       return;
-    std::vector<eio::packet> batch;
-    std::size_t size = 0;
-    const bool polling = transport_->kind() == transport::polling;
-    while (!queue_.empty()) {
-      // A polling request stays within the server's maxPayload (at least one packet per request).
-      if (polling && !batch.empty() && size + payload_size(queue_.front()) > handshake_.max_payload)
-        break;
-      size += payload_size(queue_.front());
-      batch.push_back(std::move(queue_.front()));
-      queue_.pop_front();
+    if (transport_->kind() != transport::polling)
+      return transport_->send(std::exchange(queue_, {}));
+    // A polling request stays within the server's maxPayload (at least one packet per request).
+    std::size_t n = 0, size = 0;
+    for (; n < queue_.size(); ++n) {
+      size += payload_size(queue_[n]);
+      if (n > 0 && size > handshake_.max_payload) break;
     }
+    if (n == queue_.size()) return transport_->send(std::exchange(queue_, {}));
+    std::vector<eio::packet> batch(std::make_move_iterator(queue_.begin()),
+                                   std::make_move_iterator(queue_.begin() + n));
+    queue_.erase(queue_.begin(), queue_.begin() + n);
     transport_->send(std::move(batch));
   }
 
@@ -311,7 +310,7 @@ class engine_state final : public transport_sink,
   phase phase_ = phase::idle;
   std::shared_ptr<transport_base> transport_;
   std::shared_ptr<transport_base> probe_;  // the WebSocket being probed
-  std::deque<eio::packet> queue_;          // written in order when the transport is writable
+  std::vector<eio::packet> queue_;         // written in order when the transport is writable
   bool upgrading_ = false;                 // probe succeeded; polling pauses, writes are held
   engine_handshake handshake_;
   net::steady_timer ping_timer_;

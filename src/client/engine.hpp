@@ -36,11 +36,20 @@ struct server_url {
 // https, as the JavaScript client outside a browser reads it. Throws std::invalid_argument.
 server_url parse_url(std::string_view url);
 
+// The TLS client context of a manager's secure connections, made at the first one and shared
+// by the later ones (the CA store is loaded once, not on every reconnection). On the strand.
+struct tls_context_cache;
+std::shared_ptr<tls_context_cache> make_tls_context_cache();
+
 struct engine_config {
   server_url url;
   const manager_options* options = nullptr;  // outlives the engine
   // Start on WebSocket (remember_upgrade after a successful upgrade): transports reordered.
   bool websocket_first = false;
+  // Who owns *options (the manager): the transports share them; without it they keep a copy.
+  std::shared_ptr<const void> options_owner;
+  // Shared by the engines of a manager; without it every engine makes its own TLS context.
+  std::shared_ptr<tls_context_cache> tls;
 };
 
 // The server's handshake (the OPEN packet).

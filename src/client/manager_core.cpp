@@ -47,9 +47,11 @@ manager_core::manager_core(boost::asio::any_io_executor ex, server_url url, mana
     : keep_alive(std::move(keep_alive)),
       strand(boost::asio::make_strand(std::move(ex))),
       url(std::move(url)),
-      options(std::move(options)),
+      shared_options(std::make_shared<const manager_options>(std::move(options))),
+      options(*shared_options),
       connect_timer_(strand),
       reconnect_timer_(strand),
+      tls_(this->url.secure ? make_tls_context_cache() : nullptr),
       backoff_(this->options.reconnection_delay, this->options.reconnection_delay_max,
                this->options.randomization_factor) {}
 
@@ -160,7 +162,8 @@ void manager_core::open(std::function<void(std::optional<std::string>)> done) {
   skip_reconnect_ = false;
   open_done_ = std::move(done);
   try {
-    engine_ = engine::create(strand, {url, &options, websocket_first_}, std::move(cb));
+    engine_ = engine::create(strand, {url, &options, websocket_first_, shared_options, tls_},
+                             std::move(cb));
   } catch (const std::exception& e) {
     engine_.reset();
     return on_engine_error(e.what());

@@ -46,7 +46,7 @@ class backoff {
   double max_;
   double jitter_;
   unsigned attempts_ = 0;
-  std::mt19937 rng_;
+  std::minstd_rand rng_;  // jitter only: a few bytes of state (mt19937 holds 5 KB)
 };
 
 struct manager_core : std::enable_shared_from_this<manager_core> {
@@ -98,7 +98,9 @@ struct manager_core : std::enable_shared_from_this<manager_core> {
   const std::shared_ptr<void> keep_alive;  // first: destroyed after everything on its io_context
   strand_type strand;
   const server_url url;
-  const manager_options options;
+  // Immutable, shared with the engines' transports (no copy per connection).
+  const std::shared_ptr<const manager_options> shared_options;
+  const manager_options& options;
   std::atomic<bool> destroyed{false};  // shutdown() ran: every later call is ignored
 
   // Handlers (strand).
@@ -150,6 +152,7 @@ struct manager_core : std::enable_shared_from_this<manager_core> {
   std::uint64_t reconnect_generation_ = 0;  // of the pending reconnection timer
   bool skip_reconnect_ = false;
   bool websocket_first_ = false;
+  std::shared_ptr<tls_context_cache> tls_;  // secure URLs only
   std::function<void(std::optional<std::string>)> open_done_;
   backoff backoff_;
   protocol::socketio::decoder decoder_;

@@ -53,7 +53,7 @@ class http_channel_impl final : public http_channel {
                                       std::string body) override {
     http::request<http::string_body> req{method, target, 11};
     req.set(http::field::host, ctx_->host_header());
-    for (const auto& [name, value] : ctx_->options.extra_headers) req.set(name, value);
+    for (const auto& [name, value] : ctx_->options->extra_headers) req.set(name, value);
     req.keep_alive(true);
     if (method == http::verb::post) {
       req.set(http::field::content_type, "text/plain;charset=UTF-8");
@@ -82,7 +82,7 @@ class http_channel_impl final : public http_channel {
         co_return http_result{wec, "xhr poll error", "HTTP request: " + wec.message()};
       }
       http::response_parser<http::string_body> parser;
-      parser.body_limit(ctx_->options.max_message_size);
+      parser.body_limit(ctx_->options->max_message_size);
       auto [rec, rn] = co_await http::async_read(*s_, buffer_, parser, awaitable_tuple);
       if (rec) {
         reset();
@@ -222,7 +222,7 @@ class polling_transport final : public transport_base,
         fail(failure_kind::error, std::move(r.message), std::move(r.detail));
         break;
       }
-      auto packets = eio::decode_payload(r.body, ctx_->options.max_message_size);
+      auto packets = eio::decode_payload(r.body, ctx_->options->max_message_size);
       if (!packets) {
         fail(failure_kind::parse, "parse error", "undecodable polling payload");
         break;

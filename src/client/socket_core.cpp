@@ -129,11 +129,12 @@ void socket_core::on_connected(std::string sid, std::optional<std::string> pid) 
   // Events that came before CONNECT, then what was emitted meanwhile, then "connect" (JS).
   auto received = std::exchange(receive_buffer_, {});
   for (auto& in : received) dispatch(std::move(in.event), std::move(in.args), in.ack_id);
-  while (connected && !send_buffer_.empty()) {
-    auto o = std::move(send_buffer_.front());
-    send_buffer_.pop_front();
-    send(std::move(o));
-  }
+  auto pending = std::exchange(send_buffer_, {});
+  std::size_t sent = 0;
+  for (; connected && sent < pending.size(); ++sent) send(std::move(pending[sent]));
+  // A handler disconnected meanwhile: what was not sent stays first in the buffer.
+  send_buffer_.insert(send_buffer_.begin(), std::make_move_iterator(pending.begin() + sent),
+                      std::make_move_iterator(pending.end()));
   if (connected) call_all(*this, on_connect);
 }
 

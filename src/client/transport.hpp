@@ -47,7 +47,8 @@ struct proxy_endpoint {
 struct transport_context {
   boost::asio::any_io_executor strand;
   server_url url;
-  manager_options options;  // a copy: a closing transport may outlive the manager
+  // Shared with the manager (or a copy): a closing transport may outlive the manager.
+  std::shared_ptr<const manager_options> options;
   std::shared_ptr<boost::asio::ssl::context> tls;  // https and wss only
   std::optional<proxy_endpoint> proxy;
   std::uint64_t request_count = 0;  // makes the `t` parameter unique
@@ -57,6 +58,11 @@ struct transport_context {
   // host[:port], brackets around an IPv6 address.
   std::string host_header() const;
   std::string_view server_name() const;
+};
+
+struct tls_context_cache {
+  std::shared_ptr<boost::asio::ssl::context> context;  // made with these options
+  tls_options made_with;
 };
 
 // Builds the TLS context of a secure URL (peer verification as tls_options says) and parses the

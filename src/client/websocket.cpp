@@ -11,7 +11,6 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include <deque>
 #include <type_traits>
 
 namespace sio::client::detail {
@@ -24,6 +23,15 @@ namespace websocket = beast::websocket;
 using boost::system::error_code;
 
 constexpr auto awaitable_tuple = net::as_tuple(net::use_awaitable);
+// A message's first read asks for this much (an idle connection waits with a small buffer); the
+// rest of a larger message is read as it comes.
+constexpr std::size_t first_read = 256;
+// The read buffer's capacity kept between messages; a larger one is released after its message.
+constexpr std::size_t kept_read_buffer = 16 * 1024;
+// A client masks its frames through a write buffer the stream keeps: a small one for small
+// frames (what an idle connection holds), a larger one while large frames go out.
+constexpr std::size_t small_write_buffer = 512;
+constexpr std::size_t large_write_buffer = 16 * 1024;
 
 template <class Stream>
 class websocket_transport final : public transport_base,
@@ -45,10 +53,13 @@ class websocket_transport final : public transport_base,
   bool writable() const noexcept override { return open_ && !writing_ && !ended_; }
 
   void send(std::vector<eio::packet> packets) override {
-    for (auto& p : packets) out_.push_back(std::move(p));
+    if (out_.empty())
+      out_ = std::move(packets);
+    else
+      for (auto& p : packets) out_.push_back(std::move(p));
     if (writing_) return;
-    writing_ = true;  // now: the coroutine starts later
-    spawn(ctx_->strand, [self = this->shared_from_this()] { return self->write(); });
+    writing_ = true;
+    write_next();
   }
 
   void shutdown(std::vector<eio::packet> last) override {
@@ -63,7 +74,7 @@ class websocket_transport final : public transport_base,
   }
 
   void start_reading() override {
-    spawn(ctx_->strand, [self = this->shared_from_this()] { return self->read(); });
+    if (!ended_) read_next();
   }
 
   void abort() override {
@@ -92,12 +103,13 @@ class websocket_transport final : public transport_base,
       co_return;
     }
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-    ws_.set_option(websocket::stream_base::decorator(
-        [headers = ctx_->options.extra_headers](websocket::request_type& req) {
-          for (const auto& [name, value] : headers) req.set(name, value);
+    ws_.set_option(
+        websocket::stream_base::decorator([o = ctx_->options](websocket::request_type& req) {
+          for (const auto& [name, value] : o->extra_headers) req.set(name, value);
         }));
-    ws_.read_message_max(ctx_->options.max_message_size);
+    ws_.read_message_max(ctx_->options->max_message_size);
     ws_.auto_fragment(false);
+    ws_.write_buffer_bytes(small_write_buffer);
     websocket::response_type res;
     auto [ec] = co_await ws_.async_handshake(
         res, ctx_->host_header(), ctx_->target(transport::websocket, sid_), awaitable_tuple);
@@ -108,7 +120,9 @@ class websocket_transport final : public transport_base,
       co_return;
     }
     open_ = true;
-    if (sid_.empty()) co_return co_await read();
+    // Reading runs on completion handlers: this coroutine's frame (and the handshake's
+    // response) is released once the connection is open.
+    if (sid_.empty()) co_return read_next();
     co_await probe();
   }
 
@@ -134,53 +148,77 @@ class websocket_transport final : public transport_base,
     if (!ok) abort();
   }
 
-  net::awaitable<void> read() {
-    auto self = this->shared_from_this();
-    while (!ended_) {
-      auto [ec, n] = co_await ws_.async_read(in_, awaitable_tuple);
-      if (ended_) co_return;
-      if (ec) {
-        const bool clean = ec == websocket::error::closed || ec == net::error::eof;
-        co_return fail(clean ? failure_kind::closed : failure_kind::error, ec.message());
-      }
-      std::string data = beast::buffers_to_string(in_.data());
-      in_.clear();
-      eio::packet p;
-      if (ws_.got_binary()) {
-        p = eio::decode_binary(data);
-      } else if (auto decoded = eio::decode_packet(data)) {
-        p = std::move(*decoded);
-      } else {
-        co_return fail(failure_kind::parse, "undecodable packet");
-      }
-      report([&](transport_sink& s) { s.on_packet(*self, std::move(p)); });
-    }
+  // One message at a time, on the strand (the stream's executor), without a coroutine frame.
+  void read_next() {
+    ws_.async_read_some(
+        in_, in_.size() == 0 ? first_read : 0,
+        [self = this->shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
   }
 
-  net::awaitable<void> write() {
-    auto self = this->shared_from_this();
-    while (!out_.empty() && !ended_) {
-      eio::packet p = std::move(out_.front());
-      out_.pop_front();
-      ws_.binary(p.binary);
-      const std::string frame = p.binary ? std::move(p.data) : eio::encode_packet(p.type, p.data);
-      auto [ec, n] = co_await ws_.async_write(net::buffer(frame), awaitable_tuple);
-      if (ended_) co_return;
-      if (ec) co_return fail(failure_kind::error, ec.message());
+  void on_read(error_code ec) {
+    if (ended_) return;
+    if (ec) {
+      const bool clean = ec == websocket::error::closed || ec == net::error::eof;
+      return fail(clean ? failure_kind::closed : failure_kind::error, ec.message());
     }
+    if (!ws_.is_message_done()) return read_next();
+    const auto bytes = in_.data();
+    const std::string_view data(static_cast<const char*>(bytes.data()), bytes.size());
+    eio::packet p;
+    if (ws_.got_binary()) {
+      p = eio::decode_binary(data);
+    } else if (auto decoded = eio::decode_packet(data)) {
+      p = std::move(*decoded);
+    } else {
+      return fail(failure_kind::parse, "undecodable packet");
+    }
+    in_.consume(in_.size());
+    // A large message's buffer is not kept for the rest of the connection.
+    if (in_.capacity() > kept_read_buffer) in_.shrink_to_fit();
+    auto self = this->shared_from_this();
+    report([&](transport_sink& s) { s.on_packet(*self, std::move(p)); });
+    if (!ended_) read_next();
+  }
+
+  // Writes out_ in order, one frame per packet.
+  void write_next() {
+    if (ended_) return;
+    if (out_next_ == out_.size()) {
+      out_.clear();
+      out_next_ = 0;
+      return written();
+    }
+    eio::packet p = std::move(out_[out_next_++]);
+    ws_.binary(p.binary);
+    frame_ = p.binary ? std::move(p.data) : eio::encode_packet(p.type, p.data);
+    ws_.write_buffer_bytes(frame_.size() <= small_write_buffer ? small_write_buffer
+                                                               : large_write_buffer);
+    ws_.async_write(net::buffer(frame_),
+                    [self = this->shared_from_this()](error_code ec, std::size_t) {
+                      if (self->ended_) return;
+                      if (ec) return self->fail(failure_kind::error, ec.message());
+                      self->write_next();
+                    });
+  }
+
+  void written() {
     writing_ = false;
+    frame_ = std::string();
     if (closing_) {
       ended_ = true;
-      co_await ws_.async_close(websocket::close_code::normal, awaitable_tuple);
-      co_return abort();
+      return ws_.async_close(websocket::close_code::normal,
+                             [self = this->shared_from_this()](error_code) { self->abort(); });
     }
+    auto self = this->shared_from_this();
     report([&](transport_sink& s) { s.on_drain(*self); });
   }
 
   std::shared_ptr<transport_context> ctx_;
   websocket::stream<Stream> ws_;
   beast::flat_buffer in_;
-  std::deque<eio::packet> out_;
+  std::vector<eio::packet> out_;  // from out_next_ on: not written yet
+  std::size_t out_next_ = 0;
+  std::string frame_;           // the frame being written
   bool open_ = false;           // the WebSocket handshake completed
   bool writing_ = false;        // a write (or the probe's) is in flight
   bool closing_ = false;        // shutdown(): close once what is queued is written
