@@ -11,6 +11,7 @@
 // Output lines (stdout): "joined #<room> (<n> earlier messages)", "[hh:mm:ss] <user>: <text>",
 // "* <n> online", "* <notice>". Errors go to stderr; the exit status is 0 after a normal end,
 // 1 on a failure (refused login, unauthorized socket, unreachable server), 2 on a bad command line.
+#include "acks.hpp"
 #include "command_line.hpp"
 #include "rest_client.hpp"
 
@@ -37,6 +38,8 @@
 #include <system_error>
 
 namespace json = boost::json;
+using examples::error_of;
+using examples::succeeded;
 namespace http = boost::beast::http;
 using namespace std::chrono_literals;
 
@@ -143,20 +146,6 @@ std::string format_message(const json::value& m) {
     time = std::string(at->as_string()).substr(11, 8);  // hh:mm:ss of the ISO 8601 time
   return "[" + time + "] " + json::value_to<std::string>(o.at("username")) + ": " +
          json::value_to<std::string>(o.at("message"));
-}
-
-std::string error_of(const sio::payload& answer) {
-  if (!answer.empty() && answer.args[0].is_object()) {
-    if (const auto* e = answer.args[0].as_object().if_contains("error"); e && e->is_string())
-      return std::string(e->as_string());
-  }
-  return "unexpected answer " + json::serialize(answer.args);
-}
-
-bool succeeded(const sio::payload& answer) {
-  if (answer.empty() || !answer.args[0].is_object()) return false;
-  const auto* s = answer.args[0].as_object().if_contains("success");
-  return s && s->is_bool() && s->as_bool();
 }
 
 // The chat session: the socket's handlers, the join, and the end of the program.

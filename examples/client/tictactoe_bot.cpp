@@ -10,6 +10,7 @@
 // plays a legal move: a winning cell, else one that blocks the opponent's line, else the centre,
 // a corner, a side. It prints the board after each move and ends with "result: won|lost|draw|
 // abandoned" (exit status 0); a refused event or a lost connection ends it with status 1.
+#include "acks.hpp"
 #include "command_line.hpp"
 #include "rest_client.hpp"
 
@@ -29,6 +30,8 @@
 #include <string>
 
 namespace json = boost::json;
+using examples::error_of;
+using examples::succeeded;
 using namespace std::chrono_literals;
 
 namespace {
@@ -96,20 +99,6 @@ std::string draw(const board& b) {
     s += '\n';
   }
   return s;
-}
-
-std::string error_of(const sio::payload& answer) {
-  if (!answer.empty() && answer.args[0].is_object()) {
-    if (const auto* e = answer.args[0].as_object().if_contains("error"); e && e->is_string())
-      return std::string(e->as_string());
-  }
-  return "unexpected answer " + json::serialize(answer.args);
-}
-
-bool succeeded(const sio::payload& answer) {
-  if (answer.empty() || !answer.args[0].is_object()) return false;
-  const auto* s = answer.args[0].as_object().if_contains("success");
-  return s && s->is_bool() && s->as_bool();
 }
 
 // One game, on the client's strand: the states in, the moves out, the exit status at the end.
