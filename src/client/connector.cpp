@@ -32,8 +32,6 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr auto awaitable_tuple = net::as_tuple(net::use_awaitable);
-
 bool is_ip_address(std::string_view host) {
   error_code ec;
   (void)net::ip::make_address(std::string(host), ec);

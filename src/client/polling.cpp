@@ -24,8 +24,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using boost::system::error_code;
 
-constexpr auto awaitable_tuple = net::as_tuple(net::use_awaitable);
-
 struct http_result {
   error_code ec;
   std::string message;  // what on_error reports when the request fails before the handshake

@@ -12,10 +12,12 @@
 #include <sio/protocol/engineio.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -161,6 +163,9 @@ class transport_base {
   std::weak_ptr<transport_sink> sink_;
   std::string sid_;
 };
+
+// co_await op(..., awaitable_tuple) gives (error_code, result...) instead of throwing.
+inline constexpr auto awaitable_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
 
 // Runs a coroutine on `ex`; it holds what it uses alive itself.
 template <class F>

@@ -22,7 +22,6 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using boost::system::error_code;
 
-constexpr auto awaitable_tuple = net::as_tuple(net::use_awaitable);
 // A message's first read asks for this much (an idle connection waits with a small buffer); the
 // rest of a larger message is read as it comes.
 constexpr std::size_t first_read = 256;
