@@ -71,12 +71,7 @@ class tinyproxy {
   std::string url(const std::string& credentials) const {
     return "http://" + credentials + "@127.0.0.1:" + std::to_string(port_);
   }
-  std::string log() const {
-    std::ifstream in(dir_ / "tinyproxy.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string log() const { return sio::test::read_text(dir_ / "tinyproxy.log"); }
 
  private:
   std::filesystem::path dir_;

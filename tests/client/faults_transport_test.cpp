@@ -121,12 +121,7 @@ class plain_http_nginx {
                   port_);
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::string access_log() const {
-    std::ifstream in(dir_ / "access.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string access_log() const { return sio::test::read_text(dir_ / "access.log"); }
 
  private:
   std::filesystem::path dir_;
