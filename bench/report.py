@@ -725,7 +725,7 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
     w("")
     w("For connect and idle runs the latency columns are connect → Socket.IO CONNECT answer and "
       "delivered/s is connects/s; for connect_upgrade (polling handshake, CONNECT over polling, "
-      "then the WebSocket probe and upgrade, 2,048 at a time) they run to the upgrade's end, "
+      "then the WebSocket probe and upgrade, 1,024 at a time) they run to the upgrade's end, "
       "which both servers hold up to 100 ms (the probe's poll is released by a noop every 100 ms, "
       "as engine.io does).")
     w("")

@@ -428,10 +428,10 @@ if want connect_upgrade; then
     for s in $(order "$rep"); do
       start_server "$s" || continue
       if [ "$rep" = 0 ]; then  # warm-up
-        gen warmup "$s" 0 pin --scenario connect-upgrade --clients 500 --concurrency 2048
+        gen warmup "$s" 0 pin --scenario connect-upgrade --clients 500 --concurrency 1024
       else
         gen connect_upgrade "$s" "$rep" pin --scenario connect-upgrade --clients "$UPGRADE_N" \
-          --concurrency 2048
+          --concurrency 1024
       fi
       stop_server
     done
@@ -439,7 +439,7 @@ if want connect_upgrade; then
   for s in sio node; do
     start_server "$s" || continue
     gen verify_connect_upgrade "$s" 1 pin --verify --scenario connect-upgrade --clients 500 \
-      --concurrency 2048
+      --concurrency 1024
     stop_server
   done
 fi
