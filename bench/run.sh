@@ -26,8 +26,8 @@
 #                           one node reaches (bench/node/cluster-probe.mjs)
 # Environment: BUILD (build dir, default build), REPS, DURATION, OUT (results dir), REPORT (file),
 # PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt),
-# SECTIONS (default all: calibration connect idle echo fanout rooms polling verify recovery
-# multiworker tls metrics client editor cluster): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
+# SECTIONS (default all: calibration connect connect_upgrade idle echo fanout rooms polling
+# verify recovery multiworker tls metrics client editor cluster): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
 # the report says which figures came from which run (e.g. SECTIONS=tls bench/run.sh);
 # EDITOR_KS (the editor's client counts, default "1 8 32 64"); METRICS_REPS (the metrics pair's
 # repetitions: REPS, or 5 with --quick, at least 3 for a spread).
@@ -59,19 +59,19 @@ PROFILE="${PROFILE:-0}"
 
 if [ "$QUICK" = 2 ]; then  # checks the script itself: tiny loads, about a minute
   REPS="${REPS:-1}"; DURATION="${DURATION:-1}"; WARMUP=0.5
-  CONNECT_N=500; IDLE_NS="200 500"; ECHO_CLIENTS=50; ECHO_RATES="500 2000"
+  CONNECT_N=500; UPGRADE_N=300; IDLE_NS="200 500"; ECHO_CLIENTS=50; ECHO_RATES="500 2000"
   FANOUT_N=200; ROOMS_N=400; ROOMS_RATE=50; POLL_N=20; POLL_RATE=100
   RECOVERY_SESSIONS=200; RECOVERY_PACKETS=1000; EDITOR_KS="${EDITOR_KS:-1 8}"
   CLUSTER_N=200; CLUSTER_RATE=50; CLIENT_IDLE_N=200
 elif [ "$QUICK" = 1 ]; then
   REPS="${REPS:-1}"; DURATION="${DURATION:-2}"; WARMUP=1
-  CONNECT_N=5000; IDLE_NS="1000 5000"; ECHO_CLIENTS=500; ECHO_RATES="5000 20000 40000 80000 120000"
+  CONNECT_N=5000; UPGRADE_N=3000; IDLE_NS="1000 5000"; ECHO_CLIENTS=500; ECHO_RATES="5000 20000 40000 80000 120000"
   FANOUT_N=5000; ROOMS_N=5000; ROOMS_RATE=200; POLL_N=100; POLL_RATE=1000
   RECOVERY_SESSIONS=1000; RECOVERY_PACKETS=5000; EDITOR_KS="${EDITOR_KS:-1 8 32}"
   CLUSTER_N=1000; CLUSTER_RATE=200; CLIENT_IDLE_N=2000
 else
   REPS="${REPS:-3}"; DURATION="${DURATION:-4}"; WARMUP=1
-  CONNECT_N=10000; IDLE_NS="1000 4000 10000"; ECHO_CLIENTS=1000
+  CONNECT_N=10000; UPGRADE_N=5000; IDLE_NS="1000 4000 10000"; ECHO_CLIENTS=1000
   ECHO_RATES="2000 5000 10000 20000 40000 80000 120000 160000"
   FANOUT_N=5000; ROOMS_N=10000; ROOMS_RATE=500; POLL_N=200; POLL_RATE=2000
   RECOVERY_SESSIONS=2000; RECOVERY_PACKETS=10000; EDITOR_KS="${EDITOR_KS:-1 8 32 64}"
@@ -87,7 +87,7 @@ else
   METRICS_REPS="${METRICS_REPS:-$REPS}"
 fi
 
-ALL_SECTIONS="calibration connect idle echo fanout rooms polling verify recovery multiworker tls metrics client editor cluster"
+ALL_SECTIONS="calibration connect connect_upgrade idle echo fanout rooms polling verify recovery multiworker tls metrics client editor cluster"
 SECTIONS="${SECTIONS:-$ALL_SECTIONS}"
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 for s in $SECTIONS; do
@@ -417,6 +417,30 @@ if want connect; then
       fi
       stop_server
     done
+  done
+fi
+
+# The default connect path of a browser: polling handshake, CONNECT over polling, probe, upgrade.
+# Both servers hold the probe's poll up to 100 ms (as engine.io), so many attempts run at once.
+if want connect_upgrade; then
+  echo "== connect_upgrade: $UPGRADE_N clients, polling then the WebSocket upgrade"
+  for rep in $(seq 0 "$REPS"); do
+    for s in $(order "$rep"); do
+      start_server "$s" || continue
+      if [ "$rep" = 0 ]; then  # warm-up
+        gen warmup "$s" 0 pin --scenario connect-upgrade --clients 500 --concurrency 1024
+      else
+        gen connect_upgrade "$s" "$rep" pin --scenario connect-upgrade --clients "$UPGRADE_N" \
+          --concurrency 1024
+      fi
+      stop_server
+    done
+  done
+  for s in sio node; do
+    start_server "$s" || continue
+    gen verify_connect_upgrade "$s" 1 pin --verify --scenario connect-upgrade --clients 500 \
+      --concurrency 1024
+    stop_server
   done
 fi
 

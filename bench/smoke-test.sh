@@ -2,9 +2,10 @@
 # bench/smoke-test.sh BIN_DIR sio|raw: starts that bench server on a free loopback port and runs
 # sio-bench in --verify mode over every message scenario at low rates: every message must arrive
 # exactly once, in order, intact, with no connection lost (for sio also through sio's own C++
-# client, --ws-client sio). For sio it then runs the recovery memory
-# probe (bench/node/recovery-memory.mjs) against a server with recovery on: the dropped clients'
-# sessions and the broadcasts' log must show in its heap. Registered with ctest (integration).
+# client, --ws-client sio, and over the polling-then-upgrade connect path). For sio it then runs
+# the recovery memory probe (bench/node/recovery-memory.mjs) against a server with recovery on:
+# the dropped clients' sessions and the broadcasts' log must show in its heap. Registered with
+# ctest (integration).
 set -euo pipefail
 BIN=$1
 KIND=$2
@@ -51,6 +52,8 @@ run --scenario fanout --clients 200 --rate 20
 run --scenario rooms --clients 300 --room-size 30 --rate 50
 if [ "$KIND" = sio ]; then  # the raw server speaks WebSocket only
   run --scenario polling --clients 10 --rate 100
+  # A browser's connect path: polling handshake, CONNECT over polling, then the upgrade.
+  run --scenario connect-upgrade --clients 200
   # The same load through sio's own C++ client (sio::client).
   run --ws-client sio --scenario echo --clients 50 --rate 500
   run --ws-client sio --scenario fanout --clients 200 --rate 20

@@ -32,7 +32,7 @@ namespace sio::bench {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-enum class scenario_kind { connect, idle, echo, fanout, rooms, polling };
+enum class scenario_kind { connect, connect_upgrade, idle, echo, fanout, rooms, polling };
 enum class transport_kind { websocket, polling };
 
 // One server of the run (--url, given once per node of a cluster).
@@ -141,6 +141,9 @@ struct shared_state {
     tcp::endpoint endpoint;
     std::string host_header;
     std::string ws_request;  // the upgrade request of the lean client
+    // What follows the request target in it (" HTTP/1.1", the headers): the request of a
+    // polling session's upgrade is "GET " + ws_target + "&sid=" + sid + ws_request_tail.
+    std::string ws_request_tail;
   };
   // The server of client `index`: senders round-robin; a room's receivers spread over every
   // server (so every broadcast crosses the cluster); echo and idle clients round-robin.
@@ -209,6 +212,8 @@ class client {
   void format(const out_msg& m, std::string& out) const;
   // One Engine.IO text packet received.
   void on_packet(std::string_view p);
+  // The Socket.IO CONNECT was answered: by default the client counts as connected.
+  virtual void sio_connected();
   void fail(bool protocol_error);
   bool closing() const noexcept { return closing_; }
   // The bookkeeping of what arrived, once parsed (pad_ok: the filler came back intact, or
@@ -259,12 +264,17 @@ class worker {
   std::size_t index;
   std::vector<std::shared_ptr<client>> clients;
   counters c;
-  histogram latency;          // window messages: intended send -> answer/delivery
-  histogram connect_latency;  // connect start -> Socket.IO CONNECT answered
+  histogram latency;              // window messages: intended send -> answer/delivery
+  histogram connect_latency;      // connect start -> connected (connect-upgrade: upgrade done)
+  histogram sio_connect_latency;  // connect-upgrade: connect start -> Socket.IO CONNECT answered
 
   // All on the worker's thread:
   void start_connecting();
   void on_connect_done(client& cl, bool ok);
+  // connect-upgrade: the Socket.IO CONNECT was answered over polling (the upgrade follows).
+  void on_sio_connected(client& cl);
+  // --verify of the connect scenarios: one acked echo from every connected client.
+  void send_verify_echoes();
   void start_joins();
   void on_joined(client& cl);
   void start_sending(std::int64_t start);

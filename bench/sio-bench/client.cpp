@@ -8,6 +8,7 @@
 //            -> every member of r<k>: 42["fanout",[<room seq>,<seq>,<t>,"<pad>"]]
 // <t> is the intended send time in ns of the generator's steady clock.
 #include "bench.hpp"
+#include "upgrade.hpp"
 
 #include <sio/protocol/engineio.hpp>
 #include <sio/protocol/socketio.hpp>
@@ -230,9 +231,7 @@ void client::on_packet(std::string_view p) {
   switch (s.front()) {
     case sio_digit(sioc::packet_type::connect):
       if (phase_ != phase::open) return fail(true);
-      phase_ = phase::connected;
-      w_.on_connect_done(*this, true);
-      return;
+      return sio_connected();
     case sio_digit(sioc::packet_type::connect_error):
     case sio_digit(sioc::packet_type::disconnect):
       return fail(s.front() == sio_digit(sioc::packet_type::connect_error));
@@ -243,6 +242,11 @@ void client::on_packet(std::string_view p) {
     default:
       w_.c.protocol_errors.add();
   }
+}
+
+void client::sio_connected() {
+  phase_ = phase::connected;
+  w_.on_connect_done(*this, true);
 }
 
 void client::on_ack(std::string_view s) {
@@ -416,7 +420,7 @@ class ws_client final : public client, public std::enable_shared_from_this<ws_cl
 // masking key (a valid key: the server still unmasks every byte), so masking costs the generator
 // nothing. Control frames: ping -> pong, close -> end. `--ws-client beast` selects the Beast
 // stream above instead, to cross-check.
-class lean_ws_client final : public client, public std::enable_shared_from_this<lean_ws_client> {
+class lean_ws_client : public client, public std::enable_shared_from_this<lean_ws_client> {
  public:
   lean_ws_client(worker& w, std::uint32_t index, role r, std::uint32_t room,
                  net::ip::address_v4 src)
@@ -425,25 +429,30 @@ class lean_ws_client final : public client, public std::enable_shared_from_this<
   void start() override {
     phase_ = phase::connecting;
     connect_start_ = now_ns();
+    open_ws(target_.ws_request);
+  }
+
+ protected:
+  // Connects, sends `request` (the HTTP upgrade; it must live until written), then reads frames.
+  void open_ws(const std::string& request) {
     error_code ec;
     prepare_socket(sock_, src_, ec);
     if (ec) return fail(false);
-    sock_.async_connect(target_.endpoint, [self = shared_from_this()](error_code ec) {
+    sock_.async_connect(target_.endpoint, [self = shared_from_this(), &request](error_code ec) {
       if (ec) return self->fail(false);
       self->sock_.set_option(tcp::no_delay(true), ec);
-      net::async_write(self->sock_, net::buffer(self->target_.ws_request),
-                       [self](error_code ec, std::size_t) {
-                         if (ec) return self->fail(false);
-                         self->rbuf_.resize(initial_buffer);
-                         self->do_read();
-                       });
+      net::async_write(self->sock_, net::buffer(request), [self](error_code ec, std::size_t) {
+        if (ec) return self->fail(false);
+        self->rbuf_.resize(initial_buffer);
+        self->do_read();
+      });
     });
   }
 
- private:
-  static constexpr std::size_t initial_buffer = 2048;
-  static constexpr std::size_t max_message = 16 * 1024 * 1024;
-  static constexpr std::size_t max_write = 64 * 1024;
+  // The WebSocket is open (the 101 arrived).
+  virtual void on_ws_open() {}
+  // One text message.
+  virtual void on_text(std::string_view p) { on_packet(p); }
 
   bool push(const out_msg& m) override {
     if (closing()) return true;
@@ -452,10 +461,21 @@ class lean_ws_client final : public client, public std::enable_shared_from_this<
     return true;
   }
 
+  // One text frame sent as it is, before the queued packets (the upgrade's "2probe", "5").
+  void send_raw(std::string_view packet) {
+    append_frame(ctrl_, 0x1, packet);
+    if (!writing_) write_next();
+  }
+
   void close_transport() override {
     error_code ec;
     sock_.close(ec);
   }
+
+ private:
+  static constexpr std::size_t initial_buffer = 2048;
+  static constexpr std::size_t max_message = 16 * 1024 * 1024;
+  static constexpr std::size_t max_write = 64 * 1024;
 
   void do_read() {
     if (rbuf_.size() - rlen_ < 512) rbuf_.resize(rbuf_.size() * 2);
@@ -483,7 +503,8 @@ class lean_ws_client final : public client, public std::enable_shared_from_this<
     }
     upgraded_ = true;
     consume(end + 4);
-    return parse();
+    on_ws_open();
+    return !closing() && parse();
   }
 
   void consume(std::size_t n) {
@@ -539,7 +560,7 @@ class lean_ws_client final : public client, public std::enable_shared_from_this<
         frag_ += payload;
         if (fin) {
           in_fragment_ = false;
-          if (frag_text_) on_packet(frag_);
+          if (frag_text_) on_text(frag_);
           frag_.clear();
         }
         return;
@@ -547,7 +568,7 @@ class lean_ws_client final : public client, public std::enable_shared_from_this<
       case 0x2:  // binary (attachments: not part of the contract, ignored)
         if (in_fragment_) return fail(true);
         if (fin) {
-          if (op == 0x1) on_packet(payload);
+          if (op == 0x1) on_text(payload);
           return;
         }
         in_fragment_ = true;
@@ -616,7 +637,7 @@ class lean_ws_client final : public client, public std::enable_shared_from_this<
   std::string frag_;
   std::string wbuf_;
   std::string tmp_;
-  std::string ctrl_;  // control frames waiting for the next write
+  std::string ctrl_;  // control frames (and the upgrade's packets) waiting for the next write
   ring<out_msg> q_;   // packets waiting for the write in flight
   bool writing_ = false;
 };
@@ -694,14 +715,10 @@ class polling_client final : public client, public std::enable_shared_from_this<
     if (ec) return fail(false);
     if (get_res_.result() != http::status::ok) return fail(true);
     if (!get_res_.keep_alive()) get_open_ = false;
-    std::string_view body = get_res_.body();
-    while (!body.empty() && !closing()) {
-      auto end = body.find(eio::record_separator);
-      auto rec = body.substr(0, end);
-      if (!rec.empty() && rec.front() != eio::binary_prefix) on_packet(rec);
-      if (end == std::string_view::npos) break;
-      body.remove_prefix(end + 1);
-    }
+    for_each_polling_packet(get_res_.body(), [this](std::string_view p) {
+      on_packet(p);
+      return !closing();
+    });
     if (closing()) return;
     if (sid_.empty()) return fail(true);
     set_targets();
@@ -778,10 +795,186 @@ class polling_client final : public client, public std::enable_shared_from_this<
   std::string url_;  // the polling URL with the session id
 };
 
+// --- the default connect path: polling, then the upgrade ------------------------------------
+
+// What `io(url)` does in a browser: the Engine.IO handshake over HTTP long-polling (a GET), the
+// Socket.IO CONNECT over polling (a POST "40" on a second keep-alive connection while the GET is
+// held), then the WebSocket probe ("2probe" -> "3probe") with the next GET held, polling paused
+// and "5" sent once that GET came back (the order of upgrade_sequence). Connected when "5" is
+// sent; from then on the lean WebSocket client above. The polling connections close then.
+class upgrade_client final : public lean_ws_client {
+ public:
+  upgrade_client(worker& w, std::uint32_t index, role r, std::uint32_t room,
+                 net::ip::address_v4 src)
+      : lean_ws_client(w, index, r, room, src), get_sock_(w.ioc), post_sock_(w.ioc) {}
+
+  void start() override {
+    phase_ = phase::connecting;
+    connect_start_ = now_ns();
+    get_req_.method(http::verb::get);
+    get_req_.version(11);
+    get_req_.set(http::field::host, target_.host_header);
+    get_req_.target(sh_.polling_target);
+    connect(get_sock_, [this] { send_get(); });
+  }
+
+ private:
+  std::shared_ptr<upgrade_client> self() {
+    return std::static_pointer_cast<upgrade_client>(shared_from_this());
+  }
+
+  // Before the upgrade the CONNECT (or a pong) goes out in a POST.
+  bool push(const out_msg& m) override {
+    if (upgrading_ || closing()) return lean_ws_client::push(m);
+    if (!pending_.empty()) pending_ += eio::record_separator;
+    format(m, pending_);
+    if (!posting_) send_post();
+    return true;
+  }
+
+  void close_transport() override {
+    close_polling();
+    lean_ws_client::close_transport();
+  }
+
+  void close_polling() {
+    error_code ec;
+    get_sock_.close(ec);
+    post_sock_.close(ec);
+  }
+
+  template <class F>
+  void connect(socket_t& s, F then) {
+    error_code ec;
+    prepare_socket(s, src_, ec);
+    if (ec) return fail(false);
+    s.async_connect(target_.endpoint, [self = self(), &s, then](error_code ec) {
+      if (ec) return self->fail(false);
+      s.set_option(tcp::no_delay(true), ec);
+      then();
+    });
+  }
+
+  void send_get() {
+    seq_.poll_sent();
+    http::async_write(get_sock_, get_req_, [self = self()](error_code ec, std::size_t) {
+      if (ec) return self->fail(false);
+      self->get_res_ = {};
+      http::async_read(self->get_sock_, self->get_buf_, self->get_res_,
+                       [self](error_code ec, std::size_t) { self->on_get(ec); });
+    });
+  }
+
+  void on_get(error_code ec) {
+    if (closing()) return;
+    if (ec) return fail(false);
+    if (get_res_.result() != http::status::ok) return fail(true);
+    for_each_polling_packet(get_res_.body(), [this](std::string_view p) {
+      on_packet(p);
+      return !closing();
+    });
+    if (closing()) return;
+    if (sid_.empty()) return fail(true);
+    if (url_.empty()) {  // the handshake: from now on the session's URL
+      url_ = sh_.polling_target + "&sid=" + sid_;
+      get_req_.target(url_);
+    }
+    if (seq_.poll_returned() == upgrade_sequence::next::upgrade) return finish_upgrade();
+    if (!seq_.upgraded()) send_get();
+  }
+
+  void send_post() {
+    if (pending_.empty() || closing()) return;
+    posting_ = true;
+    post_req_.method(http::verb::post);
+    post_req_.version(11);
+    post_req_.set(http::field::host, target_.host_header);
+    post_req_.set(http::field::content_type, "text/plain;charset=UTF-8");
+    post_req_.target(url_.empty() ? sh_.polling_target + "&sid=" + sid_ : url_);
+    post_req_.body().swap(pending_);
+    pending_.clear();
+    post_req_.prepare_payload();
+    if (!post_open_) {
+      post_open_ = true;
+      return connect(post_sock_, [this] { write_post(); });
+    }
+    write_post();
+  }
+
+  void write_post() {
+    http::async_write(post_sock_, post_req_, [self = self()](error_code ec, std::size_t) {
+      if (ec) return self->fail(false);
+      self->post_res_ = {};
+      http::async_read(self->post_sock_, self->post_buf_, self->post_res_,
+                       [self](error_code ec, std::size_t) {
+                         if (self->closing()) return;
+                         if (ec) return self->fail(false);
+                         if (self->post_res_.result() != http::status::ok) return self->fail(true);
+                         self->posting_ = false;
+                         self->send_post();
+                       });
+    });
+  }
+
+  // The CONNECT was answered over polling: the probe starts (the next GET is already held).
+  void sio_connected() override {
+    w_.on_sio_connected(*this);
+    ws_req_ = "GET " + sh_.ws_target + "&sid=" + sid_ + target_.ws_request_tail;
+    open_ws(ws_req_);
+  }
+
+  void on_ws_open() override { send_raw(ping_probe()); }
+
+  void on_text(std::string_view p) override {
+    if (seq_.upgraded()) return lean_ws_client::on_text(p);
+    if (p != pong_probe()) return fail(true);
+    if (seq_.probe_answered() == upgrade_sequence::next::upgrade) finish_upgrade();
+  }
+
+  void finish_upgrade() {
+    send_raw(upgrade_packet());
+    upgrading_ = true;
+    close_polling();
+    phase_ = phase::connected;
+    w_.on_connect_done(*this, true);
+  }
+
+  static const std::string& ping_probe() {
+    static const std::string s = eio::encode_packet(eio::packet_type::ping, eio::probe);
+    return s;
+  }
+  static const std::string& pong_probe() {
+    static const std::string s = eio::encode_packet(eio::packet_type::pong, eio::probe);
+    return s;
+  }
+  static const std::string& upgrade_packet() {
+    static const std::string s = eio::encode_packet(eio::packet_type::upgrade);
+    return s;
+  }
+
+  socket_t get_sock_;
+  socket_t post_sock_;
+  bool post_open_ = false;
+  bool posting_ = false;
+  bool upgrading_ = false;  // "5" sent: packets go on the WebSocket
+  upgrade_sequence seq_;
+  beast::flat_buffer get_buf_;
+  beast::flat_buffer post_buf_;
+  http::request<http::empty_body> get_req_;
+  http::request<http::string_body> post_req_;
+  http::response<http::string_body> get_res_;
+  http::response<http::string_body> post_res_;
+  std::string pending_;  // packets for the next POST
+  std::string url_;      // the polling URL with the session id
+  std::string ws_req_;   // the upgrade request (with the session id)
+};
+
 }  // namespace
 
 std::shared_ptr<client> make_ws_client(worker& w, std::uint32_t index, client::role r,
                                        std::uint32_t room, net::ip::address_v4 src) {
+  if (w.sh.cfg.scenario == scenario_kind::connect_upgrade)
+    return std::make_shared<upgrade_client>(w, index, r, room, src);
   if (w.sh.cfg.sio_client) return make_sio_client(w, index, r, room);
   if (w.sh.cfg.tls) return std::make_shared<ws_client<true>>(w, index, r, room, src);
   if (w.sh.cfg.beast_ws) return std::make_shared<ws_client<false>>(w, index, r, room, src);

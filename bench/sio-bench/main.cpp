@@ -1,7 +1,8 @@
 // sio-bench: command line, the phases of a run (connect, join, warm-up, window, drain), CPU and
 // memory sampling from /proc, and the report (a human table, then one JSON object as last line).
 //
-//   sio-bench --url http://HOST:PORT [--url ...] --scenario connect|idle|echo|fanout|rooms|polling
+//   sio-bench --url http://HOST:PORT [--url ...]
+//             --scenario connect|connect-upgrade|idle|echo|fanout|rooms|polling
 //             [--clients N] [--rate MSGS_PER_S] [--duration S] [--payload BYTES]
 //             [--transport websocket|polling] [--server-pid PID] [--json] [--verify] ...
 #include "bench.hpp"
@@ -22,6 +23,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -35,6 +37,8 @@ using namespace std::chrono_literals;
   std::cerr <<
       R"(usage: sio-bench --url http://HOST:PORT --scenario NAME [options]
 scenarios: connect  open N connections (time, connects/s, failures)
+           connect-upgrade  as a browser's io(url): polling handshake, CONNECT over
+                    polling, then the WebSocket probe and upgrade (connected when upgraded)
            idle     hold N connections; server RSS per connection (needs --server-pid)
            echo     N clients, fixed offered rate of acked echoes; latency from intended send
            fanout   one sender, one room of N receivers; delivered msgs/s and latency
@@ -58,6 +62,7 @@ certificate is not verified).
 
 std::optional<scenario_kind> parse_scenario(std::string_view s) {
   if (s == "connect") return scenario_kind::connect;
+  if (s == "connect-upgrade") return scenario_kind::connect_upgrade;
   if (s == "idle") return scenario_kind::idle;
   if (s == "echo") return scenario_kind::echo;
   if (s == "fanout") return scenario_kind::fanout;
@@ -216,6 +221,11 @@ config parse_args(int argc, char** argv) {
   }
   if (!have_url) usage(2);
   if (c.scenario == scenario_kind::polling) c.transport = transport_kind::polling;
+  if (c.scenario == scenario_kind::connect_upgrade &&
+      (c.tls || c.beast_ws || c.sio_client || c.transport == transport_kind::polling)) {
+    std::cerr << "sio-bench: connect-upgrade runs on the lean client over plain TCP\n";
+    usage(2);
+  }
   if (c.tls && c.transport == transport_kind::polling) {
     std::cerr << "sio-bench: TLS is for WebSocket scenarios only\n";
     usage(2);
@@ -364,17 +374,19 @@ struct plan {
   bool fan = false;           // fanout, rooms: senders, receivers in rooms
   bool echo = false;          // echo, polling: every client sends and awaits acks
   bool connect_only = false;  // connect: the connect phase is the measurement window
+  bool upgrade = false;       // connect-upgrade: polling first, then the WebSocket
   std::size_t conns = 0;      // the clients, plus the fanout senders
-  std::size_t sockets = 0;    // descriptors wanted (polling: two per client)
+  std::size_t sockets = 0;    // descriptors wanted (polling: two per client; upgrade: three)
 };
 
 plan make_plan(const config& cfg) {
   plan p;
   p.fan = cfg.scenario == scenario_kind::fanout || cfg.scenario == scenario_kind::rooms;
   p.echo = cfg.scenario == scenario_kind::echo || cfg.scenario == scenario_kind::polling;
-  p.connect_only = cfg.scenario == scenario_kind::connect;
+  p.upgrade = cfg.scenario == scenario_kind::connect_upgrade;
+  p.connect_only = cfg.scenario == scenario_kind::connect || p.upgrade;
   p.conns = cfg.clients + (p.fan ? cfg.senders : 0);
-  p.sockets = p.conns * (cfg.transport == transport_kind::polling ? 2 : 1);
+  p.sockets = p.conns * (p.upgrade ? 3 : cfg.transport == transport_kind::polling ? 2 : 1);
   return p;
 }
 
@@ -494,6 +506,12 @@ class runner {
   histogram latency(bool messages) const {
     histogram h;
     for (auto& w : workers_) h.merge(messages ? w->latency : w->connect_latency);
+    return h;
+  }
+  // connect-upgrade: connect start -> Socket.IO CONNECT answered over polling; after stop().
+  histogram sio_connect_latency() const {
+    histogram h;
+    for (auto& w : workers_) h.merge(w->sio_connect_latency);
     return h;
   }
 
@@ -669,6 +687,17 @@ double message_phase(runner& r, shared_state& sh, const config& cfg, const plan&
   return static_cast<double>(sh.window_end - sh.window_start) / 1e9;
 }
 
+// 2. --verify of the connect scenarios: one acked echo from every connected client, all answered.
+void verify_echo_phase(runner& r, shared_state& sh, const config& cfg) {
+  sh.window_start = 0;
+  sh.window_end = std::numeric_limits<std::int64_t>::max();
+  r.on_all([](worker& w) { w.send_verify_echoes(); });
+  r.wait("verify", seconds_from_now(cfg.drain), 2ms, [&] {
+    const auto t = r.sum();
+    return t.sent_window > 0 && t.delivered_window >= t.sent_window;
+  });
+}
+
 // 3. the idle hold: connections stay open (answering pings) for --duration; its length in s.
 double idle_phase(runner& r, const config& cfg, cpu_window& cpu) {
   const auto start = now_ns();
@@ -689,6 +718,7 @@ struct measurements {
   // The generator's own RSS before its clients were made and once they were connected.
   std::optional<std::uint64_t> generator_rss_before, generator_rss_connected;
   histogram latency;
+  histogram sio_connect_latency;  // connect-upgrade
 };
 
 measurements measure(runner& r, shared_state& sh, const config& cfg, const plan& p,
@@ -703,6 +733,7 @@ measurements measure(runner& r, shared_state& sh, const config& cfg, const plan&
   m.after_connect = c.after;
   m.connect_time_s = c.time_s;
   if (p.connect_only) m.window_s = c.elapsed_s;
+  if (p.connect_only && cfg.verify) verify_echo_phase(r, sh, cfg);
   if (p.fan) join_phase(r, c.after, cfg.senders);
   if (p.echo || p.fan) {
     m.window_s = message_phase(r, sh, cfg, p, cpu);
@@ -713,6 +744,7 @@ measurements measure(runner& r, shared_state& sh, const config& cfg, const plan&
   r.stop();
   m.end = r.sum();
   m.latency = r.latency(p.echo || p.fan);
+  m.sio_connect_latency = r.sio_connect_latency();
   m.server_cpu_s = cpu.server_s();
   m.redis_cpu_s = cpu.redis_s();
   m.generator_cpu_s = cpu.generator_s();
@@ -742,8 +774,15 @@ figures derive(const config& cfg, const plan& p, const measurements& m) {
   const auto& t = m.end;
   const bool messages = p.echo || p.fan;
   figures f;
-  f.expected = p.echo ? t.sent_window : (p.fan ? t.expected_window : 0);
+  // The connect scenarios' --verify: every client connected and its one echo answered.
+  const bool verify_echo = p.connect_only && cfg.verify;
+  f.expected = p.echo || verify_echo ? t.sent_window : (p.fan ? t.expected_window : 0);
   f.lost = f.expected > t.delivered_window ? f.expected - t.delivered_window : 0;
+  if (verify_echo) {
+    const std::uint64_t ended = t.connected + t.connect_failed;  // the rest never finished
+    f.lost += (p.conns > ended ? p.conns - ended : 0) +
+              (t.connected > f.expected ? t.connected - f.expected : 0);
+  }
   const std::uint64_t verify_errors = t.out_of_order + t.duplicates + t.payload_errors + f.lost;
   f.errors = t.connect_failed + t.disconnected + t.overruns + t.protocol_errors + verify_errors;
   f.verify_ok = f.errors == 0;
@@ -854,6 +893,7 @@ boost::json::object result_json(const config& cfg, const plan& p, std::size_t ro
   j["errors"] = f.errors;
   j["latency_ms"] = latency_json(m.latency);
   j["error_detail"] = error_json(m.end, f.lost);
+  if (p.upgrade) j["sio_connect_ms"] = latency_json(m.sio_connect_latency);
   if (cfg.verify) j["verify_ok"] = f.verify_ok;
   add_resource_json(j, p, m, f);
   return j;
@@ -883,7 +923,15 @@ void print_summary(const config& cfg, const plan& p, const measurements& m, cons
   std::printf("  %-18s p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f (%s)\n", "latency ms",
               ms(lat.quantile(0.5)), ms(lat.quantile(0.9)), ms(lat.quantile(0.99)),
               ms(lat.quantile(0.999)), ms(lat.max()),
-              messages ? "from intended send" : "connect to CONNECT answer");
+              messages    ? "from intended send"
+              : p.upgrade ? "connect to upgrade done"
+                          : "connect to CONNECT answer");
+  if (p.upgrade) {
+    const auto& c = m.sio_connect_latency;
+    std::printf("  %-18s p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f (%s)\n", "CONNECT ms",
+                ms(c.quantile(0.5)), ms(c.quantile(0.9)), ms(c.quantile(0.99)),
+                ms(c.quantile(0.999)), ms(c.max()), "connect to CONNECT answer over polling");
+  }
   const auto& t = m.end;
   std::printf(
       "  %-18s %llu (disconnects %llu, overruns %llu, protocol %llu, lost %llu, "

@@ -30,12 +30,14 @@ shared_state::shared_state(const config& c) : cfg(c), pad(c.payload, 'x') {
     boost::system::error_code ec;
     const auto addr = net::ip::make_address(server.host, ec);
     if (ec) throw std::invalid_argument("--url needs a numeric host or localhost: " + server.host);
-    target t{tcp::endpoint(addr, server.port), server.host + ":" + std::to_string(server.port), {}};
+    target t{
+        tcp::endpoint(addr, server.port), server.host + ":" + std::to_string(server.port), {}, {}};
     // RFC 6455's sample key: servers check its form, not its randomness.
-    t.ws_request = "GET " + ws_target + " HTTP/1.1\r\nHost: " + t.host_header +
-                   "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                   "Sec-WebSocket-Version: 13\r\n\r\n";
+    t.ws_request_tail = " HTTP/1.1\r\nHost: " + t.host_header +
+                        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        "Sec-WebSocket-Version: 13\r\n\r\n";
+    t.ws_request = "GET " + ws_target + t.ws_request_tail;
     targets.push_back(std::move(t));
   }
   polling_target = c.path + "?EIO=4&transport=polling";
@@ -81,6 +83,16 @@ void worker::on_connect_done(client& cl, bool ok) {
   }
   // Posted: a run of synchronous failures (e.g. out of descriptors) must not recurse.
   net::post(ioc, [this] { connect_more(); });
+}
+
+void worker::on_sio_connected(client& cl) {
+  sio_connect_latency.record(now_ns() - cl.connect_started());
+}
+
+void worker::send_verify_echoes() {
+  const auto now = now_ns();
+  for (auto& cl : clients)
+    if (cl->ready()) cl->send_echo(now);
 }
 
 void worker::start_joins() {

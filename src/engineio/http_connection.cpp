@@ -521,7 +521,9 @@ void http_connection::handle_engine_upgrade(const endpoint& ep, const eio::query
   if (r.what == engine_route::kind::session) {
     const auto entry = srv_.lookup(r.sid);
     if (!entry || entry->endpoint != ep.index) return fail_raw(400, "Session ID unknown");
-    return upgrade_to_websocket(ep, q, entry, current_info());
+    // The session has its request already: this one is read only by the header hooks.
+    const bool hooks = ep.opts.headers || ep.opts.initial_headers;
+    return upgrade_to_websocket(ep, q, entry, hooks ? current_info() : request_info{});
   }
   auto info = current_info();
   if (const auto no = srv_.refuse_handshake(info)) return refuse(*no, true);

@@ -4,8 +4,11 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
+#include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 
 namespace sio::protocol::engineio {
 namespace {
@@ -237,17 +240,52 @@ boost::system::result<std::string> base64_decode(std::string_view text) {
 
 // --- handshake -----------------------------------------------------------------------------------
 
+namespace {
+
+// A JSON string: as it is when nothing in it needs escaping (session ids never do), else through
+// Boost.JSON's serializer.
+void append_json_string(std::string& out, std::string_view s) {
+  const bool plain = std::none_of(s.begin(), s.end(), [](char c) {
+    return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  });
+  if (!plain) {
+    out += boost::json::serialize(boost::json::value(boost::json::string_view(s)));
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+template <class Int>
+void append_int(std::string& out, Int v) {
+  std::array<char, 24> buf{};
+  const auto r = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+  out.append(buf.data(), r.ptr);
+}
+
+}  // namespace
+
+// Written out directly: once per session, a boost::json::object and its serializer cost about as
+// much as the rest of the handshake response.
 std::string encode_handshake_json(const handshake& h) {
-  boost::json::object o;
-  o.reserve(5);
-  o["sid"] = h.sid;
-  boost::json::array up;
-  for (const auto& u : h.upgrades) up.emplace_back(u);
-  o["upgrades"] = std::move(up);
-  o["pingInterval"] = h.ping_interval;
-  o["pingTimeout"] = h.ping_timeout;
-  o["maxPayload"] = h.max_payload;
-  return boost::json::serialize(o);
+  std::string out;
+  out.reserve(96 + h.sid.size());
+  out += "{\"sid\":";
+  append_json_string(out, h.sid);
+  out += ",\"upgrades\":[";
+  for (std::size_t i = 0; i < h.upgrades.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(out, h.upgrades[i]);
+  }
+  out += "],\"pingInterval\":";
+  append_int(out, h.ping_interval);
+  out += ",\"pingTimeout\":";
+  append_int(out, h.ping_timeout);
+  out += ",\"maxPayload\":";
+  append_int(out, h.max_payload);
+  out += '}';
+  return out;
 }
 
 std::string encode_open(const handshake& h) {

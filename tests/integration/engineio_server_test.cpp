@@ -1290,6 +1290,18 @@ TEST_P(EngineHooks, HeaderHooksOnSuccessfulResponses) {
   EXPECT_NE(head.find("\r\nSet-Cookie: a=1; Path=/\r\n"), std::string::npos) << head;
   EXPECT_NE(head.find("\r\nX-Request: handshake\r\n"), std::string::npos) << head;
   EXPECT_EQ(head.find("Injected"), std::string::npos) << head;
+
+  // The polling session's upgrade: its 101 sees the upgrade request (with the sid), not a
+  // handshake.
+  raw_client u(port_);
+  u.write("GET /hooks/?EIO=4&transport=websocket&sid=" + sid +
+          " HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+          "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+  const auto up = u.read_until("\r\n\r\n");
+  EXPECT_EQ(up.rfind("HTTP/1.1 101 Switching Protocols\r\n", 0), 0u) << up;
+  EXPECT_NE(up.find("\r\nX-Request: " + sid + "\r\n"), std::string::npos) << up;
+  EXPECT_EQ(up.find("Set-Cookie"), std::string::npos) << up;
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, EngineHooks, ::testing::Values(1, 4),

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <string>
 #include <vector>
@@ -258,6 +261,25 @@ TEST(Handshake, OpenPacketAsTheDocument) {
   const auto v = boost::json::parse(eio::encode_handshake_json({"a\"b", {}, 300, 200, 1000000}));
   EXPECT_EQ(v.at("sid").as_string(), "a\"b");
   EXPECT_TRUE(v.at("upgrades").as_array().empty());
+}
+
+TEST(Handshake, JsonAsBoostJsonWritesIt) {
+  const eio::handshake cases[] = {
+      {"lv_VI97HAXpY6yYWAAAC", {"websocket"}, 25000, 20000, 1000000},
+      {"a\"b\\c\x01\n\u00e9", {}, 300, 200, 1000000},
+      {"", {"websocket", "x\"y"}, 0, -1, 18446744073709551615ull},
+  };
+  for (const auto& h : cases) {
+    boost::json::object o;
+    o["sid"] = h.sid;
+    boost::json::array up;
+    for (const auto& u : h.upgrades) up.emplace_back(u);
+    o["upgrades"] = std::move(up);
+    o["pingInterval"] = h.ping_interval;
+    o["pingTimeout"] = h.ping_timeout;
+    o["maxPayload"] = h.max_payload;
+    EXPECT_EQ(eio::encode_handshake_json(h), boost::json::serialize(o)) << h.sid;
+  }
 }
 
 TEST(Handshake, ErrorBodiesAsTheNodeServer) {

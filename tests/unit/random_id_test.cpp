@@ -1,8 +1,11 @@
 // sio::engineio::random_id: the ids of Engine.IO sessions, Socket.IO sockets and Redis adapter
-// nodes (length, alphabet, uniqueness).
+// nodes (length, alphabet, uniqueness, also across a fork).
 #include <sio/engineio/random_id.hpp>
 
 #include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstddef>
@@ -54,6 +57,27 @@ TEST(RandomId, DrawsDoNotRepeat) {
   std::unordered_set<std::string> uids;
   for (int i = 0; i < 1000; ++i) uids.insert(random_id(6));
   EXPECT_EQ(uids.size(), 1000u);
+}
+
+TEST(RandomId, AForkedChildDoesNotRepeatTheParentsDraws) {
+  (void)random_id(base64id_length);  // the pool is filled before the fork
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const auto id = random_id(base64id_length);
+    const bool written = ::write(fds[1], id.data(), id.size()) == static_cast<ssize_t>(id.size());
+    ::_exit(written ? 0 : 1);
+  }
+  ::close(fds[1]);
+  std::string from_child(base64id_length, '\0');
+  const auto got = ::read(fds[0], from_child.data(), from_child.size());
+  ::close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_EQ(got, static_cast<ssize_t>(base64id_length));
+  EXPECT_NE(from_child, random_id(base64id_length));
 }
 
 }  // namespace

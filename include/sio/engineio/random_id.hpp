@@ -3,6 +3,8 @@
 // - Engine.IO session ids and Socket.IO socket ids: base64id_length (20) characters, the URL-safe
 //   base64 of 15 random bytes, like Node's base64id.generateId();
 // - the Redis adapter's node uid and request ids: 6 characters, like Node's uid2(6).
+// The CSPRNG's bytes are drawn 1 KiB at a time into a pool of the calling thread and each is used
+// once; a forked child drops the pool it inherited.
 //
 // Thread-safety: callable from any thread.
 #pragma once
