@@ -122,7 +122,7 @@ void realtime::join(sio::socket& s, const json::value& arg, sio::ack& ack) {
       s.leave(room);
       return ack(failure(message(bid_error::not_found)));
     }
-    ack(json::object{{"success", true}, {"auction", auction_with_bids(*a, bids)}});
+    ack(json::object{{"success", true}, {"auction", auction_with_bids(*a, bids, extension_ms_)}});
   });
 }
 

@@ -62,7 +62,8 @@ apps::reply rest::one(std::string_view id) {
   auto n = apps::parse_id(id);
   auto a = n ? db_.load_auction(*n) : std::nullopt;
   if (!a) return apps::error_reply(404, "Not found");
-  return apps::json_reply(200, auction_with_bids(*a, db_.recent_bids(*n, recent_bid_count)));
+  return apps::json_reply(
+      200, auction_with_bids(*a, db_.recent_bids(*n, recent_bid_count), opts_.extension_ms));
 }
 
 }  // namespace auction

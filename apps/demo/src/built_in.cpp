@@ -22,7 +22,8 @@ void add_built_in(registry& r, const options& opts) {
       tictactoe::realtime_options{.away_ms = opts.tictactoe_away_s * ms_per_s}));
   r.add(std::make_unique<auction::module>(
       auction::realtime_options{.extension_ms = opts.auction_extension_s * ms_per_s},
-      auction::rest_options{.min_duration_ms = opts.auction_min_duration_s * ms_per_s}));
+      auction::rest_options{.min_duration_ms = opts.auction_min_duration_s * ms_per_s,
+                            .extension_ms = opts.auction_extension_s * ms_per_s}));
   r.add(std::make_unique<dashboard::module>());
 }
 
