@@ -14,6 +14,8 @@
 #   SIO_CHAT_BIN  the sio-chat binary (default build/bin/sio-chat of this repository)
 #   WEB_DIR       the built front end (default: sio-chat's own default)
 #   WORKERS       worker threads per node (default 2)
+#   NODE_ARGS     more sio-chat flags for every node, separated by spaces (e.g.
+#                 "--tictactoe-away 10 --auction-extension 15")
 #   RUN_DIR       the run folder (default: a new one under $TMPDIR, removed at exit; a given
 #                 folder is kept)
 #   PG_BINDIR     PostgreSQL binaries (default: the newest /usr/lib/postgresql/<v>/bin)
@@ -159,6 +161,7 @@ log "postgresql on $HOST:$PG_PORT"
 # --- sio-chat nodes (started together: migrations and seeding are safe to race) -------------
 web_args=()
 [ -n "${WEB_DIR:-}" ] && web_args=(--web "$WEB_DIR")
+read -r -a node_args <<<"${NODE_ARGS:-}"
 # One token signing secret for every node (a login works on any of them), in a file of its own.
 secret_file="$RUN_DIR/jwt-secret"
 (umask 077 && od -An -N32 -tx1 /dev/urandom | tr -d ' \n' >"$secret_file")
@@ -171,7 +174,7 @@ for ((i = 0; i < NODES; i++)); do
     "$SIO_CHAT_BIN" --host "$HOST" --port "${node_ports[$i]}" --db "$DB_URL" \
     --jwt-secret-file "$secret_file" --node-name "n$i" \
     --redis "redis://$HOST:$REDIS_PORT" --workers "$WORKERS" --trust-proxy "$HOST" \
-    "${web_args[@]}" \
+    "${web_args[@]}" "${node_args[@]}" \
     >"$RUN_DIR/node-$i.log" 2>&1 &
   echo $! >"$RUN_DIR/node-$i.pid"
 done

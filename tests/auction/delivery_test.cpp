@@ -82,7 +82,7 @@ class AuctionDeliveryTest : public ::testing::Test {
     return db_a->create_auction({"Lot", 100, 10, apps::now_ms() + ms}, 99, apps::now_ms());
   }
   auction_event bid(id_type id, std::int64_t amount) {
-    auto r = db_a->place_bid(id, 1, "u1", amount, apps::now_ms());
+    auto r = db_a->place_bid(id, 1, "u1", amount, apps::now_ms(), default_extension_ms);
     EXPECT_EQ(r.error, bid_error::none);
     return bid_placed(*r.bid);
   }

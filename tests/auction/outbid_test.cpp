@@ -20,7 +20,7 @@ class AuctionOutbidTest : public ::testing::Test {
     return st->create_auction({std::move(title), 1000, 100, now + 3'600'000}, 9, now);
   }
   bid_row bid(id_type auction, id_type user, std::string name, std::int64_t amount) {
-    auto out = st->place_bid(auction, user, name, amount, now);
+    auto out = st->place_bid(auction, user, name, amount, now, default_extension_ms);
     EXPECT_EQ(out.error, bid_error::none);
     return out.bid.value_or(bid_row{});
   }

@@ -56,10 +56,15 @@ TEST(AuctionRules, SellerMayNotBid) {
 }
 
 TEST(AuctionRules, AntiSnipingAtTheEdge) {
-  EXPECT_EQ(ends_after_bid(now + 29'900, now), now + 30'000);  // 29.9 s left: extended
-  EXPECT_EQ(ends_after_bid(now + 30'100, now), now + 30'100);  // 30.1 s left: unchanged
-  EXPECT_EQ(ends_after_bid(now + 30'000, now), now + 30'000);
-  EXPECT_EQ(ends_after_bid(now + 1, now), now + 30'000);
+  constexpr auto ext = default_extension_ms;
+  EXPECT_EQ(ends_after_bid(now + 29'900, now, ext), now + 30'000);  // 29.9 s left: extended
+  EXPECT_EQ(ends_after_bid(now + 30'100, now, ext), now + 30'100);  // 30.1 s left: unchanged
+  EXPECT_EQ(ends_after_bid(now + 30'000, now, ext), now + 30'000);
+  EXPECT_EQ(ends_after_bid(now + 1, now, ext), now + 30'000);
+  // Another window moves the edge with it.
+  EXPECT_EQ(ends_after_bid(now + 3'900, now, 4'000), now + 4'000);
+  EXPECT_EQ(ends_after_bid(now + 4'100, now, 4'000), now + 4'100);
+  EXPECT_EQ(ends_after_bid(now + 29'900, now, 4'000), now + 29'900);
 }
 
 TEST(AuctionRules, Amounts) {
@@ -90,7 +95,7 @@ TEST(AuctionRules, Messages) {
 
 TEST(AuctionRules, NewAuctions) {
   auto check = [](const std::string& json) {
-    return validate_new_auction(boost::json::parse(json), now);
+    return validate_new_auction(boost::json::parse(json), now, default_min_duration_ms);
   };
   const std::string ends = std::to_string(now + 60'000);
   auto ok =
@@ -124,7 +129,26 @@ TEST(AuctionRules, NewAuctions) {
   EXPECT_TRUE(std::holds_alternative<new_auction>(
       check(R"({"title":")" + std::string(100, 'x') +
             R"(","startingPrice":1000000000000,"minIncrement":1000000000000,"endsAt":)" +
-            std::to_string(now + min_duration_ms) + "}")));
+            std::to_string(now + default_min_duration_ms) + "}")));
+}
+
+TEST(AuctionRules, NewAuctionsWithAnotherMinimumDuration) {
+  auto check = [](std::int64_t ends_at, std::int64_t min_ms) {
+    return validate_new_auction(
+        boost::json::parse(R"({"title":"a","startingPrice":0,"minIncrement":1,"endsAt":)" +
+                           std::to_string(ends_at) + "}"),
+        now, min_ms);
+  };
+  EXPECT_TRUE(std::holds_alternative<new_auction>(check(now + 2'000, 2'000)));
+  auto early = check(now + 1'999, 2'000);
+  ASSERT_TRUE(std::holds_alternative<std::string>(early));
+  // The refusal names the window in force.
+  EXPECT_EQ(std::get<std::string>(early),
+            "endsAt must be epoch milliseconds from now + 2 s to now + 30 days");
+  EXPECT_EQ(std::get<std::string>(check(now, default_min_duration_ms)),
+            "endsAt must be epoch milliseconds from now + 10 s to now + 30 days");
+  EXPECT_EQ(std::get<std::string>(check(now, 2'500)),
+            "endsAt must be epoch milliseconds from now + 2.5 s to now + 30 days");
 }
 
 TEST(AuctionRules, MoneyAsPeopleReadIt) {

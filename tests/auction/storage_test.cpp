@@ -99,20 +99,24 @@ TEST_P(AuctionStorageTest, ListsOpenBySoonestEndThenClosedByLatestEnd) {
 
 TEST_P(AuctionStorageTest, AppliesTheRules) {
   const auto id = st->create_auction(lot(), 9, now);
-  EXPECT_EQ(st->place_bid(id + 100, 1, "u1", 5000, now).error, bid_error::not_found);
-  auto low = st->place_bid(id, 1, "u1", 999, now);
+  EXPECT_EQ(st->place_bid(id + 100, 1, "u1", 5000, now, default_extension_ms).error,
+            bid_error::not_found);
+  auto low = st->place_bid(id, 1, "u1", 999, now, default_extension_ms);
   EXPECT_EQ(low.error, bid_error::too_low);
   ASSERT_TRUE(low.auction);
   EXPECT_EQ(low.auction->current_price, 1000);
-  EXPECT_EQ(st->place_bid(id, 9, "seller", 5000, now).error, bid_error::own_auction);
-  auto first = st->place_bid(id, 1, "u1", 1000, now);  // the starting price itself
+  EXPECT_EQ(st->place_bid(id, 9, "seller", 5000, now, default_extension_ms).error,
+            bid_error::own_auction);
+  auto first =
+      st->place_bid(id, 1, "u1", 1000, now, default_extension_ms);  // the starting price itself
   ASSERT_EQ(first.error, bid_error::none);
   EXPECT_EQ(first.bid->seq, 1u);
   EXPECT_EQ(first.bid->amount, 1000);
   EXPECT_EQ(first.bid->username, "u1");
-  EXPECT_EQ(st->place_bid(id, 2, "u2", 1000, now).error, bid_error::too_low);  // equal
-  EXPECT_EQ(st->place_bid(id, 2, "u2", 1099, now).error, bid_error::too_low);
-  auto second = st->place_bid(id, 2, "u2", 1100, now);
+  EXPECT_EQ(st->place_bid(id, 2, "u2", 1000, now, default_extension_ms).error,
+            bid_error::too_low);  // equal
+  EXPECT_EQ(st->place_bid(id, 2, "u2", 1099, now, default_extension_ms).error, bid_error::too_low);
+  auto second = st->place_bid(id, 2, "u2", 1100, now, default_extension_ms);
   ASSERT_EQ(second.error, bid_error::none);
   EXPECT_EQ(second.bid->seq, 2u);
   auto a = st->load_auction(id);
@@ -133,8 +137,8 @@ TEST_P(AuctionStorageTest, AppliesTheRules) {
 TEST_P(AuctionStorageTest, LastSeqsOfSeveralAuctions) {
   const auto a = st->create_auction(lot(), 9, now);
   const auto b = st->create_auction(lot(), 9, now);
-  ASSERT_EQ(st->place_bid(a, 1, "u1", 1000, now).error, bid_error::none);
-  ASSERT_EQ(st->place_bid(a, 2, "u2", 1100, now).error, bid_error::none);
+  ASSERT_EQ(st->place_bid(a, 1, "u1", 1000, now, default_extension_ms).error, bid_error::none);
+  ASSERT_EQ(st->place_bid(a, 2, "u2", 1100, now, default_extension_ms).error, bid_error::none);
   auto seqs = st->last_seqs({a, b, b + 100});
   std::sort(seqs.begin(), seqs.end());
   EXPECT_EQ(seqs, (std::vector<std::pair<id_type, std::uint64_t>>{{a, 2}, {b, 0}}));
@@ -143,8 +147,10 @@ TEST_P(AuctionStorageTest, LastSeqsOfSeveralAuctions) {
 
 TEST_P(AuctionStorageTest, EndedAndClosedAuctionsRefuse) {
   const auto id = st->create_auction(lot(now + 10'000), 9, now);
-  EXPECT_EQ(st->place_bid(id, 1, "u1", 5000, now + 10'000).error, bid_error::closed);
-  ASSERT_EQ(st->place_bid(id, 1, "u1", 5000, now + 9'000).error, bid_error::none);
+  EXPECT_EQ(st->place_bid(id, 1, "u1", 5000, now + 10'000, default_extension_ms).error,
+            bid_error::closed);
+  ASSERT_EQ(st->place_bid(id, 1, "u1", 5000, now + 9'000, default_extension_ms).error,
+            bid_error::none);
   // That bid moved the end to now + 9 s + 30 s.
   EXPECT_TRUE(st->close_due(now + 38'999).empty());
   auto closed = st->close_due(now + 39'000);
@@ -153,7 +159,7 @@ TEST_P(AuctionStorageTest, EndedAndClosedAuctionsRefuse) {
   EXPECT_EQ(closed[0].seq, 2u);  // the close takes the seq after the last bid
   EXPECT_EQ(closed[0].bids(), 1u);
   EXPECT_EQ(closed[0].current_price, 5000);
-  auto late = st->place_bid(id, 2, "u2", 9000, now + 40'000);
+  auto late = st->place_bid(id, 2, "u2", 9000, now + 40'000, default_extension_ms);
   EXPECT_EQ(late.error, bid_error::closed);
   EXPECT_EQ(late.auction->current_price, 5000);
   EXPECT_TRUE(st->close_due(now + 100'000).empty());
@@ -163,12 +169,17 @@ TEST_P(AuctionStorageTest, EndedAndClosedAuctionsRefuse) {
 TEST_P(AuctionStorageTest, AntiSnipingAtTheEdge) {
   const auto a = st->create_auction(lot(now + 29'900), 9, now);
   const auto b = st->create_auction(lot(now + 30'100), 9, now);
-  auto on_a = st->place_bid(a, 1, "u1", 1000, now);
-  auto on_b = st->place_bid(b, 1, "u1", 1000, now);
+  auto on_a = st->place_bid(a, 1, "u1", 1000, now, default_extension_ms);
+  auto on_b = st->place_bid(b, 1, "u1", 1000, now, default_extension_ms);
   EXPECT_EQ(on_a.bid->ends_at, now + 30'000);  // 29.9 s left: moved
   EXPECT_EQ(st->load_auction(a)->ends_at, now + 30'000);
   EXPECT_EQ(on_b.bid->ends_at, now + 30'100);  // 30.1 s left: unchanged
   EXPECT_EQ(st->load_auction(b)->ends_at, now + 30'100);
+  // Another window, as the demo server's --auction-extension sets it: the SQL follows it.
+  const auto c = st->create_auction(lot(now + 3'900), 9, now);
+  const auto d = st->create_auction(lot(now + 4'100), 9, now);
+  EXPECT_EQ(st->place_bid(c, 1, "u1", 1000, now, 4'000).bid->ends_at, now + 4'000);
+  EXPECT_EQ(st->place_bid(d, 1, "u1", 1000, now, 4'000).bid->ends_at, now + 4'100);
 }
 
 // Stores per thread: one per thread on PostgreSQL (several nodes), two on SQLite (two
@@ -196,7 +207,8 @@ TEST_P(AuctionStorageTest, ConcurrentBidsTakeOneOrder) {
       for (int i = 0; i < per_thread; ++i) {
         const auto seen = mine.load_auction(id)->current_price;
         const auto amount = seen + 10 + static_cast<std::int64_t>(rng() % 20);
-        auto r = mine.place_bid(id, static_cast<id_type>(t + 1), "u", amount, now);
+        auto r =
+            mine.place_bid(id, static_cast<id_type>(t + 1), "u", amount, now, default_extension_ms);
         std::lock_guard lock(mu);
         if (r.error == bid_error::none) {
           accepted.push_back(*r.bid);
@@ -241,7 +253,8 @@ TEST_P(AuctionStorageTest, ConcurrentClosersCloseEachAuctionOnce) {
     const auto id = st->create_auction(lot(now + 10'000 + i * 10), 99, now);
     ids.insert(id);
     if (i % 2 == 0) {
-      ASSERT_EQ(st->place_bid(id, 1, "u1", 1000, now + 100).error, bid_error::none);
+      ASSERT_EQ(st->place_bid(id, 1, "u1", 1000, now + 100, default_extension_ms).error,
+                bid_error::none);
     }
   }
   auto s = stores(db, threads);

@@ -6,13 +6,15 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { api, newUser, request, waitFor } from "../interop/chat_helpers.mjs";
-import { biddingRun, closeAuctionSockets, connectAuction, createAuction } from "../interop/auction_helpers.mjs";
+import {
+  EXTENSION_MS, auctionWindowArgs, biddingRun, closeAuctionSockets, connectAuction, createAuction,
+} from "../interop/auction_helpers.mjs";
 import { startCluster } from "./cluster_helpers.mjs";
 
 let cluster;
 let nodes;  // [{url}] per node, as the helpers take a server
 before(async () => {
-  cluster = await startCluster({ nodes: 3 });
+  cluster = await startCluster({ nodes: 3, args: auctionWindowArgs });
   nodes = cluster.nodeUrls.map((url) => ({ url }));
 });
 after(async () => {
@@ -21,6 +23,9 @@ after(async () => {
 });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// Auctions that should end soon end this long after their creation: less than the extension, so
+// that a bid moves their end, and long enough for the clients to join and bid before it.
+const LATE_END_MS = EXTENSION_MS - 500;
 
 describe("the auction on several nodes", () => {
   test("a bid on one node reaches the room on the others", async () => {
@@ -57,10 +62,11 @@ describe("the auction on several nodes", () => {
     const seller = await newUser(nodes[0], "seller");
     const watchers = [];
     for (let i = 0; i < 3; ++i) watchers.push(await newUser(nodes[i], "watcher"));
-    const endsAt = Date.now() + 10500;
+    // Less than the extension away: the bids below move the end of the auction they are on.
+    const endsAt = Date.now() + LATE_END_MS;
     const ids = [];
     for (let i = 0; i < 5; ++i) ids.push(await createAuction(nodes[i % 3], seller, { endsAt }));
-    // One auction with bids (placed on two nodes), which the last bid extends by 30 s.
+    // One auction with bids (placed on two nodes), which the last bid extends.
     const sold = ids[0];
     const clients = [];
     for (let i = 0; i < 6; ++i) {
@@ -72,7 +78,7 @@ describe("the auction on several nodes", () => {
     }
     assert.equal((await request(clients[0].socket, "placeBid", { auctionId: sold, amount: 1000 })).success, true);
     assert.equal((await request(clients[1].socket, "placeBid", { auctionId: sold, amount: 1200 })).success, true);
-    const deadline = Date.now() + 60000;
+    const deadline = Date.now() + EXTENSION_MS + 30000;
     while (clients.some((c) => c.closes.length < ids.length) && Date.now() < deadline) await sleep(50);
     await sleep(1500);  // a second close would show by now
     const lags = clients.flatMap((c) => c.closes.filter((e) => e.auctionId !== sold).map((e) => e.lag));
@@ -86,6 +92,7 @@ describe("the auction on several nodes", () => {
       assert.equal(stored.status, "closed");
       assert.equal(stored.seq, stored.bidCount + 1, "the close took the seq after the last bid");
       assert.ok(stored.bids.every((b) => b.seq < stored.seq));
+      if (auctionId === sold) assert.equal(stored.endsAt, stored.bids[0].at + EXTENSION_MS, "the last bid moved the end");
       for (const c of clients) {
         const { lag, ...e } = c.closes.find((x) => x.auctionId === auctionId);
         assert.equal(e.seq, stored.seq);
@@ -104,7 +111,7 @@ describe("the auction on several nodes", () => {
     const seller = await newUser(nodes[2], "seller");
     const bidder = await newUser(nodes[2], "bidder");
     const watchers = [await newUser(nodes[0], "watcher"), await newUser(nodes[1], "watcher")];
-    const auctionId = await createAuction(nodes[2], seller, { endsAt: Date.now() + 10500 });
+    const auctionId = await createAuction(nodes[2], seller, { endsAt: Date.now() + LATE_END_MS });
     const closes = [];
     for (let i = 0; i < 2; ++i) {
       const socket = await connectAuction(nodes[i], watchers[i]);
@@ -115,7 +122,7 @@ describe("the auction on several nodes", () => {
     const ack = await request(placed, "placeBid", { auctionId, amount: 1500 });
     assert.equal(ack.success, true);
     process.kill(cluster.nodePids[2], "SIGKILL");
-    const deadline = Date.now() + 60000;
+    const deadline = Date.now() + EXTENSION_MS + 30000;
     while (closes.length < 2 && Date.now() < deadline) await sleep(50);
     await sleep(1500);  // a second close would show by now
     assert.deepEqual(closes.map((c) => c.node).sort(), [0, 1]);

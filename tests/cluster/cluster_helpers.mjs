@@ -36,10 +36,11 @@ export async function freePort(taken) {
 }
 
 /**
- * Runs deploy/cluster.sh with `nodes` sio-chat nodes on free ports; resolves once it printed
- * "cluster ready", with the URLs of nginx and of each node, the run folder and stop().
+ * Runs deploy/cluster.sh with `nodes` sio-chat nodes on free ports, each also given `args` (more
+ * sio-chat flags, through NODE_ARGS); resolves once it printed "cluster ready", with the URLs of
+ * nginx and of each node, the run folder and stop().
  */
-export async function startCluster({ nodes = 3 } = {}) {
+export async function startCluster({ nodes = 3, args = [] } = {}) {
   const bin = process.env.SIO_CHAT_SERVER;
   if (!bin) throw new Error("SIO_CHAT_SERVER is not set: point it at build/bin/sio-chat");
   const taken = new Set();
@@ -62,6 +63,7 @@ export async function startCluster({ nodes = 3 } = {}) {
       WEB_DIR: path.join(work, "web"),
       RUN_DIR: runDir,
       WORKERS: "2",
+      NODE_ARGS: args.join(" "),
     },
   });
   children.add(proc);

@@ -9,13 +9,13 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { api, connectAs, newUser, request, waitFor } from "../interop/chat_helpers.mjs";
-import { closeGameSockets, connectGame, illegal, ok, StateLog } from "../interop/tictactoe_helpers.mjs";
+import { AWAY_MS, awayArgs, closeGameSockets, connectGame, illegal, ok, StateLog } from "../interop/tictactoe_helpers.mjs";
 import { startCluster } from "./cluster_helpers.mjs";
 
 let cluster;
 let nodes;  // [{url}] per node, as the helpers take a server
 before(async () => {
-  cluster = await startCluster({ nodes: 2 });
+  cluster = await startCluster({ nodes: 2, args: awayArgs });
   nodes = cluster.nodeUrls.map((url) => ({ url }));
 });
 after(async () => {
@@ -137,7 +137,7 @@ describe("tic-tac-toe on two nodes", () => {
     so.disconnect();
     const away = await lx.wait(gameId, (s) => s.away.O !== undefined, 10000, "O away");
     assert.equal(away.away.X, undefined);
-    const end = await lx.wait(gameId, (s) => s.status === "abandoned", 60000, "the forfeit");
+    const end = await lx.wait(gameId, (s) => s.status === "abandoned", AWAY_MS + 30000, "the forfeit");
     assert.equal(end.winner, "X");
     // Both nodes sweep; the round ended once.
     const stats = (await api(nodes[1], "GET", "/api/games/stats", { token: x.token })).body;

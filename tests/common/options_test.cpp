@@ -87,6 +87,30 @@ TEST(Options, NodeName) {
   EXPECT_EQ(node_name_or_default(o), "n");
 }
 
+TEST(Options, AppTimeWindows) {
+  auto d = parse_options({}, {}).opts;
+  EXPECT_EQ(d.tictactoe_away_s, 30);
+  EXPECT_EQ(d.auction_extension_s, 30);
+  EXPECT_EQ(d.auction_min_duration_s, 10);
+  auto r = parse_options({"--tictactoe-away", "3", "--auction-extension=4"},
+                         {{"TICTACTOE_AWAY", "9"}, {"AUCTION_MIN_DURATION", "2"}});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.opts.tictactoe_away_s, 3);
+  EXPECT_EQ(r.opts.auction_extension_s, 4);
+  EXPECT_EQ(r.opts.auction_min_duration_s, 2);
+  EXPECT_EQ(parse_options({}, {{"AUCTION_EXTENSION", "86400"}}).opts.auction_extension_s, 86400);
+  for (const char* bad : {"0", "-1", "1.5", "x", "86401", ""}) {
+    for (const char* flag : {"--tictactoe-away", "--auction-extension", "--auction-min-duration"}) {
+      auto refused = parse_options({flag, bad}, {});
+      EXPECT_EQ(refused.error, "invalid " + std::string(flag) + " (seconds, 1 to 86400): " + bad)
+          << flag << ' ' << bad;
+    }
+  }
+  EXPECT_FALSE(parse_options({}, {{"TICTACTOE_AWAY", "soon"}}).error.empty());
+  EXPECT_NE(usage("sio-apps").find("--auction-min-duration AUCTION_MIN_DURATION"),
+            std::string::npos);
+}
+
 TEST(Options, Errors) {
   EXPECT_FALSE(parse_options({"--port", "70000"}, {}).error.empty());
   EXPECT_FALSE(parse_options({"--port", "x"}, {}).error.empty());

@@ -1,10 +1,11 @@
 // End-to-end test of the live auction in headless Chromium, three users in three browser contexts:
-// the seller starts an auction ending in about 40 s through the form (after the form showed the
-// server's refusal of an end time too soon); it appears in the two bidders' open lists, which
+// the seller starts an auction ending in about 20 s through the form (after the form showed the
+// server's refusal of an end time too soon, naming the minimum duration); it appears in the two bidders' open lists, which
 // refresh by themselves; they open it and bid against each other with the bid button and a typed
 // amount; the one outbid is told by whom and for how much; a bid too low shows the server's
-// refusal; a bidder offline meanwhile catches up once back (and is told he was outbid); a bid in
-// the last 30 s moves the end time on every screen; at the close every page shows the same winner
+// refusal; a bidder offline meanwhile catches up once back (and is told he was outbid); a bid with
+// less than the extension left (short here: --auction-extension) moves the end time on every
+// screen; at the close every page shows the same winner
 // and final price (the highest bid), the bid controls are disabled and the list shows the result;
 // past the limit on new auctions the form says when to retry. Screenshots:
 // tests/artifacts/e2e/auction-*.png, auction-side-by-side.png the two bidders' pages while one is
@@ -27,11 +28,15 @@ import {
   untilText,
   visible,
 } from "./harness.mjs";
+import { EXTENSION_MS, MIN_DURATION_MS, auctionWindowArgs } from "../interop/auction_helpers.mjs";
 
-// The close comes within a second of the end, which late bids push up to 30 s away: generous.
-const CLOSE_TIMEOUT = 90000;
-// The late bid is placed once this little time is left (anti-sniping acts below 30 s).
-const LATE_MS = 25000;
+// How long the auction runs: time enough for the steps before the late bid.
+const DURATION_MS = 20000;
+// The close comes within a second of the end, which a late bid pushes up to the extension away:
+// generous.
+const CLOSE_TIMEOUT = EXTENSION_MS + 30000;
+// The late bid is placed once this little time is left (anti-sniping acts below the extension).
+const LATE_MS = EXTENSION_MS - 1000;
 // Back online, socket.io-client retries with a back-off of up to 5 s.
 const RECONNECT_TIMEOUT = 30000;
 
@@ -83,7 +88,7 @@ async function untilPrice(label, page, price, leader) {
 
 test("three users run a live auction in Chromium: create, bid, outbid, anti-sniping, close", { timeout: 280000 }, async (t) => {
   const shot = screenshots("auction");
-  const server = await startServer();
+  const server = await startServer({ args: auctionWindowArgs });
   t.after(() => server.stop());
   const browser = await launchBrowser();
   t.after(() => browser.close());
@@ -105,13 +110,14 @@ test("three users run a live auction in Chromium: create, bid, outbid, anti-snip
       await visible(page.getByText("No open auctions: start one."));
     }
     await openAuctions(s);
-    // An end time 3 s away is the server's to refuse (at least 10 s): its 400 shows in the form.
-    await fillCreateForm(s, { title, start: "10", step: "0.50", endsInMs: 3000 });
+    // An end time 1 s away is the server's to refuse (at least the minimum duration): its 400
+    // shows in the form.
+    await fillCreateForm(s, { title, start: "10", step: "0.50", endsInMs: 1000 });
     await s.getByRole("button", { name: "Start auction" }).click();
-    await until("seller: the refusal", () => text(s.getByTestId("create-error")), (v) => !!v && v.length > 0);
+    await untilText("seller: the refusal", s.getByTestId("create-error"), new RegExp(`from now \\+ ${MIN_DURATION_MS / 1000} s to`));
     assert.equal(new URL(s.url()).pathname, "/auction", "still on the list");
     await shot(s, "01-refused");
-    await fillCreateForm(s, { title, start: "10", step: "0.50", endsInMs: 40000 });
+    await fillCreateForm(s, { title, start: "10", step: "0.50", endsInMs: DURATION_MS });
     await s.getByRole("button", { name: "Start auction" }).click();
     await until("seller: the new auction's page", () => new URL(s.url()).pathname, (p) => /^\/auction\/\d+$/.test(p));
     auctionPath = new URL(s.url()).pathname;
@@ -175,11 +181,13 @@ test("three users run a live auction in Chromium: create, bid, outbid, anti-snip
     await until("B: the bid it missed in the history", () => history(b), (v) => v[0] === "3 alice $12.25");
   });
 
-  await t.test("a bid in the last 30 s moves the end on every screen", async () => {
+  await t.test("a bid with less than the extension left moves the end on every screen", async () => {
     const before = await endsAt(s);
     assert.ok(before > 0, "the countdown carries the end time");
     for (const page of [a, b]) assert.equal(await endsAt(page), before, "every page has the same end time");
-    await until("the last 25 s of the auction", async () => before - Date.now(), (left) => left < LATE_MS, 60000);
+    await until("the last seconds of the auction", async () => before - Date.now(), (left) => left < LATE_MS, 60000);
+    // The page marks the countdown once a bid would extend (the server's window, not a fixed one).
+    await until("B: the countdown marked", () => attr(b.locator(".au-time-left"), "class"), (c) => /au-time-short/.test(c ?? ""));
     await bidButton(b).click();
     for (const [label, page] of [["seller", s], ["A", a], ["B", b]]) {
       await until(`${label}: a later end`, () => endsAt(page), (v) => v > before);
@@ -187,6 +195,12 @@ test("three users run a live auction in Chromium: create, bid, outbid, anti-snip
     }
     const after = await endsAt(b);
     for (const page of [s, a]) assert.equal(await endsAt(page), after, "every page has the new end time");
+    // The new end is the late bid's time + the extension (the auction as the server has it).
+    const stored = await b.evaluate(
+      async (route) => (await fetch(route, { credentials: "same-origin" })).json(),
+      auctionPath.replace("/auction/", "/api/auctions/"),
+    );
+    assert.equal(after, stored.bids[0].at + EXTENSION_MS, "endsAt = the late bid's time + the extension");
     await untilText("A: outbid", notice(a, "outbid"), "You have been outbid by bob: $12.75");
     await untilPrice("B", b, "$12.75", "You are the highest bidder");
     await shot(a, "03-a-extended");

@@ -11,6 +11,17 @@ export function connectAuction(server, user, options = {}) {
 
 export const closeAuctionSockets = closeSockets;
 
+/**
+ * The time windows the tests start sio-chat with (--auction-extension, --auction-min-duration),
+ * short so that auctions end within seconds: a bid with less than EXTENSION_MS left sets endsAt to
+ * its time + EXTENSION_MS; a new auction ends at least MIN_DURATION_MS after its creation.
+ */
+export const EXTENSION_MS = 5000;
+export const MIN_DURATION_MS = 2000;
+export const auctionWindowArgs = [
+  "--auction-extension", String(EXTENSION_MS / 1000), "--auction-min-duration", String(MIN_DURATION_MS / 1000),
+];
+
 /** POST /api/auctions as `seller`; resolves with the new auction's id. */
 export async function createAuction(server, seller, fields = {}) {
   const body = {

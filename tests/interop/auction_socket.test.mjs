@@ -5,7 +5,9 @@
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { startChat, api, newUser, request, waitFor } from "./chat_helpers.mjs";
-import { biddingRun, closeAuctionSockets, connectAuction, createAuction } from "./auction_helpers.mjs";
+import {
+  EXTENSION_MS, MIN_DURATION_MS, auctionWindowArgs, biddingRun, closeAuctionSockets, connectAuction, createAuction,
+} from "./auction_helpers.mjs";
 import { io } from "../js/index.mjs";
 
 let server;
@@ -13,7 +15,7 @@ let seller;
 let alice;
 let bob;
 before(async () => {
-  server = await startChat();
+  server = await startChat({ args: auctionWindowArgs });
   seller = await newUser(server, "seller");
   alice = await newUser(server, "alice");
   bob = await newUser(server, "bob");
@@ -40,11 +42,11 @@ describe("REST /api/auctions", () => {
     assert.equal(one.status, 200);
     assert.deepEqual(one.body, {
       id, title: "Lamp", startingPrice: 0, currentPrice: 0, minIncrement: 5, highestBidder: null,
-      endsAt, status: "open", bidCount: 0, sellerId: seller.userId, seq: 0, bids: [],
+      endsAt, status: "open", bidCount: 0, sellerId: seller.userId, seq: 0, bids: [], extensionMs: EXTENSION_MS,
     });
     const list = await api(server, "GET", "/api/auctions", { token: alice.token });
     assert.equal(list.status, 200);
-    assert.ok(list.body.some((a) => a.id === id && a.title === "Lamp" && !("bids" in a)));
+    assert.ok(list.body.some((a) => a.id === id && a.title === "Lamp" && !("bids" in a) && !("extensionMs" in a)));
   });
 
   it("lists open auctions by soonest end, then closed ones by latest end", async () => {
@@ -71,13 +73,18 @@ describe("REST /api/auctions", () => {
       { ...good, startingPrice: -1 }, { ...good, startingPrice: 1.5 }, { ...good, startingPrice: "100" },
       { ...good, startingPrice: 1e12 + 1 }, { ...good, startingPrice: undefined },
       { ...good, minIncrement: 0 }, { ...good, minIncrement: 1e12 + 1 }, { ...good, minIncrement: null },
-      { ...good, endsAt: now + 5000 }, { ...good, endsAt: now + 31 * 24 * 3600 * 1000 }, { ...good, endsAt: "soon" },
+      { ...good, endsAt: now + MIN_DURATION_MS - 1000 }, { ...good, endsAt: now + 31 * 24 * 3600 * 1000 }, { ...good, endsAt: "soon" },
     ];
     for (const body of bad) {
       const r = await api(server, "POST", "/api/auctions", { token: alice.token, body });
       assert.equal(r.status, 400, JSON.stringify(body));
       assert.equal(typeof r.body.error, "string");
     }
+    // Too soon: the refusal names the minimum duration the server runs with.
+    const soon = await api(server, "POST", "/api/auctions", { token: alice.token, body: { ...good, endsAt: now + 1000 } });
+    assert.equal(soon.status, 400);
+    assert.deepEqual(soon.body,
+      { error: `endsAt must be epoch milliseconds from now + ${MIN_DURATION_MS / 1000} s to now + 30 days` });
     const notJson = await api(server, "POST", "/api/auctions", { token: alice.token, raw: "[1,2]" });
     assert.equal(notJson.status, 400);
     for (const id of ["999999999", "abc", "0", "-3"]) {
@@ -128,6 +135,7 @@ describe("namespace /auction", () => {
     assert.equal(a.ack.auction.id, auctionId);
     assert.equal(a.ack.auction.status, "open");
     assert.deepEqual(a.ack.auction.bids, []);
+    assert.equal(a.ack.auction.extensionMs, EXTENSION_MS);
     const ok = await request(a.socket, "placeBid", { auctionId, amount: 1000 });
     assert.equal(ok.success, true, JSON.stringify(ok));
     const b = await joined(bob, String(auctionId));  // numeric strings are ids too
@@ -214,11 +222,12 @@ describe("namespace /auction", () => {
     for (const a of limited) assert.deepEqual(a, { success: false, error: "Too many requests" });
   });
 
-  it("extends a bid in the last 30 s, closes once, and refuses later bids", async () => {
-    // Two auctions ending in 10.5 s: one without bids, one with a bid (which moves its end).
-    const quietEnd = Date.now() + 10500;
+  it("extends a bid with less than the extension left, closes once, and refuses later bids", async () => {
+    // Two auctions ending in 3 s (less than the extension away): one without bids, one with a bid
+    // (which moves its end).
+    const quietEnd = Date.now() + MIN_DURATION_MS + 1000;
     const quiet = await createAuction(server, seller, { endsAt: quietEnd });
-    const sold = await createAuction(server, seller, { endsAt: Date.now() + 10500 });
+    const sold = await createAuction(server, seller, { endsAt: Date.now() + MIN_DURATION_MS + 1000 });
     const a = await joined(alice, quiet);
     assert.equal((await request(a.socket, "joinAuction", { auctionId: sold })).success, true);
     const b = await joined(bob, sold);
@@ -229,11 +238,11 @@ describe("namespace /auction", () => {
     const ack = await request(b.socket, "placeBid", { auctionId: sold, amount: 2000 });
     assert.equal(ack.success, true);
     const event = await placed;
-    assert.equal(event.endsAt, ack.bid.at + 30000, "anti-sniping: endsAt = now + 30 s");
+    assert.equal(event.endsAt, ack.bid.at + EXTENSION_MS, "anti-sniping: endsAt = the bid's time + the extension");
     const quietClosed = await waitFor(a.socket, "auctionClosed", { timeout: 20000, filter: (e) => e.auctionId === quiet });
     const quietLag = Date.now() - quietEnd;
     assert.deepEqual(quietClosed, { auctionId: quiet, winner: null, finalPrice: null, seq: 1 });
-    const soldClosed = await waitFor(b.socket, "auctionClosed", { timeout: 45000, filter: (e) => e.auctionId === sold });
+    const soldClosed = await waitFor(b.socket, "auctionClosed", { timeout: EXTENSION_MS + 15000, filter: (e) => e.auctionId === sold });
     console.log(`auction close: received ${quietLag} ms and ${Date.now() - event.endsAt} ms after endsAt`);
     assert.deepEqual(soldClosed, {
       auctionId: sold, winner: { userId: bob.userId, username: bob.username }, finalPrice: 2000, seq: 2,

@@ -10,6 +10,13 @@ export function connectGame(server, user, options = {}) {
 
 export const closeGameSockets = closeSockets;
 
+/**
+ * The away window the tests start sio-chat with (--tictactoe-away): a player gone forfeits within
+ * seconds instead of the default 30 s.
+ */
+export const AWAY_MS = 3000;
+export const awayArgs = ["--tictactoe-away", String(AWAY_MS / 1000)];
+
 let clients = 0;
 /**
  * Registers and logs in a new user from an address of its own (the server trusts the loopback

@@ -1,16 +1,19 @@
 // Contract tests of tic-tac-toe (namespace /tictactoe and REST /api/games of sio-chat) with the
 // npm socket.io-client: creating, joining and spectating, every refusal in the contract's order,
 // the page's visibility, rematches, the quick match, statistics, many games played at once by
-// concurrent players, and the 30 s forfeit of a player who does not come back.
+// concurrent players, and the forfeit of a player who does not come back within the away window
+// (short here: --tictactoe-away).
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { startChat, api, request, waitFor } from "./chat_helpers.mjs";
-import { connectGame, closeGameSockets, newPlayer as newUser, ok, StateLog, illegal, judge } from "./tictactoe_helpers.mjs";
+import {
+  AWAY_MS, awayArgs, connectGame, closeGameSockets, newPlayer as newUser, ok, StateLog, illegal, judge,
+} from "./tictactoe_helpers.mjs";
 import { io } from "../js/index.mjs";
 
 let server;
 before(async () => {
-  server = await startChat({ args: ["--trust-proxy", "127.0.0.1"] });
+  server = await startChat({ args: ["--trust-proxy", "127.0.0.1", ...awayArgs] });
 });
 afterEach(() => closeGameSockets());
 after(async () => {
@@ -377,7 +380,7 @@ describe("many games at once", () => {
 });
 
 describe("forfeit", () => {
-  it("ends the game for the player who stayed once the other is away 30 s, and deletes a waiting game whose creator left", async () => {
+  it("ends the game for the player who stayed once the other stayed away past the window, and deletes a waiting game whose creator left", async () => {
     const g = await startedGame();
     await ok(g.sx, "move", { gameId: g.gameId, cell: 4 });
     const creator = await newUser(server, "creator");
@@ -388,9 +391,9 @@ describe("forfeit", () => {
     g.so.disconnect();
     const away = await g.lx.wait(g.gameId, (s) => s.away.O !== undefined, 10000, "O away");
     assert.equal(away.status, "playing");
-    assert.ok(away.away.O >= before + 29000, JSON.stringify(away.away));
+    assert.ok(away.away.O >= before + AWAY_MS, JSON.stringify(away.away));
     assert.equal(away.away.X, undefined);
-    const end = await g.lx.wait(g.gameId, (s) => s.status !== "playing", 60000, "the forfeit");
+    const end = await g.lx.wait(g.gameId, (s) => s.status !== "playing", AWAY_MS + 30000, "the forfeit");
     assert.equal(end.status, "abandoned");
     assert.equal(end.winner, "X");
     assert.ok(Date.now() >= away.away.O);
@@ -430,7 +433,7 @@ describe("forfeit", () => {
     assert.deepEqual(now.away, {});
   });
 
-  it("lets a player who comes back within 30 s resume", async () => {
+  it("lets a player who comes back within the away window resume", async () => {
     const g = await startedGame();
     g.so.disconnect();
     await g.lx.wait(g.gameId, (s) => s.away.O !== undefined, 10000, "O away");

@@ -2,6 +2,8 @@
 
 #include "accounts_api.hpp"
 
+#include <string>
+
 namespace auction {
 
 module::module(realtime_options rt, rest_options rest) :rt_opts_(rt), rest_opts_(rest) {}
@@ -12,7 +14,8 @@ module::~module() {
 
 apps::app_info module::info() const {
   return {"auction", "Auction",
-          "Live auctions: bid against everyone in real time; the last 30 seconds extend.",
+          "Live auctions: bid against everyone in real time; the last " +
+              std::to_string(rt_opts_.extension_ms / 1000) + " seconds extend.",
           "/auction"};
 }
 

@@ -35,11 +35,13 @@ json::object bid_json(const bid_row& b) {
           {"at", b.at}, {"seq", b.seq}};
 }
 
-json::object auction_with_bids(const auction_row& a, const std::vector<bid_row>& bids) {
+json::object auction_with_bids(const auction_row& a, const std::vector<bid_row>& bids,
+                               std::int64_t extension_ms) {
   auto out = auction_json(a);
   json::array list;
   for (const auto& b : bids) list.push_back(bid_json(b));
   out["bids"] = std::move(list);
+  out["extensionMs"] = extension_ms;
   return out;
 }
 

@@ -160,7 +160,8 @@ class pg_storage final : public storage {
 
  protected:
   std::optional<bid_row> try_bid(id_type auction, id_type user, std::string_view username,
-                                 std::int64_t amount, std::int64_t now_ms) override {
+                                 std::int64_t amount, std::int64_t now_ms,
+                                 std::int64_t extension_ms) override {
     return db_->write([&](pqxx::connection& c) -> std::optional<bid_row> {
       // One statement, so one transaction (READ COMMITTED) in one round trip: the auction's row
       // stays locked from its UPDATE to the commit only for as long as the statement runs.
@@ -176,7 +177,7 @@ class pg_storage final : public storage {
           " RETURNING id, bid_count, ends_at) "
           "INSERT INTO auction_bids (auction_id, seq, amount, user_id, username, at_ms, ends_at) "
           "SELECT id, bid_count, $3, $2, $4, $5, ends_at FROM taken RETURNING id, seq, ends_at",
-          auction, user, amount, std::string(username), now_ms, anti_snipe_ms);
+          auction, user, amount, std::string(username), now_ms, extension_ms);
       if (r.empty()) return std::nullopt;
       return bid_row{r[0][0].as<id_type>(), auction, r[0][1].as<std::uint64_t>(), amount, user,
                      std::string(username), now_ms,  r[0][2].as<std::int64_t>()};

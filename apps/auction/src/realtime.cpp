@@ -37,6 +37,7 @@ realtime::realtime(sio::server& io, storage& db, apps::notifier& notify, realtim
     : io_(io),
       db_(db),
       notify_(notify),
+      extension_ms_(opts.extension_ms),
       limits_({opts.joins, opts.bids}),
       delivery_(
           db,
@@ -121,7 +122,7 @@ void realtime::join(sio::socket& s, const json::value& arg, sio::ack& ack) {
       s.leave(room);
       return ack(failure(message(bid_error::not_found)));
     }
-    ack(json::object{{"success", true}, {"auction", auction_with_bids(*a, bids)}});
+    ack(json::object{{"success", true}, {"auction", auction_with_bids(*a, bids, extension_ms_)}});
   });
 }
 
@@ -143,7 +144,8 @@ void realtime::place_bid(sio::socket& s, const json::value& arg, sio::ack& ack) 
     auto id = apps::parse_id(apps::field(arg, "auctionId"));
     if (!id) return ack(failure(message(bid_error::not_found)));
     auto me = identity_of(s);
-    auto out = db_.place_bid(*id, me->user_id, me->username, *amount, apps::now_ms());
+    auto out =
+        db_.place_bid(*id, me->user_id, me->username, *amount, apps::now_ms(), extension_ms_);
     if (out.error != bid_error::none) return ack(refusal(out.error, out.auction));
     ack(json::object{{"success", true}, {"bid", bid_json(*out.bid)}});
     delivery_.accepted(bid_placed(*out.bid));

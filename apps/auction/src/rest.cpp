@@ -45,7 +45,7 @@ apps::reply rest::handle(std::string_view method, std::string_view target, std::
 apps::reply rest::create(std::string_view body, id_type user) {
   auto v = apps::parse_object(body);
   if (!v) return apps::error_reply(400, "body must be a JSON object");
-  auto checked = validate_new_auction(*v, apps::now_ms());
+  auto checked = validate_new_auction(*v, apps::now_ms(), opts_.min_duration_ms);
   if (auto* why = std::get_if<std::string>(&checked)) return apps::error_reply(400, *why);
   if (auto refused = quota_.take(user, "auctions")) return std::move(*refused);
   const auto id = db_.create_auction(std::get<new_auction>(checked), user, apps::now_ms());
@@ -62,7 +62,8 @@ apps::reply rest::one(std::string_view id) {
   auto n = apps::parse_id(id);
   auto a = n ? db_.load_auction(*n) : std::nullopt;
   if (!a) return apps::error_reply(404, "Not found");
-  return apps::json_reply(200, auction_with_bids(*a, db_.recent_bids(*n, recent_bid_count)));
+  return apps::json_reply(
+      200, auction_with_bids(*a, db_.recent_bids(*n, recent_bid_count), opts_.extension_ms));
 }
 
 }  // namespace auction

@@ -9,6 +9,21 @@
 
 namespace auction {
 
+namespace {
+
+// 10'000 -> "10 s", 2'500 -> "2.5 s": a window as the refusals name it.
+std::string seconds_text(std::int64_t ms) {
+  std::string text = std::to_string(ms / 1000);
+  if (const auto rest = ms % 1000; rest != 0) {
+    std::string frac = std::to_string(1000 + rest).substr(1);  // 3 digits
+    while (frac.back() == '0') frac.pop_back();
+    text += '.' + frac;
+  }
+  return text + " s";
+}
+
+}  // namespace
+
 std::string_view message(bid_error e) noexcept {
   switch (e) {
     case bid_error::none:
@@ -61,8 +76,9 @@ bid_error check_bid(const terms& t, id_type bidder, std::int64_t amount,
   return bid_error::none;
 }
 
-std::int64_t ends_after_bid(std::int64_t ends_at, std::int64_t now_ms) noexcept {
-  return ends_at - now_ms < anti_snipe_ms ? now_ms + anti_snipe_ms : ends_at;
+std::int64_t ends_after_bid(std::int64_t ends_at, std::int64_t now_ms,
+                            std::int64_t extension_ms) noexcept {
+  return ends_at - now_ms < extension_ms ? now_ms + extension_ms : ends_at;
 }
 
 std::optional<std::int64_t> parse_integer(const boost::json::value* v) noexcept {
@@ -92,7 +108,8 @@ std::optional<std::int64_t> parse_amount(const boost::json::value* v) noexcept {
 }
 
 std::variant<new_auction, std::string> validate_new_auction(const boost::json::value& body,
-                                                            std::int64_t now_ms) {
+                                                            std::int64_t now_ms,
+                                                            std::int64_t min_duration_ms) {
   if (!body.is_object()) return std::string("body must be a JSON object");
   new_auction a;
   auto* title = apps::field(body, "title");
@@ -112,7 +129,8 @@ std::variant<new_auction, std::string> validate_new_auction(const boost::json::v
   a.min_increment = *step;
   auto ends = parse_integer(apps::field(body, "endsAt"));
   if (!ends || *ends < now_ms + min_duration_ms || *ends > now_ms + max_duration_ms) {
-    return std::string("endsAt must be epoch milliseconds from now + 10 s to now + 30 days");
+    return "endsAt must be epoch milliseconds from now + " + seconds_text(min_duration_ms) +
+           " to now + 30 days";
   }
   a.ends_at = *ends;
   return a;

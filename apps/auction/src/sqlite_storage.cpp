@@ -151,7 +151,8 @@ class sqlite_storage final : public storage {
 
  protected:
   std::optional<bid_row> try_bid(id_type auction, id_type user, std::string_view username,
-                                 std::int64_t amount, std::int64_t now_ms) override {
+                                 std::int64_t amount, std::int64_t now_ms,
+                                 std::int64_t extension_ms) override {
     auto lock = db_->lock();
     std::optional<bid_row> out;
     db_->transaction([&] {
@@ -166,7 +167,7 @@ class sqlite_storage final : public storage {
                     "ELSE current_price + min_increment END "
                     "RETURNING bid_count, ends_at");
         u.bind(1, auction).bind(2, user).bind(3, amount).bind(4, username).bind(5, now_ms);
-        u.bind(6, anti_snipe_ms);
+        u.bind(6, extension_ms);
         if (u.step()) taken.emplace(u.int64(0), u.int64(1));
         while (u.step()) {
         }

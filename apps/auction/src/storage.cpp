@@ -18,13 +18,15 @@ std::string last_seqs_query(const std::vector<id_type>& auctions) {
 }
 
 bid_outcome storage::place_bid(id_type auction, id_type user, std::string_view username,
-                               std::int64_t amount, std::int64_t now_ms) {
+                               std::int64_t amount, std::int64_t now_ms,
+                               std::int64_t extension_ms) {
   // A refusal is explained from the row read afterwards; when that row would accept the bid
   // (another bid or the close changed it in between), the bid is tried again.
   constexpr int attempts = 3;
   std::optional<auction_row> row;
   for (int i = 0; i < attempts; ++i) {
-    if (auto bid = try_bid(auction, user, username, amount, now_ms)) return {bid_error::none, bid};
+    if (auto bid = try_bid(auction, user, username, amount, now_ms, extension_ms))
+      return {bid_error::none, bid};
     row = load_auction(auction);
     if (!row) return {bid_error::not_found, std::nullopt, std::nullopt};
     if (auto e = check_bid(row->as_terms(), user, amount, now_ms); e != bid_error::none) {

@@ -56,6 +56,21 @@ std::string parse_admin_ui(const std::map<std::string, std::string>& given, opti
   return "";
 }
 
+// The apps' time windows (--tictactoe-away, --auction-*) into `o`; a usage error, or "".
+std::string parse_windows(const std::map<std::string, std::string>& given, options& o) {
+  const std::pair<const char*, std::int64_t*> windows[] = {
+      {"tictactoe-away", &o.tictactoe_away_s},
+      {"auction-extension", &o.auction_extension_s},
+      {"auction-min-duration", &o.auction_min_duration_s}};
+  for (const auto& [name, out] : windows) {
+    auto it = given.find(name);
+    if (it != given.end() && !parse_number<std::int64_t>(it->second, *out, 1, max_window_s))
+      return "invalid --" + std::string(name) + " (seconds, 1 to " + std::to_string(max_window_s) +
+             "): " + it->second;
+  }
+  return "";
+}
+
 // "a, b,,c" -> {"a", "b", "", "c"}: items trimmed of spaces, empty ones kept.
 std::vector<std::string> split_list(std::string_view list) {
   std::vector<std::string> items;
@@ -129,6 +144,8 @@ std::string usage(std::string_view program) {
          "  [--tls-cert FILE --tls-key FILE] "
          "[--trust-proxy LIST] [--metrics[=PATH]] [--node-name NAME]\n"
          "  [--admin-ui-user NAME --admin-ui-password-hash HASH]\n"
+         "  [--tictactoe-away SECONDS] [--auction-extension SECONDS] [--auction-min-duration "
+         "SECONDS]\n"
          "  --port        PORT        listening port (default 3000)\n"
          "  --host        HOST        listening address (default 0.0.0.0)\n"
          "  --db          DB_PATH     SQLite database file (default data/chat.db), or a\n"
@@ -169,15 +186,40 @@ std::string usage(std::string_view program) {
          "  --metrics[=PATH] METRICS  serve Prometheus metrics at PATH (default /metrics) on the\n"
          "                            same port (METRICS=1 or METRICS=/path; default: off)\n"
          "  --node-name   NODE_NAME   this node's name in the dashboard (default "
-         "<hostname>:<port>)\n";
+         "<hostname>:<port>)\n"
+         "  --tictactoe-away TICTACTOE_AWAY  seconds a tic-tac-toe player whose connections all\n"
+         "                            dropped has to come back before forfeiting (default 30)\n"
+         "  --auction-extension AUCTION_EXTENSION  anti-sniping: a bid with less than this many\n"
+         "                            seconds left moves the auction's end to its time + this\n"
+         "                            (default 30)\n"
+         "  --auction-min-duration AUCTION_MIN_DURATION  seconds a new auction lasts at least\n"
+         "                            (default 10)\n";
 }
 
 std::map<std::string, std::string> process_env() {
   std::map<std::string, std::string> env;
-  for (const char* name :
-       {"PORT", "HOST", "DB_PATH", "JWT_SECRET", "JWT_SECRET_FILE", "TOKEN_TTL", "WEB_DIR",
-        "WORKERS", "REDIS_URL", "ADAPTER", "TLS_CERT", "TLS_KEY", "TRUST_PROXY", "ADMIN_UI_USER",
-        "ADMIN_UI_PASSWORD_HASH", "ADMIN_UI_MODE", "METRICS", "NODE_NAME"}) {
+  static constexpr const char* names[] = {"PORT",
+                                          "HOST",
+                                          "DB_PATH",
+                                          "JWT_SECRET",
+                                          "JWT_SECRET_FILE",
+                                          "TOKEN_TTL",
+                                          "WEB_DIR",
+                                          "WORKERS",
+                                          "REDIS_URL",
+                                          "ADAPTER",
+                                          "TLS_CERT",
+                                          "TLS_KEY",
+                                          "TRUST_PROXY",
+                                          "ADMIN_UI_USER",
+                                          "ADMIN_UI_PASSWORD_HASH",
+                                          "ADMIN_UI_MODE",
+                                          "METRICS",
+                                          "NODE_NAME",
+                                          "TICTACTOE_AWAY",
+                                          "AUCTION_EXTENSION",
+                                          "AUCTION_MIN_DURATION"};
+  for (const char* name : names) {
     if (const char* v = std::getenv(name)) env[name] = v;
   }
   return env;
@@ -205,7 +247,10 @@ options_result parse_options(const std::vector<std::string>& args,
                                           {"admin-ui-password-hash", "ADMIN_UI_PASSWORD_HASH"},
                                           {"admin-ui-mode", "ADMIN_UI_MODE"},
                                           {"metrics", "METRICS"},
-                                          {"node-name", "NODE_NAME"}}) {
+                                          {"node-name", "NODE_NAME"},
+                                          {"tictactoe-away", "TICTACTOE_AWAY"},
+                                          {"auction-extension", "AUCTION_EXTENSION"},
+                                          {"auction-min-duration", "AUCTION_MIN_DURATION"}}) {
     if (auto it = env.find(var); it != env.end() && !it->second.empty()) given[flag] = it->second;
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -234,7 +279,8 @@ options_result parse_options(const std::vector<std::string>& args,
         name != "workers" && name != "redis" && name != "adapter" && name != "tls-cert" &&
         name != "tls-key" && name != "jwt-secret-file" && name != "token-ttl" &&
         name != "trust-proxy" && !name.starts_with("admin-ui-") && name != "metrics" &&
-        name != "node-name") {
+        name != "node-name" && name != "tictactoe-away" && name != "auction-extension" &&
+        name != "auction-min-duration") {
       res.error = "unknown option --" + name;
       return res;
     }
@@ -298,6 +344,10 @@ options_result parse_options(const std::vector<std::string>& args,
   if (auto it = given.find("trust-proxy"); it != given.end()) {
     for (auto& item : split_list(it->second))
       if (!item.empty()) o.trust_proxy.push_back(std::move(item));
+  }
+  if (auto error = parse_windows(given, o); !error.empty()) {
+    res.error = error;
+    return res;
   }
   if (auto error = parse_metrics(given, o); !error.empty()) {
     res.error = error;

@@ -66,11 +66,19 @@ struct options {
   // --node-name / NODE_NAME: this node's name in the dashboard; empty: <hostname>:<port>
   // (node_name_or_default).
   std::string node_name;
+  // The apps' time windows, in seconds: --tictactoe-away / TICTACTOE_AWAY (a player away this
+  // long forfeits), --auction-extension / AUCTION_EXTENSION (a bid with less time left moves the
+  // auction's end to its time + this), --auction-min-duration / AUCTION_MIN_DURATION (a new
+  // auction ends at least this long after it is created).
+  std::int64_t tictactoe_away_s = 30;
+  std::int64_t auction_extension_s = 30;
+  std::int64_t auction_min_duration_s = 10;
   bool help = false;
 };
 
 inline constexpr std::size_t min_secret_bytes = 32;
 inline constexpr std::size_t max_node_name_bytes = 128;  // the dashboard's history refuses more
+inline constexpr std::int64_t max_window_s = 24 * 3600;  // the time windows: 1 s to a day
 
 struct options_result {
   options opts;

@@ -223,7 +223,7 @@ int run(const std::string& prog, int argc, char** argv) {
   apps::sessions sessions(io, accounts);
   apps::notifier_slot notify;
   apps::registry modules;
-  apps::demo::add_built_in(modules);
+  apps::demo::add_built_in(modules, opts);
   auto node = apps::node_name_or_default(opts);
   apps::host_context host{io, db, *users, accounts, sessions, offload, clustered, notify, node};
   modules.install(host);

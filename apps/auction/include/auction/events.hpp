@@ -33,9 +33,11 @@ boost::json::object auction_json(const auction_row& a);
 // {id, amount, userId, username, at, seq}
 boost::json::object bid_json(const bid_row& b);
 
-// The auction with `bids` (its last bids, newest first): joinAuction's and GET
+// The auction with `bids` (its last bids, newest first) and `extensionMs` (the anti-sniping
+// window its bids get, so that the page can show when a bid extends): joinAuction's and GET
 // /api/auctions/<id>'s answer.
-boost::json::object auction_with_bids(const auction_row& a, const std::vector<bid_row>& bids);
+boost::json::object auction_with_bids(const auction_row& a, const std::vector<bid_row>& bids,
+                                      std::int64_t extension_ms);
 // How many bids that answer carries.
 inline constexpr std::size_t recent_bid_count = 20;
 

@@ -31,6 +31,8 @@ namespace auction {
 struct realtime_options {
   apps::rate joins{40, 10};  // joinAuction and leaveAuction per user: a burst, then per second
   apps::rate bids{20, 10};   // placeBid per user
+  // A bid with less time left moves endsAt to its time + this (anti-sniping).
+  std::int64_t extension_ms = default_extension_ms;
   delivery_options delivery;
 };
 
@@ -64,6 +66,7 @@ class realtime {
   sio::server& io_;
   storage& db_;
   apps::notifier& notify_;
+  const std::int64_t extension_ms_;
   apps::user_limits limits_;
   delivery delivery_;
   std::atomic<bool> stopped_{false};

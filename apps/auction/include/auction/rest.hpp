@@ -22,6 +22,8 @@ struct rest_options {
   double create_burst = 10;
   double creates_per_minute = 10;
   std::size_t max_list = 100;  // GET /api/auctions lists at most this many
+  std::int64_t min_duration_ms = default_min_duration_ms;  // endsAt at least now + this
+  std::int64_t extension_ms = default_extension_ms;        // the anti-sniping window (extensionMs)
 };
 
 class rest {

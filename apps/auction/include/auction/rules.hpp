@@ -17,8 +17,9 @@ namespace auction {
 using id_type = std::int64_t;
 
 inline constexpr std::int64_t max_amount = 1'000'000'000'000;  // 1e12 cents
-inline constexpr std::int64_t anti_snipe_ms = 30'000;          // the least time left after a bid
-inline constexpr std::int64_t min_duration_ms = 10'000;        // endsAt at least now + 10 s
+// The time windows' defaults (the demo server's --auction-extension and --auction-min-duration).
+inline constexpr std::int64_t default_extension_ms = 30'000;     // the least time left after a bid
+inline constexpr std::int64_t default_min_duration_ms = 10'000;  // endsAt at least now + this
 inline constexpr std::int64_t max_duration_ms = 30LL * 24 * 3600 * 1000;  // at most now + 30 days
 inline constexpr std::size_t max_title_length = 100;                      // UTF-16 units
 
@@ -46,8 +47,9 @@ std::int64_t lowest_acceptable(const terms& t) noexcept;
 // order: invalid amount, closed (status or endsAt reached), own auction, too low.
 bid_error check_bid(const terms& t, id_type bidder, std::int64_t amount,
                     std::int64_t now_ms) noexcept;
-// endsAt after a bid accepted at `now_ms`: at least now + 30 s.
-std::int64_t ends_after_bid(std::int64_t ends_at, std::int64_t now_ms) noexcept;
+// endsAt after a bid accepted at `now_ms`: at least now + `extension_ms` (anti-sniping).
+std::int64_t ends_after_bid(std::int64_t ends_at, std::int64_t now_ms,
+                            std::int64_t extension_ms) noexcept;
 
 // An integer given as a JSON number (integral doubles too), or nullopt.
 std::optional<std::int64_t> parse_integer(const boost::json::value* v) noexcept;
@@ -65,8 +67,10 @@ struct new_auction {
   std::int64_t min_increment = 1;
   std::int64_t ends_at = 0;
 };
-// The new auction of a request body, or the text of its 400 refusal.
+// The new auction of a request body, or the text of its 400 refusal: endsAt must be from
+// now + `min_duration_ms` to now + 30 days.
 std::variant<new_auction, std::string> validate_new_auction(const boost::json::value& body,
-                                                            std::int64_t now_ms);
+                                                            std::int64_t now_ms,
+                                                            std::int64_t min_duration_ms);
 
 }  // namespace auction

@@ -89,15 +89,17 @@ class storage {
   virtual std::optional<std::int64_t> next_end() = 0;
 
   // Places a bid (see check_bid for the rules; the amount must be valid already): accepted with
-  // its seq, or refused with the rule it broke and the auction as read after the refusal.
+  // its seq, or refused with the rule it broke and the auction as read after the refusal. An
+  // accepted bid moves endsAt as ends_after_bid() with `extension_ms`.
   bid_outcome place_bid(id_type auction, id_type user, std::string_view username,
-                        std::int64_t amount, std::int64_t now_ms);
+                        std::int64_t amount, std::int64_t now_ms, std::int64_t extension_ms);
 
  protected:
   // The conditional UPDATE and the INSERT, in one transaction: the bid, or nullopt when the
   // auction's row did not match (nothing written).
   virtual std::optional<bid_row> try_bid(id_type auction, id_type user, std::string_view username,
-                                         std::int64_t amount, std::int64_t now_ms) = 0;
+                                         std::int64_t amount, std::int64_t now_ms,
+                                         std::int64_t extension_ms) = 0;
 };
 
 // The auction's tables in `db`, created or migrated first (component "auction" of the table

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useReducer, useState, type FormEvent } from 'react'
 import { sameId, useNow, type Id } from 'sio-common-web';
 import {
   auctionReducer,
+  inExtensionWindow,
   initialAuctionState,
   nextValidAmount,
   outbidText,
@@ -115,7 +116,7 @@ function Countdown({ auction: a, state }: { auction: Auction; state: AuctionStat
   return (
     <div className="au-countdown" data-testid="countdown" data-ends-at={a.endsAt} data-status={a.status}>
       <p className="au-label">{a.status === 'closed' ? 'Auction' : 'Ends in'}</p>
-      <p className={`au-time-left${a.status === 'open' && left < 30_000 ? ' au-time-short' : ''}`}>{text}</p>
+      <p className={`au-time-left${inExtensionWindow(state, left) ? ' au-time-short' : ''}`}>{text}</p>
       {state.extended && a.status === 'open' && (
         <p className="au-extended" data-testid="extended">
           Extended by a late bid

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   auctionReducer,
   HISTORY_LIMIT,
+  inExtensionWindow,
   initialAuctionState,
   nextValidAmount,
   outbidText,
@@ -174,6 +175,24 @@ describe('one auction on the page', () => {
     const s2 = auctionReducer(alice.userId)(s1, placed(2, alice, 1100, T0 + 150_000));
     expect(s2.auction?.endsAt).toBe(T0 + 150_000);
     expect(s2.extended).toBe(true);
+  });
+
+  it('keeps the anti-sniping window the server tells, and says when a bid now extends', () => {
+    const untold = run(alice, { type: 'joined', auction: snapshot() });
+    expect(untold.extensionMs).toBe(null);
+    expect(inExtensionWindow(untold, 1000)).toBe(false);
+    const told = run(alice, { type: 'joined', auction: snapshot({ extensionMs: 4000 }) });
+    expect(told.extensionMs).toBe(4000);
+    expect(told.auction).not.toHaveProperty('extensionMs');
+    expect(inExtensionWindow(told, 3999)).toBe(true);
+    expect(inExtensionWindow(told, 4000)).toBe(false);
+    // A later snapshot without it keeps what the server said.
+    expect(auctionReducer(alice.userId)(told, { type: 'joined', auction: snapshot() }).extensionMs).toBe(4000);
+    const closed = auctionReducer(alice.userId)(told, {
+      type: 'closed',
+      event: { auctionId: 7, winner: null, finalPrice: null, seq: 1 },
+    });
+    expect(inExtensionWindow(closed, 1000)).toBe(false);
   });
 
   it("counts down on the server's clock as the bids show it", () => {

@@ -23,6 +23,8 @@ export interface AuctionState {
   lastSeq: number;
   /** A bid moved the end time (anti-sniping) since the page opened the auction. */
   extended: boolean;
+  /** The server's anti-sniping window (ms): a bid with less time left extends. Null until told. */
+  extensionMs: number | null;
   /** Set when someone else took the lead from us; cleared when we lead again. */
   outbid: Outbid | null;
   /** The last refusal of our bid, or of joining. */
@@ -50,6 +52,7 @@ export const initialAuctionState: AuctionState = {
   bids: [],
   lastSeq: 0,
   extended: false,
+  extensionMs: null,
   outbid: null,
   error: null,
   notFound: false,
@@ -67,7 +70,7 @@ function mergeBids(a: Bid[], b: Bid[]): Bid[] {
 }
 
 function joined(state: AuctionState, snapshot: AuctionWithBids, me: Id): AuctionState {
-  const { bids, ...auction } = snapshot;
+  const { bids, extensionMs, ...auction } = snapshot;
   const before = state.auction;
   // A bidPlaced may arrive before the answer to joinAuction: the snapshot never takes us back.
   const newer = !before || seqOf(snapshot) >= state.lastSeq;
@@ -81,6 +84,7 @@ function joined(state: AuctionState, snapshot: AuctionWithBids, me: Id): Auction
     bids: mergeBids(state.bids, bids),
     lastSeq: Math.max(state.lastSeq, seqOf(snapshot)),
     extended: state.extended || (missed && auction.endsAt > before.endsAt),
+    extensionMs: extensionMs ?? state.extensionMs,
     outbid: missed
       ? outbidAfter(state, me, before.highestBidder, auction.highestBidder, auction.currentPrice)
       : state.outbid,
@@ -172,6 +176,10 @@ export function refusalText(error: string, currentPrice?: number): string {
 /** What is left of the auction at this browser's time `now`, on the server's clock when known. */
 export const timeLeft = (state: AuctionState, now: number) =>
   state.auction ? state.auction.endsAt - (now + (state.clockOffset ?? 0)) : 0;
+
+/** An open auction with `left` ms left is in its last moments: a bid now extends it. */
+export const inExtensionWindow = (state: AuctionState, left: number) =>
+  state.auction?.status === 'open' && state.extensionMs !== null && left < state.extensionMs;
 
 /** The smallest bid the server accepts now: the starting price first, then the price plus the step. */
 export function nextValidAmount(a: Auction): number {

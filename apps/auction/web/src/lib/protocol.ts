@@ -35,12 +35,16 @@ export function parseAuction(v: unknown): Auction | null {
   return { id, title, startingPrice, currentPrice, minIncrement, highestBidder, endsAt, status, bidCount, sellerId };
 }
 
-/** An auction with its `bids` (a malformed bid is left out; a missing list is empty). */
+/**
+ * An auction with its `bids` (a malformed bid is left out; a missing list is empty) and the
+ * server's `extensionMs` (left out unless a positive integer).
+ */
 export function parseAuctionWithBids(v: unknown): AuctionWithBids | null {
   const auction = parseAuction(v);
   if (!auction || !isObject(v)) return null;
   const list = Array.isArray(v.bids) ? v.bids : [];
-  return { ...auction, bids: list.map(parseBid).filter((b): b is Bid => b !== null) };
+  const bids = list.map(parseBid).filter((b): b is Bid => b !== null);
+  return isInt(v.extensionMs) && v.extensionMs > 0 ? { ...auction, bids, extensionMs: v.extensionMs } : { ...auction, bids };
 }
 
 export function parseBidPlaced(v: unknown): BidPlaced | null {

@@ -32,6 +32,8 @@ export interface Bid {
 /** joinAuction's answer: the auction with its last bids, newest first. */
 export interface AuctionWithBids extends Auction {
   bids: Bid[];
+  /** Anti-sniping: a bid with less than this left (ms) moves endsAt to its time + this. */
+  extensionMs?: number;
 }
 
 /** Event `bidPlaced`, sent to the auction's room for every accepted bid. */
