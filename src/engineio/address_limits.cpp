@@ -42,7 +42,7 @@ std::optional<address_slot> connection_counter::acquire(std::string address) {
 void connection_counter::release(address_slot::entry& e) noexcept {
   std::lock_guard lock(mtx_);
   // The entry lives while its count is positive (nodes of an unordered_map never move).
-  if (--e.second == 0) counts_.erase(e.first);
+  if (--e.second == 0) counts_.erase(counts_.find(e.first));
 }
 
 std::size_t connection_counter::tracked() const {
