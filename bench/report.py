@@ -479,7 +479,9 @@ def main():
 
     groups = sorted({g for g, _ in runs})
     echo_rates = sorted(int(g.split("_")[1]) for g in groups if g.startswith("echo_") and g.split("_")[1].isdigit())
-    idle_ns = sorted(int(g.split("_")[1]) for g in groups if g.startswith("idle_"))
+    idle_ns = sorted(int(g.split("_")[1]) for g in groups
+                     if g.startswith("idle_") and g.split("_")[1].isdigit())
+    idle_poll_ns = sorted(int(g.split("_")[2]) for g in groups if g.startswith("idle_polling_"))
 
     def m(group, server, key, sub=None):
         return med(vals(runs.get((group, server), []), key, sub))
@@ -662,6 +664,10 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
         n = idle_ns[-1]
         row(f"idle: server RSS per WebSocket connection at {n:,} (bytes)", f"idle_{n}",
             "rss_per_conn_bytes", target=0.2, better="lower")
+    if idle_poll_ns:
+        n = idle_poll_ns[-1]
+        row(f"idle: server RSS per polling session at {n:,} (bytes; one GET held)",
+            f"idle_polling_{n}", "rss_per_conn_bytes", better="lower")
     sv = vals(runs.get(("connect", "sio"), []), "connects_per_s")
     nv = vals(runs.get(("connect", "node"), []), "connects_per_s")
     ms_ = med(sv)
@@ -693,6 +699,7 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
     w("| run | server | delivered/s | p50 ms | p99 ms | p99.9 ms | server CPU % | generator CPU % | msgs/server-CPU-s | errors | notes |")
     w("|---|---|---|---|---|---|---|---|---|---|---|")
     order = ["calib_echo", "calib_fanout", "calib_connect", "connect", "connect_upgrade"] + [f"idle_{n}" for n in idle_ns] + \
+        [f"idle_polling_{n}" for n in idle_poll_ns] + \
         [f"echo_{r}" for r in echo_rates] + ["echo_max", "fanout_max", "fanout_w16", "fanout_10", "rooms", "polling",
                                              "mw_echo_max", "mw_fanout_max"]
     for g in order:

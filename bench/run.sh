@@ -59,19 +59,19 @@ PROFILE="${PROFILE:-0}"
 
 if [ "$QUICK" = 2 ]; then  # checks the script itself: tiny loads, about a minute
   REPS="${REPS:-1}"; DURATION="${DURATION:-1}"; WARMUP=0.5
-  CONNECT_N=500; UPGRADE_N=300; IDLE_NS="200 500"; ECHO_CLIENTS=50; ECHO_RATES="500 2000"
+  CONNECT_N=500; UPGRADE_N=300; IDLE_NS="200 500"; IDLE_POLL_NS="200"; ECHO_CLIENTS=50; ECHO_RATES="500 2000"
   FANOUT_N=200; ROOMS_N=400; ROOMS_RATE=50; POLL_N=20; POLL_RATE=100
   RECOVERY_SESSIONS=200; RECOVERY_PACKETS=1000; EDITOR_KS="${EDITOR_KS:-1 8}"
   CLUSTER_N=200; CLUSTER_RATE=50; CLIENT_IDLE_N=200
 elif [ "$QUICK" = 1 ]; then
   REPS="${REPS:-1}"; DURATION="${DURATION:-2}"; WARMUP=1
-  CONNECT_N=5000; UPGRADE_N=3000; IDLE_NS="1000 5000"; ECHO_CLIENTS=500; ECHO_RATES="5000 20000 40000 80000 120000"
+  CONNECT_N=5000; UPGRADE_N=3000; IDLE_NS="1000 5000"; IDLE_POLL_NS="1000"; ECHO_CLIENTS=500; ECHO_RATES="5000 20000 40000 80000 120000"
   FANOUT_N=5000; ROOMS_N=5000; ROOMS_RATE=200; POLL_N=100; POLL_RATE=1000
   RECOVERY_SESSIONS=1000; RECOVERY_PACKETS=5000; EDITOR_KS="${EDITOR_KS:-1 8 32}"
   CLUSTER_N=1000; CLUSTER_RATE=200; CLIENT_IDLE_N=2000
 else
   REPS="${REPS:-3}"; DURATION="${DURATION:-4}"; WARMUP=1
-  CONNECT_N=10000; UPGRADE_N=5000; IDLE_NS="1000 4000 10000"; ECHO_CLIENTS=1000
+  CONNECT_N=10000; UPGRADE_N=5000; IDLE_NS="1000 4000 10000"; IDLE_POLL_NS="1000 10000"; ECHO_CLIENTS=1000
   ECHO_RATES="2000 5000 10000 20000 40000 80000 120000 160000"
   FANOUT_N=5000; ROOMS_N=10000; ROOMS_RATE=500; POLL_N=200; POLL_RATE=2000
   RECOVERY_SESSIONS=2000; RECOVERY_PACKETS=10000; EDITOR_KS="${EDITOR_KS:-1 8 32 64}"
@@ -452,6 +452,20 @@ if want idle; then
         start_server "$s" || continue
         sleep 0.5  # let the fresh process settle before the baseline
         gen "idle_$n" "$s" "$rep" pin --scenario idle --clients "$n" --duration 3
+        stop_server
+      done
+    done
+  done
+  # Idle polling sessions: each client holds one GET pending (and its keep-alive POST
+  # connection), as a browser behind a proxy that blocks WebSocket does.
+  echo "== idle polling: server RSS per polling session ($IDLE_POLL_NS)"
+  for n in $IDLE_POLL_NS; do
+    for rep in $(seq 1 "$REPS"); do
+      for s in $(order "$rep"); do
+        start_server "$s" || continue
+        sleep 0.5
+        gen "idle_polling_$n" "$s" "$rep" pin --scenario idle --transport polling --clients "$n" \
+          --duration 3
         stop_server
       done
     done

@@ -8,17 +8,16 @@ namespace sio::engineio::detail {
 
 // --- address_slot / connection_counter -----------------------------------------------------------
 
-address_slot::address_slot(connection_counter* c, std::string address) noexcept
-    : counter_(c), address_(std::move(address)) {}
+address_slot::address_slot(connection_counter* c, entry* e) noexcept : counter_(c), entry_(e) {}
 
 address_slot::address_slot(address_slot&& o) noexcept
-    : counter_(std::exchange(o.counter_, nullptr)), address_(std::move(o.address_)) {}
+    : counter_(std::exchange(o.counter_, nullptr)), entry_(std::exchange(o.entry_, nullptr)) {}
 
 address_slot& address_slot::operator=(address_slot&& o) noexcept {
   if (this != &o) {
     release();
     counter_ = std::exchange(o.counter_, nullptr);
-    address_ = std::move(o.address_);
+    entry_ = std::exchange(o.entry_, nullptr);
   }
   return *this;
 }
@@ -28,22 +27,22 @@ address_slot::~address_slot() {
 }
 
 void address_slot::release() noexcept {
-  if (auto* c = std::exchange(counter_, nullptr)) c->release(address_);
+  if (auto* c = std::exchange(counter_, nullptr)) c->release(*std::exchange(entry_, nullptr));
 }
 
 std::optional<address_slot> connection_counter::acquire(std::string address) {
   if (max_ == 0) return address_slot{};
   std::lock_guard lock(mtx_);
-  auto& n = counts_[address];
-  if (n >= max_) return std::nullopt;  // n > 0 here: the entry existed before
-  ++n;
-  return address_slot{this, std::move(address)};
+  auto& e = *counts_.try_emplace(std::move(address), 0).first;
+  if (e.second >= max_) return std::nullopt;  // e.second > 0 here: the entry existed before
+  ++e.second;
+  return address_slot{this, &e};
 }
 
-void connection_counter::release(const std::string& address) noexcept {
+void connection_counter::release(address_slot::entry& e) noexcept {
   std::lock_guard lock(mtx_);
-  const auto it = counts_.find(address);
-  if (it != counts_.end() && --it->second == 0) counts_.erase(it);
+  // The entry lives while its count is positive (nodes of an unordered_map never move).
+  if (--e.second == 0) counts_.erase(counts_.find(e.first));
 }
 
 std::size_t connection_counter::tracked() const {

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace sio::engineio::detail {
 
@@ -22,17 +23,22 @@ class connection_counter;
 class address_slot {
  public:
   address_slot() = default;
+  // The counter's entry of the address: {address, open connections}.
+  using entry = std::pair<const std::string, std::size_t>;
+
   address_slot(address_slot&& o) noexcept;
   address_slot& operator=(address_slot&& o) noexcept;
   ~address_slot();
 
  private:
   friend class connection_counter;
-  address_slot(connection_counter* c, std::string address) noexcept;
+  address_slot(connection_counter* c, entry* e) noexcept;
   void release() noexcept;
 
+  // 16 bytes: every open connection holds one, so it points at the counter's entry instead of
+  // keeping a copy of the address.
   connection_counter* counter_ = nullptr;
-  std::string address_;
+  entry* entry_ = nullptr;
 };
 
 // Open connections per TCP peer address. An address is in the table only while it has some, so
@@ -47,7 +53,7 @@ class connection_counter {
 
  private:
   friend class address_slot;
-  void release(const std::string& address) noexcept;
+  void release(address_slot::entry& e) noexcept;
 
   std::size_t max_;
   mutable std::mutex mtx_;

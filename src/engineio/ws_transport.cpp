@@ -12,6 +12,7 @@
 
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <array>
 #include <cerrno>
@@ -173,12 +174,26 @@ ws_transport::ws_transport(server_impl& srv, worker& w, tcp::socket s,
       w_(w),
       live_(w),
       slot_(std::move(slot)),
-      sock_(std::move(s)),
-      tls_(std::move(tls)),
+      sock_(w.ctx.get_executor()),
+      tls_(tls ? std::make_unique<tls_part>(tls_part{std::move(tls), nullptr, {}}) : nullptr),
       rx_(max_payload) {
   srv_.connections.fetch_add(1);
+  if (!tls_) adopt(std::move(s));
+}
+
+void ws_transport::adopt(tcp::socket s) {
+  // The descriptor moves from the accepted socket to sock_ (re-registered with the reactor).
+  // On failure sock_ stays closed and the first read or write ends the connection.
   error_code ec;
-  if (!tls_) sock_.non_blocking(true, ec);
+  const auto protocol = s.local_endpoint(ec).protocol();
+  const auto fd = s.release(ec);
+  if (ec) return;
+  sock_.assign(protocol, fd, ec);
+  if (ec) {
+    ::close(fd);
+    return;
+  }
+  sock_.non_blocking(true, ec);
 }
 
 ws_transport::~ws_transport() {
@@ -237,15 +252,16 @@ void ws_transport::start_reading() {
 
 void ws_transport::read_tls() {
   if (dead_) return;
-  if (!tls_rx_) tls_rx_ = std::make_unique<char[]>(kTlsRead);
-  tls_->async_read_some(asio::buffer(tls_rx_.get(), kTlsRead),
-                        [self = shared_from_this()](error_code ec, std::size_t n) {
-                          if (self->dead_) return;
-                          // A peer that closes TCP without close_notify has simply gone.
-                          if (ec == asio::ssl::error::stream_truncated) ec = asio::error::eof;
-                          if (ec) return self->read_ended(ec);
-                          if (self->consume(self->tls_rx_.get(), n)) self->read_tls();
-                        });
+  if (!tls_->rx) tls_->rx = std::make_unique<char[]>(kTlsRead);
+  tls_->stream->async_read_some(asio::buffer(tls_->rx.get(), kTlsRead),
+                                [self = shared_from_this()](error_code ec, std::size_t n) {
+                                  if (self->dead_) return;
+                                  // A peer that closes TCP without close_notify has simply gone.
+                                  if (ec == asio::ssl::error::stream_truncated)
+                                    ec = asio::error::eof;
+                                  if (ec) return self->read_ended(ec);
+                                  if (self->consume(self->tls_->rx.get(), n)) self->read_tls();
+                                });
 }
 
 void ws_transport::on_readable() {
@@ -422,12 +438,12 @@ void ws_transport::flush_tls() {
   }
   gathered g;
   gather(queue_, g);
-  tls_tx_.clear();
+  tls_->tx.clear();
   for (std::size_t i = 0; i < g.niov; ++i)
-    tls_tx_.append(static_cast<const char*>(g.iov[i].iov_base), g.iov[i].iov_len);
+    tls_->tx.append(static_cast<const char*>(g.iov[i].iov_base), g.iov[i].iov_len);
   for (std::size_t i = 0; i < g.frames; ++i) queue_.pop_front();
   wait_write_ = true;
-  asio::async_write(*tls_, asio::buffer(tls_tx_),
+  asio::async_write(*tls_->stream, asio::buffer(tls_->tx),
                     [self = shared_from_this()](error_code ec, std::size_t) {
                       self->wait_write_ = false;
                       if (self->dead_) return;
@@ -436,7 +452,8 @@ void ws_transport::flush_tls() {
                         self->notify_closed(asio::error::connection_reset);
                         return;
                       }
-                      if (self->tls_tx_.capacity() > kTlsKeepTx) std::string().swap(self->tls_tx_);
+                      if (self->tls_->tx.capacity() > kTlsKeepTx)
+                        std::string().swap(self->tls_->tx);
                       self->flush_tls();
                     });
 }
@@ -455,7 +472,7 @@ void ws_transport::after_close_frame() {
   // Our close frame is out: no more data from us (FIN). Wait, bounded, for the peer to finish its
   // side (its close frame, then EOF) so that nothing it still sends makes our close a reset.
   error_code ec;
-  socket().shutdown(tcp::socket::shutdown_send, ec);
+  with_socket([&](auto& sock) { sock.shutdown(tcp::socket::shutdown_send, ec); });
   if (ec) return close_socket();
   arm_close_timer();
 }
@@ -500,7 +517,7 @@ void ws_transport::close_socket() {
   dead_ = true;
   closing_ = true;
   error_code ec;
-  socket().close(ec);  // cancels the waits and TLS operations
+  with_socket([&](auto& sock) { sock.close(ec); });  // cancels the waits and TLS operations
   if (close_timer_) close_timer_->cancel();
   queue_.clear();
   head_off_ = 0;
