@@ -14,7 +14,10 @@ function(sio_add_library part)
     EXPORT_NAME ${part}
     VERSION ${PROJECT_VERSION}
     SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
-    INSTALL_RPATH $ORIGIN)  # shared libraries find each other wherever they are installed
+    INSTALL_RPATH $ORIGIN  # shared libraries find each other wherever they are installed
+    # ISO C++20 (-std=c++20) in every build, sio's own or an embedding one: the same compile
+    # commands either way. A user's targets keep their own choice (extensions do not propagate).
+    CXX_EXTENSIONS OFF)
   target_compile_features(${target} PUBLIC cxx_std_20)
   target_include_directories(${target} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
