@@ -55,12 +55,17 @@ endif()
 # OpenSSL: TLS (libssl), the CSPRNG for session ids and SHA-1 for the WebSocket handshake.
 find_package(OpenSSL 3 REQUIRED COMPONENTS SSL Crypto)
 file(GLOB SIO_ENGINEIO_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/engineio/*.cpp)
+if(SIO_FUZZ)
+  # The fuzz build's engine is its HTTP request routing only (fuzz_http_head), which needs nothing
+  # else of the engine: the connections, sessions and transports are not compiled there.
+  set(SIO_ENGINEIO_SOURCES ${PROJECT_SOURCE_DIR}/src/engineio/request_route.cpp)
+endif()
 sio_add_library(engineio ${SIO_ENGINEIO_SOURCES})
 target_link_libraries(sio_engineio
   PUBLIC sio_protocol Boost::headers Threads::Threads
   PRIVATE Boost::url OpenSSL::SSL OpenSSL::Crypto)
 
-# The fuzz build stops here: the codecs, and the engine for its HTTP request routing.
+# The fuzz build stops here: the codecs, and the engine's HTTP request routing.
 if(SIO_FUZZ)
   return()
 endif()
