@@ -14,7 +14,10 @@ function(sio_add_library part)
     EXPORT_NAME ${part}
     VERSION ${PROJECT_VERSION}
     SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR}
-    INSTALL_RPATH $ORIGIN)  # shared libraries find each other wherever they are installed
+    INSTALL_RPATH $ORIGIN  # shared libraries find each other wherever they are installed
+    # ISO C++20 (-std=c++20) in every build, sio's own or an embedding one: the same compile
+    # commands either way. A user's targets keep their own choice (extensions do not propagate).
+    CXX_EXTENSIONS OFF)
   target_compile_features(${target} PUBLIC cxx_std_20)
   target_include_directories(${target} PUBLIC
     $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
@@ -52,12 +55,17 @@ endif()
 # OpenSSL: TLS (libssl), the CSPRNG for session ids and SHA-1 for the WebSocket handshake.
 find_package(OpenSSL 3 REQUIRED COMPONENTS SSL Crypto)
 file(GLOB SIO_ENGINEIO_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/engineio/*.cpp)
+if(SIO_FUZZ)
+  # The fuzz build's engine is its HTTP request routing only (fuzz_http_head), which needs nothing
+  # else of the engine: the connections, sessions and transports are not compiled there.
+  set(SIO_ENGINEIO_SOURCES ${PROJECT_SOURCE_DIR}/src/engineio/request_route.cpp)
+endif()
 sio_add_library(engineio ${SIO_ENGINEIO_SOURCES})
 target_link_libraries(sio_engineio
   PUBLIC sio_protocol Boost::headers Threads::Threads
   PRIVATE Boost::url OpenSSL::SSL OpenSSL::Crypto)
 
-# The fuzz build stops here: the codecs, and the engine for its HTTP request routing.
+# The fuzz build stops here: the codecs, and the engine's HTTP request routing.
 if(SIO_FUZZ)
   return()
 endif()

@@ -1,12 +1,10 @@
-// auction::storage on each backend (SQLite in auction_tests, PostgreSQL in auction_pg_tests):
-// auctions and bids, the acceptance rules applied by the conditional UPDATE, anti-sniping, 8
-// threads bidding at once (each accepted bid takes the next seq, amounts strictly increase with
-// seq, none twice, the final price is the highest bid) and 4 threads closing at once (each
-// auction closed by exactly one of them).
-#include "temp_dir.hpp"
-#ifdef AUCTION_TEST_PG
+// auction::storage on each backend (SQLite in auction_tests, PostgreSQL when the same binary runs
+// as ctest auction_pg_storage): auctions and bids, the acceptance rules applied by the conditional
+// UPDATE, anti-sniping, 8 threads bidding at once (each accepted bid takes the next seq, amounts
+// strictly increase with seq, none twice, the final price is the highest bid) and 4 threads closing
+// at once (each auction closed by exactly one of them).
 #include "pg_server.hpp"
-#endif
+#include "temp_dir.hpp"
 
 #include "database.hpp"
 
@@ -35,14 +33,10 @@ constexpr std::int64_t now = 1'800'000'000'000;
 class test_database {
  public:
   explicit test_database(const std::string& backend) {
-#ifdef AUCTION_TEST_PG
     if (backend == "postgresql") location_ = apps::test::shared_pg_server().create_database();
-#endif
     if (location_.empty()) location_ = (dir_.path() / "apps.db").string();
   }
-  std::unique_ptr<storage> open() const {
-    return open_storage(apps::open_database(location_));
-  }
+  std::unique_ptr<storage> open() const { return open_storage(apps::open_database(location_)); }
 
  private:
   apps::test::temp_dir dir_;
@@ -50,11 +44,7 @@ class test_database {
 };
 
 std::vector<std::string> backends() {
-#ifdef AUCTION_TEST_PG
-  return {"postgresql"};
-#else
-  return {"sqlite"};
-#endif
+  return apps::test::storage_backends();
 }
 
 new_auction lot(std::int64_t ends_at = now + 3'600'000, std::int64_t start = 1000,

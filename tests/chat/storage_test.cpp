@@ -1,12 +1,11 @@
 // The storage test cases of the accounts and the chat in one database, run against each backend:
-// chat_unit_tests runs them on SQLite, chat_pg_tests (built with CHAT_STORAGE_TEST_PG) on a
-// throwaway PostgreSQL server (pg_server.hpp), one fresh database per test.
+// chat_unit_tests runs them on SQLite, and (ctest chat_pg_storage: SIO_TEST_BACKEND=postgresql,
+// with the ChatPgStorage cases) on a throwaway PostgreSQL server (pg_server.hpp), one fresh
+// database per test.
+#include "pg_server.hpp"
 #include "pg_storage.hpp"
 #include "sqlite_storage.hpp"
 #include "temp_dir.hpp"
-#ifdef CHAT_STORAGE_TEST_PG
-#include "pg_server.hpp"
-#endif
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -43,9 +42,7 @@ opened open_at(const std::string& location, std::size_t pg_pool_size = 4) {
 class ChatStorageTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-#ifdef CHAT_STORAGE_TEST_PG
     if (GetParam() == "postgresql") location = test::shared_pg_server().create_database();
-#endif
     db = open();
   }
   // Opens the test's database (again).
@@ -65,11 +62,9 @@ class ChatStorageTest : public ::testing::TestWithParam<std::string> {
       ASSERT_EQ(rc, SQLITE_OK) << (err ? err : "") << "\n" << sql;
       return;
     }
-#ifdef CHAT_STORAGE_TEST_PG
     pqxx::connection c(location);
     pqxx::nontransaction t(c);
     t.exec(sql);
-#endif
   }
   // Turns the accounts and the chat back into their schema version 1 (no token versions, room
   // names not unique).
@@ -95,11 +90,8 @@ std::string backend_name(const ::testing::TestParamInfo<std::string>& info) {
   return info.param;
 }
 
-#ifdef CHAT_STORAGE_TEST_PG
-INSTANTIATE_TEST_SUITE_P(Backends, ChatStorageTest, ::testing::Values("postgresql"), backend_name);
-#else
-INSTANTIATE_TEST_SUITE_P(Backends, ChatStorageTest, ::testing::Values("sqlite"), backend_name);
-#endif
+INSTANTIATE_TEST_SUITE_P(Backends, ChatStorageTest, ::testing::ValuesIn(test::storage_backends()),
+                         backend_name);
 
 TEST_P(ChatStorageTest, NewDatabaseIsEmpty) {
   if (GetParam() == "sqlite") {
@@ -348,7 +340,8 @@ TEST_P(ChatStorageTest, AddMessageToUnknownRoomThrows) {
   EXPECT_TRUE(db.users->create_user("bob", "h", 1));  // still usable
 }
 
-#ifndef CHAT_STORAGE_TEST_PG
+// --- SQLite only ---------------------------------------------------------------------------
+
 TEST(ChatStorageOpen, InMemoryDatabase) {
   auto db = open_at(":memory:");
   EXPECT_TRUE(db.users->create_user("alice", "h", 1));
@@ -440,8 +433,8 @@ TEST(ChatStorageUrl, PasswordsAreRedacted) {
   EXPECT_EQ(redact_url("postgresql://db/a@b"), "postgresql://db/a@b");
   EXPECT_EQ(redact_url("not a url"), "not a url");
 }
-#else
-// --- PostgreSQL only ----------------------------------------------------------------------
+
+// --- PostgreSQL only (ctest chat_pg_storage; left out of chat_unit_tests' discovery) --------
 
 std::int64_t query_int(const std::string& url, const std::string& sql) {
   pqxx::connection c(url);
@@ -560,7 +553,6 @@ TEST(ChatPgStorage, UnreachableServerThrowsWithoutThePassword) {
     EXPECT_EQ(what.find("hunter2"), std::string::npos) << what;
   }
 }
-#endif
 
 }  // namespace
 }  // namespace apps::chat

@@ -1,14 +1,13 @@
 // Several components (the accounts, apps) keep their tables in one database, each with its own
 // schema version: they migrate independently, a version newer than the build is refused, and a
 // database of the chat from before per-component versions keeps working. common_unit_tests runs
-// the cases on SQLite, common_pg_tests (COMMON_TEST_PG) on a throwaway PostgreSQL server.
+// the cases on SQLite, and (ctest common_pg_migrations: SIO_TEST_BACKEND=postgresql) on a
+// throwaway PostgreSQL server.
 #include "accounts.hpp"
 #include "database.hpp"
+#include "pg_server.hpp"
 #include "sql.hpp"
 #include "temp_dir.hpp"
-#ifdef COMMON_TEST_PG
-#include "pg_server.hpp"
-#endif
 
 #include <gtest/gtest.h>
 
@@ -27,11 +26,8 @@ constexpr std::array<const char*, 1> beta_v1 = {"CREATE TABLE beta (id INTEGER P
 class MigrationsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-#ifdef COMMON_TEST_PG
-    location = test::shared_pg_server().create_database();
-#else
-    location = (dir.path() / "apps.db").string();
-#endif
+    location = test::testing_postgresql() ? test::shared_pg_server().create_database()
+                                          : (dir.path() / "apps.db").string();
   }
 
   // Migrates `component` of a freshly opened database with `migrations`.
@@ -44,12 +40,8 @@ class MigrationsTest : public ::testing::Test {
     }
   }
 
-  std::int64_t query(const std::string& sql) {
-    return test::query_int(location, sql);
-  }
-  void exec(const std::string& sql) {
-    test::exec_sql(location, sql);
-  }
+  std::int64_t query(const std::string& sql) { return test::query_int(location, sql); }
+  void exec(const std::string& sql) { test::exec_sql(location, sql); }
   std::int64_t version_of(const std::string& component) {
     return test::schema_version_of(location, component);
   }
@@ -100,13 +92,13 @@ TEST_F(MigrationsTest, AChatDatabaseFromBeforeComponentVersionsKeepsItsAccounts)
       "token_version BIGINT NOT NULL DEFAULT 0); "
       "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL); "
       "INSERT INTO users VALUES (1, 'alice', 'h', 1, 4); ";
-#ifdef COMMON_TEST_PG
-  exec(users_table +
-       "CREATE TABLE schema_version (version INTEGER NOT NULL); "
-       "INSERT INTO schema_version VALUES (3);");
-#else
-  exec(users_table + "PRAGMA user_version = 3;");
-#endif
+  if (test::testing_postgresql()) {
+    exec(users_table +
+         "CREATE TABLE schema_version (version INTEGER NOT NULL); "
+         "INSERT INTO schema_version VALUES (3);");
+  } else {
+    exec(users_table + "PRAGMA user_version = 3;");
+  }
   auto db = open_database(location);
   auto users = open_accounts(db);
   EXPECT_EQ(version_of("accounts"), accounts_schema_version);

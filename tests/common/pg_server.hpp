@@ -22,6 +22,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace apps::test {
 
@@ -148,6 +150,19 @@ class pg_server {
 inline pg_server& shared_pg_server() {
   static pg_server server;
   return server;
+}
+
+// The backend of a binary's storage test cases: SQLite (a temporary file per test), or PostgreSQL
+// when SIO_TEST_BACKEND=postgresql. The *_pg_storage ctest tests run the unit test binaries'
+// storage cases that way, on one shared_pg_server() per run.
+inline bool testing_postgresql() {
+  const char* backend = std::getenv("SIO_TEST_BACKEND");
+  return backend != nullptr && std::string_view(backend) == "postgresql";
+}
+
+// The parameter of the storage suites: {"postgresql"} or {"sqlite"}, as testing_postgresql().
+inline std::vector<std::string> storage_backends() {
+  return {testing_postgresql() ? "postgresql" : "sqlite"};
 }
 
 }  // namespace apps::test

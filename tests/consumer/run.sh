@@ -87,7 +87,10 @@ case "${1:-}" in
   prepare) prepare ;;
   find-package) cmake_consumer find-package -DCMAKE_PREFIX_PATH="$work/prefix" $(redis_args) ;;
   deb) cmake_consumer deb -DCMAKE_PREFIX_PATH="$work/deb-root/usr" $(redis_args) ;;
-  fetchcontent) cmake_consumer fetchcontent -DSIO_FROM=fetchcontent -DSIO_SOURCE_DIR="$root" ;;
+  # SIO_WERROR (sio's warnings, as in its own build): sio's libraries compile here with the
+  # commands of the top-level build, so ccache serves them from that build's compile.
+  fetchcontent) cmake_consumer fetchcontent -DSIO_FROM=fetchcontent -DSIO_SOURCE_DIR="$root" \
+    -DSIO_WERROR=ON ;;
   pkg-config) pkg_config ;;
   clean) rm -rf "$work" ;;
   *)

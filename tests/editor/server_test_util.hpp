@@ -1,12 +1,11 @@
-// Where the editor's server tests keep their databases: a temporary SQLite file, or (in
-// editor_pg_tests, built with EDITOR_TEST_PG) a fresh database on one throwaway PostgreSQL server.
+// Where the editor's server tests keep their databases: a temporary SQLite file, or (ctest
+// editor_pg_storage: SIO_TEST_BACKEND=postgresql) a fresh database on one throwaway PostgreSQL
+// server.
 #pragma once
 
 #include "database.hpp"
-#include "temp_dir.hpp"
-#ifdef EDITOR_TEST_PG
 #include "pg_server.hpp"
-#endif
+#include "temp_dir.hpp"
 
 #include <editor/storage.hpp>
 
@@ -21,18 +20,12 @@ namespace editor::test {
 class database {
  public:
   explicit database(const std::string& backend) {
-#ifdef EDITOR_TEST_PG
     if (backend == "postgresql") location_ = apps::test::shared_pg_server().create_database();
-#endif
     if (location_.empty()) location_ = (dir_.path() / "apps.db").string();
   }
-  std::unique_ptr<storage> open() const {
-    return open_storage(apps::open_database(location_));
-  }
+  std::unique_ptr<storage> open() const { return open_storage(apps::open_database(location_)); }
   // As apps::open_database takes it: the SQLite file or the PostgreSQL URL.
-  const std::string& location() const noexcept {
-    return location_;
-  }
+  const std::string& location() const noexcept { return location_; }
 
  private:
   apps::test::temp_dir dir_;
@@ -40,11 +33,7 @@ class database {
 };
 
 inline std::vector<std::string> backends() {
-#ifdef EDITOR_TEST_PG
-  return {"postgresql"};
-#else
-  return {"sqlite"};
-#endif
+  return apps::test::storage_backends();
 }
 
 }  // namespace editor::test

@@ -1,6 +1,7 @@
-// editor::storage on each backend (SQLite in editor_server_tests, PostgreSQL in editor_pg_tests):
-// documents, the unique (doc_id, revision) of operations, snapshots and pruning, and two
-// editor::documents on one database appending concurrently (the cluster's serialization).
+// editor::storage on each backend (SQLite in editor_server_tests, PostgreSQL when the same binary
+// runs as ctest editor_pg_storage): documents, the unique (doc_id, revision) of operations,
+// snapshots and pruning, and two editor::documents on one database appending concurrently (the
+// cluster's serialization).
 #include "accounts.hpp"
 #include "server_test_util.hpp"
 #include "sql.hpp"

@@ -1,11 +1,10 @@
-// notifications::storage on each backend (SQLite in notifications_tests, PostgreSQL in
-// notifications_pg_tests): insert with the sender's username, unread newest first and its count,
-// paging, markRead (one's own only), the bound of 200 per user, and the UNIQUE key: of 8 threads
-// (each with its own connections, as nodes would) inserting the same keys, exactly one stores each.
-#include "temp_dir.hpp"
-#ifdef NOTIFICATIONS_TEST_PG
+// notifications::storage on each backend (SQLite in notifications_tests, PostgreSQL when the same
+// binary runs as ctest notifications_pg_storage): insert with the sender's username, unread newest
+// first and its count, paging, markRead (one's own only), the bound of 200 per user, and the UNIQUE
+// key: of 8 threads (each with its own connections, as nodes would) inserting the same keys,
+// exactly one stores each.
 #include "pg_server.hpp"
-#endif
+#include "temp_dir.hpp"
 
 #include "accounts.hpp"
 #include "database.hpp"
@@ -30,16 +29,12 @@ constexpr std::int64_t now = 1'800'000'000'000;
 class test_database {
  public:
   explicit test_database(const std::string& backend) {
-#ifdef NOTIFICATIONS_TEST_PG
     if (backend == "postgresql") location_ = apps::test::shared_pg_server().create_database();
-#endif
     if (location_.empty()) location_ = (dir_.path() / "apps.db").string();
     db_ = apps::open_database(location_);
     users_ = apps::open_accounts(db_);
   }
-  std::unique_ptr<storage> open() const {
-    return open_storage(apps::open_database(location_));
-  }
+  std::unique_ptr<storage> open() const { return open_storage(apps::open_database(location_)); }
   apps::id_type add_user(const std::string& name) {
     return users_->create_user(name, "hash", now)->id;
   }
@@ -52,11 +47,7 @@ class test_database {
 };
 
 std::vector<std::string> backends() {
-#ifdef NOTIFICATIONS_TEST_PG
-  return {"postgresql"};
-#else
-  return {"sqlite"};
-#endif
+  return apps::test::storage_backends();
 }
 
 new_notification to(id_type user, std::string title, id_type sender = 0,

@@ -1,13 +1,11 @@
-// tictactoe::storage on each backend (SQLite in tictactoe_tests, PostgreSQL in
-// tictactoe_pg_tests): creating, loading and listing games, the compare-and-set on the version
-// (two changes from one state: exactly one applies, also from two connections racing), finished
-// rounds recorded once and the statistics computed from them, the forfeit times due, and the
-// quick-match queue (pairing, one entry per user, leaving).
+// tictactoe::storage on each backend (SQLite in tictactoe_tests, PostgreSQL when the same binary
+// runs as ctest tictactoe_pg_storage): creating, loading and listing games, the compare-and-set on
+// the version (two changes from one state: exactly one applies, also from two connections racing),
+// finished rounds recorded once and the statistics computed from them, the forfeit times due, and
+// the quick-match queue (pairing, one entry per user, leaving).
 #include "database.hpp"
-#include "temp_dir.hpp"
-#ifdef TICTACTOE_TEST_PG
 #include "pg_server.hpp"
-#endif
+#include "temp_dir.hpp"
 
 #include <tictactoe/storage.hpp>
 
@@ -23,26 +21,18 @@ namespace {
 const player alice{1, "alice"}, bob{2, "bob"}, carol{3, "carol"};
 
 std::vector<std::string> backends() {
-#ifdef TICTACTOE_TEST_PG
-  return {"postgresql"};
-#else
-  return {"sqlite"};
-#endif
+  return apps::test::storage_backends();
 }
 
 class TicTacToeStorageTest : public ::testing::TestWithParam<std::string> {
  protected:
   TicTacToeStorageTest() {
-#ifdef TICTACTOE_TEST_PG
     if (GetParam() == "postgresql") location_ = apps::test::shared_pg_server().create_database();
-#endif
     if (location_.empty()) location_ = (dir_.path() / "apps.db").string();
     st = open();
   }
   // The storage on the test's database, with connections of its own (as another node's).
-  std::shared_ptr<storage> open() const {
-    return open_storage(apps::open_database(location_));
-  }
+  std::shared_ptr<storage> open() const { return open_storage(apps::open_database(location_)); }
 
   // `g` changed by `f`, saved as the next version.
   bool change(game g, const std::function<void(game&)>& f, storage* on = nullptr) {
