@@ -155,6 +155,42 @@ def metrics_section(w, runs):
     include_notes(w, "metrics.md")
 
 
+def multiworker_section(w, runs):
+    """sio --workers 2 against --workers 1, both unpinned, same run."""
+    groups = [g for g in ("mw_echo_max", "mw_fanout_max") if runs.get((g, "sio-w1"))]
+    if not groups:
+        return
+    w("## Multi-worker efficiency (sio --workers 2 against --workers 1; same run)")
+    w("")
+    w("Closed loop, nothing pinned, A/B alternated: the generator shares the two cores with the "
+      "workers, so the rates compare poorly; msgs per server-CPU-second (the server's user + "
+      "system time from /proc over the window) compare the cost of a message. The ratio is 2 "
+      "workers over 1 (target: 0.90 or more); \"paired\" is the ratio within each repetition, "
+      "its median and range.")
+    w("")
+    w("| run | workers | delivered/s | p50 ms | p99 ms | server CPU % | msgs/server-CPU-s | errors | notes |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for g in groups:
+        one = runs.get((g, "sio-w1"), [])
+        for s, label in (("sio-w1", "1"), ("sio", "2")):
+            res = runs.get((g, s), [])
+            if not res:
+                continue
+            notes = [n for n in (bound_note(res),) if n]
+            if s == "sio":
+                eff = ratio(med(vals(res, "msgs_per_server_cpu_s")),
+                            med(vals(one, "msgs_per_server_cpu_s")))
+                notes.append(f"msgs per CPU-s {fmt_ratio(eff)} of 1 worker")
+                paired = paired_ratios(res, one, "msgs_per_server_cpu_s")
+                if paired:
+                    notes.append(f"paired over {len(paired)} reps {fmt_ratio_spread(paired)}")
+            w(f"| {g[3:]} | {label} | {fmt_spread(vals(res, 'delivered_per_s'))} | "
+              f"{fmt_spread(vals(res, 'latency_ms', 'p50'), 2)} | {fmt_spread(vals(res, 'latency_ms', 'p99'), 2)} | "
+              f"{fmt_spread(vals(res, 'server_cpu_pct'), 1)} | {fmt_spread(vals(res, 'msgs_per_server_cpu_s'))} | "
+              f"{fmt_spread(vals(res, 'errors'))} | {'; '.join(notes)} |")
+    w("")
+
+
 def paired_ratios(a_runs, b_runs, key):
     """a/b of `key` for each repetition both sides completed."""
     def by_rep(runs):
@@ -770,6 +806,7 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
                   f"{'; '.join(notes)} |")
         w("")
 
+    multiworker_section(w, runs)
     metrics_section(w, runs)
     client_section(w, runs)
 

@@ -384,6 +384,7 @@ editor_load() {
 # order REP: A/B alternation, "sio node" on even repetitions and "node sio" on odd ones.
 order() { if [ $(($1 % 2)) -eq 0 ]; then echo "sio node"; else echo "node sio"; fi; }
 tls_order() { if [ $(($1 % 2)) -eq 0 ]; then echo "sio sio-tls"; else echo "sio-tls sio"; fi; }
+workers_order() { if [ $(($1 % 2)) -eq 0 ]; then echo "2 1"; else echo "1 2"; fi; }
 metrics_order() {
   if [ $(($1 % 2)) -eq 0 ]; then echo "sio sio-nometrics"; else echo "sio-nometrics sio"; fi
 }
@@ -564,14 +565,20 @@ if want recovery; then
 fi
 
 if want multiworker; then
-  echo "== sio multi-worker (--workers 2, nothing pinned; generator shares the cores)"
+  # Both worker counts unpinned in the same run, A/B alternated: the generator shares the two
+  # cores with the workers, so what compares is msgs per server-CPU-second, not the rates.
+  echo "== sio multi-worker (--workers 2 against --workers 1, nothing pinned; generator shares the cores)"
   for rep in $(seq 1 "$REPS"); do
-    start_server sio nopin 2 || continue
-    gen mw_echo_max sio "$rep" nopin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 \
-      "${common[@]}"
-    gen mw_fanout_max sio "$rep" nopin --scenario fanout --clients "$FANOUT_N" --rate 0 \
-      "${common[@]}"
-    stop_server
+    for workers in $(workers_order "$rep"); do
+      label=sio
+      [ "$workers" = 1 ] && label=sio-w1
+      start_server sio nopin "$workers" || continue
+      gen mw_echo_max "$label" "$rep" nopin --scenario echo --clients "$ECHO_CLIENTS" --rate 0 \
+        "${common[@]}"
+      gen mw_fanout_max "$label" "$rep" nopin --scenario fanout --clients "$FANOUT_N" --rate 0 \
+        "${common[@]}"
+      stop_server
+    done
   done
 fi
 

@@ -98,10 +98,18 @@ void client::refuse_connect(const std::string& nsp, std::string_view message) {
   send_packet(std::move(e));
 }
 
-void client::write(const outgoing_packet& p, bool volatile_, bool compress) {
+std::vector<engineio::message_ptr> worker_handles(std::span<const engineio::message_ptr> frames) {
+  std::vector<engineio::message_ptr> out;
+  out.reserve(frames.size());
+  for (const auto& f : frames)
+    out.emplace_back(f.get(), [keep = f](const engineio::message*) noexcept {});
+  return out;
+}
+
+void client::write(std::span<const engineio::message_ptr> frames, bool volatile_, bool compress) {
   if (closed_ || overflowed_) return;
   bool first = true;
-  for (const auto& f : p.frames) {
+  for (const auto& f : frames) {
     auto r =
         conn_->send(f, engineio::send_flags{.volatile_ = volatile_ && first, .compress = compress});
     first = false;

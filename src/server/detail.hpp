@@ -17,6 +17,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -118,7 +119,10 @@ class client : public std::enable_shared_from_this<client> {
   void abandon();
 
   // Writes one encoded packet; false when the connection cannot take it.
-  void write(const outgoing_packet& p, bool volatile_, bool compress);
+  void write(const outgoing_packet& p, bool volatile_, bool compress) {
+    write(p.frames, volatile_, compress);
+  }
+  void write(std::span<const engineio::message_ptr> frames, bool volatile_, bool compress);
   void send_packet(protocol::socketio::packet p);
 
   void add_socket(std::shared_ptr<socket> s);
@@ -157,6 +161,11 @@ class client : public std::enable_shared_from_this<client> {
   bool closed_ = false;
   bool overflowed_ = false;
 };
+
+// Handles of `frames` whose reference counts belong to the calling worker: the same bytes, kept
+// alive by one reference to the originals. With several workers delivering one broadcast, every
+// queued copy of a shared handle would move its counter's cache line between cores.
+std::vector<engineio::message_ptr> worker_handles(std::span<const engineio::message_ptr> frames);
 
 struct socket_init {
   std::string id;

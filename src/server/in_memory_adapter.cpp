@@ -10,23 +10,52 @@ namespace sio {
 
 // One worker's part of the room tables. Every socket is in the room named after its id (Node's
 // rule) until it leaves it; that room is a flag on the socket's entry, not a table of its own,
-// which keeps an idle socket to one entry. Members are pointers to the `sids` keys (node-based:
-// they stay put until the socket's entry is erased, after it left every room).
+// which keeps an idle socket to one entry. Room members are pointers to the `sids` entries
+// (node-based: they stay put until the socket's entry is erased, after it left every room), and
+// each entry holds the host's handle of its socket, so a delivery hashes no socket id.
 struct in_memory_adapter::shard {
+  struct member;
+  using entry = std::pair<const std::string, member>;  // an element of `sids`
   struct member {
+    member_handle handle;
     std::vector<const std::string*> rooms;  // keys of `rooms`, in join order
     bool own = false;                       // in the room named after its id
   };
   std::unordered_map<std::string, member> sids;
-  // Every other room -> its members (keys of `sids`).
-  std::unordered_map<std::string, std::unordered_set<const std::string*>> rooms;
+  // Every other room -> its members.
+  std::unordered_map<std::string, std::unordered_set<const entry*>> rooms;
 
-  // Calls f(const std::string* sid) for each member of room r.
+  // Calls f(const entry*) for each member of room r.
   template <class F>
   void for_each_member(const room& r, F&& f) const {
     if (auto it = rooms.find(r); it != rooms.end())
-      for (const auto* sid : it->second) f(sid);
-    if (auto it = sids.find(r); it != sids.end() && it->second.own) f(&it->first);
+      for (const auto* e : it->second) f(e);
+    if (auto it = sids.find(r); it != sids.end() && it->second.own) f(&*it);
+  }
+
+  // The entries matching opts.
+  std::vector<const entry*> match(const broadcast_options& opts) const {
+    std::vector<const entry*> out;
+    std::unordered_set<const entry*> excluded;
+    for (const auto& r : opts.except)
+      for_each_member(r, [&](const entry* e) { excluded.insert(e); });
+    auto keep = [&](const entry* e) { return excluded.empty() || !excluded.contains(e); };
+    if (opts.rooms.empty()) {
+      out.reserve(sids.size());
+      for (const auto& e : sids)
+        if (keep(&e)) out.push_back(&e);
+    } else if (opts.rooms.size() == 1) {
+      for_each_member(opts.rooms.front(), [&](const entry* e) {
+        if (keep(e)) out.push_back(e);
+      });
+    } else {
+      std::unordered_set<const entry*> seen;
+      for (const auto& r : opts.rooms)
+        for_each_member(r, [&](const entry* e) {
+          if (keep(e) && seen.insert(e).second) out.push_back(e);
+        });
+    }
+    return out;
   }
 };
 
@@ -62,7 +91,9 @@ in_memory_adapter::~in_memory_adapter() = default;
 void in_memory_adapter::add_all(std::size_t w, const std::string& sid,
                                 std::span<const room> rooms) {
   auto& sh = *shards_[w];
-  auto& [key, mine] = *sh.sids.try_emplace(sid).first;
+  const auto [entry, added] = sh.sids.try_emplace(sid);
+  auto& [key, mine] = *entry;
+  if (added) mine.handle = nsp_.member_of(w, sid);
   for (const auto& r : rooms) {
     if (r == key) {
       mine.own = true;
@@ -71,7 +102,7 @@ void in_memory_adapter::add_all(std::size_t w, const std::string& sid,
     const auto [it, fresh] = sh.rooms.try_emplace(r);
     if (fresh) census_->added(r);
     auto& [room_key, members] = *it;
-    if (members.insert(&key).second) mine.rooms.push_back(&room_key);
+    if (members.insert(&*entry).second) mine.rooms.push_back(&room_key);
   }
 }
 
@@ -86,7 +117,7 @@ void in_memory_adapter::del(std::size_t w, const std::string& sid, const room& r
   }
   auto rit = sh.rooms.find(r);
   if (rit == sh.rooms.end()) return;
-  if (rit->second.erase(&key) == 0) return;
+  if (rit->second.erase(&*it) == 0) return;
   std::erase(mine.rooms, &rit->first);
   if (rit->second.empty()) {
     census_->removed(rit->first);
@@ -98,10 +129,10 @@ void in_memory_adapter::del_all(std::size_t w, const std::string& sid) {
   auto& sh = *shards_[w];
   auto it = sh.sids.find(sid);
   if (it == sh.sids.end()) return;
-  const std::string* key = &it->first;
+  const shard::entry* e = &*it;
   for (const auto* r : it->second.rooms) {
     if (auto rit = sh.rooms.find(*r); rit != sh.rooms.end()) {
-      rit->second.erase(key);
+      rit->second.erase(e);
       if (rit->second.empty()) {
         census_->removed(rit->first);
         sh.rooms.erase(rit);
@@ -127,31 +158,13 @@ std::vector<room> in_memory_adapter::socket_rooms(std::size_t w, const std::stri
   return out;
 }
 
-void in_memory_adapter::match_local(std::size_t w, const broadcast_options& opts,
-                                    std::vector<const std::string*>& out) const {
-  const auto& sh = *shards_[w];
-  std::unordered_set<const std::string*> excluded;
-  for (const auto& r : opts.except)
-    sh.for_each_member(r, [&](const std::string* sid) { excluded.insert(sid); });
-  auto keep = [&](const std::string* sid) { return excluded.empty() || !excluded.contains(sid); };
-  if (opts.rooms.empty()) {
-    out.reserve(sh.sids.size());
-    for (const auto& [sid, mine] : sh.sids)
-      if (keep(&sid)) out.push_back(&sid);
-    return;
-  }
-  if (opts.rooms.size() == 1) {
-    sh.for_each_member(opts.rooms.front(), [&](const std::string* sid) {
-      if (keep(sid)) out.push_back(sid);
-    });
-    return;
-  }
-  std::unordered_set<const std::string*> seen;
-  for (const auto& r : opts.rooms) {
-    sh.for_each_member(r, [&](const std::string* sid) {
-      if (keep(sid) && seen.insert(sid).second) out.push_back(sid);
-    });
-  }
+std::vector<const member_handle*> in_memory_adapter::match_local(
+    std::size_t w, const broadcast_options& opts) const {
+  const auto entries = shards_[w]->match(opts);
+  std::vector<const member_handle*> out;
+  out.reserve(entries.size());
+  for (const auto* e : entries) out.push_back(&e->second.handle);
+  return out;
 }
 
 void in_memory_adapter::on_each_worker(std::function<void(std::size_t)> fn,
@@ -183,10 +196,9 @@ void in_memory_adapter::on_each_worker(std::function<void(std::size_t)> fn,
 void in_memory_adapter::broadcast(outgoing_ptr p, broadcast_options opts) {
   auto o = std::make_shared<const broadcast_options>(std::move(opts));
   on_each_worker([this, p = std::move(p), o](std::size_t w) {
-    std::vector<const std::string*> ids;
-    match_local(w, *o, ids);
-    if (ids.empty()) return;
-    nsp_.deliver(w, ids, p, delivery{o->flags.volatile_, o->flags.compress, nullptr});
+    const auto members = match_local(w, *o);
+    if (members.empty()) return;
+    nsp_.deliver(w, members, p, delivery{o->flags.volatile_, o->flags.compress, nullptr});
   });
 }
 
@@ -198,11 +210,10 @@ void in_memory_adapter::broadcast_with_ack(outgoing_ptr p, broadcast_options opt
   auto count = std::make_shared<std::atomic<std::size_t>>(0);
   on_each_worker(
       [this, p = std::move(p), o, sink, count](std::size_t w) {
-        std::vector<const std::string*> ids;
-        match_local(w, *o, ids);
-        count->fetch_add(ids.size(), std::memory_order_relaxed);
-        if (ids.empty()) return;
-        nsp_.deliver(w, ids, p, delivery{o->flags.volatile_, o->flags.compress, sink});
+        const auto members = match_local(w, *o);
+        count->fetch_add(members.size(), std::memory_order_relaxed);
+        if (members.empty()) return;
+        nsp_.deliver(w, members, p, delivery{o->flags.volatile_, o->flags.compress, sink});
       },
       [count, cb = std::move(client_count)] { cb(count->load(std::memory_order_relaxed)); });
 }
@@ -216,11 +227,10 @@ void in_memory_adapter::sockets(std::vector<room> rooms,
   auto opts = std::make_shared<const broadcast_options>(std::move(o));
   on_each_worker(
       [this, parts, opts](std::size_t w) {
-        std::vector<const std::string*> ids;
-        match_local(w, *opts, ids);
+        const auto entries = shards_[w]->match(*opts);
         auto& part = (*parts)[w];
-        part.reserve(ids.size());
-        for (const auto* id : ids) part.push_back(*id);
+        part.reserve(entries.size());
+        for (const auto* e : entries) part.push_back(e->first);
       },
       [parts, done = std::move(done)] {
         std::vector<std::string> all;
@@ -237,9 +247,8 @@ void in_memory_adapter::fetch_sockets(broadcast_options opts,
   auto o = std::make_shared<const broadcast_options>(std::move(opts));
   on_each_worker(
       [this, parts, o](std::size_t w) {
-        std::vector<const std::string*> ids;
-        match_local(w, *o, ids);
-        if (!ids.empty()) nsp_.collect(w, ids, (*parts)[w]);
+        const auto members = match_local(w, *o);
+        if (!members.empty()) nsp_.collect(w, members, (*parts)[w]);
       },
       [parts, done = std::move(done)] {
         std::vector<socket_info> all;
@@ -253,9 +262,8 @@ void in_memory_adapter::add_sockets(broadcast_options opts, std::vector<room> ro
   auto o = std::make_shared<const broadcast_options>(std::move(opts));
   auto r = std::make_shared<const std::vector<room>>(std::move(rooms));
   on_each_worker([this, o, r](std::size_t w) {
-    std::vector<const std::string*> ids;
-    match_local(w, *o, ids);
-    if (!ids.empty()) nsp_.join(w, ids, *r);
+    const auto members = match_local(w, *o);
+    if (!members.empty()) nsp_.join(w, members, *r);
   });
 }
 
@@ -263,18 +271,16 @@ void in_memory_adapter::del_sockets(broadcast_options opts, std::vector<room> ro
   auto o = std::make_shared<const broadcast_options>(std::move(opts));
   auto r = std::make_shared<const std::vector<room>>(std::move(rooms));
   on_each_worker([this, o, r](std::size_t w) {
-    std::vector<const std::string*> ids;
-    match_local(w, *o, ids);
-    if (!ids.empty()) nsp_.leave(w, ids, *r);
+    const auto members = match_local(w, *o);
+    if (!members.empty()) nsp_.leave(w, members, *r);
   });
 }
 
 void in_memory_adapter::disconnect_sockets(broadcast_options opts, bool close) {
   auto o = std::make_shared<const broadcast_options>(std::move(opts));
   on_each_worker([this, o, close](std::size_t w) {
-    std::vector<const std::string*> ids;
-    match_local(w, *o, ids);
-    if (!ids.empty()) nsp_.disconnect(w, ids, close);
+    const auto members = match_local(w, *o);
+    if (!members.empty()) nsp_.disconnect(w, members, close);
   });
 }
 

@@ -345,46 +345,54 @@ void namespace_::abandon() {
   server_side_ = std::make_shared<const server_side_map>();
 }
 
-std::vector<std::shared_ptr<socket>> namespace_::resolve(std::size_t w,
-                                                         std::span<const std::string* const> ids) {
+member_handle namespace_::member_of(std::size_t w, const std::string& sid) {
+  if (w >= shards_.size()) return {};
+  const auto& m = shards_[w].sockets;
+  auto it = m.find(std::string_view(sid));
+  return it == m.end() ? member_handle() : member_handle(it->second);
+}
+
+std::vector<std::shared_ptr<socket>> namespace_::resolve(member_span members) {
   std::vector<std::shared_ptr<socket>> out;
-  out.reserve(ids.size());
-  auto& m = shards_[w].sockets;
-  for (const auto* id : ids)
-    if (auto it = m.find(*id); it != m.end()) out.push_back(it->second);
+  out.reserve(members.size());
+  for (const auto* h : members) {
+    // Connected: not yet gone, nor dropped by a server teardown (which skips the adapter).
+    auto s = std::static_pointer_cast<socket>(h->lock());
+    if (s && s->connected()) out.push_back(std::move(s));
+  }
   return out;
 }
 
-void namespace_::deliver(std::size_t w, std::span<const std::string* const> ids,
-                         const outgoing_ptr& p, const delivery& d) {
-  auto socks = resolve(w, ids);
+void namespace_::deliver(std::size_t, member_span members, const outgoing_ptr& p,
+                         const delivery& d) {
+  auto socks = resolve(members);
+  std::vector<engineio::message_ptr> own;
+  std::span<const engineio::message_ptr> frames = p->frames;
+  if (socks.size() > 1 && srv_->pool->size() > 1) frames = own = detail::worker_handles(p->frames);
   for (auto& s : socks) {
     if (d.ack && p->packet.id) s->register_sink(*p->packet.id, d.ack);
-    s->deliver(p, d.volatile_, d.compress);
+    s->deliver(p, frames, d.volatile_, d.compress);
   }
 }
 
-void namespace_::collect(std::size_t w, std::span<const std::string* const> ids,
-                         std::vector<socket_info>& out) {
-  auto socks = resolve(w, ids);
+void namespace_::collect(std::size_t, member_span members, std::vector<socket_info>& out) {
+  auto socks = resolve(members);
   out.reserve(out.size() + socks.size());
   for (auto& s : socks)
     out.push_back(socket_info{s->id_, name_, s->handshake_, s->rooms(), s->data});
 }
 
-void namespace_::join(std::size_t w, std::span<const std::string* const> ids,
-                      const std::vector<room>& rooms) {
-  for (auto& s : resolve(w, ids)) s->join(rooms);
+void namespace_::join(std::size_t, member_span members, const std::vector<room>& rooms) {
+  for (auto& s : resolve(members)) s->join(rooms);
 }
 
-void namespace_::leave(std::size_t w, std::span<const std::string* const> ids,
-                       const std::vector<room>& rooms) {
-  for (auto& s : resolve(w, ids))
+void namespace_::leave(std::size_t, member_span members, const std::vector<room>& rooms) {
+  for (auto& s : resolve(members))
     for (const auto& r : rooms) s->leave(r);
 }
 
-void namespace_::disconnect(std::size_t w, std::span<const std::string* const> ids, bool close) {
-  for (auto& s : resolve(w, ids)) s->disconnect(close);
+void namespace_::disconnect(std::size_t, member_span members, bool close) {
+  for (auto& s : resolve(members)) s->disconnect(close);
 }
 
 }  // namespace sio

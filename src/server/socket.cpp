@@ -219,6 +219,11 @@ void socket::ack_timeout(std::uint64_t id) {
 }
 
 void socket::deliver(const outgoing_ptr& p, bool volatile_, bool compress) {
+  deliver(p, p->frames, volatile_, compress);
+}
+
+void socket::deliver(const outgoing_ptr& p, std::span<const engineio::message_ptr> frames,
+                     bool volatile_, bool compress) {
   if (!connected() || !client_) return;
   // Already sent among the missed packets of the session this socket recovered.
   if (rec_ && p->log_seq != 0 && p->log_seq <= rec_->replayed_seq) return;
@@ -241,7 +246,7 @@ void socket::deliver(const outgoing_ptr& p, bool volatile_, bool compress) {
       }
     }
   }
-  if (client_) client_->write(*p, volatile_, compress);
+  if (client_) client_->write(frames, volatile_, compress);
 }
 
 void socket::send_packet(pt::packet p) {

@@ -41,15 +41,13 @@ class test_host final : public sio::adapter_host {
   sio::worker_pool& workers() noexcept override { return workers_; }
   std::shared_ptr<const void> keep_alive() override { return std::make_shared<int>(0); }
   std::uint64_t next_ack_id() noexcept override { return ++ack_; }
-  void deliver(std::size_t, std::span<const std::string* const>, const sio::outgoing_ptr&,
+  sio::member_handle member_of(std::size_t, const std::string&) override { return {}; }
+  void deliver(std::size_t, sio::member_span, const sio::outgoing_ptr&,
                const sio::delivery&) override {}
-  void collect(std::size_t, std::span<const std::string* const>,
-               std::vector<sio::socket_info>&) override {}
-  void join(std::size_t, std::span<const std::string* const>,
-            const std::vector<sio::room>&) override {}
-  void leave(std::size_t, std::span<const std::string* const>,
-             const std::vector<sio::room>&) override {}
-  void disconnect(std::size_t, std::span<const std::string* const>, bool) override {}
+  void collect(std::size_t, sio::member_span, std::vector<sio::socket_info>&) override {}
+  void join(std::size_t, sio::member_span, const std::vector<sio::room>&) override {}
+  void leave(std::size_t, sio::member_span, const std::vector<sio::room>&) override {}
+  void disconnect(std::size_t, sio::member_span, bool) override {}
   void receive_server_side_emit(sio::payload, std::function<void(sio::payload)>) override {}
 
  private:

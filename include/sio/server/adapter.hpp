@@ -1,6 +1,7 @@
 // The adapter: room membership and the fan-out of broadcasts for one namespace, behind an
 // interface so that a cluster adapter (Redis) replaces the in-memory one without touching the
-// server. It sees its namespace through `adapter_host` (socket ids and delivery), never a socket.
+// server. It sees its namespace through `adapter_host` (socket ids, member handles and delivery),
+// never a socket.
 //
 // Threading: every worker keeps its own part of a namespace. The "local" members
 // (add_all, del, del_all, socket_rooms) are called on the socket's worker `w` and touch only that
@@ -92,8 +93,16 @@ struct delivery {
   std::shared_ptr<const ack_sink> ack;  // set for broadcast_with_ack: register packet.id
 };
 
-// The namespace as the adapter sees it. The span arguments are local socket ids of worker w;
-// the host resolves them all before acting, so acting may change membership safely.
+// A local socket as its adapter holds it: handed out by the host (adapter_host::member_of) when
+// the socket first joins a room on a worker, given back to the host to act on the socket, opaque to
+// the adapter. Delivery follows it without looking the socket up by id. It never dangles: a
+// handle whose socket is gone resolves to nothing.
+using member_handle = std::weak_ptr<void>;
+// Members of worker w, as its adapter's entries hold them (valid until its next membership change).
+using member_span = std::span<const member_handle* const>;
+
+// The namespace as the adapter sees it. The span arguments are local members of worker w; the
+// host resolves them all before acting, so acting may change membership safely.
 class adapter_host {
  public:
   virtual ~adapter_host() = default;
@@ -104,15 +113,14 @@ class adapter_host {
   // Ack ids are namespace-wide so one id serves every receiver of a broadcast.
   virtual std::uint64_t next_ack_id() noexcept = 0;
 
-  virtual void deliver(std::size_t w, std::span<const std::string* const> ids,
-                       const outgoing_ptr& p, const delivery& d) = 0;
-  virtual void collect(std::size_t w, std::span<const std::string* const> ids,
-                       std::vector<socket_info>& out) = 0;
-  virtual void join(std::size_t w, std::span<const std::string* const> ids,
-                    const std::vector<room>& rooms) = 0;
-  virtual void leave(std::size_t w, std::span<const std::string* const> ids,
-                     const std::vector<room>& rooms) = 0;
-  virtual void disconnect(std::size_t w, std::span<const std::string* const> ids, bool close) = 0;
+  // The handle of worker w's local socket `sid` (empty when it has none). On worker w.
+  virtual member_handle member_of(std::size_t w, const std::string& sid) = 0;
+  virtual void deliver(std::size_t w, member_span members, const outgoing_ptr& p,
+                       const delivery& d) = 0;
+  virtual void collect(std::size_t w, member_span members, std::vector<socket_info>& out) = 0;
+  virtual void join(std::size_t w, member_span members, const std::vector<room>& rooms) = 0;
+  virtual void leave(std::size_t w, member_span members, const std::vector<room>& rooms) = 0;
+  virtual void disconnect(std::size_t w, member_span members, bool close) = 0;
   // A server-side event from another server of the cluster (Node's serverSideEmit): args[0] is
   // the event name; `reply` is set when the sender waits for an answer (call it at most once).
   // Any thread.
@@ -215,15 +223,13 @@ class in_memory_adapter : public adapter {
   void disconnect_sockets(broadcast_options opts, bool close) override;
 
  protected:
-  // The ids of worker w's local sockets matching opts (pointers into this worker's table,
-  // valid until its next membership change).
-  void match_local(std::size_t w, const broadcast_options& opts,
-                   std::vector<const std::string*>& out) const;
   // Runs fn(w) on every worker, then done() once on the last one.
   void on_each_worker(std::function<void(std::size_t)> fn, std::function<void()> done = {});
 
  private:
   struct shard;
+  // The handles of worker w's local sockets matching opts.
+  std::vector<const member_handle*> match_local(std::size_t w, const broadcast_options& opts) const;
   struct room_census;
   std::vector<std::unique_ptr<shard>> shards_;
   std::unique_ptr<room_census> census_;

@@ -173,23 +173,21 @@ class namespace_ final : public std::enable_shared_from_this<namespace_>,
   std::uint64_t next_ack_id() noexcept override {
     return ack_ids_.fetch_add(1, std::memory_order_relaxed);
   }
-  void deliver(std::size_t w, std::span<const std::string* const> ids, const outgoing_ptr& p,
+  member_handle member_of(std::size_t w, const std::string& sid) override;
+  void deliver(std::size_t w, member_span members, const outgoing_ptr& p,
                const delivery& d) override;
-  void collect(std::size_t w, std::span<const std::string* const> ids,
-               std::vector<socket_info>& out) override;
-  void join(std::size_t w, std::span<const std::string* const> ids,
-            const std::vector<room>& rooms) override;
-  void leave(std::size_t w, std::span<const std::string* const> ids,
-             const std::vector<room>& rooms) override;
-  void disconnect(std::size_t w, std::span<const std::string* const> ids, bool close) override;
+  void collect(std::size_t w, member_span members, std::vector<socket_info>& out) override;
+  void join(std::size_t w, member_span members, const std::vector<room>& rooms) override;
+  void leave(std::size_t w, member_span members, const std::vector<room>& rooms) override;
+  void disconnect(std::size_t w, member_span members, bool close) override;
   void receive_server_side_emit(payload args, std::function<void(payload)> reply) override;
   const socket_redaction& remote_socket_redaction() const noexcept override;
   const recovery_options* recovery() const noexcept override;
   namespace_& add_server_side_handler(std::string event, server_side_handler h);
   // The handler of a server-side event: this namespace's, else its parent's.
   server_side_handler server_side_handler_of(const std::string& event);
-  std::vector<std::shared_ptr<socket>> resolve(std::size_t w,
-                                               std::span<const std::string* const> ids);
+  // The connected sockets behind the handles (handles are sockets; no lookup by id).
+  static std::vector<std::shared_ptr<socket>> resolve(member_span members);
 
   bool is_parent() const noexcept { return static_cast<bool>(parent_of_); }
   std::shared_ptr<namespace_> create_child(std::string name);

@@ -226,6 +226,9 @@ class socket : public std::enable_shared_from_this<socket>,
   void send_event(std::string_view event, payload p, broadcast_flags f, ack_callback cb);
   // On the worker: write frames to the engine connection (volatile-aware).
   void deliver(const outgoing_ptr& p, bool volatile_, bool compress);
+  // The same with p's frames as held by this worker (namespace_::deliver).
+  void deliver(const outgoing_ptr& p, std::span<const engineio::message_ptr> frames, bool volatile_,
+               bool compress);
   void send_packet(protocol::socketio::packet p);
   void register_sink(std::uint64_t id, std::shared_ptr<const ack_sink> sink);
   void on_packet(protocol::socketio::packet& p);
