@@ -294,10 +294,12 @@ void session::on_packet(eio::packet_type t, bool binary, std::string_view data) 
 }
 
 void session::on_text(std::string_view text) {
-  auto p = eio::decode_packet(text);
+  // A text packet is decoded from its type byte alone: its data, text.substr(1), is not copied.
+  const bool base64 = !text.empty() && text.front() == eio::binary_prefix;
+  auto p = eio::decode_packet(base64 ? text : text.substr(0, 1));
   if (!p) return terminate(close_reason::parse_error, "1", false);
   if (p->binary) return on_packet(p->type, true, p->data);
-  on_packet(p->type, false, text.substr(1));  // no copy for text messages
+  on_packet(p->type, false, text.substr(1));
 }
 
 // --- websocket -----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 #include "detail.hpp"
+#include "recycling_allocator.hpp"
 
 #include <boost/json/serializer.hpp>
 
@@ -11,6 +12,11 @@ namespace pt = protocol::socketio;
 using counter_block = detail::counter_block;
 
 namespace {
+
+// Text capacity reserved up front for a packet sent to one connection: an ACK or CONNECT of a
+// usual size is written in one allocation (larger ones grow as usual).
+constexpr std::size_t direct_packet_reserve = 128;
+
 // True when the JSON text of `v` is longer than `limit` bytes; serializes at most limit + one
 // chunk to find out.
 bool encoded_longer_than(const boost::json::value& v, std::size_t limit) {
@@ -134,7 +140,14 @@ void client::write(std::span<const engineio::message_ptr> frames, bool volatile_
 
 void client::send_packet(pt::packet p) {
   if (closed_) return;
-  write(*make_outgoing(std::move(p)), false, true);
+  if (!p.attachments.empty()) return write(*make_outgoing(std::move(p)), false, true);
+  // One text frame, written without an outgoing_packet around it: no one else shares it.
+  std::string text;
+  text.reserve(direct_packet_reserve);
+  pt::encode_text(p, text);
+  const engineio::message_ptr m = std::allocate_shared<const engineio::message>(
+      recycling_allocator<engineio::message>(), engineio::message{false, std::move(text)});
+  write({&m, 1}, false, true);
 }
 
 void client::add_socket(std::shared_ptr<socket> s) {

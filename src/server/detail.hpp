@@ -118,11 +118,13 @@ class client : public std::enable_shared_from_this<client> {
   void disconnect_all();
   void abandon();
 
-  // Writes one encoded packet; false when the connection cannot take it.
+  // Writes one encoded packet (dropped when the connection cannot take it).
   void write(const outgoing_packet& p, bool volatile_, bool compress) {
     write(p.frames, volatile_, compress);
   }
+  // Writes the frames of one packet: its text, then its attachments.
   void write(std::span<const engineio::message_ptr> frames, bool volatile_, bool compress);
+  // Encodes and writes `p`, a packet of this connection alone (CONNECT, ACK, DISCONNECT...).
   void send_packet(protocol::socketio::packet p);
 
   void add_socket(std::shared_ptr<socket> s);

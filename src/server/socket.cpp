@@ -3,6 +3,7 @@
 #include <sio/server/socket.hpp>
 
 #include "detail.hpp"
+#include "recycling_allocator.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
@@ -22,7 +23,7 @@ struct running_handler {
 
 payload to_payload(pt::packet& p) {
   payload out;
-  if (auto* a = p.data.if_array()) out.args = std::move(*a);
+  if (auto* a = p.data.if_array()) out.args.swap(*a);  // cheaper than a move assignment
   out.attachments.reserve(p.attachments.size());
   for (auto& b : p.attachments) out.attachments.emplace_back(std::move(b));
   return out;
@@ -65,7 +66,7 @@ struct socket::ack_state final : ack::state {
       pk.nsp = sock->nsp().name();
       pk.id = id;
       move_attachments(p, pk);
-      pk.data = std::move(p.args);
+      pk.data.emplace_array().swap(p.args);
       sock->send_packet(std::move(pk));
     };
     sock->srv().pool->dispatch(sock->worker_, std::move(run));
@@ -287,7 +288,7 @@ void socket::on_event_packet(pt::packet& p) {
   pl.args.erase(pl.args.begin());
   ack a;
   if (p.id) {
-    auto st = std::make_shared<ack_state>();
+    auto st = std::allocate_shared<ack_state>(detail::recycling_allocator<ack_state>());
     st->s = weak_from_this();
     st->id = *p.id;
     a = ack(std::move(st));
