@@ -66,6 +66,7 @@ int hex_value(char c) noexcept {
 }
 
 std::string url_decode(std::string_view s) {
+  if (s.find_first_of("%+") == std::string_view::npos) return std::string(s);  // the usual case
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
