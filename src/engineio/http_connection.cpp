@@ -191,7 +191,6 @@ void http_connection::start() {
   remote_ = stream_.socket().remote_endpoint(ec);
   stream_.socket().set_option(tcp::no_delay(true), ec);
   if (auto ctx = srv_.tls_context()) return start_tls(std::move(ctx));
-  stream_.socket().non_blocking(true, ec);  // read_available reads only what is there
   do_read();
 }
 
@@ -271,24 +270,13 @@ void http_connection::await_request() {
 
 template <class F>
 void http_connection::read_available(F then) {
+  auto done = [self = shared_from_this(), then](error_code ec, std::size_t n) {
+    then(*self, ec, n);
+  };
   constexpr std::size_t chunk = 2048;
-  if (tls_) {
-    return tls_->async_read_some(
-        buffer_.prepare(chunk),
-        [self = shared_from_this(), then](error_code ec, std::size_t n) { then(*self, ec, n); });
-  }
-  // Plain TCP: wait for readability, then read what is there, so that no recv comes back empty
-  // (a held poll would otherwise cost one failed recv per request).
-  stream_.socket().async_wait(
-      tcp::socket::wait_read, [self = shared_from_this(), then](error_code ec) {
-        std::size_t n = 0;
-        if (!ec && !self->closed_) {
-          n = self->stream_.socket().read_some(self->buffer_.prepare(chunk), ec);
-          if (ec == asio::error::would_block || ec == asio::error::try_again)
-            return self->read_available(then);
-        }
-        then(*self, ec, n);
-      });
+  if (tls_) return tls_->async_read_some(buffer_.prepare(chunk), std::move(done));
+  // On the socket itself: Beast's tcp_stream layers cost more than the read.
+  stream_.socket().async_read_some(buffer_.prepare(chunk), std::move(done));
 }
 
 void http_connection::read_head() {
