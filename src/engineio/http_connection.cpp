@@ -340,10 +340,9 @@ void http_connection::on_header(error_code ec) {
 void http_connection::begin_post(std::string_view target) {
   // The session learns of a POST as soon as its head arrives, so that two at once are refused
   // (as the reference server does) even though bodies are read here, off the session's worker.
-  const auto q = eio::parse_query(target);
-  const auto sid = q.find("sid");
-  if (sid == q.end() || sid->second.empty()) return;
-  const auto entry = srv_.lookup(sid->second);
+  const auto sid = eio::query_value(target, "sid");
+  if (!sid || sid->empty()) return;
+  const auto entry = srv_.lookup(*sid);
   if (!entry) return;
   post_session_ = entry->s;
   if (auto s = entry->s.lock())
@@ -614,6 +613,12 @@ void http_connection::fail_raw(unsigned status, std::string_view body) {
 }
 
 void http_connection::respond(http::response<http::string_body> res) {
+  // On the connection's own worker (always with one worker) the response is written at once: a
+  // write only starts I/O, whose completion never runs inside this call.
+  if (w_.ctx.get_executor().running_in_this_thread()) {
+    if (waiting_) write(std::move(res));
+    return;
+  }
   asio::post(stream_.get_executor(), [self = shared_from_this(), res = std::move(res)]() mutable {
     if (!self->waiting_) return;
     self->write(std::move(res));
