@@ -696,6 +696,13 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
           f"(of {', '.join(map(str, echo_rates))}) | {fmt_rate(ss)} | {fmt_rate(sn)} | {fmt_ratio(r)} | ≥ 3× | "
           f"{'' if r is None else ('yes' if r >= 3 else '**no**')} |")
     row("echo, closed loop: acked round trips/s", "echo_max", "delivered_per_s")
+    if runs.get(("polling_high", "sio")) or runs.get(("polling_high", "node")):
+        rate = med(vals(runs.get(("polling_high", "sio"), []) + runs.get(("polling_high", "node"), []),
+                        "rate"))
+        row(f"polling echo at {fmt_num(rate)} msgs/s offered: msgs per server-CPU-second",
+            "polling_high", "msgs_per_server_cpu_s", target=5)
+        row(f"polling echo at {fmt_num(rate)} msgs/s offered: p99 ms (sio target < {P99_TARGET_MS:g})",
+            "polling_high", "latency_ms", "p99", digits=2)
     if idle_ns:
         n = idle_ns[-1]
         row(f"idle: server RSS per WebSocket connection at {n:,} (bytes)", f"idle_{n}",
@@ -737,7 +744,7 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
     order = ["calib_echo", "calib_fanout", "calib_connect", "connect", "connect_upgrade"] + [f"idle_{n}" for n in idle_ns] + \
         [f"idle_polling_{n}" for n in idle_poll_ns] + \
         [f"echo_{r}" for r in echo_rates] + ["echo_max", "fanout_max", "fanout_w16", "fanout_10", "rooms", "polling",
-                                             "mw_echo_max", "mw_fanout_max"]
+                                             "polling_high", "mw_echo_max", "mw_fanout_max"]
     for g in order:
         for s in ("raw", "sio", "node"):
             res = runs.get((g, s))

@@ -60,20 +60,20 @@ PROFILE="${PROFILE:-0}"
 if [ "$QUICK" = 2 ]; then  # checks the script itself: tiny loads, about a minute
   REPS="${REPS:-1}"; DURATION="${DURATION:-1}"; WARMUP=0.5
   CONNECT_N=500; UPGRADE_N=300; IDLE_NS="200 500"; IDLE_POLL_NS="200"; ECHO_CLIENTS=50; ECHO_RATES="500 2000"
-  FANOUT_N=200; ROOMS_N=400; ROOMS_RATE=50; POLL_N=20; POLL_RATE=100
+  FANOUT_N=200; ROOMS_N=400; ROOMS_RATE=50; POLL_N=20; POLL_RATE=100; POLL_HIGH_RATE=500
   RECOVERY_SESSIONS=200; RECOVERY_PACKETS=1000; EDITOR_KS="${EDITOR_KS:-1 8}"
   CLUSTER_N=200; CLUSTER_RATE=50; CLIENT_IDLE_N=200
 elif [ "$QUICK" = 1 ]; then
   REPS="${REPS:-1}"; DURATION="${DURATION:-2}"; WARMUP=1
   CONNECT_N=5000; UPGRADE_N=3000; IDLE_NS="1000 5000"; IDLE_POLL_NS="1000"; ECHO_CLIENTS=500; ECHO_RATES="5000 20000 40000 80000 120000"
-  FANOUT_N=5000; ROOMS_N=5000; ROOMS_RATE=200; POLL_N=100; POLL_RATE=1000
+  FANOUT_N=5000; ROOMS_N=5000; ROOMS_RATE=200; POLL_N=200; POLL_RATE=2000; POLL_HIGH_RATE=20000
   RECOVERY_SESSIONS=1000; RECOVERY_PACKETS=5000; EDITOR_KS="${EDITOR_KS:-1 8 32}"
   CLUSTER_N=1000; CLUSTER_RATE=200; CLIENT_IDLE_N=2000
 else
   REPS="${REPS:-3}"; DURATION="${DURATION:-4}"; WARMUP=1
   CONNECT_N=10000; UPGRADE_N=5000; IDLE_NS="1000 4000 10000"; IDLE_POLL_NS="1000 10000"; ECHO_CLIENTS=1000
   ECHO_RATES="2000 5000 10000 20000 40000 80000 120000 160000"
-  FANOUT_N=5000; ROOMS_N=10000; ROOMS_RATE=500; POLL_N=200; POLL_RATE=2000
+  FANOUT_N=5000; ROOMS_N=10000; ROOMS_RATE=500; POLL_N=200; POLL_RATE=2000; POLL_HIGH_RATE=20000
   RECOVERY_SESSIONS=2000; RECOVERY_PACKETS=10000; EDITOR_KS="${EDITOR_KS:-1 8 32 64}"
   CLUSTER_N=2000; CLUSTER_RATE=300; CLIENT_IDLE_N=5000
 fi
@@ -523,12 +523,16 @@ if want rooms; then
 fi
 
 if want polling; then
-  echo "== polling: $POLL_N polling-only clients, $POLL_RATE msgs/s"
+  echo "== polling: $POLL_N polling-only clients, $POLL_RATE and $POLL_HIGH_RATE msgs/s"
   for rep in $(seq 1 "$REPS"); do
     for s in $(order "$rep"); do
       start_server "$s" || continue
       gen polling "$s" "$rep" pin --scenario polling --clients "$POLL_N" --rate "$POLL_RATE" \
         "${common[@]}"
+      stop_server
+      start_server "$s" || continue
+      gen polling_high "$s" "$rep" pin --scenario polling --clients "$POLL_N" \
+        --rate "$POLL_HIGH_RATE" "${common[@]}"
       stop_server
     done
   done

@@ -425,6 +425,10 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void linger();                // after an early answer: discard what the client sends, then close
   void discard();
   void monitor();
+  // Reads what the client has sent (at least one byte, or an error) into buffer_, then calls
+  // then(*this, ec, n).
+  template <class F>
+  void read_available(F then);
   void arm_timer(std::chrono::steady_clock::duration d);
   void close_socket();
   void fail_raw(unsigned status, std::string_view body);  // raw response then close
@@ -458,7 +462,9 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::request<http::string_body> req_;
-  asio::steady_timer timer_;
+  deadline timer_;        // header, idle and linger timeouts (one at a time)
+  std::string out_head_;  // the response head being written (capacity kept for the next one)
+  std::string out_body_;  // the response body being written
   tcp::endpoint remote_;
   const endpoint* ep_ = nullptr;  // endpoint of the request in progress (CORS headers)
   std::string origin_;
@@ -472,8 +478,7 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   unsigned version_ = 11;
   std::weak_ptr<session> pending_;       // the session holding our GET
   std::weak_ptr<session> post_session_;  // the session whose POST body we are reading
-  std::uint64_t timer_gen_ = 0;
-  std::size_t lingered_ = 0;  // bytes discarded since linger()
+  std::size_t lingered_ = 0;             // bytes discarded since linger()
 };
 
 class session final : public connection, public std::enable_shared_from_this<session> {

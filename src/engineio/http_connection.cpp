@@ -2,11 +2,13 @@
 #include "request_route.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <functional>
@@ -42,6 +44,25 @@ response_headers hook_headers(const endpoint_options& o, const request_info& inf
     return !valid_header_name(kv.first) || invalid_header_value(kv.second);
   });
   return h;
+}
+
+// The status line and header fields of `res` as Beast's serializer writes them, into `out`.
+void serialize_head(const http::response<http::string_body>& res, std::string& out) {
+  out.clear();
+  const unsigned v = res.version();
+  out.append("HTTP/")
+      .append(1, static_cast<char>('0' + v / 10))
+      .append(1, '.')
+      .append(1, static_cast<char>('0' + v % 10))
+      .append(1, ' ');
+  const unsigned code = res.result_int();
+  const char digits[3] = {static_cast<char>('0' + code / 100 % 10),
+                          static_cast<char>('0' + code / 10 % 10),
+                          static_cast<char>('0' + code % 10)};
+  out.append(digits, 3).append(1, ' ').append(res.reason()).append("\r\n");
+  for (const auto& f : res)
+    out.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
+  out.append("\r\n");
 }
 
 std::string serialize_cookie(const cookie_options& c, std::string_view id) {
@@ -142,11 +163,20 @@ ssl_ptr detach_ssl(std::unique_ptr<tls_stream> tls) {
 }  // namespace
 
 http_connection::http_connection(server_impl& srv, worker& w, tcp::socket s, address_slot slot)
-    : srv_(srv), w_(w), live_(w), slot_(std::move(slot)), stream_(std::move(s)), timer_(w.ctx) {
+    : srv_(srv),
+      w_(w),
+      live_(w),
+      slot_(std::move(slot)),
+      stream_(std::move(s)),
+      timer_{.owner = this, .fire = [](void* o) {
+               if (auto c = static_cast<http_connection*>(o)->weak_from_this().lock())
+                 c->close_socket();
+             }} {
   srv_.connections.fetch_add(1);
 }
 
 http_connection::~http_connection() {
+  w_.deadlines.disarm(timer_);  // already disarmed (closed) unless dying on its own worker
   srv_.connections.fetch_sub(1);
   std::lock_guard lock(w_.conn_mtx);
   w_.connections.erase(this);
@@ -194,20 +224,15 @@ request_info http_connection::current_info() const {
 }
 
 void http_connection::arm_timer(std::chrono::steady_clock::duration d) {
-  const auto gen = ++timer_gen_;
-  timer_.expires_after(d);
-  timer_.async_wait([weak = weak_from_this(), gen](error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self || gen != self->timer_gen_) return;
-    self->close_socket();
-  });
+  // A deadline in the worker's FIFOs: re-arming it per request allocates nothing and leaves no
+  // cancelled wait behind.
+  w_.deadlines.arm(timer_, d);
 }
 
 void http_connection::close_socket() {
   if (closed_) return;
   closed_ = true;
-  ++timer_gen_;
-  timer_.cancel();
+  w_.deadlines.disarm(timer_);
   if (!post_session_.expired()) end_post(true);  // a POST body cut short
   if (waiting_) {
     if (auto s = pending_.lock()) {
@@ -235,15 +260,23 @@ void http_connection::await_request() {
   // An idle keep-alive connection waits up to idle_timeout for the next request; its head then
   // gets header_timeout from its first bytes, as the first request's does.
   arm_timer(srv_.opts.idle_timeout);
-  with_stream([&](auto& s) {
-    s.async_read_some(buffer_.prepare(2048),
-                      [self = shared_from_this()](error_code ec, std::size_t n) {
-                        if (self->closed_) return;
-                        if (ec) return self->close_socket();
-                        self->buffer_.commit(n);
-                        self->read_head();
-                      });
+  read_available([](http_connection& self, error_code ec, std::size_t n) {
+    if (self.closed_) return;
+    if (ec) return self.close_socket();
+    self.buffer_.commit(n);
+    self.read_head();
   });
+}
+
+template <class F>
+void http_connection::read_available(F then) {
+  auto done = [self = shared_from_this(), then](error_code ec, std::size_t n) {
+    then(*self, ec, n);
+  };
+  constexpr std::size_t chunk = 2048;
+  if (tls_) return tls_->async_read_some(buffer_.prepare(chunk), std::move(done));
+  // On the socket itself: Beast's tcp_stream layers cost more than the read.
+  stream_.socket().async_read_some(buffer_.prepare(chunk), std::move(done));
 }
 
 void http_connection::read_head() {
@@ -307,10 +340,9 @@ void http_connection::on_header(error_code ec) {
 void http_connection::begin_post(std::string_view target) {
   // The session learns of a POST as soon as its head arrives, so that two at once are refused
   // (as the reference server does) even though bodies are read here, off the session's worker.
-  const auto q = eio::parse_query(target);
-  const auto sid = q.find("sid");
-  if (sid == q.end() || sid->second.empty()) return;
-  const auto entry = srv_.lookup(sid->second);
+  const auto sid = eio::query_value(target, "sid");
+  if (!sid || sid->empty()) return;
+  const auto entry = srv_.lookup(*sid);
   if (!entry) return;
   post_session_ = entry->s;
   if (auto s = entry->s.lock())
@@ -335,8 +367,7 @@ void http_connection::on_body(error_code ec) {
     return write(std::move(res));
   }
   if (ec) return close_socket();
-  ++timer_gen_;
-  timer_.cancel();
+  w_.deadlines.disarm(timer_);
   req_ = parser_->release();
   handle_request();
 }
@@ -543,8 +574,7 @@ void http_connection::upgrade_to_websocket(const endpoint& ep, eio::query_map q,
                                            std::optional<table_entry> entry, request_info info) {
   // This connection object is done: the socket moves to a ws_transport on the session's worker.
   closed_ = true;
-  ++timer_gen_;
-  timer_.cancel();
+  w_.deadlines.disarm(timer_);
   std::optional<std::string> sid;
   if (entry) sid = q.find("sid")->second;
   worker& target = entry ? *srv_.workers[entry->worker] : w_;
@@ -585,6 +615,12 @@ void http_connection::fail_raw(unsigned status, std::string_view body) {
 }
 
 void http_connection::respond(http::response<http::string_body> res) {
+  // On the connection's own worker (always with one worker) the response is written at once: a
+  // write only starts I/O, whose completion never runs inside this call.
+  if (w_.ctx.get_executor().running_in_this_thread()) {
+    if (waiting_) write(std::move(res));
+    return;
+  }
   asio::post(stream_.get_executor(), [self = shared_from_this(), res = std::move(res)]() mutable {
     if (!self->waiting_) return;
     self->write(std::move(res));
@@ -609,14 +645,27 @@ void http_connection::write(http::response<http::string_body> res) {
   res.version(version_);
   const bool close = !res.keep_alive() || !keep_alive_ || shutdown_;
   res.keep_alive(!close);
-  auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
   if (!reading_) arm_timer(srv_.opts.idle_timeout);
   writing_ = true;
-  with_stream([&](auto& s) {
-    http::async_write(s, *sp, [self = shared_from_this(), sp, close](error_code ec, std::size_t) {
-      self->on_write(ec, close);
+  if (res.chunked()) {  // an application's chunked response: Beast encodes the chunks
+    auto sp = std::make_shared<http::response<http::string_body>>(std::move(res));
+    return with_stream([&](auto& s) {
+      http::async_write(s, *sp, [self = shared_from_this(), sp, close](error_code ec, std::size_t) {
+        self->on_write(ec, close);
+      });
     });
-  });
+  }
+  // Head and body leave in one gathered write straight on the socket: Beast's serializer and
+  // tcp_stream cost more than the rest of a polling request together.
+  serialize_head(res, out_head_);
+  out_body_ = std::move(res.body());
+  const std::array<asio::const_buffer, 2> bufs{asio::buffer(out_head_), asio::buffer(out_body_)};
+  auto done = [self = shared_from_this(), close](error_code ec, std::size_t) {
+    self->out_body_ = std::string();
+    self->on_write(ec, close);
+  };
+  if (tls_) return asio::async_write(*tls_, bufs, std::move(done));
+  asio::async_write(stream_.socket(), bufs, std::move(done));
 }
 
 void http_connection::on_write(error_code ec, bool close) {
@@ -669,19 +718,15 @@ void http_connection::monitor() {
   // stay in the buffer for the next request.
   if (closed_ || reading_) return;
   reading_ = true;
-  with_stream([&](auto& s) {
-    s.async_read_some(buffer_.prepare(2048),
-                      [self = shared_from_this()](error_code ec, std::size_t n) {
-                        self->reading_ = false;
-                        if (self->closed_) return;
-                        if (ec) return self->close_socket();
-                        self->buffer_.commit(n);
-                        if (self->buffer_.size() > self->srv_.opts.max_header_bytes)
-                          return self->close_socket();
-                        if (self->waiting_) return self->monitor();
-                        if (self->writing_) return;  // on_write goes on with the next request
-                        self->do_read();
-                      });
+  read_available([](http_connection& self, error_code ec, std::size_t n) {
+    self.reading_ = false;
+    if (self.closed_) return;
+    if (ec) return self.close_socket();
+    self.buffer_.commit(n);
+    if (self.buffer_.size() > self.srv_.opts.max_header_bytes) return self.close_socket();
+    if (self.waiting_) return self.monitor();
+    if (self.writing_) return;  // on_write goes on with the next request
+    self.do_read();
   });
 }
 

@@ -69,6 +69,7 @@ int hex_value(char c) noexcept {
 }
 
 std::string url_decode(std::string_view s) {
+  if (s.find_first_of("%+") == std::string_view::npos) return std::string(s);  // the usual case
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -335,12 +336,15 @@ std::string_view target_path(std::string_view target) noexcept {
   return target.substr(0, target.find('?'));
 }
 
-query_map parse_query(std::string_view target) {
-  query_map q;
+namespace {
+
+// Calls f(raw name, raw value) for each parameter of the query in `target`, in order.
+template <class F>
+void for_each_param(std::string_view target, F&& f) {
   if (const auto qm = target.find('?'); qm != std::string_view::npos) {
     target.remove_prefix(qm + 1);
   } else if (!target.empty() && target.front() == '/') {
-    return q;  // a path without a query
+    return;  // a path without a query
   }
   if (const auto hash = target.find('#'); hash != std::string_view::npos)
     target = target.substr(0, hash);
@@ -350,11 +354,26 @@ query_map parse_query(std::string_view target) {
     target = amp == std::string_view::npos ? std::string_view{} : target.substr(amp + 1);
     if (part.empty()) continue;
     const auto eq = part.find('=');
-    auto name = url_decode(part.substr(0, eq));
-    auto value = eq == std::string_view::npos ? std::string{} : url_decode(part.substr(eq + 1));
-    q.insert_or_assign(std::move(name), std::move(value));
+    f(part.substr(0, eq), eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1));
   }
+}
+
+}  // namespace
+
+query_map parse_query(std::string_view target) {
+  query_map q;
+  for_each_param(target, [&](std::string_view name, std::string_view value) {
+    q.insert_or_assign(url_decode(name), url_decode(value));
+  });
   return q;
+}
+
+std::optional<std::string> query_value(std::string_view target, std::string_view name) {
+  std::optional<std::string> found;
+  for_each_param(target, [&](std::string_view n, std::string_view v) {
+    if (n == name || url_decode(n) == name) found = url_decode(v);
+  });
+  return found;
 }
 
 std::optional<request_error> check_transport(const query_map& q, const handshake_check& c) {

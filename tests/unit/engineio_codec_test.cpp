@@ -314,6 +314,20 @@ TEST(Query, UrlSearchParamsSemantics) {
   EXPECT_EQ(eio::target_path("/engine.io/?EIO=4"), "/engine.io/");
 }
 
+TEST(Query, ValueOfOneNameAsTheMapHasIt) {
+  for (const std::string_view target :
+       {"/engine.io/?EIO=4&transport=polling&sid=abc&t=N8hyd6w", "?sid=a&sid=b%20c", "?s%69d=x+y",
+        "?sid", "?sid=", "/engine.io/", "?x=1", "?x=a&&sid=%zz#frag"}) {
+    const auto q = eio::parse_query(target);
+    const auto it = q.find("sid");
+    const auto v = eio::query_value(target, "sid");
+    ASSERT_EQ(v.has_value(), it != q.end()) << target;
+    if (v) {
+      EXPECT_EQ(*v, it->second) << target;
+    }
+  }
+}
+
 TEST(Query, HandshakeChecksInTheNodeOrder) {
   using re = eio::request_error;
   const eio::handshake_check get{};

@@ -144,6 +144,8 @@ std::string encode_error_body(request_error e, std::string_view custom_message =
 // value of a repeated name wins. No name is special (__proto__ is just a name).
 using query_map = std::map<std::string, std::string, std::less<>>;
 query_map parse_query(std::string_view target);
+// parse_query(target)[name] without building the map; nullopt when the name is absent.
+std::optional<std::string> query_value(std::string_view target, std::string_view name);
 // The path part of a request target (before '?').
 std::string_view target_path(std::string_view target) noexcept;
 
