@@ -272,13 +272,18 @@ class packet_queue {
     v_.pop_back();
     if (head_ == v_.size()) clear();
   }
+  const T& operator[](std::size_t i) const noexcept { return v_[head_ + i]; }
   void clear() noexcept {
     head_ = 0;
     if (v_.capacity() > kKeep) {
-      std::vector<T>().swap(v_);
+      release();
     } else {
       v_.clear();
     }
+  }
+  void release() noexcept {  // clear() and give the capacity back
+    head_ = 0;
+    std::vector<T>().swap(v_);
   }
 
  private:
@@ -287,13 +292,76 @@ class packet_queue {
   std::size_t head_ = 0;
 };
 
+// A packet_queue whose front item is held inline: a connection with at most one item queued at a
+// time (an idle one, or one reply per turn) holds no heap block. The items behind the front go to
+// a packet_queue whose capacity is kept only while bursts come on consecutive drains (steady
+// fan-out), and given back otherwise (so a connect-time burst does not stay for the connection's
+// life).
+template <class T>
+class inline_front_queue {
+ public:
+  bool empty() const noexcept { return !full_; }
+  std::size_t size() const noexcept { return full_ ? 1 + rest_.size() : 0; }
+  T& front() noexcept { return front_; }
+  const T& front() const noexcept { return front_; }
+  const T& back() const noexcept { return rest_.empty() ? front_ : rest_.back(); }
+  const T& operator[](std::size_t i) const noexcept { return i == 0 ? front_ : rest_[i - 1]; }
+  void push_back(T&& x) {
+    if (!full_) {
+      front_ = std::move(x);
+      full_ = true;
+      return;
+    }
+    rest_.push_back(std::move(x));
+    burst_ = true;
+  }
+  void pop_front() {
+    if (rest_.empty()) {
+      front_ = T{};
+      full_ = false;
+      drained();
+      return;
+    }
+    front_ = std::move(rest_.front());
+    rest_.pop_front();
+  }
+  void pop_back() {
+    if (!rest_.empty()) return rest_.pop_back();
+    front_ = T{};
+    full_ = false;
+    drained();
+  }
+  void clear() noexcept {
+    front_ = T{};
+    full_ = false;
+    rest_.release();
+    burst_ = last_burst_ = false;
+  }
+
+ private:
+  void drained() noexcept {
+    if (!(burst_ && last_burst_)) rest_.release();
+    last_burst_ = burst_;
+    burst_ = false;
+  }
+
+  T front_{};
+  bool full_ = false;
+  bool burst_ = false;       // rest_ used since the last drain
+  bool last_burst_ = false;  // ... and before that drain
+  packet_queue<T> rest_;
+};
+
 // One item queued on a WebSocket: an Engine.IO packet (text = type digit + data; binary = raw data)
 // framed at write time, or raw bytes written as they are (the 101 response, a close frame).
 struct ws_frame {
   enum class kind : std::uint8_t { packet, raw };
-  eio::packet_type type = eio::packet_type::message;
+  ws_frame() = default;
+  ws_frame(eio::packet_type t, message_ptr m, kind kd = kind::packet) noexcept
+      : msg(std::move(m)), type(t), k(kd) {}
   message_ptr msg;  // may be null (control packet without data)
-  kind k = kind::packet;
+  eio::packet_type type = eio::packet_type::message;
+  kind k = kind::packet;  // (members ordered for 24 bytes, not 32)
 };
 
 // A server-side RFC 6455 WebSocket on a plain TCP socket, written for many mostly idle connections
@@ -376,7 +444,7 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
     std::string tx;              // the frames of the write in flight
   };
   std::unique_ptr<tls_part> tls_;
-  packet_queue<ws_frame> queue_;
+  inline_front_queue<ws_frame> queue_;    // an idle connection's holds no heap block
   std::size_t head_off_ = 0;              // bytes of queue_.front() already written
   sio::protocol::websocket::decoder rx_;  // holds buffers only for partial frames or messages
   std::unique_ptr<asio::steady_timer> close_timer_;  // only during a closing handshake
@@ -544,26 +612,28 @@ class session final : public connection, public std::enable_shared_from_this<ses
   server_impl& srv_;
   worker& w_;
   const endpoint& ep_;
-  std::array<char, base64id_length> id_{};    // from generate_id(), kept inline
-  std::shared_ptr<const request_info> info_;  // immutable, shared with the upper layer
+  // (The one-byte members are grouped to fill what the 20-byte id leaves of its word and the
+  // object's tail: no padding between members.)
+  std::array<char, base64id_length> id_{};  // from generate_id(), kept inline
   eio::transport_kind transport_;
   state state_ = state::open;
   close_reason close_reason_ = close_reason::transport_close;
-  // While closing over polling: what the next GET receives, and the reason reported then.
-  std::string_view closing_tail_ = "1";
+  // While closing over polling: the reason reported when the next GET receives closing_tail_.
   close_reason closing_reason_ = close_reason::forced_close;
+  std::shared_ptr<const request_info> info_;  // immutable, shared with the upper layer
+  std::string_view closing_tail_ = "1";       // what that GET receives
   packet_queue<out_packet> out_;
   std::shared_ptr<http_connection> get_;   // the GET being held (polling)
   const http_connection* post_ = nullptr;  // the POST being received (identity only)
   std::shared_ptr<ws_transport> ws_;       // active WebSocket
   std::shared_ptr<ws_transport> probe_;    // WebSocket being probed for an upgrade
-  bool upgrading_ = false;
-  bool probed_ = false;
-  bool upgraded_ = false;
   deadline hb_;       // the heartbeat step due next (interval, pong wait, close wait)
   deadline upgrade_;  // upgradeTimeout of a probe in progress, then the upgrade check's ticks
   std::chrono::steady_clock::time_point upgrade_started_;
   hb hb_state_ = hb::interval;
+  bool upgrading_ = false;
+  bool probed_ = false;
+  bool upgraded_ = false;
 };
 
 // Response helpers shared by the files of this library.

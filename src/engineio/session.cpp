@@ -29,8 +29,8 @@ session::session(server_impl& srv, worker& w, const endpoint& ep, std::string id
     : srv_(srv),
       w_(w),
       ep_(ep),
-      info_(std::make_shared<const request_info>(std::move(info))),
       transport_(t),
+      info_(std::make_shared<const request_info>(std::move(info))),
       hb_{.owner = this,
           .fire =
               [](void* o) {

@@ -119,12 +119,13 @@ struct gathered {
   std::size_t frames = 0;
 };
 
-void gather(const packet_queue<ws_frame>& queue, gathered& g) noexcept {
+void gather(const inline_front_queue<ws_frame>& queue, gathered& g) noexcept {
   auto& iov = g.iov;
   std::size_t niov = 0;
   std::size_t frames = 0;
-  for (auto it = queue.begin(); it != queue.end() && frames < kFramesPerWrite; ++it, ++frames) {
-    const ws_frame& f = *it;
+  const std::size_t n = std::min(queue.size(), kFramesPerWrite);
+  for (; frames < n; ++frames) {
+    const ws_frame& f = queue[frames];
     if (f.k == ws_frame::kind::raw) {
       iov[niov++] = {const_cast<char*>(f.msg->data.data()), f.msg->data.size()};
       continue;
