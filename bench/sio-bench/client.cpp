@@ -88,6 +88,19 @@ void prepare_socket(socket_t& s, net::ip::address_v4 src, error_code& ec) {
   }
 }
 
+// Connects s from src to ep (TCP_NODELAY on), then calls done(connected).
+template <class F>
+void connect_nodelay(socket_t& s, net::ip::address_v4 src, const tcp::endpoint& ep, F done) {
+  error_code ec;
+  prepare_socket(s, src, ec);
+  if (ec) return done(false);
+  s.async_connect(ep, [&s, done](error_code ec) {
+    if (ec) return done(false);
+    s.set_option(tcp::no_delay(true), ec);
+    done(true);
+  });
+}
+
 }  // namespace
 
 // --- protocol part ---------------------------------------------------------------------------
@@ -644,25 +657,80 @@ class lean_ws_client : public client, public std::enable_shared_from_this<lean_w
 
 // --- HTTP long-polling transport ---------------------------------------------------------------
 
+// The two keep-alive HTTP connections of a polling client, as a browser uses them: one for the
+// long-polling GET, one for the POSTs, with their buffers, requests and responses.
+struct polling_pair {
+  explicit polling_pair(net::io_context& ioc) : get_sock(ioc), post_sock(ioc) {}
+
+  // The requests' fixed parts; both go to `target` until set_session().
+  void prepare(const std::string& host, const std::string& target) {
+    get_req.method(http::verb::get);
+    get_req.version(11);
+    get_req.set(http::field::host, host);
+    get_req.target(target);
+    post_req.method(http::verb::post);
+    post_req.version(11);
+    post_req.set(http::field::host, host);
+    post_req.set(http::field::content_type, "text/plain;charset=UTF-8");
+    post_req.target(target);
+  }
+  // After the handshake: both requests name the session.
+  void set_session(const std::string& polling_target, const std::string& sid) {
+    url = polling_target + "&sid=" + sid;
+    get_req.target(url);
+    post_req.target(url);
+  }
+  // Writes the GET and reads its response into get_res; then done(ec).
+  template <class F>
+  void get(F done) {
+    http::async_write(get_sock, get_req, [this, done](error_code ec, std::size_t) {
+      if (ec) return done(ec);
+      get_res = {};
+      http::async_read(get_sock, get_buf, get_res,
+                       [done](error_code ec, std::size_t) { done(ec); });
+    });
+  }
+  // Writes the POST and reads its response into post_res; then done(ec).
+  template <class F>
+  void post(F done) {
+    http::async_write(post_sock, post_req, [this, done](error_code ec, std::size_t) {
+      if (ec) return done(ec);
+      post_res = {};
+      http::async_read(post_sock, post_buf, post_res,
+                       [done](error_code ec, std::size_t) { done(ec); });
+    });
+  }
+
+  void close() {
+    error_code ec;
+    get_sock.close(ec);
+    post_sock.close(ec);
+  }
+
+  socket_t get_sock;
+  socket_t post_sock;
+  beast::flat_buffer get_buf;
+  beast::flat_buffer post_buf;
+  http::request<http::empty_body> get_req;
+  http::request<http::string_body> post_req;
+  http::response<http::string_body> get_res;
+  http::response<http::string_body> post_res;
+  std::string pending;  // packets for the next POST
+  std::string url;      // the polling URL with the session id ("" before the handshake)
+};
+
 // Two keep-alive connections, as a browser would use: one for the long-polling GET, one for the
 // POSTs. Packets queued while a POST is in flight go out together in the next one.
 class polling_client final : public client, public std::enable_shared_from_this<polling_client> {
  public:
   polling_client(worker& w, std::uint32_t index, role r, std::uint32_t room,
                  net::ip::address_v4 src)
-      : client(w, index, r, room, src), get_sock_(w.ioc), post_sock_(w.ioc) {}
+      : client(w, index, r, room, src), http_(w.ioc) {}
 
   void start() override {
     phase_ = phase::connecting;
     connect_start_ = now_ns();
-    get_req_.method(http::verb::get);
-    get_req_.version(11);
-    get_req_.set(http::field::host, target_.host_header);
-    get_req_.target(sh_.polling_target);
-    post_req_.method(http::verb::post);
-    post_req_.version(11);
-    post_req_.set(http::field::host, target_.host_header);
-    post_req_.set(http::field::content_type, "text/plain;charset=UTF-8");
+    http_.prepare(target_.host_header, sh_.polling_target);
     do_get();
   }
 
@@ -671,29 +739,20 @@ class polling_client final : public client, public std::enable_shared_from_this<
 
   bool push(const out_msg& m) override {
     if (closing()) return true;
-    if (pending_.size() > max_pending) return false;
+    if (http_.pending.size() > max_pending) return false;
     set_targets();
-    if (!pending_.empty()) pending_ += eio::record_separator;
-    format(m, pending_);
+    if (!http_.pending.empty()) http_.pending += eio::record_separator;
+    format(m, http_.pending);
     if (!posting_) do_post();
     return true;
   }
 
-  void close_transport() override {
-    error_code ec;
-    get_sock_.close(ec);
-    post_sock_.close(ec);
-  }
+  void close_transport() override { http_.close(); }
 
   template <class F>
   void connect(socket_t& s, F then) {
-    error_code ec;
-    prepare_socket(s, src_, ec);
-    if (ec) return fail(false);
-    s.async_connect(target_.endpoint, [self = shared_from_this(), &s, then](error_code ec) {
-      if (ec) return self->fail(false);
-      s.set_option(tcp::no_delay(true), ec);
-      then();
+    connect_nodelay(s, src_, target_.endpoint, [self = shared_from_this(), then](bool ok) {
+      ok ? then() : self->fail(false);
     });
   }
 
@@ -701,21 +760,16 @@ class polling_client final : public client, public std::enable_shared_from_this<
     if (closing()) return;
     if (!get_open_) {
       get_open_ = true;
-      return connect(get_sock_, [this] { do_get(); });
+      return connect(http_.get_sock, [this] { do_get(); });
     }
-    http::async_write(get_sock_, get_req_, [self = shared_from_this()](error_code ec, std::size_t) {
-      if (ec) return self->fail(false);
-      self->get_res_ = {};
-      http::async_read(self->get_sock_, self->get_buf_, self->get_res_,
-                       [self](error_code ec, std::size_t) { self->on_get(ec); });
-    });
+    http_.get([self = shared_from_this()](error_code ec) { self->on_get(ec); });
   }
 
   void on_get(error_code ec) {
     if (ec) return fail(false);
-    if (get_res_.result() != http::status::ok) return fail(true);
-    if (!get_res_.keep_alive()) get_open_ = false;
-    for_each_polling_packet(get_res_.body(), [this](std::string_view p) {
+    if (http_.get_res.result() != http::status::ok) return fail(true);
+    if (!http_.get_res.keep_alive()) get_open_ = false;
+    for_each_polling_packet(http_.get_res.body(), [this](std::string_view p) {
       on_packet(p);
       return !closing();
     });
@@ -726,40 +780,29 @@ class polling_client final : public client, public std::enable_shared_from_this<
   }
 
   void set_targets() {
-    if (!url_.empty() || sid_.empty()) return;
-    url_ = sh_.polling_target + "&sid=" + sid_;
-    get_req_.target(url_);
-    post_req_.target(url_);
+    if (http_.url.empty() && !sid_.empty()) http_.set_session(sh_.polling_target, sid_);
   }
 
   void do_post() {
-    if (closing() || pending_.empty()) {
+    if (closing() || http_.pending.empty()) {
       posting_ = false;
       return;
     }
     posting_ = true;
     retried_ = false;
-    post_req_.body().swap(pending_);
-    pending_.clear();
-    post_req_.prepare_payload();
+    http_.post_req.body().swap(http_.pending);
+    http_.pending.clear();
+    http_.post_req.prepare_payload();
     send_post();
   }
 
   void send_post() {
     if (!post_open_) {
       post_open_ = true;
-      return connect(post_sock_, [this] { send_post(); });
+      return connect(http_.post_sock, [this] { send_post(); });
     }
-    http::async_write(post_sock_, post_req_,
-                      [self = shared_from_this()](error_code ec, std::size_t) {
-                        if (ec) return self->retry_post();
-                        self->post_res_ = {};
-                        http::async_read(self->post_sock_, self->post_buf_, self->post_res_,
-                                         [self](error_code ec, std::size_t) {
-                                           if (ec) return self->retry_post();
-                                           self->on_post();
-                                         });
-                      });
+    http_.post(
+        [self = shared_from_this()](error_code ec) { ec ? self->retry_post() : self->on_post(); });
   }
 
   // The server may have closed the idle keep-alive connection: one fresh connection, same body.
@@ -768,31 +811,22 @@ class polling_client final : public client, public std::enable_shared_from_this<
     if (retried_) return fail(false);
     retried_ = true;
     post_open_ = false;
-    post_buf_.clear();
+    http_.post_buf.clear();
     send_post();
   }
 
   void on_post() {
-    if (post_res_.result() != http::status::ok) return fail(true);
-    if (!post_res_.keep_alive()) post_open_ = false;
+    if (http_.post_res.result() != http::status::ok) return fail(true);
+    if (!http_.post_res.keep_alive()) post_open_ = false;
     posting_ = false;
     do_post();
   }
 
-  socket_t get_sock_;
-  socket_t post_sock_;
   bool get_open_ = false;
   bool post_open_ = false;
   bool posting_ = false;
   bool retried_ = false;
-  beast::flat_buffer get_buf_;
-  beast::flat_buffer post_buf_;
-  http::request<http::empty_body> get_req_;
-  http::request<http::string_body> post_req_;
-  http::response<http::string_body> get_res_;
-  http::response<http::string_body> post_res_;
-  std::string pending_;
-  std::string url_;  // the polling URL with the session id
+  polling_pair http_;
 };
 
 // --- the default connect path: polling, then the upgrade ------------------------------------
@@ -806,16 +840,13 @@ class upgrade_client final : public lean_ws_client {
  public:
   upgrade_client(worker& w, std::uint32_t index, role r, std::uint32_t room,
                  net::ip::address_v4 src)
-      : lean_ws_client(w, index, r, room, src), get_sock_(w.ioc), post_sock_(w.ioc) {}
+      : lean_ws_client(w, index, r, room, src), http_(w.ioc) {}
 
   void start() override {
     phase_ = phase::connecting;
     connect_start_ = now_ns();
-    get_req_.method(http::verb::get);
-    get_req_.version(11);
-    get_req_.set(http::field::host, target_.host_header);
-    get_req_.target(sh_.polling_target);
-    connect(get_sock_, [this] { send_get(); });
+    http_.prepare(target_.host_header, sh_.polling_target);
+    connect(http_.get_sock, [this] { send_get(); });
   }
 
  private:
@@ -826,8 +857,8 @@ class upgrade_client final : public lean_ws_client {
   // Before the upgrade the CONNECT (or a pong) goes out in a POST.
   bool push(const out_msg& m) override {
     if (upgrading_ || closing()) return lean_ws_client::push(m);
-    if (!pending_.empty()) pending_ += eio::record_separator;
-    format(m, pending_);
+    if (!http_.pending.empty()) http_.pending += eio::record_separator;
+    format(m, http_.pending);
     if (!posting_) send_post();
     return true;
   }
@@ -837,83 +868,58 @@ class upgrade_client final : public lean_ws_client {
     lean_ws_client::close_transport();
   }
 
-  void close_polling() {
-    error_code ec;
-    get_sock_.close(ec);
-    post_sock_.close(ec);
-  }
+  void close_polling() { http_.close(); }
 
   template <class F>
   void connect(socket_t& s, F then) {
-    error_code ec;
-    prepare_socket(s, src_, ec);
-    if (ec) return fail(false);
-    s.async_connect(target_.endpoint, [self = self(), &s, then](error_code ec) {
-      if (ec) return self->fail(false);
-      s.set_option(tcp::no_delay(true), ec);
-      then();
-    });
+    connect_nodelay(s, src_, target_.endpoint,
+                    [self = self(), then](bool ok) { ok ? then() : self->fail(false); });
   }
 
   void send_get() {
     seq_.poll_sent();
-    http::async_write(get_sock_, get_req_, [self = self()](error_code ec, std::size_t) {
-      if (ec) return self->fail(false);
-      self->get_res_ = {};
-      http::async_read(self->get_sock_, self->get_buf_, self->get_res_,
-                       [self](error_code ec, std::size_t) { self->on_get(ec); });
-    });
+    http_.get([self = self()](error_code ec) { self->on_get(ec); });
   }
 
   void on_get(error_code ec) {
     if (closing()) return;
     if (ec) return fail(false);
-    if (get_res_.result() != http::status::ok) return fail(true);
-    for_each_polling_packet(get_res_.body(), [this](std::string_view p) {
+    if (http_.get_res.result() != http::status::ok) return fail(true);
+    for_each_polling_packet(http_.get_res.body(), [this](std::string_view p) {
       on_packet(p);
       return !closing();
     });
     if (closing()) return;
     if (sid_.empty()) return fail(true);
-    if (url_.empty()) {  // the handshake: from now on the session's URL
-      url_ = sh_.polling_target + "&sid=" + sid_;
-      get_req_.target(url_);
-    }
+    if (http_.url.empty()) http_.set_session(sh_.polling_target, sid_);  // the handshake
     if (seq_.poll_returned() == upgrade_sequence::next::upgrade) return finish_upgrade();
     if (!seq_.upgraded()) send_get();
   }
 
   void send_post() {
-    if (pending_.empty() || closing()) return;
+    if (http_.pending.empty() || closing()) return;
     posting_ = true;
-    post_req_.method(http::verb::post);
-    post_req_.version(11);
-    post_req_.set(http::field::host, target_.host_header);
-    post_req_.set(http::field::content_type, "text/plain;charset=UTF-8");
-    post_req_.target(url_.empty() ? sh_.polling_target + "&sid=" + sid_ : url_);
-    post_req_.body().swap(pending_);
-    pending_.clear();
-    post_req_.prepare_payload();
+    if (http_.url.empty()) http_.set_session(sh_.polling_target, sid_);
+    http_.post_req.body().swap(http_.pending);
+    http_.pending.clear();
+    http_.post_req.prepare_payload();
     if (!post_open_) {
       post_open_ = true;
-      return connect(post_sock_, [this] { write_post(); });
+      return connect(http_.post_sock, [this] { write_post(); });
     }
     write_post();
   }
 
   void write_post() {
-    http::async_write(post_sock_, post_req_, [self = self()](error_code ec, std::size_t) {
-      if (ec) return self->fail(false);
-      self->post_res_ = {};
-      http::async_read(self->post_sock_, self->post_buf_, self->post_res_,
-                       [self](error_code ec, std::size_t) {
-                         if (self->closing()) return;
-                         if (ec) return self->fail(false);
-                         if (self->post_res_.result() != http::status::ok) return self->fail(true);
-                         self->posting_ = false;
-                         self->send_post();
-                       });
-    });
+    http_.post([self = self()](error_code ec) { self->on_post(ec); });
+  }
+
+  void on_post(error_code ec) {
+    if (closing()) return;
+    if (ec) return fail(false);
+    if (http_.post_res.result() != http::status::ok) return fail(true);
+    posting_ = false;
+    send_post();
   }
 
   // The CONNECT was answered over polling: the probe starts (the next GET is already held).
@@ -952,21 +958,12 @@ class upgrade_client final : public lean_ws_client {
     return s;
   }
 
-  socket_t get_sock_;
-  socket_t post_sock_;
   bool post_open_ = false;
   bool posting_ = false;
   bool upgrading_ = false;  // "5" sent: packets go on the WebSocket
   upgrade_sequence seq_;
-  beast::flat_buffer get_buf_;
-  beast::flat_buffer post_buf_;
-  http::request<http::empty_body> get_req_;
-  http::request<http::string_body> post_req_;
-  http::response<http::string_body> get_res_;
-  http::response<http::string_body> post_res_;
-  std::string pending_;  // packets for the next POST
-  std::string url_;      // the polling URL with the session id
-  std::string ws_req_;   // the upgrade request (with the session id)
+  polling_pair http_;
+  std::string ws_req_;  // the upgrade request (with the session id)
 };
 
 }  // namespace
