@@ -71,6 +71,40 @@ std::string parse_windows(const std::map<std::string, std::string>& given, optio
   return "";
 }
 
+// Every flag (without "--") and the environment variable it falls back to.
+struct flag_var {
+  const char* name;
+  const char* env;
+};
+constexpr flag_var flags[] = {{"port", "PORT"},
+                              {"host", "HOST"},
+                              {"db", "DB_PATH"},
+                              {"jwt-secret", "JWT_SECRET"},
+                              {"jwt-secret-file", "JWT_SECRET_FILE"},
+                              {"token-ttl", "TOKEN_TTL"},
+                              {"web", "WEB_DIR"},
+                              {"workers", "WORKERS"},
+                              {"redis", "REDIS_URL"},
+                              {"adapter", "ADAPTER"},
+                              {"tls-cert", "TLS_CERT"},
+                              {"tls-key", "TLS_KEY"},
+                              {"trust-proxy", "TRUST_PROXY"},
+                              {"admin-ui-user", "ADMIN_UI_USER"},
+                              {"admin-ui-password-hash", "ADMIN_UI_PASSWORD_HASH"},
+                              {"admin-ui-mode", "ADMIN_UI_MODE"},
+                              {"metrics", "METRICS"},
+                              {"node-name", "NODE_NAME"},
+                              {"tictactoe-away", "TICTACTOE_AWAY"},
+                              {"auction-extension", "AUCTION_EXTENSION"},
+                              {"auction-min-duration", "AUCTION_MIN_DURATION"}};
+
+// A flag of the table, or any --admin-ui-* (parse_admin_ui reads the ones it knows).
+bool known_flag(std::string_view name) {
+  for (const auto& f : flags)
+    if (name == f.name) return true;
+  return name.starts_with("admin-ui-");
+}
+
 // "a, b,,c" -> {"a", "b", "", "c"}: items trimmed of spaces, empty ones kept.
 std::vector<std::string> split_list(std::string_view list) {
   std::vector<std::string> items;
@@ -198,29 +232,8 @@ std::string usage(std::string_view program) {
 
 std::map<std::string, std::string> process_env() {
   std::map<std::string, std::string> env;
-  static constexpr const char* names[] = {"PORT",
-                                          "HOST",
-                                          "DB_PATH",
-                                          "JWT_SECRET",
-                                          "JWT_SECRET_FILE",
-                                          "TOKEN_TTL",
-                                          "WEB_DIR",
-                                          "WORKERS",
-                                          "REDIS_URL",
-                                          "ADAPTER",
-                                          "TLS_CERT",
-                                          "TLS_KEY",
-                                          "TRUST_PROXY",
-                                          "ADMIN_UI_USER",
-                                          "ADMIN_UI_PASSWORD_HASH",
-                                          "ADMIN_UI_MODE",
-                                          "METRICS",
-                                          "NODE_NAME",
-                                          "TICTACTOE_AWAY",
-                                          "AUCTION_EXTENSION",
-                                          "AUCTION_MIN_DURATION"};
-  for (const char* name : names) {
-    if (const char* v = std::getenv(name)) env[name] = v;
+  for (const auto& f : flags) {
+    if (const char* v = std::getenv(f.env)) env[f.env] = v;
   }
   return env;
 }
@@ -229,29 +242,9 @@ options_result parse_options(const std::vector<std::string>& args,
                              const std::map<std::string, std::string>& env) {
   options_result res;
   std::map<std::string, std::string> given;  // flag name -> value
-  for (auto& [flag, var] :
-       std::map<std::string, std::string>{{"port", "PORT"},
-                                          {"host", "HOST"},
-                                          {"db", "DB_PATH"},
-                                          {"jwt-secret", "JWT_SECRET"},
-                                          {"jwt-secret-file", "JWT_SECRET_FILE"},
-                                          {"token-ttl", "TOKEN_TTL"},
-                                          {"web", "WEB_DIR"},
-                                          {"workers", "WORKERS"},
-                                          {"redis", "REDIS_URL"},
-                                          {"adapter", "ADAPTER"},
-                                          {"tls-cert", "TLS_CERT"},
-                                          {"tls-key", "TLS_KEY"},
-                                          {"trust-proxy", "TRUST_PROXY"},
-                                          {"admin-ui-user", "ADMIN_UI_USER"},
-                                          {"admin-ui-password-hash", "ADMIN_UI_PASSWORD_HASH"},
-                                          {"admin-ui-mode", "ADMIN_UI_MODE"},
-                                          {"metrics", "METRICS"},
-                                          {"node-name", "NODE_NAME"},
-                                          {"tictactoe-away", "TICTACTOE_AWAY"},
-                                          {"auction-extension", "AUCTION_EXTENSION"},
-                                          {"auction-min-duration", "AUCTION_MIN_DURATION"}}) {
-    if (auto it = env.find(var); it != env.end() && !it->second.empty()) given[flag] = it->second;
+  for (const auto& f : flags) {
+    if (auto it = env.find(f.env); it != env.end() && !it->second.empty())
+      given[f.name] = it->second;
   }
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i];
@@ -275,12 +268,7 @@ options_result parse_options(const std::vector<std::string>& args,
       res.error = "missing value for --" + name;
       return res;
     }
-    if (name != "port" && name != "host" && name != "db" && name != "jwt-secret" && name != "web" &&
-        name != "workers" && name != "redis" && name != "adapter" && name != "tls-cert" &&
-        name != "tls-key" && name != "jwt-secret-file" && name != "token-ttl" &&
-        name != "trust-proxy" && !name.starts_with("admin-ui-") && name != "metrics" &&
-        name != "node-name" && name != "tictactoe-away" && name != "auction-extension" &&
-        name != "auction-min-duration") {
+    if (!known_flag(name)) {
       res.error = "unknown option --" + name;
       return res;
     }
