@@ -397,14 +397,21 @@ TEST_P(connection, numbers_the_reconnect_attempts) {
                                                      "error", "failed"}));
 }
 
+// The "force closed" scenarios' options: every connect times out at once, reconnections come
+// 10 ms apart, and the socket connects when told to (its handlers are in place before the 0 ms
+// timeout can fire).
+sc::manager_options force_closed_options() {
+  auto o = scenario_options();
+  o.timeout = 0ms;
+  o.reconnection_delay = 10ms;
+  o.auto_connect = false;
+  return o;
+}
+
 // "should not reconnect when force closed"
 TEST_P(connection, does_not_reconnect_when_closed_after_an_error) {
   recorder log;
-  auto o = options();
-  o.timeout = 0ms;
-  o.reconnection_delay = 10ms;
-  o.auto_connect = false;  // the handlers are in place before the 0 ms timeout can fire
-  sc::manager io(url(), o);
+  sc::manager io(url(), force_closed_options());
   record_reconnection(io, log);
   auto s = io.socket("/invalid");
   io.on_error([&](std::string_view) {
@@ -421,11 +428,7 @@ TEST_P(connection, does_not_reconnect_when_closed_after_an_error) {
 // "should stop reconnecting when force closed"
 TEST_P(connection, stops_reconnecting_when_closed) {
   recorder log;
-  auto o = options();
-  o.timeout = 0ms;
-  o.reconnection_delay = 10ms;
-  o.auto_connect = false;
-  sc::manager io(url(), o);
+  sc::manager io(url(), force_closed_options());
   auto s = io.socket("/invalid");
   io.on_reconnect_attempt([&](unsigned n) {
     if (log.entries().empty()) s->disconnect();
@@ -441,11 +444,7 @@ TEST_P(connection, stops_reconnecting_when_closed) {
 // "should reconnect after stopping reconnection"
 TEST_P(connection, reconnects_after_stopping_reconnection) {
   recorder log;
-  auto o = options();
-  o.timeout = 0ms;
-  o.reconnection_delay = 10ms;
-  o.auto_connect = false;
-  sc::manager io(url(), o);
+  sc::manager io(url(), force_closed_options());
   auto s = io.socket("/invalid");
   io.on_reconnect_attempt([&](unsigned) {
     if (log.entries().empty()) {
