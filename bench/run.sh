@@ -406,37 +406,36 @@ if want calibration; then
   done
 fi
 
-if want connect; then
-  echo "== connect: $CONNECT_N WebSocket connections"
+# connect_runs GROUP SCENARIO CLIENTS CONCURRENCY WARMUP_CLIENTS WARMUP_CONCURRENCY: a fresh server
+# per run, sio and Node A/B alternated, a warm-up repetition then REPS measured ones.
+connect_runs() {
+  local group=$1 scenario=$2 clients=$3 concurrency=$4 warmup_clients=$5 warmup_concurrency=$6
+  local rep s
   for rep in $(seq 0 "$REPS"); do
     for s in $(order "$rep"); do
       start_server "$s" || continue
       if [ "$rep" = 0 ]; then  # warm-up
-        gen warmup "$s" 0 pin --scenario connect --clients 1000
+        gen warmup "$s" 0 pin --scenario "$scenario" --clients "$warmup_clients" \
+          --concurrency "$warmup_concurrency"
       else
-        gen connect "$s" "$rep" pin --scenario connect --clients "$CONNECT_N" --concurrency 512
+        gen "$group" "$s" "$rep" pin --scenario "$scenario" --clients "$clients" \
+          --concurrency "$concurrency"
       fi
       stop_server
     done
   done
+}
+
+if want connect; then
+  echo "== connect: $CONNECT_N WebSocket connections"
+  connect_runs connect connect "$CONNECT_N" 512 1000 256  # the warm-up at the default concurrency
 fi
 
 # The default connect path of a browser: polling handshake, CONNECT over polling, probe, upgrade.
 # Both servers hold the probe's poll up to 100 ms (as engine.io), so many attempts run at once.
 if want connect_upgrade; then
   echo "== connect_upgrade: $UPGRADE_N clients, polling then the WebSocket upgrade"
-  for rep in $(seq 0 "$REPS"); do
-    for s in $(order "$rep"); do
-      start_server "$s" || continue
-      if [ "$rep" = 0 ]; then  # warm-up
-        gen warmup "$s" 0 pin --scenario connect-upgrade --clients 500 --concurrency 1024
-      else
-        gen connect_upgrade "$s" "$rep" pin --scenario connect-upgrade --clients "$UPGRADE_N" \
-          --concurrency 1024
-      fi
-      stop_server
-    done
-  done
+  connect_runs connect_upgrade connect-upgrade "$UPGRADE_N" 1024 500 1024
   for s in sio node; do
     start_server "$s" || continue
     gen verify_connect_upgrade "$s" 1 pin --verify --scenario connect-upgrade --clients 500 \
