@@ -19,7 +19,7 @@ const recoveryIndex = args.indexOf("--recovery");
 const recovery =
   recoveryIndex >= 0 ? { connectionStateRecovery: { maxDisconnectionDuration: Number(args[recoveryIndex + 1]) } } : {};
 
-// --ping-interval MS / --ping-timeout MS: the Socket.IO endpoint's heartbeat (default 300 + 200 ms).
+// --ping-interval MS / --ping-timeout MS: both endpoints' heartbeat (default 300 + 200 ms).
 const numberArg = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : fallback;
@@ -29,7 +29,7 @@ const heartbeat = {
   pingTimeout: numberArg("--ping-timeout", 200),
 };
 
-const common = { pingInterval: 300, pingTimeout: 200, maxPayload: 1e6, cors: { origin: "*" } };
+const common = { ...heartbeat, maxPayload: 1e6, cors: { origin: "*" } };
 const httpServer = http.createServer();
 
 // --- Engine.IO echo ------------------------------------------------------------------------------

@@ -2,15 +2,18 @@
 // /socket.io/, configured as the Socket.IO v5 protocol test suite describes: on connection emit "auth"
 // with the handshake auth; "message" echoed as "message-back"; "message-with-ack" acked with its
 // arguments; namespace "/custom" emits "auth" on connection. Every case runs over websocket only,
-// polling only and polling upgraded to websocket.
+// polling only and polling upgraded to websocket. The ping timeout is widened to 5 s: pings still
+// come every 300 ms, but a loaded machine that stalls a process for a moment does not end a
+// session mid-test.
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, waitFor, waitForArgs, pattern, withTimeout } from "./helpers.mjs";
 import { MODES, client, manager, track, connected, closeAll, normalize } from "./sioclient.mjs";
 
+const HEARTBEAT = ["--ping-timeout", "5000"];
 let server;
 before(async () => {
-  server = await startServer();
+  server = await startServer({ args: HEARTBEAT });
 });
 afterEach(() => closeAll());
 after(async () => {
@@ -182,7 +185,7 @@ for (const mode of Object.keys(MODES)) {
     });
 
     it("reconnects after the server goes away and comes back", async () => {
-      const own = await startServer();
+      const own = await startServer({ args: HEARTBEAT });
       try {
         const socket = client(own, mode, {
           reconnection: true,
@@ -200,7 +203,7 @@ for (const mode of Object.keys(MODES)) {
         const reason = await gone;
         assert.ok(["transport close", "transport error"].includes(reason), `unexpected reason ${reason}`);
         assert.equal(socket.active, true, "the client must keep trying after a transport loss");
-        const back = await startServer({ port: own.port });
+        const back = await startServer({ port: own.port, args: HEARTBEAT });
         try {
           const authAgain = waitFor(socket, "auth", { timeout: 20000 });
           await waitFor(socket, "connect", { timeout: 20000 });
