@@ -9,7 +9,8 @@
 //                tests/interop/reference-server.mjs (the same server on the Node.js packages).
 //                --recovery MS turns on connection state recovery with a window of MS
 //                milliseconds (off by default: the protocol suites expect plain CONNECT answers).
-// --ping-interval MS --ping-timeout MS change both endpoints' heartbeat.
+// --ping-interval MS --ping-timeout MS change both endpoints' heartbeat, --connect-timeout MS the
+// time a new session has to send its CONNECT (1000 by default).
 // --tls-cert FILE --tls-key FILE serve both over TLS (https/wss); SIGHUP reloads them.
 // The per-address limits are off (the suites connect from one address as fast as they can);
 // --handshakes-per-second N --handshake-burst N turn the handshake limit on, --trust-proxy
@@ -18,7 +19,7 @@
 // of the server's port (tests/interop/metrics.test.mjs).
 //
 // Usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]
-//                               [--ping-interval MS] [--ping-timeout MS]
+//                               [--ping-interval MS] [--ping-timeout MS] [--connect-timeout MS]
 //                               [--tls-cert FILE --tls-key FILE]
 //                               [--handshakes-per-second N --handshake-burst N]
 //                               [--trust-proxy ADDRESS]... [--metrics PATH] [--metrics-port N]
@@ -226,6 +227,7 @@ struct args {
   // with hundreds of clients in one Node.js process, or on a loaded machine, needs a wider budget).
   std::chrono::milliseconds ping_interval{300};
   std::chrono::milliseconds ping_timeout{200};
+  std::chrono::milliseconds connect_timeout{1000};  // the protocol suite's
   std::optional<sio::engineio::tls_options> tls;
   // Per-address handshake limit and trusted proxies (off unless given: the suites need neither).
   double handshakes_per_second = 0;
@@ -256,6 +258,8 @@ args parse_args(int argc, char** argv) {
       a.ping_interval = std::chrono::milliseconds(std::stoul(value()));
     } else if (arg == "--ping-timeout") {
       a.ping_timeout = std::chrono::milliseconds(std::stoul(value()));
+    } else if (arg == "--connect-timeout") {
+      a.connect_timeout = std::chrono::milliseconds(std::stoul(value()));
     } else if (arg == "--tls-cert") {
       if (!a.tls) a.tls.emplace();
       a.tls->cert_file = value();
@@ -276,7 +280,8 @@ args parse_args(int argc, char** argv) {
       a.metrics->port = static_cast<std::uint16_t>(std::stoul(value()));
     } else if (arg == "--help" || arg == "-h") {
       std::cout << "usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]"
-                   " [--ping-interval MS] [--ping-timeout MS] [--tls-cert FILE --tls-key FILE]"
+                   " [--ping-interval MS] [--ping-timeout MS] [--connect-timeout MS]"
+                   " [--tls-cert FILE --tls-key FILE]"
                    " [--handshakes-per-second N --handshake-burst N] [--trust-proxy ADDRESS]..."
                    " [--metrics PATH] [--metrics-port N]\n";
       std::exit(0);
@@ -317,7 +322,7 @@ int main(int argc, char** argv) {
                              .ping_timeout = a.ping_timeout,
                              .max_payload = 1'000'000,
                              .cors = {.enabled = true, .origins = {"*"}}},
-                  .connect_timeout = 1000ms,
+                  .connect_timeout = a.connect_timeout,
                   .connection_state_recovery = recovery_of(a),
                   .metrics = {.prometheus = a.metrics}}};
   io.on_connection(protocol_suite_handlers);
