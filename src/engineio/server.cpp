@@ -350,6 +350,8 @@ void server::attach(endpoint_options opts, std::shared_ptr<handler> h) {
     throw std::invalid_argument(
         "cors: credentials need an explicit list of origins (not empty, not \"*\"): a "
         "credentialed request is never allowed from any origin");
+  if (opts.http_compression.level < -1 || opts.http_compression.level > 9)
+    throw std::invalid_argument("http_compression: level must be -1 (zlib's default) to 9");
   auto ep = std::make_unique<detail::endpoint>();
   std::string path = opts.path;
   while (!path.empty() && path.back() == '/') path.pop_back();
