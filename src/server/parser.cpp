@@ -26,17 +26,17 @@ void json_parser::encode(pt::packet& p, std::vector<engineio::message_ptr>& out)
 
 parser::decode_result json_parser::decode(bool binary, std::string_view data,
                                           std::unique_ptr<parser_state>& state) const {
-  const auto feed = [&](pt::decoder& d) { return binary ? d.on_binary(data) : d.on_text(data); };
-  if (state) {
-    auto& d = static_cast<json_state&>(*state).dec;
-    auto r = feed(d);
+  // Most packets need no attachment: they are decoded without keeping a decoder. One result
+  // object for every path, so that it is built in place (this is every message's path).
+  pt::decoder fresh(limits_);
+  const bool had_state = state != nullptr;
+  auto& d = had_state ? static_cast<json_state&>(*state).dec : fresh;
+  decode_result r = binary ? d.on_binary(data) : d.on_text(data);
+  if (had_state) {
     if (!d.pending()) state.reset();  // r (the completed packet) does not point into the decoder
-    return r;
+  } else if (d.pending()) {
+    state = std::make_unique<json_state>(std::move(fresh));
   }
-  // Most packets need no attachment: decode them without keeping a decoder.
-  pt::decoder d(limits_);
-  auto r = feed(d);
-  if (d.pending()) state = std::make_unique<json_state>(std::move(d));
   return r;
 }
 
