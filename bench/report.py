@@ -194,6 +194,30 @@ def multiworker_section(w, runs):
     w("")
 
 
+def parser_section(w, runs):
+    """socket.io-msgpack-parser against the JSON parser, sio and Node, same run."""
+    rows = [(kind, parser, s) for kind in ("echo", "fanout") for s in ("sio", "node")
+            for parser in ("json", "msgpack") if runs.get((f"parser_{kind}_{parser}", s))]
+    if not rows:
+        return
+    w("## Parsers (socket.io-msgpack-parser against the JSON parser; same run)")
+    w("")
+    w("Closed loop on the pinned server (one worker), A/B alternated. The generator encodes and "
+      "decodes MessagePack through sio's codec (a JSON tree per packet), JSON with its own "
+      "scanner: its CPU per message differs between the two, the servers' is what compares.")
+    w("")
+    w("| run | server | parser | delivered/s | p50 ms | p99 ms | server CPU % | msgs/server-CPU-s | errors | notes |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
+    for kind, parser, s in rows:
+        res = runs[(f"parser_{kind}_{parser}", s)]
+        notes = [n for n in (bound_note(res),) if n]
+        w(f"| {kind} | {s} | {parser} | {fmt_spread(vals(res, 'delivered_per_s'))} | "
+          f"{fmt_spread(vals(res, 'latency_ms', 'p50'), 2)} | {fmt_spread(vals(res, 'latency_ms', 'p99'), 2)} | "
+          f"{fmt_spread(vals(res, 'server_cpu_pct'), 1)} | {fmt_spread(vals(res, 'msgs_per_server_cpu_s'))} | "
+          f"{fmt_spread(vals(res, 'errors'))} | {'; '.join(notes)} |")
+    w("")
+
+
 def paired_ratios(a_runs, b_runs, key):
     """a/b of `key` for each repetition both sides completed."""
     def by_rep(runs):
@@ -817,6 +841,7 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
         w("")
 
     multiworker_section(w, runs)
+    parser_section(w, runs)
     metrics_section(w, runs)
     client_section(w, runs)
 

@@ -27,7 +27,7 @@
 # Environment: BUILD (build dir, default build), REPS, DURATION, OUT (results dir), REPORT (file),
 # PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt),
 # SECTIONS (default all: calibration connect connect_upgrade idle echo fanout rooms polling
-# verify recovery multiworker tls metrics client editor cluster): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
+# verify recovery multiworker tls metrics client editor cluster msgpack): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
 # the report says which figures came from which run (e.g. SECTIONS=tls bench/run.sh);
 # EDITOR_KS (the editor's client counts, default "1 8 32 64"); METRICS_REPS (the metrics pair's
 # repetitions: REPS, or 5 with --quick, at least 3 for a spread).
@@ -87,7 +87,7 @@ else
   METRICS_REPS="${METRICS_REPS:-$REPS}"
 fi
 
-ALL_SECTIONS="calibration connect connect_upgrade idle echo fanout rooms polling verify recovery multiworker tls metrics client editor cluster"
+ALL_SECTIONS="calibration connect connect_upgrade idle echo fanout rooms polling verify recovery multiworker tls metrics client editor cluster msgpack"
 SECTIONS="${SECTIONS:-$ALL_SECTIONS}"
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 for s in $SECTIONS; do
@@ -561,6 +561,24 @@ if want recovery; then
         [ "$mode" = on ] && args=(--recovery 120000)
         start_server "$s" pin 1 "${args[@]}" || continue
         recovery_mem "recovery_$mode" "$s" "$rep"
+        stop_server
+      done
+    done
+  done
+fi
+
+if want msgpack; then
+  # The parser: socket.io-msgpack-parser against the default JSON parser, on both servers, the
+  # four (server, parser) pairs alternated within each repetition; closed-loop echo and fan-out.
+  echo "== msgpack: closed-loop echo and fan-out, MessagePack parser against JSON, sio and Node"
+  for rep in $(seq 1 "$REPS"); do
+    for s in $(order "$rep"); do
+      for parser in json msgpack; do
+        start_server "$s" pin 1 --parser "$parser" || continue
+        gen "parser_echo_$parser" "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" \
+          --rate 0 --parser "$parser" "${common[@]}"
+        gen "parser_fanout_$parser" "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" \
+          --rate 0 --parser "$parser" "${common[@]}"
         stop_server
       done
     done

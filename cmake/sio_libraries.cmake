@@ -32,20 +32,24 @@ include(GNUInstallDirs)  # CMAKE_INSTALL_INCLUDEDIR for the include directories 
 # arguments, acks; include/sio/common). The MessagePack codec is the Redis adapter's wire format: it has a library of its own so that
 # only sio_redis users need msgpuck.
 file(GLOB SIO_PROTOCOL_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/protocol/*.cpp)
-list(REMOVE_ITEM SIO_PROTOCOL_SOURCES ${PROJECT_SOURCE_DIR}/src/protocol/msgpack.cpp)
+list(REMOVE_ITEM SIO_PROTOCOL_SOURCES ${PROJECT_SOURCE_DIR}/src/protocol/msgpack.cpp
+  ${PROJECT_SOURCE_DIR}/src/protocol/msgpack_parser.cpp)
 file(GLOB SIO_COMMON_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/common/*.cpp)
 list(APPEND SIO_PROTOCOL_SOURCES ${SIO_COMMON_SOURCES})
 sio_add_library(protocol ${SIO_PROTOCOL_SOURCES})
 target_link_libraries(sio_protocol PUBLIC Boost::json Boost::headers)
 
 # --- sio_msgpack: MessagePack <-> Boost.JSON (include/sio/protocol/msgpack.hpp), on msgpuck -----
+# Also the Socket.IO MessagePack packet codec (msgpack_parser.hpp), wire-compatible with
+# socket.io-msgpack-parser; the server's parser on it is header-only (sio/server/msgpack_parser.hpp).
 # Debian's libmsgpuck-dev ships a static library and one header; cmake/Findmsgpuck.cmake finds them.
 # That library is not position-independent, so it cannot go into a shared library: sio_msgpack
 # and sio_redis are static libraries even with BUILD_SHARED_LIBS.
 list(APPEND CMAKE_MODULE_PATH ${CMAKE_CURRENT_LIST_DIR})
 find_package(msgpuck)
 if(msgpuck_FOUND)
-  sio_add_library(msgpack STATIC ${PROJECT_SOURCE_DIR}/src/protocol/msgpack.cpp)
+  sio_add_library(msgpack STATIC ${PROJECT_SOURCE_DIR}/src/protocol/msgpack.cpp
+    ${PROJECT_SOURCE_DIR}/src/protocol/msgpack_parser.cpp)
   target_link_libraries(sio_msgpack PUBLIC sio_protocol PRIVATE msgpuck::msgpuck)
 else()
   message(STATUS "sio_msgpack and sio_redis not built (needs msgpuck: libmsgpuck-dev)")

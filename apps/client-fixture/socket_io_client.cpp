@@ -203,8 +203,10 @@ void allow_later(sio::engineio::server& engine, sio::engineio::allow_request_don
       [timer, done = std::move(done)](boost::system::error_code) { done(std::nullopt); });
 }
 
-sio::server_options options(sio::engineio::server& engine) {
+sio::server_options options(sio::engineio::server& engine,
+                            std::shared_ptr<const sio::parser> parser) {
   sio::server_options o;
+  o.parser = std::move(parser);
   o.engine.path = "/socket.io/";
   o.engine.ping_interval = 2000ms;
   o.engine.allow_request_async = [&engine](const sio::engineio::request_info&,
@@ -217,8 +219,9 @@ sio::server_options options(sio::engineio::server& engine) {
 
 }  // namespace
 
-std::unique_ptr<sio::server> mount_socket_io_client(sio::engineio::server& engine) {
-  auto io = std::make_unique<sio::server>(engine, options(engine));
+std::unique_ptr<sio::server> mount_socket_io_client(sio::engineio::server& engine,
+                                                    std::shared_ptr<const sio::parser> parser) {
+  auto io = std::make_unique<sio::server>(engine, options(engine, std::move(parser)));
   main_namespace(*io);
   other_namespaces(*io);
   return io;

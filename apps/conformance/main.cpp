@@ -17,14 +17,19 @@
 // ADDRESS (repeatable) trusts a proxy's X-Forwarded-For (tests/interop/socketio_limits.test.mjs).
 // --metrics PATH serves the Prometheus text format at PATH; --metrics-port N on 127.0.0.1:N instead
 // of the server's port (tests/interop/metrics.test.mjs).
+// --parser msgpack: Socket.IO packets as socket.io-msgpack-parser writes them (default: json).
 //
 // Usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]
 //                               [--ping-interval MS] [--ping-timeout MS] [--connect-timeout MS]
 //                               [--tls-cert FILE --tls-key FILE]
 //                               [--handshakes-per-second N --handshake-burst N]
 //                               [--trust-proxy ADDRESS]... [--metrics PATH] [--metrics-port N]
+//                               [--parser json|msgpack]
 #include <sio/engineio/server.hpp>
 #include <sio/sio.hpp>
+#ifdef SIO_CONFORMANCE_HAVE_MSGPACK
+#include <sio/server/msgpack_parser.hpp>
+#endif
 
 #include <boost/asio/signal_set.hpp>
 
@@ -235,6 +240,7 @@ struct args {
   std::vector<std::string> trust_proxy;
   // The Prometheus endpoint (off unless given): its path, and a port of its own (0: the same).
   std::optional<sio::prometheus_options> metrics;
+  bool msgpack = false;  // --parser msgpack
 };
 
 args parse_args(int argc, char** argv) {
@@ -278,12 +284,19 @@ args parse_args(int argc, char** argv) {
     } else if (arg == "--metrics-port") {
       if (!a.metrics) a.metrics.emplace();
       a.metrics->port = static_cast<std::uint16_t>(std::stoul(value()));
+    } else if (arg == "--parser") {
+      const auto name = value();
+      if (name != "json" && name != "msgpack") {
+        std::cerr << "unknown parser " << name << " (json or msgpack)\n";
+        std::exit(2);
+      }
+      a.msgpack = name == "msgpack";
     } else if (arg == "--help" || arg == "-h") {
       std::cout << "usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]"
                    " [--ping-interval MS] [--ping-timeout MS] [--connect-timeout MS]"
                    " [--tls-cert FILE --tls-key FILE]"
                    " [--handshakes-per-second N --handshake-burst N] [--trust-proxy ADDRESS]..."
-                   " [--metrics PATH] [--metrics-port N]\n";
+                   " [--metrics PATH] [--metrics-port N] [--parser json|msgpack]\n";
       std::exit(0);
     } else {
       std::cerr << "unknown argument " << arg << "\n";
@@ -296,6 +309,16 @@ args parse_args(int argc, char** argv) {
 std::optional<sio::recovery_options> recovery_of(const args& a) {
   if (!a.recovery) return std::nullopt;
   return sio::recovery_options{.max_disconnection_duration = *a.recovery};
+}
+
+std::shared_ptr<const sio::parser> parser_of(const args& a) {
+  if (!a.msgpack) return nullptr;  // the default: JSON
+#ifdef SIO_CONFORMANCE_HAVE_MSGPACK
+  return std::make_shared<sio::msgpack_parser>();
+#else
+  std::cerr << "--parser msgpack: not built (needs sio_msgpack)\n";
+  std::exit(2);
+#endif
 }
 
 }  // namespace
@@ -323,6 +346,7 @@ int main(int argc, char** argv) {
                              .max_payload = 1'000'000,
                              .cors = {.enabled = true, .origins = {"*"}}},
                   .connect_timeout = a.connect_timeout,
+                  .parser = parser_of(a),
                   .connection_state_recovery = recovery_of(a),
                   .metrics = {.prometheus = a.metrics}}};
   io.on_connection(protocol_suite_handlers);

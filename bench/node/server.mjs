@@ -5,7 +5,8 @@
 // --expose-gc, clients: Engine.IO clients}.
 // Usage: node [--expose-gc] server.mjs --port N [--recovery MS]
 //          [--redis URL[,URL...] [--adapter redis|redis-streams|redis-sharded]
-//           [--sharded-mode dynamic|static]]
+//           [--sharded-mode dynamic|static]] [--parser json|msgpack]
+// --parser msgpack uses socket.io-msgpack-parser (as sio-bench-server --parser msgpack).
 // --recovery turns on connectionStateRecovery with maxDisconnectionDuration MS. --redis makes it
 // one node of a cluster with the npm adapter matching sio's --adapter: @socket.io/redis-adapter
 // (createAdapter, pub/sub), @socket.io/redis-streams-adapter, or @socket.io/redis-adapter's
@@ -20,6 +21,7 @@ let recovery = 0;
 let redis = [];
 let adapterName = "redis";
 let shardedMode = "dynamic";
+let parserName = "json";
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--port") port = Number(args[++i]);
   else if (args[i].startsWith("--port=")) port = Number(args[i].slice(7));
@@ -27,7 +29,9 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === "--redis") redis = args[++i].split(",");
   else if (args[i] === "--adapter") adapterName = args[++i];
   else if (args[i] === "--sharded-mode") shardedMode = args[++i];
+  else if (args[i] === "--parser") parserName = args[++i];
 }
+if (!["json", "msgpack"].includes(parserName)) throw new Error(`unknown --parser ${parserName}`);
 
 // The npm adapter of --adapter on --redis, its clients connected.
 async function clusterAdapter() {
@@ -62,6 +66,7 @@ const http = createServer();
 const options = { cors: { origin: "*" } };
 if (recovery > 0) options.connectionStateRecovery = { maxDisconnectionDuration: recovery };
 if (redis.length > 0) options.adapter = await clusterAdapter();
+if (parserName === "msgpack") options.parser = (await import("socket.io-msgpack-parser")).default;
 const io = new Server(http, options);
 
 function heapInUse() {

@@ -6,8 +6,9 @@
 //
 //   sio-bench-server --port N [--workers W] [--recovery MS] [--tls-cert FILE --tls-key FILE]
 //                    [--redis URL[,URL...] [--adapter redis|redis-streams|redis-sharded]
-//                     [--sharded-mode dynamic|static]]
+//                     [--sharded-mode dynamic|static]] [--parser json|msgpack]
 //
+// --parser msgpack speaks socket.io-msgpack-parser (sio::msgpack_parser) instead of JSON.
 // --recovery turns on connection state recovery with a window of MS milliseconds; --tls-cert and
 // --tls-key serve https and wss instead of plain TCP. --redis makes it one node of a cluster with
 // the named adapter (default redis, the pub/sub one; redis-sharded takes the seeds of a Redis
@@ -16,6 +17,9 @@
 //
 // Listens on 127.0.0.1 only; stops cleanly on SIGINT/SIGTERM.
 #include <sio/sio.hpp>
+#ifdef SIO_BENCH_HAVE_MSGPACK
+#include <sio/server/msgpack_parser.hpp>
+#endif
 #ifdef SIO_BENCH_HAVE_REDIS
 #include <sio/redis/redis_adapter.hpp>
 #if __has_include(<sio/redis/redis_streams_adapter.hpp>)
@@ -80,6 +84,7 @@ struct args {
   std::vector<std::string> redis;  // --redis, split at commas: a cluster node
   std::string adapter = "redis";
   bool sharded_static = false;  // --sharded-mode static
+  bool msgpack = false;         // --parser msgpack
 };
 
 std::vector<std::string> split_commas(std::string_view list) {
@@ -112,6 +117,12 @@ std::optional<args> parse_args(int argc, char** argv) {
       if (std::string_view(value) != "static" && std::string_view(value) != "dynamic")
         return std::nullopt;
       a.sharded_static = std::string_view(value) == "static";
+      continue;
+    }
+    if (name == "--parser") {
+      if (std::string_view(value) != "json" && std::string_view(value) != "msgpack")
+        return std::nullopt;
+      a.msgpack = std::string_view(value) == "msgpack";
       continue;
     }
     if (name == "--tls-cert" || name == "--tls-key") {
@@ -203,7 +214,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: sio-bench-server --port N [--workers W] [--recovery MS] "
                  "[--tls-cert FILE --tls-key FILE] [--metrics 0|1]\n"
                  "  [--redis URL[,URL...] [--adapter redis|redis-streams|redis-sharded] "
-                 "[--sharded-mode dynamic|static]]\n";
+                 "[--sharded-mode dynamic|static]] [--parser json|msgpack]\n";
     return 2;
   }
   raise_fd_limit();
@@ -229,6 +240,13 @@ int main(int argc, char** argv) {
       opts.connection_state_recovery =
           sio::recovery_options{.max_disconnection_duration = *a->recovery};
     if (!a->redis.empty()) opts.adapter = cluster_adapter(*a);
+    if (a->msgpack) {
+#ifdef SIO_BENCH_HAVE_MSGPACK
+      opts.parser = std::make_shared<sio::msgpack_parser>();
+#else
+      throw std::runtime_error("--parser msgpack: this build has no sio_msgpack");
+#endif
+    }
     sio::server io{std::move(opts)};
     install_handlers(io);
     io.start();

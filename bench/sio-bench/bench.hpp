@@ -69,6 +69,9 @@ struct config {
   bool beast_ws = false;          // Beast's websocket::stream instead of the lean client
   bool sio_client = false;        // sio's own client (sio::client), a manager per client
   bool tls = false;  // https:// or wss:// URL: Beast's client over TLS (certificate not verified)
+  // --parser msgpack: Socket.IO packets as socket.io-msgpack-parser writes them (binary frames;
+  // the lean WebSocket client only).
+  bool msgpack = false;
 };
 
 // Nanoseconds on the steady clock since the generator started (small enough to travel through
@@ -208,10 +211,16 @@ class client {
   // Queue one packet; false when the client's bounded queue is full (counted as an overrun).
   virtual bool push(const out_msg& m) = 0;
   virtual void close_transport() = 0;
-  // Appends the Engine.IO text packet for m.
+  // Appends the Engine.IO text packet for m (with --parser msgpack, the bytes of a binary message
+  // unless binary(m) is false).
   void format(const out_msg& m, std::string& out) const;
+  bool binary(const out_msg& m) const noexcept {
+    return sh_.cfg.msgpack && m.kind != msg_kind::pong;
+  }
   // One Engine.IO text packet received.
   void on_packet(std::string_view p);
+  // One binary message received: with --parser msgpack, a Socket.IO packet.
+  void on_binary(std::string_view p);
   // The Socket.IO CONNECT was answered: by default the client counts as connected.
   virtual void sio_connected();
   void fail(bool protocol_error);

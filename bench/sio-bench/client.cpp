@@ -7,10 +7,15 @@
 //   fanout   42["fanout",{"room":"r<k>","payload":[<room seq>,<seq>,<t>,"<pad>"]}]
 //            -> every member of r<k>: 42["fanout",[<room seq>,<seq>,<t>,"<pad>"]]
 // <t> is the intended send time in ns of the generator's steady clock.
+// With --parser msgpack the same packets go as socket.io-msgpack-parser writes them (one binary
+// message each, through sio's codec), the Engine.IO ping/pong as text.
 #include "bench.hpp"
 #include "upgrade.hpp"
 
 #include <sio/protocol/engineio.hpp>
+#ifdef SIO_BENCH_HAVE_MSGPACK
+#include <sio/protocol/msgpack_parser.hpp>
+#endif
 #include <sio/protocol/socketio.hpp>
 
 #include <boost/asio/write.hpp>
@@ -136,7 +141,93 @@ void client::fail(bool protocol_error) {
     w_.c.disconnected.add();
 }
 
+#ifdef SIO_BENCH_HAVE_MSGPACK
+namespace {
+
+// The Socket.IO packet of m, for --parser msgpack.
+sioc::packet msgpack_packet(const client::out_msg& m, const std::string& pad) {
+  using kind = client::msg_kind;
+  sioc::packet p;
+  const auto t = static_cast<std::uint64_t>(m.t);
+  const auto room = "r" + std::to_string(m.room);
+  switch (m.kind) {
+    case kind::sio_connect:
+      p.type = sioc::packet_type::connect;
+      break;
+    case kind::echo:
+      p.id = m.a;
+      p.data = boost::json::array{"echo", m.a, t, boost::json::string(pad)};
+      break;
+    case kind::join:
+      p.id = 0;
+      p.data = boost::json::array{"join", boost::json::object{{"room", room}}};
+      break;
+    case kind::fanout:
+      p.data = boost::json::array{
+          "fanout", boost::json::object{
+                        {"room", room},
+                        {"payload", boost::json::array{m.a, m.b, t, boost::json::string(pad)}}}};
+      break;
+    case kind::pong:
+      break;
+  }
+  return p;
+}
+
+std::uint64_t u64_at(const boost::json::array& a, std::size_t i, bool& ok) {
+  if (i < a.size()) {
+    if (const auto* u = a[i].if_uint64()) return *u;
+    if (const auto* s = a[i].if_int64(); s && *s >= 0) return static_cast<std::uint64_t>(*s);
+  }
+  ok = false;
+  return 0;
+}
+
+bool pad_at(const boost::json::array& a, std::size_t i, std::string_view pad) {
+  return i < a.size() && a[i].is_string() && a[i].get_string() == pad;
+}
+
+}  // namespace
+
+#endif
+
+void client::on_binary(std::string_view bytes) {
+#ifdef SIO_BENCH_HAVE_MSGPACK
+  if (!sh_.cfg.msgpack) return;  // attachments: not part of the contract, ignored
+  auto p = protocol::msgpack_parser::decode(bytes);
+  if (!p) return fail(true);
+  w_.c.received_total.add();
+  const auto* a = p->data.if_array();
+  bool ok = true;
+  switch (p->type) {
+    case sioc::packet_type::connect:
+      if (phase_ != phase::open) return fail(true);
+      return sio_connected();
+    case sioc::packet_type::ack: {
+      if (!p->id || !a) return w_.c.protocol_errors.add();
+      if (*p->id == 0) return join_answered();
+      const auto seq = u64_at(*a, 0, ok);
+      const auto t = u64_at(*a, 1, ok);
+      if (!ok) return w_.c.protocol_errors.add();
+      return echo_answered(*p->id, seq, t, !sh_.cfg.verify || pad_at(*a, 2, sh_.pad));
+    }
+    case sioc::packet_type::event: {
+      const auto* f = a && a->size() == 2 && a->at(0) == "fanout" ? a->at(1).if_array() : nullptr;
+      if (!f) return w_.c.protocol_errors.add();
+      const auto rseq = u64_at(*f, 0, ok), gseq = u64_at(*f, 1, ok), t = u64_at(*f, 2, ok);
+      if (!ok) return w_.c.protocol_errors.add();
+      return fanout_received(rseq, gseq, t, !sh_.cfg.verify || pad_at(*f, 3, sh_.pad));
+    }
+    default:
+      return fail(p->type == sioc::packet_type::connect_error);
+  }
+#endif
+}
+
 void client::format(const out_msg& m, std::string& out) const {
+#ifdef SIO_BENCH_HAVE_MSGPACK
+  if (binary(m)) return protocol::msgpack_parser::encode(msgpack_packet(m, sh_.pad), out);
+#endif
   const char message = eio_digit(eio::packet_type::message);
   const char event = sio_digit(sioc::packet_type::event);
   switch (m.kind) {
@@ -573,15 +664,23 @@ class lean_ws_client : public client, public std::enable_shared_from_this<lean_w
         frag_ += payload;
         if (fin) {
           in_fragment_ = false;
-          if (frag_text_) on_text(frag_);
+          if (frag_text_) {
+            on_text(frag_);
+          } else {
+            on_binary(frag_);
+          }
           frag_.clear();
         }
         return;
       case 0x1:  // text
-      case 0x2:  // binary (attachments: not part of the contract, ignored)
+      case 0x2:  // binary: a MessagePack packet, or an attachment (ignored)
         if (in_fragment_) return fail(true);
         if (fin) {
-          if (op == 0x1) on_text(payload);
+          if (op == 0x1) {
+            on_text(payload);
+          } else {
+            on_binary(payload);
+          }
           return;
         }
         in_fragment_ = true;
@@ -631,7 +730,7 @@ class lean_ws_client : public client, public std::enable_shared_from_this<lean_w
       const out_msg m = q_.pop();
       tmp_.clear();
       format(m, tmp_);
-      append_frame(wbuf_, 0x1, tmp_);
+      append_frame(wbuf_, binary(m) ? 0x2 : 0x1, tmp_);
     }
     writing_ = true;
     net::async_write(sock_, net::buffer(wbuf_),

@@ -54,6 +54,8 @@ options:   --clients N (100)  --rate MSGS_PER_S (echo 1000, fanout 100, rooms 10
            --warmup S (1)  --drain S (3)  --threads N (1)  --sources N (auto)
            --room-size N (100)  --window N (4, fanout closed loop)  --concurrency N (256)
            --path /socket.io/  --connect-timeout S (60)  --ws-client lean|beast|sio (lean)
+           --parser json|msgpack (json; msgpack: socket.io-msgpack-parser's packets, the lean
+           WebSocket client only)
 An https:// or wss:// URL speaks TLS (WebSocket scenarios, Beast's client; the server's
 certificate is not verified).
 )";
@@ -138,6 +140,15 @@ bool apply_text_option(config& c, const std::string& name, const std::string& v)
     if (v != "lean" && v != "beast" && v != "sio") usage(2);
     c.beast_ws = v == "beast";
     c.sio_client = v == "sio";
+  } else if (name == "--parser") {
+    if (v != "json" && v != "msgpack") usage(2);
+    c.msgpack = v == "msgpack";
+#ifndef SIO_BENCH_HAVE_MSGPACK
+    if (c.msgpack) {
+      std::cerr << "sio-bench: --parser msgpack not built (needs sio_msgpack)\n";
+      usage(2);
+    }
+#endif
   } else if (name == "--path") {
     c.path = v;
   } else if (name == "--redis-info") {
@@ -224,6 +235,11 @@ config parse_args(int argc, char** argv) {
   if (c.scenario == scenario_kind::connect_upgrade &&
       (c.tls || c.beast_ws || c.sio_client || c.transport == transport_kind::polling)) {
     std::cerr << "sio-bench: connect-upgrade runs on the lean client over plain TCP\n";
+    usage(2);
+  }
+  if (c.msgpack && (c.tls || c.beast_ws || c.sio_client || c.transport == transport_kind::polling ||
+                    c.scenario == scenario_kind::connect_upgrade)) {
+    std::cerr << "sio-bench: --parser msgpack runs on the lean WebSocket client over plain TCP\n";
     usage(2);
   }
   if (c.tls && c.transport == transport_kind::polling) {

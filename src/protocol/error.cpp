@@ -42,6 +42,8 @@ class category final : public boost::system::error_category {
         return "unexpected binary attachment";
       case error::unexpected_text:
         return "text packet while attachments are pending";
+      case error::invalid_packet:
+        return "invalid packet object";
     }
     return "unknown sio.protocol error";
   }

@@ -81,8 +81,9 @@ std::optional<std::pair<pt::packet, broadcast_options>> redis_adapter::impl::rea
 void redis_adapter::impl::on_broadcast(std::string_view ch, std::string msg) {
   auto b = read_broadcast(ch, msg);
   if (!b) return;
-  auto out = make_outgoing(std::move(b->first));
-  with_self([&](redis_adapter& a) { a.in_memory_adapter::broadcast(std::move(out), b->second); });
+  with_self([&](redis_adapter& a) {
+    a.in_memory_adapter::broadcast(host.encode_packet(std::move(b->first)), b->second);
+  });
 }
 
 }  // namespace sio

@@ -109,13 +109,15 @@ void cluster_adapter::broadcast(outgoing_ptr p, broadcast_options opts) {
     if (!s) return;
     // As Node: a failed publication is still delivered here, without offset.
     if (!offset) s->log("publishing a broadcast failed: delivered locally only, without offset");
-    auto out = p;
-    if (offset && !offset->empty() && takes_offset(p->packet, opts)) {
-      auto pk = p->packet;
-      pk.attachments = attachments_of(*p);
-      out = with_offset(std::move(pk), *offset);
-    }
-    s->complete_delivery(d, [out = std::move(out), opts = std::move(opts)](cluster_adapter& a) {
+    if (!offset || offset->empty() || !takes_offset(p->packet, opts)) offset.reset();
+    s->complete_delivery(d, [p = std::move(p), offset = std::move(offset),
+                             opts = std::move(opts)](cluster_adapter& a) {
+      auto out = p;
+      if (offset) {
+        auto pk = p->packet;
+        pk.attachments = attachments_of(*p);
+        out = with_offset(a.nsp_, std::move(pk), *offset);
+      }
       a.in_memory_adapter::broadcast(out, opts);
     });
   });
@@ -246,7 +248,7 @@ void cluster_adapter::server_side_emit_with_ack(payload args, broadcast_ack_call
 
 outgoing_ptr cluster_adapter::encode_event(pt::packet p, const broadcast_options&) {
   // The offset is known once the transport stored the message (broadcast()).
-  return make_outgoing(std::move(p));
+  return nsp_.encode_packet(std::move(p));
 }
 
 void cluster_adapter::persist_session(persisted_session s) {
@@ -258,7 +260,8 @@ namespace {
 
 // The missed packets of a restored session, encoded, and its log position.
 restored_session restored_of(cluster_transport::restored r, const std::string& nsp,
-                             const std::string& offset, cluster_adapter::state& st) {
+                             const std::string& offset, cluster_adapter::state& st,
+                             adapter_host& host) {
   restored_session out;
   out.session = std::move(r.session);
   std::string last = offset;
@@ -272,7 +275,7 @@ restored_session restored_of(cluster_transport::restored r, const std::string& n
     pk.nsp = nsp;
     pk.data = std::move(m.data);
     pk.attachments = std::move(m.attachments);
-    out.missed.push_back(make_outgoing(std::move(pk), stream_offset_seq(m.offset)));
+    out.missed.push_back(host.encode_packet(std::move(pk), stream_offset_seq(m.offset)));
     if (!m.offset.empty()) last = m.offset;
   }
   out.log_seq = stream_offset_seq(last);
@@ -282,12 +285,19 @@ restored_session restored_of(cluster_transport::restored r, const std::string& n
 }  // namespace
 
 void cluster_adapter::restore_session(std::string pid, std::string offset, restore_handler done) {
-  st_->transport->restore_session(std::move(pid), offset,
-                                  [st = st_, offset, done = std::move(done)](
-                                      std::optional<cluster_transport::restored> r) mutable {
-                                    if (!r) return done(std::nullopt);
-                                    done(restored_of(std::move(*r), st->nsp, offset, *st));
-                                  });
+  st_->transport->restore_session(
+      std::move(pid), offset,
+      [st = st_, offset,
+       done = std::move(done)](std::optional<cluster_transport::restored> r) mutable {
+        std::optional<restored_session> out;
+        if (r) {
+          // Encoded with the server's parser, while it is there.
+          st->with_self([&](cluster_adapter& a) {
+            out = restored_of(std::move(*r), st->nsp, offset, *st, a.nsp_);
+          });
+        }
+        done(std::move(out));
+      });
 }
 
 bool cluster_adapter::routes_socket_emits() const noexcept {

@@ -174,10 +174,10 @@ bool takes_offset(const pt::packet& p, const broadcast_options& o) noexcept {
   return event && !p.id && !o.flags.volatile_;
 }
 
-outgoing_ptr with_offset(pt::packet p, const std::string& offset) {
+outgoing_ptr with_offset(adapter_host& host, pt::packet p, const std::string& offset) {
   if (auto* a = p.data.if_array()) a->emplace_back(offset);
   p.type = pt::packet_type::event;
-  return make_outgoing(std::move(p), stream_offset_seq(offset));
+  return host.encode_packet(std::move(p), stream_offset_seq(offset));
 }
 
 }  // namespace sio::redis::cluster

@@ -194,9 +194,9 @@ void state::receive_broadcast(cluster_message& m, const std::string& offset) {
       b->packet.data.get_array().emplace_back(offset);
       seq = stream_offset_seq(offset);
     }
-    auto out = make_outgoing(std::move(b->packet), seq);
-    return with_self(
-        [&](cluster_adapter& a) { a.in_memory_adapter::broadcast(std::move(out), b->opts); });
+    return with_self([&](cluster_adapter& a) {
+      a.in_memory_adapter::broadcast(host.encode_packet(std::move(b->packet), seq), b->opts);
+    });
   }
   auto count = [w = weak_from_this(), rid = *b->request_id, ruid = m.uid](std::size_t n) {
     if (auto s = w.lock())
@@ -211,7 +211,7 @@ void state::receive_broadcast(cluster_message& m, const std::string& offset) {
   };
   with_self([&](cluster_adapter& a) {
     b->packet.id = host.next_ack_id();
-    a.in_memory_adapter::broadcast_with_ack(make_outgoing(std::move(b->packet)), b->opts,
+    a.in_memory_adapter::broadcast_with_ack(host.encode_packet(std::move(b->packet)), b->opts,
                                             std::move(count), std::move(answer));
   });
 }

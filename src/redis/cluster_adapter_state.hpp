@@ -55,7 +55,8 @@ boost::json::object broadcast_to_json(const outgoing_packet& p, const broadcast_
 // An EVENT without acknowledgement, not volatile: it gets the offset of its message.
 bool takes_offset(const protocol::socketio::packet& p, const broadcast_options& o) noexcept;
 // `p` with `offset` appended to its data, encoded with its log position.
-outgoing_ptr with_offset(protocol::socketio::packet p, const std::string& offset);
+outgoing_ptr with_offset(adapter_host& host, protocol::socketio::packet p,
+                         const std::string& offset);
 
 }  // namespace sio::redis::cluster
 

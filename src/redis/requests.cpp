@@ -295,7 +295,7 @@ void impl::answer_broadcast(request& r) {
   pk.data = std::move(*data);
   pk.attachments = std::move(r.attachments);
   pk.id = host.next_ack_id();
-  auto out = make_outgoing(std::move(pk));
+  auto out = host.encode_packet(std::move(pk));
   auto count = [self = shared_from_this(), rid = r.rid, ruid = r.ruid](std::size_t n) {
     self->publish_response(
         ruid, to_json(json::object{

@@ -97,7 +97,8 @@ json::object packet_to_json(const outgoing_packet& p) {
 
 std::vector<std::string> attachments_of(const outgoing_packet& p) {
   std::vector<std::string> out;
-  for (std::size_t i = 1; i < p.frames.size(); ++i) out.push_back(p.frames[i]->data);
+  out.reserve(p.attachment_count());
+  for (std::size_t i = 0; i < p.attachment_count(); ++i) out.push_back(p.attachment(i));
   return out;
 }
 

@@ -163,7 +163,7 @@ void broadcast_operator::start_emit_with_ack(std::string_view event, payload p,
     pk.id = t->next_ack_id();
     t->srv_->count_here(&detail::counter_block::broadcasts);
     t->get_adapter().broadcast_with_ack(
-        make_outgoing(std::move(pk)), opts_,
+        t->encode_packet(std::move(pk)), opts_,
         [c](std::size_t n) {
           c->update([&] {
             c->expected_clients += n;

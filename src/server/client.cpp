@@ -51,29 +51,20 @@ std::shared_ptr<socket> client::find(std::string_view nsp) const noexcept {
   return nullptr;
 }
 
-template <class Feed>
-void client::decode(Feed feed) {
-  pt::decoder stateless(pt::decoder_limits{.max_attachments = st_->opts.max_attachments});
-  const bool had_pending = pending_packet_ != nullptr;
-  auto& d = had_pending ? *pending_packet_ : stateless;
-  auto r = feed(d);
-  if (d.pending()) {
-    if (!had_pending) pending_packet_ = std::make_unique<pt::decoder>(std::move(stateless));
-  } else if (had_pending) {
-    pending_packet_.reset();  // r (the completed packet) does not point into the decoder
-  }
+void client::decode(bool binary, std::string_view data) {
+  auto r = st_->opts.parser->decode(binary, data, parser_state_);
   if (!r) return close(disconnect_reason::parse_error);
   if (auto& p = *r) on_packet(*p);
 }
 
 void client::on_text(std::string_view text) {
   if (closed_) return;
-  decode([text](pt::decoder& d) { return d.on_text(text); });
+  decode(false, text);
 }
 
 void client::on_binary(std::string_view bytes) {
   if (closed_) return;
-  decode([bytes](pt::decoder& d) { return d.on_binary(bytes); });
+  decode(true, bytes);
 }
 
 void client::on_packet(pt::packet& p) {
@@ -140,6 +131,18 @@ void client::write(std::span<const engineio::message_ptr> frames, bool volatile_
 
 void client::send_packet(pt::packet p) {
   if (closed_) return;
+  if (!st_->json_parser) {
+    // No outgoing_packet: no one else shares these frames. The list's capacity is reused (taken,
+    // then given back, so that a send from within write() gets a list of its own).
+    thread_local std::vector<engineio::message_ptr> spare;
+    auto frames = std::move(spare);
+    frames.clear();
+    st_->opts.parser->encode(p, frames);
+    write(frames, false, true);
+    frames.clear();
+    spare = std::move(frames);
+    return;
+  }
   if (!p.attachments.empty()) return write(*make_outgoing(std::move(p)), false, true);
   // One text frame, written without an outgoing_packet around it: no one else shares it.
   std::string text;
@@ -176,7 +179,7 @@ void client::close(disconnect_reason r) {
 void client::close_sockets(disconnect_reason r) {
   closed_ = true;
   connect_timer_.reset();
-  pending_packet_.reset();
+  parser_state_.reset();
   pending_.clear();
   auto socks = std::move(nsps_);
   nsps_.clear();

@@ -52,6 +52,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
   std::shared_ptr<worker_pool> pool;
   std::atomic<bool> stopped{false};   // the server is being destroyed: refuse new connections
   std::atomic<bool> detached{false};  // the engine let go of our handler (handler::on_detach)
+  bool json_parser = false;           // opts.parser is the JSON one: packets as text
 
   mutable std::mutex mu;  // guards nsps and parents (map work only)
   std::unordered_map<std::string, std::shared_ptr<namespace_>> nsps;
@@ -146,16 +147,15 @@ class client : public std::enable_shared_from_this<client> {
   void refuse_connect(const std::string& nsp, std::string_view message);
   std::shared_ptr<socket> find(std::string_view nsp) const noexcept;
 
-  // Feeds one message to the decoder in use (a packet waiting for attachments keeps its own).
-  template <class Feed>
-  void decode(Feed feed);
+  // Decodes one message with the server's parser and acts on the packet it completes.
+  void decode(bool binary, std::string_view data);
 
   // Kept small: one per connection, most of them idle.
   std::shared_ptr<server_state> st_;
   engineio::connection_ptr conn_;
   std::size_t worker_;
-  // Only while a packet waits for its binary attachments; other packets decode statelessly.
-  std::unique_ptr<protocol::socketio::decoder> pending_packet_;
+  // The parser's state between messages (JSON: only while a packet waits for its attachments).
+  std::unique_ptr<parser_state> parser_state_;
   std::vector<std::shared_ptr<socket>> nsps_;  // connected namespaces
   std::vector<std::string> pending_;           // namespaces whose middlewares still run
   // Until the first namespace connects.

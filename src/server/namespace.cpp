@@ -113,6 +113,10 @@ const recovery_options* namespace_::recovery() const noexcept {
   return r ? &*r : nullptr;
 }
 
+outgoing_ptr namespace_::encode_packet(pt::packet p, std::uint64_t log_seq) {
+  return make_outgoing(*srv_->opts.parser, std::move(p), log_seq);
+}
+
 void namespace_::receive_server_side_emit(payload args, std::function<void(payload)> reply) {
   if (args.args.empty() || !args.args.front().is_string()) return;
   const std::string event(args.args.front().get_string());
@@ -171,7 +175,7 @@ std::vector<std::shared_ptr<namespace_>> namespace_::targets() {
 }
 
 outgoing_ptr namespace_::encode(pt::packet p, const broadcast_options& opts) {
-  if (!srv_->opts.connection_state_recovery) return make_outgoing(std::move(p));
+  if (!srv_->opts.connection_state_recovery) return encode_packet(std::move(p));
   return adapter_->encode_event(std::move(p), opts);
 }
 

@@ -212,6 +212,11 @@ server::server(std::shared_ptr<worker_pool> workers, server_options opts) {
 void server::init(std::shared_ptr<worker_pool> workers, server_options opts) {
   st_ = std::make_shared<detail::server_state>();
   st_->opts = std::move(opts);
+  if (!st_->opts.parser) {
+    st_->opts.parser = std::make_shared<json_parser>(
+        protocol::socketio::decoder_limits{.max_attachments = st_->opts.max_attachments});
+  }
+  st_->json_parser = dynamic_cast<const json_parser*>(st_->opts.parser.get()) != nullptr;
   st_->pool = std::move(workers);
   st_->workers = std::vector<detail::server_state::worker>(st_->pool->size());
   if (st_->opts.metrics.enabled)

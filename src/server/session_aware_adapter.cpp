@@ -132,7 +132,8 @@ struct session_aware_adapter::store {
     while (!log.empty() && log.front().emitted_at + window() < now) log.pop_front();
   }
 
-  outgoing_ptr append(pt::packet p, const broadcast_options& opts, clock::time_point now);
+  outgoing_ptr append(adapter_host& host, pt::packet p, const broadcast_options& opts,
+                      clock::time_point now);
   void persist(persisted_session s, clock::time_point now);
   std::optional<restored_session> restore(std::string_view pid, std::string_view offset,
                                           clock::time_point now);
@@ -167,13 +168,14 @@ struct session_aware_adapter::sweeper : std::enable_shared_from_this<sweeper> {
   clock::duration period;
 };
 
-outgoing_ptr session_aware_adapter::store::append(pt::packet p, const broadcast_options& o,
+outgoing_ptr session_aware_adapter::store::append(adapter_host& host, pt::packet p,
+                                                  const broadcast_options& o,
                                                   clock::time_point now) {
   drop_expired_packets(now);
   const auto seq = ++last_seq;
   // The offset goes last in the data array: the client keeps the last one it received.
   p.data.get_array().emplace_back(offset_of(seq));
-  auto out = make_outgoing(std::move(p), seq);
+  auto out = host.encode_packet(std::move(p), seq);
   log.push_back(make_log_entry(now, o, *out));
   while (log.size() > opts.max_packets) log.pop_front();
   return out;
@@ -223,10 +225,10 @@ session_aware_adapter::session_aware_adapter(adapter_host& nsp, recovery_options
 session_aware_adapter::~session_aware_adapter() = default;
 
 outgoing_ptr session_aware_adapter::encode_event(pt::packet p, const broadcast_options& opts) {
-  if (!is_logged(p, opts)) return make_outgoing(std::move(p));
+  if (!is_logged(p, opts)) return nsp_.encode_packet(std::move(p));
   // Offset, encoding and log entry under one lock: the log stays in offset order.
   std::lock_guard lk(st_->mu);
-  return st_->append(std::move(p), opts, clock::now());
+  return st_->append(nsp_, std::move(p), opts, clock::now());
 }
 
 void session_aware_adapter::persist_session(persisted_session s) {

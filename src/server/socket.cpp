@@ -189,7 +189,7 @@ void socket::send_event(std::string_view event, payload p, broadcast_flags f, ac
     }
     add_ack(id, std::move(pa));
   }
-  if (!rec_) return deliver(make_outgoing(std::move(pk)), f.volatile_, f.compress);
+  if (!rec_) return deliver(nsp_->encode_packet(std::move(pk)), f.volatile_, f.compress);
   // Node routes socket.emit through the adapter to the room of this id: logged for recovery, and
   // once disconnected it reaches the socket that recovered this id, wherever that one lives.
   broadcast_options o;

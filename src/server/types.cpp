@@ -1,5 +1,6 @@
 #include <sio/protocol/js_date.hpp>
 #include <sio/server/adapter.hpp>
+#include <sio/server/parser.hpp>
 #include <sio/server/types.hpp>
 
 #include "detail.hpp"
@@ -75,17 +76,20 @@ const boost::system::error_category& error_category() noexcept {
   return cat;
 }
 
-outgoing_ptr make_outgoing(protocol::socketio::packet p, std::uint64_t log_seq) {
+outgoing_ptr make_outgoing(const parser& parser, protocol::socketio::packet p,
+                           std::uint64_t log_seq) {
   auto out = std::make_shared<outgoing_packet>();
   out->log_seq = log_seq;
-  std::string text;
-  protocol::socketio::encode_text(p, text);
-  out->frames.reserve(1 + p.attachments.size());
-  out->frames.push_back(engineio::make_text(std::move(text)));
-  for (auto& a : p.attachments) out->frames.push_back(engineio::make_binary(std::move(a)));
-  p.attachments.clear();
+  const auto attachments = p.attachments.size();
+  parser.encode(p, out->frames);
+  if (p.attachments.empty()) out->attachment_frames = attachments;
   out->packet = std::move(p);
   return out;
+}
+
+outgoing_ptr make_outgoing(protocol::socketio::packet p, std::uint64_t log_seq) {
+  static const json_parser json;
+  return make_outgoing(json, std::move(p), log_seq);
 }
 
 namespace detail {

@@ -4,10 +4,11 @@
 //
 //   SIO_CLIENT_FIXTURE=tests/interop/client-fixture-reference.mjs node --test tests/interop/client_fixture_*
 //   node tests/interop/client-fixture-reference.mjs --suite socket.io-client --port 3210
+//   (--parser msgpack: socket.io-msgpack-parser instead of the JSON parser)
 //
 // What each suite's fixture does is listed in tests/interop/README.md.
 import http from "node:http";
-import { EngineServer, SocketIOServer } from "../js/index.mjs";
+import { EngineServer, SocketIOServer, msgpackParser } from "../js/index.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -16,6 +17,8 @@ const option = (name, fallback) => {
 };
 const suite = option("--suite");
 const port = Number(option("--port", suite === "engine.io-client" ? 3000 : 3210));
+// --parser msgpack: the Socket.IO fixture speaks socket.io-msgpack-parser (default: JSON).
+const parser = option("--parser", "json") === "msgpack" ? { parser: msgpackParser } : {};
 
 const isMixedHello = (a) =>
   a && a.hello === "lol" && Buffer.isBuffer(a.message) && a.goodbye === "gotcha";
@@ -23,6 +26,7 @@ const isMixedHello = (a) =>
 function socketIoClientFixture(httpServer) {
   const io = new SocketIOServer(httpServer, {
     pingInterval: 2000,
+    ...parser,
     connectionStateRecovery: {},
     allowRequest: (req, callback) => setTimeout(() => callback(null, true), 10),
   });

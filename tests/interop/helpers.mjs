@@ -16,7 +16,8 @@ process.on("exit", () => {
 /**
  * The command that starts the server under test, named by environment variables: `variable` holds a
  * binary, or a .mjs/.js file run by node; `${variable}_ARGS` (or SIO_CONFORMANCE_ARGS for the
- * conformance server) extra arguments; `args` come first.
+ * conformance server) extra arguments; `args` come first. SIO_PARSER (json or msgpack) adds
+ * `--parser` to the conformance server's (sioclient.mjs's clients follow the same variable).
  */
 export function serverCommand(variable = "SIO_CONFORMANCE_SERVER", { args = [], hint } = {}) {
   const target = process.env[variable];
@@ -30,6 +31,9 @@ export function serverCommand(variable = "SIO_CONFORMANCE_SERVER", { args = [], 
   }
   const argsVariable = variable === "SIO_CONFORMANCE_SERVER" ? "SIO_CONFORMANCE_ARGS" : `${variable}_ARGS`;
   const extra = [...args, ...(process.env[argsVariable] || "").split(/\s+/).filter(Boolean)];
+  if (variable === "SIO_CONFORMANCE_SERVER" && process.env.SIO_PARSER) {
+    extra.push("--parser", process.env.SIO_PARSER);
+  }
   if (/\.(m?js)$/.test(target)) {
     return { file: process.execPath, args: [path.resolve(target), ...extra] };
   }

@@ -8,8 +8,10 @@
 // /engine.io/  Engine.IO v4 protocol test-suite configuration: every message echoed back.
 // /socket.io/  Socket.IO v5 protocol test-suite configuration ("/" and "/custom"), plus the test-only
 //              namespace "/test" whose hooks are documented below and in tests/interop/README.md.
+//              --parser msgpack: it speaks socket.io-msgpack-parser (as sio-conformance-server
+//              --parser msgpack).
 import http from "node:http";
-import { EngineServer, SocketIOServer } from "../js/index.mjs";
+import { EngineServer, SocketIOServer, msgpackParser } from "../js/index.mjs";
 
 const args = process.argv.slice(2);
 const portIndex = args.indexOf("--port");
@@ -30,6 +32,12 @@ const heartbeat = {
   pingTimeout: numberArg("--ping-timeout", 200),
 };
 
+// --parser msgpack: Socket.IO packets as socket.io-msgpack-parser writes them (default: JSON).
+const parserIndex = args.indexOf("--parser");
+const parserName = parserIndex >= 0 ? args[parserIndex + 1] : "json";
+if (!["json", "msgpack"].includes(parserName)) throw new Error(`unknown parser ${parserName}`);
+const parser = parserName === "msgpack" ? { parser: msgpackParser } : {};
+
 const common = { ...heartbeat, maxPayload: 1e6, cors: { origin: "*" } };
 const httpServer = http.createServer();
 
@@ -43,8 +51,8 @@ engine.on("connection", (socket) => {
 // --- Socket.IO: the protocol test-suite configuration --------------------------------------------
 const io = new SocketIOServer(httpServer, {
   ...common,
-  ...heartbeat,
   ...recovery,
+  ...parser,
   connectTimeout: numberArg("--connect-timeout", 1000),
   destroyUpgrade: false,
 });

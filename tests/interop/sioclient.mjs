@@ -1,6 +1,6 @@
 // Socket.IO client helpers shared by the socketio*.test.mjs files.
 import assert from "node:assert/strict";
-import { io, Manager } from "../js/index.mjs";
+import { io, Manager, msgpackParser } from "../js/index.mjs";
 import { waitFor, toBuffer } from "./helpers.mjs";
 
 export const MODES = {
@@ -8,6 +8,9 @@ export const MODES = {
   polling: { transports: ["polling"], upgrade: false },
   upgrade: { transports: ["polling", "websocket"], upgrade: true },
 };
+// SIO_PARSER=msgpack: every client speaks socket.io-msgpack-parser (the server under test is
+// started with --parser msgpack, see helpers.mjs); default: the JSON parser.
+export const PARSER = process.env.SIO_PARSER === "msgpack" ? { parser: msgpackParser } : {};
 const FINAL_TRANSPORT = { polling: "polling", websocket: "websocket", upgrade: "websocket" };
 
 const live = new Set();
@@ -20,6 +23,7 @@ export function client(server, mode, { nsp = "/", keep = false, ...opts } = {}) 
   const socket = io(`${server.url}${nsp}`, {
     forceNew: true,
     reconnection: false,
+    ...PARSER,
     ...MODES[mode],
     ...opts,
   });
@@ -29,7 +33,7 @@ export function client(server, mode, { nsp = "/", keep = false, ...opts } = {}) 
 
 /** A Manager (one Engine.IO connection) for several namespace sockets. */
 export function manager(server, mode, opts = {}) {
-  const m = new Manager(server.url, { reconnection: false, ...MODES[mode], ...opts });
+  const m = new Manager(server.url, { reconnection: false, ...PARSER, ...MODES[mode], ...opts });
   return m;
 }
 

@@ -8,7 +8,7 @@
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, waitFor, waitForArgs, pattern, withTimeout } from "./helpers.mjs";
-import { MODES, client, manager, track, connected, closeAll, normalize } from "./sioclient.mjs";
+import { MODES, PARSER, client, manager, track, connected, closeAll, normalize } from "./sioclient.mjs";
 
 const TIMEOUTS = ["--ping-timeout", "5000", "--connect-timeout", "5000"];
 let server;
@@ -21,11 +21,16 @@ after(async () => {
   await server.stop();
 });
 
+// With SIO_PARSER=msgpack the suite runs again over socket.io-msgpack-parser. Its notepack.io
+// writes an integral number of 2^64 or more as a wrong int64 (-1.5e300 arrives as 0, with Node's
+// server too): that run sends the largest integers it writes right and a tiny double instead.
+const BIG_NUMBERS = PARSER.parser ? [2 ** 63, -(2 ** 53), -1.5e-300] : [-1.5e300];
+
 const JSON_CASES = [
   [],
   ["text"],
   [42],
-  [-1.5e300],
+  BIG_NUMBERS,
   [true, false, null],
   ["héllo wörld ✓ 🎉", "\u0000\u001e\n"],
   [{ a: 1, b: [true, null, { c: "d" }], e: {} }],

@@ -4,5 +4,6 @@ export { Socket as EngineSocket, transports as engineTransports, Fetch as Engine
 export { io, Manager, Socket as SocketIOClientSocket } from "socket.io-client";
 export { Server as SocketIOServer } from "socket.io";
 export { Server as EngineServer } from "engine.io";
+export { default as msgpackParser } from "socket.io-msgpack-parser";
 export { instrument as instrumentAdminUi } from "@socket.io/admin-ui";
 export { default as parsePrometheusText } from "parse-prometheus-text-format";

@@ -26,6 +26,7 @@ enum class error {
   invalid_placeholder,       // {"_placeholder":true,"num":n} with n not an integer in range
   unexpected_binary,         // a binary frame with no attachments pending
   unexpected_text,           // a text packet while attachments are still pending
+  invalid_packet,            // a MessagePack packet that is not a map with a valid type
 };
 
 const boost::system::error_category& protocol_category() noexcept;

@@ -43,17 +43,33 @@ struct broadcast_options {
   broadcast_flags flags;
 };
 
-// One packet encoded once; the same frames go to every receiver. `packet` keeps the decoded form
-// (namespace, id, data with placeholders) for outgoing listeners and cluster adapters; its
-// attachments were moved into frames[1..] (frames[0] is the text part).
+// One packet encoded once by the server's parser (parser.hpp); the same frames go to every
+// receiver. `packet` keeps the decoded form (namespace, id, data with placeholders) for outgoing
+// listeners and cluster adapters. Its binary arguments are in packet.attachments, or, when the
+// parser sent them as messages of their own (the JSON parser), they are the last
+// `attachment_frames` frames and packet.attachments is empty: attachment(i) finds them.
 struct outgoing_packet {
   protocol::socketio::packet packet;
   std::vector<engineio::message_ptr> frames;
+  std::size_t attachment_frames = 0;
   // Its position in the namespace's recovery log (increasing); 0: not logged.
   std::uint64_t log_seq = 0;
+
+  std::size_t attachment_count() const noexcept {
+    return attachment_frames ? attachment_frames : packet.attachments.size();
+  }
+  const std::string& attachment(std::size_t i) const {
+    if (!attachment_frames) return packet.attachments.at(i);
+    return frames.at(frames.size() - attachment_frames + i)->data;
+  }
 };
 using outgoing_ptr = std::shared_ptr<const outgoing_packet>;
-// Encodes `p` (EVENT/ACK become BINARY_* when it has attachments); log_seq as in outgoing_packet.
+class parser;
+// Encodes `p` with `parser`; log_seq as in outgoing_packet. Adapters encode with their host's
+// parser: adapter_host::encode_packet.
+outgoing_ptr make_outgoing(const parser& parser, protocol::socketio::packet p,
+                           std::uint64_t log_seq = 0);
+// The same with the default parser (json_parser: EVENT/ACK become BINARY_* with attachments).
 outgoing_ptr make_outgoing(protocol::socketio::packet p, std::uint64_t log_seq = 0);
 
 // What fetch_sockets returns about a socket (Node's RemoteSocket data).
@@ -132,6 +148,11 @@ class adapter_host {
   }
   // The server's connection state recovery settings; nullptr when recovery is off.
   virtual const recovery_options* recovery() const noexcept { return nullptr; }
+  // `p` encoded with the server's parser (a namespace's host: the server's; default: JSON).
+  // Any thread.
+  virtual outgoing_ptr encode_packet(protocol::socketio::packet p, std::uint64_t log_seq = 0) {
+    return make_outgoing(std::move(p), log_seq);
+  }
 };
 
 class adapter {
@@ -178,7 +199,7 @@ class adapter {
   // as Node routes socket.emit through the adapter): a logging adapter appends the packet's offset
   // as its last argument before encoding and keeps the frames.
   virtual outgoing_ptr encode_event(protocol::socketio::packet p, const broadcast_options& opts) {
-    return make_outgoing(std::move(p));
+    return nsp_.encode_packet(std::move(p));
   }
   // A socket disconnected for a recoverable reason.
   virtual void persist_session(persisted_session) {}

@@ -183,6 +183,7 @@ class namespace_ final : public std::enable_shared_from_this<namespace_>,
   void receive_server_side_emit(payload args, std::function<void(payload)> reply) override;
   const socket_redaction& remote_socket_redaction() const noexcept override;
   const recovery_options* recovery() const noexcept override;
+  outgoing_ptr encode_packet(protocol::socketio::packet p, std::uint64_t log_seq = 0) override;
   namespace_& add_server_side_handler(std::string event, server_side_handler h);
   // The handler of a server-side event: this namespace's, else its parent's.
   server_side_handler server_side_handler_of(const std::string& event);

@@ -18,6 +18,7 @@
 #include <sio/server/flag_builder.hpp>
 #include <sio/server/metrics.hpp>
 #include <sio/server/namespace.hpp>
+#include <sio/server/parser.hpp>
 #include <sio/server/recovery.hpp>
 #include <sio/server/socket.hpp>
 #include <sio/server/types.hpp>
@@ -51,7 +52,11 @@ struct server_options {
   engineio::endpoint_options engine;
   // Socket.IO.
   std::chrono::milliseconds connect_timeout{45000};  // close a client that joins no namespace
-  std::size_t max_attachments = 10;
+  // The packet codec, shared by every connection (Node's `parser`): default json_parser (with
+  // max_attachments), or msgpack_parser (sio/server/msgpack_parser.hpp), or your own (parser.hpp).
+  // The clients must use the same one.
+  std::shared_ptr<const sio::parser> parser;
+  std::size_t max_attachments = 10;  // of the default parser
   // Largest auth object of a CONNECT packet, as encoded JSON bytes. A CONNECT whose auth is
   // larger gets CONNECT_ERROR {"message":"Auth payload too large"}: no socket is created and the
   // connection stays usable for other namespaces. Default 8 KiB.
