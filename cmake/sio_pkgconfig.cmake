@@ -50,7 +50,7 @@ sio_pc_dir_flag(SIO_PC_BOOST_LIBS -L "${boost_libdir}" "${CMAKE_CXX_IMPLICIT_LIN
 set(SIO_PC_LIBS "-lsio_server -lsio_engineio -lsio_protocol${SIO_PC_BOOST_LIBS} -lboost_json")
 set(SIO_CLIENT_PC_LIBS "-lsio_client -lsio_protocol${SIO_PC_BOOST_LIBS} -lboost_json")
 set(SIO_PC_PRIVATE_LIBS "-lboost_url -pthread")
-set(SIO_PC_PRIVATE_REQUIRES "libssl libcrypto")
+set(SIO_PC_PRIVATE_REQUIRES "libssl libcrypto zlib")
 # sio_redis and sio_msgpack are always static (see sio_libraries.cmake).
 if(TARGET sio_redis)
   get_filename_component(msgpuck_libdir "${msgpuck_LIBRARY}" DIRECTORY)

@@ -62,7 +62,7 @@ send_result session::send(message_ptr m, send_flags f) {
     });
     return send_result::overflow;
   }
-  push(eio::packet_type::message, std::move(m));
+  push(eio::packet_type::message, std::move(m), f.compress);
   return send_result::queued;
 }
 
@@ -236,8 +236,8 @@ void session::respond_poll(std::string_view tail, bool include_out) {
   c->respond(std::move(res));
 }
 
-void session::push(eio::packet_type t, message_ptr m) {
-  out_.push_back({t, std::move(m)});
+void session::push(eio::packet_type t, message_ptr m, bool compress) {
+  out_.push_back({t, std::move(m), compress});
   flush();
 }
 
@@ -246,7 +246,8 @@ void session::flush() {
   if (transport_ == eio::transport_kind::websocket) {
     if (!ws_) return;
     while (!out_.empty()) {
-      ws_->send(ws_frame{out_.front().type, std::move(out_.front().msg)});
+      auto& p = out_.front();
+      ws_->send(ws_frame{p.type, std::move(p.msg), ws_frame::kind::packet, p.compress});
       out_.pop_front();
     }
     return;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <sio/engineio/connection.hpp>
+#include <sio/protocol/permessage_deflate.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http/message.hpp>
@@ -59,6 +60,11 @@ using response_headers = std::vector<std::pair<std::string, std::string>>;
 // Node's "initial_headers" / "headers" events: adds headers to a response, given its request.
 using headers_fn = std::function<void(response_headers&, const request_info&)>;
 
+// WebSocket permessage-deflate (RFC 7692): Node's perMessageDeflate options (threshold,
+// server/client_no_context_takeover, server/client_max_window_bits, zlib level and memLevel) and
+// the bound on connections keeping compression contexts (see protocol/permessage_deflate.hpp).
+using per_message_deflate_options = protocol::permessage_deflate::options;
+
 // Options of one Engine.IO endpoint, with the Node.js server's defaults.
 struct endpoint_options {
   std::string path = "/socket.io/";
@@ -81,6 +87,12 @@ struct endpoint_options {
   headers_fn initial_headers;
   headers_fn headers;
   std::size_t max_send_queue = 4096;  // messages queued per session before it is closed
+  // Unset (the default, as Node's perMessageDeflate: false): no WebSocket extension is accepted.
+  // Set: a client's permessage-deflate offer is accepted as the `ws` package accepts it (a
+  // malformed or unacceptable offer gets 400, as there), messages of at least `threshold` bytes
+  // sent with send_flags::compress go compressed, and compressed client messages are inflated up
+  // to max_payload (one that inflates past it closes the connection with 1009).
+  std::optional<per_message_deflate_options> per_message_deflate;
 };
 
 using http_request = boost::beast::http::request<boost::beast::http::string_body>;
