@@ -34,6 +34,7 @@ struct cors_options {
   std::vector<std::string> origins;
   // Access-Control-Allow-Credentials: true. Needs an explicit list of origins: with any origin
   // (empty or "*") server::attach throws std::invalid_argument, since no Origin is ever reflected.
+  // (It throws the same for per_message_deflate settings out of zlib's ranges.)
   bool credentials = false;
   std::string methods = "GET,HEAD,PUT,PATCH,POST,DELETE";
   std::string allowed_headers;  // empty: reflect Access-Control-Request-Headers
