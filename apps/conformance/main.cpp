@@ -15,11 +15,15 @@
 // ADDRESS (repeatable) trusts a proxy's X-Forwarded-For (tests/interop/socketio_limits.test.mjs).
 // --metrics PATH serves the Prometheus text format at PATH; --metrics-port N on 127.0.0.1:N instead
 // of the server's port (tests/interop/metrics.test.mjs).
+// --per-message-deflate accepts WebSocket permessage-deflate on both endpoints with Node's
+// perMessageDeflate defaults (threshold 1024); --server-no-context-takeover asks every client for
+// it too (tests/interop/permessage_deflate.test.mjs).
 //
 // Usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]
 //                               [--tls-cert FILE --tls-key FILE]
 //                               [--handshakes-per-second N --handshake-burst N]
 //                               [--trust-proxy ADDRESS]... [--metrics PATH] [--metrics-port N]
+//                               [--per-message-deflate [--server-no-context-takeover]]
 #include <sio/engineio/server.hpp>
 #include <sio/sio.hpp>
 
@@ -50,8 +54,10 @@ class echo_handler final : public sio::engineio::handler {
   void on_close(sio::engineio::connection&, sio::engineio::close_reason) override {}
 };
 
-sio::engineio::endpoint_options engine_io_test_options() {
+sio::engineio::endpoint_options engine_io_test_options(
+    std::optional<sio::engineio::per_message_deflate_options> deflate) {
   sio::engineio::endpoint_options o;
+  o.per_message_deflate = std::move(deflate);
   o.path = "/engine.io/";
   o.ping_interval = std::chrono::milliseconds(300);
   o.ping_timeout = std::chrono::milliseconds(200);
@@ -194,6 +200,15 @@ void test_namespace(sio::namespace_& test) {
             ack(reply_with({{"err", error_text(ec)}}, "args", parts, false));
           });
     });
+    s.on("compress-back", [](sio::socket& s, const sio::payload& p) {
+      if (p.size() < 2 || !p.args[0].is_bool()) return;
+      s.compress(p.args[0].as_bool()).emit("compress-back", arg_payload(p, 1));
+    });
+    s.on("broadcast-compress", [&test](sio::socket&, const sio::payload& p, sio::ack ack) {
+      if (p.size() < 2 || !p.args[0].is_bool()) return;
+      test.compress(p.args[0].as_bool()).emit("broadcast", arg_payload(p, 1));
+      if (ack.requested()) ack();
+    });
     s.on("volatile-burst", [](sio::socket& s, const boost::json::array& a) {
       const auto count = !a.empty() && a[0].is_number() ? a[0].to_number<std::int64_t>() : 0;
       for (std::int64_t i = 0; i < count; ++i) s.volatile_().emit("volatile", i);
@@ -230,6 +245,8 @@ struct args {
   std::vector<std::string> trust_proxy;
   // The Prometheus endpoint (off unless given): its path, and a port of its own (0: the same).
   std::optional<sio::prometheus_options> metrics;
+  // WebSocket permessage-deflate on both endpoints (off unless given).
+  std::optional<sio::engineio::per_message_deflate_options> deflate;
 };
 
 args parse_args(int argc, char** argv) {
@@ -271,11 +288,17 @@ args parse_args(int argc, char** argv) {
     } else if (arg == "--metrics-port") {
       if (!a.metrics) a.metrics.emplace();
       a.metrics->port = static_cast<std::uint16_t>(std::stoul(value()));
+    } else if (arg == "--per-message-deflate") {
+      if (!a.deflate) a.deflate.emplace();
+    } else if (arg == "--server-no-context-takeover") {
+      if (!a.deflate) a.deflate.emplace();
+      a.deflate->server_no_context_takeover = true;
     } else if (arg == "--help" || arg == "-h") {
       std::cout << "usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]"
                    " [--ping-interval MS] [--ping-timeout MS] [--tls-cert FILE --tls-key FILE]"
                    " [--handshakes-per-second N --handshake-burst N] [--trust-proxy ADDRESS]..."
-                   " [--metrics PATH] [--metrics-port N]\n";
+                   " [--metrics PATH] [--metrics-port N]"
+                   " [--per-message-deflate [--server-no-context-takeover]]\n";
       std::exit(0);
     } else {
       std::cerr << "unknown argument " << arg << "\n";
@@ -305,14 +328,15 @@ int main(int argc, char** argv) {
                              .trust_proxy = a.trust_proxy,
                              .tls = a.tls}};
 
-  srv.attach(engine_io_test_options(), std::make_shared<echo_handler>());
+  srv.attach(engine_io_test_options(a.deflate), std::make_shared<echo_handler>());
 
   sio::server io{srv,
                  {.engine = {.path = "/socket.io/",
                              .ping_interval = a.ping_interval,
                              .ping_timeout = a.ping_timeout,
                              .max_payload = 1'000'000,
-                             .cors = {.enabled = true, .origins = {"*"}}},
+                             .cors = {.enabled = true, .origins = {"*"}},
+                             .per_message_deflate = a.deflate},
                   .connect_timeout = 1000ms,
                   .connection_state_recovery = recovery_of(a),
                   .metrics = {.prometheus = a.metrics}}};

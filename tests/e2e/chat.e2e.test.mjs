@@ -375,3 +375,46 @@ fetch(${JSON.stringify(server.url + "/api/rooms")}, { method: "POST", mode: "no-
   }
 });
 
+
+/* ---------------------------------------------------------------- with permessage-deflate */
+
+/** The Sec-WebSocket-Extensions of every WebSocket the page opens from now on (read over CDP). */
+async function watchExtensions(page) {
+  const seen = [];
+  const cdp = await page.context().newCDPSession(page);
+  cdp.on("Network.webSocketHandshakeResponseReceived", (e) => {
+    const headers = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    seen.push(headers["sec-websocket-extensions"] ?? "");
+  });
+  await cdp.send("Network.enable");
+  return seen;
+}
+
+test("with --per-message-deflate the browsers negotiate it and a long message goes through", { timeout: 120000 }, async (t) => {
+  const server = await startServer({ args: ["--per-message-deflate"] });
+  t.after(() => server.stop());
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const pageErrors = [];
+  const A = (await newUserPage(browser, "A", pageErrors)).page;
+  const B = (await newUserPage(browser, "B", pageErrors)).page;
+  const extensions = { A: await watchExtensions(A), B: await watchExtensions(B) };
+  await register(A, server, "dora");
+  await register(B, server, "eve");
+  await openChat(A, "A");
+  await openChat(B, "B");
+  await openRoom(A, "A", "general");
+  await openRoom(B, "B", "general");
+  for (const [who, seen] of Object.entries(extensions)) {
+    assert.ok(seen.length > 0 && seen.every((e) => e === "permessage-deflate"), `${who}: ${JSON.stringify(seen)}`);
+  }
+  // Over the 1 KB threshold: compressed both ways (Chromium compresses what it sends too).
+  const long = Array.from({ length: 60 }, (_, i) => `line ${i} of a long message`).join(" ");
+  await A.getByTestId("message-input").fill(long);
+  await A.getByTestId("message-input").press("Enter");
+  const gotB = B.locator('[data-testid="message"][data-mine="false"]').filter({ hasText: "line 59 of" });
+  await visible(gotB);
+  assert.equal(await text(gotB.getByTestId("message-text")), long);
+  assert.ok(server.alive(), `sio-chat is still running:\n${server.output()}`);
+  assert.deepEqual(pageErrors, []);
+});

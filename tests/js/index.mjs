@@ -6,3 +6,4 @@ export { Server as SocketIOServer } from "socket.io";
 export { Server as EngineServer } from "engine.io";
 export { instrument as instrumentAdminUi } from "@socket.io/admin-ui";
 export { default as parsePrometheusText } from "parse-prometheus-text-format";
+export { WebSocket } from "ws";
