@@ -5,8 +5,9 @@
 // --expose-gc, clients: Engine.IO clients}.
 // Usage: node [--expose-gc] server.mjs --port N [--recovery MS]
 //          [--redis URL[,URL...] [--adapter redis|redis-streams|redis-sharded]
-//           [--sharded-mode dynamic|static]]
-// --recovery turns on connectionStateRecovery with maxDisconnectionDuration MS. --redis makes it
+//           [--sharded-mode dynamic|static]] [--per-message-deflate on|nct]
+// --per-message-deflate: perMessageDeflate with its defaults (on) or with serverNoContextTakeover
+// (nct). --recovery turns on connectionStateRecovery with maxDisconnectionDuration MS. --redis makes it
 // one node of a cluster with the npm adapter matching sio's --adapter: @socket.io/redis-adapter
 // (createAdapter, pub/sub), @socket.io/redis-streams-adapter, or @socket.io/redis-adapter's
 // createShardedAdapter on a Redis Cluster (the URLs are its seeds) with subscriptionMode
@@ -20,6 +21,7 @@ let recovery = 0;
 let redis = [];
 let adapterName = "redis";
 let shardedMode = "dynamic";
+let deflate = "";
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--port") port = Number(args[++i]);
   else if (args[i].startsWith("--port=")) port = Number(args[i].slice(7));
@@ -27,6 +29,7 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === "--redis") redis = args[++i].split(",");
   else if (args[i] === "--adapter") adapterName = args[++i];
   else if (args[i] === "--sharded-mode") shardedMode = args[++i];
+  else if (args[i] === "--per-message-deflate") deflate = args[++i];
 }
 
 // The npm adapter of --adapter on --redis, its clients connected.
@@ -60,6 +63,7 @@ async function clusterAdapter() {
 const http = createServer();
 // Defaults as the docs describe them; bufferutil is picked up by ws automatically.
 const options = { cors: { origin: "*" } };
+if (deflate) options.perMessageDeflate = { threshold: 1024, serverNoContextTakeover: deflate === "nct" };
 if (recovery > 0) options.connectionStateRecovery = { maxDisconnectionDuration: recovery };
 if (redis.length > 0) options.adapter = await clusterAdapter();
 const io = new Server(http, options);

@@ -6,9 +6,11 @@
 //
 //   sio-bench-server --port N [--workers W] [--recovery MS] [--tls-cert FILE --tls-key FILE]
 //                    [--redis URL[,URL...] [--adapter redis|redis-streams|redis-sharded]
-//                     [--sharded-mode dynamic|static]]
+//                     [--sharded-mode dynamic|static]] [--per-message-deflate on|nct]
 //
-// --recovery turns on connection state recovery with a window of MS milliseconds; --tls-cert and
+// --per-message-deflate accepts WebSocket permessage-deflate with Node's defaults (on), or asking
+// every client for server_no_context_takeover too (nct). --recovery turns on connection state
+// recovery with a window of MS milliseconds; --tls-cert and
 // --tls-key serve https and wss instead of plain TCP. --redis makes it one node of a cluster with
 // the named adapter (default redis, the pub/sub one; redis-sharded takes the seeds of a Redis
 // Cluster, or one Redis 7, and --sharded-mode, Node's subscriptionMode); it then prints its
@@ -79,7 +81,8 @@ struct args {
   bool metrics = true;             // --metrics 0: counting off (server_options::metrics.enabled)
   std::vector<std::string> redis;  // --redis, split at commas: a cluster node
   std::string adapter = "redis";
-  bool sharded_static = false;  // --sharded-mode static
+  bool sharded_static = false;                                        // --sharded-mode static
+  std::optional<sio::engineio::per_message_deflate_options> deflate;  // --per-message-deflate
 };
 
 std::vector<std::string> split_commas(std::string_view list) {
@@ -112,6 +115,12 @@ std::optional<args> parse_args(int argc, char** argv) {
       if (std::string_view(value) != "static" && std::string_view(value) != "dynamic")
         return std::nullopt;
       a.sharded_static = std::string_view(value) == "static";
+      continue;
+    }
+    if (name == "--per-message-deflate") {
+      if (std::string_view(value) != "on" && std::string_view(value) != "nct") return std::nullopt;
+      a.deflate.emplace();
+      a.deflate->server_no_context_takeover = std::string_view(value) == "nct";
       continue;
     }
     if (name == "--tls-cert" || name == "--tls-key") {
@@ -203,7 +212,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: sio-bench-server --port N [--workers W] [--recovery MS] "
                  "[--tls-cert FILE --tls-key FILE] [--metrics 0|1]\n"
                  "  [--redis URL[,URL...] [--adapter redis|redis-streams|redis-sharded] "
-                 "[--sharded-mode dynamic|static]]\n";
+                 "[--sharded-mode dynamic|static]] [--per-message-deflate on|nct]\n";
     return 2;
   }
   raise_fd_limit();
@@ -225,6 +234,7 @@ int main(int argc, char** argv) {
     opts.http.max_connections_per_address = 0;
     opts.http.handshakes_per_second = 0;
     opts.metrics.enabled = a->metrics;
+    opts.engine.per_message_deflate = a->deflate;
     if (a->recovery)
       opts.connection_state_recovery =
           sio::recovery_options{.max_disconnection_duration = *a->recovery};

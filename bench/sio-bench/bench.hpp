@@ -69,6 +69,9 @@ struct config {
   bool beast_ws = false;          // Beast's websocket::stream instead of the lean client
   bool sio_client = false;        // sio's own client (sio::client), a manager per client
   bool tls = false;  // https:// or wss:// URL: Beast's client over TLS (certificate not verified)
+  // --deflate: the lean client offers permessage-deflate (and inflates what arrives compressed;
+  // it sends uncompressed), and the filler is text that compresses like chat messages, not 'x's.
+  bool deflate = false;
 };
 
 // Nanoseconds on the steady clock since the generator started (small enough to travel through
@@ -90,6 +93,7 @@ struct counters {
   counter sent_window, expected_window, delivered_window, received_in_window;
   counter sent_total, received_total;
   counter overruns, out_of_order, duplicates, payload_errors, protocol_errors;
+  counter bytes_in;  // bytes read from the server by the lean WebSocket client (the wire's)
   std::atomic<std::int64_t> last_connect_ns{0};
 };
 

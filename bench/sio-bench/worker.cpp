@@ -24,7 +24,24 @@ std::chrono::steady_clock::time_point to_time_point(std::int64_t ns) noexcept {
   return clock_base + std::chrono::nanoseconds(ns);
 }
 
-shared_state::shared_state(const config& c) : cfg(c), pad(c.payload, 'x') {
+namespace {
+// `n` bytes of words, as repetitive as chat text: compressible, unlike a run of one letter.
+std::string text_filler(std::size_t n) {
+  static constexpr std::string_view words[] = {
+      "hello", "room",  "message", "see", "you",  "later", "thanks", "about", "the",  "game",
+      "score", "today", "meeting", "at",  "noon", "ok",    "great",  "idea",  "send", "link"};
+  std::string s;
+  for (std::size_t i = 0; s.size() < n; ++i) {
+    s += words[(i * 7 + i / 3) % std::size(words)];
+    s += ' ';
+  }
+  s.resize(n);
+  return s;
+}
+}  // namespace
+
+shared_state::shared_state(const config& c)
+    : cfg(c), pad(c.deflate ? text_filler(c.payload) : std::string(c.payload, 'x')) {
   ws_target = c.path + "?EIO=4&transport=websocket";
   for (const auto& server : c.servers) {
     boost::system::error_code ec;
@@ -36,7 +53,11 @@ shared_state::shared_state(const config& c) : cfg(c), pad(c.payload, 'x') {
     t.ws_request_tail = " HTTP/1.1\r\nHost: " + t.host_header +
                         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                        "Sec-WebSocket-Version: 13\r\n\r\n";
+                        "Sec-WebSocket-Version: 13\r\n" +
+                        std::string(c.deflate ? "Sec-WebSocket-Extensions: permessage-deflate; "
+                                                "client_max_window_bits\r\n"
+                                              : "") +
+                        "\r\n";
     t.ws_request = "GET " + ws_target + t.ws_request_tail;
     targets.push_back(std::move(t));
   }
