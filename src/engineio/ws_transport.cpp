@@ -486,9 +486,9 @@ void ws_transport::on_event(const ws::event& e) {
 }
 
 void ws_transport::drop_unsent() {
-  // Packets not started yet go; a frame partly written and the raw bytes queued before packets
-  // (the 101 response) stay.
-  while (queue_.size() > (head_off_ > 0 ? 1u : 0u) && queue_.back().k == ws_frame::kind::packet)
+  // Packets (compressed or not) not started yet go; a frame partly written and the raw bytes queued
+  // before packets (the 101 response) stay.
+  while (queue_.size() > (head_off_ > 0 ? 1u : 0u) && queue_.back().k != ws_frame::kind::raw)
     queue_.pop_back();
 }
 
