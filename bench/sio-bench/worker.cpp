@@ -25,15 +25,24 @@ std::chrono::steady_clock::time_point to_time_point(std::int64_t ns) noexcept {
 }
 
 namespace {
-// `n` bytes of words, as repetitive as chat text: compressible, unlike a run of one letter.
+// `n` bytes of chat-like text: words and numbers drawn from a fixed pseudo-random sequence, so it
+// compresses about as well as chat messages do (a few times), unlike a run of one letter.
 std::string text_filler(std::size_t n) {
   static constexpr std::string_view words[] = {
-      "hello", "room",  "message", "see", "you",  "later", "thanks", "about", "the",  "game",
-      "score", "today", "meeting", "at",  "noon", "ok",    "great",  "idea",  "send", "link"};
+      "hello", "room",  "message", "see",   "you",     "later", "thanks", "about", "the",
+      "game",  "score", "today",   "at",    "meeting", "noon",  "ok",     "great", "idea",
+      "send",  "link",  "when",    "where", "maybe",   "sure",  "lunch",  "team",  "update"};
   std::string s;
-  for (std::size_t i = 0; s.size() < n; ++i) {
-    s += words[(i * 7 + i / 3) % std::size(words)];
-    s += ' ';
+  std::uint32_t x = 12345;
+  while (s.size() < n) {
+    x = x * 1103515245u + 12345u;
+    const std::uint32_t r = x >> 16;
+    if (r % 4 == 0) {
+      s += std::to_string(r % 10000);
+    } else {
+      s += words[r % std::size(words)];
+    }
+    s += r % 9 == 0 ? ". " : " ";
   }
   s.resize(n);
   return s;
