@@ -3,7 +3,8 @@
 // offers the extension) for large JSON echoes both ways, the compress flag of an emit and of a
 // broadcast, broadcasts to several clients; the `ws` client itself with and without client context
 // takeover on the Engine.IO echo; a server that asks for no context takeover (the shared frames of
-// a broadcast); a malformed offer refused as the `ws` package refuses it. What went compressed is
+// a broadcast); a malformed offer refused as the `ws` package refuses it; the same over TLS
+// (sio-conformance-server's --tls-cert/--tls-key). What went compressed is
 // read from the client's TCP stream (RSV1 of each server frame).
 //
 // The threshold and the compress flag are checked as Node's documentation and engine.io up to 6.5
@@ -15,6 +16,7 @@ import http from "node:http";
 import { WebSocket } from "../js/index.mjs";
 import { startServer, waitFor, waitForArgs, collect } from "./helpers.mjs";
 import { client, connected, closeAll } from "./sioclient.mjs";
+import { makeTestCA } from "./tls_helpers.mjs";
 
 const THRESHOLD = 1024;
 
@@ -58,8 +60,8 @@ function tapFrames(ws) {
 }
 
 /** A socket.io-client over websocket on "/test", connected; with its `ws` and a tap on its frames. */
-async function deflateClient(server) {
-  const socket = client(server, "websocket", { nsp: "/test" });
+async function deflateClient(server, opts = {}) {
+  const socket = client(server, "websocket", { nsp: "/test", ...opts });
   const auth = waitFor(socket, "auth", { timeout: 10000 });  // the server's first event
   await connected(socket, "websocket");
   await auth;
@@ -232,5 +234,40 @@ describe("permessage-deflate with server_no_context_takeover", () => {
     }
     clients[2].socket.emit("message", value);
     assert.deepEqual(await waitFor(clients[2].socket, "message-back", { timeout: 10000 }), value);
+  });
+});
+
+describe("permessage-deflate over TLS", () => {
+  let server;
+  let ca;
+  before(async () => {
+    ca = makeTestCA();
+    const cert = ca.issue("deflate");
+    server = await startServer({
+      args: ["--per-message-deflate", "--tls-cert", cert.cert, "--tls-key", cert.key],
+    });
+  });
+  afterEach(() => closeAll());
+  after(async () => {
+    closeAll();
+    await server.stop();
+    ca.remove();
+  });
+
+  it("large echoes and broadcasts arrive compressed over wss", async () => {
+    const secure = { url: `https://127.0.0.1:${server.port}` };
+    // The tap reads the TLS socket's plaintext: the WebSocket frames.
+    const clients = await Promise.all([1, 2].map(() => deflateClient(secure, { ca: ca.ca })));
+    assert.equal(clients[0].ws.extensions, "permessage-deflate");
+    const value = bigJson(60000, "tls");  // several TLS records
+    clients[0].socket.emit("message", value);
+    assert.deepEqual(await waitFor(clients[0].socket, "message-back", { timeout: 10000 }), value);
+    const received = clients.map(({ socket }) => waitFor(socket, "broadcast", { timeout: 10000 }));
+    await clients[1].socket.timeout(10000).emitWithAck("broadcast-all", value);
+    for (const got of await Promise.all(received)) assert.deepEqual(got, value);
+    for (const { frames } of clients) {
+      const large = largeFrames(dataFrames(frames));
+      assert.ok(large.length >= 1 && large.every((f) => f.rsv1 && f.length < 60000 / 4));
+    }
   });
 });
