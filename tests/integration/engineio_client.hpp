@@ -98,6 +98,8 @@ inline http_reply http_post(std::uint16_t port, std::string target, std::string 
 class ws_client {
  public:
   ws_client() : ws_(ioc_) {}
+  // Offers permessage-deflate (Beast's own implementation) on connect().
+  void offer_deflate(const websocket::permessage_deflate& o) { ws_.set_option(o); }
 
   // Returns the HTTP status of the handshake answer (101 on success), 0 on a transport error.
   unsigned connect(std::uint16_t port, const std::string& target, header_list headers = {}) {
@@ -117,6 +119,7 @@ class ws_client {
     });
     run(done);
     if (!done) return 0;
+    extensions_ = std::string(res[http::field::sec_websocket_extensions]);
     if (!ec) {
       beast::get_lowest_layer(ws_).expires_never();
       ws_.set_option(websocket::stream_base::timeout{io_deadline, io_deadline, false});
@@ -169,6 +172,8 @@ class ws_client {
   }
 
   beast::error_code last_error() const { return last_error_; }
+  // The Sec-WebSocket-Extensions of the handshake's answer.
+  const std::string& extensions() const { return extensions_; }
   websocket::close_reason close_reason() const { return ws_.reason(); }
 
  private:
@@ -184,6 +189,7 @@ class ws_client {
   asio::io_context ioc_;
   websocket::stream<beast::tcp_stream> ws_;
   beast::error_code last_error_;
+  std::string extensions_;
 };
 
 // Raw TCP: write bytes, read whatever comes until EOF (bounded).

@@ -279,6 +279,38 @@ TEST_P(EngineDeflate, HostileCompressedInput) {
   EXPECT_EQ(f->data, "4" + echo::big);
 }
 
+TEST_P(EngineDeflate, BeastClientInterop) {
+  // Beast's permessage-deflate (its own DEFLATE, not zlib) as the peer: it compresses every message
+  // it sends and inflates ours, with and without context takeover on either side.
+  for (const bool client_nct : {false, true}) {
+    for (const auto* path : {"/engine.io/", "/nct/"}) {
+      SCOPED_TRACE(std::string(path) + (client_nct ? " client_no_context_takeover" : ""));
+      ws_client ws;
+      websocket::permessage_deflate o;
+      o.client_enable = true;
+      o.client_no_context_takeover = client_nct;
+      ws.offer_deflate(o);
+      ASSERT_EQ(ws.connect(port_, std::string(path) + "?EIO=4&transport=websocket"), 101u);
+      EXPECT_TRUE(ws.extensions().starts_with("permessage-deflate")) << ws.extensions();
+      EXPECT_EQ(ws.extensions().find("client_no_context_takeover") != std::string::npos,
+                client_nct);
+      ASSERT_EQ(ws.read_text().substr(0, 1), "0");
+      for (int i = 0; i < 3; ++i) {
+        const std::string text = "4" + echo::big + std::to_string(i);
+        ASSERT_TRUE(ws.write(text));
+        EXPECT_EQ(ws.read_text(), text);
+        const std::string bytes = echo::big + "binary";
+        ASSERT_TRUE(ws.write(bytes, true));
+        const auto f = ws.read();
+        ASSERT_TRUE(f);
+        EXPECT_TRUE(f->binary);
+        EXPECT_EQ(f->data, bytes);
+      }
+      ws.close();
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Workers, EngineDeflate, ::testing::Values(1u, 4u));
 
 }  // namespace
