@@ -647,9 +647,9 @@ class session final : public connection, public std::enable_shared_from_this<ses
   enum class state : std::uint8_t { open, closing, closed };
   enum class hb : std::uint8_t { interval, await_pong, close_wait };
 
-  struct out_packet {
-    eio::packet_type type;
+  struct out_packet {  // (members ordered for 24 bytes, not 32)
     message_ptr msg;
+    eio::packet_type type;
     bool compress = true;  // send_flags::compress (WebSocket permessage-deflate)
   };
 

@@ -105,7 +105,7 @@ void session::open_polling(const std::shared_ptr<http_connection>& c, std::strin
                    ep_.opts.ping_timeout.count(),
                    ep_.opts.max_payload};
   if (ep_.opts.websocket && ep_.opts.allow_upgrades) h.upgrades.emplace_back("websocket");
-  out_.push_back({eio::packet_type::open, make_text(eio::encode_handshake_json(h))});
+  out_.push_back({make_text(eio::encode_handshake_json(h)), eio::packet_type::open});
   std::string body;
   eio::append_payload_record(body, eio::packet_type::open, out_.front().msg->data);
   out_.clear();
@@ -237,7 +237,7 @@ void session::respond_poll(std::string_view tail, bool include_out) {
 }
 
 void session::push(eio::packet_type t, message_ptr m, bool compress) {
-  out_.push_back({t, std::move(m), compress});
+  out_.push_back({std::move(m), t, compress});
   flush();
 }
 
