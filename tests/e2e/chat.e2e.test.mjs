@@ -6,7 +6,9 @@
 // is refused when opening it by its URL; A loses its connection while B writes and comes back with
 // its socket recovered, each missed message shown once; a page of another origin cannot create a
 // room with A's cookie; B leaves a private room A added it to. Screenshots of every step go to
-// tests/artifacts/e2e/chat-*.png. Server, browser and helpers: harness.mjs.
+// tests/artifacts/e2e/chat-*.png. A second, short test runs sio-chat with --per-message-deflate:
+// both browsers negotiate the extension and a message over the 1 KB threshold goes through.
+// Server, browser and helpers: harness.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
