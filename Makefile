@@ -30,7 +30,7 @@ asan: deps
 	cmake -S . -B $(BUILD)/asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DSIO_SANITIZE=asan -DSIO_BUILD_APPS=OFF
 	cmake --build $(BUILD)/asan -j$(JOBS)
 	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest $(CTEST_ARGS) -j$(JOBS) -L 'unit|session|integration|client' -E 'chat_pg_storage|common_pg_migrations'
+	  ctest $(CTEST_ARGS) -j$(JOBS) -L '^(unit|session|integration|client)$$' -E 'chat_pg_storage|common_pg_migrations'
 
 # ThreadSanitizer: the library's session, integration and C++ client tests, the apps' storage on
 # PostgreSQL (integration), and the apps' contracts on the demo server with two workers.
@@ -46,7 +46,7 @@ tsan: deps
 fuzz: deps
 	CXX=clang++-14 cmake -S . -B $(BUILD)/fuzz $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIO_FUZZ=ON
 	cmake --build $(BUILD)/fuzz -j$(JOBS)
-	scripts/run-fuzz.sh $(BUILD)/fuzz/bin $(FUZZ_SECONDS)
+	scripts/run-fuzz.sh $(BUILD)/fuzz/bin $(FUZZ_SECONDS) $(JOBS)
 
 demo: build
 	$(BUILD)/bin/sio-apps --port 3000

@@ -24,7 +24,10 @@ def sh(cmd):
 
 
 def read_lines(path):
+    """The JSON lines of `path` (none when the file does not exist yet)."""
     out = []
+    if not os.path.exists(path):
+        return out
     with open(path) as f:
         for line in f:
             line = line.strip()

@@ -2,7 +2,7 @@
 # (find_package(sio)), pkg-config files, and the Debian package libsio-dev (CPack).
 #
 # Two export sets: sioTargets (protocol, engineio, server, client, the umbrella sio::sio, and
-# every later library) needs Boost, OpenSSL and Threads; sioRedisTargets (redis, msgpack) also needs hiredis
+# every later library) needs Boost, OpenSSL, zlib and Threads; sioRedisTargets (redis, msgpack) also needs hiredis
 # and msgpuck, so find_package(sio) works without them and sio::redis is the component "redis".
 include(CMakePackageConfigHelpers)
 
@@ -68,7 +68,8 @@ set(SIO_DEB_DEPENDS
   libboost${SIO_BOOST_VERSION}-dev
   libboost-json${SIO_BOOST_VERSION}-dev
   libboost-url${SIO_BOOST_VERSION}-dev
-  "libssl-dev (>= 3)")
+  "libssl-dev (>= 3)"
+  zlib1g-dev)
 if(TARGET sio_redis)
   list(APPEND SIO_DEB_DEPENDS libhiredis-dev libmsgpuck-dev)
 endif()

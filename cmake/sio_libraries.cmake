@@ -54,18 +54,22 @@ else()
 endif()
 
 # --- sio_engineio: Engine.IO v4 server on Beast (one .cpp per header under src/engineio/) ------
-# OpenSSL: TLS (libssl), the CSPRNG for session ids and SHA-1 for the WebSocket handshake.
+# OpenSSL: TLS (libssl), the CSPRNG for session ids and SHA-1 for the WebSocket handshake. zlib:
+# gzip and deflate for long-polling responses (endpoint_options::http_compression).
 find_package(OpenSSL 3 REQUIRED COMPONENTS SSL Crypto)
+find_package(ZLIB REQUIRED)
 file(GLOB SIO_ENGINEIO_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/engineio/*.cpp)
 if(SIO_FUZZ)
-  # The fuzz build's engine is its HTTP request routing only (fuzz_http_head), which needs nothing
-  # else of the engine: the connections, sessions and transports are not compiled there.
-  set(SIO_ENGINEIO_SOURCES ${PROJECT_SOURCE_DIR}/src/engineio/request_route.cpp)
+  # The fuzz build's engine is its HTTP request routing and Accept-Encoding negotiation only
+  # (fuzz_http_head), which need nothing else of the engine: the connections, sessions and
+  # transports are not compiled there.
+  set(SIO_ENGINEIO_SOURCES ${PROJECT_SOURCE_DIR}/src/engineio/request_route.cpp
+      ${PROJECT_SOURCE_DIR}/src/engineio/http_compression.cpp)
 endif()
 sio_add_library(engineio ${SIO_ENGINEIO_SOURCES})
 target_link_libraries(sio_engineio
   PUBLIC sio_protocol Boost::headers Threads::Threads
-  PRIVATE Boost::url OpenSSL::SSL OpenSSL::Crypto)
+  PRIVATE Boost::url OpenSSL::SSL OpenSSL::Crypto ZLIB::ZLIB)
 
 # The fuzz build stops here: the codecs, and the engine's HTTP request routing.
 if(SIO_FUZZ)

@@ -9,6 +9,8 @@
 //                tests/interop/reference-server.mjs (the same server on the Node.js packages).
 //                --recovery MS turns on connection state recovery with a window of MS
 //                milliseconds (off by default: the protocol suites expect plain CONNECT answers).
+// --ping-interval MS --ping-timeout MS change both endpoints' heartbeat, --connect-timeout MS the
+// time a new session has to send its CONNECT (1000 by default).
 // --tls-cert FILE --tls-key FILE serve both over TLS (https/wss); SIGHUP reloads them.
 // The per-address limits are off (the suites connect from one address as fast as they can);
 // --handshakes-per-second N --handshake-burst N turn the handshake limit on, --trust-proxy
@@ -20,6 +22,7 @@
 // it too (tests/interop/permessage_deflate.test.mjs).
 //
 // Usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]
+//                               [--ping-interval MS] [--ping-timeout MS] [--connect-timeout MS]
 //                               [--tls-cert FILE --tls-key FILE]
 //                               [--handshakes-per-second N --handshake-burst N]
 //                               [--trust-proxy ADDRESS]... [--metrics PATH] [--metrics-port N]
@@ -55,12 +58,13 @@ class echo_handler final : public sio::engineio::handler {
 };
 
 sio::engineio::endpoint_options engine_io_test_options(
+    std::chrono::milliseconds ping_interval, std::chrono::milliseconds ping_timeout,
     std::optional<sio::engineio::per_message_deflate_options> deflate) {
   sio::engineio::endpoint_options o;
   o.per_message_deflate = std::move(deflate);
   o.path = "/engine.io/";
-  o.ping_interval = std::chrono::milliseconds(300);
-  o.ping_timeout = std::chrono::milliseconds(200);
+  o.ping_interval = ping_interval;
+  o.ping_timeout = ping_timeout;
   o.max_payload = 1'000'000;
   o.cors.enabled = true;
   o.cors.origins = {"*"};
@@ -234,10 +238,11 @@ struct args {
   std::uint16_t port = 3000;
   std::size_t workers = 0;
   std::optional<std::chrono::milliseconds> recovery;
-  // The Socket.IO endpoint's heartbeat: the protocol suite's 300 + 200 ms unless told otherwise
-  // (a test with hundreds of clients in one Node.js process needs a wider budget).
+  // Both endpoints' heartbeat: the protocol suites' 300 + 200 ms unless told otherwise (a test
+  // with hundreds of clients in one Node.js process, or on a loaded machine, needs a wider budget).
   std::chrono::milliseconds ping_interval{300};
   std::chrono::milliseconds ping_timeout{200};
+  std::chrono::milliseconds connect_timeout{1000};  // the protocol suite's
   std::optional<sio::engineio::tls_options> tls;
   // Per-address handshake limit and trusted proxies (off unless given: the suites need neither).
   double handshakes_per_second = 0;
@@ -270,6 +275,8 @@ args parse_args(int argc, char** argv) {
       a.ping_interval = std::chrono::milliseconds(std::stoul(value()));
     } else if (arg == "--ping-timeout") {
       a.ping_timeout = std::chrono::milliseconds(std::stoul(value()));
+    } else if (arg == "--connect-timeout") {
+      a.connect_timeout = std::chrono::milliseconds(std::stoul(value()));
     } else if (arg == "--tls-cert") {
       if (!a.tls) a.tls.emplace();
       a.tls->cert_file = value();
@@ -295,7 +302,8 @@ args parse_args(int argc, char** argv) {
       a.deflate->server_no_context_takeover = true;
     } else if (arg == "--help" || arg == "-h") {
       std::cout << "usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]"
-                   " [--ping-interval MS] [--ping-timeout MS] [--tls-cert FILE --tls-key FILE]"
+                   " [--ping-interval MS] [--ping-timeout MS] [--connect-timeout MS]"
+                   " [--tls-cert FILE --tls-key FILE]"
                    " [--handshakes-per-second N --handshake-burst N] [--trust-proxy ADDRESS]..."
                    " [--metrics PATH] [--metrics-port N]"
                    " [--per-message-deflate [--server-no-context-takeover]]\n";
@@ -328,7 +336,8 @@ int main(int argc, char** argv) {
                              .trust_proxy = a.trust_proxy,
                              .tls = a.tls}};
 
-  srv.attach(engine_io_test_options(a.deflate), std::make_shared<echo_handler>());
+  srv.attach(engine_io_test_options(a.ping_interval, a.ping_timeout, a.deflate),
+             std::make_shared<echo_handler>());
 
   sio::server io{srv,
                  {.engine = {.path = "/socket.io/",
@@ -337,7 +346,7 @@ int main(int argc, char** argv) {
                              .max_payload = 1'000'000,
                              .cors = {.enabled = true, .origins = {"*"}},
                              .per_message_deflate = a.deflate},
-                  .connect_timeout = 1000ms,
+                  .connect_timeout = a.connect_timeout,
                   .connection_state_recovery = recovery_of(a),
                   .metrics = {.prometheus = a.metrics}}};
   io.on_connection(protocol_suite_handlers);

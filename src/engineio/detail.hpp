@@ -17,6 +17,7 @@
 #include <sio/protocol/websocket.hpp>
 
 #include "address_limits.hpp"
+#include "http_compression.hpp"
 #include "trusted_proxies.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -142,6 +143,9 @@ struct worker {
   bool flush_posted = false;
   void schedule_flush(std::shared_ptr<ws_transport> t);
   void run_flush();
+
+  // Compresses the polling responses written by this worker's connections (worker thread only).
+  body_compressor compressor;
 };
 
 // Counts an object in its worker's `live` (for a graceful stop that waits for I/O to finish).
@@ -524,7 +528,9 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
 
   void start();
   // The response to the request in progress; callable from any thread, once per request.
-  void respond(http::response<http::string_body> res);
+  // `compress`: a polling response holding a packet sent with compression, encoded as the
+  // endpoint's http_compression and the request's Accept-Encoding allow (polling_coding).
+  void respond(http::response<http::string_body> res, bool compress = false);
   // Graceful stop: close now if idle, else after the response in progress.
   void shutdown();
   worker& owner() noexcept { return w_; }
@@ -546,7 +552,9 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void report(eio::request_error e) noexcept;
   // The handler of the application route for req_: an exact-path route, else on_request's.
   const http_handler* app_handler() const;
-  void write(http::response<http::string_body> res);
+  void write(http::response<http::string_body> res, bool compress = false);
+  // Encodes the body of a polling response of the request in progress (see respond).
+  void encode_body(http::response<http::string_body>& res, bool compress);
   void on_write(error_code ec, bool close);
   bool request_unread() const;  // the request in progress was not read to its end
   void linger();                // after an early answer: discard what the client sends, then close
@@ -650,7 +658,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   struct out_packet {  // (members ordered for 24 bytes, not 32)
     message_ptr msg;
     eio::packet_type type;
-    bool compress = true;  // send_flags::compress (WebSocket permessage-deflate)
+    bool compress = true;  // send_flags::compress (permessage-deflate, polling compression)
   };
 
   void push(eio::packet_type t, message_ptr m = nullptr, bool compress = true);

@@ -614,17 +614,33 @@ void http_connection::fail_raw(unsigned status, std::string_view body) {
   write(std::move(res));
 }
 
-void http_connection::respond(http::response<http::string_body> res) {
+void http_connection::respond(http::response<http::string_body> res, bool compress) {
   // On the connection's own worker (always with one worker) the response is written at once: a
-  // write only starts I/O, whose completion never runs inside this call.
+  // write only starts I/O, whose completion never runs inside this call. Compression happens
+  // there too, with that worker's zlib streams.
   if (w_.ctx.get_executor().running_in_this_thread()) {
-    if (waiting_) write(std::move(res));
+    if (waiting_) write(std::move(res), compress);
     return;
   }
-  asio::post(stream_.get_executor(), [self = shared_from_this(), res = std::move(res)]() mutable {
-    if (!self->waiting_) return;
-    self->write(std::move(res));
-  });
+  asio::post(stream_.get_executor(),
+             [self = shared_from_this(), res = std::move(res), compress]() mutable {
+               if (!self->waiting_) return;
+               self->write(std::move(res), compress);
+             });
+}
+
+void http_connection::encode_body(http::response<http::string_body>& res, bool compress) {
+  if (!compress || !ep_) return;
+  const auto& o = ep_->opts.http_compression;
+  const auto coding =
+      polling_coding(o, compress, res.body().size(), req_[http::field::accept_encoding]);
+  if (coding == content_coding::identity) return;
+  std::string encoded;
+  // zlib fails only without memory: the body then goes as it is.
+  if (!w_.compressor.compress(coding, o.level, res.body(), encoded)) return;
+  res.body() = std::move(encoded);
+  res.set(http::field::content_encoding, to_string(coding));
+  res.content_length(res.body().size());
 }
 
 void http_connection::decorate(http::response<http::string_body>& res) {
@@ -636,11 +652,12 @@ void http_connection::decorate(http::response<http::string_body>& res) {
   for (auto& [name, value] : hook_headers(o, current_info())) res.insert(name, value);
 }
 
-void http_connection::write(http::response<http::string_body> res) {
+void http_connection::write(http::response<http::string_body> res, bool compress) {
   if (closed_) return;
   if (!post_session_.expired()) end_post(false);  // answered here: the session never sees it
   waiting_ = false;
   pending_.reset();
+  encode_body(res, compress);
   decorate(res);
   res.version(version_);
   const bool close = !res.keep_alive() || !keep_alive_ || shutdown_;

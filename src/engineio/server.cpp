@@ -360,6 +360,8 @@ void server::attach(endpoint_options opts, std::shared_ptr<handler> h) {
       throw std::invalid_argument(
           "per_message_deflate: window bits 8..15 (or 0), level -1..9, mem_level 1..9");
   }
+  if (opts.http_compression.level < -1 || opts.http_compression.level > 9)
+    throw std::invalid_argument("http_compression: level must be -1 (zlib's default) to 9");
   auto ep = std::make_unique<detail::endpoint>();
   std::string path = opts.path;
   while (!path.empty() && path.back() == '/') path.pop_back();

@@ -112,7 +112,7 @@ void session::open_polling(const std::shared_ptr<http_connection>& c, std::strin
   auto res = make_response(http::status::ok, "text/plain; charset=UTF-8", std::move(body));
   res.set(http::field::cache_control, "no-store");
   if (!set_cookie.empty()) res.set(http::field::set_cookie, set_cookie);
-  std::move(get_)->respond(std::move(res));
+  std::move(get_)->respond(std::move(res), true);  // the open packet is sent with compression
   get_.reset();
   arm_heartbeat(hb::interval, ep_.opts.ping_interval);
   call_handler([this] { ep_.h->on_open(shared_from_this()); });
@@ -216,6 +216,10 @@ void session::on_poll_aborted(const http_connection* c) {
 
 void session::respond_poll(std::string_view tail, bool include_out) {
   if (!get_) return;
+  // Compressed when one of its packets was sent with compression (send_flags::compress), as Node's
+  // polling transport; the close and noop packets of `tail` are not.
+  const bool compress = include_out && std::any_of(out_.begin(), out_.end(),
+                                                   [](const out_packet& p) { return p.compress; });
   std::string body;
   if (include_out) {
     for (const auto& p : out_) {
@@ -233,7 +237,7 @@ void session::respond_poll(std::string_view tail, bool include_out) {
   res.set(http::field::cache_control, "no-store");
   auto c = std::move(get_);
   get_.reset();
-  c->respond(std::move(res));
+  c->respond(std::move(res), compress);
 }
 
 void session::push(eio::packet_type t, message_ptr m, bool compress) {

@@ -2,7 +2,8 @@
 // exactly the apps GET /api/apps reports (same ids, titles, summaries, links, same order), the
 // header shows the user, an app opens at its path without a reload, the browser's back button
 // returns home, an unknown path gets the "not available" page, and a deep link to an app after a
-// log out asks for the login and then shows that app. Screenshots: tests/artifacts/e2e/home-*.png.
+// log out asks for the login and then shows that app. Also: a long-polling response of over 1 KB
+// reaches the browser gzip-encoded and decodes to what was sent. Screenshots: tests/artifacts/e2e/home-*.png.
 // Server, browser and helpers: harness.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -57,6 +58,22 @@ test("the home page lists exactly the server's apps and routes to them", { timeo
       apps.map(({ id, title, summary, path }) => ({ id, title, summary, path })),
     );
     await shot(page, "01-home");
+  });
+
+  await t.test("a long-polling response over 1 KB comes gzip-encoded and the browser decodes it", async () => {
+    // fetch() in the page speaks Engine.IO polling as the client does; Chromium asks for gzip and
+    // decodes it. A CONNECT to an unknown namespace is refused with its name echoed: with a name of
+    // 1,100 characters that poll is over the 1,024-byte threshold.
+    const nsp = `/${"x".repeat(1100)}`;
+    const got = await page.evaluate(async (nsp) => {
+      const base = "/socket.io/?EIO=4&transport=polling";
+      const sid = JSON.parse((await (await fetch(base)).text()).slice(1)).sid;
+      await fetch(`${base}&sid=${sid}`, { method: "POST", body: `40${nsp},` });
+      const res = await fetch(`${base}&sid=${sid}`);
+      return { encoding: res.headers.get("content-encoding"), body: await res.text() };
+    }, nsp);
+    assert.equal(got.encoding, "gzip");
+    assert.equal(got.body, `44${nsp},{"message":"Invalid namespace"}`);
   });
 
   await t.test("an app opens at its path without reloading the page; back returns home", async () => {

@@ -1,9 +1,11 @@
 // libFuzzer: HTTP requests through Beast's request parser with the limits an engine connection
 // sets, then the engine's routing of what parses (endpoint or application, CORS preflight,
 // transport, method, Origin, sid, protocol version, WebSocket upgrade) to the status the server
-// would answer on an empty session table with no allow_request hook. The first byte chooses the
+// would answer on an empty session table with no allow_request hook, and the content coding its
+// Accept-Encoding asks a long-polling response for. The first byte chooses the
 // endpoint's options, the second where the request is cut in two reads; both ways must get the
 // same answer.
+#include "http_compression.hpp"
 #include "request_route.hpp"
 
 #include <boost/asio/buffer.hpp>
@@ -11,6 +13,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -29,6 +32,15 @@ namespace {
 constexpr std::size_t max_header_bytes = 1024;
 constexpr std::size_t max_app_body_bytes = 256;
 constexpr std::size_t max_payload = 512;
+
+// True when `s` contains `word`, ignoring ASCII case.
+bool names(std::string_view s, std::string_view word) {
+  const auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
+  return std::search(s.begin(), s.end(), word.begin(), word.end(),
+                     [&](char a, char b) { return lower(a) == lower(b); }) != s.end();
+}
 
 // A connection's answer: a status, or none yet (0: the request needs more bytes).
 struct answer_t {
@@ -64,6 +76,12 @@ unsigned engine_status(const http::request<http::string_body>& req,
   const auto q = eio::parse_query(req.target());
   const auto r = route_engine_request(req, q, o);
   check(r, req, q, o);
+  // A long-polling coding is chosen only for a header that names it or "*".
+  const std::string_view ae = req[http::field::accept_encoding];
+  const auto coding = sio::engineio::detail::accepted_coding(ae);
+  if (coding != sio::engineio::detail::content_coding::identity && !names(ae, to_string(coding)) &&
+      ae.find('*') == std::string_view::npos)
+    std::abort();
   switch (r.what) {
     case engine_route::kind::preflight:
       return 204;

@@ -23,6 +23,8 @@
 #include <thread>
 #include <utility>
 
+#include <zlib.h>
+
 namespace {
 
 namespace eng = sio::engineio;
@@ -381,6 +383,58 @@ TEST_P(EngineServer, PollingRoundTrip) {
             "4hello\x1e"
             "bAQIDBA==\x1e"
             "4€");
+}
+
+// zlib's inflate of a gzip or zlib-format body (windowBits 15 + 32 reads either header).
+std::string inflated(const std::string& in) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 32) != Z_OK) return {};
+  std::string out(64 * 1024, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int r = inflate(&z, Z_FINISH);
+  out.resize(r == Z_STREAM_END ? out.size() - z.avail_out : 0);
+  inflateEnd(&z);
+  return out;
+}
+
+TEST_P(EngineServer, LargePollsAreCompressedAsAccepted) {
+  // Node's httpCompression defaults: from 1024 bytes, the coding Accept-Encoding prefers, with the
+  // compressed body's Content-Length.
+  std::string big = "4";
+  while (big.size() < 4000) big += R"({"user":"alice","text":"hello"},)";
+  struct row {
+    std::optional<std::string> accept;
+    std::string coding;
+  };
+  const row rows[] = {{"gzip", "gzip"},
+                      {"deflate", "deflate"},
+                      {"gzip;q=0, deflate", "deflate"},
+                      {"identity", ""},
+                      {std::nullopt, ""}};
+  for (const auto& r : rows) {
+    const auto sid = open_polling();
+    EXPECT_EQ(http_post(port_, poll_target(sid), big).status, 200u);
+    header_list h;
+    if (r.accept) h.emplace_back(http::field::accept_encoding, *r.accept);
+    const auto g = http_request(port_, http::verb::get, poll_target(sid), {}, h);
+    EXPECT_EQ(g.status, 200u);
+    EXPECT_EQ(g.header(http::field::content_encoding), r.coding) << r.accept.value_or("(none)");
+    EXPECT_EQ(g.header(http::field::content_length), std::to_string(g.body.size()));
+    EXPECT_EQ(r.coding.empty() ? g.body : inflated(g.body), big);
+    if (!r.coding.empty()) {
+      EXPECT_LT(g.body.size(), big.size() / 4);
+    }
+  }
+  // Under the threshold: as it is.
+  const auto sid = open_polling();
+  EXPECT_EQ(http_post(port_, poll_target(sid), "4small").status, 200u);
+  const auto g = http_request(port_, http::verb::get, poll_target(sid), {},
+                              {{http::field::accept_encoding, "gzip"}});
+  EXPECT_EQ(g.header(http::field::content_encoding), "");
+  EXPECT_EQ(g.body, "4small");
 }
 
 TEST_P(EngineServer, HeldPollIsReleasedBySend) {

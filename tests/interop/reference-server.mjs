@@ -19,7 +19,8 @@ const recoveryIndex = args.indexOf("--recovery");
 const recovery =
   recoveryIndex >= 0 ? { connectionStateRecovery: { maxDisconnectionDuration: Number(args[recoveryIndex + 1]) } } : {};
 
-// --ping-interval MS / --ping-timeout MS: the Socket.IO endpoint's heartbeat (default 300 + 200 ms).
+// --ping-interval MS / --ping-timeout MS: both endpoints' heartbeat (default 300 + 200 ms);
+// --connect-timeout MS: the time a new session has to send its CONNECT (default 1000 ms).
 const numberArg = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : fallback;
@@ -34,7 +35,7 @@ const heartbeat = {
 const perMessageDeflate = args.includes("--per-message-deflate")
   ? { threshold: 1024, serverNoContextTakeover: args.includes("--server-no-context-takeover") }
   : false;
-const common = { pingInterval: 300, pingTimeout: 200, maxPayload: 1e6, cors: { origin: "*" }, perMessageDeflate };
+const common = { ...heartbeat, maxPayload: 1e6, cors: { origin: "*" }, perMessageDeflate };
 const httpServer = http.createServer();
 
 // --- Engine.IO echo ------------------------------------------------------------------------------
@@ -49,7 +50,7 @@ const io = new SocketIOServer(httpServer, {
   ...common,
   ...heartbeat,
   ...recovery,
-  connectTimeout: 1000,
+  connectTimeout: numberArg("--connect-timeout", 1000),
   destroyUpgrade: false,
 });
 io.on("connection", (socket) => {

@@ -2,15 +2,18 @@
 // /socket.io/, configured as the Socket.IO v5 protocol test suite describes: on connection emit "auth"
 // with the handshake auth; "message" echoed as "message-back"; "message-with-ack" acked with its
 // arguments; namespace "/custom" emits "auth" on connection. Every case runs over websocket only,
-// polling only and polling upgraded to websocket.
+// polling only and polling upgraded to websocket. The ping timeout and the connect timeout are
+// widened to 5 s: pings still come every 300 ms, but a loaded machine that stalls a process for a
+// moment does not end a session mid-test.
 import { describe, it, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { startServer, waitFor, waitForArgs, pattern, withTimeout } from "./helpers.mjs";
 import { MODES, client, manager, track, connected, closeAll, normalize } from "./sioclient.mjs";
 
+const TIMEOUTS = ["--ping-timeout", "5000", "--connect-timeout", "5000"];
 let server;
 before(async () => {
-  server = await startServer();
+  server = await startServer({ args: TIMEOUTS });
 });
 afterEach(() => closeAll());
 after(async () => {
@@ -182,7 +185,7 @@ for (const mode of Object.keys(MODES)) {
     });
 
     it("reconnects after the server goes away and comes back", async () => {
-      const own = await startServer();
+      const own = await startServer({ args: TIMEOUTS });
       try {
         const socket = client(own, mode, {
           reconnection: true,
@@ -200,7 +203,7 @@ for (const mode of Object.keys(MODES)) {
         const reason = await gone;
         assert.ok(["transport close", "transport error"].includes(reason), `unexpected reason ${reason}`);
         assert.equal(socket.active, true, "the client must keep trying after a transport loss");
-        const back = await startServer({ port: own.port });
+        const back = await startServer({ port: own.port, args: TIMEOUTS });
         try {
           const authAgain = waitFor(socket, "auth", { timeout: 20000 });
           await waitFor(socket, "connect", { timeout: 20000 });
@@ -222,10 +225,11 @@ for (const mode of Object.keys(MODES)) {
 
 describe("socket.io-client at scale", () => {
   it("serves hundreds of concurrent clients", async (t) => {
-    // Its own server with Node's default heartbeat: hundreds of clients in this one process can
-    // delay its timers past the protocol suite's 500 ms budget (pingInterval + pingTimeout).
+    // Its own server with Node's default heartbeat and connect timeout: hundreds of clients in
+    // this one process can delay its timers past the protocol suite's 500 ms heartbeat budget
+    // (pingInterval + pingTimeout) and their CONNECTs past its 1 s connect timeout.
     const server = await startServer({
-      args: ["--ping-interval", "25000", "--ping-timeout", "20000"],
+      args: ["--ping-interval", "25000", "--ping-timeout", "20000", "--connect-timeout", "45000"],
     });
     t.after(() => server.stop());
     // Mostly websocket: each polling client costs a request per heartbeat in this one process.

@@ -61,6 +61,20 @@ using response_headers = std::vector<std::pair<std::string, std::string>>;
 // Node's "initial_headers" / "headers" events: adds headers to a response, given its request.
 using headers_fn = std::function<void(response_headers&, const request_info&)>;
 
+// Compression of long-polling responses (Node's httpCompression option): a response body of at
+// least `threshold` bytes is sent gzip- or deflate-encoded (Content-Encoding), whichever the
+// request's Accept-Encoding prefers (gzip on a tie), when one of its packets was sent with
+// compression (send_flags::compress, the default). Each worker keeps one zlib stream per coding
+// (about 256 KiB each, made on first use) and resets it for every response. WebSocket frames:
+// per_message_deflate.
+struct http_compression_options {
+  bool enabled = true;           // false: Node's httpCompression: false
+  std::size_t threshold = 1024;  // bytes; smaller bodies are sent as they are
+  // zlib's compression level, 0 (store) to 9 (smallest); -1 is zlib's default (6), as Node's. Any
+  // other value makes server::attach throw std::invalid_argument.
+  int level = -1;
+};
+
 // WebSocket permessage-deflate (RFC 7692): Node's perMessageDeflate options (threshold,
 // server/client_no_context_takeover, server/client_max_window_bits, zlib level and memLevel) and
 // the bound on connections keeping compression contexts (see protocol/permessage_deflate.hpp).
@@ -94,6 +108,7 @@ struct endpoint_options {
   // sent with send_flags::compress go compressed, and compressed client messages are inflated up
   // to max_payload (one that inflates past it closes the connection with 1009).
   std::optional<per_message_deflate_options> per_message_deflate;
+  http_compression_options http_compression;
 };
 
 using http_request = boost::beast::http::request<boost::beast::http::string_body>;
@@ -177,7 +192,7 @@ class server {
 
   // Mount an Engine.IO endpoint. Call before start(). The server keeps `h` until it is destroyed.
   // Throws std::invalid_argument when opts.cors has credentials with any origin (see
-  // cors_options).
+  // cors_options) or opts.http_compression.level is not a zlib level.
   void attach(endpoint_options opts, std::shared_ptr<handler> h);
   // Unmount the endpoints served by `h`: their sessions close (h.on_close with server_shutdown),
   // their paths are routed as if never mounted, then h.on_detach() runs. When this returns, `h`

@@ -6,7 +6,9 @@
 //   volatile_()   the packet may be dropped when a client's transport cannot write it now.
 //   compress(b)   on a WebSocket that agreed permessage-deflate (the engine's
 //                 endpoint_options::per_message_deflate, off by default as in Node), a packet of
-//                 at least the threshold goes compressed unless b is false. A broadcast carries it
+//                 at least the threshold goes compressed unless b is false; over polling, a
+//                 response goes gzip/deflate-encoded when one of its packets has it (the engine's
+//                 http_compression), as in Node. A broadcast carries it
 //                 to every receiver, and cluster adapters to the other nodes (which may be Node.js
 //                 servers), so code written for Node keeps its meaning.
 //   timeout(t)    emit_with_ack fails with sio::error::timeout when answers are missing after t.
