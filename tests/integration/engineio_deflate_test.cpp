@@ -1,7 +1,8 @@
 // WebSocket permessage-deflate on sio::engineio::server over loopback TCP, from a raw socket: the
 // 101's Sec-WebSocket-Extensions, compressed echoes both ways with and without context takeover,
 // the threshold and send_flags::compress, broadcasts to mixed receivers, the bound on context
-// takeover, and hostile input (RSV1 without the extension, invalid data, a decompression bomb).
+// takeover, Beast's client as a peer, the compress flag over polling, and hostile input (RSV1
+// without the extension, invalid data, a decompression bomb).
 // Every test runs with 1 and with 4 workers.
 #include "engineio_client.hpp"
 
@@ -307,6 +308,26 @@ TEST_P(EngineDeflate, BeastClientInterop) {
         EXPECT_EQ(f->data, bytes);
       }
       ws.close();
+    }
+  }
+}
+
+TEST_P(EngineDeflate, PollingResponsesFollowTheCompressFlag) {
+  // As Node's polling transport: a response is gzip-encoded when one of its packets was sent with
+  // compression (engineio::send_flags::compress), not when it was sent with compress(false).
+  const auto open = http_get(port_, "/engine.io/?EIO=4&transport=polling");
+  ASSERT_EQ(open.status, 200u);
+  const std::string sid(boost::json::parse(open.body.substr(1)).at("sid").as_string());
+  const std::string target = "/engine.io/?EIO=4&transport=polling&sid=" + sid;
+  for (const bool plain : {true, false}) {
+    const std::string text = std::string(plain ? "4plain:" : "4") + echo::big;
+    ASSERT_EQ(http_post(port_, target, text).status, 200u);
+    const auto g =
+        http_request(port_, http::verb::get, target, {}, {{http::field::accept_encoding, "gzip"}});
+    ASSERT_EQ(g.status, 200u);
+    EXPECT_EQ(g.header(http::field::content_encoding), plain ? "" : "gzip");
+    if (plain) {
+      EXPECT_EQ(g.body, text);
     }
   }
 }
