@@ -158,6 +158,38 @@ def metrics_section(w, runs):
     include_notes(w, "metrics.md")
 
 
+def deflate_section(w, runs):
+    """permessage-deflate off / on / nct, sio and Node, same run."""
+    groups = [f"deflate_{m}_{k}" for k in ("fanout_max", "echo_max") for m in ("off", "on", "nct")]
+    groups = [g for g in groups if runs.get((g, "sio")) or runs.get((g, "node"))]
+    if not groups:
+        return
+    w("## WebSocket permessage-deflate (a 4 KB text payload; off, on, nct)")
+    w("")
+    w("One server pinned, A/B alternated, the generator's lean client offering the extension "
+      "(`--deflate`; it inflates what arrives). on: Node's defaults (context takeover: each "
+      "connection compresses its own stream); nct: `server_no_context_takeover` (sio compresses a "
+      "broadcast once per worker and every receiver gets that frame). CPU per delivery is the "
+      "server's CPU time over the messages delivered; wire bytes are what the generator read per "
+      "message received (headers, heartbeats and acks included).")
+    w("")
+    w("| run | deflate | server | delivered/s | server CPU us/delivery | wire bytes/msg | p99 ms | errors | notes |")
+    w("|---|---|---|---|---|---|---|---|---|")
+    for g in groups:
+        _, mode, kind = g.split("_", 2)
+        for s in ("sio", "node"):
+            res = runs.get((g, s), [])
+            if not res:
+                continue
+            us = [1e6 / v for v in vals(res, "msgs_per_server_cpu_s") if v]
+            notes = [n for n in (bound_note(res),) if n]
+            w(f"| {kind} | {mode} | {s} | {fmt_spread(vals(res, 'delivered_per_s'))} | "
+              f"{fmt_spread(us, 2)} | {fmt_spread(vals(res, 'wire_bytes_per_msg'))} | "
+              f"{fmt_spread(vals(res, 'latency_ms', 'p99'), 2)} | {fmt_spread(vals(res, 'errors'))} | "
+              f"{'; '.join(notes)} |")
+    w("")
+
+
 def multiworker_section(w, runs):
     """sio --workers 2 against --workers 1, both unpinned, same run."""
     groups = [g for g in ("mw_echo_max", "mw_fanout_max") if runs.get((g, "sio-w1"))]
@@ -844,6 +876,7 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
     parser_section(w, runs)
     metrics_section(w, runs)
     client_section(w, runs)
+    deflate_section(w, runs)
 
     vgroups = [g for g in groups if g.startswith("verify_")]
     if vgroups:

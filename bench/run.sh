@@ -19,6 +19,10 @@
 #   bench/run.sh --quick client    only the C++ client's cost (about a minute): sio-bench's
 #                           lean client against sio's own (--ws-client sio) on sio-bench-server:
 #                           generator RSS per connected client, CPU per message received
+#   bench/run.sh --quick deflate   only WebSocket permessage-deflate (about 2 minutes): fanout
+#                           and closed-loop echo of a 4 KB text payload, sio and Node, the
+#                           extension off, on (context takeover) and nct (server_no_context_takeover:
+#                           a broadcast's frame compressed once); CPU per delivery, wire bytes
 #   bench/run.sh --quick cluster   only the cluster adapters (about 3 minutes): for each of
 #                           pub/sub, streams and sharded, 2 sio nodes against 2 Node nodes (the
 #                           matching npm adapter) on one private Redis 7, clients and senders
@@ -27,7 +31,7 @@
 # Environment: BUILD (build dir, default build), REPS, DURATION, OUT (results dir), REPORT (file),
 # PROFILE=1 (perf record of sio during the closed-loop echo and fanout: OUT/perf-*.txt),
 # SECTIONS (default all: calibration connect connect_upgrade idle echo fanout rooms polling
-# verify recovery multiworker tls metrics client editor cluster msgpack): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
+# verify recovery multiworker tls metrics client deflate editor cluster msgpack): a subset re-measures only those and replaces their runs in OUT/results.jsonl;
 # the report says which figures came from which run (e.g. SECTIONS=tls bench/run.sh);
 # EDITOR_KS (the editor's client counts, default "1 8 32 64"); METRICS_REPS (the metrics pair's
 # repetitions: REPS, or 5 with --quick, at least 3 for a spread).
@@ -78,6 +82,7 @@ else
   CLUSTER_N=2000; CLUSTER_RATE=300; CLIENT_IDLE_N=5000
 fi
 RECOVERY_PAYLOAD=100
+DEFLATE_PAYLOAD=4096  # over the 1 KB threshold, text that compresses like chat
 ROOM_SIZE=100
 # The metrics pair compares two sides of one server whose difference is small: enough
 # repetitions for a spread even in a quick run.
@@ -87,7 +92,7 @@ else
   METRICS_REPS="${METRICS_REPS:-$REPS}"
 fi
 
-ALL_SECTIONS="calibration connect connect_upgrade idle echo fanout rooms polling verify recovery multiworker tls metrics client editor cluster msgpack"
+ALL_SECTIONS="calibration connect connect_upgrade idle echo fanout rooms polling verify recovery multiworker tls metrics client deflate editor cluster msgpack"
 SECTIONS="${SECTIONS:-$ALL_SECTIONS}"
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 for s in $SECTIONS; do
@@ -649,6 +654,29 @@ if want client; then
         --clients "$FANOUT_N" --rate 0 "${common[@]}"
     done
     stop_server
+  done
+fi
+
+if want deflate; then
+  echo "== deflate: a ${DEFLATE_PAYLOAD}-byte text payload, fanout to $FANOUT_N and echo, sio and" \
+    "Node, permessage-deflate off / on (context takeover) / nct (no server context takeover)"
+  for rep in $(seq 1 "$REPS"); do
+    for mode in off on nct; do
+      for s in $(order "$rep"); do
+        server_args=()
+        gen_args=(--payload "$DEFLATE_PAYLOAD" "${common[@]}")
+        if [ "$mode" != off ]; then
+          server_args=(--per-message-deflate "$mode")
+          gen_args+=(--deflate)
+        fi
+        start_server "$s" pin 1 "${server_args[@]}" || continue
+        gen "deflate_${mode}_fanout_max" "$s" "$rep" pin --scenario fanout --clients "$FANOUT_N" \
+          --rate 0 "${gen_args[@]}"
+        gen "deflate_${mode}_echo_max" "$s" "$rep" pin --scenario echo --clients "$ECHO_CLIENTS" \
+          --rate 0 "${gen_args[@]}"
+        stop_server
+      done
+    done
   done
 fi
 

@@ -37,7 +37,9 @@ list(REMOVE_ITEM SIO_PROTOCOL_SOURCES ${PROJECT_SOURCE_DIR}/src/protocol/msgpack
 file(GLOB SIO_COMMON_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/common/*.cpp)
 list(APPEND SIO_PROTOCOL_SOURCES ${SIO_COMMON_SOURCES})
 sio_add_library(protocol ${SIO_PROTOCOL_SOURCES})
-target_link_libraries(sio_protocol PUBLIC Boost::json Boost::headers)
+# zlib: the WebSocket permessage-deflate codec (include/sio/protocol/permessage_deflate.hpp).
+find_package(ZLIB REQUIRED)
+target_link_libraries(sio_protocol PUBLIC Boost::json Boost::headers PRIVATE ZLIB::ZLIB)
 
 # --- sio_msgpack: MessagePack <-> Boost.JSON (include/sio/protocol/msgpack.hpp), on msgpuck -----
 # Also the Socket.IO MessagePack packet codec (msgpack_parser.hpp), wire-compatible with

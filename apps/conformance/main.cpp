@@ -18,6 +18,9 @@
 // --metrics PATH serves the Prometheus text format at PATH; --metrics-port N on 127.0.0.1:N instead
 // of the server's port (tests/interop/metrics.test.mjs).
 // --parser msgpack: Socket.IO packets as socket.io-msgpack-parser writes them (default: json).
+// --per-message-deflate accepts WebSocket permessage-deflate on both endpoints with Node's
+// perMessageDeflate defaults (threshold 1024); --server-no-context-takeover asks every client for
+// it too (tests/interop/permessage_deflate.test.mjs).
 //
 // Usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]
 //                               [--ping-interval MS] [--ping-timeout MS] [--connect-timeout MS]
@@ -25,6 +28,7 @@
 //                               [--handshakes-per-second N --handshake-burst N]
 //                               [--trust-proxy ADDRESS]... [--metrics PATH] [--metrics-port N]
 //                               [--parser json|msgpack]
+//                               [--per-message-deflate [--server-no-context-takeover]]
 #include <sio/engineio/server.hpp>
 #include <sio/sio.hpp>
 #ifdef SIO_CONFORMANCE_HAVE_MSGPACK
@@ -58,9 +62,11 @@ class echo_handler final : public sio::engineio::handler {
   void on_close(sio::engineio::connection&, sio::engineio::close_reason) override {}
 };
 
-sio::engineio::endpoint_options engine_io_test_options(std::chrono::milliseconds ping_interval,
-                                                       std::chrono::milliseconds ping_timeout) {
+sio::engineio::endpoint_options engine_io_test_options(
+    std::chrono::milliseconds ping_interval, std::chrono::milliseconds ping_timeout,
+    std::optional<sio::engineio::per_message_deflate_options> deflate) {
   sio::engineio::endpoint_options o;
+  o.per_message_deflate = std::move(deflate);
   o.path = "/engine.io/";
   o.ping_interval = ping_interval;
   o.ping_timeout = ping_timeout;
@@ -203,6 +209,15 @@ void test_namespace(sio::namespace_& test) {
             ack(reply_with({{"err", error_text(ec)}}, "args", parts, false));
           });
     });
+    s.on("compress-back", [](sio::socket& s, const sio::payload& p) {
+      if (p.size() < 2 || !p.args[0].is_bool()) return;
+      s.compress(p.args[0].as_bool()).emit("compress-back", arg_payload(p, 1));
+    });
+    s.on("broadcast-compress", [&test](sio::socket&, const sio::payload& p, sio::ack ack) {
+      if (p.size() < 2 || !p.args[0].is_bool()) return;
+      test.compress(p.args[0].as_bool()).emit("broadcast", arg_payload(p, 1));
+      if (ack.requested()) ack();
+    });
     s.on("volatile-burst", [](sio::socket& s, const boost::json::array& a) {
       const auto count = !a.empty() && a[0].is_number() ? a[0].to_number<std::int64_t>() : 0;
       for (std::int64_t i = 0; i < count; ++i) s.volatile_().emit("volatile", i);
@@ -241,6 +256,8 @@ struct args {
   // The Prometheus endpoint (off unless given): its path, and a port of its own (0: the same).
   std::optional<sio::prometheus_options> metrics;
   bool msgpack = false;  // --parser msgpack
+  // WebSocket permessage-deflate on both endpoints (off unless given).
+  std::optional<sio::engineio::per_message_deflate_options> deflate;
 };
 
 args parse_args(int argc, char** argv) {
@@ -291,12 +308,18 @@ args parse_args(int argc, char** argv) {
         std::exit(2);
       }
       a.msgpack = name == "msgpack";
+    } else if (arg == "--per-message-deflate") {
+      if (!a.deflate) a.deflate.emplace();
+    } else if (arg == "--server-no-context-takeover") {
+      if (!a.deflate) a.deflate.emplace();
+      a.deflate->server_no_context_takeover = true;
     } else if (arg == "--help" || arg == "-h") {
       std::cout << "usage: sio-conformance-server [--port N] [--workers N] [--recovery MS]"
                    " [--ping-interval MS] [--ping-timeout MS] [--connect-timeout MS]"
                    " [--tls-cert FILE --tls-key FILE]"
                    " [--handshakes-per-second N --handshake-burst N] [--trust-proxy ADDRESS]..."
-                   " [--metrics PATH] [--metrics-port N] [--parser json|msgpack]\n";
+                   " [--metrics PATH] [--metrics-port N] [--parser json|msgpack]"
+                   " [--per-message-deflate [--server-no-context-takeover]]\n";
       std::exit(0);
     } else {
       std::cerr << "unknown argument " << arg << "\n";
@@ -336,7 +359,7 @@ int main(int argc, char** argv) {
                              .trust_proxy = a.trust_proxy,
                              .tls = a.tls}};
 
-  srv.attach(engine_io_test_options(a.ping_interval, a.ping_timeout),
+  srv.attach(engine_io_test_options(a.ping_interval, a.ping_timeout, a.deflate),
              std::make_shared<echo_handler>());
 
   sio::server io{srv,
@@ -344,7 +367,8 @@ int main(int argc, char** argv) {
                              .ping_interval = a.ping_interval,
                              .ping_timeout = a.ping_timeout,
                              .max_payload = 1'000'000,
-                             .cors = {.enabled = true, .origins = {"*"}}},
+                             .cors = {.enabled = true, .origins = {"*"}},
+                             .per_message_deflate = a.deflate},
                   .connect_timeout = a.connect_timeout,
                   .parser = parser_of(a),
                   .connection_state_recovery = recovery_of(a),

@@ -5,9 +5,10 @@
 // --expose-gc, clients: Engine.IO clients}.
 // Usage: node [--expose-gc] server.mjs --port N [--recovery MS]
 //          [--redis URL[,URL...] [--adapter redis|redis-streams|redis-sharded]
-//           [--sharded-mode dynamic|static]] [--parser json|msgpack]
+//           [--sharded-mode dynamic|static]] [--parser json|msgpack] [--per-message-deflate on|nct]
 // --parser msgpack uses socket.io-msgpack-parser (as sio-bench-server --parser msgpack).
-// --recovery turns on connectionStateRecovery with maxDisconnectionDuration MS. --redis makes it
+// --per-message-deflate: perMessageDeflate with its defaults (on) or with serverNoContextTakeover
+// (nct). --recovery turns on connectionStateRecovery with maxDisconnectionDuration MS. --redis makes it
 // one node of a cluster with the npm adapter matching sio's --adapter: @socket.io/redis-adapter
 // (createAdapter, pub/sub), @socket.io/redis-streams-adapter, or @socket.io/redis-adapter's
 // createShardedAdapter on a Redis Cluster (the URLs are its seeds) with subscriptionMode
@@ -22,6 +23,7 @@ let redis = [];
 let adapterName = "redis";
 let shardedMode = "dynamic";
 let parserName = "json";
+let deflate = "";
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--port") port = Number(args[++i]);
   else if (args[i].startsWith("--port=")) port = Number(args[i].slice(7));
@@ -30,6 +32,7 @@ for (let i = 0; i < args.length; i++) {
   else if (args[i] === "--adapter") adapterName = args[++i];
   else if (args[i] === "--sharded-mode") shardedMode = args[++i];
   else if (args[i] === "--parser") parserName = args[++i];
+  else if (args[i] === "--per-message-deflate") deflate = args[++i];
 }
 if (!["json", "msgpack"].includes(parserName)) throw new Error(`unknown --parser ${parserName}`);
 
@@ -64,6 +67,7 @@ async function clusterAdapter() {
 const http = createServer();
 // Defaults as the docs describe them; bufferutil is picked up by ws automatically.
 const options = { cors: { origin: "*" } };
+if (deflate) options.perMessageDeflate = { threshold: 1024, serverNoContextTakeover: deflate === "nct" };
 if (recovery > 0) options.connectionStateRecovery = { maxDisconnectionDuration: recovery };
 if (redis.length > 0) options.adapter = await clusterAdapter();
 if (parserName === "msgpack") options.parser = (await import("socket.io-msgpack-parser")).default;

@@ -7,9 +7,12 @@
 //   sio-bench-server --port N [--workers W] [--recovery MS] [--tls-cert FILE --tls-key FILE]
 //                    [--redis URL[,URL...] [--adapter redis|redis-streams|redis-sharded]
 //                     [--sharded-mode dynamic|static]] [--parser json|msgpack]
+//                     [--per-message-deflate on|nct]
 //
 // --parser msgpack speaks socket.io-msgpack-parser (sio::msgpack_parser) instead of JSON.
-// --recovery turns on connection state recovery with a window of MS milliseconds; --tls-cert and
+// --per-message-deflate accepts WebSocket permessage-deflate with Node's defaults (on), or asking
+// every client for server_no_context_takeover too (nct). --recovery turns on connection state
+// recovery with a window of MS milliseconds; --tls-cert and
 // --tls-key serve https and wss instead of plain TCP. --redis makes it one node of a cluster with
 // the named adapter (default redis, the pub/sub one; redis-sharded takes the seeds of a Redis
 // Cluster, or one Redis 7, and --sharded-mode, Node's subscriptionMode); it then prints its
@@ -83,8 +86,9 @@ struct args {
   bool metrics = true;             // --metrics 0: counting off (server_options::metrics.enabled)
   std::vector<std::string> redis;  // --redis, split at commas: a cluster node
   std::string adapter = "redis";
-  bool sharded_static = false;  // --sharded-mode static
-  bool msgpack = false;         // --parser msgpack
+  bool sharded_static = false;                                        // --sharded-mode static
+  bool msgpack = false;                                               // --parser msgpack
+  std::optional<sio::engineio::per_message_deflate_options> deflate;  // --per-message-deflate
 };
 
 std::vector<std::string> split_commas(std::string_view list) {
@@ -123,6 +127,12 @@ std::optional<args> parse_args(int argc, char** argv) {
       if (std::string_view(value) != "json" && std::string_view(value) != "msgpack")
         return std::nullopt;
       a.msgpack = std::string_view(value) == "msgpack";
+      continue;
+    }
+    if (name == "--per-message-deflate") {
+      if (std::string_view(value) != "on" && std::string_view(value) != "nct") return std::nullopt;
+      a.deflate.emplace();
+      a.deflate->server_no_context_takeover = std::string_view(value) == "nct";
       continue;
     }
     if (name == "--tls-cert" || name == "--tls-key") {
@@ -214,7 +224,8 @@ int main(int argc, char** argv) {
     std::cerr << "usage: sio-bench-server --port N [--workers W] [--recovery MS] "
                  "[--tls-cert FILE --tls-key FILE] [--metrics 0|1]\n"
                  "  [--redis URL[,URL...] [--adapter redis|redis-streams|redis-sharded] "
-                 "[--sharded-mode dynamic|static]] [--parser json|msgpack]\n";
+                 "[--sharded-mode dynamic|static]] [--parser json|msgpack]\n"
+                 "  [--per-message-deflate on|nct]\n";
     return 2;
   }
   raise_fd_limit();
@@ -236,6 +247,7 @@ int main(int argc, char** argv) {
     opts.http.max_connections_per_address = 0;
     opts.http.handshakes_per_second = 0;
     opts.metrics.enabled = a->metrics;
+    opts.engine.per_message_deflate = a->deflate;
     if (a->recovery)
       opts.connection_state_recovery =
           sio::recovery_options{.max_disconnection_duration = *a->recovery};

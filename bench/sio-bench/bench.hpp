@@ -72,6 +72,9 @@ struct config {
   // --parser msgpack: Socket.IO packets as socket.io-msgpack-parser writes them (binary frames;
   // the lean WebSocket client only).
   bool msgpack = false;
+  // --deflate: the lean client offers permessage-deflate (and inflates what arrives compressed;
+  // it sends uncompressed), and the filler is text that compresses like chat messages, not 'x's.
+  bool deflate = false;
 };
 
 // Nanoseconds on the steady clock since the generator started (small enough to travel through
@@ -93,6 +96,7 @@ struct counters {
   counter sent_window, expected_window, delivered_window, received_in_window;
   counter sent_total, received_total;
   counter overruns, out_of_order, duplicates, payload_errors, protocol_errors;
+  counter bytes_in;  // bytes read from the server by the lean WebSocket client (the wire's)
   std::atomic<std::int64_t> last_connect_ns{0};
 };
 

@@ -16,6 +16,7 @@
 #ifdef SIO_BENCH_HAVE_MSGPACK
 #include <sio/protocol/msgpack_parser.hpp>
 #endif
+#include <sio/protocol/permessage_deflate.hpp>
 #include <sio/protocol/socketio.hpp>
 
 #include <boost/asio/write.hpp>
@@ -587,6 +588,7 @@ class lean_ws_client : public client, public std::enable_shared_from_this<lean_w
                           [self = shared_from_this()](error_code ec, std::size_t n) {
                             if (ec) return self->fail(false);
                             self->rlen_ += n;
+                            self->w_.c.bytes_in.add(n);
                             if (!self->upgraded_ ? self->on_handshake() : self->parse()) {
                               if (!self->closing()) self->do_read();
                             }
@@ -606,6 +608,12 @@ class lean_ws_client : public client, public std::enable_shared_from_this<lean_w
       return false;
     }
     upgraded_ = true;
+    // permessage-deflate agreed: compressed frames are inflated (the server's context kept
+    // between messages unless it said server_no_context_takeover).
+    const auto head = got.substr(0, end);
+    if (head.find("\r\nSec-WebSocket-Extensions: permessage-deflate") != std::string_view::npos)
+      inflate_ = std::make_unique<sio::protocol::permessage_deflate::inflater>(
+          15, head.find("server_no_context_takeover") != std::string_view::npos);
     consume(end + 4);
     on_ws_open();
     return !closing() && parse();
@@ -624,6 +632,7 @@ class lean_ws_client : public client, public std::enable_shared_from_this<lean_w
       if (avail < 2) break;
       const auto* p = reinterpret_cast<const unsigned char*>(rbuf_.data() + pos);
       const bool fin = (p[0] & 0x80) != 0;
+      const bool compressed = (p[0] & 0x40) != 0;
       const unsigned op = p[0] & 0x0f;
       if ((p[1] & 0x80) != 0) {  // a server never masks
         fail(true);
@@ -649,7 +658,17 @@ class lean_ws_client : public client, public std::enable_shared_from_this<lean_w
         if (rbuf_.size() < hdr + len + 512) rbuf_.resize(hdr + len + 512);
         break;
       }
-      on_frame(op, fin, std::string_view(rbuf_.data() + pos + hdr, len));
+      std::string_view payload(rbuf_.data() + pos + hdr, len);
+      if (compressed) {  // a whole message: this server never fragments
+        if (!inflate_ || !fin ||
+            inflate_->inflate(payload, max_message, inflated_) !=
+                sio::protocol::permessage_deflate::inflater::status::ok) {
+          fail(true);
+          return false;
+        }
+        payload = inflated_;
+      }
+      on_frame(op, fin, payload);
       if (closing()) return false;
       pos += hdr + static_cast<std::size_t>(len);
     }
@@ -746,6 +765,8 @@ class lean_ws_client : public client, public std::enable_shared_from_this<lean_w
   bool upgraded_ = false;
   bool in_fragment_ = false;
   bool frag_text_ = false;
+  std::unique_ptr<sio::protocol::permessage_deflate::inflater> inflate_;  // extension agreed
+  std::string inflated_;  // the last compressed message, inflated
   std::string frag_;
   std::string wbuf_;
   std::string tmp_;

@@ -50,7 +50,7 @@ options:   --clients N (100)  --rate MSGS_PER_S (echo 1000, fanout 100, rooms 10
            polling 200; 0 = closed loop)  --duration S (5)  --payload BYTES (32)
            --transport websocket|polling  --server-pid PID (once per node: summed)
            --redis-info HOST:PORT (that Redis's CPU per delivery too)  --senders N (1)
-           --json  --verify
+           --json  --verify  --deflate (offer permessage-deflate; text filler)
            --warmup S (1)  --drain S (3)  --threads N (1)  --sources N (auto)
            --room-size N (100)  --window N (4, fanout closed loop)  --concurrency N (256)
            --path /socket.io/  --connect-timeout S (60)  --ws-client lean|beast|sio (lean)
@@ -78,7 +78,8 @@ std::pair<std::string, std::string> next_option(int argc, char** argv, int& i) {
   std::string a = argv[i];
   if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos)
     return {a.substr(0, eq), a.substr(eq + 1)};
-  if (a == "--json" || a == "--verify" || a == "--help" || a == "-h") return {a, ""};
+  if (a == "--json" || a == "--verify" || a == "--deflate" || a == "--help" || a == "-h")
+    return {a, ""};
   if (i + 1 >= argc) {
     std::cerr << "sio-bench: " << a << " needs a value\n";
     usage(2);
@@ -221,6 +222,8 @@ config parse_args(int argc, char** argv) {
       c.json = true;
     } else if (name == "--verify") {
       c.verify = true;
+    } else if (name == "--deflate") {
+      c.deflate = true;
     } else if (name == "--url") {
       parse_url(v, c);
       have_url = true;
@@ -313,6 +316,7 @@ struct totals {
   std::uint64_t sent_total = 0, received_total = 0;
   std::uint64_t overruns = 0, out_of_order = 0, duplicates = 0, payload_errors = 0,
                 protocol_errors = 0;
+  std::uint64_t bytes_in = 0;
   std::int64_t last_connect_ns = 0;
 };
 
@@ -335,6 +339,7 @@ totals sum(const std::vector<std::unique_ptr<worker>>& ws) {
     t.duplicates += c.duplicates.get();
     t.payload_errors += c.payload_errors.get();
     t.protocol_errors += c.protocol_errors.get();
+    t.bytes_in += c.bytes_in.get();
     t.last_connect_ns = std::max(t.last_connect_ns, c.last_connect_ns.load());
   }
   return t;
@@ -880,6 +885,11 @@ void add_resource_json(boost::json::object& j, const plan& p, const measurements
   if (f.generator_rss_per_conn) j["generator_rss_per_conn_bytes"] = jnum(*f.generator_rss_per_conn);
   if (f.generator_us_per_message)
     j["generator_cpu_us_per_msg"] = round3(*f.generator_us_per_message);
+  // Bytes the server wrote per message received (lean WebSocket client: handshakes, heartbeats
+  // and acks included), e.g. with and without --deflate.
+  if (m.end.bytes_in > 0 && m.end.received_total > 0)
+    j["wire_bytes_per_msg"] =
+        round1(static_cast<double>(m.end.bytes_in) / static_cast<double>(m.end.received_total));
 }
 
 // The --json line (its fields are listed in bench/README.md).
@@ -978,6 +988,9 @@ void print_resources(const config& cfg, const measurements& m, const figures& f)
   if (f.generator_us_per_message)
     std::printf("  %-18s %.3f us per message received\n", "generator cpu",
                 *f.generator_us_per_message);
+  if (m.end.bytes_in > 0 && m.end.received_total > 0)
+    std::printf("  %-18s %.1f bytes per message received\n", "wire in",
+                static_cast<double>(m.end.bytes_in) / static_cast<double>(m.end.received_total));
   if (cfg.verify) std::printf("  %-18s %s\n", "verify", f.verify_ok ? "OK" : "FAILED");
 }
 

@@ -24,7 +24,33 @@ std::chrono::steady_clock::time_point to_time_point(std::int64_t ns) noexcept {
   return clock_base + std::chrono::nanoseconds(ns);
 }
 
-shared_state::shared_state(const config& c) : cfg(c), pad(c.payload, 'x') {
+namespace {
+// `n` bytes of chat-like text: words and numbers drawn from a fixed pseudo-random sequence, so it
+// compresses about as well as chat messages do (a few times), unlike a run of one letter.
+std::string text_filler(std::size_t n) {
+  static constexpr std::string_view words[] = {
+      "hello", "room",  "message", "see",   "you",     "later", "thanks", "about", "the",
+      "game",  "score", "today",   "at",    "meeting", "noon",  "ok",     "great", "idea",
+      "send",  "link",  "when",    "where", "maybe",   "sure",  "lunch",  "team",  "update"};
+  std::string s;
+  std::uint32_t x = 12345;
+  while (s.size() < n) {
+    x = x * 1103515245u + 12345u;
+    const std::uint32_t r = x >> 16;
+    if (r % 4 == 0) {
+      s += std::to_string(r % 10000);
+    } else {
+      s += words[r % std::size(words)];
+    }
+    s += r % 9 == 0 ? ". " : " ";
+  }
+  s.resize(n);
+  return s;
+}
+}  // namespace
+
+shared_state::shared_state(const config& c)
+    : cfg(c), pad(c.deflate ? text_filler(c.payload) : std::string(c.payload, 'x')) {
   ws_target = c.path + "?EIO=4&transport=websocket";
   for (const auto& server : c.servers) {
     boost::system::error_code ec;
@@ -36,7 +62,11 @@ shared_state::shared_state(const config& c) : cfg(c), pad(c.payload, 'x') {
     t.ws_request_tail = " HTTP/1.1\r\nHost: " + t.host_header +
                         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                        "Sec-WebSocket-Version: 13\r\n\r\n";
+                        "Sec-WebSocket-Version: 13\r\n" +
+                        std::string(c.deflate ? "Sec-WebSocket-Extensions: permessage-deflate; "
+                                                "client_max_window_bits\r\n"
+                                              : "") +
+                        "\r\n";
     t.ws_request = "GET " + ws_target + t.ws_request_tail;
     targets.push_back(std::move(t));
   }

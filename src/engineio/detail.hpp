@@ -57,6 +57,7 @@ class http_connection;
 struct engine_route;
 class ws_transport;
 struct server_impl;
+struct deflate_pool;
 
 struct endpoint {
   endpoint_options opts;
@@ -135,6 +136,9 @@ struct worker {
   // WebSocket I/O (worker thread only): one scratch buffer for every connection's reads, and the
   // connections with frames to write, flushed once per turn of the event loop.
   std::unique_ptr<char[]> scratch;
+  // permessage-deflate (worker thread only): the streams shared by the connections without context
+  // takeover, the last compressed broadcasts, the inflate buffer. Created with the first use.
+  std::unique_ptr<deflate_pool> deflate;
   std::vector<std::shared_ptr<ws_transport>> dirty, flushing;
   bool flush_posted = false;
   void schedule_flush(std::shared_ptr<ws_transport> t);
@@ -195,6 +199,9 @@ struct server_impl {
   std::atomic<bool> started{false};
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> connections{0};
+  // WebSocket connections that agreed permessage-deflate with context takeover (see
+  // per_message_deflate_options::max_context_takeover).
+  std::atomic<std::size_t> deflate_takeover{0};
   std::mutex stop_mtx;
   std::condition_variable stopped_cv;
   bool joining = false;  // under stop_mtx: a thread is joining the workers
@@ -357,16 +364,56 @@ class inline_front_queue {
 };
 
 // One item queued on a WebSocket: an Engine.IO packet (text = type digit + data; binary = raw data)
-// framed at write time, or raw bytes written as they are (the 101 response, a close frame).
+// framed at write time, raw bytes written as they are (the 101 response, a close frame), or a
+// packet compressed with permessage-deflate (msg: the compressed payload, msg->binary: the opcode;
+// framed with RSV1).
 struct ws_frame {
-  enum class kind : std::uint8_t { packet, raw };
+  enum class kind : std::uint8_t { packet, raw, deflated };
   ws_frame() = default;
-  ws_frame(eio::packet_type t, message_ptr m, kind kd = kind::packet) noexcept
-      : msg(std::move(m)), type(t), k(kd) {}
+  ws_frame(eio::packet_type t, message_ptr m, kind kd = kind::packet, bool c = true) noexcept
+      : msg(std::move(m)), type(t), k(kd), compress(c) {}
   message_ptr msg;  // may be null (control packet without data)
   eio::packet_type type = eio::packet_type::message;
   kind k = kind::packet;  // (members ordered for 24 bytes, not 32)
+  bool compress = true;   // a packet: compressed when permessage-deflate allows (send_flags)
 };
+
+namespace pmd = sio::protocol::permessage_deflate;
+
+// A worker's permessage-deflate state (worker thread only). Streams without context takeover are
+// reset after each message, so one per setting serves every connection of the worker; a message
+// compressed by one of them is kept (a few, by identity) so that a broadcast reaching many
+// connections of this worker is compressed once.
+struct deflate_pool {
+  struct shared_deflater {
+    int bits, level, mem_level;
+    std::unique_ptr<pmd::deflater> z;
+  };
+  struct shared_inflater {
+    int bits;
+    std::unique_ptr<pmd::inflater> z;
+  };
+  struct recent {
+    std::weak_ptr<const message> src;  // does not keep the message's bytes alive
+    const pmd::deflater* by = nullptr;
+    eio::packet_type type = eio::packet_type::message;
+    message_ptr out;
+  };
+  pmd::deflater& deflater(int bits, int level, int mem_level);
+  pmd::inflater& inflater(int bits);
+  // `src` (a packet of `type`) compressed by `z`: the kept result, or a new one that is kept.
+  message_ptr compress(pmd::deflater& z, eio::packet_type type, const message_ptr& src);
+
+  std::vector<shared_deflater> deflaters;
+  std::vector<shared_inflater> inflaters;
+  std::array<recent, 4> kept;
+  std::size_t next_kept = 0;
+  std::string inflated;  // the message being delivered (capacity trimmed after large ones)
+};
+
+// Compresses packet `type` with payload `m` (as the WebSocket frames it: a text packet's type
+// digit, then its data) into the payload of a ws_frame::kind::deflated frame.
+message_ptr deflate_packet(pmd::deflater& z, eio::packet_type type, const message_ptr& m);
 
 // A server-side RFC 6455 WebSocket on a plain TCP socket, written for many mostly idle connections
 // and broadcast fan-out:
@@ -377,15 +424,18 @@ struct ws_frame {
 //   of its event loop (worker::schedule_flush), each with one sendmsg gathering all its queued
 //   frames (header built on the stack, shared payload never copied). A full socket buffer arms one
 //   wait for writability; queued frames stay bounded by the session's max_send_queue.
-// No extensions (permessage-deflate is not offered). Invalid input closes with 1002/1007/1009.
+// permessage-deflate (RFC 7692) when the endpoint enables it: negotiated in accept(), packets of
+// at least the threshold compressed as they are queued (in order, so context takeover holds),
+// compressed messages inflated bounded by max_payload. Invalid input closes with 1002/1007/1009.
 // Over TLS the same frames are parsed and gathered, but reads are async_read_some into a buffer of
 // the connection's own and the gathered frames go out as one async_write of a contiguous copy
 // (they are encrypted into records anyway).
 class ws_transport : public std::enable_shared_from_this<ws_transport> {
  public:
-  // `tls`, when set, carries the connection (and `s` is unused).
+  // `tls`, when set, carries the connection (and `s` is unused). `opts` (max_payload,
+  // per_message_deflate) must outlive the transport (an endpoint's options do).
   ws_transport(server_impl& srv, worker& w, tcp::socket s, std::unique_ptr<tls_stream> tls,
-               address_slot slot, std::size_t max_payload);
+               address_slot slot, const endpoint_options& opts);
   ~ws_transport();
 
   using accept_handler = std::function<void(error_code)>;
@@ -416,6 +466,12 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   // closed.
   bool consume(char* data, std::size_t n);
   void on_event(const sio::protocol::websocket::event& e);
+  // permessage-deflate: the agreement for the 101 (false: the offer is refused with 400), a packet
+  // compressed when it qualifies, a compressed message inflated and delivered.
+  bool negotiate_deflate(const http::request<http::string_body>& req, std::string& response);
+  void deflate(ws_frame& f);
+  void on_compressed(const sio::protocol::websocket::event& e);
+  void deliver(bool binary, std::string_view data);
   // Calls f with the TCP socket under the WebSocket: the TLS stream's, or the plain one.
   template <class F>
   void with_socket(F&& f) {
@@ -451,6 +507,9 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   inline_front_queue<ws_frame> queue_;    // an idle connection's holds no heap block
   std::size_t head_off_ = 0;              // bytes of queue_.front() already written
   sio::protocol::websocket::decoder rx_;  // holds buffers only for partial frames or messages
+  const per_message_deflate_options* deflate_opts_;  // the endpoint's; null: not enabled
+  struct deflate_state;                              // ws_transport.cpp
+  std::unique_ptr<deflate_state> deflate_;           // what was agreed; null: no extension
   std::unique_ptr<asio::steady_timer> close_timer_;  // only during a closing handshake
   std::weak_ptr<session> session_;
   bool scheduled_ = false;     // in the worker's flush list
@@ -596,12 +655,13 @@ class session final : public connection, public std::enable_shared_from_this<ses
   enum class state : std::uint8_t { open, closing, closed };
   enum class hb : std::uint8_t { interval, await_pong, close_wait };
 
-  struct out_packet {
-    eio::packet_type type;
+  struct out_packet {  // (members ordered for 24 bytes, not 32)
     message_ptr msg;
+    eio::packet_type type;
+    bool compress = true;  // send_flags::compress (permessage-deflate, polling compression)
   };
 
-  void push(eio::packet_type t, message_ptr m = nullptr);
+  void push(eio::packet_type t, message_ptr m = nullptr, bool compress = true);
   void flush();
   // Answers the held GET with the queued packets (when include_out) and then `tail` ("1"/"6").
   void respond_poll(std::string_view tail = {}, bool include_out = true);

@@ -95,7 +95,7 @@ void start_websocket(server_impl& srv, worker& w, const endpoint& ep, tcp::socke
                      http::request<http::string_body> req, request_info info,
                      std::optional<std::string> sid) {
   auto ws = std::make_shared<ws_transport>(srv, w, std::move(sock), std::move(tls), std::move(slot),
-                                           ep.opts.max_payload);
+                                           ep.opts);
   std::string new_id;
   std::string headers;
   if (!sid) {

@@ -350,6 +350,16 @@ void server::attach(endpoint_options opts, std::shared_ptr<handler> h) {
     throw std::invalid_argument(
         "cors: credentials need an explicit list of origins (not empty, not \"*\"): a "
         "credentialed request is never allowed from any origin");
+  if (const auto& d = opts.per_message_deflate) {
+    const auto bits_ok = [](int b) {
+      return b == 0 || (b >= protocol::permessage_deflate::min_window_bits &&
+                        b <= protocol::permessage_deflate::max_window_bits);
+    };
+    if (!bits_ok(d->server_max_window_bits) || !bits_ok(d->client_max_window_bits) ||
+        d->level < -1 || d->level > 9 || d->mem_level < 1 || d->mem_level > 9)
+      throw std::invalid_argument(
+          "per_message_deflate: window bits 8..15 (or 0), level -1..9, mem_level 1..9");
+  }
   if (opts.http_compression.level < -1 || opts.http_compression.level > 9)
     throw std::invalid_argument("http_compression: level must be -1 (zlib's default) to 9");
   auto ep = std::make_unique<detail::endpoint>();

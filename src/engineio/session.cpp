@@ -62,7 +62,7 @@ send_result session::send(message_ptr m, send_flags f) {
     });
     return send_result::overflow;
   }
-  push(eio::packet_type::message, std::move(m));
+  push(eio::packet_type::message, std::move(m), f.compress);
   return send_result::queued;
 }
 
@@ -105,7 +105,7 @@ void session::open_polling(const std::shared_ptr<http_connection>& c, std::strin
                    ep_.opts.ping_timeout.count(),
                    ep_.opts.max_payload};
   if (ep_.opts.websocket && ep_.opts.allow_upgrades) h.upgrades.emplace_back("websocket");
-  out_.push_back({eio::packet_type::open, make_text(eio::encode_handshake_json(h))});
+  out_.push_back({make_text(eio::encode_handshake_json(h)), eio::packet_type::open});
   std::string body;
   eio::append_payload_record(body, eio::packet_type::open, out_.front().msg->data);
   out_.clear();
@@ -216,9 +216,10 @@ void session::on_poll_aborted(const http_connection* c) {
 
 void session::respond_poll(std::string_view tail, bool include_out) {
   if (!get_) return;
-  // Compressed when one of its packets was sent with compression, as Node's polling transport:
-  // every queued packet is, the close and noop packets of `tail` are not.
-  const bool compress = include_out && !out_.empty();
+  // Compressed when one of its packets was sent with compression (send_flags::compress), as Node's
+  // polling transport; the close and noop packets of `tail` are not.
+  const bool compress = include_out && std::any_of(out_.begin(), out_.end(),
+                                                   [](const out_packet& p) { return p.compress; });
   std::string body;
   if (include_out) {
     for (const auto& p : out_) {
@@ -239,8 +240,8 @@ void session::respond_poll(std::string_view tail, bool include_out) {
   c->respond(std::move(res), compress);
 }
 
-void session::push(eio::packet_type t, message_ptr m) {
-  out_.push_back({t, std::move(m)});
+void session::push(eio::packet_type t, message_ptr m, bool compress) {
+  out_.push_back({std::move(m), t, compress});
   flush();
 }
 
@@ -249,7 +250,8 @@ void session::flush() {
   if (transport_ == eio::transport_kind::websocket) {
     if (!ws_) return;
     while (!out_.empty()) {
-      ws_->send(ws_frame{out_.front().type, std::move(out_.front().msg)});
+      auto& p = out_.front();
+      ws_->send(ws_frame{p.type, std::move(p.msg), ws_frame::kind::packet, p.compress});
       out_.pop_front();
     }
     return;

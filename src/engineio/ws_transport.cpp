@@ -2,6 +2,8 @@
 // detail.hpp).
 #include "detail.hpp"
 
+#include <sio/protocol/permessage_deflate.hpp>
+#include <sio/protocol/utf8.hpp>
 #include <sio/protocol/websocket.hpp>
 
 #include <boost/asio/post.hpp>
@@ -24,8 +26,9 @@ namespace {
 constexpr std::size_t kScratch = 64 * 1024;  // per worker
 constexpr std::size_t kFramesPerWrite = 64;  // frames gathered by one sendmsg
 constexpr std::size_t kMaxQueuedForPong = 256;
-constexpr std::size_t kTlsRead = 16 * 1024;    // one TLS record's worth
-constexpr std::size_t kTlsKeepTx = 64 * 1024;  // write buffer capacity kept between bursts
+constexpr std::size_t kTlsRead = 16 * 1024;       // one TLS record's worth
+constexpr std::size_t kTlsKeepTx = 64 * 1024;     // write buffer capacity kept between bursts
+constexpr std::size_t kInflatedKeep = 64 * 1024;  // the worker's inflate buffer kept between uses
 
 namespace ws = sio::protocol::websocket;
 using ws::close_code::normal;
@@ -106,6 +109,8 @@ std::string_view first_subprotocol(std::string_view v) noexcept {
 
 std::size_t frame_size(const ws_frame& f) noexcept {
   if (f.k == ws_frame::kind::raw) return f.msg->data.size();
+  if (f.k == ws_frame::kind::deflated)
+    return f.msg->data.size() + ws::header_size(f.msg->data.size());
   const std::size_t len =
       f.msg && f.msg->binary ? f.msg->data.size() : 1 + (f.msg ? f.msg->data.size() : 0);
   return len + ws::header_size(len);
@@ -131,6 +136,14 @@ void gather(const inline_front_queue<ws_frame>& queue, gathered& g) noexcept {
       continue;
     }
     auto& h = g.hdrs[frames];
+    if (f.k == ws_frame::kind::deflated) {  // the payload as compressed, RSV1 set
+      const auto op = f.msg->binary ? ws::opcode::binary : ws::opcode::text;
+      const auto hl = ws::write_header(h.data(), op, f.msg->data.size(), true);
+      iov[niov++] = {h.data(), hl};
+      if (!f.msg->data.empty())
+        iov[niov++] = {const_cast<char*>(f.msg->data.data()), f.msg->data.size()};
+      continue;
+    }
     if (f.msg && f.msg->binary) {
       const auto hl = ws::write_header(h.data(), ws::opcode::binary, f.msg->data.size());
       iov[niov++] = {h.data(), hl};
@@ -149,6 +162,57 @@ void gather(const inline_front_queue<ws_frame>& queue, gathered& g) noexcept {
 }
 
 }  // namespace
+
+// --- permessage-deflate: a worker's shared streams, a connection's agreement ---------------------
+
+message_ptr deflate_packet(pmd::deflater& z, eio::packet_type type, const message_ptr& m) {
+  const char digit = static_cast<char>('0' + static_cast<int>(type));
+  std::string out;
+  z.compress(m->binary ? std::string_view{} : std::string_view(&digit, 1), m->data, out);
+  if (out.capacity() > 2 * out.size() + 64) out.shrink_to_fit();  // it may be kept for a while
+  return std::make_shared<const message>(message{m->binary, std::move(out)});
+}
+
+pmd::deflater& deflate_pool::deflater(int bits, int level, int mem_level) {
+  for (auto& d : deflaters)
+    if (d.bits == bits && d.level == level && d.mem_level == mem_level) return *d.z;
+  deflaters.push_back(
+      {bits, level, mem_level, std::make_unique<pmd::deflater>(bits, level, mem_level, true)});
+  return *deflaters.back().z;
+}
+
+pmd::inflater& deflate_pool::inflater(int bits) {
+  for (auto& i : inflaters)
+    if (i.bits == bits) return *i.z;
+  inflaters.push_back({bits, std::make_unique<pmd::inflater>(bits, true)});
+  return *inflaters.back().z;
+}
+
+message_ptr deflate_pool::compress(pmd::deflater& z, eio::packet_type type,
+                                   const message_ptr& src) {
+  for (const auto& k : kept)
+    if (k.by == &z && k.type == type && k.src.lock() == src) return k.out;
+  auto out = deflate_packet(z, type, src);
+  kept[next_kept] = {src, &z, type, out};
+  next_kept = (next_kept + 1) % kept.size();
+  return out;
+}
+
+struct ws_transport::deflate_state {
+  pmd::params agreed;
+  std::size_t max_payload = 0;
+  std::atomic<std::size_t>* takeover = nullptr;  // the server's count this agreement is in
+  // Context takeover: the connection's own streams, from its first compressed message on.
+  std::unique_ptr<pmd::deflater> tx;
+  std::unique_ptr<pmd::inflater> rx;
+
+  deflate_state() = default;
+  deflate_state(const deflate_state&) = delete;
+  deflate_state& operator=(const deflate_state&) = delete;
+  ~deflate_state() {
+    if (takeover) takeover->fetch_sub(1);
+  }
+};
 
 // --- worker: one flush per turn of the event loop -----------------------------------------------
 
@@ -170,14 +234,15 @@ void worker::run_flush() {
 
 ws_transport::ws_transport(server_impl& srv, worker& w, tcp::socket s,
                            std::unique_ptr<tls_stream> tls, address_slot slot,
-                           std::size_t max_payload)
+                           const endpoint_options& opts)
     : srv_(srv),
       w_(w),
       live_(w),
       slot_(std::move(slot)),
       sock_(w.ctx.get_executor()),
       tls_(tls ? std::make_unique<tls_part>(tls_part{std::move(tls), nullptr, {}}) : nullptr),
-      rx_(max_payload) {
+      rx_(opts.max_payload),
+      deflate_opts_(opts.per_message_deflate ? &*opts.per_message_deflate : nullptr) {
   srv_.connections.fetch_add(1);
   if (!tls_) adopt(std::move(s));
 }
@@ -208,10 +273,13 @@ void ws_transport::accept(const http::request<http::string_body>& req, std::stri
   const std::string_view key(k.data(), k.size());
   const std::string_view version(v.data(), v.size());
   std::string_view refusal;
+  std::string extensions;
   if (!valid_key(key)) {
     refusal = "Missing or invalid Sec-WebSocket-Key header";
   } else if (version != "13" && version != "8") {
     refusal = "Missing or invalid Sec-WebSocket-Version header";
+  } else if (!negotiate_deflate(req, extensions)) {
+    refusal = "Invalid or unacceptable Sec-WebSocket-Extensions header";
   }
   std::string res;
   if (!refusal.empty()) {
@@ -237,12 +305,89 @@ void ws_transport::accept(const http::request<http::string_body>& req, std::stri
   if (const auto proto = first_subprotocol(std::string_view(offered.data(), offered.size()));
       !proto.empty())
     res.append("Sec-WebSocket-Protocol: ").append(proto).append("\r\n");
-  res.append(headers).append("\r\n");
+  res.append(extensions).append(headers).append("\r\n");
   // The 101 and the first packets (the open packet) leave in one write.
   queue_.push_back(
       ws_frame{eio::packet_type::message, make_binary(std::move(res)), ws_frame::kind::raw});
   schedule();
   done({});
+}
+
+bool ws_transport::negotiate_deflate(const http::request<http::string_body>& req,
+                                     std::string& response) {
+  if (!deflate_opts_) return true;  // the header is not even read, as in Node without the option
+  std::string header;               // repeated header lines are one list
+  for (const auto& f : req)
+    if (f.name() == http::field::sec_websocket_extensions)
+      header.append(header.empty() ? "" : ", ").append(f.value().data(), f.value().size());
+  if (header.empty()) return true;
+  const auto& o = *deflate_opts_;
+  // A context takeover slot is taken first (no race between workers), given back when unused.
+  const bool slot = srv_.deflate_takeover.fetch_add(1) < o.max_context_takeover;
+  const auto n = pmd::negotiate(header, o, slot);
+  const bool takeover =
+      n.result == pmd::outcome::accepted &&
+      !(n.agreed.server_no_context_takeover && n.agreed.client_no_context_takeover);
+  if (!(slot && takeover)) srv_.deflate_takeover.fetch_sub(1);
+  if (n.result != pmd::outcome::accepted) return n.result == pmd::outcome::none;
+  deflate_ = std::make_unique<deflate_state>();
+  deflate_->agreed = n.agreed;
+  deflate_->max_payload = rx_.max_message();
+  if (slot && takeover) deflate_->takeover = &srv_.deflate_takeover;
+  rx_.allow_compressed(true);
+  response.append("Sec-WebSocket-Extensions: ").append(n.response).append("\r\n");
+  return true;
+}
+
+void ws_transport::deflate(ws_frame& f) {
+  const auto& o = *deflate_opts_;
+  const std::size_t size = f.msg->binary ? f.msg->data.size() : 1 + f.msg->data.size();
+  if (size < o.threshold) return;
+  if (!w_.deflate) w_.deflate = std::make_unique<deflate_pool>();
+  const auto& a = deflate_->agreed;
+  message_ptr out;
+  if (a.server_no_context_takeover) {
+    auto& pool = *w_.deflate;
+    out =
+        pool.compress(pool.deflater(a.server_max_window_bits, o.level, o.mem_level), f.type, f.msg);
+  } else {
+    if (!deflate_->tx)
+      deflate_->tx =
+          std::make_unique<pmd::deflater>(a.server_max_window_bits, o.level, o.mem_level, false);
+    out = deflate_packet(*deflate_->tx, f.type, f.msg);
+  }
+  f = ws_frame{f.type, std::move(out), ws_frame::kind::deflated};
+}
+
+void ws_transport::on_compressed(const ws::event& e) {
+  if (!w_.deflate) w_.deflate = std::make_unique<deflate_pool>();
+  auto& pool = *w_.deflate;
+  const auto& a = deflate_->agreed;
+  pmd::inflater* z = nullptr;
+  if (a.client_no_context_takeover) {
+    z = &pool.inflater(a.client_max_window_bits);
+  } else {
+    if (!deflate_->rx)
+      deflate_->rx = std::make_unique<pmd::inflater>(a.client_max_window_bits, false);
+    z = deflate_->rx.get();
+  }
+  std::string& out = pool.inflated;
+  const auto st = z->inflate(e.payload, deflate_->max_payload, out);
+  const bool valid = st == pmd::inflater::status::ok && (e.binary || protocol::valid_utf8(out));
+  if (valid) deliver(e.binary, out);
+  if (out.capacity() > kInflatedKeep) {
+    std::string().swap(out);
+  } else {
+    out.clear();
+  }
+  if (st == pmd::inflater::status::too_big)
+    return fail(ws::close_code::message_too_big, asio::error::message_size);
+  if (!valid) fail(ws::close_code::invalid_payload, asio::error::invalid_argument);
+}
+
+void ws_transport::deliver(bool binary, std::string_view data) {
+  if (auto s = session_.lock()) return s->on_ws_data(this, binary, data);
+  close(false);
 }
 
 void ws_transport::start_reading() {
@@ -333,17 +478,17 @@ void ws_transport::on_event(const ws::event& e) {
                               : asio::error::invalid_argument);
     case kind::message:
       if (closing_) return;
-      if (auto s = session_.lock()) return s->on_ws_data(this, e.binary, e.payload);
-      return close(false);
+      if (e.compressed) return on_compressed(e);
+      return deliver(e.binary, e.payload);
     default:
       return;
   }
 }
 
 void ws_transport::drop_unsent() {
-  // Packets not started yet go; a frame partly written and the raw bytes queued before packets
-  // (the 101 response) stay.
-  while (queue_.size() > (head_off_ > 0 ? 1u : 0u) && queue_.back().k == ws_frame::kind::packet)
+  // Packets (compressed or not) not started yet go; a frame partly written and the raw bytes queued
+  // before packets (the 101 response) stay.
+  while (queue_.size() > (head_off_ > 0 ? 1u : 0u) && queue_.back().k != ws_frame::kind::raw)
     queue_.pop_back();
 }
 
@@ -367,6 +512,7 @@ void ws_transport::queue_close_frame(std::uint16_t code) {
 
 void ws_transport::send(ws_frame f) {
   if (closing_) return;
+  if (deflate_ && f.k == ws_frame::kind::packet && f.compress && f.msg) deflate(f);
   queue_.push_back(std::move(f));
   schedule();
 }

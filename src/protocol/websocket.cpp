@@ -8,7 +8,8 @@ namespace sio::protocol::websocket {
 namespace {
 
 constexpr unsigned char fin_bit = 0x80;
-constexpr unsigned char reserved_bits = 0x70;
+constexpr unsigned char rsv1_bit = 0x40;  // permessage-deflate's "compressed" bit
+constexpr unsigned char rsv23_bits = 0x30;
 constexpr unsigned char opcode_bits = 0x0f;
 constexpr unsigned char mask_bit = 0x80;
 constexpr unsigned char length_bits = 0x7f;
@@ -40,9 +41,10 @@ bool valid_close_code(std::uint16_t c) noexcept {
   return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
 }
 
-std::size_t write_header(unsigned char* h, opcode op, std::size_t len) noexcept {
+std::size_t write_header(unsigned char* h, opcode op, std::size_t len, bool compressed) noexcept {
   const std::size_t size = header_size(len);
-  h[0] = static_cast<unsigned char>(fin_bit | static_cast<unsigned>(op));
+  h[0] =
+      static_cast<unsigned char>(fin_bit | (compressed ? rsv1_bit : 0) | static_cast<unsigned>(op));
   if (size == 2) {
     h[1] = static_cast<unsigned char>(len);
   } else {
@@ -132,7 +134,7 @@ event decoder::next() {
     const auto length = static_cast<std::size_t>(h.length);
     unmask(data, length, reinterpret_cast<const unsigned char*>(data) - mask_size);
     in_pos_ += h.size + length;
-    if (auto e = on_frame(h.op, h.fin, data, length); e.what != event::kind::need_more) return e;
+    if (auto e = on_frame(h, data, length); e.what != event::kind::need_more) return e;
   }
 }
 
@@ -141,12 +143,16 @@ decoder::header_result decoder::parse_header(frame_header& h) const noexcept {
   if (avail < 2) return header_result::incomplete;
   const auto* u = reinterpret_cast<const unsigned char*>(in_ + in_pos_);
   h.fin = (u[0] & fin_bit) != 0;
+  h.compressed = (u[0] & rsv1_bit) != 0;
   h.op = static_cast<opcode>(u[0] & opcode_bits);
   h.length = u[1] & length_bits;
   h.size = 2;
   h.error = close_code::protocol_error;
-  // Reserved bits (no extension is negotiated), or a frame the client did not mask.
-  if ((u[0] & reserved_bits) != 0 || (u[1] & mask_bit) == 0) return header_result::error;
+  // Reserved bits no extension gave a meaning (RSV1 only on a message's first frame, with
+  // permessage-deflate), or a frame the client did not mask.
+  if ((u[0] & rsv23_bits) != 0 || (u[1] & mask_bit) == 0) return header_result::error;
+  if (h.compressed && (!allow_compressed_ || is_control(h.op) || h.op == opcode::continuation))
+    return header_result::error;
   if (is_control(h.op)) {
     if ((h.op != opcode::close && h.op != opcode::ping && h.op != opcode::pong) || !h.fin ||
         h.length > max_control_payload)
@@ -178,9 +184,9 @@ decoder::header_result decoder::parse_header(frame_header& h) const noexcept {
   return avail < h.size + h.length ? header_result::incomplete : header_result::complete;
 }
 
-event decoder::on_frame(opcode op, bool fin, char* data, std::size_t length) {
+event decoder::on_frame(const frame_header& h, char* data, std::size_t length) {
   const std::string_view payload(data, length);
-  switch (op) {
+  switch (h.op) {
     case opcode::ping:
       return {.what = event::kind::ping, .payload = payload};
     case opcode::pong:
@@ -188,7 +194,7 @@ event decoder::on_frame(opcode op, bool fin, char* data, std::size_t length) {
     case opcode::close:
       return on_close(payload);
     default:
-      return on_data(op, fin, data, length);
+      return on_data(h, data, length);
   }
 }
 
@@ -206,9 +212,13 @@ event decoder::on_close(std::string_view payload) {
   return {.what = event::kind::close, .code = code, .payload = payload};
 }
 
-event decoder::on_data(opcode op, bool fin, char* data, std::size_t length) {
+event decoder::on_data(const frame_header& h, char* data, std::size_t length) {
+  const opcode op = h.op;
+  const bool fin = h.fin;
+  bool compressed = h.compressed;
   if (op != opcode::continuation && !fin) {  // the first fragment
     message_op_ = op;
+    message_compressed_ = compressed;
     if (!buf_) buf_ = std::make_unique<buffers>();
     buf_->message.assign(data, length);
     return {};
@@ -219,12 +229,14 @@ event decoder::on_data(opcode op, bool fin, char* data, std::size_t length) {
     buf_->message.append(data, length);
     if (!fin) return {};
     text = message_op_ == opcode::text;
+    compressed = message_compressed_;
     message_op_ = opcode::continuation;
     message = buf_->message;
     message_out_ = true;
   }
-  if (text && !valid_utf8(message)) return fail(close_code::invalid_payload);
-  return {.what = event::kind::message, .binary = !text, .payload = message};
+  if (text && !compressed && !valid_utf8(message)) return fail(close_code::invalid_payload);
+  return {
+      .what = event::kind::message, .binary = !text, .compressed = compressed, .payload = message};
 }
 
 event decoder::fail(std::uint16_t code) {

@@ -76,6 +76,17 @@ TEST(Options, MetricsPath) {
   EXPECT_FALSE(parse_options({"--metrics=stats"}, {}).error.empty());
 }
 
+TEST(Options, PerMessageDeflate) {
+  // Off by default, on with the flag alone or 1/true, refused otherwise.
+  EXPECT_FALSE(parse_options({}, {}).opts.per_message_deflate);
+  EXPECT_TRUE(
+      parse_options({"--per-message-deflate", "--port", "4000"}, {}).opts.per_message_deflate);
+  EXPECT_TRUE(parse_options({}, {{"PER_MESSAGE_DEFLATE", "true"}}).opts.per_message_deflate);
+  EXPECT_FALSE(parse_options({"--per-message-deflate=0"}, {{"PER_MESSAGE_DEFLATE", "1"}})
+                   .opts.per_message_deflate);
+  EXPECT_FALSE(parse_options({"--per-message-deflate=yes"}, {}).error.empty());
+}
+
 TEST(Options, NodeName) {
   EXPECT_TRUE(parse_options({}, {}).opts.node_name.empty());
   EXPECT_EQ(parse_options({"--node-name", "node1"}, {{"NODE_NAME", "x"}}).opts.node_name, "node1");

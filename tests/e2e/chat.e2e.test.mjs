@@ -6,7 +6,9 @@
 // is refused when opening it by its URL; A loses its connection while B writes and comes back with
 // its socket recovered, each missed message shown once; a page of another origin cannot create a
 // room with A's cookie; B leaves a private room A added it to. Screenshots of every step go to
-// tests/artifacts/e2e/chat-*.png. Server, browser and helpers: harness.mjs.
+// tests/artifacts/e2e/chat-*.png. A second, short test runs sio-chat with --per-message-deflate:
+// both browsers negotiate the extension and a message over the 1 KB threshold goes through.
+// Server, browser and helpers: harness.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -375,3 +377,46 @@ fetch(${JSON.stringify(server.url + "/api/rooms")}, { method: "POST", mode: "no-
   }
 });
 
+
+/* ---------------------------------------------------------------- with permessage-deflate */
+
+/** The Sec-WebSocket-Extensions of every WebSocket the page opens from now on (read over CDP). */
+async function watchExtensions(page) {
+  const seen = [];
+  const cdp = await page.context().newCDPSession(page);
+  cdp.on("Network.webSocketHandshakeResponseReceived", (e) => {
+    const headers = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    seen.push(headers["sec-websocket-extensions"] ?? "");
+  });
+  await cdp.send("Network.enable");
+  return seen;
+}
+
+test("with --per-message-deflate the browsers negotiate it and a long message goes through", { timeout: 120000 }, async (t) => {
+  const server = await startServer({ args: ["--per-message-deflate"] });
+  t.after(() => server.stop());
+  const browser = await launchBrowser();
+  t.after(() => browser.close());
+  const pageErrors = [];
+  const A = (await newUserPage(browser, "A", pageErrors)).page;
+  const B = (await newUserPage(browser, "B", pageErrors)).page;
+  const extensions = { A: await watchExtensions(A), B: await watchExtensions(B) };
+  await register(A, server, "dora");
+  await register(B, server, "eve");
+  await openChat(A, "A");
+  await openChat(B, "B");
+  await openRoom(A, "A", "general");
+  await openRoom(B, "B", "general");
+  for (const [who, seen] of Object.entries(extensions)) {
+    assert.ok(seen.length > 0 && seen.every((e) => e === "permessage-deflate"), `${who}: ${JSON.stringify(seen)}`);
+  }
+  // Over the 1 KB threshold: compressed both ways (Chromium compresses what it sends too).
+  const long = Array.from({ length: 60 }, (_, i) => `line ${i} of a long message`).join(" ");
+  await A.getByTestId("message-input").fill(long);
+  await A.getByTestId("message-input").press("Enter");
+  const gotB = B.locator('[data-testid="message"][data-mine="false"]').filter({ hasText: "line 59 of" });
+  await visible(gotB);
+  assert.equal(await text(gotB.getByTestId("message-text")), long);
+  assert.ok(server.alive(), `sio-chat is still running:\n${server.output()}`);
+  assert.deepEqual(pageErrors, []);
+});

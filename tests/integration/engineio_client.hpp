@@ -14,8 +14,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <gtest/gtest.h>
+
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -95,6 +98,8 @@ inline http_reply http_post(std::uint16_t port, std::string target, std::string 
 class ws_client {
  public:
   ws_client() : ws_(ioc_) {}
+  // Offers permessage-deflate (Beast's own implementation) on connect().
+  void offer_deflate(const websocket::permessage_deflate& o) { ws_.set_option(o); }
 
   // Returns the HTTP status of the handshake answer (101 on success), 0 on a transport error.
   unsigned connect(std::uint16_t port, const std::string& target, header_list headers = {}) {
@@ -114,6 +119,7 @@ class ws_client {
     });
     run(done);
     if (!done) return 0;
+    extensions_ = std::string(res[http::field::sec_websocket_extensions]);
     if (!ec) {
       beast::get_lowest_layer(ws_).expires_never();
       ws_.set_option(websocket::stream_base::timeout{io_deadline, io_deadline, false});
@@ -166,6 +172,8 @@ class ws_client {
   }
 
   beast::error_code last_error() const { return last_error_; }
+  // The Sec-WebSocket-Extensions of the handshake's answer.
+  const std::string& extensions() const { return extensions_; }
   websocket::close_reason close_reason() const { return ws_.reason(); }
 
  private:
@@ -181,6 +189,7 @@ class ws_client {
   asio::io_context ioc_;
   websocket::stream<beast::tcp_stream> ws_;
   beast::error_code last_error_;
+  std::string extensions_;
 };
 
 // Raw TCP: write bytes, read whatever comes until EOF (bounded).
@@ -289,5 +298,106 @@ class raw_client {
   tcp::socket s_;
   bool eof_ = false;
 };
+
+// --- RFC 6455 framing by hand, for hostile input and extension tests ----------------------------
+
+// A client frame (masked unless asked otherwise).
+inline std::string client_frame(unsigned op, std::string_view payload, bool fin = true,
+                                bool mask = true, unsigned rsv = 0) {
+  std::string f;
+  f.push_back(static_cast<char>((fin ? 0x80u : 0u) | rsv | op));
+  const std::size_t n = payload.size();
+  const unsigned m = mask ? 0x80u : 0u;
+  if (n < 126) {
+    f.push_back(static_cast<char>(m | n));
+  } else if (n <= 0xffff) {
+    f.push_back(static_cast<char>(m | 126u));
+    f.push_back(static_cast<char>(n >> 8));
+    f.push_back(static_cast<char>(n & 0xff));
+  } else {
+    f.push_back(static_cast<char>(m | 127u));
+    for (int i = 7; i >= 0; --i)
+      f.push_back(static_cast<char>((std::uint64_t{n} >> (8 * i)) & 0xff));
+  }
+  if (!mask) return f.append(payload);
+  const char key[4] = {0x12, 0x34, 0x56, 0x78};
+  f.append(key, 4);
+  for (std::size_t i = 0; i < n; ++i) f.push_back(static_cast<char>(payload[i] ^ key[i & 3]));
+  return f;
+}
+
+struct server_frame {
+  unsigned op = 0;
+  std::string data;
+  bool rsv1 = false;  // permessage-deflate: the payload is compressed
+};
+
+// A WebSocket client on a raw socket: the handshake by hand, frames parsed from the byte stream.
+class raw_ws {
+ public:
+  explicit raw_ws(std::uint16_t port) : c_(port) {}
+  std::string handshake(std::string_view target, std::string_view key = "dGhlIHNhbXBsZSBub25jZQ==",
+                        std::string_view version = "13", std::string_view extra_headers = {}) {
+    c_.write("GET " + std::string(target) +
+             " HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+             "Sec-WebSocket-Version: " +
+             std::string(version) + "\r\nSec-WebSocket-Key: " + std::string(key) + "\r\n" +
+             std::string(extra_headers) + "\r\n");
+    buf_ = c_.read_until("\r\n\r\n");
+    const auto end = buf_.find("\r\n\r\n");
+    if (end == std::string::npos) return buf_;
+    auto head = buf_.substr(0, end + 4);
+    buf_.erase(0, end + 4);
+    return head;
+  }
+  bool write(std::string_view bytes) { return c_.write(bytes); }
+  // The next frame, or nullopt at EOF.
+  std::optional<server_frame> read() {
+    for (;;) {
+      if (auto f = take()) return f;
+      auto more = c_.read_some();
+      if (more.empty()) return std::nullopt;
+      buf_ += more;
+    }
+  }
+  bool saw_eof() const { return c_.saw_eof(); }
+  std::string rest() { return buf_ + c_.read_all(); }
+  void shutdown_send() { c_.shutdown_send(); }
+  void reset() { c_.reset(); }
+
+ private:
+  std::optional<server_frame> take() {
+    if (buf_.size() < 2) return std::nullopt;
+    const auto* u = reinterpret_cast<const unsigned char*>(buf_.data());
+    EXPECT_EQ(u[1] & 0x80u, 0u) << "server frames are never masked";
+    std::uint64_t len = u[1] & 0x7fu;
+    std::size_t hdr = 2;
+    if (len == 126) {
+      if (buf_.size() < 4) return std::nullopt;
+      len = (std::uint64_t{u[2]} << 8) | u[3];
+      hdr = 4;
+    } else if (len == 127) {
+      if (buf_.size() < 10) return std::nullopt;
+      len = 0;
+      for (int i = 0; i < 8; ++i) len = (len << 8) | u[2 + i];
+      hdr = 10;
+    }
+    if (buf_.size() < hdr + len) return std::nullopt;
+    server_frame f{u[0] & 0x0fu, buf_.substr(hdr, static_cast<std::size_t>(len)),
+                   (u[0] & 0x40u) != 0};
+    EXPECT_NE(u[0] & 0x80u, 0u) << "server frames are never fragmented";
+    buf_.erase(0, hdr + static_cast<std::size_t>(len));
+    return f;
+  }
+
+  raw_client c_;
+  std::string buf_;
+};
+
+inline std::uint16_t close_code(const server_frame& f) {
+  if (f.op != 8 || f.data.size() < 2) return 0;
+  return static_cast<std::uint16_t>((static_cast<unsigned char>(f.data[0]) << 8) |
+                                    static_cast<unsigned char>(f.data[1]));
+}
 
 }  // namespace sio::test

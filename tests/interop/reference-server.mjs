@@ -38,7 +38,12 @@ const parserName = parserIndex >= 0 ? args[parserIndex + 1] : "json";
 if (!["json", "msgpack"].includes(parserName)) throw new Error(`unknown parser ${parserName}`);
 const parser = parserName === "msgpack" ? { parser: msgpackParser } : {};
 
-const common = { ...heartbeat, maxPayload: 1e6, cors: { origin: "*" } };
+// --per-message-deflate: WebSocket permessage-deflate with Node's defaults (threshold 1024);
+// --server-no-context-takeover asks every client for it too.
+const perMessageDeflate = args.includes("--per-message-deflate")
+  ? { threshold: 1024, serverNoContextTakeover: args.includes("--server-no-context-takeover") }
+  : false;
+const common = { ...heartbeat, maxPayload: 1e6, cors: { origin: "*" }, perMessageDeflate };
 const httpServer = http.createServer();
 
 // --- Engine.IO echo ------------------------------------------------------------------------------
@@ -125,6 +130,14 @@ test.on("connection", (socket) => {
     socket.timeout(timeoutMs).emit("server-ask", payload, (err, ...answer) => {
       ackIf(ack, { err: err ? err.message : null, args: err ? [] : answer });
     });
+  });
+  // The compress flag: emits "compress-back" (payload) with socket.compress(flag).
+  socket.on("compress-back", (flag, payload) => {
+    socket.compress(flag).emit("compress-back", payload);
+  });
+  socket.on("broadcast-compress", (flag, payload, ack) => {
+    test.compress(flag).emit("broadcast", payload);
+    ackIf(ack);
   });
   // Volatile: `count` volatile "volatile" events (0..count-1) emitted back to back, then a regular
   // "burst-end" (count).

@@ -7,3 +7,4 @@ export { Server as EngineServer } from "engine.io";
 export { default as msgpackParser } from "socket.io-msgpack-parser";
 export { instrument as instrumentAdminUi } from "@socket.io/admin-ui";
 export { default as parsePrometheusText } from "parse-prometheus-text-format";
+export { WebSocket } from "ws";

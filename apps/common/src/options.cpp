@@ -34,6 +34,18 @@ std::string parse_metrics(const std::map<std::string, std::string>& given, optio
   return {};
 }
 
+// --per-message-deflate: "1" / "true" (or the flag alone) on, "0" / "false" off.
+std::string parse_deflate(const std::map<std::string, std::string>& given, options& o) {
+  auto it = given.find("per-message-deflate");
+  if (it == given.end()) return {};
+  if (it->second == "1" || it->second == "true") {
+    o.per_message_deflate = true;
+  } else if (it->second != "0" && it->second != "false") {
+    return "invalid --per-message-deflate (1, true, 0 or false): " + it->second;
+  }
+  return {};
+}
+
 // The --admin-ui-* flags into `o`; a usage error, or "".
 std::string parse_admin_ui(const std::map<std::string, std::string>& given, options& o) {
   for (const auto& [name, value] : given) {
@@ -93,6 +105,7 @@ constexpr flag_var flags[] = {{"port", "PORT"},
                               {"admin-ui-password-hash", "ADMIN_UI_PASSWORD_HASH"},
                               {"admin-ui-mode", "ADMIN_UI_MODE"},
                               {"metrics", "METRICS"},
+                              {"per-message-deflate", "PER_MESSAGE_DEFLATE"},
                               {"node-name", "NODE_NAME"},
                               {"tictactoe-away", "TICTACTOE_AWAY"},
                               {"auction-extension", "AUCTION_EXTENSION"},
@@ -176,7 +189,7 @@ std::string usage(std::string_view program) {
          " [--port N] [--host ADDR] [--db PATH] [--jwt-secret-file FILE] "
          "[--web DIR] [--workers N] [--redis URL[,URL...]] [--adapter NAME]\n"
          "  [--tls-cert FILE --tls-key FILE] "
-         "[--trust-proxy LIST] [--metrics[=PATH]] [--node-name NAME]\n"
+         "[--trust-proxy LIST] [--metrics[=PATH]] [--per-message-deflate] [--node-name NAME]\n"
          "  [--admin-ui-user NAME --admin-ui-password-hash HASH]\n"
          "  [--tictactoe-away SECONDS] [--auction-extension SECONDS] [--auction-min-duration "
          "SECONDS]\n"
@@ -219,6 +232,8 @@ std::string usage(std::string_view program) {
          "                            (also every socket, room and event as it happens)\n"
          "  --metrics[=PATH] METRICS  serve Prometheus metrics at PATH (default /metrics) on the\n"
          "                            same port (METRICS=1 or METRICS=/path; default: off)\n"
+         "  --per-message-deflate PER_MESSAGE_DEFLATE  WebSocket permessage-deflate: messages of\n"
+         "                            1 KB and more go compressed (default: off, as in Node)\n"
          "  --node-name   NODE_NAME   this node's name in the dashboard (default "
          "<hostname>:<port>)\n"
          "  --tictactoe-away TICTACTOE_AWAY  seconds a tic-tac-toe player whose connections all\n"
@@ -260,8 +275,8 @@ options_result parse_options(const std::vector<std::string>& args,
     if (auto eq = name.find('='); eq != std::string::npos) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
-    } else if (name == "metrics") {
-      value = "1";  // its value is optional: --metrics alone takes the default path
+    } else if (name == "metrics" || name == "per-message-deflate") {
+      value = "1";  // their value is optional: the flag alone turns them on
     } else if (i + 1 < args.size()) {
       value = args[++i];
     } else {
@@ -338,6 +353,10 @@ options_result parse_options(const std::vector<std::string>& args,
     return res;
   }
   if (auto error = parse_metrics(given, o); !error.empty()) {
+    res.error = error;
+    return res;
+  }
+  if (auto error = parse_deflate(given, o); !error.empty()) {
     res.error = error;
     return res;
   }

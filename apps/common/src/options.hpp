@@ -63,6 +63,10 @@ struct options {
   // --metrics[=PATH] / METRICS (a path, or 1 for the default): serve the server's metrics in the
   // Prometheus text format at PATH (default /metrics) on the server's port; empty: not served.
   std::string metrics_path;
+  // --per-message-deflate / PER_MESSAGE_DEFLATE (1 or true; 0 or false): WebSocket
+  // permessage-deflate with Node's perMessageDeflate defaults (messages of 1 KB and more go
+  // compressed). Default: off, as in Node.
+  bool per_message_deflate = false;
   // --node-name / NODE_NAME: this node's name in the dashboard; empty: <hostname>:<port>
   // (node_name_or_default).
   std::string node_name;

@@ -206,6 +206,7 @@ int run(const std::string& prog, int argc, char** argv) {
   io_opts.remote_socket_redaction = {.headers = {"cookie", "authorization"}, .auth = true};
   if (!opts.metrics_path.empty())
     io_opts.metrics.prometheus = sio::prometheus_options{.path = opts.metrics_path};
+  if (opts.per_message_deflate) io_opts.engine.per_message_deflate.emplace();  // Node's defaults
   const bool clustered = !opts.redis.empty();
 #ifdef SIO_APPS_REDIS
   const std::string redis_name = redacted_urls(opts);  // never a password

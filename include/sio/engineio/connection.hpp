@@ -64,7 +64,10 @@ enum class send_result : std::uint8_t {
 
 struct send_flags {
   bool volatile_ = false;  // drop when the transport cannot write right now
-  bool compress = true;    // Node's compress flag; ignored (no permessage-deflate is offered)
+  // Node's compress flag: with permessage-deflate agreed on the session's WebSocket, a message of
+  // at least the threshold goes compressed (endpoint_options::per_message_deflate); over polling, a
+  // response goes compressed when one of its packets has it (endpoint_options::http_compression).
+  bool compress = true;
 };
 
 // Why a session ended, with the Socket.IO/Engine.IO reason strings of the Node.js server.

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <sio/engineio/connection.hpp>
+#include <sio/protocol/permessage_deflate.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http/message.hpp>
@@ -33,6 +34,7 @@ struct cors_options {
   std::vector<std::string> origins;
   // Access-Control-Allow-Credentials: true. Needs an explicit list of origins: with any origin
   // (empty or "*") server::attach throws std::invalid_argument, since no Origin is ever reflected.
+  // (It throws the same for per_message_deflate settings out of zlib's ranges.)
   bool credentials = false;
   std::string methods = "GET,HEAD,PUT,PATCH,POST,DELETE";
   std::string allowed_headers;  // empty: reflect Access-Control-Request-Headers
@@ -62,8 +64,9 @@ using headers_fn = std::function<void(response_headers&, const request_info&)>;
 // Compression of long-polling responses (Node's httpCompression option): a response body of at
 // least `threshold` bytes is sent gzip- or deflate-encoded (Content-Encoding), whichever the
 // request's Accept-Encoding prefers (gzip on a tie), when one of its packets was sent with
-// compression (every packet is). Each worker keeps one zlib stream per coding (about 256 KiB each,
-// made on first use) and resets it for every response. WebSocket frames are never compressed.
+// compression (send_flags::compress, the default). Each worker keeps one zlib stream per coding
+// (about 256 KiB each, made on first use) and resets it for every response. WebSocket frames:
+// per_message_deflate.
 struct http_compression_options {
   bool enabled = true;           // false: Node's httpCompression: false
   std::size_t threshold = 1024;  // bytes; smaller bodies are sent as they are
@@ -71,6 +74,11 @@ struct http_compression_options {
   // other value makes server::attach throw std::invalid_argument.
   int level = -1;
 };
+
+// WebSocket permessage-deflate (RFC 7692): Node's perMessageDeflate options (threshold,
+// server/client_no_context_takeover, server/client_max_window_bits, zlib level and memLevel) and
+// the bound on connections keeping compression contexts (see protocol/permessage_deflate.hpp).
+using per_message_deflate_options = protocol::permessage_deflate::options;
 
 // Options of one Engine.IO endpoint, with the Node.js server's defaults.
 struct endpoint_options {
@@ -94,6 +102,12 @@ struct endpoint_options {
   headers_fn initial_headers;
   headers_fn headers;
   std::size_t max_send_queue = 4096;  // messages queued per session before it is closed
+  // Unset (the default, as Node's perMessageDeflate: false): no WebSocket extension is accepted.
+  // Set: a client's permessage-deflate offer is accepted as the `ws` package accepts it (a
+  // malformed or unacceptable offer gets 400, as there), messages of at least `threshold` bytes
+  // sent with send_flags::compress go compressed, and compressed client messages are inflated up
+  // to max_payload (one that inflates past it closes the connection with 1009).
+  std::optional<per_message_deflate_options> per_message_deflate;
   http_compression_options http_compression;
 };
 

@@ -46,7 +46,9 @@ constexpr std::size_t header_size(std::size_t length) noexcept {
 }
 
 // Writes the header of a final, unmasked frame (header_size(length) bytes); returns its size.
-std::size_t write_header(unsigned char* out, opcode op, std::size_t length) noexcept;
+// `compressed` sets RSV1: the payload is a permessage-deflate message (RFC 7692).
+std::size_t write_header(unsigned char* out, opcode op, std::size_t length,
+                         bool compressed = false) noexcept;
 
 // A whole control frame with `payload` (at most max_control_payload bytes).
 std::string control_frame(opcode op, std::string_view payload);
@@ -65,7 +67,10 @@ struct event {
     error,  // a protocol violation: nothing more is decoded
   };
   kind what = kind::need_more;
-  bool binary = false;  // message: binary (otherwise text, valid UTF-8)
+  bool binary = false;  // message: binary (otherwise text, valid UTF-8 unless compressed)
+  // message: its first frame had RSV1 (permessage-deflate): the payload is still compressed, and
+  // a text message's UTF-8 is checked only once inflated.
+  bool compressed = false;
   // close: the peer's code (close_code::no_status when it sent none); error: the code to close
   // the connection with (protocol_error, invalid_payload or message_too_big).
   std::uint16_t code = 0;
@@ -91,6 +96,10 @@ class decoder {
   // them) until next() returns need_more, close or error. Ignored after close or error.
   void feed(char* data, std::size_t size);
   event next();
+  // Accepts RSV1 on the first frame of a data message (permessage-deflate was negotiated);
+  // without it, RSV1 is a protocol error like the other reserved bits.
+  void allow_compressed(bool on) noexcept { allow_compressed_ = on; }
+  std::size_t max_message() const noexcept { return max_message_; }
   // No partial frame and no fragmented message is held.
   bool idle() const noexcept;
   // A close frame or an error was decoded.
@@ -104,15 +113,16 @@ class decoder {
   struct frame_header {
     opcode op = opcode::continuation;
     bool fin = false;
-    std::size_t size = 0;  // with the masking key
+    bool compressed = false;  // RSV1
+    std::size_t size = 0;     // with the masking key
     std::uint64_t length = 0;
     std::uint16_t error = 0;  // the close code of a header that breaks the rules
   };
   enum class header_result : std::uint8_t { complete, incomplete, error };
   header_result parse_header(frame_header& h) const noexcept;
-  event on_frame(opcode op, bool fin, char* data, std::size_t length);
+  event on_frame(const frame_header& h, char* data, std::size_t length);
   event on_close(std::string_view payload);
-  event on_data(opcode op, bool fin, char* data, std::size_t length);
+  event on_data(const frame_header& h, char* data, std::size_t length);
   event fail(std::uint16_t code);
   void keep_rest();
   void release_idle() noexcept;
@@ -126,6 +136,8 @@ class decoder {
   opcode message_op_ = opcode::continuation;  // of the fragmented message; continuation: none
   bool in_partial_ = false;                   // in_ is buf_->partial
   bool message_out_ = false;                  // buf_->message was returned by the last next()
+  bool message_compressed_ = false;           // the fragmented message's first frame had RSV1
+  bool allow_compressed_ = false;
   bool done_ = false;
 };
 

@@ -4,11 +4,13 @@
 // is unchanged.
 //
 //   volatile_()   the packet may be dropped when a client's transport cannot write it now.
-//   compress(b)   accepted and currently ignored: the engine implements no WebSocket
-//                 permessage-deflate and no HTTP compression of polling responses yet, so every
-//                 packet goes uncompressed whatever the flag. It is carried along (cluster
-//                 adapters pass it to the other nodes, which may be Node.js servers that honour
-//                 it), so code written for Node keeps its meaning.
+//   compress(b)   on a WebSocket that agreed permessage-deflate (the engine's
+//                 endpoint_options::per_message_deflate, off by default as in Node), a packet of
+//                 at least the threshold goes compressed unless b is false; over polling, a
+//                 response goes gzip/deflate-encoded when one of its packets has it (the engine's
+//                 http_compression), as in Node. A broadcast carries it
+//                 to every receiver, and cluster adapters to the other nodes (which may be Node.js
+//                 servers), so code written for Node keeps its meaning.
 //   timeout(t)    emit_with_ack fails with sio::error::timeout when answers are missing after t.
 //   local()       (broadcasts only) this server's sockets only, not the other nodes of a cluster.
 //
@@ -22,7 +24,7 @@ namespace sio {
 
 struct broadcast_flags {
   bool volatile_ = false;
-  bool compress = true;  // see compress() above: currently no effect on the wire
+  bool compress = true;  // see compress() above
   bool local = false;    // this node only (meaningful for cluster adapters)
   std::optional<std::chrono::milliseconds> timeout;
 };

@@ -51,7 +51,7 @@ struct server_state;
 using event_handler = detail::handler_fn<socket&>;
 
 // socket.volatile_() / compress() / timeout(): flags for the next emit of this socket (see
-// flag_builder.hpp; compress is currently ignored).
+// flag_builder.hpp).
 class socket_emitter : public flag_builder<socket_emitter, socket_emitter, flag_set::socket> {
  public:
   socket_emitter(std::shared_ptr<socket> s, broadcast_flags f) : s_(std::move(s)), f_(f) {}
