@@ -2,6 +2,7 @@
 // [type, nsp, id, data]) drives connect, events, acks and broadcasts; the MessagePack parser speaks
 // socket.io-msgpack-parser's binary messages, encodes a broadcast once for every receiver, and
 // closes a connection that sends what it cannot decode.
+#include "../hex.hpp"
 #include "harness.hpp"
 
 #include <sio/protocol/msgpack.hpp>
@@ -43,16 +44,6 @@ class array_parser final : public parser {
     return std::optional<pt::packet>(std::move(p));
   }
 };
-
-std::string hex(std::string_view b) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : b) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
 
 // Bytes of a packet as socket.io-msgpack-parser writes it.
 std::string msgpack_packet(pt::packet_type type, std::string nsp, json::value data,

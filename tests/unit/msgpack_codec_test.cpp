@@ -4,6 +4,8 @@
 #include <sio/protocol/msgpack.hpp>
 #include <sio/protocol/socketio.hpp>
 
+#include "../hex.hpp"
+
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -14,24 +16,10 @@
 namespace mp = sio::protocol::msgpack;
 namespace json = boost::json;
 
+using sio::test::hex;
+using sio::test::unhex;
+
 namespace {
-
-std::string unhex(std::string_view h) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2)
-    out.push_back(static_cast<char>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
-  return out;
-}
-
-std::string hex(std::string_view b) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : b) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
 
 struct known {
   const char* json;  // the JavaScript value, as JSON
