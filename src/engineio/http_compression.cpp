@@ -1,5 +1,9 @@
 #include "http_compression.hpp"
 
+#include "http_text.hpp"
+
+#include <boost/beast/core/string.hpp>
+
 #include <array>
 #include <charconv>
 #include <climits>
@@ -13,40 +17,21 @@ namespace {
 
 constexpr std::array<content_coding, 2> offered{content_coding::gzip, content_coding::deflate};
 
-constexpr bool is_space(char c) noexcept {
-  return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 // One Accept-Encoding entry, "name" or "name;q=0.5;...". Returns false for a malformed entry
 // (ignored, as negotiator does).
 bool parse_entry(std::string_view e, std::string_view& name, double& q) noexcept {
-  e = trim(e);
+  e = trim_ows(e);
   const auto end = e.find_first_of(" \t;");
   name = e.substr(0, end);
   if (name.empty()) return false;
   q = 1;
-  std::string_view rest = trim(e.substr(name.size()));
+  std::string_view rest = trim_ows(e.substr(name.size()));
   if (rest.empty()) return true;
   if (rest.front() != ';') return false;
   rest.remove_prefix(1);
   while (true) {
     const auto semi = rest.find(';');
-    const std::string_view param = trim(rest.substr(0, semi));
+    const std::string_view param = trim_ows(rest.substr(0, semi));
     const auto eq = param.find('=');
     if (param.substr(0, eq) == "q") {
       // JavaScript's parseFloat of the value: its leading number; none refuses the entry.
@@ -91,7 +76,7 @@ content_coding accepted_coding(std::string_view accept_encoding) noexcept {
     double q = 0;
     if (parse_entry(rest.substr(0, comma), name, q)) {
       for (std::size_t k = 0; k < offered.size(); ++k) {
-        const int s = iequals(name, to_string(offered[k])) ? 1 : name == "*" ? 0 : -1;
+        const int s = boost::beast::iequals(name, to_string(offered[k])) ? 1 : name == "*" ? 0 : -1;
         if (s < 0) continue;
         if (std::tie(best[k].s, best[k].q, best[k].o) < std::tie(s, q, index))
           best[k] = {s, q, index};

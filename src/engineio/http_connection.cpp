@@ -630,7 +630,7 @@ void http_connection::respond(http::response<http::string_body> res, bool compre
 }
 
 void http_connection::encode_body(http::response<http::string_body>& res, bool compress) {
-  if (!compress || !ep_) return;
+  if (!ep_) return;
   const auto& o = ep_->opts.http_compression;
   const auto coding =
       polling_coding(o, compress, res.body().size(), req_[http::field::accept_encoding]);

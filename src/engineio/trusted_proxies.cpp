@@ -1,6 +1,9 @@
 #include "trusted_proxies.hpp"
 
+#include "http_text.hpp"
+
 #include <boost/asio/ip/address_v4.hpp>
+#include <boost/beast/core/string.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -10,19 +13,6 @@ namespace sio::engineio::detail {
 namespace {
 
 namespace ip = boost::asio::ip;
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    return lower(x) == lower(y);
-  });
-}
 
 // Both families in one form: IPv4 as IPv4-mapped IPv6.
 ip::address_v6::bytes_type v6_bytes(const ip::address& a) noexcept {
@@ -111,7 +101,7 @@ std::string trusted_proxies::client_address(const ip::address& peer,
   std::string_view rest = forwarded_for;
   while (!rest.empty()) {
     const auto comma = rest.rfind(',');
-    const auto item = trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+    const auto item = trim_ows(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
     if (item.empty()) continue;
     boost::system::error_code ec;
@@ -126,7 +116,8 @@ std::string trusted_proxies::client_address(const ip::address& peer,
 bool trusted_proxies::forwarded_secure(const ip::address& peer,
                                        std::string_view forwarded_proto) const {
   if (forwarded_proto.empty() || !contains(peer)) return false;
-  return iequals(trim(forwarded_proto.substr(0, forwarded_proto.find(','))), "https");
+  return boost::beast::iequals(trim_ows(forwarded_proto.substr(0, forwarded_proto.find(','))),
+                               "https");
 }
 
 }  // namespace sio::engineio::detail
