@@ -1,6 +1,8 @@
 #include <sio/protocol/msgpack.hpp>
 #include <sio/protocol/msgpack_parser.hpp>
 
+#include "event_data.hpp"
+
 #include <msgpuck.h>
 
 #include <cmath>
@@ -92,18 +94,8 @@ boost::system::error_code check_data(packet_type t, const json::value& data) {
     case packet_type::connect_error:
       return data.is_string() || data.is_object() ? boost::system::error_code{}
                                                   : error::invalid_payload;
-    case packet_type::event: {
-      const auto* a = data.if_array();
-      if (!a) return error::invalid_payload;
-      if (a->empty()) return error::invalid_event_name;
-      const auto& name = a->front();
-      if (const auto* s = name.if_string()) {
-        if (socketio::is_reserved_event(*s)) return error::reserved_event_name;
-      } else if (!name.is_number()) {
-        return error::invalid_event_name;
-      }
-      return {};
-    }
+    case packet_type::event:
+      return socketio::check_event_data(data);
     default:  // ack
       return data.is_array() ? boost::system::error_code{} : error::invalid_payload;
   }

@@ -1,6 +1,8 @@
 #include <sio/protocol/socketio.hpp>
 #include <sio/protocol/utf8.hpp>
 
+#include "event_data.hpp"
+
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/value_stack.hpp>
@@ -387,18 +389,9 @@ boost::system::result<parsed> parse_text(std::string_view s, const decoder_limit
       if (!p.data.is_object() && !p.data.is_string()) return error::invalid_payload;
       break;
     case packet_type::event:
-    case packet_type::binary_event: {
-      const auto* a = p.data.if_array();
-      if (!a) return error::invalid_payload;
-      if (a->empty()) return error::invalid_event_name;
-      const auto& name = a->front();
-      if (const auto* str = name.if_string()) {
-        if (is_reserved_event(*str)) return error::reserved_event_name;
-      } else if (!name.is_number()) {
-        return error::invalid_event_name;
-      }
+    case packet_type::binary_event:
+      if (const auto ec = check_event_data(p.data)) return ec;
       break;
-    }
     case packet_type::ack:
     case packet_type::binary_ack:
       if (!p.data.is_array()) return error::invalid_payload;
@@ -508,6 +501,19 @@ bool is_reserved_event(std::string_view name) noexcept {
     if (name == r) return true;
   }
   return false;
+}
+
+boost::system::error_code check_event_data(const json::value& data) noexcept {
+  const auto* a = data.if_array();
+  if (!a) return error::invalid_payload;
+  if (a->empty()) return error::invalid_event_name;
+  const auto& name = a->front();
+  if (const auto* str = name.if_string()) {
+    if (is_reserved_event(*str)) return error::reserved_event_name;
+  } else if (!name.is_number()) {
+    return error::invalid_event_name;
+  }
+  return {};
 }
 
 json::object make_placeholder(std::size_t num) {
