@@ -803,28 +803,29 @@ struct polling_pair {
   // Writes the GET and reads its response into get_res; then done(ec).
   template <class F>
   void get(F done) {
-    http::async_write(get_sock, get_req, [this, done](error_code ec, std::size_t) {
-      if (ec) return done(ec);
-      get_res = {};
-      http::async_read(get_sock, get_buf, get_res,
-                       [done](error_code ec, std::size_t) { done(ec); });
-    });
+    exchange(get_sock, get_req, get_buf, get_res, std::move(done));
   }
   // Writes the POST and reads its response into post_res; then done(ec).
   template <class F>
   void post(F done) {
-    http::async_write(post_sock, post_req, [this, done](error_code ec, std::size_t) {
-      if (ec) return done(ec);
-      post_res = {};
-      http::async_read(post_sock, post_buf, post_res,
-                       [done](error_code ec, std::size_t) { done(ec); });
-    });
+    exchange(post_sock, post_req, post_buf, post_res, std::move(done));
   }
 
   void close() {
     error_code ec;
     get_sock.close(ec);
     post_sock.close(ec);
+  }
+
+  // One request written on `sock`, then its response read into `res`; then done(ec).
+  template <class Request, class F>
+  static void exchange(socket_t& sock, Request& req, beast::flat_buffer& buf,
+                       http::response<http::string_body>& res, F done) {
+    http::async_write(sock, req, [&sock, &buf, &res, done](error_code ec, std::size_t) {
+      if (ec) return done(ec);
+      res = {};
+      http::async_read(sock, buf, res, [done](error_code ec, std::size_t) { done(ec); });
+    });
   }
 
   socket_t get_sock;
