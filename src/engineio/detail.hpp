@@ -577,7 +577,7 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   // A handshake refused by a limit (see server_impl::refuse_handshake); the connection closes.
   void refuse(const handshake_refusal& r, bool websocket);
   void decorate(http::response<http::string_body>& res);
-  // Calls f(*s) on the session's worker: at once when that is this connection's.
+  // Calls f(*s) on the session's worker (posted).
   template <class F>
   void with_session(const std::shared_ptr<session>& s, F f);
   // Hands the request in progress (a poll, a POST, another method) to session `s` on worker `ow`.

@@ -232,7 +232,6 @@ http::request<http::string_body>& http_connection::request() {
 
 template <class F>
 void http_connection::with_session(const std::shared_ptr<session>& s, F f) {
-  if (s->worker_index() == w_.index) return f(*s);
   asio::post(s->executor(), [s, f = std::move(f)]() mutable { f(*s); });
 }
 
@@ -520,7 +519,9 @@ void http_connection::handle_engine_http(const endpoint& ep, const engine_route&
 
 void http_connection::dispatch(worker& ow, const std::weak_ptr<session>& ws,
                                eio::transport_kind t) {
-  // On the session's worker: at once when it is this connection's (always with one worker).
+  // Posted to the session's worker, even when it is this one: calls from the session's
+  // connections then keep the order of the worker's queue (the abort of a poll, a POST's begin and
+  // end are posted too).
   auto run = [self = shared_from_this(), ws, t, method = head_.method(),
               binary = head_.method() == http::verb::post &&
                        head_[http::field::content_type] == "application/octet-stream",
@@ -536,7 +537,6 @@ void http_connection::dispatch(worker& ow, const std::weak_ptr<session>& ws,
     if (method == http::verb::post) return s->on_post(self, t, std::move(body));
     s->on_other_method(self, t);
   };
-  if (&ow == &w_) return run();
   asio::post(ow.ctx, std::move(run));
 }
 
