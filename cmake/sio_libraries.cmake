@@ -64,10 +64,11 @@ find_package(OpenSSL 3 REQUIRED COMPONENTS SSL Crypto)
 find_package(ZLIB REQUIRED)
 file(GLOB SIO_ENGINEIO_SOURCES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/engineio/*.cpp)
 if(SIO_FUZZ)
-  # The fuzz build's engine is its HTTP request routing and Accept-Encoding negotiation only
+  # The fuzz build's engine is its HTTP request parser, routing and Accept-Encoding negotiation only
   # (fuzz_http_head), which need nothing else of the engine: the connections, sessions and
   # transports are not compiled there.
   set(SIO_ENGINEIO_SOURCES ${PROJECT_SOURCE_DIR}/src/engineio/request_route.cpp
+      ${PROJECT_SOURCE_DIR}/src/engineio/request_head.cpp
       ${PROJECT_SOURCE_DIR}/src/engineio/http_compression.cpp)
 endif()
 sio_add_library(engineio ${SIO_ENGINEIO_SOURCES})

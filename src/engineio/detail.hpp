@@ -14,10 +14,12 @@
 #include <sio/engineio/random_id.hpp>
 #include <sio/engineio/server.hpp>
 #include <sio/protocol/engineio.hpp>
+#include <sio/protocol/engineio_route.hpp>
 #include <sio/protocol/websocket.hpp>
 
 #include "address_limits.hpp"
 #include "http_compression.hpp"
+#include "request_head.hpp"
 #include "trusted_proxies.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -541,11 +543,15 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   void do_read();
   void await_request();  // idle keep-alive connection: wait for the next request's first bytes
   void read_head();
-  void on_header(error_code ec);
-  void on_body(error_code ec);
+  // Puts what buffer_ holds into the parser, reading more until the request is whole.
+  void parse();
+  void read_failed(error_code ec);
+  void parse_failed(error_code ec);  // the answer to a request that does not parse (or too big)
+  bool on_header();                  // the head's checks; false when it was answered
+  void on_body();
   void handle_request();
   void handle_engine(const endpoint& ep);
-  void handle_engine_upgrade(const endpoint& ep, const eio::query_map& q, const engine_route& r);
+  void handle_engine_upgrade(const endpoint& ep, const engine_route& r);
   void handle_engine_http(const endpoint& ep, const engine_route& r);
   void handle_app();
   // Tells the endpoint's handler about a request error (handler::on_request_error).
@@ -563,7 +569,7 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   // Reads what the client has sent (at least one byte, or an error) into buffer_, then calls
   // then(*this, ec, n).
   template <class F>
-  void read_available(F then);
+  void read_available(F then, std::size_t chunk = 2048);
   void arm_timer(std::chrono::steady_clock::duration d);
   void close_socket();
   void fail_raw(unsigned status, std::string_view body);  // raw response then close
@@ -571,15 +577,23 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   // A handshake refused by a limit (see server_impl::refuse_handshake); the connection closes.
   void refuse(const handshake_refusal& r, bool websocket);
   void decorate(http::response<http::string_body>& res);
-  void begin_post(std::string_view target);
+  // Calls f(*s) on the session's worker (posted).
+  template <class F>
+  void with_session(const std::shared_ptr<session>& s, F f);
+  // Hands the request in progress (a poll, a POST, another method) to session `s` on worker `ow`.
+  void dispatch(worker& ow, const std::weak_ptr<session>& s, eio::transport_kind t);
+  void begin_post();
   void end_post(bool close_session);
   // The allow_request verdict on a handshake, given to `then` with the request (see decide()).
   using verdict_handler = std::function<void(std::optional<std::string>, request_info)>;
   void decide(const endpoint& ep, request_info info, bool watch, verdict_handler then);
   void open_polling(const endpoint& ep, request_info info);
-  void upgrade_to_websocket(const endpoint& ep, eio::query_map q, std::optional<table_entry> entry,
+  void upgrade_to_websocket(const endpoint& ep, std::optional<table_entry> entry,
                             request_info info);
-  request_info current_info() const;  // of the request in progress
+  request_info current_info();  // of the request in progress
+  // The request in progress as Beast's request (built from head_ at the first call; its body is
+  // moved there from head_).
+  http::request<http::string_body>& request();
   tcp::socket& socket() noexcept { return tls_ ? tls_->next_layer() : stream_.socket(); }
   // Calls f with the stream the connection speaks HTTP on: TLS, or the plain TCP stream.
   template <class F>
@@ -595,17 +609,21 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   beast::tcp_stream stream_;  // with TLS, its socket moves into tls_ after the detection
   std::unique_ptr<tls_stream> tls_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  http::request<http::string_body> req_;
-  deadline timer_;        // header, idle and linger timeouts (one at a time)
+  request_head head_;                     // the request in progress, as read
+  std::optional<head_parser> parser_;     // reads head_ (one per request)
+  http::request<http::string_body> req_;  // head_ as Beast's request, when something needs it
+  deadline timer_;                        // header, idle and linger timeouts (one at a time)
   std::string out_head_;  // the response head being written (capacity kept for the next one)
   std::string out_body_;  // the response body being written
   tcp::endpoint remote_;
   const endpoint* ep_ = nullptr;  // endpoint of the request in progress (CORS headers)
   std::string origin_;
+  eio::route_params params_;  // an endpoint request's routing parameters (EIO, transport, sid)
   bool first_ = true;
-  bool waiting_ = false;  // a response is owed (request dispatched)
-  bool reading_ = false;  // a monitor read is in flight
+  bool head_checked_ = false;  // the parser's head passed on_header
+  bool req_built_ = false;     // req_ holds the request in progress
+  bool waiting_ = false;       // a response is owed (request dispatched)
+  bool reading_ = false;       // a monitor read is in flight
   bool writing_ = false;
   bool closed_ = false;
   bool shutdown_ = false;

@@ -4,7 +4,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
@@ -219,8 +218,21 @@ void http_connection::on_detected(error_code ec, bool tls,
                         });
 }
 
-request_info http_connection::current_info() const {
-  return make_request_info(req_, remote_, srv_.proxies, tls_ != nullptr);
+request_info http_connection::current_info() {
+  return make_request_info(request(), remote_, srv_.proxies, tls_ != nullptr);
+}
+
+http::request<http::string_body>& http_connection::request() {
+  if (!req_built_) {
+    req_ = head_.to_request();
+    req_built_ = true;
+  }
+  return req_;
+}
+
+template <class F>
+void http_connection::with_session(const std::shared_ptr<session>& s, F f) {
+  asio::post(s->executor(), [s, f = std::move(f)]() mutable { f(*s); });
 }
 
 void http_connection::arm_timer(std::chrono::steady_clock::duration d) {
@@ -235,9 +247,8 @@ void http_connection::close_socket() {
   w_.deadlines.disarm(timer_);
   if (!post_session_.expired()) end_post(true);  // a POST body cut short
   if (waiting_) {
-    if (auto s = pending_.lock()) {
-      asio::post(s->executor(), [s, p = this] { s->on_poll_aborted(p); });
-    }
+    if (auto s = pending_.lock())
+      with_session(s, [p = this](session& ss) { ss.on_poll_aborted(p); });
   }
   error_code ec;
   socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -269,11 +280,10 @@ void http_connection::await_request() {
 }
 
 template <class F>
-void http_connection::read_available(F then) {
+void http_connection::read_available(F then, std::size_t chunk) {
   auto done = [self = shared_from_this(), then](error_code ec, std::size_t n) {
     then(*self, ec, n);
   };
-  constexpr std::size_t chunk = 2048;
   if (tls_) return tls_->async_read_some(buffer_.prepare(chunk), std::move(done));
   // On the socket itself: Beast's tcp_stream layers cost more than the read.
   stream_.socket().async_read_some(buffer_.prepare(chunk), std::move(done));
@@ -281,7 +291,10 @@ void http_connection::read_available(F then) {
 
 void http_connection::read_head() {
   if (shutdown_) return close_socket();
-  parser_.emplace();
+  head_.clear();
+  req_built_ = false;
+  head_checked_ = false;
+  parser_.emplace(head_);
   parser_->header_limit(static_cast<std::uint32_t>(srv_.opts.max_header_bytes));
   // The route (and its limit) is known after the head; until then the largest limit applies.
   std::uint64_t limit = srv_.opts.max_app_body_bytes;
@@ -289,86 +302,115 @@ void http_connection::read_head() {
     limit = std::max<std::uint64_t>(limit, ep->opts.max_payload);
   parser_->body_limit(limit);
   arm_timer(srv_.opts.header_timeout);
-  with_stream([&](auto& s) {
-    http::async_read_header(
-        s, buffer_, *parser_,
-        [self = shared_from_this()](error_code ec, std::size_t) { self->on_header(ec); });
-  });
+  parse();
 }
 
-void http_connection::on_header(error_code ec) {
-  if (closed_) return;
-  if (ec) {
-    if (ec == http::error::header_limit) return fail_raw(431, "");
-    if (ec == http::error::body_limit) return fail_raw(413, "");
-    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
-        ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-        ec == asio::error::bad_descriptor)
-      return close_socket();
-    return fail_raw(400, "");
+void http_connection::parse() {
+  while (buffer_.size() != 0) {
+    error_code ec;
+    const auto used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == http::error::need_more) break;
+    if (ec) return parse_failed(ec);
+    if (parser_->is_header_done() && !head_checked_) {
+      head_checked_ = true;
+      if (!on_header()) return;
+    }
+    if (parser_->is_done()) return on_body();
+    if (used == 0) break;
   }
-  first_ = false;
-  arm_timer(srv_.opts.header_timeout);  // the body must follow promptly too
-  const auto& h = parser_->get();
-  version_ = h.version();
-  keep_alive_ = h.keep_alive();
-  ep_ = nullptr;
-  for (const auto& ep : srv_.endpoints) {
-    if (ep->mounted() && under_endpoint(h.target(), ep->path)) {
-      ep_ = ep.get();
-      break;
+  // The head in 2 KB reads (as an idle connection's); a body in reads of up to what is left of it.
+  std::size_t chunk = 2048;
+  if (head_checked_) {
+    const auto cl = parser_->content_length_remaining();
+    chunk = std::clamp<std::uint64_t>(cl ? *cl : 16 * 1024, chunk, 64 * 1024);
+  }
+  read_available(
+      [](http_connection& self, error_code ec, std::size_t n) {
+        if (self.closed_) return;
+        if (ec) return self.read_failed(ec);
+        self.buffer_.commit(n);
+        self.parse();
+      },
+      chunk);
+}
+
+void http_connection::read_failed(error_code ec) {
+  // As Beast's read: the end of the stream inside a request is a partial message.
+  if (ec == asio::error::eof) {
+    if (parser_->got_some()) {
+      parser_->put_eof(ec);
+      if (!ec) ec = http::error::partial_message;  // put_eof completes no request
+    } else {
+      ec = http::error::end_of_stream;
     }
   }
-  origin_ = std::string(h[http::field::origin]);
-  const std::uint64_t limit = ep_ ? ep_->opts.max_payload : srv_.opts.max_app_body_bytes;
-  if (const auto cl = parser_->content_length(); cl && *cl > limit) {
-    // Refused before reading a single byte of the body.
-    auto res = make_response(http::status::payload_too_large, "", "", version_);
-    res.keep_alive(false);
-    return write(std::move(res));
-  }
-  parser_->body_limit(limit);
-  if (ep_ && h.method() == http::verb::post) begin_post(h.target());
-  if (parser_->is_done()) return on_body({});
-  with_stream([&](auto& s) {
-    http::async_read(s, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
-      self->on_body(ec);
-    });
-  });
+  parse_failed(ec);
 }
 
-void http_connection::begin_post(std::string_view target) {
-  // The session learns of a POST as soon as its head arrives, so that two at once are refused
-  // (as the reference server does) even though bodies are read here, off the session's worker.
-  const auto sid = eio::query_value(target, "sid");
-  if (!sid || sid->empty()) return;
-  const auto entry = srv_.lookup(*sid);
-  if (!entry) return;
-  post_session_ = entry->s;
-  if (auto s = entry->s.lock())
-    asio::post(s->executor(), [s, self = shared_from_this()] { s->on_post_begin(self.get()); });
-}
-
-void http_connection::end_post(bool close_session) {
-  if (auto s = post_session_.lock()) {
-    asio::post(s->executor(), [s, p = this, close_session, self = weak_from_this()] {
-      s->on_post_end(p, close_session);
-    });
-  }
-  post_session_.reset();
-}
-
-void http_connection::on_body(error_code ec) {
-  if (closed_) return;
-  if (ec == http::error::body_limit) {
+void http_connection::parse_failed(error_code ec) {
+  if (head_checked_) {  // in the body
+    if (ec != http::error::body_limit) return close_socket();
     end_post(false);
     auto res = make_response(http::status::payload_too_large, "", "", version_);
     res.keep_alive(false);
     return write(std::move(res));
   }
-  if (ec) return close_socket();
+  if (ec == http::error::header_limit) return fail_raw(431, "");
+  if (ec == http::error::body_limit) return fail_raw(413, "");
+  if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+      ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+      ec == asio::error::bad_descriptor)
+    return close_socket();
+  fail_raw(400, "");
+}
+
+bool http_connection::on_header() {
+  first_ = false;
+  arm_timer(srv_.opts.header_timeout);  // the body must follow promptly too
+  version_ = head_.version();
+  keep_alive_ = parser_->keep_alive();
+  ep_ = nullptr;
+  for (const auto& ep : srv_.endpoints) {
+    if (ep->mounted() && under_endpoint(head_.target(), ep->path)) {
+      ep_ = ep.get();
+      break;
+    }
+  }
+  origin_.assign(head_[http::field::origin]);
+  params_ = ep_ ? eio::parse_route_params(head_.target()) : eio::route_params{};
+  const std::uint64_t limit = ep_ ? ep_->opts.max_payload : srv_.opts.max_app_body_bytes;
+  if (const auto cl = parser_->content_length(); cl && *cl > limit) {
+    // Refused before reading a single byte of the body.
+    auto res = make_response(http::status::payload_too_large, "", "", version_);
+    res.keep_alive(false);
+    write(std::move(res));
+    return false;
+  }
+  parser_->body_limit(limit);
+  if (ep_ && head_.method() == http::verb::post) begin_post();
+  return true;
+}
+
+void http_connection::begin_post() {
+  // The session learns of a POST as soon as its head arrives, so that two at once are refused
+  // (as the reference server does) even though bodies are read here, off the session's worker.
+  const auto& sid = params_.sid;
+  if (!sid || sid->empty()) return;
+  const auto entry = srv_.lookup(*sid);
+  if (!entry) return;
+  post_session_ = entry->s;
+  if (auto s = entry->s.lock()) with_session(s, [p = this](session& ss) { ss.on_post_begin(p); });
+}
+
+void http_connection::end_post(bool close_session) {
+  if (auto s = post_session_.lock())
+    with_session(s, [p = this, close_session](session& ss) { ss.on_post_end(p, close_session); });
+  post_session_.reset();
+}
+
+void http_connection::on_body() {
   w_.deadlines.disarm(timer_);
-  req_ = parser_->release();
   handle_request();
 }
 
@@ -380,7 +422,7 @@ void http_connection::handle_request() {
 
 const http_handler* http_connection::app_handler() const {
   if (!srv_.app_routes.empty()) {
-    const std::string_view target = req_.target();
+    const std::string_view target = head_.target();
     const auto route = srv_.app_routes.find(std::string(target.substr(0, target.find('?'))));
     if (route != srv_.app_routes.end()) return &route->second;
   }
@@ -400,7 +442,7 @@ void http_connection::handle_app() {
     self->respond(std::move(res));
   };
   try {
-    (*app)(std::move(req_), info, respond);
+    (*app)(std::move(request()), info, respond);
   } catch (...) {
     respond(make_response(http::status::internal_server_error, "text/plain",
                           "Internal Server Error", version_));
@@ -409,20 +451,19 @@ void http_connection::handle_app() {
 }
 
 void http_connection::handle_engine(const endpoint& ep) {
-  const auto q = eio::parse_query(req_.target());
-  const auto r = route_engine_request(req_, q, ep.opts);
+  const auto r = route_engine_request(head_, params_, ep.opts);
   if (r.what == engine_route::kind::preflight) {
     auto res = make_response(http::status::no_content, "", "", version_);
     res.set(http::field::access_control_allow_methods, ep.opts.cors.methods);
     if (!ep.opts.cors.allowed_headers.empty()) {
       res.set(http::field::access_control_allow_headers, ep.opts.cors.allowed_headers);
-    } else if (const auto rh = req_[http::field::access_control_request_headers]; !rh.empty()) {
+    } else if (const auto rh = head_[http::field::access_control_request_headers]; !rh.empty()) {
       res.set(http::field::access_control_allow_headers, rh);
       res.insert(http::field::vary, "Access-Control-Request-Headers");
     }
     return write(std::move(res));
   }
-  if (r.upgrade) return handle_engine_upgrade(ep, q, r);
+  if (r.upgrade) return handle_engine_upgrade(ep, r);
   handle_engine_http(ep, r);
 }
 
@@ -455,39 +496,13 @@ void http_connection::refuse(const handshake_refusal& r, bool websocket) {
 
 void http_connection::handle_engine_http(const endpoint& ep, const engine_route& r) {
   if (r.what == engine_route::kind::refuse) return engine_error(r.error);
-  const auto t = r.transport;
   if (r.what == engine_route::kind::session) {
     const auto entry = srv_.lookup(r.sid);
     if (!entry || entry->endpoint != ep.index) return engine_error(eio::request_error::unknown_sid);
-    auto self = shared_from_this();
     post_session_.reset();  // the session gets the body now: on_post ends the POST there
-    worker& ow = *srv_.workers[entry->worker];
     waiting_ = true;
     pending_ = entry->s;
-    const auto method = req_.method();
-    if (method == http::verb::post &&
-        req_[http::field::content_type] == "application/octet-stream") {
-      // Binary bodies are not part of Engine.IO v4: refused, and the session closed.
-      asio::post(ow.ctx, [s = entry->s, self] {
-        if (auto sp = s.lock()) return sp->on_binary_post(self);
-        self->respond(make_response(http::status::bad_request, "", ""));
-      });
-    } else if (method == http::verb::get) {
-      asio::post(ow.ctx, [s = entry->s, self, t] {
-        if (auto sp = s.lock()) return sp->on_get(self, t);
-        self->respond(make_error_response(eio::request_error::unknown_sid));
-      });
-    } else if (method == http::verb::post) {
-      asio::post(ow.ctx, [s = entry->s, self, t, body = std::move(req_.body())]() mutable {
-        if (auto sp = s.lock()) return sp->on_post(self, t, std::move(body));
-        self->respond(make_error_response(eio::request_error::unknown_sid));
-      });
-    } else {
-      asio::post(ow.ctx, [s = entry->s, self, t] {
-        if (auto sp = s.lock()) return sp->on_other_method(self, t);
-        self->respond(make_error_response(eio::request_error::unknown_sid));
-      });
-    }
+    dispatch(*srv_.workers[entry->worker], entry->s, r.transport);
     monitor();
     return;
   }
@@ -500,6 +515,29 @@ void http_connection::handle_engine_http(const endpoint& ep, const engine_route&
            if (!supported) return engine_error(eio::request_error::unsupported_protocol_version);
            open_polling(ep, std::move(info));
          });
+}
+
+void http_connection::dispatch(worker& ow, const std::weak_ptr<session>& ws,
+                               eio::transport_kind t) {
+  // Posted to the session's worker, even when it is this one: calls from the session's
+  // connections then keep the order of the worker's queue (the abort of a poll, a POST's begin and
+  // end are posted too).
+  auto run = [self = shared_from_this(), ws, t, method = head_.method(),
+              binary = head_.method() == http::verb::post &&
+                       head_[http::field::content_type] == "application/octet-stream",
+              body = std::move(head_.body())]() mutable {
+    const auto s = ws.lock();
+    if (!s) {
+      // Binary bodies are not part of Engine.IO v4: refused (400), and the session closed.
+      return self->respond(binary ? make_response(http::status::bad_request, "", "")
+                                  : make_error_response(eio::request_error::unknown_sid));
+    }
+    if (binary) return s->on_binary_post(self);
+    if (method == http::verb::get) return s->on_get(self, t);
+    if (method == http::verb::post) return s->on_post(self, t, std::move(body));
+    s->on_other_method(self, t);
+  };
+  asio::post(ow.ctx, std::move(run));
 }
 
 void http_connection::decide(const endpoint& ep, request_info info, bool watch,
@@ -544,8 +582,7 @@ void http_connection::open_polling(const endpoint& ep, request_info info) {
   if (!closed_) monitor();
 }
 
-void http_connection::handle_engine_upgrade(const endpoint& ep, const eio::query_map& q,
-                                            const engine_route& r) {
+void http_connection::handle_engine_upgrade(const endpoint& ep, const engine_route& r) {
   if (r.what == engine_route::kind::refuse) return fail_raw(400, eio::message(r.error));
   // A client may not send anything before the 101: bytes after the upgrade request are junk.
   if (buffer_.size() != 0) return fail_raw(400, "Bad request");
@@ -554,34 +591,34 @@ void http_connection::handle_engine_upgrade(const endpoint& ep, const eio::query
     if (!entry || entry->endpoint != ep.index) return fail_raw(400, "Session ID unknown");
     // The session has its request already: this one is read only by the header hooks.
     const bool hooks = ep.opts.headers || ep.opts.initial_headers;
-    return upgrade_to_websocket(ep, q, entry, hooks ? current_info() : request_info{});
+    return upgrade_to_websocket(ep, entry, hooks ? current_info() : request_info{});
   }
   auto info = current_info();
   if (const auto no = srv_.refuse_handshake(info)) return refuse(*no, true);
   const bool supported = r.supported_version;
   decide(ep, std::move(info), false,
-         [this, &ep, q, supported](std::optional<std::string> verdict, request_info info) {
+         [this, &ep, supported](std::optional<std::string> verdict, request_info info) {
            if (verdict)
              return fail_raw(400, verdict->empty() ? eio::message(eio::request_error::forbidden)
                                                    : std::string_view(*verdict));
            if (!supported)
              return fail_raw(400, eio::message(eio::request_error::unsupported_protocol_version));
-           upgrade_to_websocket(ep, q, std::nullopt, std::move(info));
+           upgrade_to_websocket(ep, std::nullopt, std::move(info));
          });
 }
 
-void http_connection::upgrade_to_websocket(const endpoint& ep, eio::query_map q,
-                                           std::optional<table_entry> entry, request_info info) {
+void http_connection::upgrade_to_websocket(const endpoint& ep, std::optional<table_entry> entry,
+                                           request_info info) {
   // This connection object is done: the socket moves to a ws_transport on the session's worker.
   closed_ = true;
   w_.deadlines.disarm(timer_);
   std::optional<std::string> sid;
-  if (entry) sid = q.find("sid")->second;
+  if (entry) sid = params_.sid;
   worker& target = entry ? *srv_.workers[entry->worker] : w_;
   if (&target == &w_) {
     tcp::socket sock = tls_ ? tcp::socket(w_.ctx) : stream_.release_socket();
     return start_websocket(srv_, w_, ep, std::move(sock), std::move(tls_), std::move(slot_),
-                           std::move(req_), std::move(info), std::move(sid));
+                           std::move(request()), std::move(info), std::move(sid));
   }
   error_code ec;
   const auto proto = socket().local_endpoint(ec).protocol();
@@ -590,8 +627,8 @@ void http_connection::upgrade_to_websocket(const endpoint& ep, eio::query_map q,
   if (ec) return;
   ssl_ptr ssl = tls_ ? detach_ssl(std::move(tls_)) : nullptr;
   asio::post(target.ctx, [&srv = srv_, &target, &ep, fd, proto, ssl = std::move(ssl),
-                          slot = std::move(slot_), req = std::move(req_), info = std::move(info),
-                          sid = std::move(sid)]() mutable {
+                          slot = std::move(slot_), req = std::move(request()),
+                          info = std::move(info), sid = std::move(sid)]() mutable {
     tcp::socket s(target.ctx);
     error_code ec2;
     s.assign(proto, fd, ec2);
@@ -633,7 +670,7 @@ void http_connection::encode_body(http::response<http::string_body>& res, bool c
   if (!ep_) return;
   const auto& o = ep_->opts.http_compression;
   const auto coding =
-      polling_coding(o, compress, res.body().size(), req_[http::field::accept_encoding]);
+      polling_coding(o, compress, res.body().size(), head_[http::field::accept_encoding]);
   if (coding == content_coding::identity) return;
   std::string encoded;
   // zlib fails only without memory: the body then goes as it is.

@@ -1,7 +1,5 @@
 #include "request_route.hpp"
 
-#include <boost/beast/websocket/rfc6455.hpp>
-
 namespace sio::engineio::detail {
 namespace {
 
@@ -26,24 +24,23 @@ bool under_endpoint(std::string_view target, std::string_view path) noexcept {
   return eio::target_path(target).substr(0, path.size()) == path;
 }
 
-engine_route route_engine_request(const http::request_header<>& req, const eio::query_map& q,
+engine_route route_engine_request(const request_head& req, const eio::route_params& q,
                                   const endpoint_options& o) {
   if (req.method() == http::verb::options && o.cors.enabled)
     return {.what = engine_route::kind::preflight};
-  const bool upgrade = boost::beast::websocket::is_upgrade(req);
-  const auto origin = req[http::field::origin];
-  const bool bad_origin = invalid_header_value(std::string_view(origin.data(), origin.size()));
+  const bool upgrade = req.websocket_upgrade();
+  const bool bad_origin = invalid_header_value(req[http::field::origin]);
   const eio::handshake_check c{o.polling, o.websocket, upgrade || req.method() == http::verb::get,
                                upgrade};
   if (auto e = eio::check_transport(q, c)) return refuse(upgrade, *e);
   if (bad_origin) return refuse(upgrade, eio::request_error::bad_request);
-  const auto t = *eio::parse_transport(q.find("transport")->second);
+  const auto t = *eio::parse_transport(*q.transport);
   if (upgrade && t != eio::transport_kind::websocket)
     return refuse(upgrade, eio::request_error::bad_request);
   engine_route r{.upgrade = upgrade, .transport = t};
-  if (const auto sid = q.find("sid"); sid != q.end() && !sid->second.empty()) {
+  if (q.sid && !q.sid->empty()) {
     r.what = engine_route::kind::session;
-    r.sid = sid->second;
+    r.sid = *q.sid;
     return r;
   }
   if (auto e = upgrade ? std::nullopt : eio::check_handshake(q, c)) return refuse(upgrade, *e);

@@ -7,8 +7,9 @@
 
 #include <sio/engineio/server.hpp>
 #include <sio/protocol/engineio.hpp>
+#include <sio/protocol/engineio_route.hpp>
 
-#include <boost/beast/http/message.hpp>
+#include "request_head.hpp"
 
 #include <cstdint>
 #include <string_view>
@@ -33,13 +34,13 @@ struct engine_route {
   bool upgrade = false;  // a WebSocket upgrade request
   protocol::engineio::request_error error = protocol::engineio::request_error::bad_request;
   protocol::engineio::transport_kind transport = protocol::engineio::transport_kind::polling;
-  std::string_view sid;            // session: a view into the query map given
+  std::string_view sid;            // session: a view into the parameters given
   bool supported_version = false;  // handshake: EIO=4
 };
 
-// The route of a request for the endpoint with options `o`; `q` is the query of its target.
-engine_route route_engine_request(const boost::beast::http::request_header<>& req,
-                                  const protocol::engineio::query_map& q,
+// The route of a request for the endpoint with options `o`; `q`: its target's parameters.
+engine_route route_engine_request(const request_head& req,
+                                  const protocol::engineio::route_params& q,
                                   const endpoint_options& o);
 
 }  // namespace sio::engineio::detail

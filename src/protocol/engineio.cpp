@@ -1,4 +1,5 @@
 #include <sio/protocol/engineio.hpp>
+#include <sio/protocol/engineio_route.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -376,26 +377,66 @@ std::optional<std::string> query_value(std::string_view target, std::string_view
   return found;
 }
 
-std::optional<request_error> check_transport(const query_map& q, const handshake_check& c) {
-  const auto it = q.find("transport");
-  const auto t = it == q.end() ? std::nullopt : parse_transport(it->second);
+route_params parse_route_params(std::string_view target) {
+  route_params p;
+  const auto slot = [&p](std::string_view name) -> std::optional<std::string>* {
+    if (name == "sid") return &p.sid;
+    if (name == "transport") return &p.transport;
+    if (name == "EIO") return &p.eio;
+    return nullptr;
+  };
+  for_each_param(target, [&](std::string_view name, std::string_view value) {
+    auto* s = slot(name);
+    if (!s && name.find_first_of("%+") != std::string_view::npos) s = slot(url_decode(name));
+    if (s) *s = url_decode(value);
+  });
+  return p;
+}
+
+namespace {
+
+bool is_supported_version(std::string_view eio) noexcept {
+  return eio.size() == 1 && eio[0] == '0' + protocol_version;
+}
+
+// The value of `name` in q, as route_params holds it.
+std::optional<std::string> param(const query_map& q, std::string_view name) {
+  const auto it = q.find(name);
+  return it == q.end() ? std::nullopt : std::optional<std::string>(it->second);
+}
+
+}  // namespace
+
+std::optional<request_error> check_transport(const route_params& p, const handshake_check& c) {
+  const auto t = p.transport ? parse_transport(*p.transport) : std::nullopt;
   if (!t || (*t == transport_kind::polling && !c.polling_enabled) ||
       (*t == transport_kind::websocket && !c.websocket_enabled))
     return request_error::unknown_transport;
   return std::nullopt;
 }
 
-std::optional<request_error> check_handshake(const query_map& q, const handshake_check& c) {
-  if (auto e = check_transport(q, c)) return e;
+std::optional<request_error> check_handshake(const route_params& p, const handshake_check& c) {
+  if (auto e = check_transport(p, c)) return e;
   if (!c.is_get) return request_error::bad_handshake_method;
-  if (q.find("transport")->second == "websocket" && !c.is_upgrade)
-    return request_error::bad_request;
+  if (*p.transport == "websocket" && !c.is_upgrade) return request_error::bad_request;
   return std::nullopt;
+}
+
+bool is_supported_version(const route_params& p) noexcept {
+  return p.eio && is_supported_version(std::string_view(*p.eio));
+}
+
+std::optional<request_error> check_transport(const query_map& q, const handshake_check& c) {
+  return check_transport(route_params{.transport = param(q, "transport")}, c);
+}
+
+std::optional<request_error> check_handshake(const query_map& q, const handshake_check& c) {
+  return check_handshake(route_params{.transport = param(q, "transport")}, c);
 }
 
 bool is_supported_version(const query_map& q) noexcept {
   const auto it = q.find("EIO");
-  return it != q.end() && it->second.size() == 1 && it->second[0] == '0' + protocol_version;
+  return it != q.end() && is_supported_version(std::string_view(it->second));
 }
 
 bool is_plausible_sid(std::string_view sid) noexcept {

@@ -1,16 +1,17 @@
-// libFuzzer: HTTP requests through Beast's request parser with the limits an engine connection
-// sets, then the engine's routing of what parses (endpoint or application, CORS preflight,
-// transport, method, Origin, sid, protocol version, WebSocket upgrade) to the status the server
-// would answer on an empty session table with no allow_request hook, and the content coding its
-// Accept-Encoding asks a long-polling response for. The first byte chooses the
-// endpoint's options, the second where the request is cut in two reads; both ways must get the
-// same answer.
+// libFuzzer: HTTP requests through the engine's request parser (Beast's basic_parser into a
+// request_head) with the limits an engine connection sets; the whole request it rebuilds for the
+// handshakes and application routes (to_request) must agree with the head; then the engine's
+// routing of what parses (endpoint or application, CORS preflight, transport, method, Origin, sid,
+// protocol version, WebSocket upgrade) to the status the server would answer on an empty session
+// table with no allow_request hook, and the content coding its Accept-Encoding asks a long-polling
+// response for. The first byte chooses the endpoint's options, the second where the request is cut
+// in two reads; both ways must get the same answer.
 #include "http_compression.hpp"
+#include "request_head.hpp"
 #include "request_route.hpp"
 
 #include <boost/asio/buffer.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -23,6 +24,8 @@
 namespace http = boost::beast::http;
 namespace eio = sio::protocol::engineio;
 using sio::engineio::detail::engine_route;
+using sio::engineio::detail::head_parser;
+using sio::engineio::detail::request_head;
 using sio::engineio::detail::route_engine_request;
 using sio::engineio::detail::under_endpoint;
 
@@ -56,8 +59,8 @@ sio::engineio::endpoint_options options(std::uint8_t bits) {
           .cors = {.enabled = (bits & 1) != 0}};
 }
 
-void check(const engine_route& r, const http::request<http::string_body>& req,
-           const eio::query_map& q, const sio::engineio::endpoint_options& o) {
+void check(const engine_route& r, const request_head& req, const eio::query_map& q,
+           const sio::engineio::endpoint_options& o) {
   using kind = engine_route::kind;
   const bool options_method = req.method() == http::verb::options;
   if ((r.what == kind::preflight) != (options_method && o.cors.enabled)) std::abort();
@@ -71,10 +74,19 @@ void check(const engine_route& r, const http::request<http::string_body>& req,
 }
 
 // The status of a whole request for the endpoint; `rest`: bytes received after it.
-unsigned engine_status(const http::request<http::string_body>& req,
-                       const sio::engineio::endpoint_options& o, std::size_t rest) {
+unsigned engine_status(const request_head& req, const sio::engineio::endpoint_options& o,
+                       std::size_t rest) {
   const auto q = eio::parse_query(req.target());
-  const auto r = route_engine_request(req, q, o);
+  const auto params = eio::parse_route_params(req.target());
+  // The routing parameters are parse_query's values.
+  const auto value = [&](const char* name) {
+    const auto it = q.find(name);
+    return it == q.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  if (params.eio != value("EIO") || params.transport != value("transport") ||
+      params.sid != value("sid"))
+    std::abort();
+  const auto r = route_engine_request(req, params, o);
   check(r, req, q, o);
   // A long-polling coding is chosen only for a header that names it or "*".
   const std::string_view ae = req[http::field::accept_encoding];
@@ -98,8 +110,7 @@ unsigned engine_status(const http::request<http::string_body>& req,
 
 // Puts what `buf` holds into `p` (up to the end of the head when `head_only`), dropping what it
 // used; false on a parse error.
-bool put(http::request_parser<http::string_body>& p, std::string& buf, bool head_only,
-         boost::system::error_code& ec) {
+bool put(head_parser& p, std::string& buf, bool head_only, boost::system::error_code& ec) {
   while (!buf.empty() && !p.is_done() && !(head_only && p.is_header_done())) {
     const auto used = p.put(boost::asio::buffer(buf), ec);
     buf.erase(0, used);
@@ -113,6 +124,20 @@ bool put(http::request_parser<http::string_body>& p, std::string& buf, bool head
   return true;
 }
 
+// The request rebuilt from `head` has its method, target, version, body and fields.
+void check_rebuilt(request_head& head) {
+  const std::string target(head.target());
+  const std::string body = head.body();
+  const auto method = head.method();
+  const auto req = head.to_request();
+  if (req.target() != target || req.body() != body || req.version() != head.version()) std::abort();
+  if (method != http::verb::unknown && req.method() != method) std::abort();
+  for (const auto f : {http::field::origin, http::field::accept_encoding, http::field::connection,
+                       http::field::upgrade, http::field::content_type, http::field::cookie}) {
+    if (req[f] != head[f]) std::abort();
+  }
+}
+
 answer_t error_answer(boost::system::error_code ec) {
   if (ec == http::error::header_limit) return {431, true};
   if (ec == http::error::body_limit) return {413, true};
@@ -124,7 +149,8 @@ answer_t error_answer(boost::system::error_code ec) {
 // by more bytes is judged with all of them received.
 answer_t answer(std::string_view first, std::string_view second,
                 const sio::engineio::endpoint_options& o) {
-  http::request_parser<http::string_body> p;
+  request_head head;
+  head_parser p(head);
   p.header_limit(static_cast<std::uint32_t>(max_header_bytes));
   p.body_limit(std::max(max_app_body_bytes, max_payload));
   std::string buf(first);
@@ -135,16 +161,17 @@ answer_t answer(std::string_view first, std::string_view second,
     if (!p.is_header_done()) {
       if (!put(p, buf, true, ec)) return error_answer(ec);
       if (!p.is_header_done()) continue;
-      engine = under_endpoint(p.get().target(), o.path);
+      engine = under_endpoint(head.target(), o.path);
       const std::uint64_t limit = engine ? max_payload : max_app_body_bytes;
       if (const auto cl = p.content_length(); cl && *cl > limit) return {413};
       p.body_limit(limit);
     }
     if (!put(p, buf, false, ec)) return error_answer(ec);
     if (!p.is_done()) continue;
-    if (!engine) return {404};  // no application handler
     const std::size_t rest = buf.size() + (more.data() == second.data() ? 0 : second.size());
-    return {engine_status(p.get(), o, rest)};
+    const unsigned status = engine ? engine_status(head, o, rest) : 404;  // 404: no application
+    check_rebuilt(head);
+    return {status};
   }
   return {};
 }
