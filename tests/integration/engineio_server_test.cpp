@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 
 #include <condition_variable>
