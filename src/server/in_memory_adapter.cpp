@@ -186,7 +186,9 @@ void in_memory_adapter::on_each_worker(std::function<void(std::size_t)> fn,
     j->fn(w);
     if (j->left.fetch_sub(1, std::memory_order_acq_rel) == 1 && j->done) j->done();
   };
-  // The calling worker's share runs inline, after the others were posted.
+  // The calling worker's share runs inline, after the others were posted (from a worker, they
+  // leave with its outbox at the end of its turn: every broadcast of one read reaches another
+  // worker in one hand-over).
   const std::size_t self = pool.current();
   for (std::size_t w = 0; w < n; ++w)
     if (w != self) pool.post(w, [run, w] { run(w); });

@@ -2,19 +2,9 @@
 
 #include "detail.hpp"
 
-#include <boost/asio/post.hpp>
-
 #include <algorithm>
 
 namespace sio {
-
-std::size_t worker_pool::current() const noexcept {
-  auto& self = const_cast<worker_pool&>(*this);
-  const auto n = size();
-  for (std::size_t i = 0; i < n; ++i)
-    if (self.context(i).get_executor().running_in_this_thread()) return i;
-  return n;
-}
 
 namespace detail {
 

@@ -395,6 +395,50 @@ TEST_P(rooms, MemberGoneDuringBroadcastIsSkipped) {
   EXPECT_TRUE(conns[1]->take_all().empty());
 }
 
+// Everything one turn of a worker posts to another worker (broadcast jobs, joins and leaves of the
+// sockets living there) runs there in the order written.
+TEST_P(rooms, WorkPostedInOneTurnRunsOnTheOtherWorkerInOrder) {
+  open(2);
+  join(0, "r");
+  auto other = socks.at(ids[1]);
+  h.on_worker(s(0).worker_index(), [&] {
+    h.io->to("r").emit("a");
+    other->join("r");
+    h.io->to("r").emit("b");
+    other->leave("r");
+    h.io->to("r").emit("c");
+  });
+  EXPECT_EQ(conns[0]->pop(), "2[\"a\"]");
+  EXPECT_EQ(conns[0]->pop(), "2[\"b\"]");
+  EXPECT_EQ(conns[0]->pop(), "2[\"c\"]");
+  EXPECT_EQ(conns[1]->pop(), "2[\"b\"]");
+  EXPECT_EQ(conns[1]->pop(), none);
+}
+
+// The broadcasts of one turn reach another worker together, in one handler, at the end of the
+// turn: that worker delivers them back to back (its connections then write them in one go).
+TEST(hand_over, BroadcastsOfOneTurnReachAnotherWorkerInOneHandler) {
+  harness h{2};
+  h.io->on_connection([](socket& s) { s.join("r"); });
+  std::vector<std::shared_ptr<fake_connection>> cs;
+  for (std::size_t w = 0; w < 2; ++w) {
+    cs.push_back(h.connect(w));
+    h.join(*cs.back());
+  }
+  boost::asio::post(*h.ctxs[0], [&] {
+    for (int i = 0; i < 3; ++i) h.io->to("r").emit("m", i);
+  });
+  h.ctxs[0]->restart();
+  h.ctxs[0]->poll();  // the turn, then its hand-over
+  EXPECT_EQ(cs[0]->take_all().size(), 3u);
+  EXPECT_EQ(cs[1]->pending(), 0u);
+  h.ctxs[1]->restart();
+  EXPECT_EQ(h.ctxs[1]->poll_one(), 1u);
+  EXPECT_EQ(cs[1]->pop(), "2[\"m\",0]");
+  EXPECT_EQ(cs[1]->pop(), "2[\"m\",1]");
+  EXPECT_EQ(cs[1]->pop(), "2[\"m\",2]");
+}
+
 TEST_P(rooms, SlowConsumerIsDisconnectedOthersKeepReceiving) {
   open(3);
   conns[1]->set_max_queue(2);

@@ -80,6 +80,43 @@ TEST_P(threads, BroadcastsFromAnyThreadReachEveryWorkerOnceInOrder) {
   EXPECT_EQ(first_frames.size(), 1u);  // encoded once for all workers
 }
 
+// What a worker posts to the others (broadcasts, joins of the sockets living there) leaves with
+// its outbox at the end of its turn and runs on each of them once, in the order written.
+TEST_P(threads, WorkPostedByAWorkerReachesEveryWorkerOnceInOrder) {
+  constexpr int clients = 8, messages = 100;
+  std::mutex mu;
+  std::vector<std::shared_ptr<socket>> socks;
+  h.io->on_connection([&](socket& s) {
+    std::lock_guard lk(mu);
+    socks.push_back(s.shared_from_this());
+  });
+  std::vector<std::shared_ptr<fake_connection>> cs;
+  for (int i = 0; i < clients; ++i) {
+    cs.push_back(h.connect(i % GetParam()));
+    h.join(*cs.back());
+  }
+  // The connection handlers run after the CONNECT answer: let each worker finish its turn.
+  for (std::size_t w = 0; w < GetParam(); ++w) h.on_worker(w, [] {});
+  h.on_worker(0, [&] {
+    std::lock_guard lk(mu);
+    ASSERT_EQ(socks.size(), std::size_t(clients));
+    for (int i = 0; i < messages; ++i) {
+      h.io->emit("n", i);
+      if (i == messages / 2)
+        for (auto& s : socks) s->join("late");
+    }
+    h.io->to("late").emit("late");
+  });
+  for (auto& c : cs) {
+    ASSERT_TRUE(c->wait_pending(messages + 1));
+    auto all = c->take_all();
+    ASSERT_EQ(all.size(), std::size_t(messages + 1));
+    for (int i = 0; i < messages; ++i)
+      EXPECT_EQ(all[i]->data, "2[\"n\"," + std::to_string(i) + "]");
+    EXPECT_EQ(all.back()->data, "2[\"late\"]");
+  }
+}
+
 TEST_P(threads, HandlersBroadcastToRoomsAcrossWorkers) {
   constexpr int clients = 8;
   h.io->on_connection([](socket& s) {
