@@ -38,6 +38,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace sio::engineio::detail {
@@ -127,9 +128,6 @@ struct worker {
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
   std::thread thread;
   bool running = false;  // under server_impl::run_mtx: the thread is inside ctx.run()
-  // Sessions owned by this worker (worker thread only).
-  std::unordered_map<std::string_view, std::shared_ptr<session>>
-      sessions;  // keys view session::id_
   // Open HTTP connections, for stop() (any thread: connections may die elsewhere).
   std::mutex conn_mtx;
   std::unordered_map<const void*, std::weak_ptr<http_connection>> connections;
@@ -162,11 +160,34 @@ class live_token {
   worker* w_;
 };
 
+// What server_impl::lookup finds for a sid: the session (it may finish at any time), the index of
+// the worker it lives on and of its endpoint.
 struct table_entry {
   std::weak_ptr<session> s;
   std::size_t worker = 0;
   std::size_t endpoint = 0;
 };
+
+// The sid table holds the sessions themselves (the owning reference that keeps an open session
+// alive), hashed and compared by their ids: one node (a link and the session pointer) per session,
+// no copy of the key. Its lookups take a sid as a string_view.
+struct sid_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view sid) const noexcept {
+    return std::hash<std::string_view>{}(sid);
+  }
+  std::size_t operator()(const std::shared_ptr<session>& s) const noexcept;
+};
+struct sid_equal {
+  using is_transparent = void;
+  static std::string_view key(std::string_view sid) noexcept { return sid; }
+  static std::string_view key(const std::shared_ptr<session>& s) noexcept;
+  template <class A, class B>
+  bool operator()(const A& a, const B& b) const noexcept {
+    return key(a) == key(b);
+  }
+};
+using sid_table = std::unordered_set<std::shared_ptr<session>, sid_hash, sid_equal>;
 
 struct handshake_refusal {
   http::status status;
@@ -209,8 +230,11 @@ struct server_impl {
   bool joining = false;  // under stop_mtx: a thread is joining the workers
   bool stopped = false;  // under stop_mtx: every worker joined
 
+  // Every open session, by sid (any thread, under table_mtx). An entry goes when its session
+  // finishes (remove_session) or with the server (~server_impl); the session's last owning
+  // reference may be the entry's, so it is released after the lock.
   std::mutex table_mtx;
-  std::unordered_map<std::string_view, table_entry> table;  // keys view session::id_
+  sid_table table;
 
   // The TLS context new connections use (null without server_options::tls); replaced by
   // reload_tls. A connection's SSL object keeps its own reference to the context it started with.
@@ -228,9 +252,10 @@ struct server_impl {
   // nullopt: the per-address handshake rate, then the session limit (max_connections).
   std::optional<handshake_refusal> refuse_handshake(const request_info& info);
   std::optional<table_entry> lookup(std::string_view sid);
-  void add_session(const std::shared_ptr<session>& s, worker& w, const endpoint& ep);
-  void remove_session(std::string_view sid, worker& w);
-  void forget_session(std::string_view sid);  // from ~session: a table entry keyed by its id
+  void add_session(std::shared_ptr<session> s);
+  void remove_session(std::string_view sid);
+  // The sessions that live on worker w (of endpoint ep, when given), from the table.
+  std::vector<std::shared_ptr<session>> sessions_of(const worker& w, const endpoint* ep = nullptr);
   std::string generate_id();
 
   // A slot for a connection just accepted, or nullopt to close it at once (max_connections,
@@ -686,6 +711,10 @@ class session final : public connection, public std::enable_shared_from_this<ses
   void on_packet(eio::packet_type t, bool binary, std::string_view data);
   void on_text(std::string_view text);  // one text record/frame from the active transport
   void on_probe_data(bool binary, std::string_view data);
+  bool probing(const ws_transport* ws) const noexcept {
+    return upgrade_ && ws == upgrade_->probe.get();
+  }
+  void end_upgrade() noexcept;  // disarms and frees upgrade_
   void abandon_probe();
   void on_upgrade_tick();
   void arm_heartbeat(hb st, std::chrono::milliseconds d);
@@ -712,12 +741,16 @@ class session final : public connection, public std::enable_shared_from_this<ses
   std::shared_ptr<http_connection> get_;   // the GET being held (polling)
   const http_connection* post_ = nullptr;  // the POST being received (identity only)
   std::shared_ptr<ws_transport> ws_;       // active WebSocket
-  std::shared_ptr<ws_transport> probe_;    // WebSocket being probed for an upgrade
-  deadline hb_;       // the heartbeat step due next (interval, pong wait, close wait)
-  deadline upgrade_;  // upgradeTimeout of a probe in progress, then the upgrade check's ticks
-  std::chrono::steady_clock::time_point upgrade_started_;
+  deadline hb_;  // the heartbeat step due next (interval, pong wait, close wait)
+  // What only an upgrade in progress needs, allocated while it lasts (most sessions open on a
+  // WebSocket, and an upgraded one keeps nothing of it).
+  struct upgrade_state {
+    std::shared_ptr<ws_transport> probe;  // WebSocket being probed for an upgrade
+    deadline timer;  // upgradeTimeout of the probe, then the upgrade check's ticks
+    std::chrono::steady_clock::time_point started;
+  };
+  std::unique_ptr<upgrade_state> upgrade_;  // null: no upgrade in progress
   hb hb_state_ = hb::interval;
-  bool upgrading_ = false;
   bool probed_ = false;
   bool upgraded_ = false;
 };

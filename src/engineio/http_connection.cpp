@@ -116,19 +116,19 @@ void start_websocket(server_impl& srv, worker& w, const endpoint& ep, tcp::socke
                  return;
                }
                if (sid) {
-                 const auto it = w.sessions.find(*sid);
-                 if (it == w.sessions.end()) {
+                 const auto entry = srv.lookup(*sid);
+                 const auto s = entry && entry->worker == w.index ? entry->s.lock() : nullptr;
+                 if (!s) {
                    ws->start_reading();
                    ws->close(false);
                    return;
                  }
-                 auto s = it->second;
                  s->on_ws_probe(ws);
                  return;
                }
                auto s = std::make_shared<session>(srv, w, ep, std::move(new_id), std::move(info),
                                                   eio::transport_kind::websocket);
-               srv.add_session(s, w, ep);
+               srv.add_session(s);
                s->open_websocket(ws);
              });
 }
@@ -573,7 +573,7 @@ void http_connection::decide(const endpoint& ep, request_info info, bool watch,
 void http_connection::open_polling(const endpoint& ep, request_info info) {
   auto s = std::make_shared<session>(srv_, w_, ep, srv_.generate_id(), std::move(info),
                                      eio::transport_kind::polling);
-  srv_.add_session(s, w_, ep);
+  srv_.add_session(s);
   waiting_ = true;
   pending_ = s;
   std::string cookie;

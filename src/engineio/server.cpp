@@ -71,6 +71,13 @@ server_impl::server_impl(server_options o)
 
 server_impl::~server_impl() {
   for (auto& w : workers) w->ctx.shutdown();
+  // The sessions still open end here, while their workers exist (their destructors disarm the
+  // workers' deadlines), and outside the table's lock.
+  sid_table open;
+  {
+    std::lock_guard lock(table_mtx);
+    open.swap(table);
+  }
 }
 
 std::optional<handshake_refusal> server_impl::refuse_handshake(const request_info& info) {
@@ -92,41 +99,47 @@ std::optional<address_slot> server_impl::admit(const tcp::socket& s) {
   return per_address.acquire(peer.address().to_string());
 }
 
+std::size_t sid_hash::operator()(const std::shared_ptr<session>& s) const noexcept {
+  return (*this)(s->id());
+}
+
+std::string_view sid_equal::key(const std::shared_ptr<session>& s) noexcept {
+  return s->id();
+}
+
 std::optional<table_entry> server_impl::lookup(std::string_view sid) {
   std::lock_guard lock(table_mtx);
   const auto it = table.find(sid);
   if (it == table.end()) return std::nullopt;
-  return it->second;
+  const auto& s = *it;
+  return table_entry{s, s->worker_index(), s->ep().index};
 }
 
-// Both maps are keyed by a view of the id stored in the session itself: remove_session (from
-// session::finish), or forget_session (from the destructor of a session that never finished),
-// runs before the id goes.
-void server_impl::add_session(const std::shared_ptr<session>& s, worker& w, const endpoint& ep) {
-  w.sessions.emplace(s->id(), s);
+void server_impl::add_session(std::shared_ptr<session> s) {
   std::lock_guard lock(table_mtx);
-  table.insert_or_assign(s->id(), table_entry{s, w.index, ep.index});
+  table.insert(std::move(s));
 }
 
-void server_impl::remove_session(std::string_view sid, worker& w) {
-  {
-    std::lock_guard lock(table_mtx);
-    table.erase(sid);
-  }
-  w.sessions.erase(sid);
-}
-
-void server_impl::forget_session(std::string_view sid) {
+void server_impl::remove_session(std::string_view sid) {
+  sid_table::node_type gone;  // released after the lock: it may hold the last reference
   std::lock_guard lock(table_mtx);
-  const auto it = table.find(sid);
-  if (it != table.end() && it->first.data() == sid.data()) table.erase(it);
+  if (const auto it = table.find(sid); it != table.end()) gone = table.extract(it);
+}
+
+std::vector<std::shared_ptr<session>> server_impl::sessions_of(const worker& w,
+                                                               const endpoint* ep) {
+  std::vector<std::shared_ptr<session>> ss;
+  std::lock_guard lock(table_mtx);
+  for (const auto& s : table)
+    if (s->worker_index() == w.index && (!ep || &s->ep() == ep)) ss.push_back(s);
+  return ss;
 }
 
 std::string server_impl::generate_id() {
   for (;;) {
     auto id = random_id(base64id_length);
     std::lock_guard lock(table_mtx);
-    if (!table.contains(id)) return id;
+    if (!table.contains(std::string_view(id))) return id;
   }
 }
 
@@ -194,9 +207,7 @@ void server_impl::hand_over(worker& w, tcp::socket s) {
 void server_impl::shutdown_worker(worker& w) {
   // Close every session this worker owns, then every idle HTTP connection, then wait (bounded) for
   // the last writes to finish before stopping the io_context.
-  std::vector<std::shared_ptr<session>> ss;
-  for (auto& [id, s] : w.sessions) ss.push_back(s);
-  for (auto& s : ss) s->shutdown();
+  for (auto& s : sessions_of(w)) s->shutdown();
   std::vector<std::shared_ptr<http_connection>> cs;
   {
     std::lock_guard lock(w.conn_mtx);
@@ -263,10 +274,7 @@ void server_impl::run_on_each_worker(const std::function<void(std::size_t)>& f) 
 }
 
 void server_impl::close_sessions(worker& w, const endpoint& ep) {
-  std::vector<std::shared_ptr<session>> ss;
-  for (auto& [id, s] : w.sessions)
-    if (&s->ep() == &ep) ss.push_back(s);
-  for (auto& s : ss) s->shutdown();
+  for (auto& s : sessions_of(w, &ep)) s->shutdown();
 }
 
 bool allows_any_origin(const cors_options& c) noexcept {

@@ -31,23 +31,16 @@ session::session(server_impl& srv, worker& w, const endpoint& ep, std::string id
       ep_(ep),
       transport_(t),
       info_(std::make_shared<const request_info>(std::move(info))),
-      hb_{.owner = this,
-          .fire =
-              [](void* o) {
-                if (auto s = static_cast<session*>(o)->weak_from_this().lock()) s->on_heartbeat();
-              }},
-      upgrade_{.owner = this, .fire = [](void* o) {
-                 if (auto s = static_cast<session*>(o)->weak_from_this().lock())
-                   s->on_upgrade_tick();
-               }} {
+      hb_{.owner = this, .fire = [](void* o) {
+            if (auto s = static_cast<session*>(o)->weak_from_this().lock()) s->on_heartbeat();
+          }} {
   if (id.size() != id_.size()) throw std::logic_error("engine.io session ids have 20 characters");
   std::copy(id.begin(), id.end(), id_.begin());
 }
 
 session::~session() {
-  if (state_ != state::closed) srv_.forget_session(id());
   w_.deadlines.disarm(hb_);
-  w_.deadlines.disarm(upgrade_);
+  end_upgrade();
 }
 
 // --- connection ----------------------------------------------------------------------------------
@@ -312,31 +305,35 @@ void session::on_text(std::string_view text) {
 void session::on_ws_probe(const std::shared_ptr<ws_transport>& ws) {
   ws->attach(weak_from_this());
   ws->start_reading();
-  if (state_ != state::open || upgrading_ || upgraded_ ||
+  if (state_ != state::open || upgrade_ || upgraded_ ||
       transport_ == eio::transport_kind::websocket || !ep_.opts.allow_upgrades) {
     ws->close(false);  // a second WebSocket for this sid, or no upgrade possible
     return;
   }
-  probe_ = ws;
-  upgrading_ = true;
+  upgrade_ = std::make_unique<upgrade_state>();
+  upgrade_->probe = ws;
+  upgrade_->timer.owner = this;
+  upgrade_->timer.fire = [](void* o) {
+    if (auto s = static_cast<session*>(o)->weak_from_this().lock()) s->on_upgrade_tick();
+  };
+  upgrade_->started = std::chrono::steady_clock::now();
   probed_ = false;
-  upgrade_started_ = std::chrono::steady_clock::now();
-  w_.deadlines.arm(upgrade_, ep_.opts.upgrade_timeout);
+  w_.deadlines.arm(upgrade_->timer, ep_.opts.upgrade_timeout);
 }
 
 // After the probe, as the reference server's upgrade check: every 100 ms a held poll is released
 // with a noop (the client pauses polling before it sends "upgrade"), until upgrade_timeout.
 void session::on_upgrade_tick() {
-  if (!upgrading_) return;
-  if (!probed_ || std::chrono::steady_clock::now() - upgrade_started_ >= ep_.opts.upgrade_timeout)
+  if (!upgrade_) return;
+  if (!probed_ || std::chrono::steady_clock::now() - upgrade_->started >= ep_.opts.upgrade_timeout)
     return abandon_probe();
   if (get_ && out_.empty()) respond_poll("6", false);
-  w_.deadlines.arm(upgrade_, upgrade_check_interval);
+  if (upgrade_) w_.deadlines.arm(upgrade_->timer, upgrade_check_interval);
 }
 
 void session::on_ws_data(const ws_transport* ws, bool binary, std::string_view data) {
   if (state_ == state::closed) return;
-  if (probe_ && ws == probe_.get()) return on_probe_data(binary, data);
+  if (probing(ws)) return on_probe_data(binary, data);
   if (!ws_ || ws != ws_.get()) return;
   if (binary) return on_packet(eio::packet_type::message, true, data);
   on_text(data);
@@ -346,19 +343,18 @@ void session::on_probe_data(bool binary, std::string_view data) {
   static const std::string ping_probe = eio::encode_packet(eio::packet_type::ping, eio::probe);
   static const std::string upgrade = eio::encode_packet(eio::packet_type::upgrade);
   if (!binary && data == ping_probe) {
-    probe_->send(ws_frame{eio::packet_type::pong, probe_message()});
+    upgrade_->probe->send(ws_frame{eio::packet_type::pong, probe_message()});
     probed_ = true;
-    w_.deadlines.disarm(upgrade_);
-    w_.deadlines.arm(upgrade_, upgrade_check_interval);
+    w_.deadlines.disarm(upgrade_->timer);
+    w_.deadlines.arm(upgrade_->timer, upgrade_check_interval);
     return;
   }
   if (!binary && data == upgrade && state_ != state::closed) {
-    w_.deadlines.disarm(upgrade_);
+    auto ws = std::move(upgrade_->probe);
+    end_upgrade();
     if (get_) respond_poll("6", false);
-    ws_ = std::move(probe_);
-    probe_.reset();
+    ws_ = std::move(ws);
     transport_ = eio::transport_kind::websocket;
-    upgrading_ = false;
     upgraded_ = true;
     call_handler([this] { ep_.h->on_upgrade(*this); });
     flush();  // what polling had not delivered yet goes first on the WebSocket, in order
@@ -371,19 +367,22 @@ void session::on_probe_data(bool binary, std::string_view data) {
   abandon_probe();
 }
 
+void session::end_upgrade() noexcept {
+  if (!upgrade_) return;
+  w_.deadlines.disarm(upgrade_->timer);
+  upgrade_.reset();
+}
+
 void session::abandon_probe() {
-  w_.deadlines.disarm(upgrade_);
-  upgrading_ = false;
   probed_ = false;
-  if (probe_) {
-    auto p = std::move(probe_);
-    probe_.reset();
-    p->close(false);
-  }
+  if (!upgrade_) return;
+  auto p = std::move(upgrade_->probe);
+  end_upgrade();
+  if (p) p->close(false);
 }
 
 void session::on_ws_closed(const ws_transport* ws, error_code ec) {
-  if (probe_ && ws == probe_.get()) return abandon_probe();
+  if (probing(ws)) return abandon_probe();
   if (!ws_ || ws != ws_.get() || state_ == state::closed) return;
   const bool clean = ec == websocket::error::closed || ec == asio::error::eof ||
                      ec == asio::error::connection_reset || ec == asio::error::operation_aborted;
@@ -516,8 +515,8 @@ void session::finish(close_reason r) {
   close_reason_ = r;
   w_.deadlines.disarm(hb_);
   abandon_probe();
-  auto self = shared_from_this();  // the worker's map held the last owning reference
-  srv_.remove_session(id(), w_);
+  auto self = shared_from_this();  // the sid table held the last owning reference
+  srv_.remove_session(id());
   out_.clear();
   if (get_) {
     auto res = make_response(http::status::ok, "text/plain; charset=UTF-8", "1");
