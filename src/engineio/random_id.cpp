@@ -66,6 +66,10 @@ class byte_pool {
 
 }  // namespace
 
+void prepare_random_ids() {
+  if (RAND_status() != 1) throw std::runtime_error("the CSPRNG cannot be seeded");
+}
+
 std::string random_id(std::size_t length) {
   // Whole groups of 3 bytes, 4 characters each (no padding); the last group is cut to length.
   thread_local byte_pool pool;

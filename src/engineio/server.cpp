@@ -410,6 +410,7 @@ void server::start() {
   if (s.opts.tls) {
     if (const auto ec = s.load_tls()) throw boost::system::system_error(ec, "TLS certificate");
   }
+  prepare_random_ids();  // session ids: the first handshake does not wait for the CSPRNG's setup
   if (s.started.exchange(true)) return;
   auto& w0 = *s.workers[0];
   const auto addr = detail::asio::ip::make_address(s.opts.address);

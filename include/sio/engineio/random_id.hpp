@@ -20,4 +20,9 @@ inline constexpr std::size_t base64id_length = 20;
 // `length` characters; throws std::runtime_error when the CSPRNG fails.
 std::string random_id(std::size_t length);
 
+// Sets the CSPRNG up (OpenSSL's one-time initialisation and seeding: a few milliseconds and about
+// 2 MB of library pages), so that the first random_id does not pay for it; throws
+// std::runtime_error when the CSPRNG cannot be seeded. A server calls it when it starts.
+void prepare_random_ids();
+
 }  // namespace sio::engineio

@@ -206,7 +206,8 @@ class server {
   void on_request(std::string path, http_handler h);
 
   // Bind and listen, start the workers. Throws boost::system::system_error when the port cannot
-  // be bound or the TLS certificate or key cannot be loaded.
+  // be bound or the TLS certificate or key cannot be loaded, std::runtime_error when the CSPRNG
+  // that session ids are drawn from cannot be seeded.
   void start();
   // start() and block until stop().
   void run();
