@@ -7,11 +7,12 @@
 //   sio-bench-server --port N [--workers W] [--recovery MS] [--tls-cert FILE --tls-key FILE]
 //                    [--redis URL[,URL...] [--adapter redis|redis-streams|redis-sharded]
 //                     [--sharded-mode dynamic|static]] [--parser json|msgpack]
-//                     [--per-message-deflate on|nct]
+//                     [--per-message-deflate on|nct] [--write-delay US]
 //
 // --parser msgpack speaks socket.io-msgpack-parser (sio::msgpack_parser) instead of JSON.
 // --per-message-deflate accepts WebSocket permessage-deflate with Node's defaults (on), or asking
-// every client for server_no_context_takeover too (nct). --recovery turns on connection state
+// every client for server_no_context_takeover too (nct). --write-delay sets the engine's
+// server_options::write_delay in microseconds (default 0). --recovery turns on connection state
 // recovery with a window of MS milliseconds; --tls-cert and
 // --tls-key serve https and wss instead of plain TCP. --redis makes it one node of a cluster with
 // the named adapter (default redis, the pub/sub one; redis-sharded takes the seeds of a Redis
@@ -83,6 +84,7 @@ struct args {
   std::size_t workers = 1;
   std::optional<std::chrono::milliseconds> recovery;
   std::optional<sio::engineio::tls_options> tls;
+  std::chrono::microseconds write_delay{0};  // --write-delay US
   bool metrics = true;             // --metrics 0: counting off (server_options::metrics.enabled)
   std::vector<std::string> redis;  // --redis, split at commas: a cluster node
   std::string adapter = "redis";
@@ -149,6 +151,8 @@ std::optional<args> parse_args(int argc, char** argv) {
       a.recovery = std::chrono::milliseconds(v);
     else if (name == "--metrics")
       a.metrics = v != 0;
+    else if (name == "--write-delay")
+      a.write_delay = std::chrono::microseconds(v > 0 ? v : 0);
     else
       return std::nullopt;
   }
@@ -225,7 +229,7 @@ int main(int argc, char** argv) {
                  "[--tls-cert FILE --tls-key FILE] [--metrics 0|1]\n"
                  "  [--redis URL[,URL...] [--adapter redis|redis-streams|redis-sharded] "
                  "[--sharded-mode dynamic|static]] [--parser json|msgpack]\n"
-                 "  [--per-message-deflate on|nct]\n";
+                 "  [--per-message-deflate on|nct] [--write-delay US]\n";
     return 2;
   }
   raise_fd_limit();
@@ -243,6 +247,7 @@ int main(int argc, char** argv) {
     opts.http.port = a->port;
     opts.http.workers = a->workers;
     opts.http.tls = a->tls;
+    opts.http.write_delay = a->write_delay;
     // Every load comes from one address, thousands of connections a second: no per-address limits.
     opts.http.max_connections_per_address = 0;
     opts.http.handshakes_per_second = 0;

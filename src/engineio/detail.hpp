@@ -141,6 +141,11 @@ struct worker {
   std::unique_ptr<deflate_pool> deflate;
   std::vector<std::shared_ptr<ws_transport>> dirty, flushing;
   bool flush_posted = false;
+  // server_options::write_delay: a turn that queues frames within flush_delay of the last flush
+  // waits for flush_timer (last flush + flush_delay) instead of flushing at its end.
+  std::chrono::microseconds flush_delay{0};
+  std::chrono::steady_clock::time_point last_flush{};
+  asio::steady_timer flush_timer{ctx};
   void schedule_flush(std::shared_ptr<ws_transport> t);
   void run_flush();
 

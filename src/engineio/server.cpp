@@ -65,6 +65,7 @@ server_impl::server_impl(server_options o)
   for (std::size_t i = 0; i < n; ++i) {
     auto w = std::make_unique<worker>();
     w->index = i;
+    w->flush_delay = opts.write_delay;
     workers.push_back(std::move(w));
   }
 }

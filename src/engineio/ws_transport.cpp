@@ -239,6 +239,11 @@ void worker::schedule_flush(std::shared_ptr<ws_transport> t) {
   dirty.push_back(std::move(t));
   if (flush_posted) return;
   flush_posted = true;
+  if (flush_delay.count() > 0 && std::chrono::steady_clock::now() - last_flush < flush_delay) {
+    flush_timer.expires_at(last_flush + flush_delay);
+    flush_timer.async_wait([this](const error_code&) { run_flush(); });
+    return;
+  }
   asio::post(ctx, [this] { run_flush(); });
 }
 
@@ -247,6 +252,7 @@ void worker::run_flush() {
   flushing.swap(dirty);
   for (auto& t : flushing) t->flush_scheduled();
   flushing.clear();
+  if (flush_delay.count() > 0) last_flush = std::chrono::steady_clock::now();
 }
 
 // --- ws_transport -------------------------------------------------------------------------------

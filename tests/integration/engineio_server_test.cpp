@@ -1382,6 +1382,32 @@ TEST_P(EngineLimits, TrustedProxiesAreExemptFromTheConnectionLimit) {
   EXPECT_EQ(open_ws(c), 101u);
 }
 
+// With write_delay, frames queued soon after a worker's last write wait for its timer: every frame
+// still arrives, once and in order, and a close queued behind delayed frames comes after them.
+TEST_P(EngineLimits, WriteDelayKeepsEveryFrameInOrder) {
+  start({.handshakes_per_second = 0, .write_delay = std::chrono::microseconds(2000)});
+  ws_client ws;
+  ASSERT_EQ(ws.connect(port_, "/engine.io/?EIO=4&transport=websocket"), 101u);
+  const auto sid = sid_of(ws.read_text());
+  auto c = rec_->wait_open(sid);
+  ASSERT_TRUE(c);
+  constexpr int n = 200;  // echoed over many turns, most of them within the delay of a write
+  for (int i = 0; i < n; ++i) ASSERT_TRUE(ws.write("4m" + std::to_string(i)));
+  for (int i = 0; i < n; ++i) ASSERT_EQ(ws.read_text(), "4m" + std::to_string(i));
+  // Frames queued in turns of their own, the last one with the close.
+  for (int i = 0; i < 3; ++i)
+    on_worker(c, [&] { return c->send(eng::make_text("s" + std::to_string(i))); });
+  on_worker(c, [&] {
+    c->send(eng::make_text("last"));
+    c->close();
+    return 0;
+  });
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(ws.read_text(), "4s" + std::to_string(i));
+  EXPECT_EQ(ws.read_text(), "4last");
+  EXPECT_FALSE(ws.read());
+  EXPECT_EQ(rec_->wait_close(sid), eng::close_reason::forced_close);
+}
+
 TEST_P(EngineLimits, HandshakesOverTheRateGet429UntilTheBucketRefills) {
   // 127.0.0.1 is a trusted proxy: X-Forwarded-For names the client.
   start({.handshakes_per_second = 1, .handshake_burst = 3, .trust_proxy = {"127.0.0.1"}});

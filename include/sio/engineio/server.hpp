@@ -177,6 +177,13 @@ struct server_options {
   // Set: every connection on the port speaks TLS (request_info::secure is true), and a client that
   // speaks plain HTTP to it gets 400 and is closed. Unset (the default): plain TCP.
   std::optional<tls_options> tls;
+  // WebSocket writes: a worker writes each connection's queued frames with one sendmsg at the end
+  // of a turn of its event loop. Above zero, frames queued within write_delay of the worker's last
+  // write wait until write_delay after it, so that the messages of the next turns leave in the
+  // same sendmsg: fewer system calls per message under load (broadcasts to large rooms), for at
+  // most write_delay of added latency; a worker that has not written for write_delay writes at
+  // the end of the turn. 0 (the default): always at the end of the turn.
+  std::chrono::microseconds write_delay{0};
 
   bool operator==(const server_options&) const = default;
 };
