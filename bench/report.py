@@ -838,8 +838,8 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
     w("For connect and idle runs the latency columns are connect → Socket.IO CONNECT answer and "
       "delivered/s is connects/s; for connect_upgrade (polling handshake, CONNECT over polling, "
       "then the WebSocket probe and upgrade, 1,024 at a time) they run to the upgrade's end, "
-      "which both servers hold up to 100 ms (the probe's poll is released by a noop every 100 ms, "
-      "as engine.io does).")
+      "which Node holds up to 100 ms (engine.io releases the probe's poll by a noop on its 100 ms "
+      "upgrade check; sio releases it as soon as the probe is answered).")
     w("")
 
     recovery_section(w, runs)

@@ -437,7 +437,7 @@ if want connect; then
 fi
 
 # The default connect path of a browser: polling handshake, CONNECT over polling, probe, upgrade.
-# Both servers hold the probe's poll up to 100 ms (as engine.io), so many attempts run at once.
+# Node holds the probe's poll up to 100 ms (engine.io's upgrade check), so many attempts run at once.
 if want connect_upgrade; then
   echo "== connect_upgrade: $UPGRADE_N clients, polling then the WebSocket upgrade"
   connect_runs connect_upgrade connect-upgrade "$UPGRADE_N" 1024 500 1024

@@ -223,6 +223,7 @@ struct server_impl {
   std::optional<asio::steady_timer> accept_timer;  // the pause after an accept out of resources
   std::chrono::milliseconds accept_backoff{0};     // that pause's length; 0 after a success
   std::size_t next_worker = 0;
+  tcp::endpoint accept_peer;  // the pending accept's peer address (accept() fills it in)
   std::atomic<std::uint16_t> port{0};
   std::atomic<bool> started{false};
   std::atomic<bool> stopping{false};
@@ -263,24 +264,23 @@ struct server_impl {
   std::vector<std::shared_ptr<session>> sessions_of(const worker& w, const endpoint* ep = nullptr);
   std::string generate_id();
 
-  // A slot for a connection just accepted, or nullopt to close it at once (max_connections,
-  // max_connections_per_address).
-  std::optional<address_slot> admit(const tcp::socket& s);
+  // A slot for a connection just accepted from `peer`, or nullopt to close it at once
+  // (max_connections, max_connections_per_address).
+  std::optional<address_slot> admit(const tcp::endpoint& peer);
   void do_accept();
   static bool out_of_resources(error_code ec) noexcept;  // EMFILE, ENFILE, ENOBUFS, ENOMEM
   void back_off_accept(error_code ec);
-  void hand_over(worker& w, tcp::socket s);  // an accepted connection, to worker w
+  void hand_over(worker& w, tcp::socket s, const tcp::endpoint& peer);  // accepted, to worker w
   void shutdown_worker(worker& w);
   void run_worker(worker& w);  // a worker thread's body
   void run_on_each_worker(const std::function<void(std::size_t)>& f);
   void close_sessions(worker& w, const endpoint& ep);  // on w: every session of ep shuts down
 };
 
-// Builds a request_info from a request head; `remote` is the TCP peer, `tls` whether the
-// connection itself is TLS.
-request_info make_request_info(const http::request<http::string_body>& req,
-                               const tcp::endpoint& remote, const trusted_proxies& proxies,
-                               bool tls);
+// Builds a request_info from a request head (as read: no Beast request is built); `remote` is the
+// TCP peer, `tls` whether the connection itself is TLS.
+request_info make_request_info(const request_head& req, const tcp::endpoint& remote,
+                               const trusted_proxies& proxies, bool tls);
 
 // A server TLS context from the options' files: TLS 1.2 and 1.3, the options' TLS 1.2 ciphers.
 std::shared_ptr<asio::ssl::context> make_tls_context(const tls_options& o, error_code& ec);
@@ -464,10 +464,11 @@ message_ptr deflate_packet(pmd::deflater& z, eio::packet_type type, const messag
 // (they are encrypted into records anyway).
 class ws_transport : public std::enable_shared_from_this<ws_transport> {
  public:
-  // `tls`, when set, carries the connection (and `s` is unused). `opts` (max_payload,
-  // per_message_deflate) must outlive the transport (an endpoint's options do).
-  ws_transport(server_impl& srv, worker& w, tcp::socket s, std::unique_ptr<tls_stream> tls,
-               address_slot slot, const endpoint_options& opts);
+  // `tls`, when set, carries the connection (and `s` is unused); `proto` is `s`'s protocol (the
+  // peer address's family). `opts` (max_payload, per_message_deflate) must outlive the transport
+  // (an endpoint's options do).
+  ws_transport(server_impl& srv, worker& w, tcp::socket s, tcp proto,
+               std::unique_ptr<tls_stream> tls, address_slot slot, const endpoint_options& opts);
   ~ws_transport();
 
   using accept_handler = std::function<void(error_code)>;
@@ -489,7 +490,7 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
   void flush_scheduled();
 
  private:
-  void adopt(tcp::socket s);  // a plain connection's descriptor, into sock_
+  void adopt(tcp::socket s, tcp proto);  // a plain connection's descriptor, into sock_
   void flush();
   void flush_tls();
   void on_readable();
@@ -555,7 +556,8 @@ class ws_transport : public std::enable_shared_from_this<ws_transport> {
 
 class http_connection : public std::enable_shared_from_this<http_connection> {
  public:
-  http_connection(server_impl& srv, worker& w, tcp::socket s, address_slot slot);
+  http_connection(server_impl& srv, worker& w, tcp::socket s, const tcp::endpoint& peer,
+                  address_slot slot);
   ~http_connection();
 
   void start();
@@ -722,6 +724,7 @@ class session final : public connection, public std::enable_shared_from_this<ses
   void end_upgrade() noexcept;  // disarms and frees upgrade_
   void abandon_probe();
   void on_upgrade_tick();
+  void release_poll_for_upgrade();  // the held poll, once the probe is answered
   void arm_heartbeat(hb st, std::chrono::milliseconds d);
   void on_heartbeat();
   // Ends the session now: polling GET gets `close_packet` (if any), ws closes, on_close(r).

@@ -89,12 +89,12 @@ void apply_cors(const cors_options& cors, std::string_view origin,
   if (cors.credentials) res.set(http::field::access_control_allow_credentials, "true");
 }
 
-void start_websocket(server_impl& srv, worker& w, const endpoint& ep, tcp::socket sock,
+void start_websocket(server_impl& srv, worker& w, const endpoint& ep, tcp::socket sock, tcp proto,
                      std::unique_ptr<tls_stream> tls, address_slot slot,
                      http::request<http::string_body> req, request_info info,
                      std::optional<std::string> sid) {
-  auto ws = std::make_shared<ws_transport>(srv, w, std::move(sock), std::move(tls), std::move(slot),
-                                           ep.opts);
+  auto ws = std::make_shared<ws_transport>(srv, w, std::move(sock), proto, std::move(tls),
+                                           std::move(slot), ep.opts);
   std::string new_id;
   std::string headers;
   if (!sid) {
@@ -161,16 +161,20 @@ ssl_ptr detach_ssl(std::unique_ptr<tls_stream> tls) {
 
 }  // namespace
 
-http_connection::http_connection(server_impl& srv, worker& w, tcp::socket s, address_slot slot)
+http_connection::http_connection(server_impl& srv, worker& w, tcp::socket s,
+                                 const tcp::endpoint& peer, address_slot slot)
     : srv_(srv),
       w_(w),
       live_(w),
       slot_(std::move(slot)),
       stream_(std::move(s)),
-      timer_{.owner = this, .fire = [](void* o) {
-               if (auto c = static_cast<http_connection*>(o)->weak_from_this().lock())
-                 c->close_socket();
-             }} {
+      timer_{.owner = this,
+             .fire =
+                 [](void* o) {
+                   if (auto c = static_cast<http_connection*>(o)->weak_from_this().lock())
+                     c->close_socket();
+                 }},
+      remote_(peer) {
   srv_.connections.fetch_add(1);
 }
 
@@ -187,7 +191,6 @@ void http_connection::start() {
     w_.connections.emplace(this, weak_from_this());
   }
   error_code ec;
-  remote_ = stream_.socket().remote_endpoint(ec);
   stream_.socket().set_option(tcp::no_delay(true), ec);
   if (auto ctx = srv_.tls_context()) return start_tls(std::move(ctx));
   do_read();
@@ -219,7 +222,7 @@ void http_connection::on_detected(error_code ec, bool tls,
 }
 
 request_info http_connection::current_info() {
-  return make_request_info(request(), remote_, srv_.proxies, tls_ != nullptr);
+  return make_request_info(head_, remote_, srv_.proxies, tls_ != nullptr);
 }
 
 http::request<http::string_body>& http_connection::request() {
@@ -617,12 +620,12 @@ void http_connection::upgrade_to_websocket(const endpoint& ep, std::optional<tab
   worker& target = entry ? *srv_.workers[entry->worker] : w_;
   if (&target == &w_) {
     tcp::socket sock = tls_ ? tcp::socket(w_.ctx) : stream_.release_socket();
-    return start_websocket(srv_, w_, ep, std::move(sock), std::move(tls_), std::move(slot_),
-                           std::move(request()), std::move(info), std::move(sid));
+    return start_websocket(srv_, w_, ep, std::move(sock), remote_.protocol(), std::move(tls_),
+                           std::move(slot_), std::move(request()), std::move(info), std::move(sid));
   }
+  // The socket's protocol is its peer address's family (no getsockname).
+  const auto proto = remote_.protocol();
   error_code ec;
-  const auto proto = socket().local_endpoint(ec).protocol();
-  if (ec) return;
   const auto fd = socket().release(ec);
   if (ec) return;
   ssl_ptr ssl = tls_ ? detach_ssl(std::move(tls_)) : nullptr;
@@ -638,8 +641,8 @@ void http_connection::upgrade_to_websocket(const endpoint& ep, std::optional<tab
       tls = std::make_unique<tls_stream>(std::move(s), ssl.release());  // owns the SSL now
       s = tcp::socket(target.ctx);
     }
-    start_websocket(srv, target, ep, std::move(s), std::move(tls), std::move(slot), std::move(req),
-                    std::move(info), std::move(sid));
+    start_websocket(srv, target, ep, std::move(s), proto, std::move(tls), std::move(slot),
+                    std::move(req), std::move(info), std::move(sid));
   });
 }
 

@@ -31,6 +31,11 @@ class request_head {
   const std::string& body() const noexcept { return body_; }
   // A WebSocket upgrade request, as boost::beast::websocket::is_upgrade decides.
   bool websocket_upgrade() const noexcept;
+  // Calls f(name, value) for every field, in the order received.
+  template <class F>
+  void for_each_field(F&& f) const {
+    for (const auto& e : fields_) f(text(e.name), text(e.value));
+  }
   // The whole request (every field, in order), for what takes Beast's request; moves the body.
   boost::beast::http::request<boost::beast::http::string_body> to_request();
   // Ready for the next request: the text buffer keeps its capacity (up to a bound).

@@ -3,12 +3,14 @@
 #include <sio/engineio/random_id.hpp>
 
 #include <boost/asio/post.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 namespace sio::engineio {
@@ -90,11 +92,8 @@ std::optional<handshake_refusal> server_impl::refuse_handshake(const request_inf
   return std::nullopt;
 }
 
-std::optional<address_slot> server_impl::admit(const tcp::socket& s) {
+std::optional<address_slot> server_impl::admit(const tcp::endpoint& peer) {
   if (connections.load() >= opts.max_connections) return std::nullopt;
-  error_code ec;
-  const auto peer = s.remote_endpoint(ec);
-  if (ec) return std::nullopt;
   if (opts.max_connections_per_address == 0 || proxies.contains(peer.address()))
     return address_slot{};
   return per_address.acquire(peer.address().to_string());
@@ -163,11 +162,12 @@ void server_impl::do_accept() {
   if (stopping || !acceptor) return;
   worker& w = *workers[next_worker];
   next_worker = (next_worker + 1) % workers.size();
-  acceptor->async_accept(w.ctx, [this, &w](error_code ec, tcp::socket s) {
+  // The peer's address comes with accept() itself (no getpeername per connection).
+  acceptor->async_accept(w.ctx, accept_peer, [this, &w](error_code ec, tcp::socket s) {
     if (ec == asio::error::operation_aborted || stopping) return;
     if (out_of_resources(ec)) return back_off_accept(ec);
     accept_backoff = {};
-    if (!ec) hand_over(w, std::move(s));
+    if (!ec) hand_over(w, std::move(s), accept_peer);
     do_accept();
   });
 }
@@ -192,16 +192,16 @@ void server_impl::back_off_accept(error_code ec) {
   });
 }
 
-void server_impl::hand_over(worker& w, tcp::socket s) {
-  auto slot = admit(s);
+void server_impl::hand_over(worker& w, tcp::socket s, const tcp::endpoint& peer) {
+  auto slot = admit(peer);
   if (!slot) {
     error_code ignored;
     s.close(ignored);
     return;
   }
-  asio::post(w.ctx, [this, &w, s = std::move(s), slot = std::move(*slot)]() mutable {
+  asio::post(w.ctx, [this, &w, s = std::move(s), peer, slot = std::move(*slot)]() mutable {
     if (stopping) return;
-    std::make_shared<http_connection>(*this, w, std::move(s), std::move(slot))->start();
+    std::make_shared<http_connection>(*this, w, std::move(s), peer, std::move(slot))->start();
   });
 }
 
@@ -282,9 +282,8 @@ bool allows_any_origin(const cors_options& c) noexcept {
   return c.origins.empty() || (c.origins.size() == 1 && c.origins.front() == "*");
 }
 
-request_info make_request_info(const http::request<http::string_body>& req,
-                               const tcp::endpoint& remote, const trusted_proxies& proxies,
-                               bool tls) {
+request_info make_request_info(const request_head& req, const tcp::endpoint& remote,
+                               const trusted_proxies& proxies, bool tls) {
   request_info info;
   info.url = std::string(req.target());
   info.remote_port = remote.port();
@@ -292,22 +291,29 @@ request_info make_request_info(const http::request<http::string_body>& req,
   if (proxies.empty()) {
     info.remote_address = remote.address().to_string();
   } else {
+    // Every X-Forwarded-For field joined in order, and the first X-Forwarded-Proto (names compared
+    // without case), as Beast's fields give them.
     std::string forwarded_for;
-    for (auto [it, end] = req.equal_range("X-Forwarded-For"); it != end; ++it) {
-      if (!forwarded_for.empty()) forwarded_for += ", ";
-      forwarded_for += it->value();
-    }
+    std::optional<std::string_view> forwarded_proto;
+    req.for_each_field([&](std::string_view name, std::string_view value) {
+      if (beast::iequals(name, "X-Forwarded-For")) {
+        if (!forwarded_for.empty()) forwarded_for += ", ";
+        forwarded_for += value;
+      } else if (!forwarded_proto && beast::iequals(name, "X-Forwarded-Proto")) {
+        forwarded_proto = value;
+      }
+    });
     info.remote_address = proxies.client_address(remote.address(), forwarded_for);
-    info.secure = tls || proxies.forwarded_secure(remote.address(), req["X-Forwarded-Proto"]);
+    info.secure = tls || proxies.forwarded_secure(remote.address(), forwarded_proto.value_or(""));
   }
   string_table::builder headers;
   std::string name;
-  for (const auto& f : req) {
-    name.assign(f.name_string());
+  req.for_each_field([&](std::string_view field_name, std::string_view value) {
+    name.assign(field_name);
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    headers.add(name, f.value());
-  }
+    headers.add(name, value);
+  });
   info.headers = headers.build(string_table::duplicates::join);
   info.query = string_table::from(eio::parse_query(req.target()));
   info.issued_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -322,13 +322,19 @@ void session::on_ws_probe(const std::shared_ptr<ws_transport>& ws) {
 }
 
 // After the probe, as the reference server's upgrade check: every 100 ms a held poll is released
-// with a noop (the client pauses polling before it sends "upgrade"), until upgrade_timeout.
+// with a noop (the client pauses polling before it sends "upgrade"), until upgrade_timeout. The
+// first release comes at once (release_poll_for_upgrade); the ticks serve a client that polled
+// again.
 void session::on_upgrade_tick() {
   if (!upgrade_) return;
   if (!probed_ || std::chrono::steady_clock::now() - upgrade_->started >= ep_.opts.upgrade_timeout)
     return abandon_probe();
   if (get_ && out_.empty()) respond_poll("6", false);
   if (upgrade_) w_.deadlines.arm(upgrade_->timer, upgrade_check_interval);
+}
+
+void session::release_poll_for_upgrade() {
+  if (upgrade_ && probed_ && get_ && out_.empty()) respond_poll("6", false);
 }
 
 void session::on_ws_data(const ws_transport* ws, bool binary, std::string_view data) {
@@ -347,6 +353,13 @@ void session::on_probe_data(bool binary, std::string_view data) {
     probed_ = true;
     w_.deadlines.disarm(upgrade_->timer);
     w_.deadlines.arm(upgrade_->timer, upgrade_check_interval);
+    // The held poll is released once "3probe" is written (the worker's WebSocket writes run at the
+    // end of this turn, before what is posted now): a client that has read "3probe" pauses
+    // polling and sends "5" when that GET returns, without waiting for the first tick. One that
+    // reads the noop first polls again, and the ticks release that GET as before.
+    asio::post(w_.ctx, [weak = weak_from_this()] {
+      if (auto s = weak.lock()) s->release_poll_for_upgrade();
+    });
     return;
   }
   if (!binary && data == upgrade && state_ != state::closed) {

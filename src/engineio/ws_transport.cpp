@@ -257,7 +257,7 @@ void worker::run_flush() {
 
 // --- ws_transport -------------------------------------------------------------------------------
 
-ws_transport::ws_transport(server_impl& srv, worker& w, tcp::socket s,
+ws_transport::ws_transport(server_impl& srv, worker& w, tcp::socket s, tcp proto,
                            std::unique_ptr<tls_stream> tls, address_slot slot,
                            const endpoint_options& opts)
     : srv_(srv),
@@ -269,17 +269,16 @@ ws_transport::ws_transport(server_impl& srv, worker& w, tcp::socket s,
       rx_(opts.max_payload),
       deflate_opts_(opts.per_message_deflate ? &*opts.per_message_deflate : nullptr) {
   srv_.connections.fetch_add(1);
-  if (!tls_) adopt(std::move(s));
+  if (!tls_) adopt(std::move(s), proto);
 }
 
-void ws_transport::adopt(tcp::socket s) {
+void ws_transport::adopt(tcp::socket s, tcp proto) {
   // The descriptor moves from the accepted socket to sock_ (re-registered with the reactor).
   // On failure sock_ stays closed and the first read or write ends the connection.
   error_code ec;
-  const auto protocol = s.local_endpoint(ec).protocol();
   const auto fd = s.release(ec);
   if (ec) return;
-  sock_.assign(protocol, fd, ec);
+  sock_.assign(proto, fd, ec);
   if (ec) {
     ::close(fd);
     return;

@@ -1531,6 +1531,15 @@ TEST(TrustProxy, TheClientIsTheRightMostUntrustedHop) {
   EXPECT_EQ(app.seen({{"X-Forwarded-For", "198.51.100.1, unknown, 10.0.0.5"}}), "unknown http");
 }
 
+TEST(TrustProxy, FieldNamesMatchWithoutCaseAndTheFirstSchemeCounts) {
+  ProxiedApp app({"127.0.0.1"});
+  EXPECT_EQ(app.seen({{"x-forwarded-for", "198.51.100.1"},
+                      {"x-forwarded-proto", "https"},
+                      {"X-FORWARDED-FOR", "203.0.113.7"},
+                      {"X-Forwarded-Proto", "http"}}),
+            "203.0.113.7 https");
+}
+
 TEST(TrustProxy, FromAnUntrustedPeerSpoofedHeadersAreIgnored) {
   ProxiedApp app({"10.0.0.0/8", "::1", "linklocal"});
   EXPECT_EQ(app.seen({{"X-Forwarded-For", "10.0.0.1"}, {"X-Forwarded-Proto", "https"}}),
