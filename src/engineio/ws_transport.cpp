@@ -2,6 +2,8 @@
 // detail.hpp).
 #include "detail.hpp"
 
+#include "../common/recycling_allocator.hpp"
+
 #include <sio/protocol/permessage_deflate.hpp>
 #include <sio/protocol/utf8.hpp>
 #include <sio/protocol/websocket.hpp>
@@ -37,20 +39,9 @@ using ws::close_code::normal;
 // The allocator of the readiness wait an idle connection keeps pending for its whole life. With
 // none, Asio recycles freed operation memory per thread, and the wait takes over whatever block the
 // last completed operation left (the ~300-byte HTTP read chain of the upgrade request); with its
-// own allocator it takes a block of its own size (~170 bytes).
+// own allocator it takes a block of its own size (~170 bytes), recycled from wait to wait.
 template <class T>
-struct exact_allocator {
-  using value_type = T;
-  exact_allocator() noexcept = default;
-  template <class U>
-  exact_allocator(const exact_allocator<U>&) noexcept {}
-  T* allocate(std::size_t n) { return std::allocator<T>{}.allocate(n); }
-  void deallocate(T* p, std::size_t n) noexcept { std::allocator<T>{}.deallocate(p, n); }
-  template <class U>
-  bool operator==(const exact_allocator<U>&) const noexcept {
-    return true;
-  }
-};
+using wait_allocator = sio::detail::recycling_allocator<T>;
 
 message_ptr close_message(std::uint16_t code) {
   return make_binary(ws::close_frame(code));
@@ -457,7 +448,7 @@ void ws_transport::on_readable() {
   }
   sock_.async_wait(
       tcp::socket::wait_read,
-      asio::bind_allocator(exact_allocator<void>(), [self = shared_from_this()](error_code ec) {
+      asio::bind_allocator(wait_allocator<void>(), [self = shared_from_this()](error_code ec) {
         if (ec) {
           self->read_ended(ec);
           return;

@@ -11,6 +11,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -37,6 +38,16 @@ constexpr std::array<bool, 256> make_escape_table() {
 }
 constexpr std::array<bool, 256> needs_escape = make_escape_table();
 
+// Whether any of eight bytes needs an escape (a control character, '"' or '\\'): without borrows
+// across bytes unless one of them does, so a zero answer is exact.
+constexpr bool any_needs_escape(std::uint64_t w) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull;
+  constexpr std::uint64_t highs = 0x8080808080808080ull;
+  const auto zero_byte = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+  return (((w - ones * 0x20) & ~w & highs) | zero_byte(w ^ (ones * '"')) |
+          zero_byte(w ^ (ones * '\\'))) != 0;
+}
+
 void append_string(std::string_view s, std::string& out) {
   static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
@@ -44,6 +55,10 @@ void append_string(std::string_view s, std::string& out) {
   const char* const end = p + s.size();
   while (p != end) {
     const char* run = p;
+    for (std::uint64_t w; end - p >= 8; p += 8) {  // eight bytes at a time up to an escape
+      std::memcpy(&w, p, 8);
+      if (any_needs_escape(w)) break;
+    }
     while (p != end && !needs_escape[static_cast<unsigned char>(*p)]) ++p;
     out.append(run, static_cast<std::size_t>(p - run));
     if (p == end) break;

@@ -1,5 +1,5 @@
+#include "../common/recycling_allocator.hpp"
 #include "detail.hpp"
-#include "recycling_allocator.hpp"
 
 #include <boost/json/serializer.hpp>
 

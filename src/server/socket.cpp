@@ -2,8 +2,8 @@
 #include <sio/server/namespace.hpp>
 #include <sio/server/socket.hpp>
 
+#include "../common/recycling_allocator.hpp"
 #include "detail.hpp"
-#include "recycling_allocator.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <ostream>
@@ -838,6 +839,42 @@ TEST(socketio_json, strings_like_javascript) {
             "\"\\u0000\\u0001\\u001f\x7f\"");
   EXPECT_EQ(stringify("\xc3\xa9\xe2\x80\xa8\xf0\x9f\x98\x80"),
             "\"\xc3\xa9\xe2\x80\xa8\xf0\x9f\x98\x80\"");
+}
+
+TEST(socketio_json, strings_escape_at_every_offset) {
+  // Strings are scanned eight bytes at a time: one byte of each kind at every position of strings
+  // of up to 25 bytes, against an escape written byte by byte.
+  const auto expected = [](std::string_view in) {
+    std::string out = "\"";
+    for (const char c : in) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (c == '\n') {
+        out += "\\n";
+      } else if (u < 0x20) {
+        char esc[7];
+        std::snprintf(esc, sizeof esc, "\\u%04x", u);
+        out += esc;
+      } else {
+        out += c;
+      }
+    }
+    return out + '"';
+  };
+  for (const char special : {'\0', '\x01', '\n', '\x1f', '"', '\\', ' ', '!', '#', '[', ']', '\x7f',
+                             '\x80', '\xa2', '\xdc', '\xff'}) {
+    for (std::size_t n = 1; n <= 25; ++n) {
+      for (std::size_t at = 0; at < n; ++at) {
+        std::string in(n, 'a');
+        in[at] = special;
+        EXPECT_EQ(stringify(json::string(in)), expected(in))
+            << "byte " << static_cast<int>(static_cast<unsigned char>(special)) << " at " << at
+            << " of " << n;
+      }
+    }
+  }
 }
 
 TEST(socketio_json, structures_keep_order) {

@@ -1,6 +1,7 @@
-// An allocator for objects made once per packet (an ack's state, an outgoing frame): blocks of
-// one type are kept on a short free list of the thread that frees them and reused from there,
-// so that the steady state of a connection costs no malloc per packet. Internal to sio_server.
+// An allocator for objects made once per packet (an ack's state, an outgoing frame, a WebSocket's
+// readiness wait): blocks of one type are kept on a short free list of the thread that frees them
+// and reused from there, so that the steady state of a connection costs no malloc per packet.
+// Internal to the library (engine and server).
 //
 // Thread-safety: each thread has its own lists; a block may be freed on another thread than the
 // one that allocated it (it then joins that thread's list).
@@ -22,6 +23,7 @@ class recycling_allocator {
   recycling_allocator(const recycling_allocator<U>&) noexcept {}
 
   T* allocate(std::size_t n) {
+    static_assert(sizeof(T) >= sizeof(node) && alignof(T) >= alignof(node));
     if (n == 1) {
       if (void* p = list().pop()) return static_cast<T*>(p);
     }
@@ -45,7 +47,6 @@ class recycling_allocator {
   struct node {
     node* next;
   };
-  static_assert(sizeof(T) >= sizeof(node) && alignof(T) >= alignof(node));
 
   // Trivially destructible, so that it stays usable after the thread's drain ran (a block freed
   // by a later destructor on this thread then goes back to malloc).
