@@ -270,6 +270,23 @@ def fmt_ratio_spread(v):
     return f"{fmt_ratio(med(v))} ({min(v):.2f}–{max(v):.2f}×)"
 
 
+def idle_marginal_row(w, m, idle_ns):
+    """Headline row: RSS added per idle WebSocket connection between the smallest and the largest
+    count (medians), without the fixed cost the first connections of a fresh server fault in."""
+    lo, hi = idle_ns[0], idle_ns[-1]
+    if lo == hi:
+        return
+
+    def added(server):
+        a = m(f"idle_{lo}", server, "server_rss_after_bytes")
+        b = m(f"idle_{hi}", server, "server_rss_after_bytes")
+        return None if a is None or b is None else (b - a) / (hi - lo)
+
+    per = {server: added(server) for server in ("sio", "node")}
+    w(f"| idle: server RSS added per WebSocket connection from {lo:,} to {hi:,} (bytes, medians) | "
+      f"{fmt_num(per['sio'])} | {fmt_num(per['node'])} | {fmt_ratio(ratio(per['sio'], per['node']))} | | |")
+
+
 def ratio(a, b):
     if a is None or b is None or b == 0:
         return None
@@ -769,6 +786,7 @@ plot '{dat}' using 1:2 with linespoints title 'sio', \\
         n = idle_ns[-1]
         row(f"idle: server RSS per WebSocket connection at {n:,} (bytes)", f"idle_{n}",
             "rss_per_conn_bytes", target=0.2, better="lower")
+        idle_marginal_row(w, m, idle_ns)
     if idle_poll_ns:
         n = idle_poll_ns[-1]
         row(f"idle: server RSS per polling session at {n:,} (bytes; one GET held)",
