@@ -2,6 +2,7 @@
 // the C++ client, against the suite's fixture on Node and on sio (scenario_support.hpp).
 #include "scenario_support.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
@@ -9,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 namespace {
 
@@ -34,6 +36,12 @@ void ask(sc::socket& s, recorder& log, const std::string& event, sio::payload p 
 bool nonempty(const std::vector<std::string>& e) {
   return !e.empty();
 }
+
+// The future of an emit_with_ack with asio::as_tuple(asio::use_future): an error comes as a
+// value. With asio::use_future alone it is thrown by future::get(), from an exception_ptr made on
+// Asio's own thread; libstdc++ counts that exception's references in code ThreadSanitizer does
+// not instrument, and it reports the exception's release there as a data race (a false one).
+using future_answer = std::future<std::tuple<boost::system::error_code, sio::payload>>;
 
 // The handshake the fixture's "/abc" namespace sends on connection.
 json::object abc_handshake(sc::manager& io, sc::socket_options so = {}) {
@@ -441,14 +449,10 @@ TEST_P(sockets, ack_times_out_without_an_answer) {
   });
   ASSERT_TRUE(log.wait_until(nonempty));
   EXPECT_EQ(log.entries(), std::vector<std::string>{"timeout"});
-  auto answer = s->timeout(50ms).emit_with_ack("unknown", {}, asio::use_future);
+  // The "(promise)" form: a future (see future_answer).
+  auto answer = s->timeout(50ms).emit_with_ack("unknown", {}, asio::as_tuple(asio::use_future));
   ASSERT_EQ(answer.wait_for(10s), std::future_status::ready);
-  try {
-    answer.get();
-    ADD_FAILURE() << "answered";
-  } catch (const boost::system::system_error& e) {
-    EXPECT_EQ(e.code(), sc::error::timeout);
-  }
+  EXPECT_EQ(std::get<0>(answer.get()), sc::error::timeout);
 }
 
 // "timeout": "should timeout when the server does not acknowledge the event in time" (completes
@@ -554,22 +558,17 @@ TEST_P(sockets, ack_with_timeout_fails_on_disconnection) {
     recorder log;
     sc::manager io(url(), options());
     auto s = io.socket("/");
-    std::promise<std::future<sio::payload>> answer;
+    std::promise<future_answer> answer;
     s->on_connect([&] {
-      answer.set_value(
-          s->timeout(10s).emit_with_ack("echo", sio::make_payload("a"), asio::use_future));
+      answer.set_value(s->timeout(10s).emit_with_ack("echo", sio::make_payload("a"),
+                                                     asio::as_tuple(asio::use_future)));
       s->disconnect();
     });
     auto f = answer.get_future();
     ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
     auto a = f.get();
     ASSERT_EQ(a.wait_for(10s), std::future_status::ready);
-    try {
-      a.get();
-      ADD_FAILURE() << "answered";
-    } catch (const boost::system::system_error& e) {
-      EXPECT_EQ(e.code(), sc::error::disconnected);
-    }
+    EXPECT_EQ(std::get<0>(a.get()), sc::error::disconnected);
   }
 }
 
