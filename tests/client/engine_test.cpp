@@ -749,7 +749,7 @@ class node_echo_server {
                                        "PING_INTERVAL=" + std::to_string(ping_interval_ms),
                                        "PING_TIMEOUT=" + std::to_string(ping_timeout_ms)};
     try {
-      pid_ = spawn_child({SIO_NODE_EXECUTABLE, SIO_NODE_ENGINE_ECHO}, &env, fds[1]);
+      pid_ = sio::test::spawn_child({SIO_NODE_EXECUTABLE, SIO_NODE_ENGINE_ECHO}, &env, fds[1]);
     } catch (...) {
       ::close(fds[0]);
       ::close(fds[1]);
