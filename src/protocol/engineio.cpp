@@ -369,14 +369,6 @@ query_map parse_query(std::string_view target) {
   return q;
 }
 
-std::optional<std::string> query_value(std::string_view target, std::string_view name) {
-  std::optional<std::string> found;
-  for_each_param(target, [&](std::string_view n, std::string_view v) {
-    if (n == name || url_decode(n) == name) found = url_decode(v);
-  });
-  return found;
-}
-
 route_params parse_route_params(std::string_view target) {
   route_params p;
   const auto slot = [&p](std::string_view name) -> std::optional<std::string>* {
@@ -399,12 +391,6 @@ bool is_supported_version(std::string_view eio) noexcept {
   return eio.size() == 1 && eio[0] == '0' + protocol_version;
 }
 
-// The value of `name` in q, as route_params holds it.
-std::optional<std::string> param(const query_map& q, std::string_view name) {
-  const auto it = q.find(name);
-  return it == q.end() ? std::nullopt : std::optional<std::string>(it->second);
-}
-
 }  // namespace
 
 std::optional<request_error> check_transport(const route_params& p, const handshake_check& c) {
@@ -424,19 +410,6 @@ std::optional<request_error> check_handshake(const route_params& p, const handsh
 
 bool is_supported_version(const route_params& p) noexcept {
   return p.eio && is_supported_version(std::string_view(*p.eio));
-}
-
-std::optional<request_error> check_transport(const query_map& q, const handshake_check& c) {
-  return check_transport(route_params{.transport = param(q, "transport")}, c);
-}
-
-std::optional<request_error> check_handshake(const query_map& q, const handshake_check& c) {
-  return check_handshake(route_params{.transport = param(q, "transport")}, c);
-}
-
-bool is_supported_version(const query_map& q) noexcept {
-  const auto it = q.find("EIO");
-  return it != q.end() && is_supported_version(std::string_view(it->second));
 }
 
 bool is_plausible_sid(std::string_view sid) noexcept {

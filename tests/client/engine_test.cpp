@@ -6,6 +6,7 @@
 #include <sio/engineio/server.hpp>
 
 #include "../integration/test_certs.hpp"
+#include "../support/child_process.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
@@ -17,8 +18,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -748,27 +749,23 @@ class node_echo_server {
  public:
   explicit node_echo_server(int ping_interval_ms = 25000, int ping_timeout_ms = 20000) {
     int fds[2];
-    if (::pipe(fds) != 0) throw std::runtime_error("pipe");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-    posix_spawn_file_actions_addclose(&actions, fds[0]);
-    std::vector<std::string> env{"NODE_PATH=" SIO_NODE_PATH,
-                                 "PING_INTERVAL=" + std::to_string(ping_interval_ms),
-                                 "PING_TIMEOUT=" + std::to_string(ping_timeout_ms)};
-    std::vector<char*> envp;
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    std::string node = SIO_NODE_EXECUTABLE, script = SIO_NODE_ENGINE_ECHO;
-    char* argv[] = {node.data(), script.data(), nullptr};
-    const int rc = posix_spawn(&pid_, node.c_str(), &actions, nullptr, argv, envp.data());
-    posix_spawn_file_actions_destroy(&actions);
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+    const std::vector<std::string> env{"NODE_PATH=" SIO_NODE_PATH,
+                                       "PING_INTERVAL=" + std::to_string(ping_interval_ms),
+                                       "PING_TIMEOUT=" + std::to_string(ping_timeout_ms)};
+    try {
+      pid_ = sio::test::spawn_child({SIO_NODE_EXECUTABLE, SIO_NODE_ENGINE_ECHO}, &env, fds[1]);
+    } catch (...) {
+      ::close(fds[0]);
+      ::close(fds[1]);
+      throw;
+    }
     ::close(fds[1]);
     std::string line;
     char ch = 0;
-    while (rc == 0 && ::read(fds[0], &ch, 1) == 1 && ch != '\n') line += ch;
+    while (::read(fds[0], &ch, 1) == 1 && ch != '\n') line += ch;
     ::close(fds[0]);
-    if (rc != 0 || line.empty()) throw std::runtime_error("node engine.io echo server");
+    if (line.empty()) throw std::runtime_error("node engine.io echo server");
     port_ = std::stoi(line);
   }
   ~node_echo_server() {

@@ -3,11 +3,17 @@
 // once after the reconnection, and connection state recovery cannot resume (the killed process
 // lost its sessions). Against sio-client-fixture and against the same fixture on Node's
 // socket.io (tests/interop/client-fixture-reference.mjs); both keep sessions for recovery.
+// And a server process goes with the test process that started it, also when that one is killed.
 #include <sio/client/manager.hpp>
 
 #include "faults_support.hpp"
 
 #include <gtest/gtest.h>
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <string>
@@ -126,6 +132,33 @@ TEST_P(server_restart, client_reconnects_and_delivers_what_was_buffered_once) {
   EXPECT_EQ(p.count("hi-after"), buffered);
   EXPECT_EQ(p.count("echo-after"), buffered);
   EXPECT_EQ(p.count("echo-after-error"), 0) << p.last("echo-after-error");
+}
+
+// A test process killed before its teardown (ctest's timeout, a sanitizer report that halts it)
+// leaves no child running: here one holds the end of a pipe as the test's output, as ctest's, and
+// the pipe ends once the test process is gone.
+TEST(child_process, dies_with_the_test_process) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t test = ::fork();
+  ASSERT_GE(test, 0);
+  if (test == 0) {
+    ::close(fds[0]);
+    try {
+      sio::test::spawn_child({"/bin/sleep", "60"}, nullptr, fds[1]);
+    } catch (...) {
+    }
+    ::raise(SIGKILL);
+  }
+  ::close(fds[1]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(test, &status, 0), test);
+  EXPECT_TRUE(WIFSIGNALED(status));
+  pollfd p{.fd = fds[0], .events = POLLIN, .revents = 0};
+  ASSERT_EQ(::poll(&p, 1, 20000), 1) << "the child outlived the test process";
+  char c = 0;
+  EXPECT_EQ(::read(fds[0], &c, 1), 0);  // end of file: no writer left
+  ::close(fds[0]);
 }
 
 INSTANTIATE_TEST_SUITE_P(faults, server_restart, ::testing::ValuesIn(restart_cases()),

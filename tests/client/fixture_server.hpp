@@ -1,7 +1,8 @@
 // A server program run as a child process on a loopback port, for the client tests: started
-// with posix_spawn, ready once its port accepts TCP connections, stopped with SIGTERM (SIGKILL
-// when it does not exit within two seconds) or killed at once with kill(). It can be stopped and
-// started again on the same port, as a server that goes away and comes back.
+// with spawn_child (its own standard output; it dies with the test), ready once its port accepts
+// TCP connections, stopped with SIGTERM (SIGKILL when it does not exit within two seconds) or
+// killed at once with kill(). It can be stopped and started again on the same port, as a server
+// that goes away and comes back.
 //
 //   sio::test::child_server s({fixture, "--suite", "socket.io-client", "--port", "{port}"});
 //   manager io(s.url());
@@ -9,10 +10,10 @@
 // Every "{port}" in the arguments becomes the port. Not thread-safe: one test thread drives it.
 #pragma once
 
+#include "../support/child_process.hpp"
 #include "../support/loopback.hpp"
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -22,8 +23,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-
-extern char** environ;
 
 namespace sio::test {
 
@@ -46,14 +45,8 @@ class child_server {
   void start() {
     using namespace std::chrono_literals;
     if (running()) return;
-    auto args = arguments();
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) {
-      pid_ = -1;
-      throw std::runtime_error("cannot start " + args[0]);
-    }
+    const auto args = arguments();
+    pid_ = spawn_child(args);
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (!accepts_connections(port_)) {
       int status = 0;

@@ -35,6 +35,14 @@ bool nonempty(const std::vector<std::string>& e) {
   return !e.empty();
 }
 
+// The "(promise)" forms: asio::use_future(error_of) gives a future of the ack's error_code. With
+// asio::use_future alone an error is thrown by future::get(), from an exception_ptr made on
+// Asio's own thread; libstdc++ counts that exception's references in code ThreadSanitizer does
+// not instrument, and it reports the exception's release there as a data race (a false one).
+boost::system::error_code error_of(boost::system::error_code ec, const sio::payload&) {
+  return ec;
+}
+
 // The handshake the fixture's "/abc" namespace sends on connection.
 json::object abc_handshake(sc::manager& io, sc::socket_options so = {}) {
   std::promise<json::object> got;
@@ -441,14 +449,9 @@ TEST_P(sockets, ack_times_out_without_an_answer) {
   });
   ASSERT_TRUE(log.wait_until(nonempty));
   EXPECT_EQ(log.entries(), std::vector<std::string>{"timeout"});
-  auto answer = s->timeout(50ms).emit_with_ack("unknown", {}, asio::use_future);
+  auto answer = s->timeout(50ms).emit_with_ack("unknown", {}, asio::use_future(error_of));
   ASSERT_EQ(answer.wait_for(10s), std::future_status::ready);
-  try {
-    answer.get();
-    ADD_FAILURE() << "answered";
-  } catch (const boost::system::system_error& e) {
-    EXPECT_EQ(e.code(), sc::error::timeout);
-  }
+  EXPECT_EQ(answer.get(), sc::error::timeout);
 }
 
 // "timeout": "should timeout when the server does not acknowledge the event in time" (completes
@@ -554,22 +557,17 @@ TEST_P(sockets, ack_with_timeout_fails_on_disconnection) {
     recorder log;
     sc::manager io(url(), options());
     auto s = io.socket("/");
-    std::promise<std::future<sio::payload>> answer;
+    std::promise<std::future<boost::system::error_code>> answer;
     s->on_connect([&] {
-      answer.set_value(
-          s->timeout(10s).emit_with_ack("echo", sio::make_payload("a"), asio::use_future));
+      answer.set_value(s->timeout(10s).emit_with_ack("echo", sio::make_payload("a"),
+                                                     asio::use_future(error_of)));
       s->disconnect();
     });
     auto f = answer.get_future();
     ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
     auto a = f.get();
     ASSERT_EQ(a.wait_for(10s), std::future_status::ready);
-    try {
-      a.get();
-      ADD_FAILURE() << "answered";
-    } catch (const boost::system::system_error& e) {
-      EXPECT_EQ(e.code(), sc::error::disconnected);
-    }
+    EXPECT_EQ(a.get(), sc::error::disconnected);
   }
 }
 

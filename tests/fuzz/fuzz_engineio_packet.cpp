@@ -1,5 +1,6 @@
 // libFuzzer: single Engine.IO packets (WebSocket text frames), base64, and the handshake query.
 #include <sio/protocol/engineio.hpp>
+#include <sio/protocol/engineio_route.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -24,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!again || *again != *b) std::abort();
   }
 
-  const auto q = eio::parse_query(in);
+  (void)eio::parse_query(in);
+  const auto q = eio::parse_route_params(in);
   (void)eio::check_handshake(q, {});
   (void)eio::is_supported_version(q);
   return 0;

@@ -1,6 +1,7 @@
 // Engine.IO v4 codec: table-driven from docs/engine.io-protocol/v4-current.md, every payload also
 // fed to the incremental decoder split at every byte position.
 #include <sio/protocol/engineio.hpp>
+#include <sio/protocol/engineio_route.hpp>
 
 #include <gtest/gtest.h>
 
@@ -314,25 +315,11 @@ TEST(Query, UrlSearchParamsSemantics) {
   EXPECT_EQ(eio::target_path("/engine.io/?EIO=4"), "/engine.io/");
 }
 
-TEST(Query, ValueOfOneNameAsTheMapHasIt) {
-  for (const std::string_view target :
-       {"/engine.io/?EIO=4&transport=polling&sid=abc&t=N8hyd6w", "?sid=a&sid=b%20c", "?s%69d=x+y",
-        "?sid", "?sid=", "/engine.io/", "?x=1", "?x=a&&sid=%zz#frag"}) {
-    const auto q = eio::parse_query(target);
-    const auto it = q.find("sid");
-    const auto v = eio::query_value(target, "sid");
-    ASSERT_EQ(v.has_value(), it != q.end()) << target;
-    if (v) {
-      EXPECT_EQ(*v, it->second) << target;
-    }
-  }
-}
-
 TEST(Query, HandshakeChecksInTheNodeOrder) {
   using re = eio::request_error;
   const eio::handshake_check get{};
   auto check = [](std::string_view target, eio::handshake_check c) {
-    return eio::check_handshake(eio::parse_query(target), c);
+    return eio::check_handshake(eio::parse_route_params(target), c);
   };
   EXPECT_EQ(check("?EIO=4", get), re::unknown_transport);
   EXPECT_EQ(check("?EIO=4&transport=abc", get), re::unknown_transport);
@@ -344,10 +331,10 @@ TEST(Query, HandshakeChecksInTheNodeOrder) {
   EXPECT_EQ(check("?EIO=4&transport=polling", {false, true, true, false}), re::unknown_transport);
   EXPECT_FALSE(check("?EIO=4&transport=websocket", {true, true, true, true}));
   EXPECT_FALSE(check("?EIO=4&transport=polling", get));
-  EXPECT_TRUE(eio::is_supported_version(eio::parse_query("?EIO=4")));
-  EXPECT_FALSE(eio::is_supported_version(eio::parse_query("?EIO=3")));
-  EXPECT_FALSE(eio::is_supported_version(eio::parse_query("?EIO=abc")));
-  EXPECT_FALSE(eio::is_supported_version(eio::parse_query("?transport=polling")));
+  EXPECT_TRUE(eio::is_supported_version(eio::parse_route_params("?EIO=4")));
+  EXPECT_FALSE(eio::is_supported_version(eio::parse_route_params("?EIO=3")));
+  EXPECT_FALSE(eio::is_supported_version(eio::parse_route_params("?EIO=abc")));
+  EXPECT_FALSE(eio::is_supported_version(eio::parse_route_params("?transport=polling")));
   EXPECT_EQ(eio::parse_transport("websocket"), eio::transport_kind::websocket);
   EXPECT_FALSE(eio::parse_transport("webtransport"));
 }

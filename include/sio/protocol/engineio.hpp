@@ -144,23 +144,17 @@ std::string encode_error_body(request_error e, std::string_view custom_message =
 // value of a repeated name wins. No name is special (__proto__ is just a name).
 using query_map = std::map<std::string, std::string, std::less<>>;
 query_map parse_query(std::string_view target);
-// parse_query(target)[name] without building the map; nullopt when the name is absent.
-std::optional<std::string> query_value(std::string_view target, std::string_view name);
 // The path part of a request target (before '?').
 std::string_view target_path(std::string_view target) noexcept;
 
-// Validation of a handshake query, in the order the reference server checks it, for a request
-// that does not carry a sid. Returns nullopt when the request may open a session.
+// What the handshake checks of engineio_route.hpp (check_transport, check_handshake) look at
+// besides the query: the server's transports and the request's method and upgrade.
 struct handshake_check {
   bool polling_enabled = true;
   bool websocket_enabled = true;
   bool is_get = true;       // method is GET
   bool is_upgrade = false;  // a WebSocket upgrade request
 };
-std::optional<request_error> check_transport(const query_map& q, const handshake_check& c);
-std::optional<request_error> check_handshake(const query_map& q, const handshake_check& c);
-// EIO=4 exactly.
-bool is_supported_version(const query_map& q) noexcept;
 // Session ids we issue are URL-safe base64; anything else can be refused cheaply.
 bool is_plausible_sid(std::string_view sid) noexcept;
 

@@ -19,7 +19,9 @@ struct route_params {
 };
 route_params parse_route_params(std::string_view target);
 
-// check_transport, check_handshake and is_supported_version on those parameters.
+// Validation of those parameters in the order the reference server checks them, for a request
+// that does not carry a sid: nullopt when the request may open a session. is_supported_version:
+// EIO=4 exactly.
 std::optional<request_error> check_transport(const route_params& p, const handshake_check& c);
 std::optional<request_error> check_handshake(const route_params& p, const handshake_check& c);
 bool is_supported_version(const route_params& p) noexcept;
