@@ -58,6 +58,15 @@ async function watchConnection(page) {
 }
 const connectionLog = (page) => page.evaluate(() => window.__connectionLog);
 
+/** Adds what the Admin UI showed and the server printed to a failed step's error, and keeps a
+ * screenshot of the UI. */
+async function failWithContext(err, page, server) {
+  await page.screenshot({ path: path.join(ARTIFACTS, "admin-ui-failure.png"), timeout: 5000 }).catch(() => undefined);
+  const shown = await page.locator("main").innerText({ timeout: 5000 }).catch((e) => `(not read: ${e.message})`);
+  err.message += `\n--- Admin UI ---\n${shown}\n--- sio-chat output ---\n${server.output()}`;
+  throw err;
+}
+
 /** Opens, from the Sockets page, the page of the socket whose data names `username`. */
 async function openSocketOf(page, username) {
   const rows = page.locator("tbody tr");
@@ -110,7 +119,7 @@ test("the Admin UI lists the chat users' sockets and disconnects one", async (t)
   // connection, which socket.io-client would reopen by itself).
   await page.locator("button:has(.mdi-logout)").nth(1).click();
   await until("bob's page to show the disconnection", () => connectionLog(bob.page),
-    (log) => log.includes("reconnecting"));
+    (log) => log.includes("reconnecting")).catch((err) => failWithContext(err, page, server));
   await visible(page.locator("main").getByText("disconnected", { exact: true }));
   // The chat reconnects by itself after a disconnection the server asked for.
   await untilAttr("bob reconnected", bob.page.getByTestId("connection-status"), "data-state", "connected");
