@@ -329,7 +329,7 @@ void session::on_upgrade_tick() {
   if (!upgrade_) return;
   if (!probed_ || std::chrono::steady_clock::now() - upgrade_->started >= ep_.opts.upgrade_timeout)
     return abandon_probe();
-  if (get_ && out_.empty()) respond_poll("6", false);
+  release_poll_for_upgrade();
   if (upgrade_) w_.deadlines.arm(upgrade_->timer, upgrade_check_interval);
 }
 
